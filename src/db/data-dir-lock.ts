@@ -1,0 +1,52 @@
+/**
+ * An exclusive lock on the data directory for the embedded database: PGlite
+ * holds its files in one process, so a second `spokes` process on the same
+ * directory is refused with a clear message instead of corrupting them.
+ */
+import { openSync, closeSync, readFileSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SpokesError } from '../errors.ts';
+
+export interface DataDirLock {
+  release(): void;
+}
+
+export function acquireDataDirLock(dataDir: string): DataDirLock {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'pg.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          try { unlinkSync(path); } catch { /* already gone */ }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new SpokesError('conflict',
+          `the embedded database in ${dataDir} is in use by process ${holder}. ` +
+          'Stop it first, or run several processes on PostgreSQL (set DATABASE_URL).', { status: 409 });
+      }
+      // The holder died without cleaning up: the lock is stale.
+      try { unlinkSync(path); } catch { /* raced with another cleaner */ }
+    }
+  }
+  throw new SpokesError('conflict', `could not lock ${path}`, { status: 409 });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

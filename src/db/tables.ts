@@ -1,0 +1,2 @@
+/** Every table Spokes owns, for Drizzle's typed queries. */
+export * from './schema.ts';

@@ -1,0 +1,252 @@
+/**
+ * pg-boss on the same database as everything else: PGlite through the adapter
+ * pg-boss ships (`fromPglite`), PostgreSQL natively. Enqueue validates the
+ * payload and derives a deterministic job id from the idempotency key; the
+ * worker runs handlers in batches, retries retryable errors with exponential
+ * backoff and sends the rest (and retries exhausted) to the dead letters.
+ */
+import { PgBoss, type Job, type JobResult } from 'pg-boss';
+import { fromPglite } from 'pg-boss/dist/adapters/pglite.js';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../db/open.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { ValidationError, isRetryable } from '../errors.ts';
+import { DEFAULT_RETRY, type JobContext, type JobDefinition } from './job.ts';
+import { jobIdFor } from './job-id.ts';
+import { jobLedger } from '../db/schema.ts';
+
+export const DEAD_LETTER_QUEUE = 'spokes.dead-letters';
+const SCHEMA = 'pgboss';
+
+export interface JobQueueOptions {
+  database: Database;
+  jobs: readonly JobDefinition[];
+  log: Logger;
+  metrics?: Metrics;
+  /** How often expired leases are detected and jobs handed to another worker. */
+  superviseSeconds?: number;
+  pollSeconds?: number;
+  /** Default handler concurrency per job type in this process. */
+  concurrency?: number;
+}
+
+export interface EnqueueResult {
+  id: string;
+  /** True when the same idempotency key was already queued, running or done (within retention). */
+  duplicate: boolean;
+}
+
+export interface QueueStatus {
+  name: string;
+  queued: number;
+  active: number;
+  failed: number;
+  total: number;
+}
+
+export interface DeadLetter {
+  queue: string;
+  id: string;
+  failedAt: Date | null;
+  attempts: number;
+  error: string;
+  payload: unknown;
+}
+
+export class JobQueue {
+  readonly boss: PgBoss;
+  readonly #opts: JobQueueOptions;
+  readonly #byName = new Map<string, JobDefinition>();
+  #started = false;
+
+  constructor(opts: JobQueueOptions) {
+    this.#opts = opts;
+    for (const job of opts.jobs) this.#byName.set(job.name, job);
+    const common = {
+      schema: SCHEMA,
+      superviseIntervalSeconds: opts.superviseSeconds ?? 5,
+      monitorIntervalSeconds: 30,
+      // Maintenance deletes completed jobs past their retention; once an hour is plenty.
+      maintenanceIntervalSeconds: 3600,
+      registerInstance: false,
+      openTelemetry: { enabled: false },
+    };
+    const { database } = opts;
+    this.boss = database.engine === 'pglite'
+      ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite' })
+      : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
+    this.boss.on('error', (err: Error) => opts.log.error({ err: err.message }, 'job queue error'));
+  }
+
+  /** Installs or upgrades pg-boss's schema and creates one queue per job type (idempotent). */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    await this.boss.start();
+    this.#started = true;
+    const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
+    if (!existing.has(DEAD_LETTER_QUEUE)) {
+      // Dead letters stay visible for 90 days; nothing works this queue.
+      await this.boss.createQueue(DEAD_LETTER_QUEUE, { retentionSeconds: 90 * 86_400, deleteAfterSeconds: 90 * 86_400 });
+    }
+    for (const job of this.#byName.values()) {
+      const retry = job.retry ?? DEFAULT_RETRY;
+      const options = {
+        retryLimit: retry.limit,
+        retryDelay: retry.delaySeconds,
+        retryBackoff: true,
+        ...(retry.maxDelaySeconds === undefined ? {} : { retryDelayMax: retry.maxDelaySeconds }),
+        expireInSeconds: job.leaseSeconds ?? 300,
+        deadLetter: DEAD_LETTER_QUEUE,
+        notify: this.#opts.database.engine === 'postgres',
+      };
+      if (existing.has(job.name)) await this.boss.updateQueue(job.name, options);
+      else await this.boss.createQueue(job.name, options).catch(async (err) => {
+        // Another process created it between our read and our create.
+        if (!(await this.boss.getQueue(job.name))) throw err;
+      });
+    }
+  }
+
+  definition(name: string): JobDefinition {
+    const job = this.#byName.get(name);
+    if (!job) throw new ValidationError(`unknown job type "${name}"`, [{ field: 'name', message: `unknown job type "${name}"` }]);
+    return job;
+  }
+
+  async enqueue<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>, opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult> {
+    const [result] = await this.enqueueMany(job, [payload], opts);
+    return result!;
+  }
+
+  /** Validates every payload first (nothing is enqueued if one is bad), then inserts them in one statement. */
+  async enqueueMany<S extends z.ZodType>(job: JobDefinition<S>, payloads: z.input<S>[], opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult[]> {
+    this.definition(job.name);
+    const rows = payloads.map((payload, i) => {
+      const parsed = job.schema.safeParse(payload);
+      if (!parsed.success) {
+        const details = parsed.error.issues.map((issue) => ({
+          field: ['payload', ...(payloads.length > 1 ? [String(i)] : []), ...issue.path.map(String)].join('.'),
+          message: issue.message,
+        }));
+        throw new ValidationError(`${job.name}: invalid payload: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
+      }
+      const key = job.idempotencyKey(parsed.data);
+      return { id: jobIdFor(job.name, key), data: { payload: parsed.data, key }, startAfter: opts.startAfterSeconds };
+    });
+    const inserted = new Set((await this.boss.insert(job.name, rows.map(({ id, data, startAfter }) => ({ id, data, startAfter })), { returnId: true })) ?? []);
+    const seen = new Set<string>();
+    return rows.map(({ id }) => {
+      const duplicate = !inserted.has(id) || seen.has(id);
+      seen.add(id);
+      return { id, duplicate };
+    });
+  }
+
+  /** Starts handlers for every job type in this process. */
+  async work(): Promise<void> {
+    for (const job of this.#byName.values()) {
+      await this.boss.work(job.name, {
+        batchSize: job.batchSize ?? 20,
+        pollingIntervalSeconds: this.#opts.pollSeconds ?? 0.5,
+        burstWhenBatchFull: true,
+        localConcurrency: job.concurrency ?? this.#opts.concurrency ?? 1,
+        perJobResults: true,
+      }, (batch: Job<StoredJob>[]) => this.#runBatch(job, batch));
+    }
+  }
+
+  async #runBatch(job: JobDefinition, batch: Job<StoredJob>[]): Promise<JobResult[]> {
+    return Promise.all(batch.map(async (j): Promise<JobResult> => {
+      const started = performance.now();
+      const log = this.#opts.log.child({ job: job.name, jobId: j.id, attempt: j.retryCount });
+      let outcome = 'completed';
+      try {
+        const result = await job.run(j.data.payload, this.#context(job, j, log));
+        if (isDuplicate(result)) outcome = 'duplicate';
+        return { id: j.id, status: 'completed', output: result && typeof result === 'object' ? result : undefined };
+      } catch (err) {
+        const retryable = isRetryable(err);
+        outcome = retryable ? 'retried' : 'failed';
+        const error = errorOutput(err);
+        log[retryable ? 'warn' : 'error']({ err: error.message, code: error.code }, retryable ? 'job failed, will retry' : 'job failed permanently');
+        // A non-retryable error skips the remaining attempts and goes straight to the dead letters.
+        return { id: j.id, status: retryable ? 'failed' : 'deadletter', output: error };
+      } finally {
+        const seconds = (performance.now() - started) / 1000;
+        this.#opts.metrics?.jobs.inc({ job: job.name, outcome });
+        this.#opts.metrics?.jobDuration.observe({ job: job.name, outcome }, seconds);
+      }
+    }));
+  }
+
+  #context(job: JobDefinition, j: Job<StoredJob>, log: Logger): JobContext {
+    const { db } = this.#opts.database;
+    return {
+      jobId: j.id,
+      attempt: j.retryCount,
+      idempotencyKey: j.data.key,
+      log,
+      signal: j.signal,
+      async once(fn) {
+        return db.transaction(async (tx) => {
+          const claimed = await tx.insert(jobLedger)
+            .values({ idempotencyKey: `${job.name}:${j.data.key}`, jobName: job.name, jobId: j.id })
+            .onConflictDoNothing()
+            .returning({ key: jobLedger.idempotencyKey });
+          if (claimed.length === 0) return { applied: false as const };
+          return { applied: true as const, value: await fn(tx as never) };
+        });
+      },
+    };
+  }
+
+  async status(): Promise<QueueStatus[]> {
+    const queues = await this.boss.getQueues();
+    return queues.filter((q) => !q.name.startsWith('__pgboss')).map((q) => ({ name: q.name, queued: q.queuedCount, active: q.activeCount, failed: q.failedCount, total: q.totalCount }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The most recent jobs that failed for good, with their last error. */
+  async deadLetters(limit = 20): Promise<DeadLetter[]> {
+    const rows = await this.#opts.database.query<{ name: string; id: string; completed_on: Date | null; retry_count: number; output: unknown; data: StoredJob | null }>(sql`
+      select name, id, completed_on, retry_count, output, data from ${sql.raw(SCHEMA)}.job
+      where state = 'failed' and name <> ${DEAD_LETTER_QUEUE}
+      order by completed_on desc nulls last limit ${limit}`);
+    return rows.map((r) => ({
+      queue: r.name,
+      id: r.id,
+      failedAt: r.completed_on,
+      attempts: r.retry_count + 1,
+      error: describeOutput(r.output),
+      payload: r.data?.payload,
+    }));
+  }
+
+  /** Stops fetching, waits (bounded) for handlers in flight, then releases the queue. */
+  async stop(opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.boss.stop({ graceful: true, timeout: opts.timeoutMs ?? 30_000, close: true });
+  }
+}
+
+interface StoredJob {
+  payload: unknown;
+  key: string;
+}
+
+function isDuplicate(result: unknown): boolean {
+  return !!result && typeof result === 'object' && (result as { applied?: boolean }).applied === false;
+}
+
+function errorOutput(err: unknown): { message: string; code?: string } {
+  if (err instanceof Error) return { message: err.message, code: (err as { code?: string }).code };
+  return { message: String(err) };
+}
+
+function describeOutput(output: unknown): string {
+  if (output && typeof output === 'object' && 'message' in output) return String((output as { message: unknown }).message);
+  return output === null || output === undefined ? '' : JSON.stringify(output);
+}

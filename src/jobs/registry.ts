@@ -1,0 +1,10 @@
+/**
+ * Every job type Spokes runs, in one hand-written list. A worker process works
+ * all of them; enqueueing a type that is not listed here is an error.
+ */
+import type { JobDefinition } from './job.ts';
+import { diagnosticsJobs } from './diagnostics.ts';
+
+export function allJobs(): JobDefinition[] {
+  return [...diagnosticsJobs] as JobDefinition[];
+}

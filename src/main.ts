@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The `spokes` command line. `node src/main.ts <command>` or `npx spokes <command>`.
+ */
+import { loadConfig, settingsTable, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { SpokesError } from './errors.ts';
+import { startRuntime, type Runtime } from './runtime.ts';
+import { collectStatus, formatStatus, type StatusReport } from './status.ts';
+import { version } from './version.ts';
+
+const USAGE = `Usage: spokes <command> [options]
+
+Commands:
+  start       Run the HTTP server and a job worker in one process
+  worker      Run a job worker only (scale out: several workers on one PostgreSQL)
+  migrate     Apply database migrations and exit
+  status      Show the database engine, queue depths and recent failed jobs (--json for JSON)
+  help        Show this help
+
+Options:
+  -h, --help     Show this help
+  -v, --version  Show the version
+
+Configuration comes from environment variables (or spokes.config.json):
+${settingsTable().map((s) => `  ${s.env.padEnd(28)} e.g. ${s.example}`).join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status };
+  const run = commands[command];
+  if (!run) {
+    process.stderr.write(`spokes: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    // One line per bad setting: the variable, what is wrong, an example.
+    process.stderr.write((err as Error).message.split('\n').map((l) => `spokes: configuration error: ${l}\n`).join(''));
+    return 1;
+  }
+  const log = createLogger({ level: config.logLevel, name: 'spokes' });
+  try {
+    return await run(config, log, rest);
+  } catch (err) {
+    const message = err instanceof SpokesError ? err.message : (err as Error).stack ?? String(err);
+    process.stderr.write(`spokes ${command}: ${message}\n`);
+    return 1;
+  }
+}
+
+async function start(config: Config, log: Logger): Promise<number> {
+  const runtime = await startRuntime({ config, log, server: true, worker: true });
+  process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
+  return untilSignal(runtime, log);
+}
+
+async function worker(config: Config, log: Logger): Promise<number> {
+  const runtime = await startRuntime({ config, log, server: false, worker: true, waitForDatabase: true });
+  log.info({ engine: runtime.database.engine }, 'worker started');
+  return untilSignal(runtime, log);
+}
+
+async function migrate(config: Config, log: Logger): Promise<number> {
+  const runtime = await startRuntime({ config, log, server: false, worker: false });
+  await runtime.stop();
+  process.stdout.write('Database is up to date.\n');
+  return 0;
+}
+
+async function status(config: Config, log: Logger, args: string[]): Promise<number> {
+  let report: StatusReport;
+  try {
+    const runtime = await startRuntime({ config, log, server: false, worker: false });
+    try {
+      report = await collectStatus(config, runtime.queue);
+    } finally {
+      await runtime.stop();
+    }
+  } catch (err) {
+    // The embedded database belongs to a running `spokes start`: ask it instead.
+    if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite')) throw err;
+    const res = await fetch(`http://127.0.0.1:${config.port}/api/status`).catch(() => undefined);
+    if (!res?.ok) throw err;
+    report = (await res.json()) as StatusReport;
+  }
+  process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
+  return 0;
+}
+
+/** Runs until SIGTERM/SIGINT, then stops fetching jobs, lets those in flight finish and closes the database. */
+function untilSignal(runtime: Runtime, log: Logger): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'shutting down: finishing jobs in flight');
+      runtime.stop().then(() => resolve(0), (err) => {
+        log.error({ err: (err as Error).message }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,130 @@
+/**
+ * Brings a Spokes process up and down: database (with migrations and the
+ * secret-key check), the job queue, the worker and the HTTP server — in that
+ * order — and takes them down in reverse on shutdown, letting jobs in flight
+ * finish within a bounded wait.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { openDatabase, DatabaseUnavailableError, type Database } from './db/open.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { loadSecretKey, verifySecretKey, createSecretBox } from './secrets/secret-key.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
+import { JobQueue, DEAD_LETTER_QUEUE } from './jobs/queue.ts';
+import { collectStatus } from './status.ts';
+import { requireDirectLoopback } from './web/loopback.ts';
+import { allJobs } from './jobs/registry.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { buildServer } from './web/server.ts';
+import { version } from './version.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  log: Logger;
+  /** Run the HTTP server (`spokes start`). */
+  server: boolean;
+  /** Work jobs in this process. */
+  worker: boolean;
+  /** Keep retrying an unreachable database instead of failing (`spokes worker`). */
+  waitForDatabase?: boolean;
+}
+
+export interface Runtime {
+  config: Config;
+  database: Database;
+  queue: JobQueue;
+  secretBox: SecretBox;
+  metrics: Metrics;
+  server?: FastifyInstance;
+  /** Base URL the server listens on, when it runs. */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config, log } = opts;
+  const key = loadSecretKey(config);
+  if (key.source === 'generated') log.info({ path: key.path }, 'generated a new secret key for stored credentials; back it up with the data directory');
+  const secretBox = createSecretBox(key.key);
+
+  const database = await connect(opts);
+  const metrics = createMetrics();
+  let queue: JobQueue | undefined;
+  let server: FastifyInstance | undefined;
+  try {
+    await applyMigrations(database);
+    await verifySecretKey(database.db, secretBox);
+
+    queue = new JobQueue({
+      database, jobs: allJobs(), log: log.child({ component: 'jobs' }), metrics,
+      superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
+    });
+    await queue.start();
+    const q = queue;
+    metrics.onCollect(async () => {
+      for (const s of await q.status()) {
+        metrics.queueDepth.set({ queue: s.name, state: 'queued' }, s.queued);
+        metrics.queueDepth.set({ queue: s.name, state: 'active' }, s.active);
+        metrics.queueDepth.set({ queue: s.name, state: 'failed' }, s.failed);
+      }
+    });
+    if (opts.worker) await queue.work();
+
+    let url: string | undefined;
+    if (opts.server) {
+      server = await buildServer({
+        log, metrics, version, engine: database.engine,
+        probes: [
+          { name: 'database', check: () => database.ping() },
+          { name: 'queue', check: async () => { await q.boss.getQueue(DEAD_LETTER_QUEUE); } },
+        ],
+        routes: (app) => {
+          // `spokes status` asks a running server when the embedded database is in its hands.
+          app.get('/api/status', async (request) => {
+            requireDirectLoopback(request);
+            return collectStatus(config, q);
+          });
+        },
+      });
+      await server.listen({ port: config.port, host: config.host });
+      const address = server.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config, database, queue, secretBox, metrics, server, url,
+      stop() {
+        stopping ??= (async () => {
+          await server?.close();
+          await q.stop({ timeoutMs: config.shutdownTimeoutMs });
+          await database.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await server?.close().catch(() => {});
+    await queue?.stop({ timeoutMs: 1_000 }).catch(() => {});
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Opens the database; a worker waits for an unreachable PostgreSQL with backoff, logging each attempt. */
+async function connect(opts: RuntimeOptions): Promise<Database> {
+  const { config, log } = opts;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    } catch (err) {
+      if (!(err instanceof DatabaseUnavailableError) || !opts.waitForDatabase) throw err;
+      const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6));
+      log.warn({ attempt, retryInMs: delayMs, err: err.message }, 'database unreachable, retrying');
+      await sleep(delayMs);
+    }
+  }
+}
