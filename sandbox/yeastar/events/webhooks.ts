@@ -1,0 +1,130 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { FaultState } from '../faults.ts';
+
+/**
+ * Webhook event push (pbx-apis.md §1.3b; help.yeastar.com ".../monitor-events-via-webhook.html"):
+ * configured in the web UI only (here: `POST /sandbox/webhooks`), up to 5, each with
+ * its events or "All". The body is the same `{type, sn, msg}` frame as on the WebSocket [U],
+ * signed with `X-Signature: Base64(HMAC-SHA256(secret, raw body))` [C].
+ * Only POST delivery is emulated; the PBX's GET option carries no documented body.
+ * A failed delivery is not retried [U: no retry policy is documented].
+ */
+export const webhookSpecSchema = z.object({
+  url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+  events: z.union([z.literal('all'), z.array(z.number().int().min(30000).max(30099)).min(1)]).optional(),
+  method: z.literal('POST').optional(),
+}).strict();
+
+export type WebhookSpec = z.infer<typeof webhookSpecSchema>;
+
+export interface Webhook {
+  id: number;
+  url: string;
+  method: 'POST';
+  events: number[] | 'all';
+}
+
+export interface WebhookDelivery {
+  webhookId: number;
+  url: string;
+  type: number;
+  at: string;
+  /** HTTP status the receiver answered; absent when the request failed or was lost. */
+  status?: number;
+  ok: boolean;
+  /** True when the failWebhooks fault swallowed the delivery. */
+  lost?: boolean;
+  error?: string;
+}
+
+export function signWebhookBody(secret: string, rawBody: string): string {
+  return createHmac('sha256', secret).update(rawBody).digest('base64');
+}
+
+export class WebhookDispatcher {
+  private hooks: Webhook[] = [];
+  private nextId = 1;
+  /** One chain per webhook so that deliveries to a URL arrive in the order the PBX sent them. */
+  private chains = new Map<number, Promise<void>>();
+  private aborter = new AbortController();
+  readonly deliveries: WebhookDelivery[] = [];
+  private readonly secret: string;
+  private readonly faults: FaultState;
+  private readonly max: number;
+
+  constructor(secret: string, faults: FaultState, max: number) {
+    this.secret = secret;
+    this.faults = faults;
+    this.max = max;
+  }
+
+  list(): Webhook[] {
+    return this.hooks.map((h) => ({ ...h }));
+  }
+
+  /** Returns null when the PBX already has its maximum of webhooks. */
+  add(spec: WebhookSpec): Webhook | null {
+    if (this.hooks.length >= this.max) return null;
+    const hook: Webhook = { id: this.nextId++, url: spec.url, method: 'POST', events: spec.events ?? 'all' };
+    this.hooks.push(hook);
+    return { ...hook };
+  }
+
+  remove(id: number): boolean {
+    const before = this.hooks.length;
+    this.hooks = this.hooks.filter((h) => h.id !== id);
+    return this.hooks.length < before;
+  }
+
+  clear(): void {
+    this.hooks = [];
+    this.deliveries.length = 0;
+    this.aborter.abort();
+    this.aborter = new AbortController();
+    this.chains.clear();
+  }
+
+  dispatch(type: number, rawBody: string): void {
+    for (const hook of this.hooks) {
+      if (hook.events !== 'all' && !hook.events.includes(type)) continue;
+      const previous = this.chains.get(hook.id) ?? Promise.resolve();
+      const next = previous.then(() => this.deliver(hook, type, rawBody));
+      this.chains.set(hook.id, next);
+    }
+  }
+
+  /** Resolves once every queued delivery has been attempted (tests and close() use it). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private async deliver(hook: Webhook, type: number, rawBody: string): Promise<void> {
+    const { webhookDelayMs, failWebhooks, badWebhookSignature } = this.faults.current;
+    const signal = this.aborter.signal;
+    if (webhookDelayMs) await new Promise((r) => setTimeout(r, webhookDelayMs));
+    if (signal.aborted) return;
+    const record: WebhookDelivery = { webhookId: hook.id, url: hook.url, type, at: new Date().toISOString(), ok: false };
+    if (failWebhooks) {
+      record.lost = true;
+      record.error = 'lost by the failWebhooks fault';
+      this.deliveries.push(record);
+      return;
+    }
+    const signature = signWebhookBody(badWebhookSignature ? `${this.secret}-wrong` : this.secret, rawBody);
+    try {
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Signature': signature, 'User-Agent': 'Yeastar-Webhook' },
+        body: rawBody,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+      });
+      await res.arrayBuffer();
+      record.status = res.status;
+      record.ok = res.ok;
+    } catch (err) {
+      record.error = err instanceof Error ? err.message : String(err);
+    }
+    if (!signal.aborted) this.deliveries.push(record);
+  }
+}
