@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const faultsSchema = z.object({
   /** Every 30012 New CDR event is sent twice (WebSocket frames and webhook deliveries). */
   duplicateCdrEvents: z.boolean().optional(),
-  /** Events of each call are delivered in swapped pairs (2nd before 1st, 4th before 3rd, …). */
+  /** 30011/30015/30012 events of each call are delivered in swapped pairs (2nd before 1st, 4th before 3rd, …). */
   reorderCallEvents: z.boolean().optional(),
   /** 'now' closes every open WebSocket at once; 'mid-call' closes them after the first event of the next call. */
   dropWebSocket: z.enum(['now', 'mid-call']).optional(),

@@ -76,8 +76,9 @@ export class CallEngine {
   }
 
   private emit(call: SimCall, type: number, msg: Record<string, unknown>): void {
-    if (call.reorder) {
-      // reorderCallEvents fault: hold each odd event back and send it after the next one.
+    if (call.reorder && type !== EVENT.EXTENSION_CALL_STATUS) {
+      // reorderCallEvents fault: hold back every other event of the call (30011/30015/30012)
+      // and send it after the next one. 30008 carries no call_id and passes through.
       if (!call.heldEvent) {
         call.heldEvent = { type, msg };
         return;
