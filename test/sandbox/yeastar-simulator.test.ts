@@ -121,6 +121,19 @@ describe('Yeastar emulator: call simulator (POST /sandbox/calls)', () => {
     }
   });
 
+  it('lets a test drive a simulated call by hand', async () => {
+    const answered = sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1002', manual: true });
+    await events.waitFor(() => events.events.some((e) => e.msg.call_id === answered.call_id));
+    assert.equal((await control(sb, 'POST', `/sandbox/calls/${answered.call_id}/answer`)).status, 200);
+    assert.equal((await control(sb, 'POST', `/sandbox/calls/${answered.call_id}/answer`)).status, 409, 'nothing rings any more');
+    assert.equal((await control(sb, 'POST', `/sandbox/calls/${answered.call_id}/hangup`)).status, 200);
+    assert.equal((await events.callEvents(answered.call_id)).find((e) => e.type === 30012)!.msg.status, 'ANSWERED');
+    const missed = sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1002', manual: true });
+    assert.ok(sb.hangupCall(missed.call_id));
+    assert.equal((await events.callEvents(missed.call_id)).find((e) => e.type === 30012)!.msg.status, 'NO ANSWER');
+    assert.equal((await control(sb, 'POST', '/sandbox/calls/nope/answer')).status, 404);
+  });
+
   it('sends 30008 Ringing / Busy / Idle for the extension when subscribed', async () => {
     const stream = await EventStream.open(sb, pbx.token, [30008]);
     const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1003' });

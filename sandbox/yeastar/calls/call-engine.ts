@@ -186,6 +186,7 @@ export class CallEngine {
           else if (leg.status === 'ALERT') leg.status = 'ANSWERED';
         }
         call.phase = 'talking';
+        call.inVoicemail = true;
         call.answeredAtSec = call.virtualSec;
         this.publishStatus(call);
         this.after(call, talkSeconds, () => this.end(call, 'VOICEMAIL'));
@@ -240,7 +241,8 @@ export class CallEngine {
   hangup(call: SimCall): boolean {
     if (call.phase === 'ended') return false;
     this.catchUp(call);
-    this.end(call, call.phase === 'talking' ? 'ANSWERED' : 'NO ANSWER');
+    if (call.phase === 'talking') this.end(call, call.inVoicemail ? 'VOICEMAIL' : 'ANSWERED');
+    else this.end(call, call.outcome === 'busy' ? 'BUSY' : call.outcome === 'failed' ? 'FAILED' : 'NO ANSWER');
     return true;
   }
 

@@ -98,7 +98,7 @@ export class DialPlan {
       outcome: behaviour.outcome, ringSeconds: behaviour.ringSeconds, talkSeconds: behaviour.talkSeconds, manual: behaviour.manual,
     });
     call.calleeBehaviour = behaviour;
-    dialPermissionOf.set(call, req.dialPermission ?? req.caller);
+    call.dialPermission = req.dialPermission ?? req.caller;
     call.phase = 'caller-ringing';
     const caller = engine.state.extension(req.caller);
     // Let the HTTP response with the call_id leave before the first event.
@@ -127,7 +127,7 @@ export class DialPlan {
     const behaviour = call.calleeBehaviour ?? this.defaults;
     if (call.direction === 'outbound') {
       if (!DIALABLE.test(call.other)) return this.failNow(call, '484 Address incomplete');
-      const permissionFrom = engine.state.extension(dialPermissionOf.get(call) ?? call.extension);
+      const permissionFrom = engine.state.extension(call.dialPermission ?? call.extension);
       if (!permissionFrom?.outboundPermission) return this.failNow(call, 'NO Outbound Restrictin');
       call.legs.push(engine.trunkLeg('outbound', call.extension, call.other, 'RING'));
     } else {
@@ -145,6 +145,3 @@ export class DialPlan {
     this.engine.end(call, 'FAILED');
   }
 }
-
-/** The extension whose dial permission a call/dial borrows (`dial_permission`, else the caller). */
-const dialPermissionOf = new WeakMap<SimCall, string>();

@@ -78,8 +78,12 @@ export interface SimCall {
   heldEvent?: { type: number; msg: Record<string, unknown> };
   dropSocketsAfterFirstEvent: boolean;
   eventsSent: number;
-  /** Set for call/dial once the caller extension has answered and the callee is being dialled. */
+  /** The caller is leaving a voicemail (the CDR will say VOICEMAIL). */
+  inVoicemail?: boolean;
+  /** call/dial: how the dialled party behaves (dial rules). */
   calleeBehaviour?: CalleeBehaviour;
+  /** call/dial: the extension whose outbound permission applies (`dial_permission`, else the caller). */
+  dialPermission?: string;
 }
 
 export function memberWire(leg: Leg): Record<string, unknown> {

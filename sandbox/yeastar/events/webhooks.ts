@@ -89,7 +89,9 @@ export class WebhookDispatcher {
     for (const hook of this.hooks) {
       if (hook.events !== 'all' && !hook.events.includes(type)) continue;
       const previous = this.chains.get(hook.id) ?? Promise.resolve();
-      const next = previous.then(() => this.deliver(hook, type, rawBody));
+      // The signal is taken now: deliveries queued before a clear() must not go out after it.
+      const signal = this.aborter.signal;
+      const next = previous.then(() => this.deliver(hook, type, rawBody, signal));
       this.chains.set(hook.id, next);
     }
   }
@@ -99,9 +101,9 @@ export class WebhookDispatcher {
     await Promise.all([...this.chains.values()]);
   }
 
-  private async deliver(hook: Webhook, type: number, rawBody: string): Promise<void> {
+  private async deliver(hook: Webhook, type: number, rawBody: string, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
     const { webhookDelayMs, failWebhooks, badWebhookSignature } = this.faults.current;
-    const signal = this.aborter.signal;
     if (webhookDelayMs) await new Promise((r) => setTimeout(r, webhookDelayMs));
     if (signal.aborted) return;
     const record: WebhookDelivery = { webhookId: hook.id, url: hook.url, type, at: new Date().toISOString(), ok: false };
