@@ -70,6 +70,14 @@ describe('Yeastar emulator: authentication (pbx-apis.md §1.2)', () => {
     }
   });
 
+  it('expires every token on demand through /sandbox/tokens/expire, refresh tokens still working', async () => {
+    await pbx.login();
+    const { body } = await control(sb, 'POST', '/sandbox/tokens/expire', {});
+    assert.equal(body.validAccessTokens, 0);
+    assert.equal((await pbx.get('extension/list')).errcode, 10004);
+    assert.equal((await pbx.post('refresh_token', { refresh_token: pbx.refreshToken }, { auth: false })).errcode, 0);
+  });
+
   it('refreshes with the refresh token: a new pair, the old access token stops working', async () => {
     await pbx.login();
     const oldToken = pbx.token;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { PbxClient, startPbx } from '../support/yeastar-client.ts';
+import { control, PbxClient, startPbx } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-apis.md §1.7)', () => {
   let sb: YeastarSandbox;
@@ -44,6 +44,19 @@ describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-api
     assert.equal((await pbx.get('extension/get', { id: ben.id })).data.number, '2002');
     assert.equal((await pbx.get('extension/get', { id: 99 })).errcode, 60001);
     assert.equal((await pbx.get('extension/list', { sort_by: 'shoe_size' })).errcode, 40002);
+  });
+
+  it('replaces and adds extensions through the sandbox controls', async () => {
+    const replaced = await control(sb, 'PUT', '/sandbox/extensions', [{ number: '3001', name: 'Dana Kim', email: 'dana@example.com' }]);
+    assert.equal(replaced.status, 200);
+    const added = await control(sb, 'POST', '/sandbox/extensions', { number: '3002', name: 'Eli Moss', email: 'eli@example.com', online: false });
+    assert.equal(added.status, 201);
+    assert.equal((await control(sb, 'POST', '/sandbox/extensions', { number: '3002', name: 'Again', email: '' })).status, 409);
+    const bad = await control(sb, 'POST', '/sandbox/extensions', { number: 'abc', name: 'X', email: '' });
+    assert.deepEqual([bad.status, bad.body.error.details[0].field], [400, 'number']);
+    const list = await pbx.get('extension/list');
+    assert.deepEqual(list.data.map((e: any) => [e.number, e.online_status.sip_phone.status]), [['3001', 1], ['3002', 0]]);
+    assert.deepEqual((await control(sb, 'GET', '/sandbox/info')).body.extensions.map((e: any) => e.number), ['3001', '3002']);
   });
 
   it('creates a company contact and returns it flattened in list rows and in full from get', async () => {

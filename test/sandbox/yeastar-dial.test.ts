@@ -106,7 +106,9 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     const live = await pbx.get('call/query', { call_id });
     assert.deepEqual(live.data[0].members.map((m: any) => Object.keys(m)[0]), ['extension', 'outbound']);
     assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/answer`)).status, 200);
-    assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/hold`)).status, 200);
+    // Hold through the API by the extension's channel id, unhold through the sandbox control.
+    const extChannel = live.data[0].members[0].extension.channel_id;
+    assert.deepEqual(await pbx.post('call/hold', { channel_id: extChannel }), { errcode: 0, errmsg: 'SUCCESS', call_id });
     assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/unhold`)).status, 200);
     assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/hangup`)).status, 200);
     assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/hangup`)).status, 409);
@@ -123,6 +125,9 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     const { call_id } = await pbx.post('call/dial', { caller: '1002', callee: '5503301' });
     await events.waitFor(() => statuses(call_id).length === 2);
     const channel = events.events.filter((e) => e.type === 30011 && e.msg.call_id === call_id)[1].msg.members[1].outbound.channel_id;
+    const extChannel = events.events.filter((e) => e.type === 30011 && e.msg.call_id === call_id)[1].msg.members[0].extension.channel_id;
+    const notYet = await pbx.post('call/hold', { channel_id: extChannel });
+    assert.deepEqual([notYet.errcode, notYet.errmsg], [70132, 'OPERATION NOT SUPPORTED'], 'nothing to hold while ringing');
     const res = await pbx.post('call/hangup', { channel_id: channel });
     assert.deepEqual(res, { errcode: 0, errmsg: 'SUCCESS', call_id });
     await events.callEvents(call_id);
