@@ -48,7 +48,7 @@ describe('Yeastar emulator: event subscription over WebSocket (pbx-apis.md §1.3
   });
 
   it('drops a socket that sends nothing for the idle timeout, even while events flow to it', async () => {
-    const stream = await EventStream.open(sb, pbx.token, [30011]);
+    const stream = await EventStream.open(sb, pbx.token, [30011], { heartbeatMs: 0 });
     const t0 = Date.now();
     sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1001', ringSeconds: 20, talkSeconds: 20 });
     const closed = await stream.closed;
@@ -58,7 +58,7 @@ describe('Yeastar emulator: event subscription over WebSocket (pbx-apis.md §1.3
   });
 
   it('keeps a socket alive with heartbeat and answers "heartbeat response"', async () => {
-    const stream = await EventStream.open(sb, pbx.token, [30011]);
+    const stream = await EventStream.open(sb, pbx.token, [30011], { heartbeatMs: 0 });
     for (let i = 0; i < 8; i++) {
       await sleep(60);
       stream.socket.send('heartbeat');

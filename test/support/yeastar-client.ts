@@ -80,7 +80,11 @@ export interface PbxEventFrame {
   msg: any;
 }
 
-/** A real WebSocket subscription that records every frame. */
+/**
+ * A real WebSocket subscription that records every frame. Like a real client it
+ * sends `heartbeat` periodically (the PBX drops a silent socket after 60 s × timeScale);
+ * pass `heartbeatMs: 0` to stay silent.
+ */
 export class EventStream {
   readonly socket: WebSocket;
   readonly frames: string[] = [];
@@ -92,6 +96,7 @@ export class EventStream {
     this.socket = new WebSocket(url);
     this.socket.on('message', (data) => {
       const text = data.toString();
+      if (text === 'heartbeat response' && this.heartbeat) return;
       this.frames.push(text);
       try {
         const frame = JSON.parse(text);
@@ -99,15 +104,26 @@ export class EventStream {
       } catch { /* replies such as "heartbeat response" */ }
       for (const w of this.waiters) w();
     });
-    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => {
+      clearInterval(this.heartbeat);
+      resolve({ code, reason: reason.toString() });
+    }));
   }
 
-  static async open(sb: YeastarSandbox, token: string, topics?: number[]): Promise<EventStream> {
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  static async open(sb: YeastarSandbox, token: string, topics?: number[], opts: { heartbeatMs?: number } = {}): Promise<EventStream> {
     const stream = new EventStream(`${sb.info().websocketUrl}?access_token=${token}`);
     await new Promise<void>((resolve, reject) => {
       stream.socket.once('open', () => resolve());
       stream.socket.once('error', reject);
     });
+    const every = opts.heartbeatMs ?? 25;
+    if (every > 0) {
+      stream.heartbeat = setInterval(() => {
+        if (stream.socket.readyState === stream.socket.OPEN) stream.socket.send('heartbeat');
+      }, every);
+    }
     if (topics) {
       stream.socket.send(JSON.stringify({ topic_list: topics }));
       await stream.waitFor(() => stream.frames.length >= 1);
@@ -137,6 +153,7 @@ export class EventStream {
   }
 
   close(): void {
+    clearInterval(this.heartbeat);
     this.socket.close();
   }
 }
