@@ -1,0 +1,153 @@
+/**
+ * Compiles search filters (reference §3) into record predicates plus, where an index
+ * can answer them, a plan (exact-value set or sorted-index range).
+ * Semantics (UNCONFIRMED details in docs/sandbox/hubspot.md):
+ * - text comparisons ignore case, except IN/NOT_IN on `string` properties, where
+ *   HubSpot's search guide says values must be given in lower case;
+ * - NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match records without a value;
+ * - CONTAINS_TOKEN matches a whole word (or the whole value), `*` is a wildcard.
+ */
+import { validationError } from '../errors.ts';
+import type { DbRecord, ObjectStore } from '../model/object-store.ts';
+import type { ObjectTypeName } from '../model/object-types.ts';
+import type { Portal } from '../model/portal.ts';
+import type { PropertyDefinition } from '../model/property-definitions.ts';
+import type { IndexKey, SortedIndex } from '../model/sorted-index.ts';
+import { GENERIC_SEARCH_ERROR, type SearchFilter } from './search-request.ts';
+
+export type Plan =
+  | { kind: 'exact'; ids: Set<number>; count: number }
+  | { kind: 'range'; property: string; index: SortedIndex; from: number; to: number; count: number };
+
+export interface CompiledFilter {
+  filter: SearchFilter;
+  test: (record: DbRecord) => boolean;
+  plan?: () => Plan;
+}
+
+export function compileFilter(portal: Portal, type: ObjectTypeName, filter: SearchFilter): CompiledFilter {
+  const store = portal.store(type);
+  const { propertyName: property, operator } = filter;
+  const definition = property === 'hs_object_id' ? undefined : portal.properties.get(type, property);
+  const numeric = portal.keyKind(type, property) === 'number';
+  const multi = definition?.type === 'enumeration' && definition.fieldType === 'checkbox';
+  const keyOf = (record: DbRecord) => store.keyOf(record, property);
+  const valuesOf = (record: DbRecord): IndexKey[] => {
+    const key = keyOf(record);
+    if (key === undefined) return [];
+    return multi && typeof key === 'string' ? key.split(';') : [key];
+  };
+  const parse = (raw: string): IndexKey => (numeric ? parseNumber(raw, definition) : raw.toLowerCase());
+  const known = property === 'hs_object_id' || definition !== undefined;
+
+  switch (operator) {
+    case 'HAS_PROPERTY':
+      return { filter, test: (r) => keyOf(r) !== undefined };
+    case 'NOT_HAS_PROPERTY':
+      return { filter, test: (r) => keyOf(r) === undefined };
+    case 'EQ': {
+      const target = parse(filter.value!);
+      return {
+        filter,
+        test: (r) => valuesOf(r).some((v) => v === target),
+        plan: known && !multi ? () => (numeric ? rangePlan(store, property, 'EQ', target) : exactPlan(store, property, [target])) : undefined,
+      };
+    }
+    case 'NEQ': {
+      const target = parse(filter.value!);
+      return { filter, test: (r) => !valuesOf(r).some((v) => v === target) };
+    }
+    case 'IN':
+    case 'NOT_IN': {
+      const exactCase = !numeric && definition?.type === 'string';
+      const targets = new Set<IndexKey>(filter.values!.map((v) => (exactCase ? v : parse(v))));
+      const hit = (r: DbRecord) => valuesOf(r).some((v) => targets.has(v));
+      if (operator === 'NOT_IN') return { filter, test: (r) => !hit(r) };
+      return { filter, test: hit, plan: known && !multi ? () => exactPlan(store, property, [...targets]) : undefined };
+    }
+    case 'GT':
+    case 'GTE':
+    case 'LT':
+    case 'LTE': {
+      const target = parse(filter.value!);
+      const compare = (v: IndexKey) => compareValues(v, target);
+      const ok = { GT: (c: number) => c > 0, GTE: (c: number) => c >= 0, LT: (c: number) => c < 0, LTE: (c: number) => c <= 0 }[operator];
+      return {
+        filter,
+        test: (r) => valuesOf(r).some((v) => ok(compare(v))),
+        plan: numeric && known ? () => rangePlan(store, property, operator, target) : undefined,
+      };
+    }
+    case 'BETWEEN': {
+      const low = parse(filter.value!);
+      const high = parse(filter.highValue!);
+      return {
+        filter,
+        test: (r) => valuesOf(r).some((v) => compareValues(v, low) >= 0 && compareValues(v, high) <= 0),
+        plan: numeric && known ? () => betweenPlan(store, property, low, high) : undefined,
+      };
+    }
+    case 'CONTAINS_TOKEN':
+    case 'NOT_CONTAINS_TOKEN': {
+      const pattern = tokenPattern(filter.value!);
+      const hit = (r: DbRecord) => {
+        const raw = property === 'hs_object_id' ? String(r.id) : r.properties[property];
+        return raw !== undefined && tokensOf(raw).some((token) => pattern.test(token));
+      };
+      return { filter, test: operator === 'CONTAINS_TOKEN' ? hit : (r) => !hit(r) };
+    }
+  }
+}
+
+function compareValues(a: IndexKey, b: IndexKey): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = String(a);
+  const sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** Numbers as given; dates/datetimes as ms epoch or ISO-8601 (§2.4). */
+function parseNumber(raw: string, definition: PropertyDefinition | undefined): number {
+  const text = raw.trim();
+  let value = Number.NaN;
+  if (/^-?\d+(\.\d+)?$/.test(text)) value = Number(text);
+  else if ((definition?.type === 'datetime' || definition?.type === 'date') && /^\d{4}-\d{2}-\d{2}/.test(text)) {
+    value = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  }
+  if (Number.isNaN(value)) throw validationError(GENERIC_SEARCH_ERROR);
+  return value;
+}
+
+function exactPlan(store: ObjectStore, property: string, keys: IndexKey[]): Plan {
+  if (keys.length === 1) {
+    const ids = store.exactMatches(property, keys[0]) ?? new Set<number>();
+    return { kind: 'exact', ids, count: ids.size };
+  }
+  const ids = new Set<number>();
+  for (const key of keys) for (const id of store.exactMatches(property, key) ?? []) ids.add(id);
+  return { kind: 'exact', ids, count: ids.size };
+}
+
+function rangePlan(store: ObjectStore, property: string, op: 'EQ' | 'GT' | 'GTE' | 'LT' | 'LTE', key: IndexKey): Plan {
+  const index = store.sortedIndex(property);
+  const [from, to] = index.range(op, key);
+  return { kind: 'range', property, index, from, to, count: Math.max(0, to - from) };
+}
+
+function betweenPlan(store: ObjectStore, property: string, low: IndexKey, high: IndexKey): Plan {
+  const index = store.sortedIndex(property);
+  const from = index.range('GTE', low)[0];
+  const to = index.range('LTE', high)[1];
+  return { kind: 'range', property, index, from, to: Math.max(from, to), count: Math.max(0, to - from) };
+}
+
+/** Whole value, whitespace-separated words and punctuation-separated words, lower-cased. */
+export function tokensOf(value: string): string[] {
+  const lowered = value.toLowerCase();
+  return [lowered, ...lowered.split(/\s+/), ...lowered.split(/[^\p{L}\p{N}@]+/u)].filter((t) => t.length > 0);
+}
+
+function tokenPattern(value: string): RegExp {
+  const escaped = value.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${escaped}$`, 'u');
+}
