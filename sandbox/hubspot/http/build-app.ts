@@ -89,7 +89,7 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
   events.on((event) => ctx.webhooks.handle(event));
   let pageExtensions: RecordPageExtensions | undefined;
 
-  const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 } });
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);
   app.removeContentTypeParser('application/json');
