@@ -31,7 +31,7 @@ export function formatStatus(s: StatusReport): string {
   for (const q of s.queues) lines.push(`  ${q.name.padEnd(width)}${String(q.queued).padStart(8)}${String(q.active).padStart(8)}${String(q.failed).padStart(8)}`);
   lines.push('', s.deadLetters.length ? `Dead letters (most recent ${s.deadLetters.length}):` : 'Dead letters: none');
   for (const d of s.deadLetters) {
-    const when = d.failedAt ? new Date(d.failedAt).toISOString() : '?';
+    const when = d.failedAt ?? "?";
     lines.push(`  ${when}  ${d.queue}  ${d.id}  after ${d.attempts} attempt(s): ${d.error}`);
   }
   return lines.join('\n');

@@ -49,7 +49,8 @@ export interface QueueStatus {
 export interface DeadLetter {
   queue: string;
   id: string;
-  failedAt: Date | null;
+  /** ISO timestamp. */
+  failedAt: string | null;
   attempts: number;
   error: string;
   payload: unknown;
@@ -135,7 +136,9 @@ export class JobQueue {
       const key = job.idempotencyKey(parsed.data);
       return { id: jobIdFor(job.name, key), data: { payload: parsed.data, key }, startAfter: opts.startAfterSeconds };
     });
-    const inserted = new Set((await this.boss.insert(job.name, rows.map(({ id, data, startAfter }) => ({ id, data, startAfter })), { returnId: true })) ?? []);
+    // pg-boss refuses a batch that names one id twice: insert each key once.
+    const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+    const inserted = new Set((await this.boss.insert(job.name, unique.map(({ id, data, startAfter }) => ({ id, data, startAfter })), { returnId: true })) ?? []);
     const seen = new Set<string>();
     return rows.map(({ id }) => {
       const duplicate = !inserted.has(id) || seen.has(id);
@@ -150,6 +153,8 @@ export class JobQueue {
       await this.boss.work(job.name, {
         batchSize: job.batchSize ?? 20,
         pollingIntervalSeconds: this.#opts.pollSeconds ?? 0.5,
+        // NOTIFY wakes workers for new jobs, not for retries coming due: poll for those often enough.
+        notifyPollingIntervalSeconds: 2,
         burstWhenBatchFull: true,
         localConcurrency: job.concurrency ?? this.#opts.concurrency ?? 1,
         perJobResults: true,
@@ -202,22 +207,30 @@ export class JobQueue {
     };
   }
 
+  /** Live counts per queue (pg-boss's own counts are refreshed only by its periodic monitor). */
   async status(): Promise<QueueStatus[]> {
-    const queues = await this.boss.getQueues();
-    return queues.filter((q) => !q.name.startsWith('__pgboss')).map((q) => ({ name: q.name, queued: q.queuedCount, active: q.activeCount, failed: q.failedCount, total: q.totalCount }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const rows = await this.#opts.database.query<{ name: string; queued: number; active: number; failed: number; total: number }>(sql`
+      select q.name,
+        count(j.id) filter (where j.state in ('created', 'retry'))::int as queued,
+        count(j.id) filter (where j.state = 'active')::int as active,
+        count(j.id) filter (where j.state = 'failed')::int as failed,
+        count(j.id)::int as total
+      from ${sql.raw(SCHEMA)}.queue q left join ${sql.raw(SCHEMA)}.job j on j.name = q.name
+      where q.name not like '\_\_pgboss%'
+      group by q.name order by q.name`);
+    return rows;
   }
 
   /** The most recent jobs that failed for good, with their last error. */
   async deadLetters(limit = 20): Promise<DeadLetter[]> {
-    const rows = await this.#opts.database.query<{ name: string; id: string; completed_on: Date | null; retry_count: number; output: unknown; data: StoredJob | null }>(sql`
+    const rows = await this.#opts.database.query<{ name: string; id: string; completed_on: Date | string | null; retry_count: number; output: unknown; data: StoredJob | null }>(sql`
       select name, id, completed_on, retry_count, output, data from ${sql.raw(SCHEMA)}.job
       where state = 'failed' and name <> ${DEAD_LETTER_QUEUE}
       order by completed_on desc nulls last limit ${limit}`);
     return rows.map((r) => ({
       queue: r.name,
       id: r.id,
-      failedAt: r.completed_on,
+      failedAt: r.completed_on ? new Date(r.completed_on).toISOString() : null,
       attempts: r.retry_count + 1,
       error: describeOutput(r.output),
       payload: r.data?.payload,

@@ -1,0 +1,128 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { sql } from 'drizzle-orm';
+import { openDatabase, type Database } from '../src/db/open.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { JobQueue } from '../src/jobs/queue.ts';
+import { defineJob, type JobDefinition } from '../src/jobs/job.ts';
+import { receiptJob } from '../src/jobs/diagnostics.ts';
+import { createLogger } from '../src/logger.ts';
+import { RemoteRejectedError, RemoteUnavailableError, ValidationError } from '../src/errors.ts';
+import { engines, createTestDatabase } from './support/databases.ts';
+
+async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(100);
+  }
+}
+
+for (const engine of engines) {
+  describe(`jobs on ${engine}`, () => {
+    const cleanup: (() => Promise<void>)[] = [];
+    after(async () => { for (const c of cleanup.reverse()) await c(); });
+
+    async function setup(jobs: JobDefinition[]): Promise<{ queue: JobQueue; database: Database }> {
+      const t = await createTestDatabase(engine);
+      const database = await openDatabase(t);
+      await applyMigrations(database);
+      const queue = new JobQueue({ database, jobs, log: createLogger({ level: 'silent' }), superviseSeconds: 1, pollSeconds: 0.5 });
+      await queue.start();
+      cleanup.push(async () => { await queue.stop({ timeoutMs: 2_000 }); await database.close(); await t.drop(); });
+      return { queue, database };
+    }
+
+    it('retries a retryable failure with backoff until it succeeds', async () => {
+      const attempts: number[] = [];
+      const flaky = defineJob({
+        name: 'test.flaky', schema: z.object({ id: z.string() }), idempotencyKey: (p) => p.id,
+        retry: { limit: 3, delaySeconds: 1 },
+        async run(_p, ctx) {
+          attempts.push(Date.now());
+          if (ctx.attempt < 2) throw new RemoteUnavailableError('HubSpot answered 502');
+          return { ok: true };
+        },
+      });
+      const { queue } = await setup([flaky]);
+      await queue.work();
+      const { id } = await queue.enqueue(flaky, { id: 'a' });
+      const job = await until(async () => {
+        const j = await queue.boss.findJobs('test.flaky', { id });
+        return j[0]?.state === 'completed' ? j[0] : undefined;
+      });
+      assert.equal(attempts.length, 3);
+      assert.equal(job.retryCount, 2);
+      assert.ok(attempts[2]! - attempts[1]! >= attempts[1]! - attempts[0]! - 200, 'the delay does not shrink (exponential backoff)');
+    });
+
+    it('dead-letters a job that keeps failing, with its error, and a permanent error at once', async () => {
+      let runs = 0;
+      const broken = defineJob({
+        name: 'test.broken', schema: z.object({ id: z.string() }), idempotencyKey: (p) => p.id,
+        retry: { limit: 1, delaySeconds: 1 },
+        async run(p) {
+          runs++;
+          if (p.id === 'permanent') throw new RemoteRejectedError('HubSpot refused: Property "x" does not exist', 400);
+          throw new RemoteUnavailableError('connection reset');
+        },
+      });
+      const { queue } = await setup([broken]);
+      await queue.work();
+      await queue.enqueue(broken, { id: 'transient' });
+      await queue.enqueue(broken, { id: 'permanent' });
+      const dead = await until(async () => {
+        const d = await queue.deadLetters();
+        return d.length === 2 ? d : undefined;
+      });
+      const transient = dead.find((d) => (d.payload as { id: string }).id === 'transient')!;
+      const permanent = dead.find((d) => (d.payload as { id: string }).id === 'permanent')!;
+      assert.equal(transient.attempts, 2, 'one attempt and one retry');
+      assert.match(transient.error, /connection reset/);
+      assert.equal(permanent.attempts, 1, 'a permanent error is not retried');
+      assert.match(permanent.error, /does not exist/);
+      assert.equal(runs, 3);
+      const status = await queue.status();
+      assert.equal(status.find((s) => s.name === 'test.broken')?.failed, 2);
+      assert.ok((status.find((s) => s.name === 'spokes.dead-letters')?.queued ?? 0) >= 2, 'copies kept in the dead-letter queue');
+    });
+
+    it('rejects a payload that fails its schema at enqueue time, naming the field', async () => {
+      const typed = defineJob({
+        name: 'test.typed', schema: z.object({ portalId: z.number().int(), number: z.string().min(3) }), idempotencyKey: (p) => p.number,
+        async run() {},
+      });
+      const { queue } = await setup([typed]);
+      await assert.rejects(queue.enqueue(typed, { portalId: 'x', number: '12345' } as never), (err: ValidationError) => {
+        assert.ok(err instanceof ValidationError);
+        assert.deepEqual(err.details?.map((d) => d.field), ['payload.portalId']);
+        return true;
+      });
+      const [s] = (await queue.status()).filter((q) => q.name === 'test.typed');
+      assert.equal(s?.total, 0, 'nothing enqueued');
+    });
+
+    it('enqueues the same idempotency key once, and applies a ledgered effect once', async () => {
+      const { queue, database } = await setup([receiptJob]);
+      const first = await queue.enqueue(receiptJob, { key: 'cdr-1' });
+      const again = await queue.enqueue(receiptJob, { key: 'cdr-1' });
+      const many = await queue.enqueueMany(receiptJob, [{ key: 'cdr-2' }, { key: 'cdr-2' }, { key: 'cdr-1' }]);
+      assert.equal(first.duplicate, false);
+      assert.equal(again.duplicate, true);
+      assert.equal(again.id, first.id);
+      assert.deepEqual(many.map((m) => m.duplicate), [false, true, true]);
+      await queue.work();
+      await until(async () => (await database.query<{ n: number }>(sql`select count(*)::int as n from job_receipts`))[0]!.n === 2);
+      await until(async () => (await queue.status()).find((q) => q.name === 'diagnostics.receipt')?.active === 0);
+      // A replay after completion (e.g. the PBX resending a CDR) is still a no-op.
+      assert.equal((await queue.enqueue(receiptJob, { key: 'cdr-1' })).duplicate, true);
+      await sleep(1_000);
+      const rows = await database.query<{ idempotency_key: string }>(sql`select idempotency_key from job_receipts order by 1`);
+      assert.deepEqual(rows.map((r) => r.idempotency_key), ['cdr-1', 'cdr-2']);
+    });
+  });
+}
