@@ -40,9 +40,11 @@ export const receiptJob = defineJob({
   batchSize: 50,
   async run(payload, ctx) {
     if (payload.workMs) await sleep(payload.workMs, undefined, { signal: ctx.signal });
-    return ctx.once(async (tx) => {
+    const { applied } = await ctx.once(async (tx) => {
       await tx.insert(jobReceipts).values({ idempotencyKey: payload.key, worker: workerName, jobId: ctx.jobId });
     });
+    // Stored as the job's output: which worker finished it, and whether the effect was new.
+    return { applied, worker: workerName };
   },
 });
 
