@@ -10,7 +10,7 @@ import type { DbRecord, ObjectStore } from '../model/object-store.ts';
 import { OBJECT_TYPES, type ObjectTypeName } from '../model/object-types.ts';
 import type { Portal } from '../model/portal.ts';
 import { compareKeys } from '../model/sorted-index.ts';
-import { compileFilter, tokensOf, type CompiledFilter, type Plan } from './search-filters.ts';
+import { compileFilter, type CompiledFilter, type Plan } from './search-filters.ts';
 import type { SearchRequest } from './search-request.ts';
 
 export interface SearchResult {
@@ -37,7 +37,7 @@ export function runSearch(portal: Portal, type: ObjectTypeName, request: SearchR
 
   const filters = groups[0] ?? [];
   const chosen = choosePlan(filters);
-  const residual = filters.filter((f) => f.filter !== chosen?.filter).map((f) => f.test);
+  const residual = filters.filter((f) => f.filter !== chosen?.filter || chosen.plan.superset).map((f) => f.test);
   if (query) residual.push(query);
   const plan = chosen?.plan;
 
@@ -120,11 +120,16 @@ function* activeIds(store: ObjectStore): Generator<number> {
 
 function matchGroup(store: ObjectStore, group: CompiledFilter[], query?: (r: DbRecord) => boolean): number[] {
   const chosen = choosePlan(group);
-  const tests = group.filter((f) => f.filter !== chosen?.filter).map((f) => f.test);
+  const tests = group.filter((f) => f.filter !== chosen?.filter || chosen.plan.superset).map((f) => f.test);
   if (query) tests.push(query);
-  const source = chosen ? planIds(chosen.plan) : activeIds(store);
   const ids: number[] = [];
-  for (const id of source) if (tests.every((test) => test(store.get(id)!))) ids.push(id);
+  if (!chosen) {
+    store.forEachActive((record) => {
+      if (tests.every((test) => test(record))) ids.push(record.id);
+    });
+    return ids;
+  }
+  for (const id of planIds(chosen.plan)) if (tests.every((test) => test(store.get(id)!))) ids.push(id);
   return ids;
 }
 
@@ -162,10 +167,11 @@ function* sortedWithMissing(store: ObjectStore, property: string, descending: bo
  * searchable properties (UNCONFIRMED property lists, docs/sandbox/hubspot.md).
  */
 function compileQuery(portal: Portal, type: ObjectTypeName, query: string): (record: DbRecord) => boolean {
-  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  // Case-insensitive, word-start matches; a plain (non-`u`) regex keeps the full scan cheap.
+  const terms = query.split(/\s+/).filter(Boolean).map((term) => new RegExp(`(?:^|[\\s.,;:@_()/+\\-])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i'));
   const properties = OBJECT_TYPES[type].queryProperties.filter((p) => portal.properties.get(type, p));
-  return (record) => {
-    const words = properties.flatMap((p) => (record.properties[p] ? tokensOf(record.properties[p]) : []));
-    return terms.every((term) => words.some((word) => word.startsWith(term)));
-  };
+  return (record) => terms.every((term) => properties.some((p) => {
+    const value = record.properties[p];
+    return value !== undefined && term.test(value);
+  }));
 }

@@ -8,16 +8,17 @@
  * - CONTAINS_TOKEN matches a whole word (or the whole value), `*` is a wildcard.
  */
 import { validationError } from '../errors.ts';
-import type { DbRecord, ObjectStore } from '../model/object-store.ts';
+import { WORD_SEPARATOR, type DbRecord, type ObjectStore } from '../model/object-store.ts';
 import type { ObjectTypeName } from '../model/object-types.ts';
 import type { Portal } from '../model/portal.ts';
 import type { PropertyDefinition } from '../model/property-definitions.ts';
 import type { IndexKey, SortedIndex } from '../model/sorted-index.ts';
 import { GENERIC_SEARCH_ERROR, type SearchFilter } from './search-request.ts';
 
+/** Candidate ids from an index; `superset` plans still need their filter's test. */
 export type Plan =
-  | { kind: 'exact'; ids: Set<number>; count: number }
-  | { kind: 'range'; property: string; index: SortedIndex; from: number; to: number; count: number };
+  | { kind: 'exact'; ids: Set<number>; count: number; superset?: boolean }
+  | { kind: 'range'; property: string; index: SortedIndex; from: number; to: number; count: number; superset?: boolean };
 
 export interface CompiledFilter {
   filter: SearchFilter;
@@ -89,12 +90,13 @@ export function compileFilter(portal: Portal, type: ObjectTypeName, filter: Sear
     }
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
-      const pattern = tokenPattern(filter.value!);
+      const matches = tokenMatcher(filter.value!);
       const hit = (r: DbRecord) => {
         const raw = property === 'hs_object_id' ? String(r.id) : r.properties[property];
-        return raw !== undefined && tokensOf(raw).some((token) => pattern.test(token));
+        return raw !== undefined && matches(raw);
       };
-      return { filter, test: operator === 'CONTAINS_TOKEN' ? hit : (r) => !hit(r) };
+      if (operator === 'NOT_CONTAINS_TOKEN') return { filter, test: (r) => !hit(r) };
+      return { filter, test: hit, plan: known && !numeric && property !== 'hs_object_id' ? tokenPlan(store, property, filter.value!) : undefined };
     }
   }
 }
@@ -141,13 +143,60 @@ function betweenPlan(store: ObjectStore, property: string, low: IndexKey, high: 
   return { kind: 'range', property, index, from, to: Math.max(from, to), count: Math.max(0, to - from) };
 }
 
-/** Whole value, whitespace-separated words and punctuation-separated words, lower-cased. */
-export function tokensOf(value: string): string[] {
-  const lowered = value.toLowerCase();
-  return [lowered, ...lowered.split(/\s+/), ...lowered.split(/[^\p{L}\p{N}@]+/u)].filter((t) => t.length > 0);
+const SEPARATOR = WORD_SEPARATOR;
+
+/**
+ * Index candidates for the common token shapes: a whole value (exact index), `*suffix`
+ * (reversed-value index) and `prefix*` (sorted index); multi-word values are always
+ * candidates because a single word of theirs may match.
+ */
+function tokenPlan(store: ObjectStore, property: string, value: string): (() => Plan) | undefined {
+  const token = value.toLowerCase();
+  const parts = token.split('*');
+  const shape = parts.length === 1 ? 'whole' : parts.length === 2 && parts[0] === '' && parts[1] !== '' ? 'suffix' : parts.length === 2 && parts[1] === '' && parts[0] !== '' ? 'prefix' : undefined;
+  if (!shape) return undefined;
+  return () => {
+    const { index: reversed, spaced } = store.suffixIndex(property);
+    const ids = new Set(spaced);
+    if (shape === 'whole') for (const id of store.exactMatches(property, token) ?? []) ids.add(id);
+    else {
+      const index = shape === 'suffix' ? reversed : store.sortedIndex(property);
+      const key = shape === 'suffix' ? [...parts[1]].reverse().join('') : parts[0];
+      const from = index.range('GTE', key)[0];
+      const to = index.range('LT', `${key}\uffff`)[1];
+      for (const id of index.slice(from, Math.max(from, to))) ids.add(id);
+    }
+    return { kind: 'exact', ids, count: ids.size, superset: true };
+  };
 }
 
-function tokenPattern(value: string): RegExp {
-  const escaped = value.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${escaped}$`, 'u');
+/** Whitespace-separated and punctuation-separated words of a lower-cased value. */
+function wordsOf(lowered: string): string[] {
+  return [...lowered.split(/\s+/), ...lowered.split(/[^\p{L}\p{N}@]+/u)].filter((t) => t.length > 0);
+}
+
+/**
+ * Matches the whole value or one of its words against a token with `*` wildcards.
+ * Common shapes (`*digits`, `prefix*`, `*part*`) avoid regular expressions: a phone
+ * look-up scans every record of a large portal.
+ */
+export function tokenMatcher(value: string): (raw: string) => boolean {
+  const token = value.toLowerCase();
+  const parts = token.split('*');
+  let test: (candidate: string) => boolean;
+  if (parts.length === 1) test = (c) => c === token;
+  else if (parts.length === 2 && parts[0] === '') test = (c) => c.endsWith(parts[1]);
+  else if (parts.length === 2 && parts[1] === '') test = (c) => c.startsWith(parts[0]);
+  else if (parts.length === 3 && parts[0] === '' && parts[2] === '') test = (c) => c.includes(parts[1]);
+  else {
+    const pattern = new RegExp(`^${parts.map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'u');
+    test = (c) => pattern.test(c);
+  }
+  // A word is a substring of the value: when `*part*` misses the whole value, it misses every word.
+  const infix = parts.length === 3 && parts[0] === '' && parts[2] === '';
+  return (raw) => {
+    const lowered = raw.toLowerCase();
+    if (test(lowered)) return true;
+    return !infix && SEPARATOR.test(lowered) && wordsOf(lowered).some(test);
+  };
 }
