@@ -105,6 +105,8 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
 
   const correlationIds = new WeakMap<FastifyRequest, string>();
   const payloads = new WeakMap<FastifyRequest, string | undefined>();
+  /** Requests whose connection a fault destroyed: no response was sent. */
+  const dropped = new WeakSet<FastifyRequest>();
   const correlationOf = (request: FastifyRequest) => correlationIds.get(request) ?? newUuid();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -115,6 +117,7 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
     const decision = ctx.faults.decide(request.url);
     if (decision.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
     if (decision.kind === 'drop') {
+      dropped.add(request);
       reply.hijack();
       request.raw.socket.destroy();
       return;
@@ -130,6 +133,7 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
   }
 
   app.addHook('onResponse', async (request, reply) => {
+    if (dropped.has(request)) return;
     const auth = ctx.requestAuth.get(request);
     const route = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
     if (isApiPath(request.url)) {
