@@ -1,12 +1,24 @@
 /**
  * Runs after `npm install`: prepares what the first start needs so that it is
- * fast — the embedded database template. Failure here never fails the install;
- * Spokes then does the same work on first start.
+ * fast — the embedded database template (initialised, migrated, job queue
+ * schema installed). Failure here never fails the install; the first start
+ * then does the same work itself.
  */
-import { ensureTemplate } from '../src/db/pglite-template.ts';
+import { buildTemplate } from '../src/db/pglite-template.ts';
+import { wrapPglite } from '../src/db/open.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { JobQueue } from '../src/jobs/queue.ts';
+import { allJobs } from '../src/jobs/registry.ts';
+import { createLogger } from '../src/logger.ts';
 
 try {
-  await ensureTemplate();
+  await buildTemplate(async (client) => {
+    const database = wrapPglite(client);
+    await applyMigrations(database);
+    const queue = new JobQueue({ database, jobs: allJobs(), log: createLogger({ level: 'silent' }) });
+    await queue.start();
+    await queue.stop({ timeoutMs: 1_000 });
+  });
 } catch (err) {
   process.stderr.write(`spokes postinstall: could not prepare the embedded database template (${(err as Error).message}); the first start will be slower\n`);
 }

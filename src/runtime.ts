@@ -70,8 +70,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         metrics.queueDepth.set({ queue: s.name, state: 'failed' }, s.failed);
       }
     });
-    if (opts.worker) await queue.work();
-
     let url: string | undefined;
     if (opts.server) {
       server = await buildServer({
@@ -93,6 +91,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     }
+    // Workers start after the server listens: on PGlite their first queries share one thread with it.
+    if (opts.worker) await queue.work();
 
     let stopping: Promise<void> | undefined;
     return {

@@ -65,6 +65,21 @@ async function openPglite(dataDir: string): Promise<Database> {
     lock.release();
     throw new SpokesError('internal', `cannot open the embedded database in ${dir}: ${(err as Error).message}`, { cause: err });
   }
+  const database = wrapPglite(client);
+  return {
+    ...database,
+    async close() {
+      try {
+        await database.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+/** A Database over an already open PGlite instance (the caller owns its files). */
+export function wrapPglite(client: PGlite): Database {
   const db = drizzlePglite({ client, schema: tables }) as unknown as Db;
   return {
     db,
@@ -77,11 +92,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       await client.query('select 1');
     },
     async close() {
-      try {
-        if (!client.closed) await client.close();
-      } finally {
-        lock.release();
-      }
+      if (!client.closed) await client.close();
     },
   };
 }

@@ -31,23 +31,24 @@ export async function createTestDatabase(engine: 'pglite' | 'postgres'): Promise
       async drop() { rmSync(dataDir, { recursive: true, force: true }); },
     };
   }
-  if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `spokes_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(postgresUrl);
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   return {
     engine, dataDir, databaseUrl, env: { SPOKES_DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
     async drop() {
-      await adminQuery(`drop database if exists ${name} with (force)`);
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl });
+async function adminQuery(adminUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(text);
