@@ -13,8 +13,8 @@ import { applyMigrations } from './db/migrate.ts';
 import { loadSecretKey, verifySecretKey, createSecretBox } from './secrets/secret-key.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
 import { JobQueue, DEAD_LETTER_QUEUE } from './jobs/queue.ts';
-import { collectStatus } from './status.ts';
-import { requireDirectLoopback } from './web/loopback.ts';
+import { registerRoutes } from './web/routes.ts';
+import type { Services } from './services.ts';
 import { allJobs } from './jobs/registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { buildServer } from './web/server.ts';
@@ -37,6 +37,7 @@ export interface Runtime {
   queue: JobQueue;
   secretBox: SecretBox;
   metrics: Metrics;
+  services: Services;
   server?: FastifyInstance;
   /** Base URL the server listens on, when it runs. */
   url?: string;
@@ -57,10 +58,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await applyMigrations(database);
     await verifySecretKey(database.db, secretBox);
 
+    const services = { config, log, database, secretBox, metrics } as Services;
     queue = new JobQueue({
-      database, jobs: allJobs(), log: log.child({ component: 'jobs' }), metrics,
+      database, jobs: allJobs(services), log: log.child({ component: 'jobs' }), metrics,
       superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
     });
+    services.queue = queue;
     await queue.start();
     const q = queue;
     metrics.onCollect(async () => {
@@ -78,13 +81,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           { name: 'database', check: () => database.ping() },
           { name: 'queue', check: async () => { await q.boss.getQueue(DEAD_LETTER_QUEUE); } },
         ],
-        routes: (app) => {
-          // `spokes status` asks a running server when the embedded database is in its hands.
-          app.get('/api/status', async (request) => {
-            requireDirectLoopback(request);
-            return collectStatus(config, q);
-          });
-        },
+        routes: (app) => registerRoutes(app, services),
       });
       await server.listen({ port: config.port, host: config.host });
       const address = server.server.address();
@@ -96,7 +93,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     let stopping: Promise<void> | undefined;
     return {
-      config, database, queue, secretBox, metrics, server, url,
+      config, database, queue, secretBox, metrics, services, server, url,
       stop() {
         stopping ??= (async () => {
           await server?.close();

@@ -3,8 +3,9 @@
  * all of them; enqueueing a type that is not listed here is an error.
  */
 import type { JobDefinition } from './job.ts';
+import type { Services } from '../services.ts';
 import { diagnosticsJobs } from './diagnostics.ts';
 
-export function allJobs(): JobDefinition[] {
+export function allJobs(_services?: Services): JobDefinition[] {
   return [...diagnosticsJobs] as JobDefinition[];
 }

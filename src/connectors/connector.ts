@@ -1,0 +1,32 @@
+/**
+ * The shape every connector exports from `src/connectors/<slug>/index.ts`:
+ * one object with its manifest, its job types, its routes and its lifecycle.
+ * Nothing outside a connector's folder imports its internals.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { JobDefinition } from '../jobs/job.ts';
+import type { Services } from '../services.ts';
+
+export interface ConnectorManifest {
+  /** URL-safe identifier, also the folder name (`telephony`, `sansan`…). */
+  slug: string;
+  /** Shown in the admin UI. */
+  name: string;
+  /** Feature ids of SPEC.md this connector implements (T3, T8…). */
+  features: string[];
+}
+
+export interface Connector {
+  manifest: ConnectorManifest;
+  /** Job types this connector runs; the worker registry lists them. */
+  jobs(services: Services): JobDefinition[];
+  /**
+   * Registers the connector's HTTP routes: admin API under `/api/<slug>/…` (signed-in admins),
+   * webhooks under `/webhooks/<slug>/…` (verified by signature, not by session).
+   */
+  routes(app: FastifyInstance, services: Services): Promise<void> | void;
+  /** Called once per process after the database and queue are up (start listeners, schedules). */
+  start?(services: Services): Promise<void>;
+  /** Called on shutdown, before the queue stops. */
+  stop?(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+/**
+ * What a running Spokes process has, built once by the runtime and handed to
+ * the parts that need it (jobs, routes). Each part takes only what it uses.
+ */
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Database } from './db/open.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
+import type { Metrics } from './metrics.ts';
+import type { JobQueue } from './jobs/queue.ts';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: Database;
+  secretBox: SecretBox;
+  metrics: Metrics;
+  /** Set once the queue is built; jobs may enqueue follow-up jobs through it. */
+  queue: JobQueue;
+}

@@ -1,0 +1,16 @@
+/**
+ * Every HTTP route Spokes serves beyond /healthz and /metrics, registered in
+ * one place: each feature adds its own line.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.ts';
+import { collectStatus } from '../status.ts';
+import { requireDirectLoopback } from './loopback.ts';
+
+export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  // `spokes status` asks a running server when the embedded database is in its hands.
+  app.get('/api/status', async (request) => {
+    requireDirectLoopback(request);
+    return collectStatus(services.config, services.queue);
+  });
+}
