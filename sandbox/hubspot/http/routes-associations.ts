@@ -18,6 +18,13 @@ export function specWithLabel(d: AssociationTypeDefinition): Record<string, unkn
   return { category: d.category, typeId: d.typeId, label: d.label };
 }
 
+/** `inputs[i].from.id` and friends: a missing id is a 400, never a silent no-op. */
+function idAt(input: Record<string, unknown>, side: 'from' | 'to'): number {
+  const id = (input[side] as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'string' && typeof id !== 'number') throw validationError(`Invalid input JSON: ${side}.id is required`);
+  return Number(id);
+}
+
 function existing(portal: Portal, type: ObjectTypeName, id: unknown): number {
   const text = String(id ?? '');
   const record = /^\d+$/.test(text) ? portal.store(type).get(Number(text)) : undefined;
@@ -168,8 +175,9 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     const [from, to] = types(request.params);
     const auth = guard(ctx, request, reply, { scopes: write(from) });
     for (const input of inputsOf(bodyObject(request), 2000)) {
-      const fromId = Number((input.from as { id?: unknown })?.id);
-      for (const target of Array.isArray(input.to) ? input.to : []) associations.removeAll(auth.portal, from, fromId, to, Number((target as { id?: unknown })?.id), sourceOf(auth));
+      const fromId = idAt(input, 'from');
+      if (!Array.isArray(input.to)) throw validationError('Invalid input JSON: to must be an array');
+      for (const target of input.to) associations.removeAll(auth.portal, from, fromId, to, idAt({ to: target }, 'to'), sourceOf(auth));
     }
     done();
     reply.code(204).send();
@@ -179,8 +187,8 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     const [from, to] = types(request.params);
     const auth = guard(ctx, request, reply, { scopes: write(from) });
     for (const input of inputsOf(bodyObject(request), 2000)) {
-      const fromId = Number((input.from as { id?: unknown })?.id);
-      const toId = Number((input.to as { id?: unknown })?.id);
+      const fromId = idAt(input, 'from');
+      const toId = idAt(input, 'to');
       const typeIds = (Array.isArray(input.types) ? input.types : []).map((spec) => definitionFor(auth.portal, from, to, spec).typeId);
       associations.removeTypes(auth.portal, from, fromId, to, toId, typeIds, sourceOf(auth));
     }

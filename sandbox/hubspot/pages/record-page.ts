@@ -47,7 +47,8 @@ export function recordTitle(type: ObjectTypeName, record: DbRecord): string {
 function displayValue(input: RecordPageInput, name: string, value: string): SafeHtml | string {
   const { portal, type, record } = input;
   if (PHONE_PROPERTIES.has(name)) {
-    return phoneLink(value, { property: name, objectTypeId: OBJECT_TYPES[type].typeId, objectId: record.id }, portal.settings.defaultRegion);
+    const e164 = record.properties[name === 'mobilephone' ? 'hs_calculated_mobile_number' : 'hs_calculated_phone_number'];
+    return phoneLink(value, { property: name, objectTypeId: OBJECT_TYPES[type].typeId, objectId: record.id, e164: name === 'fax' ? undefined : e164 }, portal.settings.defaultRegion);
   }
   if (name === 'hubspot_owner_id') {
     const owner = portal.owners.get(Number(value));
