@@ -1,2 +1,3 @@
 /** Every table Spokes owns, for Drizzle's typed queries. */
 export * from './schema.ts';
+export * from '../hubspot/schema.ts';

@@ -1,0 +1,49 @@
+/**
+ * HubSpot facts Spokes relies on, as data (behaviour lives elsewhere).
+ * Sections refer to shared/reference/hubspot-api.md.
+ */
+export const HUBSPOT = {
+  apiBaseUrl: 'https://api.hubapi.com',
+  /** The authorize page lives on the app domain, not the API domain (§1.1). */
+  appBaseUrl: 'https://app.hubspot.com',
+  /** Where HubSpot sends the admin back after "Connect app" (T1: pasted into the app settings). */
+  callbackPath: '/oauth/hubspot/callback',
+  /** Where HubSpot posts webhook events for the app (signature v3, §10.2). */
+  webhookPath: '/webhooks/hubspot',
+  /** Scopes to tick in the app settings; all required ones must be requested or the authorize page errors (§1.1). */
+  requiredScopes: [
+    'oauth',
+    'crm.objects.contacts.read',
+    'crm.objects.contacts.write',
+    'crm.objects.companies.read',
+    'crm.objects.companies.write',
+    'crm.objects.owners.read',
+  ],
+  /** Dropped silently by HubSpot when the account lacks the product (§1.1). */
+  optionalScopes: ['crm.objects.deals.read', 'crm.objects.deals.write'],
+  /** §1.2: access tokens live 30 minutes; refresh well before, since a 401 is not a reliable signal. */
+  refreshAheadSeconds: 300,
+  /** How long an authorization (state) started from the admin page stays valid. */
+  authorizationStateTtlSeconds: 600,
+  /**
+   * §8: public apps get 110 requests per 10 s rolling per account; search has its own 5 per second.
+   * Spokes' budget stays under both even with clock skew between the limiter and HubSpot (see rate-budget.ts).
+   */
+  limits: {
+    oauthTenSecondly: 110,
+    privateAppTenSecondly: 100,
+    searchPerSecond: 5,
+  },
+  /** §2.1 / §3 */
+  batchSize: 100,
+  searchPageSize: 200,
+  searchResultCap: 10_000,
+} as const;
+
+/** The app-domain origin that serves the authorize page for an API base URL (the sandbox serves both). */
+export function appBaseUrlFor(apiBaseUrl: string): string {
+  if (apiBaseUrl === HUBSPOT.apiBaseUrl) return HUBSPOT.appBaseUrl;
+  const eu = /^https:\/\/api-(\w+)\.hubapi\.com$/.exec(apiBaseUrl);
+  if (eu) return `https://app-${eu[1]}.hubspot.com`;
+  return apiBaseUrl;
+}
