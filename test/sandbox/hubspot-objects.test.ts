@@ -52,6 +52,11 @@ describe('HubSpot sandbox CRM objects', () => {
     assert.equal(archived.body.archived, true);
     assert.ok(archived.body.archivedAt);
     assert.equal((await api('DELETE', '/crm/v3/objects/contacts/999999999')).status, 204);
+
+    const forgotten = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'forget.me@example.com' } });
+    assert.equal((await api('POST', '/crm/v3/objects/contacts/gdpr-delete', { objectId: 'forget.me@example.com', idProperty: 'email' })).status, 204);
+    assert.equal((await api('GET', `/crm/v3/objects/contacts/${forgotten.body.id}?archived=true`)).status, 404);
+    assert.equal((await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'forget.me@example.com' } })).status, 201);
   });
 
   it('keeps contact e-mails unique, ignoring case, with the 409 body', async () => {

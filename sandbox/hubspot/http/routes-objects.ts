@@ -104,6 +104,21 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
     return fullRecord(auth.portal, type, updated);
   });
 
+  // §2.1: GDPR delete removes the contact for good (no restore), with its associations.
+  app.post('/crm/v3/objects/contacts/gdpr-delete', async (request, reply) => {
+    const auth = guard(ctx, request, reply, { scopes: objectScopes('contacts', 'write') });
+    const body = bodyObject(request);
+    const idProperty = typeof body.idProperty === 'string' ? body.idProperty : undefined;
+    const record = ctx.objects.find(auth.portal, 'contacts', String(body.objectId ?? ''), idProperty)
+      ?? ctx.objects.find(auth.portal, 'contacts', String(body.objectId ?? ''), idProperty, true);
+    if (!record) throw notFound();
+    ctx.objects.archive(auth.portal, 'contacts', record, sourceOf(auth));
+    auth.portal.associations.removeRecord('contacts', record.id);
+    auth.portal.store('contacts').purge(record);
+    ctx.state.touch();
+    reply.code(204).send();
+  });
+
   // §2.1: archive answers 204 whether or not the record exists.
   app.delete<{ Params: Params }>('/crm/v3/objects/:objectType/:objectId', async (request, reply) => {
     const type = objectTypeParam(request.params.objectType);
