@@ -1,3 +1,4 @@
 /** Every table Spokes owns, for Drizzle's typed queries. */
 export * from './schema.ts';
 export * from '../hubspot/schema.ts';
+export * from '../web/admin/schema.ts';
