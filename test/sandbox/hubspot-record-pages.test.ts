@@ -42,7 +42,8 @@ describe('HubSpot sandbox record pages', () => {
     const text = pageText(page.text);
     assert.match(text, /Lea Schäfer/);
     assert.match(text, /Lifecycle Stage Customer/);
-    assert.match(text, /Signed in as Sam Admin/);
+    assert.match(text, /Signed in as Sam Admin <admin@spokes-sandbox\.test> · owner \d+/);
+    assert.match(page.text, /data-owner-id="\d+"/);
     assert.match(page.text, new RegExp(`href="/contacts/${portalId}/record/0-2/${companyId}"[^>]*>Nordwind GmbH`));
     const kinds = [...page.text.matchAll(/data-engagement-type="(\w+)"/g)].map((m) => m[1]);
     assert.deepEqual(kinds, ['tasks', 'calls', 'meetings', 'notes']);

@@ -38,7 +38,7 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 export interface PageChrome {
   title: string;
   body: SafeHtml;
-  signedInAs?: { email: string; name: string };
+  signedInAs?: { email: string; name: string; ownerId?: number };
   returnTo?: string;
   /** Extra markup for `<head>` (a later issue adds the calling widget script here). */
   head?: SafeHtml;
@@ -58,7 +58,7 @@ ${chrome.head ?? ''}
 <body>
 <header class="topbar">
   <a class="brand" href="/"><span class="sprocket" aria-hidden="true">&#x2699;</span> HubSpot <span class="tag">sandbox</span></a>
-  ${user ? html`<div class="whoami" data-testid="signed-in-as">Signed in as <strong>${user.name}</strong> &lt;${user.email}&gt; · <a href="${switchHref}">Switch user</a></div>` : ''}
+  ${user ? html`<div class="whoami" data-testid="signed-in-as" data-user-email="${user.email}" data-owner-id="${user.ownerId ?? ''}">Signed in as <strong>${user.name}</strong> &lt;${user.email}&gt;${user.ownerId !== undefined ? html` · owner ${user.ownerId}` : ''} · <a href="${switchHref}">Switch user</a></div>` : ''}
 </header>
 <main>${chrome.body}</main>
 <footer class="foot">Spokes HubSpot emulator — not affiliated with HubSpot, Inc.</footer>
