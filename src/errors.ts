@@ -73,10 +73,13 @@ export class NotConnectedError extends SpokesError {
   }
 }
 
-/** The remote system refused our credentials for good: the admin must reconnect. */
+/**
+ * The remote system refused our credentials: the admin must reconnect. Retryable for
+ * jobs, which wait (paused, not dropped) until the connection is repaired.
+ */
 export class AuthExpiredError extends SpokesError {
   constructor(message: string, cause?: unknown) {
-    super('auth_expired', message, { status: 409, cause });
+    super('auth_expired', message, { status: 409, retryable: true, cause });
   }
 }
 
@@ -99,9 +102,12 @@ export class RemoteUnavailableError extends SpokesError {
 /** The remote system answered with a definite "no" (4xx): retrying will not help. */
 export class RemoteRejectedError extends SpokesError {
   readonly remoteStatus?: number;
-  constructor(message: string, remoteStatus?: number, cause?: unknown) {
+  /** The remote system's error body, parsed, for callers that act on it (e.g. HubSpot's 409 "Existing ID"). */
+  readonly remoteBody?: unknown;
+  constructor(message: string, remoteStatus?: number, cause?: unknown, remoteBody?: unknown) {
     super('remote_rejected', message, { status: 502, cause });
     this.remoteStatus = remoteStatus;
+    this.remoteBody = remoteBody;
   }
 }
 

@@ -11,6 +11,8 @@ export interface Metrics {
   jobs: Counter<'job' | 'outcome'>;
   jobDuration: Histogram<'job' | 'outcome'>;
   queueDepth: Gauge<'queue' | 'state'>;
+  /** Requests Spokes sent to remote systems (HubSpot, PBX…), by status: the API budget a user pays for. */
+  remoteRequests: Counter<'system' | 'kind' | 'status'>;
   /** Called on every scrape to refresh gauges that are read from the database. */
   onCollect(fn: () => Promise<void>): void;
 }
@@ -37,6 +39,7 @@ export function createMetrics(): Metrics {
         await Promise.all(collectors.map((fn) => fn().catch(() => {})));
       },
     }),
+    remoteRequests: new Counter({ name: 'spokes_remote_requests_total', help: 'Requests sent to remote systems by system, kind and status', labelNames: ['system', 'kind', 'status'], registers: [registry] }),
     onCollect(fn) {
       collectors.push(fn);
     },

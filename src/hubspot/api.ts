@@ -1,0 +1,109 @@
+/**
+ * Every HubSpot call Spokes makes goes through `HubSpotApi.call`: a current
+ * access token, one slot from the account's shared rate budget per request
+ * (client middleware, so batch helpers and paging count too), and HubSpot's
+ * errors turned into Spokes errors. A 401 refreshes the token once and
+ * retries; a 429 holds every worker back for HubSpot's window and, when asked,
+ * waits and retries instead of failing.
+ */
+import { Client } from '@hubspot/api-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { AuthExpiredError, RemoteRateLimitedError } from '../errors.ts';
+import type { RateBudget, BudgetKind } from './rate-budget.ts';
+import type { TokenKeeper } from './tokens.ts';
+import { hubspotErrorBody, mapHubSpotError } from './errors.ts';
+
+export interface HubSpotApiOptions {
+  tokens: TokenKeeper;
+  budget: RateBudget;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+export interface CallOptions {
+  /** How many 429s to wait out before giving up (jobs usually let the queue retry instead). */
+  rateLimitRetries?: number;
+  signal?: AbortSignal;
+}
+
+interface RequestContextLike {
+  getUrl(): string;
+  getHttpMethod(): string;
+}
+
+export class HubSpotApi {
+  readonly #opts: HubSpotApiOptions;
+  #cached: { token: string; client: Client } | undefined;
+
+  constructor(opts: HubSpotApiOptions) {
+    this.#opts = opts;
+  }
+
+  /** The connected account's portal id. */
+  async portalId(): Promise<number> {
+    return (await this.#opts.tokens.accessToken()).connection.portalId;
+  }
+
+  async call<T>(what: string, fn: (client: Client, portalId: number) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    let rateLimited = 0;
+    let rejected: string | undefined;
+    for (;;) {
+      const { accessToken, connection } = await this.#opts.tokens.accessToken({ rejected });
+      const client = this.#client(accessToken, connection.baseUrl, connection.portalId);
+      try {
+        return await fn(client, connection.portalId);
+      } catch (err) {
+        const mapped = mapHubSpotError(err, what);
+        if (mapped instanceof AuthExpiredError && rejected === undefined && connection.kind === 'oauth') {
+          // §1.2: a 401 is "not a valid indicator" on its own; refresh once and try again.
+          rejected = accessToken;
+          continue;
+        }
+        if (mapped instanceof AuthExpiredError && connection.kind === 'private_app') {
+          await this.#opts.tokens.accessToken({ rejected: accessToken }).catch(() => {});
+        }
+        if (mapped instanceof RemoteRateLimitedError) {
+          await this.#opts.budget.penalize(connection.portalId, hubspotErrorBody(err)?.policyName === 'SECONDLY' ? 'search' : 'general', mapped.retryAfterMs);
+          this.#opts.log.warn({ what, retryAfterMs: mapped.retryAfterMs }, 'HubSpot answered 429 despite the budget');
+          if (rateLimited++ < (opts.rateLimitRetries ?? 0)) {
+            await sleep(mapped.retryAfterMs, undefined, { signal: opts.signal });
+            continue;
+          }
+        }
+        throw mapped;
+      }
+    }
+  }
+
+  #client(accessToken: string, baseUrl: string, portalId: number): Client {
+    if (this.#cached?.token === accessToken) return this.#cached.client;
+    const { budget, metrics } = this.#opts;
+    const client = new Client({
+      accessToken,
+      basePath: baseUrl,
+      // Retries are ours (budget-aware, and jobs retry through the queue).
+      numberOfApiCallRetries: 0,
+      middleware: [{
+        async pre(ctx: unknown) {
+          const c = ctx as RequestContextLike;
+          await budget.take(portalId, budgetKind(c.getHttpMethod(), c.getUrl()));
+          return ctx;
+        },
+        post(ctx: unknown) {
+          const status = (ctx as { httpStatusCode?: number }).httpStatusCode ?? 0;
+          metrics?.remoteRequests.inc({ system: 'hubspot', kind: 'api', status: String(status) });
+          return ctx;
+        },
+      }],
+    });
+    this.#cached = { token: accessToken, client };
+    return client;
+  }
+}
+
+/** §3/§8: searches have their own per-second bucket. */
+export function budgetKind(method: string, url: string): BudgetKind {
+  return method.toUpperCase() === 'POST' && /\/crm\/v3\/objects\/[^/]+\/search(\?|$)/.test(url) ? 'search' : 'general';
+}

@@ -1,0 +1,82 @@
+/**
+ * One rate budget per HubSpot account (X4), shared by every worker: each
+ * request waits for a slot before it leaves. Backed by PostgreSQL when Spokes
+ * runs on it (several processes), in memory on the embedded database (one process).
+ *
+ * HubSpot counts in *rolling* windows (§8: 110 requests / 10 s; search 5 / s).
+ * A fixed-window limiter lets a burst at the end of one window meet a burst at
+ * the start of the next, so each budget is cut into short windows whose worst
+ * case in any rolling window stays under the limit:
+ *   general: 5 requests / 500 ms → at most 21 × 5 = 105 in any 10 s (≤ 110), 10 requests/s sustained;
+ *   search:  1 request / 250 ms  → at most 5 in any 1 s (≤ 5), 4 requests/s sustained.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+export type BudgetKind = 'general' | 'search';
+
+export interface RateBudget {
+  /** Waits until a request of this kind may be sent for the account. */
+  take(portalId: number, kind: BudgetKind, signal?: AbortSignal): Promise<void>;
+  /** HubSpot answered 429 anyway: hold every worker back for `ms`. */
+  penalize(portalId: number, kind: BudgetKind, ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Window {
+  points: number;
+  seconds: number;
+}
+
+/** Windows per limit; `tenSecondly` is the account's 10 s limit (110 for public apps, 100/190 for private apps). */
+export function windowsFor(tenSecondly: number, searchPerSecond: number): Record<BudgetKind, Window> {
+  // Largest p per 0.5 s window with (10/0.5 + 1) × p ≤ limit.
+  const general = Math.max(1, Math.floor(tenSecondly / 21));
+  // One request per window w with (1/w + 1) ≤ limit → w = 1 / (limit - 1): limit - 1 requests per second.
+  const searchWindow = 1 / Math.max(1, searchPerSecond - 1);
+  return { general: { points: general, seconds: 0.5 }, search: { points: 1, seconds: Math.round(searchWindow * 1000) / 1000 } };
+}
+
+export async function createRateBudget(opts: { databaseUrl?: string; tenSecondly: number; searchPerSecond: number }): Promise<RateBudget> {
+  const windows = windowsFor(opts.tenSecondly, opts.searchPerSecond);
+  let pool: pg.Pool | undefined;
+  const limiters = {} as Record<BudgetKind, RateLimiterAbstract>;
+  if (opts.databaseUrl) {
+    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+    pool.on('error', () => {});
+    for (const kind of ['general', 'search'] as const) {
+      limiters[kind] = await new Promise<RateLimiterAbstract>((resolve, reject) => {
+        const limiter: RateLimiterPostgres = new RateLimiterPostgres({
+          storeClient: pool, storeType: 'pool', tableName: 'hubspot_rate_budget', keyPrefix: `hubspot-${kind}`,
+          points: windows[kind].points, duration: windows[kind].seconds, clearExpiredByTimeout: false,
+        }, (err?: Error) => (err ? reject(err) : resolve(limiter)));
+      });
+    }
+  } else {
+    for (const kind of ['general', 'search'] as const) {
+      limiters[kind] = new RateLimiterMemory({ keyPrefix: `hubspot-${kind}`, points: windows[kind].points, duration: windows[kind].seconds });
+    }
+  }
+
+  return {
+    async take(portalId, kind, signal) {
+      for (;;) {
+        try {
+          await limiters[kind].consume(String(portalId), 1);
+          return;
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          // Jitter spreads the waiters of all workers over the next window.
+          await sleep(err.msBeforeNext + Math.floor(Math.random() * 25), undefined, { signal });
+        }
+      }
+    },
+    async penalize(portalId, kind, ms) {
+      await limiters[kind].block(String(portalId), Math.max(0.05, ms / 1000));
+    },
+    async close() {
+      await pool?.end();
+    },
+  };
+}
