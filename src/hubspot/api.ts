@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { AuthExpiredError, RemoteRateLimitedError } from '../errors.ts';
-import type { RateBudget, BudgetKind } from './rate-budget.ts';
+import type { RateBudget, BudgetKind, AppTier } from './rate-budget.ts';
 import type { TokenKeeper } from './tokens.ts';
 import { hubspotErrorBody, mapHubSpotError } from './errors.ts';
 
@@ -51,7 +51,7 @@ export class HubSpotApi {
     let rejected: string | undefined;
     for (;;) {
       const { accessToken, connection } = await this.#opts.tokens.accessToken({ rejected });
-      const client = this.#client(accessToken, connection.baseUrl, connection.portalId);
+      const client = this.#client(accessToken, connection.baseUrl, connection.portalId, connection.kind);
       try {
         return await fn(client, connection.portalId);
       } catch (err) {
@@ -65,7 +65,7 @@ export class HubSpotApi {
           await this.#opts.tokens.accessToken({ rejected: accessToken }).catch(() => {});
         }
         if (mapped instanceof RemoteRateLimitedError) {
-          await this.#opts.budget.penalize(connection.portalId, hubspotErrorBody(err)?.policyName === 'SECONDLY' ? 'search' : 'general', mapped.retryAfterMs);
+          await this.#opts.budget.penalize(connection.portalId, hubspotErrorBody(err)?.policyName === 'SECONDLY' ? 'search' : 'general', connection.kind, mapped.retryAfterMs);
           this.#opts.log.warn({ what, retryAfterMs: mapped.retryAfterMs }, 'HubSpot answered 429 despite the budget');
           if (rateLimited++ < (opts.rateLimitRetries ?? 0)) {
             await sleep(mapped.retryAfterMs, undefined, { signal: opts.signal });
@@ -77,7 +77,7 @@ export class HubSpotApi {
     }
   }
 
-  #client(accessToken: string, baseUrl: string, portalId: number): Client {
+  #client(accessToken: string, baseUrl: string, portalId: number, tier: AppTier): Client {
     if (this.#cached?.token === accessToken) return this.#cached.client;
     const { budget, metrics } = this.#opts;
     const client = new Client({
@@ -88,7 +88,7 @@ export class HubSpotApi {
       middleware: [{
         async pre(ctx: unknown) {
           const c = ctx as RequestContextLike;
-          await budget.take(portalId, budgetKind(c.getHttpMethod(), c.getUrl()));
+          await budget.take(portalId, budgetKind(c.getHttpMethod(), c.getUrl()), tier);
           return ctx;
         },
         post(ctx: unknown) {

@@ -15,12 +15,14 @@ import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type BudgetKind = 'general' | 'search';
+/** Public (OAuth) apps and private apps have different 10 s limits (§8). */
+export type AppTier = 'oauth' | 'private_app';
 
 export interface RateBudget {
   /** Waits until a request of this kind may be sent for the account. */
-  take(portalId: number, kind: BudgetKind, signal?: AbortSignal): Promise<void>;
+  take(portalId: number, kind: BudgetKind, tier: AppTier, signal?: AbortSignal): Promise<void>;
   /** HubSpot answered 429 anyway: hold every worker back for `ms`. */
-  penalize(portalId: number, kind: BudgetKind, ms: number): Promise<void>;
+  penalize(portalId: number, kind: BudgetKind, tier: AppTier, ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,32 +40,42 @@ export function windowsFor(tenSecondly: number, searchPerSecond: number): Record
   return { general: { points: general, seconds: 0.5 }, search: { points: 1, seconds: Math.round(searchWindow * 1000) / 1000 } };
 }
 
-export async function createRateBudget(opts: { databaseUrl?: string; tenSecondly: number; searchPerSecond: number }): Promise<RateBudget> {
-  const windows = windowsFor(opts.tenSecondly, opts.searchPerSecond);
+export interface BudgetLimits {
+  /** Requests per rolling 10 s for each app tier. */
+  tenSecondly: Record<AppTier, number>;
+  searchPerSecond: number;
+}
+
+export async function createRateBudget(opts: { databaseUrl?: string; limits: BudgetLimits }): Promise<RateBudget> {
   let pool: pg.Pool | undefined;
-  const limiters = {} as Record<BudgetKind, RateLimiterAbstract>;
   if (opts.databaseUrl) {
     pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
     pool.on('error', () => {});
+  }
+  const limiters = {} as Record<`${AppTier}:${BudgetKind}`, RateLimiterAbstract>;
+  for (const tier of ['oauth', 'private_app'] as const) {
+    const windows = windowsFor(opts.limits.tenSecondly[tier], opts.limits.searchPerSecond);
     for (const kind of ['general', 'search'] as const) {
-      limiters[kind] = await new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const limiter: RateLimiterPostgres = new RateLimiterPostgres({
-          storeClient: pool, storeType: 'pool', tableName: 'hubspot_rate_budget', keyPrefix: `hubspot-${kind}`,
-          points: windows[kind].points, duration: windows[kind].seconds, clearExpiredByTimeout: false,
-        }, (err?: Error) => (err ? reject(err) : resolve(limiter)));
-      });
-    }
-  } else {
-    for (const kind of ['general', 'search'] as const) {
-      limiters[kind] = new RateLimiterMemory({ keyPrefix: `hubspot-${kind}`, points: windows[kind].points, duration: windows[kind].seconds });
+      // Search has one bucket per account whatever the app; the 10 s bucket is per app tier.
+      const keyPrefix = kind === 'search' ? 'hubspot-search' : `hubspot-${tier}`;
+      const { points, seconds: duration } = windows[kind];
+      limiters[`${tier}:${kind}`] = pool
+        ? await new Promise<RateLimiterAbstract>((resolve, reject) => {
+          const limiter: RateLimiterPostgres = new RateLimiterPostgres({
+            storeClient: pool, storeType: 'pool', tableName: 'hubspot_rate_budget', keyPrefix, points, duration, clearExpiredByTimeout: false,
+          }, (err?: Error) => (err ? reject(err) : resolve(limiter)));
+        })
+        : new RateLimiterMemory({ keyPrefix, points, duration });
     }
   }
+  // One in-memory search limiter for both tiers (same account bucket).
+  if (!pool) limiters['private_app:search'] = limiters['oauth:search'];
 
   return {
-    async take(portalId, kind, signal) {
+    async take(portalId, kind, tier, signal) {
       for (;;) {
         try {
-          await limiters[kind].consume(String(portalId), 1);
+          await limiters[`${tier}:${kind}`].consume(String(portalId), 1);
           return;
         } catch (err) {
           if (!(err instanceof RateLimiterRes)) throw err;
@@ -72,8 +84,8 @@ export async function createRateBudget(opts: { databaseUrl?: string; tenSecondly
         }
       }
     },
-    async penalize(portalId, kind, ms) {
-      await limiters[kind].block(String(portalId), Math.max(0.05, ms / 1000));
+    async penalize(portalId, kind, tier, ms) {
+      await limiters[`${tier}:${kind}`].block(String(portalId), Math.max(0.05, ms / 1000));
     },
     async close() {
       await pool?.end();
