@@ -63,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
 async function start(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: true, worker: true });
   process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
+  process.stdout.write(adminBanner(config, runtime));
   return untilSignal(runtime, log);
 }
 
@@ -97,6 +98,26 @@ async function status(config: Config, log: Logger, args: string[]): Promise<numb
   }
   process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
   return 0;
+}
+
+/**
+ * Where the admin UI is and how to sign in. A generated password is printed here once
+ * (straight to stdout, never through the logger) and exists nowhere else afterwards.
+ */
+function adminBanner(config: Config, runtime: Runtime): string {
+  // With SPOKES_PORT=0 the configured public URL cannot name the port: show the real one.
+  const base = config.port === 0 ? runtime.url : config.publicUrl;
+  const lines = [`Admin: ${base}/admin/`];
+  const setup = runtime.adminPassword;
+  if (setup?.generated) {
+    lines.push(`Admin password: ${setup.generated}`);
+    lines.push('  Shown only this once and stored only as a hash. To replace it, start Spokes with SPOKES_ADMIN_PASSWORD=<new password>.');
+  } else if (setup?.source === 'env') {
+    lines.push('  Sign in with the password set in SPOKES_ADMIN_PASSWORD.');
+  } else if (setup?.source === 'stored') {
+    lines.push('  Sign in with the admin password printed on the first start. Lost it? Start Spokes with SPOKES_ADMIN_PASSWORD=<new password> to replace it.');
+  }
+  return lines.map((l) => `${l}\n`).join('');
 }
 
 /** Runs until SIGTERM/SIGINT, then stops fetching jobs, lets those in flight finish and closes the database. */

@@ -19,6 +19,7 @@ import { allJobs } from './jobs/registry.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { buildServer } from './web/server.ts';
 import { version } from './version.ts';
+import { ensureAdminPassword, type PasswordSetup } from './web/admin/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -41,6 +42,8 @@ export interface Runtime {
   server?: FastifyInstance;
   /** Base URL the server listens on, when it runs. */
   url?: string;
+  /** How the admin password was set up on this start (server only); `generated` is shown once. */
+  adminPassword?: PasswordSetup;
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }
     });
     let url: string | undefined;
+    let adminPassword: PasswordSetup | undefined;
     if (opts.server) {
+      // Only a serving process sets up the admin password: a worker has nobody to show it to.
+      adminPassword = await ensureAdminPassword(database.db, config.adminPassword);
       server = await buildServer({
         log, metrics, version, engine: database.engine,
         probes: [
@@ -93,7 +99,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     let stopping: Promise<void> | undefined;
     return {
-      config, database, queue, secretBox, metrics, services, server, url,
+      config, database, queue, secretBox, metrics, services, server, url, adminPassword,
       stop() {
         stopping ??= (async () => {
           await server?.close();

@@ -6,8 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { collectStatus } from '../status.ts';
 import { requireDirectLoopback } from './loopback.ts';
+import { registerAdmin } from './admin/index.ts';
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  // First: admin sessions and the guard that makes every other /api/ route need one.
+  await registerAdmin(app, services);
+
   // `spokes status` asks a running server when the embedded database is in its hands.
   app.get('/api/status', async (request) => {
     requireDirectLoopback(request);

@@ -4,6 +4,7 @@
  * static UI).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { installErrorHandler } from './errors.ts';
@@ -34,6 +35,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandler(app);
+  // Cookies for everyone (admin sessions, OAuth state): registered once here, before any route.
+  await app.register(fastifyCookie);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,0 +1,65 @@
+/**
+ * `GET /api/session` (am I signed in? + CSRF token), `POST /api/session`
+ * (sign in with the admin password) and `DELETE /api/session` (sign out).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { SpokesError, UnauthorizedError } from '../../errors.ts';
+import type { Db } from '../../db/open.ts';
+import { parseInput } from '../errors.ts';
+import { readPasswordHash, verifyPassword } from './password.ts';
+import { clearSessionCookie, currentSession, setSessionCookie } from './require-admin.ts';
+import type { SignInLimiter } from './sign-in-limiter.ts';
+
+export interface ApiSession {
+  signedIn: boolean;
+  csrfToken?: string;
+}
+
+// No minimum length here: a short guess is just a wrong password. The maximum bounds scrypt's work.
+const signInBody = z.object({ password: z.string({ error: 'enter the admin password' }).min(1, 'enter the admin password').max(1024, 'is too long') });
+
+export function registerSessionRoutes(app: FastifyInstance, deps: { db: Db; limiter: SignInLimiter }): void {
+  app.get('/api/session', async (request, reply): Promise<ApiSession> => {
+    reply.header('cache-control', 'no-store');
+    const session = await currentSession(request, reply);
+    return session ? { signedIn: true, csrfToken: session.csrfToken } : { signedIn: false };
+  });
+
+  app.post('/api/session', async (request, reply): Promise<ApiSession> => {
+    // JSON only: a cross-site HTML form cannot send it without a CORS preflight,
+    // so another site cannot sign a visitor's browser in to this Spokes.
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      throw new SpokesError('validation_failed', 'send the password as JSON: {"password": "…"}', { status: 415 });
+    }
+    const limit = await deps.limiter.take(request.ip);
+    if (!limit.ok) {
+      // The error contract plus the wait, in the body and in Retry-After.
+      return reply.status(429).header('retry-after', String(limit.retryAfterSeconds)).send({
+        error: { code: 'too_many_requests', message: `Too many sign-in attempts. Try again in ${limit.retryAfterSeconds} seconds.`, retryAfterSeconds: limit.retryAfterSeconds },
+      });
+    }
+    const { password } = parseInput(signInBody, request.body, 'body');
+    const hash = await readPasswordHash(deps.db);
+    if (!hash || !(await verifyPassword(password, hash))) throw new UnauthorizedError('That password is not correct.');
+    await deps.limiter.succeeded(request.ip);
+
+    const auth = request.server.adminAuth;
+    // A fresh id on every sign-in (no session fixation); the browser's previous session ends.
+    const previous = await currentSession(request, reply);
+    if (previous) await auth.sessions.delete(previous);
+    const { id, session } = await auth.sessions.create();
+    setSessionCookie(reply, auth, id);
+    request.adminSession = session;
+    reply.header('cache-control', 'no-store');
+    return { signedIn: true, csrfToken: session.csrfToken };
+  });
+
+  // Not public: the root guard has already required the session and its CSRF token.
+  app.delete('/api/session', async (request, reply) => {
+    const session = await currentSession(request, reply);
+    if (session) await request.server.adminAuth.sessions.delete(session);
+    clearSessionCookie(reply, request.server.adminAuth);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * The admin app: session first, then either the sign-in page or the shell
+ * with the page for the current path.
+ */
+import { useEffect } from 'react';
+import { ToastProvider } from '../shared/components/toasts.tsx';
+import { Spinner } from '../shared/components/spinner.tsx';
+import { navigate, safeNext, useLocation } from './router.tsx';
+import { SessionProvider, useSession } from './session.tsx';
+import { Shell } from './shell.tsx';
+import { SignInPage } from './sign-in-page.tsx';
+import { HubSpotPage } from './hubspot/hubspot-page.tsx';
+import { NotFoundPage } from './not-found-page.tsx';
+
+export const SIGN_IN = '/admin/sign-in';
+
+export function App() {
+  return (
+    <ToastProvider>
+      <SessionProvider>
+        <Pages />
+      </SessionProvider>
+    </ToastProvider>
+  );
+}
+
+function Pages() {
+  const { state } = useSession();
+  const { path, search } = useLocation();
+  const onSignIn = path === SIGN_IN;
+
+  useEffect(() => {
+    if (state === 'signed-out' && !onSignIn) {
+      navigate(`${SIGN_IN}?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    } else if (state === 'signed-in' && onSignIn) {
+      navigate(safeNext(search.get('next')), { replace: true });
+    } else if (state === 'signed-in' && path === '/admin') {
+      navigate('/admin/hubspot', { replace: true });
+    }
+  }, [state, onSignIn, path, search]);
+
+  if (state === 'loading') {
+    return <div className="page-loading"><Spinner label="Loading" /></div>;
+  }
+  if (state === 'signed-out') return onSignIn ? <SignInPage /> : null;
+  if (onSignIn || path === '/admin') return null;
+  return (
+    <Shell path={path}>
+      {path === '/admin/hubspot' ? <HubSpotPage /> : <NotFoundPage />}
+    </Shell>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Sign-in with the admin password. Says plainly where the password comes
+ * from, because a self-hosting admin may not have seen the first start's output.
+ */
+import { useState, type FormEvent } from 'react';
+import { Alert } from '../shared/components/alert.tsx';
+import { Button } from '../shared/components/button.tsx';
+import { TextField } from '../shared/components/field.tsx';
+import { ApiError, errorMessage } from '../shared/api.ts';
+import { useSession } from './session.tsx';
+import { SpokesLogo } from './spokes-logo.tsx';
+
+export function SignInPage() {
+  const { signIn, notice } = useSession();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [formError, setFormError] = useState<string | undefined>();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setFieldError(undefined);
+    setFormError(undefined);
+    if (!password) {
+      setFieldError('Enter the admin password.');
+      return;
+    }
+    setBusy(true);
+    try {
+      await signIn(password);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) setFieldError(err.message);
+      else setFormError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="sign-in">
+      <div className="sign-in-panel">
+        <div className="sign-in-brand">
+          <SpokesLogo size={40} />
+          <div>
+            <div className="sign-in-name">Spokes</div>
+            <div className="muted small">HubSpot integration hub</div>
+          </div>
+        </div>
+        <form className="card sign-in-card" onSubmit={submit} noValidate>
+          <div className="card-body stack">
+            <div className="stack-tight">
+              <h1>Sign in to the admin</h1>
+              <p className="muted">Connections and settings of this Spokes installation.</p>
+            </div>
+            {notice && !formError && <Alert tone="info">{notice}</Alert>}
+            {formError && <Alert tone="danger">{formError}</Alert>}
+            <TextField label="Admin password" type="password" autoComplete="current-password" autoFocus
+              value={password} onChange={setPassword} error={fieldError} />
+            <Button variant="primary" type="submit" busy={busy} className="sign-in-submit">Sign in</Button>
+          </div>
+        </form>
+        <p className="muted small sign-in-help">
+          The password was printed once, as <code>Admin password: …</code>, when Spokes first started.
+          Lost it? Restart Spokes with <code>SPOKES_ADMIN_PASSWORD</code> set to a new password.
+        </p>
+      </div>
+    </div>
+  );
+}
