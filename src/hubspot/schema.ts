@@ -63,17 +63,29 @@ export const phoneIndex = pgTable('phone_index', {
   /** For contacts: the primary company's id, so a call can be associated with it too. */
   companyId: text('company_id'),
   modifiedAt: timestamp('modified_at', { withTimezone: true }),
+  /** When Spokes wrote the row: a full build removes the rows it did not rewrite (records deleted in HubSpot). */
+  indexedAt: timestamp('indexed_at', { withTimezone: true }).defaultNow().notNull(),
 }, (t) => [
   primaryKey({ columns: [t.portalId, t.objectType, t.objectId, t.property] }),
   index('phone_index_e164').on(t.portalId, t.e164),
   index('phone_index_tail').on(t.portalId, t.tail),
 ]);
 
-/** How far the incremental index pass has read, per portal and object type (`hs_lastmodifieddate` in ms). */
+/**
+ * How far the index passes have read, per portal and object type: last-modified time in ms
+ * (contacts `lastmodifieddate`, companies `hs_lastmodifieddate`; reference §2.4).
+ */
 export const phoneIndexCursors = pgTable('phone_index_cursors', {
   portalId: bigint('portal_id', { mode: 'number' }).notNull(),
   objectType: text('object_type').notNull(),
+  /** The incremental pass reads records modified after this. */
   modifiedAfter: bigint('modified_after', { mode: 'number' }).notNull(),
   lastFullBuildAt: timestamp('last_full_build_at', { withTimezone: true }),
+  /** Set while a full build is under way (a killed build resumes from `buildCursor`); null otherwise. */
+  buildStartedAt: timestamp('build_started_at', { withTimezone: true }),
+  buildCursor: bigint('build_cursor', { mode: 'number' }),
+  /** One pass at a time per portal and type, across workers; a crashed holder's lease runs out. */
+  leaseOwner: text('lease_owner'),
+  leaseUntil: timestamp('lease_until', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
 }, (t) => [primaryKey({ columns: [t.portalId, t.objectType] })]);
