@@ -1,0 +1,222 @@
+/**
+ * Caller matching without calling HubSpot (T4, T5, T7, T8): every phone number
+ * of every contact and company, normalised, in the `phone_index` table. A look-up
+ * is one indexed query — exact E.164 first, then the last digits when exactly one
+ * record has them — so it answers in about a millisecond at 200,000 contacts.
+ * The sync (index-sync.ts) and the webhook job write through `upsert`/`remove`.
+ */
+import { and, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Database, Db } from '../../db/open.ts';
+import { phoneIndex } from '../schema.ts';
+import { normalizePhone, regionOrUndefined, TAIL_MIN_DIGITS, type NormalizedPhone } from './normalize.ts';
+
+export type PhoneObjectType = 'contact' | 'company';
+
+/** A record as the index stores it: its numbers and what a pop-up or a call log needs. */
+export interface PhoneRecord {
+  objectType: PhoneObjectType;
+  objectId: string;
+  /** Contact first + last name, or company name. */
+  label: string | null;
+  /** A contact's primary company (`associatedcompanyid`); null for companies. */
+  companyId: string | null;
+  /** HubSpot's last-modified time of the version read; older versions never overwrite newer ones. */
+  modifiedAt: Date | null;
+  /** Region to read national numbers in (the record's country), else the default region. */
+  region?: string | null;
+  /** Property → raw value (`phone`, `mobilephone`); empty values mean "no number". */
+  phones: Record<string, string | null | undefined>;
+}
+
+export interface PhoneMatch {
+  portalId: number;
+  objectType: PhoneObjectType;
+  objectId: string;
+  label: string | null;
+  companyId: string | null;
+  /** The property whose number matched, and its value as stored in HubSpot. */
+  property: string;
+  raw: string;
+  e164: string | null;
+  modifiedAt: Date | null;
+}
+
+export interface LookupResult {
+  /** The caller's number normalised; null when withheld or not a number. */
+  number: NormalizedPhone | null;
+  /** `e164`: same E.164; `tail`: same last digits, unique in the index; null: no match. */
+  matchedBy: 'e164' | 'tail' | null;
+  /** Contacts before companies, then the most recently modified; one entry per record. */
+  records: PhoneMatch[];
+}
+
+export interface LookupOptions {
+  /** Defaults to the connected portal. */
+  portalId?: number;
+  /** Region for a national-format caller id; defaults to the index's default region. */
+  region?: string;
+}
+
+export interface PhoneIndexOptions {
+  database: Database;
+  /** `SPOKES_DEFAULT_REGION`: how national numbers without a region hint are read. */
+  defaultRegion: string;
+  /** The connected portal, or null when HubSpot is not connected. */
+  currentPortalId(): Promise<number | null>;
+}
+
+/** HubSpot object type ids used in record URLs (reference §2). */
+const TYPE_IDS: Record<PhoneObjectType, string> = { contact: '0-1', company: '0-2' };
+/** Enough rows to rank; a number shared by more records than this is a switchboard, not a person. */
+const MAX_ROWS = 50;
+/** How long the connected portal id is reused before it is read again. */
+const PORTAL_TTL_MS = 10_000;
+
+/** The record's page in HubSpot (`https://app.hubspot.com/contacts/{portalId}/record/0-1/{id}`). */
+export function recordUrl(appBaseUrl: string, portalId: number, objectType: PhoneObjectType, objectId: string): string {
+  return `${appBaseUrl.replace(/\/+$/, '')}/contacts/${portalId}/record/${TYPE_IDS[objectType]}/${objectId}`;
+}
+
+export class PhoneIndex {
+  readonly #opts: PhoneIndexOptions;
+  #portal: { id: number | null; at: number } | undefined;
+
+  constructor(opts: PhoneIndexOptions) {
+    this.#opts = opts;
+  }
+
+  get defaultRegion(): string {
+    return this.#opts.defaultRegion;
+  }
+
+  /** Matches a caller's number against the index; never calls HubSpot. */
+  async lookup(number: string | null | undefined, opts: LookupOptions = {}): Promise<LookupResult> {
+    const normalized = normalizePhone(number, regionOrUndefined(opts.region) ?? this.#opts.defaultRegion);
+    if (!normalized) return { number: null, matchedBy: null, records: [] };
+    const portalId = opts.portalId ?? await this.#currentPortalId();
+    if (portalId === null) return { number: normalized, matchedBy: null, records: [] };
+
+    if (normalized.e164) {
+      const exact = await this.#select(portalId, sql`e164 = ${normalized.e164}`);
+      if (exact.length) return { number: normalized, matchedBy: 'e164', records: exact };
+    }
+    // §4.3 fallback: only for numbers long enough, only when one record has those last digits,
+    // and never between two valid numbers (different E.164s are different numbers).
+    if (normalized.digits.length < TAIL_MIN_DIGITS) return { number: normalized, matchedBy: null, records: [] };
+    const byTail = await this.#select(portalId, normalized.e164 ? sql`tail = ${normalized.tail} and e164 is null` : sql`tail = ${normalized.tail}`);
+    if (byTail.length !== 1) return { number: normalized, matchedBy: null, records: [] };
+    return { number: normalized, matchedBy: 'tail', records: byTail };
+  }
+
+  /**
+   * Writes records' numbers, replacing what the index held for them (a removed number
+   * leaves it). A record older than the version already indexed is skipped, so a slow
+   * page of the sync never undoes a newer webhook update.
+   */
+  async upsert(portalId: number, records: PhoneRecord[], db: Db = this.#opts.database.db): Promise<void> {
+    if (!records.length) return;
+    const latest = new Map<string, PhoneRecord>();
+    for (const r of records) {
+      const key = `${r.objectType}:${r.objectId}`;
+      const seen = latest.get(key);
+      if (!seen || (r.modifiedAt?.getTime() ?? 0) >= (seen.modifiedAt?.getTime() ?? 0)) latest.set(key, r);
+    }
+    await db.transaction(async (tx) => {
+      for (const objectType of ['contact', 'company'] as const) {
+        const batch = [...latest.values()].filter((r) => r.objectType === objectType);
+        if (!batch.length) continue;
+        const ids = batch.map((r) => r.objectId);
+        const indexed = await tx.select({ objectId: phoneIndex.objectId, modifiedAt: sql<string | null>`max(${phoneIndex.modifiedAt})` })
+          .from(phoneIndex)
+          .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, ids)))
+          .groupBy(phoneIndex.objectId);
+        const newest = new Map(indexed.map((row) => [row.objectId, row.modifiedAt ? new Date(row.modifiedAt).getTime() : 0]));
+        const fresh = batch.filter((r) => (r.modifiedAt?.getTime() ?? Number.MAX_SAFE_INTEGER) >= (newest.get(r.objectId) ?? 0));
+        if (!fresh.length) continue;
+        await tx.delete(phoneIndex).where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, fresh.map((r) => r.objectId))));
+        const rows = fresh.flatMap((r) => this.rowsFor(portalId, r));
+        if (rows.length) await tx.insert(phoneIndex).values(rows);
+      }
+    });
+  }
+
+  /** The rows a record contributes (one per property with a usable number). */
+  rowsFor(portalId: number, r: PhoneRecord): (typeof phoneIndex.$inferInsert)[] {
+    const region = regionOrUndefined(r.region) ?? this.#opts.defaultRegion;
+    const rows: (typeof phoneIndex.$inferInsert)[] = [];
+    for (const [property, raw] of Object.entries(r.phones)) {
+      const n = raw ? normalizePhone(raw, region) : null;
+      if (!n || !raw) continue;
+      rows.push({
+        portalId, objectType: r.objectType, objectId: r.objectId, property, e164: n.e164, tail: n.tail, raw: raw.slice(0, 200),
+        label: r.label, companyId: r.companyId, modifiedAt: r.modifiedAt,
+      });
+    }
+    return rows;
+  }
+
+  /** Removes records (deleted or merged away in HubSpot); returns how many were indexed. */
+  async remove(portalId: number, objectType: PhoneObjectType, ids: string[], db: Db = this.#opts.database.db): Promise<number> {
+    if (!ids.length) return 0;
+    const removed = await db.delete(phoneIndex)
+      .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, ids)))
+      .returning({ id: phoneIndex.objectId });
+    return new Set(removed.map((r) => r.id)).size;
+  }
+
+  /** Removes every row a full build did not rewrite (records deleted in HubSpot while nobody listened). */
+  async removeIndexedBefore(portalId: number, objectType: PhoneObjectType, before: Date): Promise<number> {
+    const removed = await this.#opts.database.db.delete(phoneIndex)
+      .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), lt(phoneIndex.indexedAt, before)))
+      .returning({ id: phoneIndex.objectId });
+    return new Set(removed.map((r) => r.id)).size;
+  }
+
+  /** Rows held for a portal (per type), for status pages and tests. */
+  async count(portalId: number): Promise<Record<PhoneObjectType, number>> {
+    const rows = await this.#opts.database.query<{ object_type: PhoneObjectType; n: number }>(
+      sql`select object_type, count(distinct object_id)::int as n from phone_index where portal_id = ${portalId} group by object_type`);
+    const out: Record<PhoneObjectType, number> = { contact: 0, company: 0 };
+    for (const r of rows) out[r.object_type] = r.n;
+    return out;
+  }
+
+  async #select(portalId: number, condition: SQL): Promise<PhoneMatch[]> {
+    const rows = await this.#opts.database.query<DbPhoneRow>(sql`
+      select object_type, object_id, property, e164, raw, label, company_id, modified_at from phone_index
+      where portal_id = ${portalId} and ${condition}
+      order by case object_type when 'contact' then 0 else 1 end, modified_at desc nulls last, object_id, property
+      limit ${MAX_ROWS}`);
+    const records: PhoneMatch[] = [];
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = `${row.object_type}:${row.object_id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      records.push({
+        portalId, objectType: row.object_type, objectId: row.object_id, label: row.label, companyId: row.company_id,
+        property: row.property, raw: row.raw, e164: row.e164, modifiedAt: row.modified_at === null ? null : new Date(row.modified_at),
+      });
+    }
+    return records;
+  }
+
+  async #currentPortalId(): Promise<number | null> {
+    const now = Date.now();
+    if (this.#portal && now - this.#portal.at < PORTAL_TTL_MS) return this.#portal.id;
+    const id = await this.#opts.currentPortalId();
+    this.#portal = { id, at: now };
+    return id;
+  }
+}
+
+interface DbPhoneRow {
+  object_type: PhoneObjectType;
+  object_id: string;
+  property: string;
+  e164: string | null;
+  raw: string;
+  label: string | null;
+  company_id: string | null;
+  modified_at: string | Date | null;
+}
