@@ -43,10 +43,10 @@ export interface YeastarAdapterOptions {
 }
 
 const optionsSchema = z.object({
-  baseUrl: z.string().trim().url('must be a URL such as https://pbx.example.com:8088').refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://'),
+  baseUrl: z.string().trim().refine((u) => /^https?:\/\/[^/\s]+/i.test(u) && URL.canParse(u), 'must be a URL such as https://pbx.example.com:8088'),
   clientId: z.string().trim().min(1, 'the Client ID is required'),
   clientSecret: z.string().trim().min(1, 'the Client Secret is required'),
-  webhookSecret: z.string().trim().min(1).optional(),
+  webhookSecret: z.string().trim().optional().transform((v) => v || undefined),
   pageSize: z.number().int().min(1).max(M.maxPageSize).optional(),
 });
 
