@@ -27,6 +27,8 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       input: Object.fromEntries(entries.map((e) => [e, `${root}${e}/index.html`])),
+      // A build that shares the CPU with a test run is slow for no fault of a plugin: no timing warnings.
+      checks: { bundlerTimings: false },
     },
   },
 });

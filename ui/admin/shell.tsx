@@ -32,37 +32,39 @@ export function Shell({ path, children }: { path: string; children: ReactNode })
   return (
     <div className="shell">
       <aside className="sidebar">
-        <div className="sidebar-brand">
-          <SpokesLogo />
-          <div>
-            <div className="sidebar-name">Spokes</div>
-            <div className="sidebar-tagline">HubSpot integration hub</div>
+        <div className="sidebar-inner">
+          <div className="sidebar-brand">
+            <SpokesLogo />
+            <div>
+              <div className="sidebar-name">Spokes</div>
+              <div className="sidebar-tagline">HubSpot integration hub</div>
+            </div>
           </div>
-        </div>
-        <nav aria-label="Connections" className="nav">
-          <div className="nav-heading">Connections</div>
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.path}>
-                {item.soon ? (
-                  <span className="nav-item nav-item-soon" aria-disabled="true">
-                    {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
-                  </span>
-                ) : (
-                  <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
-                    {item.icon}<span>{item.label}</span>
-                  </Link>
-                )}
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div className="sidebar-footer">
-          <button type="button" className="button button-ghost sidebar-sign-out" disabled={signingOut}
-            onClick={() => { setSigningOut(true); void signOut(); }}>
-            <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true"><path d="M8 4H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3M12 6.5L15.5 10 12 13.5M15.5 10H8" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" /></svg>
-            Sign out
-          </button>
+          <nav aria-label="Connections" className="nav">
+            <div className="nav-heading">Connections</div>
+            <ul>
+              {NAV.map((item) => (
+                <li key={item.path}>
+                  {item.soon ? (
+                    <span className="nav-item nav-item-soon" aria-disabled="true">
+                      {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
+                    </span>
+                  ) : (
+                    <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
+                      {item.icon}<span>{item.label}</span>
+                    </Link>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="sidebar-footer">
+            <button type="button" className="button button-ghost sidebar-sign-out" disabled={signingOut}
+              onClick={() => { setSigningOut(true); void signOut(); }}>
+              <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true"><path d="M8 4H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3M12 6.5L15.5 10 12 13.5M15.5 10H8" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" /></svg>
+              Sign out
+            </button>
+          </div>
         </div>
       </aside>
       <main className="main" id="main">{children}</main>

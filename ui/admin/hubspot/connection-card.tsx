@@ -41,7 +41,7 @@ export function ConnectionCard({ connection, onReconnect, onDisconnect, reconnec
           </div>
           <div>
             <div className="account-name">{connection.accountName}</div>
-            <div className="muted small">{connection.hubDomain ?? `Portal ${connection.portalId}`}</div>
+            {connection.hubDomain && connection.hubDomain !== connection.accountName && <div className="muted small">{connection.hubDomain}</div>}
           </div>
         </div>
         <dl className="facts">

@@ -33,6 +33,11 @@ export function CredentialsForm({ clientId, secretSaved, errors, busy, onSubmit 
     const problems: Record<string, string> = {};
     if (!id.trim()) problems.clientId = 'Enter the Client ID from the app\'s Auth tab.';
     if (replacing && !secret.trim()) problems.clientSecret = 'Enter the Client Secret from the app\'s Auth tab.';
+    // Another Client ID is another app, whose secret is not the saved one.
+    if (!replacing && clientId && id.trim() !== clientId) {
+      problems.clientSecret = 'A new Client ID needs its own Client Secret: paste it too.';
+      setReplacing(true);
+    }
     setLocal(problems);
     if (Object.keys(problems).length) return;
     onSubmit({ clientId: id.trim(), clientSecret: replacing ? secret.trim() : undefined });
