@@ -102,10 +102,11 @@ export class PhoneIndexSync {
     const buildStart = startedAt ?? await this.#cursors.startBuild(portalId, type, owner);
     const report: TypeReport = { objectType: type, ran: resumed ? 'resumed-full' : 'full', records: 0, searches: 0, removed: 0 };
     this.#opts.log.info({ objectType: type, resumed, from }, 'phone index: full build');
+    // Pages save `t - 1` (records tied on t may continue on the next page); the scan's end saves t itself.
     let newest = resumed ? from : 0;
     for await (const page of this.#scan(type, resumed ? from : 0, report, signal)) {
       await this.#opts.index.upsert(portalId, page.records.map((r) => toPhoneRecord(type, r)));
-      newest = Math.max(newest, page.lastModified - 1);
+      newest = Math.max(newest, page.lastModified);
       this.#progress(type, 'full', page.records.length, report, page.lastModified - 1);
       if (!(await this.#cursors.saveProgress(portalId, type, owner, { buildCursor: page.lastModified - 1 }, this.#opts.leaseMs))) return { ...report, ran: 'lease-lost' };
     }
@@ -117,11 +118,15 @@ export class PhoneIndexSync {
 
   async #incremental(portalId: number, type: PhoneObjectType, owner: string, modifiedAfter: number, signal?: AbortSignal): Promise<TypeReport> {
     const report: TypeReport = { objectType: type, ran: 'incremental', records: 0, searches: 0, removed: 0 };
+    let newest: number | undefined;
     for await (const page of this.#scan(type, Math.max(0, modifiedAfter - this.#opts.overlapMs), report, signal)) {
       await this.#opts.index.upsert(portalId, page.records.map((r) => toPhoneRecord(type, r)));
+      newest = page.lastModified;
       this.#progress(type, 'incremental', page.records.length, report, page.lastModified - 1);
       if (!(await this.#cursors.saveProgress(portalId, type, owner, { modifiedAfter: page.lastModified - 1 }, this.#opts.leaseMs))) return { ...report, ran: 'lease-lost' };
     }
+    // Everything up to the last timestamp was read (later arrivals at it are what the overlap re-reads).
+    if (newest !== undefined && !(await this.#cursors.saveProgress(portalId, type, owner, { modifiedAfter: newest }, this.#opts.leaseMs))) return { ...report, ran: 'lease-lost' };
     // Search never returns deleted records: HubSpot lists them apart (archived=true).
     const deleted = await archivedIds(this.#opts.api, type, this.#opts.archivedPages, signal);
     for (let i = 0; i < deleted.ids.length; i += 1_000) report.removed += await this.#opts.index.remove(portalId, type, deleted.ids.slice(i, i + 1_000));
@@ -138,12 +143,15 @@ export class PhoneIndexSync {
     let cursor = from;
     let after = 0;
     let tie: { modifiedAt: number; afterId: string } | undefined;
+    // Records at the restart timestamp the previous query already returned: not yielded twice.
+    let boundary: { modifiedAt: number; ids: Set<string> } | undefined;
     for (;;) {
       signal?.throwIfAborted();
       const page = await searchPage(this.#opts.api, type, { modifiedAfter: cursor, tie, after, limit: pageSize }, signal);
       report.searches++;
       const last = page.results.at(-1);
-      if (last) yield { records: page.results, lastModified: modifiedMs(type, last) };
+      const fresh = boundary ? page.results.filter((r) => !(boundary!.ids.has(r.id) && modifiedMs(type, r) === boundary!.modifiedAt)) : page.results;
+      if (last && fresh.length) yield { records: fresh, lastModified: modifiedMs(type, last) };
       const next = page.paging?.next?.after;
       if (!last || next === undefined) {
         if (!tie) return;
@@ -167,9 +175,11 @@ export class PhoneIndexSync {
       if (lastModified - 1 <= cursor) {
         // A whole cap's worth of records share one timestamp: restarting at it would loop.
         tie = { modifiedAt: lastModified, afterId: '0' };
+        boundary = undefined;
         continue;
       }
       cursor = lastModified - 1;
+      boundary = { modifiedAt: lastModified, ids: new Set(page.results.filter((r) => modifiedMs(type, r) === lastModified).map((r) => r.id)) };
     }
   }
 
