@@ -155,6 +155,16 @@ export class PhoneIndex {
     return rows;
   }
 
+  /** The last-modified time (ms) of the version indexed for each of these records that has numbers. */
+  async indexedVersions(portalId: number, objectType: PhoneObjectType, ids: string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const rows = await this.#opts.database.db.select({ objectId: phoneIndex.objectId, modifiedAt: sql<string | Date | null>`max(${phoneIndex.modifiedAt})` })
+      .from(phoneIndex)
+      .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, ids)))
+      .groupBy(phoneIndex.objectId);
+    return new Map(rows.filter((r) => r.modifiedAt !== null).map((r) => [r.objectId, new Date(r.modifiedAt!).getTime()]));
+  }
+
   /** Removes records (deleted or merged away in HubSpot); returns how many were indexed. */
   async remove(portalId: number, objectType: PhoneObjectType, ids: string[], db: Db = this.#opts.database.db): Promise<number> {
     if (!ids.length) return 0;
