@@ -136,10 +136,12 @@ export class YeastarEventStream implements PbxEventStream {
     else this.#failure = err;
   }
 
-  async #connectLoop(): Promise<void> {
+  async #connectLoop(afterDrop = false): Promise<void> {
     if (this.#connecting || this.#closed) return;
     this.#connecting = true;
     try {
+      // Even the first attempt after a drop waits a jittered moment: when a PBX restarts, its clients must not all return at once.
+      if (afterDrop) await this.#sleep(this.#backoff());
       while (!this.#closed && (!this.#current || this.#current.stale)) {
         try {
           await this.#openOnce();
@@ -270,7 +272,7 @@ export class YeastarEventStream implements PbxEventStream {
     this.#downSince ??= new Date(live.lastFrameAt);
     this.#reason ??= 'reconnect';
     this.#deps.log.warn({ code }, 'yeastar event stream dropped; reconnecting');
-    void this.#connectLoop();
+    void this.#connectLoop(true);
   }
 
   #onTokenRenewed(token: string): void {
@@ -282,6 +284,9 @@ export class YeastarEventStream implements PbxEventStream {
     if (live) {
       live.stale = true;
       this.#downSince ??= new Date();
+    } else {
+      // The PBX already closed the old socket (it does when a token is refreshed away): skip the drop's backoff.
+      this.#stopSleeping();
     }
     void this.#connectLoop();
   }
