@@ -8,14 +8,14 @@ import { buildTemplate } from '../src/db/pglite-template.ts';
 import { wrapPglite } from '../src/db/open.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { JobQueue } from '../src/jobs/queue.ts';
-import { allJobs } from '../src/jobs/registry.ts';
 import { createLogger } from '../src/logger.ts';
 
 try {
   await buildTemplate(async (client) => {
     const database = wrapPglite(client);
     await applyMigrations(database);
-    const queue = new JobQueue({ database, jobs: allJobs(), log: createLogger({ level: 'silent' }) });
+    // The queue schema only; each start creates or updates the queues of its job types.
+    const queue = new JobQueue({ database, jobs: [], log: createLogger({ level: 'silent' }) });
     await queue.start();
     await queue.stop({ timeoutMs: 1_000 });
   });

@@ -39,6 +39,11 @@ const settings = {
     example: 'auto',
     schema: z.enum(['auto', 'on', 'off']).default('auto'),
   },
+  sandboxPort: {
+    env: 'SPOKES_SANDBOX_PORT',
+    example: '3001',
+    schema: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535').optional(),
+  },
   hubspotClientId: { env: 'HUBSPOT_CLIENT_ID', example: 'a1b2c3d4-…', schema: z.string().min(1).optional() },
   hubspotClientSecret: { env: 'HUBSPOT_CLIENT_SECRET', secret: true, example: 'your-app-client-secret', schema: z.string().min(1).optional() },
   hubspotAccessToken: { env: 'HUBSPOT_ACCESS_TOKEN', secret: true, example: 'pat-na1-…', schema: z.string().min(1).optional() },
@@ -65,6 +70,12 @@ export interface Config extends Parsed {
   publicUrl: string;
   /** `pglite` (embedded, files in `<dataDir>/pg`) or `postgres` (DATABASE_URL). */
   engine: 'pglite' | 'postgres';
+  /** Whether SPOKES_PUBLIC_URL was given (otherwise publicUrl follows the port actually bound). */
+  publicUrlSet: boolean;
+  /** Run against the built-in sandbox: SPOKES_SANDBOX=on, or `auto` with no HubSpot credentials configured. */
+  sandboxMode: boolean;
+  /** First port of the sandbox emulators (HubSpot; the PBX takes the next): SPOKES_SANDBOX_PORT, else port + 1. */
+  sandboxBasePort: number;
 }
 
 export interface LoadConfigOptions {
@@ -101,6 +112,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     dataDir: resolve(cwd, parsed.dataDir),
     publicUrl: parsed.publicUrl ?? `http://localhost:${parsed.port}`,
     engine: parsed.databaseUrl ? 'postgres' : 'pglite',
+    publicUrlSet: parsed.publicUrl !== undefined,
+    sandboxMode: parsed.sandbox === 'on'
+      || (parsed.sandbox === 'auto' && !parsed.hubspotClientId && !parsed.hubspotAccessToken && !parsed.hubspotBaseUrl),
+    sandboxBasePort: parsed.sandboxPort ?? (parsed.port === 0 ? 0 : parsed.port + 1),
   };
 }
 

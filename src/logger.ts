@@ -10,7 +10,7 @@ export type { Logger };
 const SECRET_KEYS = [
   'password', 'secret', 'token', 'accessToken', 'refreshToken', 'access_token', 'refresh_token',
   'clientSecret', 'client_secret', 'authorization', 'cookie', 'set-cookie', 'privateAppToken',
-  'apiKey', 'api_key', 'code', 'webhookSecret', 'x-signature', 'x-hubspot-signature-v3',
+  'apiKey', 'api_key', 'webhookSecret', 'x-signature', 'x-hubspot-signature-v3',
 ];
 
 export const redactPaths = SECRET_KEYS.flatMap((k) => {

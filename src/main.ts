@@ -8,6 +8,7 @@ import { SpokesError } from './errors.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
+import { startSandboxes } from './sandbox/sandboxes.ts';
 
 const USAGE = `Usage: spokes <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   worker      Run a job worker only (scale out: several workers on one PostgreSQL)
   migrate     Apply database migrations and exit
   status      Show the database engine, queue depths and recent failed jobs (--json for JSON)
+  sandbox     Run the sandbox emulators alone (HubSpot…), to test your own integration against them
   help        Show this help
 
 Options:
@@ -36,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status };
+  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status, sandbox };
   const run = commands[command];
   if (!run) {
     process.stderr.write(`spokes: unknown command "${command}"\n\n${USAGE}`);
@@ -64,6 +66,7 @@ async function start(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: true, worker: true });
   process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
   process.stdout.write(adminBanner(config, runtime));
+  if (runtime.services.sandboxes) process.stdout.write(sandboxBanner(runtime));
   return untilSignal(runtime, log);
 }
 
@@ -71,6 +74,13 @@ async function worker(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: false, worker: true, waitForDatabase: true });
   log.info({ engine: runtime.database.engine }, 'worker started');
   return untilSignal(runtime, log);
+}
+
+async function sandbox(config: Config, log: Logger): Promise<number> {
+  const basePort = config.sandboxPort ?? 3001;
+  const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
+  process.stdout.write(`Sandbox emulators are running (state kept in ${config.dataDir}/sandbox):\n${JSON.stringify(sandboxes.info(), null, 2)}\n`);
+  return untilSignal(sandboxes, log);
 }
 
 async function migrate(config: Config, log: Logger): Promise<number> {
@@ -120,8 +130,19 @@ function adminBanner(config: Config, runtime: Runtime): string {
   return lines.map((l) => `${l}\n`).join('');
 }
 
+/** Sandbox mode: where the emulators are and what Spokes is connected to. */
+function sandboxBanner(runtime: Runtime): string {
+  const info = runtime.services.sandboxes!.info() as { hubspot: { baseUrl: string; portals: { portalId: number; name: string; type: string }[] } };
+  const portal = info.hubspot.portals.find((p) => p.type === 'STANDARD');
+  return [
+    `Sandbox mode (no HubSpot credentials configured): HubSpot emulator at ${info.hubspot.baseUrl}`,
+    portal ? `  Connected to the sandbox portal ${portal.portalId} (${portal.name}); records: ${info.hubspot.baseUrl}/contacts/${portal.portalId}/record/0-1/<id>` : '',
+    `  Emulator details for scripts: GET ${runtime.url}/api/sandbox`,
+  ].filter(Boolean).map((l) => `${l}\n`).join('');
+}
+
 /** Runs until SIGTERM/SIGINT, then stops fetching jobs, lets those in flight finish and closes the database. */
-function untilSignal(runtime: Runtime, log: Logger): Promise<number> {
+function untilSignal(runtime: { stop(): Promise<void> } | { close(): Promise<void> }, log: Logger): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -131,7 +152,7 @@ function untilSignal(runtime: Runtime, log: Logger): Promise<number> {
       }
       stopping = true;
       log.info({ signal }, 'shutting down: finishing jobs in flight');
-      runtime.stop().then(() => resolve(0), (err) => {
+      ('stop' in runtime ? runtime.stop() : runtime.close()).then(() => resolve(0), (err) => {
         log.error({ err: (err as Error).message }, 'shutdown failed');
         resolve(1);
       });

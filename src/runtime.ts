@@ -20,6 +20,10 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { buildServer } from './web/server.ts';
 import { version } from './version.ts';
 import { ensureAdminPassword, type PasswordSetup } from './web/admin/index.ts';
+import { createHubSpot } from './hubspot/index.ts';
+import { HUBSPOT } from './hubspot/manifest.ts';
+import { startSandboxes } from './sandbox/sandboxes.ts';
+import { connectHubSpotSandbox } from './sandbox/connect-hubspot.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -57,14 +61,27 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const metrics = createMetrics();
   let queue: JobQueue | undefined;
   let server: FastifyInstance | undefined;
+  // Released in reverse order on stop (emulators, the HubSpot rate budget…).
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => { for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'shutdown step failed')); };
   try {
     await applyMigrations(database);
     await verifySecretKey(database.db, secretBox);
 
     const services = { config, log, database, secretBox, metrics } as Services;
+    // Sandbox mode: the serving process runs the emulators, and new HubSpot connections go to them.
+    if (opts.server && config.sandboxMode) {
+      services.sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort: config.sandboxBasePort, log });
+      closers.push(() => services.sandboxes!.close());
+    }
+    const hubspotBaseUrl = services.sandboxes?.hubspot.url ?? config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl;
+    const hubspot = await createHubSpot({ config, database, secretBox, log, metrics, baseUrl: hubspotBaseUrl, sandbox: config.sandboxMode, queue: () => services.queue });
+    services.hubspot = hubspot.hubspot;
+    closers.push(() => hubspot.close());
     queue = new JobQueue({
       database, jobs: allJobs(services), log: log.child({ component: 'jobs' }), metrics,
       superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
+      gates: { hubspot: () => services.hubspot.usable() },
     });
     services.queue = queue;
     await queue.start();
@@ -93,6 +110,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      // With SPOKES_PORT=0 the default public URL cannot name the port until it is bound.
+      if (!config.publicUrlSet) services.hubspot.publicUrl = `http://localhost:${port}`;
+      await connectHubSpot(services);
     }
     // Workers start after the server listens: on PGlite their first queries share one thread with it.
     if (opts.worker) await queue.work();
@@ -104,6 +124,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         stopping ??= (async () => {
           await server?.close();
           await q.stop({ timeoutMs: config.shutdownTimeoutMs });
+          await closeAll();
           await database.close();
         })();
         return stopping;
@@ -112,8 +133,32 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   } catch (err) {
     await server?.close().catch(() => {});
     await queue?.stop({ timeoutMs: 1_000 }).catch(() => {});
+    await closeAll();
     await database.close().catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * Connects HubSpot as configured: the sandbox in sandbox mode, else credentials from the
+ * environment (an app's Client ID/Secret are saved for the admin page's "Connect"; a
+ * private-app token connects at once).
+ */
+async function connectHubSpot(services: Services): Promise<void> {
+  const { config, hubspot, sandboxes, log } = services;
+  if (sandboxes) {
+    await connectHubSpotSandbox({ hubspot, sandbox: sandboxes.hubspot, log });
+    return;
+  }
+  if (config.hubspotClientId && config.hubspotClientSecret) {
+    const saved = await hubspot.store.app();
+    if (saved?.clientId !== config.hubspotClientId || saved.clientSecret !== config.hubspotClientSecret) {
+      await hubspot.saveApp({ clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret });
+    }
+  }
+  if (config.hubspotAccessToken) {
+    const current = await hubspot.store.connection();
+    if (current?.accessToken !== config.hubspotAccessToken) await hubspot.connectPrivateApp(config.hubspotAccessToken);
   }
 }
 

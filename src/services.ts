@@ -8,6 +8,8 @@ import type { Database } from './db/open.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
 import type { Metrics } from './metrics.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { HubSpotService } from './hubspot/service.ts';
+import type { Sandboxes } from './sandbox/sandboxes.ts';
 
 export interface Services {
   config: Config;
@@ -17,4 +19,8 @@ export interface Services {
   metrics: Metrics;
   /** Set once the queue is built; jobs may enqueue follow-up jobs through it. */
   queue: JobQueue;
+  /** The HubSpot connection every connector writes through (one rate budget per account). */
+  hubspot: HubSpotService;
+  /** The emulators, when this process runs them (sandbox mode, serving process only). */
+  sandboxes?: Sandboxes;
 }

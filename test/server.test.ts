@@ -17,7 +17,7 @@ for (const engine of engines) {
 
     async function start(): Promise<Runtime> {
       const t = await createTestDatabase(engine);
-      const config = loadConfig({ env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000' } });
+      const config = loadConfig({ env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', SPOKES_SANDBOX: 'off' } });
       const runtime = await startRuntime({ config, log: createLogger({ level: 'silent' }), server: true, worker: true });
       cleanup.push(async () => { await runtime.stop().catch(() => {}); await t.drop(); });
       return runtime;

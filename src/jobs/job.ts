@@ -45,6 +45,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   batchSize?: number;
   /** Handlers of this type running at once in one process. */
   concurrency?: number;
+  /**
+   * A condition the job needs (e.g. `hubspot`: a usable HubSpot connection). While it is false,
+   * workers do not fetch jobs of this type; they stay queued, not dropped.
+   */
+  gate?: string;
   run(payload: z.output<S>, ctx: JobContext): Promise<unknown>;
 }
 

@@ -30,6 +30,9 @@ export interface JobQueueOptions {
   pollSeconds?: number;
   /** Default handler concurrency per job type in this process. */
   concurrency?: number;
+  /** Named conditions gated job types wait for (`JobDefinition.gate`), e.g. `hubspot` → the connection is usable. */
+  gates?: Record<string, () => Promise<boolean>>;
+  gateCheckSeconds?: number;
 }
 
 export interface EnqueueResult {
@@ -60,6 +63,9 @@ export class JobQueue {
   readonly boss: PgBoss;
   readonly #opts: JobQueueOptions;
   readonly #byName = new Map<string, JobDefinition>();
+  readonly #openGates = new Set<string>();
+  #gateTimer: NodeJS.Timeout | undefined;
+  #working = false;
   #started = false;
 
   constructor(opts: JobQueueOptions) {
@@ -147,19 +153,55 @@ export class JobQueue {
     });
   }
 
-  /** Starts handlers for every job type in this process. */
+  /** Starts handlers for every job type in this process; gated types start when their gate opens. */
   async work(): Promise<void> {
+    this.#working = true;
     for (const job of this.#byName.values()) {
-      await this.boss.work(job.name, {
-        batchSize: job.batchSize ?? 20,
-        pollingIntervalSeconds: this.#opts.pollSeconds ?? 0.5,
-        // NOTIFY wakes workers for new jobs, not for retries coming due: poll for those often enough.
-        notifyPollingIntervalSeconds: 2,
-        burstWhenBatchFull: true,
-        localConcurrency: job.concurrency ?? this.#opts.concurrency ?? 1,
-        perJobResults: true,
-      }, (batch: Job<StoredJob>[]) => this.#runBatch(job, batch));
+      if (!job.gate) await this.#startWorking(job);
     }
+    await this.#checkGates();
+    this.#gateTimer = setInterval(() => void this.#checkGates().catch((err) =>
+      this.#opts.log.warn({ err: (err as Error).message }, 'could not check job gates')), (this.#opts.gateCheckSeconds ?? 5) * 1000);
+    this.#gateTimer.unref();
+  }
+
+  async #startWorking(job: JobDefinition): Promise<void> {
+    await this.boss.work(job.name, {
+      batchSize: job.batchSize ?? 20,
+      pollingIntervalSeconds: this.#opts.pollSeconds ?? 0.5,
+      // NOTIFY wakes workers for new jobs, not for retries coming due: poll for those often enough.
+      notifyPollingIntervalSeconds: 2,
+      burstWhenBatchFull: true,
+      localConcurrency: job.concurrency ?? this.#opts.concurrency ?? 1,
+      perJobResults: true,
+    }, (batch: Job<StoredJob>[]) => this.#runBatch(job, batch));
+  }
+
+  /**
+   * A closed gate (e.g. HubSpot needs re-authorization) stops fetching its job types: their jobs
+   * stay queued — paused, not dropped — and run once the gate opens again.
+   */
+  async #checkGates(): Promise<void> {
+    if (!this.#working) return;
+    const gates = this.#opts.gates ?? {};
+    for (const [gate, isOpen] of Object.entries(gates)) {
+      const open = await isOpen();
+      const jobs = [...this.#byName.values()].filter((j) => j.gate === gate);
+      if (open && !this.#openGates.has(gate)) {
+        this.#openGates.add(gate);
+        for (const job of jobs) await this.#startWorking(job);
+        this.#opts.log.info({ gate, jobs: jobs.map((j) => j.name) }, 'job gate open: working its jobs');
+      } else if (!open && this.#openGates.has(gate)) {
+        this.#openGates.delete(gate);
+        for (const job of jobs) await this.boss.offWork(job.name, { wait: false });
+        this.#opts.log.warn({ gate, jobs: jobs.map((j) => j.name) }, 'job gate closed: its jobs wait until it opens');
+      }
+    }
+  }
+
+  /** Re-reads the gates now (e.g. right after a reconnect) instead of at the next periodic check. */
+  refreshGates(): Promise<void> {
+    return this.#checkGates();
   }
 
   async #runBatch(job: JobDefinition, batch: Job<StoredJob>[]): Promise<JobResult[]> {
@@ -241,6 +283,8 @@ export class JobQueue {
   async stop(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#working = false;
+    clearInterval(this.#gateTimer);
     await this.boss.stop({ graceful: true, timeout: opts.timeoutMs ?? 30_000, close: true });
   }
 }

@@ -5,7 +5,11 @@
 import type { JobDefinition } from './job.ts';
 import type { Services } from '../services.ts';
 import { diagnosticsJobs } from './diagnostics.ts';
+import { hubspotJobs } from '../hubspot/index.ts';
 
-export function allJobs(_services?: Services): JobDefinition[] {
-  return [...diagnosticsJobs] as JobDefinition[];
+export function allJobs(services: Services): JobDefinition[] {
+  return [
+    ...diagnosticsJobs,
+    ...hubspotJobs(() => services.hubspot),
+  ] as JobDefinition[];
 }

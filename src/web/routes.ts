@@ -7,6 +7,8 @@ import type { Services } from '../services.ts';
 import { collectStatus } from '../status.ts';
 import { requireDirectLoopback } from './loopback.ts';
 import { registerAdmin } from './admin/index.ts';
+import { registerHubSpotRoutes } from '../hubspot/index.ts';
+import { registerSandboxRoutes } from '../sandbox/routes.ts';
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
   // First: admin sessions and the guard that makes every other /api/ route need one.
@@ -17,4 +19,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     requireDirectLoopback(request);
     return collectStatus(services.config, services.queue);
   });
+
+  registerHubSpotRoutes(app, services.hubspot);
+  registerSandboxRoutes(app, services);
 }
