@@ -33,6 +33,8 @@ export interface WorldOptions {
   /** Spokes' budget; defaults to HubSpot's real limits (§8). */
   budget?: BudgetLimits;
   publicUrl?: string;
+  /** Puts something between Spokes and the emulator (e.g. a proxy that loses answers): returns the URL Spokes calls. */
+  apiBaseUrl?: (sandboxUrl: string) => Promise<string> | string;
 }
 
 export const REAL_LIMITS: BudgetLimits = {
@@ -55,7 +57,7 @@ export async function startHubSpotWorld(engine: 'pglite' | 'postgres', opts: Wor
   const budget = await createRateBudget({ databaseUrl: test.databaseUrl, limits: opts.budget ?? REAL_LIMITS });
   const hubspot = new HubSpotService({
     database, secretBox: createSecretBox(randomBytes(32)), log, budget,
-    baseUrl: sandbox.url, publicUrl: opts.publicUrl ?? 'http://localhost:3000', sandbox: true,
+    baseUrl: opts.apiBaseUrl ? await opts.apiBaseUrl(sandbox.url) : sandbox.url, publicUrl: opts.publicUrl ?? 'http://localhost:3000', sandbox: true,
   });
   const portal = sandbox.info().portals.find((p) => p.type === 'STANDARD')!;
   const registered = sandbox.registerApp({

@@ -115,7 +115,7 @@ for (const engine of engines) {
       const url = 'https://spokes.example.com/webhooks/hubspot?x=1';
       const ours = signatureV3('s3cr3t', 'POST', url, body, String(timestamp));
       assert.equal(Signature.isValid({ signatureVersion: 'v3', signature: ours, clientSecret: 's3cr3t', requestBody: body, url, method: 'POST', timestamp }), true);
-      assert.equal(Signature.getSignature('POST', 'v3', { clientSecret: 's3cr3t', requestBody: body, url, timestamp }), ours);
+      assert.equal(Signature.getSignature('POST', 'v3', { signature: '', clientSecret: 's3cr3t', requestBody: body, url, timestamp }), ours);
     });
 
     it('refuses missing, wrong and stale signatures with 401', async () => {
