@@ -88,6 +88,8 @@ export async function completeAuthorization(deps: AuthorizationDeps, query: Call
   }
   const account = await readAccount(deps.baseUrl, tokens.accessToken);
   if (account.accountType === 'DEVELOPER_TEST' || account.accountType === 'APP_DEVELOPER') {
+    // Undo the install HubSpot just made, so the refused account keeps no working token.
+    await client.oauth.refreshTokensApi.archive(tokens.refreshToken).catch(() => {});
     throw new AuthorizationError('That is a developer or test account. Connect Spokes to a standard HubSpot account where you are a Super Admin.');
   }
   const connection: NewConnection = {
