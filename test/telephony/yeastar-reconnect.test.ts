@@ -108,7 +108,8 @@ describe('Yeastar adapter: the event stream survives drops and token changes, an
 
   it('lists CDRs of a time range across pages, oldest first, excluding calls outside it', async () => {
     const adapter = adapterFor(sb, { pageSize: 2 });
-    // The PBX records start times to the second.
+    // The PBX records start times to the second: begin on a fresh second, after the previous tests' calls.
+    await sleep(1_000 - (Date.now() % 1_000));
     const from = new Date(Math.floor(Date.now() / 1000) * 1000);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
