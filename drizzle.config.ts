@@ -3,6 +3,6 @@ import { defineConfig } from 'drizzle-kit';
 // Every schema file; `npm run db:generate` writes a new SQL migration into src/db/migrations.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/db/schema.ts', './src/hubspot/schema.ts', './src/web/admin/schema.ts'],
+  schema: ['./src/db/schema.ts', './src/hubspot/schema.ts', './src/web/admin/schema.ts', './src/connectors/telephony/schema.ts'],
   out: './src/db/migrations',
 });

@@ -2,3 +2,4 @@
 export * from './schema.ts';
 export * from '../hubspot/schema.ts';
 export * from '../web/admin/schema.ts';
+export * from '../connectors/telephony/schema.ts';
