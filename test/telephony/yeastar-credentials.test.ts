@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AuthExpiredError, RemoteUnavailableError } from '../../src/errors.ts';
-import { resetYeastarLoginGuard } from '../../src/connectors/telephony/yeastar/index.ts';
+import { resetYeastarLoginGuard, type CachedYeastarTokens } from '../../src/connectors/telephony/yeastar/index.ts';
+import { YeastarHttp } from '../../src/connectors/telephony/yeastar/client.ts';
+import { YeastarTokenManager } from '../../src/connectors/telephony/yeastar/token-manager.ts';
+import { createLogger } from '../../src/logger.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { adapterFor, capturedLog, control, sleep, startPbx } from './yeastar-support.ts';
 
@@ -115,15 +118,35 @@ describe('Yeastar adapter: one access token per PBX (at most 8 may be valid)', (
     assert.equal((sb.counters().counters.del_token ?? 0) - delBefore, 12);
   });
 
+  it('lets a restarted process reuse its persisted token instead of taking another one', async () => {
+    let saved: CachedYeastarTokens | undefined;
+    const cache = { load: async () => saved, save: async (t: CachedYeastarTokens | undefined) => void (saved = t) };
+    const info = sb.info();
+    const http = new YeastarHttp({ baseUrl: info.baseUrl, log: createLogger({ level: 'silent' }) });
+    const logins = sb.counters().counters.get_token ?? 0;
+    // Two managers stand for the process before a crash and the one after it.
+    const crashed = new YeastarTokenManager({ http, clientId: info.clientId, clientSecret: info.clientSecret, cache });
+    const token = await crashed.getToken();
+    const restarted = new YeastarTokenManager({ http, clientId: info.clientId, clientSecret: info.clientSecret, cache });
+    assert.equal(await restarted.getToken(), token);
+    assert.equal((sb.counters().counters.get_token ?? 0) - logins, 1);
+    assert.equal(sb.counters().validAccessTokens, 1);
+    await restarted.dispose();
+    assert.equal(saved, undefined, 'a revoked token is forgotten');
+    assert.equal(sb.counters().validAccessTokens, 0);
+    await crashed.dispose(); // stands in for the dead process: stops its timer (its del_token is refused, harmlessly)
+  });
+
   it('renews the token before it expires with refresh_token, never hitting TOKEN EXPIRED', async () => {
     const adapter = adapterFor(sb);
     await adapter.listExtensions();
     const counts = { ...sb.counters().counters };
+    const seen = (await control(sb, 'GET', '/sandbox/requests')).requests.length;
     await sleep(1_700); // past the 1.5 s lifetime; renewal was due after 1.25 s
     await adapter.listExtensions();
     assert.ok((sb.counters().counters.refresh_token ?? 0) > (counts.refresh_token ?? 0), 'refreshed');
     assert.equal(sb.counters().counters.get_token, counts.get_token, 'no new login');
-    const requests: { errcode?: number }[] = (await control(sb, 'GET', '/sandbox/requests')).requests;
+    const requests: { errcode?: number }[] = (await control(sb, 'GET', '/sandbox/requests')).requests.slice(seen);
     assert.equal(requests.filter((r) => r.errcode === 10004).length, 0);
     await adapter.dispose();
   });
