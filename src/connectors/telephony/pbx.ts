@@ -177,8 +177,9 @@ export interface PbxEventOptions {
 /**
  * Normalised PBX events, in the order received. Events are surfaced as the PBX
  * sends them — duplicated or reordered ones included; dedupe is the caller's
- * job. Iteration ends after `close()`; it throws when the stream cannot go on
- * (the PBX refused our credentials for good).
+ * job. Events wait in memory until read, so read promptly (enqueue, do not
+ * process inline). Iteration ends after `close()`; it throws when the stream
+ * cannot go on (the PBX refused our credentials).
  */
 export interface PbxEventStream extends AsyncIterable<PbxEvent> {
   /** True while subscribed. */
@@ -328,7 +329,10 @@ export interface PbxAdapter {
   /** Hangs up a live call; false when it was no longer live. */
   hangup(callId: string): Promise<boolean>;
 
-  /** Every CDR of calls that started in [from, to], all pages, oldest first. */
+  /**
+   * Every CDR of calls that *started* in [from, to] (to the second), all pages, in the
+   * order the PBX recorded them (roughly when each call ended). For a gap, pass `gap.backfill`.
+   */
   listCdrs(range: { from: Date; to: Date }): AsyncIterable<PbxCdr>;
   /** Streams a recording with the PBX credentials, so that no PBX token reaches a browser. */
   openRecording(ref: string): Promise<PbxRecording>;
