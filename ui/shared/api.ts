@@ -92,8 +92,8 @@ function toApiError(status: number, json: unknown): ApiError {
   return new ApiError(status, 'unknown', `The request failed (HTTP ${status}).`);
 }
 
-/** "body.clientId: required" reads as "Required." to an admin. */
-function sentence(message: string): string {
+/** A server message as a sentence: capital first letter, closing full stop ("required" → "Required."). */
+export function sentence(message: string): string {
   const s = message.trim();
   if (!s) return s;
   const first = s[0]!.toUpperCase() + s.slice(1);

@@ -1,4 +1,5 @@
 /** What Spokes is connected to: account, portal id, how, since when, and the way out. */
+import { sentence } from '../../shared/api.ts';
 import { Alert } from '../../shared/components/alert.tsx';
 import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
@@ -31,8 +32,8 @@ export function ConnectionCard({ connection, onReconnect, onDisconnect, reconnec
       <div className="stack">
         {broken && (
           <Alert tone="danger" title="HubSpot refused Spokes' access">
-            {connection.lastError ?? 'The saved authorization no longer works.'}{' '}
-            {connection.kind === 'private_app' ? 'Paste a new private-app token below.' : 'Click Reconnect and approve the app again.'}
+            <p>{sentence(connection.lastError ?? 'the saved authorization no longer works')}</p>
+            <p>{connection.kind === 'private_app' ? 'Paste a new private-app token below.' : 'Click Reconnect and approve the app again.'}</p>
           </Alert>
         )}
         <div className="account">

@@ -2,7 +2,7 @@
  * Step 4: the app's Client ID and Client Secret. The secret is write-only:
  * once saved the field shows "saved" and can be replaced, never read back.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button } from '../../shared/components/button.tsx';
 import { TextField } from '../../shared/components/field.tsx';
 
@@ -24,9 +24,7 @@ export function CredentialsForm({ clientId, secretSaved, errors, busy, onSubmit 
   const [replacing, setReplacing] = useState(!secretSaved);
   const [local, setLocal] = useState<Record<string, string>>({});
 
-  // A save elsewhere (or the first load) brings new saved values.
-  useEffect(() => { setId(clientId ?? ''); }, [clientId]);
-  useEffect(() => { setReplacing(!secretSaved); setSecret(''); }, [secretSaved]);
+  // The parent remounts this form after a save (a `key`), so it always starts from what is saved.
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

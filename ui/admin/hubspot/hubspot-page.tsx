@@ -32,6 +32,8 @@ export function HubSpotPage() {
   const [tokenOpen, setTokenOpen] = useState(false);
   const [tokenError, setTokenError] = useState<string | undefined>();
   const [confirmDisconnect, setConfirmDisconnect] = useState(false);
+  // Bumped by every successful save: the credentials form starts over from what is saved.
+  const [savedVersion, setSavedVersion] = useState(0);
   const tokenRef = useRef<HTMLDivElement>(null);
   const { state } = hub;
 
@@ -45,6 +47,7 @@ export function HubSpotPage() {
     try {
       if (save && (save.clientSecret !== undefined || save.clientId !== state?.app.clientId)) {
         hub.accept(await hubspotApi.saveApp(save));
+        setSavedVersion((v) => v + 1);
       }
       const { authorizeUrl } = await hubspotApi.authorize();
       if (tab && !tab.closed) sendTabTo(tab, authorizeUrl);
@@ -118,7 +121,7 @@ export function HubSpotPage() {
             <ConnectionCard connection={state.connection} reconnecting={busy === 'connect'}
               onReconnect={reconnect} onDisconnect={() => setConfirmDisconnect(true)} />
           )}
-          <SetupSteps state={state} collapsed={state.connection?.status === 'connected' && !hub.waiting} errors={saveErrors} saving={busy === 'connect'} waiting={hub.waiting} tabClosed={hub.tabClosed}
+          <SetupSteps key={savedVersion} state={state} collapsed={state.connection?.status === 'connected' && !hub.waiting} errors={saveErrors} saving={busy === 'connect'} waiting={hub.waiting} tabClosed={hub.tabClosed}
             onSave={(input) => void connect(input)} onConnect={() => void connect()} onCancelWait={hub.stopWaiting} />
           <div ref={tokenRef}>
             <PrivateAppForm open={tokenOpen} onToggle={setTokenOpen} busy={busy === 'token'} error={tokenError} onSubmit={(t) => void submitToken(t)} />
