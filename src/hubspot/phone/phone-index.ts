@@ -5,7 +5,7 @@
  * record has them — so it answers in about a millisecond at 200,000 contacts.
  * The sync (index-sync.ts) and the webhook job write through `upsert`/`remove`.
  */
-import { and, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/open.ts';
 import { phoneIndex } from '../schema.ts';
 import { normalizePhone, regionOrUndefined, TAIL_MIN_DIGITS, type NormalizedPhone } from './normalize.ts';
@@ -96,14 +96,19 @@ export class PhoneIndex {
     const portalId = opts.portalId ?? await this.#currentPortalId();
     if (portalId === null) return { number: normalized, matchedBy: null, records: [] };
 
-    if (normalized.e164) {
-      const exact = await this.#select(portalId, sql`e164 = ${normalized.e164}`);
-      if (exact.length) return { number: normalized, matchedBy: 'e164', records: exact };
-    }
-    // §4.3 fallback: only for numbers long enough, only when one record has those last digits,
-    // and never between two valid numbers (different E.164s are different numbers).
-    if (normalized.digits.length < TAIL_MIN_DIGITS) return { number: normalized, matchedBy: null, records: [] };
-    const byTail = await this.#select(portalId, normalized.e164 ? sql`tail = ${normalized.tail} and e164 is null` : sql`tail = ${normalized.tail}`);
+    // One round trip: the exact E.164 rows and, for the §4.3 fallback, the rows with the same last
+    // digits — only for numbers long enough, and never between two valid numbers (different E.164s
+    // are different numbers). The fallback counts only when exactly one record has those digits.
+    const fallback = normalized.digits.length >= TAIL_MIN_DIGITS;
+    if (!normalized.e164 && !fallback) return { number: normalized, matchedBy: null, records: [] };
+    const rows = await this.#opts.database.query<DbPhoneRow & { pass: number }>(sql`select * from (
+      ${normalized.e164 ? sql`(select 0 as pass, ${COLUMNS} from phone_index where portal_id = ${portalId} and e164 = ${normalized.e164} ${ORDER} limit ${MAX_ROWS})` : sql``}
+      ${normalized.e164 && fallback ? sql`union all` : sql``}
+      ${fallback ? sql`(select 1 as pass, ${COLUMNS} from phone_index where portal_id = ${portalId} and tail = ${normalized.tail} ${normalized.e164 ? sql`and e164 is null` : sql``} ${ORDER} limit ${MAX_ROWS})` : sql``}
+    ) m order by pass, ${ORDER_KEYS}`);
+    const exact = distinctRecords(portalId, rows.filter((r) => r.pass === 0));
+    if (exact.length) return { number: normalized, matchedBy: 'e164', records: exact };
+    const byTail = distinctRecords(portalId, rows.filter((r) => r.pass === 1));
     if (byTail.length !== 1) return { number: normalized, matchedBy: null, records: [] };
     return { number: normalized, matchedBy: 'tail', records: byTail };
   }
@@ -191,26 +196,6 @@ export class PhoneIndex {
     return out;
   }
 
-  async #select(portalId: number, condition: SQL): Promise<PhoneMatch[]> {
-    const rows = await this.#opts.database.query<DbPhoneRow>(sql`
-      select object_type, object_id, property, e164, raw, label, company_id, modified_at from phone_index
-      where portal_id = ${portalId} and ${condition}
-      order by case object_type when 'contact' then 0 else 1 end, modified_at desc nulls last, object_id, property
-      limit ${MAX_ROWS}`);
-    const records: PhoneMatch[] = [];
-    const seen = new Set<string>();
-    for (const row of rows) {
-      const key = `${row.object_type}:${row.object_id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      records.push({
-        portalId, objectType: row.object_type, objectId: row.object_id, label: row.label, companyId: row.company_id,
-        property: row.property, raw: row.raw, e164: row.e164, modifiedAt: row.modified_at === null ? null : new Date(row.modified_at),
-      });
-    }
-    return records;
-  }
-
   async #currentPortalId(): Promise<number | null> {
     const now = Date.now();
     if (this.#portal && now - this.#portal.at < PORTAL_TTL_MS) return this.#portal.id;
@@ -218,6 +203,27 @@ export class PhoneIndex {
     this.#portal = { id, at: now };
     return id;
   }
+}
+
+const COLUMNS = sql.raw('object_type, object_id, property, e164, raw, label, company_id, modified_at');
+/** Contacts before companies (a person before a switchboard), then the most recently modified. */
+const ORDER_KEYS = sql.raw(`case object_type when 'contact' then 0 else 1 end, modified_at desc nulls last, object_id, property`);
+const ORDER = sql`order by ${ORDER_KEYS}`;
+
+/** One entry per record (a contact's phone and mobile may both match), in row order. */
+function distinctRecords(portalId: number, rows: DbPhoneRow[]): PhoneMatch[] {
+  const records: PhoneMatch[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.object_type}:${row.object_id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    records.push({
+      portalId, objectType: row.object_type, objectId: row.object_id, label: row.label, companyId: row.company_id,
+      property: row.property, raw: row.raw, e164: row.e164, modifiedAt: row.modified_at === null ? null : new Date(row.modified_at),
+    });
+  }
+  return records;
 }
 
 interface DbPhoneRow {
