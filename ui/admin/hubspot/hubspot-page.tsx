@@ -112,8 +112,10 @@ export function HubSpotPage() {
         <>
           {state.sandbox && (
             <Alert tone="info" title="Sandbox mode">
-              Spokes is running against its built-in HubSpot sandbox, a local stand-in for HubSpot: nothing you do here
-              reaches a real HubSpot account. Everything below works the same way, so you can try the whole set-up safely.
+              Spokes is running against its built-in HubSpot sandbox, a local stand-in for HubSpot, and connected itself
+              to the sandbox's test account. Nothing you do here reaches a real HubSpot account, and every step below works
+              the same way, so you can try them safely. To connect your real HubSpot account, restart Spokes
+              with <code>SPOKES_SANDBOX=off</code>.
             </Alert>
           )}
           {actionError && <Alert tone="danger">{actionError}</Alert>}
