@@ -105,7 +105,7 @@ export class BatchWriter {
   readonly stats = { requests: 0, written: 0, failed: 0 };
 
   constructor(opts: BatchWriterOptions) {
-    this.#opts = { maxBatch: HUBSPOT.batchSize, lingerMs: 50, maxInFlight: 4, rateLimitRetries: 10, serverErrorRetries: 4, ...opts, identity: opts.identity ?? {} };
+    this.#opts = { maxBatch: HUBSPOT.batchSize, lingerMs: 50, maxInFlight: 8, rateLimitRetries: 10, serverErrorRetries: 4, ...opts, identity: opts.identity ?? {} };
   }
 
   create(objectType: string, input: CreateInput): Promise<WrittenRecord> {

@@ -20,7 +20,7 @@ import type { HubSpotApi } from '../api.ts';
 import { HUBSPOT } from '../manifest.ts';
 import { IndexCursors } from './index-cursors.ts';
 import type { PhoneIndex, PhoneObjectType } from './phone-index.ts';
-import { archivedIds, modifiedMs, searchPage, toPhoneRecord, type ApiRecord } from './hubspot-records.ts';
+import { archivedIds, modifiedMs, searchPage, toPhoneRecord, type ApiRecord, type SearchPage } from './hubspot-records.ts';
 
 export type SyncMode = 'full' | 'incremental';
 
@@ -136,50 +136,28 @@ export class PhoneIndexSync {
 
   /**
    * Pages of records modified after `from`, ascending, each page's last timestamp with it.
-   * Restarts the query before the result cap; drains timestamps shared by more records than the cap.
+   * The next page is requested while the caller writes this one (the search budget, not the
+   * database, then sets the pace).
    */
   async *#scan(type: PhoneObjectType, from: number, report: TypeReport, signal?: AbortSignal): AsyncGenerator<{ records: ApiRecord[]; lastModified: number }> {
-    const { pageSize, resultCap } = this.#opts;
-    let cursor = from;
-    let after = 0;
-    let tie: { modifiedAt: number; afterId: string } | undefined;
-    // Records at the restart timestamp the previous query already returned: not yielded twice.
-    let boundary: { modifiedAt: number; ids: Set<string> } | undefined;
-    for (;;) {
+    const fetchPage = (w: ScanWindow) => {
       signal?.throwIfAborted();
-      const page = await searchPage(this.#opts.api, type, { modifiedAfter: cursor, tie, after, limit: pageSize }, signal);
+      const page = searchPage(this.#opts.api, type, { modifiedAfter: w.cursor, tie: w.tie, after: w.after, limit: this.#opts.pageSize }, signal);
+      page.catch(() => {}); // awaited below; a consumer that stops early must not leave it unhandled
+      return page;
+    };
+    let window: ScanWindow | null = { cursor: from, after: 0 };
+    let pending = fetchPage(window);
+    while (window) {
+      const page = await pending;
       report.searches++;
+      const current: ScanWindow = window;
+      window = nextWindow(type, current, page, this.#opts.pageSize, this.#opts.resultCap);
+      if (window) pending = fetchPage(window);
       const last = page.results.at(-1);
-      const fresh = boundary ? page.results.filter((r) => !(boundary!.ids.has(r.id) && modifiedMs(type, r) === boundary!.modifiedAt)) : page.results;
+      const boundary = current.boundary;
+      const fresh = boundary ? page.results.filter((r) => !(boundary.ids.has(r.id) && modifiedMs(type, r) === boundary.modifiedAt)) : page.results;
       if (last && fresh.length) yield { records: fresh, lastModified: modifiedMs(type, last) };
-      const next = page.paging?.next?.after;
-      if (!last || next === undefined) {
-        if (!tie) return;
-        // That timestamp is drained: go on after it.
-        cursor = tie.modifiedAt;
-        tie = undefined;
-        after = 0;
-        continue;
-      }
-      if (Number(next) + pageSize <= resultCap) {
-        after = Number(next);
-        continue;
-      }
-      // The next page would cross the cap: restart from where this query got to.
-      after = 0;
-      if (tie) {
-        tie.afterId = last.id;
-        continue;
-      }
-      const lastModified = modifiedMs(type, last);
-      if (lastModified - 1 <= cursor) {
-        // A whole cap's worth of records share one timestamp: restarting at it would loop.
-        tie = { modifiedAt: lastModified, afterId: '0' };
-        boundary = undefined;
-        continue;
-      }
-      cursor = lastModified - 1;
-      boundary = { modifiedAt: lastModified, ids: new Set(page.results.filter((r) => modifiedMs(type, r) === lastModified).map((r) => r.id)) };
     }
   }
 
@@ -188,3 +166,38 @@ export class PhoneIndexSync {
     this.#opts.onPage?.({ objectType: type, mode, records, total: report.records, cursor });
   }
 }
+
+interface ScanWindow {
+  /** Records modified after this (ms)… */
+  cursor: number;
+  after: number;
+  /** …or, while draining a timestamp shared by more records than the cap, that timestamp by id. */
+  tie?: { modifiedAt: number; afterId: string };
+  /** Records at the restart timestamp the previous query already returned: not yielded twice. */
+  boundary?: { modifiedAt: number; ids: Set<string> };
+}
+
+/**
+ * Where to read after `page`: its next page, or — when that page would cross the result cap —
+ * the same query restarted from the last timestamp seen (`GT t-1`, so records tied on `t` are
+ * not lost), or by id within one timestamp when a whole cap's worth share it. Null: done.
+ */
+function nextWindow(type: PhoneObjectType, w: ScanWindow, page: SearchPage, pageSize: number, resultCap: number): ScanWindow | null {
+  const last = page.results.at(-1);
+  const next = page.paging?.next?.after;
+  if (!last || next === undefined) {
+    // A drained timestamp: go on after it.
+    return w.tie ? { cursor: w.tie.modifiedAt, after: 0 } : null;
+  }
+  if (Number(next) + pageSize <= resultCap) return { ...w, after: Number(next) };
+  if (w.tie) return { cursor: w.cursor, after: 0, tie: { modifiedAt: w.tie.modifiedAt, afterId: last.id } };
+  const lastModified = modifiedMs(type, last);
+  // Restarting at a timestamp the window started from would loop: drain it by id.
+  if (lastModified - 1 <= w.cursor) return { cursor: w.cursor, after: 0, tie: { modifiedAt: lastModified, afterId: '0' } };
+  return {
+    cursor: lastModified - 1,
+    after: 0,
+    boundary: { modifiedAt: lastModified, ids: new Set(page.results.filter((r) => modifiedMs(type, r) === lastModified).map((r) => r.id)) },
+  };
+}
+
