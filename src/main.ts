@@ -132,11 +132,13 @@ function adminBanner(config: Config, runtime: Runtime): string {
 
 /** Sandbox mode: where the emulators are and what Spokes is connected to. */
 function sandboxBanner(runtime: Runtime): string {
-  const info = runtime.services.sandboxes!.info() as { hubspot: { baseUrl: string; portals: { portalId: number; name: string; type: string }[] } };
+  const info = runtime.services.sandboxes!.info() as { hubspot: { baseUrl: string; portals: { portalId: number; name: string; type: string }[] }; yeastar: { baseUrl: string } };
   const portal = info.hubspot.portals.find((p) => p.type === 'STANDARD');
   return [
     `Sandbox mode (no HubSpot credentials configured): HubSpot emulator at ${info.hubspot.baseUrl}`,
     portal ? `  Connected to the sandbox portal ${portal.portalId} (${portal.name}); records: ${info.hubspot.baseUrl}/contacts/${portal.portalId}/record/0-1/<id>` : '',
+    `  Yeastar PBX emulator at ${info.yeastar.baseUrl}: simulate a call with POST ${info.yeastar.baseUrl}/sandbox/calls`,
+    `    e.g. curl -X POST ${info.yeastar.baseUrl}/sandbox/calls -H 'content-type: application/json' -d '{"direction":"inbound","external":"+14155550100","extension":"1001","outcome":"answered","talkSeconds":20}'`,
     `  Emulator details for scripts: GET ${runtime.url}/api/sandbox`,
   ].filter(Boolean).map((l) => `${l}\n`).join('');
 }

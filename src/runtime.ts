@@ -24,6 +24,8 @@ import { createHubSpot } from './hubspot/index.ts';
 import { HUBSPOT } from './hubspot/manifest.ts';
 import { startSandboxes } from './sandbox/sandboxes.ts';
 import { connectHubSpotSandbox } from './sandbox/connect-hubspot.ts';
+import { createPhoneIndexing, schedulePhoneIndexSync } from './hubspot/phone/index.ts';
+import { connectorList } from './connectors/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -78,6 +80,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const hubspot = await createHubSpot({ config, database, secretBox, log, metrics, baseUrl: hubspotBaseUrl, sandbox: config.sandboxMode, queue: () => services.queue });
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
+    services.phone = createPhoneIndexing({ database, hubspot: services.hubspot, defaultRegion: config.defaultRegion, log });
     queue = new JobQueue({
       database, jobs: allJobs(services), log: log.child({ component: 'jobs' }), metrics,
       superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
@@ -116,6 +119,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
     // Workers start after the server listens: on PGlite their first queries share one thread with it.
     if (opts.worker) await queue.work();
+    if (opts.server) await schedulePhoneIndexSync(queue);
+    for (const connector of connectorList) {
+      if (services.sandboxes) await connector.sandbox?.(services, services.sandboxes);
+      await connector.start?.(services, { server: opts.server, worker: opts.worker });
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -123,6 +131,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       stop() {
         stopping ??= (async () => {
           await server?.close();
+          // Connectors stop producing work (event streams) before the queue stops.
+          for (const connector of connectorList) await connector.stop?.(services).catch((err: Error) => log.warn({ err: err.message }, 'connector stop failed'));
           await q.stop({ timeoutMs: config.shutdownTimeoutMs });
           await closeAll();
           await database.close();

@@ -9,6 +9,7 @@ import type { SecretBox } from './secrets/secret-box.ts';
 import type { Metrics } from './metrics.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { HubSpotService } from './hubspot/service.ts';
+import type { PhoneIndexing } from './hubspot/phone/index.ts';
 import type { Sandboxes } from './sandbox/sandboxes.ts';
 
 export interface Services {
@@ -21,6 +22,8 @@ export interface Services {
   queue: JobQueue;
   /** The HubSpot connection every connector writes through (one rate budget per account). */
   hubspot: HubSpotService;
+  /** Caller matching without calling HubSpot: every contact's and company's numbers (T4, T5, T7, T8). */
+  phone: PhoneIndexing;
   /** The emulators, when this process runs them (sandbox mode, serving process only). */
   sandboxes?: Sandboxes;
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobDefinition } from '../jobs/job.ts';
 import type { Services } from '../services.ts';
+import type { Sandboxes } from '../sandbox/sandboxes.ts';
 
 export interface ConnectorManifest {
   /** URL-safe identifier, also the folder name (`telephony`, `sansan`…). */
@@ -26,7 +27,12 @@ export interface Connector {
    */
   routes(app: FastifyInstance, services: Services): Promise<void> | void;
   /** Called once per process after the database and queue are up (start listeners, schedules). */
-  start?(services: Services): Promise<void>;
+  start?(services: Services, role: { server: boolean; worker: boolean }): Promise<void>;
+  /**
+   * Sandbox mode: configure yourself against the emulators (connect, bind, enable), so that a
+   * newcomer's `npm start` comes up ready to use. Called by the serving process after HubSpot is connected.
+   */
+  sandbox?(services: Services, sandboxes: Sandboxes): Promise<void>;
   /** Called on shutdown, before the queue stops. */
-  stop?(): Promise<void>;
+  stop?(services: Services): Promise<void>;
 }

@@ -73,6 +73,11 @@ export class HubSpotService {
     return `${this.#opts.publicUrl}${HUBSPOT.callbackPath}`;
   }
 
+  /** Spokes' external URL (links written into HubSpot, OAuth and webhook URLs). */
+  get publicUrl(): string {
+    return this.#opts.publicUrl;
+  }
+
   set publicUrl(url: string) {
     this.#opts.publicUrl = url;
   }

@@ -9,6 +9,8 @@ import { requireDirectLoopback } from './loopback.ts';
 import { registerAdmin } from './admin/index.ts';
 import { registerHubSpotRoutes } from '../hubspot/index.ts';
 import { registerSandboxRoutes } from '../sandbox/routes.ts';
+import { registerHubSpotWebhookRoutes } from '../hubspot/webhooks/index.ts';
+import { connectorList } from '../connectors/index.ts';
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
   // First: admin sessions and the guard that makes every other /api/ route need one.
@@ -21,5 +23,10 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   });
 
   registerHubSpotRoutes(app, services.hubspot);
+  await registerHubSpotWebhookRoutes(app, {
+    store: services.hubspot.store, queue: services.queue,
+    get publicUrl() { return services.hubspot.publicUrl; },
+  });
   registerSandboxRoutes(app, services);
+  for (const connector of connectorList) await connector.routes(app, services);
 }

@@ -60,6 +60,8 @@ export const callLogs = pgTable('call_logs', {
   contactId: text('contact_id'),
   companyId: text('company_id'),
   engagementId: text('engagement_id'),
+  /** The PBX's reference to the call's recording (for the signed Spokes link); null when not recorded. */
+  recordingRef: text('recording_ref'),
   /** writing → logged, or skipped (internal, unbound, disabled) with `detail`. */
   state: text('state', { enum: ['writing', 'logged', 'skipped'] }).notNull(),
   detail: text('detail'),

@@ -1,0 +1,140 @@
+/**
+ * T4: CRM contacts (and companies) who call a bound user are copied into the
+ * CRM-owned PBX phonebook, tagged with their HubSpot id. The phonebook is
+ * read-only in effect: every sync and a periodic pass put the CRM's values
+ * back over any edit made on the PBX. A record without a name or a phone
+ * number is not synced and is listed with the reason.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/open.ts';
+import type { Logger } from '../../logger.ts';
+import type { HubSpotApi } from '../../hubspot/api.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { PbxAdapter, PbxContact, PbxContactInput } from './pbx.ts';
+import { phonebookEntries, telephonySyncErrors } from './schema.ts';
+import type { TelephonySettings } from './settings.ts';
+
+export type SyncObjectType = 'contact' | 'company';
+
+export interface ContactSyncDeps {
+  db: Db;
+  log: Logger;
+  api: HubSpotApi;
+  adapter: () => Promise<PbxAdapter>;
+}
+
+export type SyncResult = 'created' | 'updated' | 'unchanged' | 'not_synced';
+
+const CONTACT_PROPS = ['firstname', 'lastname', 'email', 'company', 'phone', 'mobilephone'];
+const COMPANY_PROPS = ['name', 'phone', 'domain'];
+
+/** The tag Spokes writes into the PBX contact's remark to find its own contacts. */
+export const tagFor = (type: SyncObjectType, id: string) => `hubspot:${type}:${id}`;
+
+/** What the PBX contact must hold for a CRM record, or why it cannot be synced. */
+export function desiredContact(type: SyncObjectType, id: string, p: Record<string, string | null | undefined>): PbxContactInput | { problem: string } {
+  const v = (k: string) => (p[k] ?? '').trim();
+  if (type === 'company') {
+    if (!v('name')) return { problem: 'the company has no name' };
+    if (!v('phone')) return { problem: 'the company has no phone number' };
+    return { firstName: v('name'), company: v('name'), numbers: [{ type: 'work', number: v('phone') }], remark: tagFor(type, id) };
+  }
+  if (!v('firstname') && !v('lastname')) return { problem: 'the contact has neither a first name nor a last name' };
+  const numbers = [
+    ...(v('phone') ? [{ type: 'work' as const, number: v('phone') }] : []),
+    ...(v('mobilephone') ? [{ type: 'mobile' as const, number: v('mobilephone') }] : []),
+  ];
+  if (!numbers.length) return { problem: 'the contact has no phone number' };
+  // The PBX requires a first name: a contact known only by its last name keeps it there.
+  return {
+    firstName: v('firstname') || v('lastname'), lastName: v('firstname') ? v('lastname') : '',
+    company: v('company'), email: v('email'), numbers, remark: tagFor(type, id),
+  };
+}
+
+export function hashOf(input: PbxContactInput): string {
+  return createHash('sha256').update(JSON.stringify([input.firstName, input.lastName ?? '', input.company ?? '', input.email ?? '',
+    input.numbers.map((n) => `${n.type}:${n.number}`).sort(), input.remark ?? ''])).digest('hex').slice(0, 32);
+}
+
+/** What a PBX contact holds, in the same shape, to tell a PBX-side edit. */
+function hashOfPbx(c: PbxContact): string {
+  return hashOf({ firstName: c.firstName, lastName: c.lastName, company: c.company, email: c.email, numbers: c.numbers, remark: c.remark });
+}
+
+/** Reads the records from HubSpot (one batch read per 100) → id → properties; missing ids are absent. */
+export async function readCrmRecords(api: HubSpotApi, type: SyncObjectType, ids: string[]): Promise<Map<string, Record<string, string | null>>> {
+  const out = new Map<string, Record<string, string | null>>();
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100);
+    const res = await api.call(`reading ${type}s to sync to the PBX`, (c) => type === 'contact'
+      ? c.crm.contacts.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: CONTACT_PROPS, propertiesWithHistory: [] })
+      : c.crm.companies.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: COMPANY_PROPS, propertiesWithHistory: [] }));
+    for (const r of res.results) out.set(r.id, r.properties as Record<string, string | null>);
+  }
+  return out;
+}
+
+/** Brings one record's PBX contact in line with the CRM (creating it if needed). */
+export async function syncRecord(deps: ContactSyncDeps, settings: TelephonySettings, type: SyncObjectType, id: string, crm?: Record<string, string | null>): Promise<SyncResult> {
+  const phonebookId = settings.contactSync.phonebookId;
+  if (!phonebookId) throw new ValidationError('Choose the PBX phonebook for synced contacts on the Phone system page first.');
+  const properties = crm ?? (await readCrmRecords(deps.api, type, [id])).get(id);
+  if (!properties) {
+    await recordError(deps.db, type, id, `the HubSpot ${type} no longer exists`);
+    return 'not_synced';
+  }
+  const desired = desiredContact(type, id, properties);
+  if ('problem' in desired) {
+    await recordError(deps.db, type, id, desired.problem);
+    return 'not_synced';
+  }
+  const adapter = await deps.adapter();
+  const hash = hashOf(desired);
+  const [entry] = await deps.db.select().from(phonebookEntries).where(and(eq(phonebookEntries.objectType, type), eq(phonebookEntries.objectId, id)));
+  let result: SyncResult;
+  let pbxContactId: string;
+  const current = entry ? await adapter.contacts.get(entry.pbxContactId).catch((err) => { if (err instanceof NotFoundError) return null; throw err; }) : null;
+  if (current && current.phonebookIds.includes(phonebookId)) {
+    pbxContactId = current.id;
+    result = hashOfPbx(current) === hash ? 'unchanged' : 'updated';
+    if (result === 'updated') await adapter.contacts.update(current.id, desired);
+  } else {
+    // Lost track of it (deleted on the PBX, or our row is gone): adopt a tagged contact, else create one.
+    const [tagged] = (await adapter.contacts.findByTag(tagFor(type, id))).filter((c) => !c.phonebookIds || c.phonebookIds.includes(phonebookId));
+    if (tagged) {
+      await adapter.contacts.update(tagged.id, desired);
+      pbxContactId = tagged.id;
+      result = 'updated';
+    } else {
+      pbxContactId = (await adapter.contacts.create(phonebookId, desired)).id;
+      result = 'created';
+    }
+  }
+  await deps.db.insert(phonebookEntries).values({ objectType: type, objectId: id, pbxContactId, syncedHash: hash, syncedAt: new Date() })
+    .onConflictDoUpdate({ target: [phonebookEntries.objectType, phonebookEntries.objectId], set: { pbxContactId, syncedHash: hash, syncedAt: new Date() } });
+  await deps.db.delete(telephonySyncErrors).where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
+  if (result !== 'unchanged') deps.log.info({ type, id, result }, 'PBX phonebook contact synced');
+  return result;
+}
+
+/** The periodic pass: every synced record is re-read from the CRM and put back on the PBX if it drifted. */
+export async function restorePhonebook(deps: ContactSyncDeps, settings: TelephonySettings): Promise<Record<SyncResult, number>> {
+  const counts: Record<SyncResult, number> = { created: 0, updated: 0, unchanged: 0, not_synced: 0 };
+  const entries = await deps.db.select().from(phonebookEntries);
+  for (const type of ['contact', 'company'] as const) {
+    const ids = entries.filter((e) => e.objectType === type).map((e) => e.objectId);
+    if (!ids.length) continue;
+    const crm = await readCrmRecords(deps.api, type, ids);
+    for (const id of ids) counts[await syncRecord(deps, settings, type, id, crm.get(id) ?? undefined)]++;
+  }
+  return counts;
+}
+
+async function recordError(db: Db, type: SyncObjectType, id: string, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(telephonySyncErrors).where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
+    await tx.insert(telephonySyncErrors).values({ kind: 'contact_sync', objectType: type, objectId: id, reason });
+  });
+}

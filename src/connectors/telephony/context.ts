@@ -1,0 +1,67 @@
+/**
+ * Everything the telephony connector holds in one process, built once from
+ * the shared services: the PBX connection and its adapter, the bindings, the
+ * event router and listener, the live bus and the batch writer for calls.
+ */
+import type { Services } from '../../services.ts';
+import { BatchWriter } from '../../hubspot/batch-writer.ts';
+import { NotFoundError } from '../../errors.ts';
+import { PbxStore } from './pbx-store.ts';
+import { PbxRegistry } from './pbx-registry.ts';
+import { BindingStore } from './bindings.ts';
+import { LiveBus } from './live.ts';
+import { EventRouter } from './router.ts';
+import { EventListener } from './event-listener.ts';
+import type { TelephonyJobDeps } from './jobs.ts';
+import type { AutoCreateDeps } from './auto-create.ts';
+
+export interface TelephonyContext {
+  services: Services;
+  store: PbxStore;
+  registry: PbxRegistry;
+  bindings: BindingStore;
+  live: LiveBus;
+  writer: BatchWriter;
+  router: EventRouter;
+  listener: EventListener;
+  jobDeps: TelephonyJobDeps;
+  recordingPath(cdrId: string): string;
+}
+
+export function createTelephonyContext(services: Services): TelephonyContext {
+  const log = services.log.child({ connector: 'telephony' });
+  const db = services.database.db;
+  const store = new PbxStore(db, services.secretBox);
+  const registry = new PbxRegistry(store, log);
+  const bindings = new BindingStore(db);
+  const live = new LiveBus();
+  // Calls are found again by their external id, auto-created contacts by their phone, after an unknown outcome.
+  const writer = new BatchWriter({ api: services.hubspot.api, log, identity: { calls: 'hs_call_external_id', contacts: 'phone' } });
+  const autoCreate: AutoCreateDeps = { db, api: services.hubspot.api, writer, index: services.phone.index, log };
+  const router = new EventRouter({
+    log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion,
+  });
+  const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
+  const recordingPath = (cdrId: string) => `/recordings/${encodeURIComponent(cdrId)}?sig=${services.secretBox.sign(cdrId, 'recording')}`;
+  const jobDeps: TelephonyJobDeps = {
+    store, registry, queue: () => services.queue,
+    sync: { db, log, api: services.hubspot.api, adapter: () => registry.adapter() },
+    logging: {
+      db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion,
+      recordingUrl: (cdrId) => `${services.hubspot.publicUrl}${recordingPath(cdrId)}`,
+      async onContactCall(match, cdr) {
+        const connection = await store.get();
+        const sync = connection?.settings.contactSync;
+        if (cdr.direction !== 'inbound' || !sync?.enabled || !sync.modules.includes(match.objectType === 'contact' ? 'contacts' : 'companies')) return;
+        const queue = services.queue;
+        await queue.enqueue(queue.definition('telephony.sync-contact'), { objectType: match.objectType, objectId: match.objectId, callId: cdr.callId });
+      },
+    },
+  };
+  return { services, store, registry, bindings, live, writer, router, listener, jobDeps, recordingPath };
+}
+
+/** The signed recording link's check: only links Spokes wrote into HubSpot open a recording. */
+export function verifyRecordingLink(ctx: TelephonyContext, cdrId: string, sig: string | undefined): void {
+  if (!sig || !ctx.services.secretBox.verify(cdrId, 'recording', sig)) throw new NotFoundError('no such recording');
+}

@@ -1,0 +1,53 @@
+/**
+ * The telephony connector (T3–T11): a PBX (Yeastar P-Series first, through the
+ * vendor-neutral adapter in pbx.ts) connected to HubSpot — calls logged exactly
+ * once, callers popped, click-to-call, CRM contacts synced into a PBX phonebook.
+ * This object is the folder's only export.
+ */
+import type { Connector } from '../connector.ts';
+import type { Services } from '../../services.ts';
+import { createTelephonyContext, type TelephonyContext } from './context.ts';
+import { telephonyJobs, scheduleTelephonyJobs } from './jobs.ts';
+import { registerTelephonyAdminRoutes } from './routes-admin.ts';
+import { registerTelephonyCallRoutes } from './routes-calls.ts';
+import { configureTelephonySandbox } from './sandbox.ts';
+
+const contexts = new WeakMap<Services, TelephonyContext>();
+
+/** The connector's state for a process, built on first use. */
+export function telephonyContext(services: Services): TelephonyContext {
+  let ctx = contexts.get(services);
+  if (!ctx) {
+    ctx = createTelephonyContext(services);
+    contexts.set(services, ctx);
+  }
+  return ctx;
+}
+
+export const telephony = {
+  manifest: { slug: 'telephony', name: 'Phone system', features: ['T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9', 'T10', 'T11'] },
+  jobs: (services) => telephonyJobs(() => telephonyContext(services).jobDeps),
+  routes(app, services) {
+    const ctx = telephonyContext(services);
+    registerTelephonyAdminRoutes(app, ctx);
+    registerTelephonyCallRoutes(app, ctx);
+  },
+  async sandbox(services, sandboxes) {
+    await configureTelephonySandbox(telephonyContext(services), sandboxes);
+  },
+  async start(services, role) {
+    const ctx = telephonyContext(services);
+    if (role.server) {
+      // The serving process holds the PBX event stream (one leader on PostgreSQL).
+      ctx.listener.start();
+      await scheduleTelephonyJobs(services.queue);
+    }
+  },
+  async stop(services) {
+    const ctx = contexts.get(services);
+    if (!ctx) return;
+    await ctx.listener.stop();
+    await ctx.writer.flush().catch(() => {});
+    await ctx.registry.reset();
+  },
+} satisfies Connector;

@@ -1,0 +1,108 @@
+/**
+ * The telephony connector's background work, each a declared job type:
+ * logging a finished call (T8), back-filling the calls of a stream gap,
+ * copying a CRM record into the PBX phonebook (T4) and the periodic pass that
+ * restores the phonebook over edits made on the PBX.
+ */
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from '../../jobs/job.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { cdrPayloadSchema, toCdrPayload } from './call-record.ts';
+import { logCall, type CallLoggingDeps } from './call-logging.ts';
+import { restorePhonebook, syncRecord, type ContactSyncDeps } from './contact-sync.ts';
+import type { PbxStore } from './pbx-store.ts';
+import type { PbxRegistry } from './pbx-registry.ts';
+
+export interface TelephonyJobDeps {
+  logging: CallLoggingDeps;
+  sync: ContactSyncDeps;
+  store: PbxStore;
+  registry: PbxRegistry;
+  queue: () => JobQueue;
+}
+
+export const LOG_CALL_JOB = 'telephony.log-call';
+export const RESTORE_PHONEBOOK_JOB = 'telephony.restore-phonebook';
+
+export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
+  const logCallJob = defineJob({
+    name: LOG_CALL_JOB,
+    schema: cdrPayloadSchema,
+    // The CDR's id: a duplicated, replayed or back-filled record is the same job.
+    idempotencyKey: (cdr) => cdr.id,
+    gate: 'hubspot',
+    retry: { limit: 10, delaySeconds: 5, maxDelaySeconds: 600 },
+    leaseSeconds: 120,
+    // Many at once, so the batch writer turns them into few HubSpot batch requests.
+    batchSize: 100,
+    concurrency: 2,
+    async run(cdr, ctx) {
+      const outcome = await logCall(deps().logging, cdr, ctx.signal);
+      if (outcome.result === 'skipped') ctx.log.debug({ cdrId: cdr.id, reason: outcome.reason }, 'call not logged');
+      return outcome;
+    },
+  });
+
+  const backfill = defineJob({
+    name: 'telephony.backfill-cdrs',
+    schema: z.object({ from: z.iso.datetime(), to: z.iso.datetime(), reason: z.string() }),
+    idempotencyKey: (p) => `${p.from}/${p.to}`,
+    retry: { limit: 8, delaySeconds: 10, maxDelaySeconds: 600 },
+    leaseSeconds: 600,
+    batchSize: 1,
+    async run(p, ctx) {
+      const adapter = await deps().registry.adapter();
+      const queue = deps().queue();
+      let batch = [];
+      let total = 0;
+      for await (const cdr of adapter.listCdrs({ from: new Date(p.from), to: new Date(p.to) })) {
+        batch.push(toCdrPayload(cdr));
+        if (batch.length === 500) {
+          total += (await queue.enqueueMany(logCallJob, batch)).filter((r) => !r.duplicate).length;
+          batch = [];
+        }
+      }
+      if (batch.length) total += (await queue.enqueueMany(logCallJob, batch)).filter((r) => !r.duplicate).length;
+      ctx.log.info({ from: p.from, to: p.to, reason: p.reason, newCalls: total }, 'back-filled PBX call records');
+      return { newCalls: total };
+    },
+  });
+
+  const syncContact = defineJob({
+    name: 'telephony.sync-contact',
+    schema: z.object({ objectType: z.enum(['contact', 'company']), objectId: z.string().min(1), callId: z.string().nullable().optional() }),
+    idempotencyKey: (p) => `${p.objectType}:${p.objectId}:${p.callId ?? ''}`,
+    gate: 'hubspot',
+    retry: { limit: 6, delaySeconds: 5, maxDelaySeconds: 600 },
+    batchSize: 10,
+    async run(p) {
+      const connection = await deps().store.get();
+      if (!connection?.enabled || !connection.settings.contactSync.enabled) return { result: 'skipped' };
+      return { result: await syncRecord(deps().sync, connection.settings, p.objectType, p.objectId) };
+    },
+  });
+
+  const restore = defineJob({
+    name: RESTORE_PHONEBOOK_JOB,
+    schema: z.object({ at: z.string() }),
+    idempotencyKey: (p) => p.at,
+    gate: 'hubspot',
+    retry: { limit: 3, delaySeconds: 30 },
+    leaseSeconds: 1800,
+    batchSize: 1,
+    async run(_p, ctx) {
+      const connection = await deps().store.get();
+      if (!connection?.enabled || !connection.settings.contactSync.enabled || !connection.settings.contactSync.phonebookId) return { result: 'skipped' };
+      const counts = await restorePhonebook(deps().sync, connection.settings);
+      ctx.log.info(counts, 'PBX phonebook checked against the CRM');
+      return counts;
+    },
+  });
+
+  return [logCallJob, backfill, syncContact, restore] as JobDefinition[];
+}
+
+/** Every 10 minutes, the phonebook is checked against the CRM (T4: read-only in effect). */
+export async function scheduleTelephonyJobs(queue: JobQueue): Promise<void> {
+  await queue.boss.schedule(RESTORE_PHONEBOOK_JOB, '*/10 * * * *', { payload: { at: 'scheduled' }, key: 'scheduled' }, { key: 'restore' });
+}

@@ -1,0 +1,148 @@
+/**
+ * Where PBX events go, whichever way they arrive (the event stream or a
+ * webhook): a finished call's record becomes a call-logging job (deduplicated
+ * by the record's id), a ringing phone becomes a pop-up for its user, a gap in
+ * the stream becomes a back-fill job. Nothing flows while the integration is
+ * disabled (T9).
+ */
+import type { Logger } from '../../logger.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { HubSpotService } from '../../hubspot/service.ts';
+import type { PhoneIndexing } from '../../hubspot/phone/index.ts';
+import { normalizePhone } from '../../hubspot/phone/index.ts';
+import { appBaseUrlFor } from '../../hubspot/manifest.ts';
+import type { PbxEvent, PbxCallEvent, PbxCallFailedEvent } from './pbx.ts';
+import type { PbxConnectionRecord, PbxStore } from './pbx-store.ts';
+import type { BindingStore } from './bindings.ts';
+import type { LiveBus, LiveMatch } from './live.ts';
+import { toCdrPayload } from './call-record.ts';
+import { findOrCreateContact, type AutoCreateDeps } from './auto-create.ts';
+
+export interface RouterDeps {
+  log: Logger;
+  store: PbxStore;
+  bindings: BindingStore;
+  phone: PhoneIndexing;
+  hubspot: HubSpotService;
+  queue: () => JobQueue;
+  live: LiveBus;
+  autoCreate: AutoCreateDeps;
+  defaultRegion: string;
+}
+
+export class EventRouter {
+  readonly #deps: RouterDeps;
+  #connection: { value: PbxConnectionRecord | null; at: number } | undefined;
+  /** What each live call's external party matched, looked up once per call. */
+  readonly #matches = new Map<string, Promise<{ match: LiveMatch | null; searchUrl: string | null }>>();
+  /** Counters for the admin page and tests. */
+  readonly counts = { cdrs: 0, calls: 0, failures: 0, gaps: 0, ignored: 0 };
+
+  constructor(deps: RouterDeps) {
+    this.#deps = deps;
+  }
+
+  /** Forgets the cached connection (after a settings change). */
+  invalidate(): void {
+    this.#connection = undefined;
+  }
+
+  async #current(): Promise<PbxConnectionRecord | null> {
+    if (!this.#connection || Date.now() - this.#connection.at > 2_000) this.#connection = { value: await this.#deps.store.get(), at: Date.now() };
+    return this.#connection.value;
+  }
+
+  async handle(event: PbxEvent): Promise<void> {
+    const connection = await this.#current();
+    if (!connection?.enabled) {
+      this.counts.ignored++;
+      return;
+    }
+    const queue = this.#deps.queue();
+    switch (event.type) {
+      case 'cdr':
+        this.counts.cdrs++;
+        await queue.enqueue(queue.definition('telephony.log-call'), toCdrPayload(event.cdr));
+        return;
+      case 'gap': {
+        this.counts.gaps++;
+        const since = connection.loggingSince ?? event.backfill.from;
+        const from = new Date(Math.max(event.backfill.from.getTime(), since.getTime() - 4 * 3600_000));
+        await queue.enqueue(queue.definition('telephony.backfill-cdrs'), { from: from.toISOString(), to: event.backfill.to.toISOString(), reason: event.reason });
+        return;
+      }
+      case 'call':
+        this.counts.calls++;
+        await this.#call(event, connection);
+        return;
+      case 'call_failed':
+        this.counts.failures++;
+        await this.#failed(event);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #call(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<void> {
+    if (event.state === 'ended') setTimeout(() => this.#matches.delete(event.callId), 60_000).unref();
+    // Whose phone is involved: ringing extensions get the pop-up; every bound party sees the state.
+    const extensions = event.state === 'ringing' && event.ringingExtensions.length ? event.ringingExtensions : event.extensions;
+    for (const extension of extensions) {
+      const binding = await this.#deps.bindings.byExtension(extension);
+      if (!binding) continue;
+      const { match, searchUrl } = event.externalNumber ? await this.#lookup(event, connection) : { match: null, searchUrl: null };
+      this.#deps.live.publish({
+        type: 'call', callId: event.callId, state: event.state, direction: event.direction, externalNumber: event.externalNumber,
+        extension, ownerId: binding.ownerId, match, searchUrl, at: event.receivedAt.toISOString(),
+      });
+      // T4: a CRM record calling a bound user is copied into the PBX phonebook.
+      if (event.state === 'ringing' && event.direction === 'inbound' && match && connection.settings.contactSync.enabled
+        && connection.settings.contactSync.modules.includes(match.objectType === 'contact' ? 'contacts' : 'companies')) {
+        const queue = this.#deps.queue();
+        await queue.enqueue(queue.definition('telephony.sync-contact'), { objectType: match.objectType, objectId: match.objectId, callId: event.callId });
+      }
+    }
+  }
+
+  #lookup(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<{ match: LiveMatch | null; searchUrl: string | null }> {
+    let pending = this.#matches.get(event.callId);
+    if (!pending) {
+      pending = this.#resolve(event, connection).catch((err) => {
+        this.#deps.log.warn({ err: (err as Error).message, callId: event.callId }, 'caller lookup failed');
+        return { match: null, searchUrl: null };
+      });
+      this.#matches.set(event.callId, pending);
+    }
+    return pending;
+  }
+
+  async #resolve(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<{ match: LiveMatch | null; searchUrl: string | null }> {
+    const { phone, hubspot } = this.#deps;
+    const region = connection.settings.numbers.defaultRegion ?? this.#deps.defaultRegion;
+    const number = event.externalNumber!;
+    const portalId = await hubspot.api.portalId();
+    const appBase = appBaseUrlFor((await hubspot.store.connection())?.baseUrl ?? hubspot.baseUrl);
+    const found = (await phone.index.lookup(number, { region })).records[0];
+    if (found) return { match: { objectType: found.objectType, objectId: found.objectId, label: found.label, url: phone.urlOf(found), autoCreated: false }, searchUrl: null };
+    const e164 = normalizePhone(number, region)?.e164;
+    // T5 + T7: an unknown inbound caller gets a contact at once, so the pop-up can open it.
+    if (e164 && event.direction === 'inbound' && event.state === 'ringing' && connection.settings.autoCreate.inbound) {
+      const contactId = await findOrCreateContact(this.#deps.autoCreate, e164, portalId);
+      return { match: { objectType: 'contact', objectId: contactId, label: `Automatic New Contact - ${e164}`, url: `${appBase}/contacts/${portalId}/record/0-1/${contactId}`, autoCreated: true }, searchUrl: null };
+    }
+    return { match: null, searchUrl: `${appBase}/contacts/${portalId}/objects/0-1/views/all/list?query=${encodeURIComponent(e164 ?? number)}` };
+  }
+
+  async #failed(event: PbxCallFailedEvent): Promise<void> {
+    for (const extension of event.extensions) {
+      const binding = await this.#deps.bindings.byExtension(extension);
+      if (!binding) continue;
+      this.#deps.live.publish({
+        type: 'call_failed', callId: event.callId, state: 'failed', direction: null, externalNumber: event.externalNumber,
+        extension, ownerId: binding.ownerId, match: null, searchUrl: null, message: event.error.message, reason: event.error.reason,
+        at: event.receivedAt.toISOString(),
+      });
+    }
+  }
+}

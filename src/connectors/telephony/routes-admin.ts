@@ -1,0 +1,179 @@
+/**
+ * The "Phone system" admin API: connect the PBX, bind users to extensions (T3),
+ * the auto-create and contact-sync settings (T4, T5), the enable switch (T9),
+ * "Integrate another CRM" (T10), and what was logged and what failed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { parseInput } from '../../web/errors.ts';
+import { ConflictError, ValidationError } from '../../errors.ts';
+import { appBaseUrlFor } from '../../hubspot/manifest.ts';
+import { callLogs, phonebookEntries, telephonySyncErrors } from './schema.ts';
+import { createAdapter } from './pbx-registry.ts';
+import { listHubSpotUsers, proposeBindings } from './bindings.ts';
+import { mergeSettings, settingsPatchSchema } from './settings.ts';
+import { resetYeastarLoginGuard } from './yeastar/index.ts';
+import type { TelephonyContext } from './context.ts';
+import { telephonyStatus } from './status.ts';
+
+const connectBody = z.object({
+  vendor: z.enum(['yeastar']).default('yeastar'),
+  baseUrl: z.string().trim().url('must be the PBX address, e.g. https://pbx.example.com:8088').transform((u) => u.replace(/\/+$/, '')),
+  clientId: z.string().trim().min(1, 'required'),
+  clientSecret: z.string().trim().min(1, 'required'),
+  webhookSecret: z.string().trim().optional().transform((v) => v || null),
+});
+const enabledBody = z.object({ enabled: z.boolean() });
+const bindingsBody = z.object({
+  bindings: z.array(z.object({ ownerId: z.string().min(1), extension: z.string().min(1).nullable() })).max(5000),
+  source: z.enum(['auto', 'manual']).default('manual'),
+});
+const settingsBody = settingsPatchSchema.extend({
+  /** "Create new": a new phonebook with this name becomes the sync target. */
+  createPhonebook: z.string().trim().min(1).max(64).optional(),
+});
+
+export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
+  const { store, bindings, registry, listener, services } = ctx;
+
+  app.get('/api/telephony', async () => telephonyStatus(ctx));
+
+  app.put('/api/telephony/connection', async (request) => {
+    const body = parseInput(connectBody, request.body, 'body');
+    const credentials = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret: body.clientSecret, webhookSecret: body.webhookSecret };
+    // An admin's explicit "Connect" may try again after Spokes stopped signing in to protect the PBX's IP block.
+    resetYeastarLoginGuard(body.baseUrl);
+    const probe = createAdapter(credentials, services.log);
+    try {
+      const info = await probe.verifyCredentials().catch((err: Error) => {
+        throw new ValidationError(err.message, [{ field: 'body.clientSecret', message: err.message }]);
+      });
+      await store.save(credentials, info);
+    } finally {
+      await probe.dispose();
+    }
+    await registry.reset();
+    await listener.restart();
+    return telephonyStatus(ctx);
+  });
+
+  app.delete('/api/telephony/connection', async () => {
+    const connection = await store.get();
+    if (connection?.settings.contactSync.phonebookId) {
+      // T10: the phonebook and its contacts stay on the PBX, no longer CRM-owned: editable again.
+      await registry.adapter().then((a) => a.phonebooks.setCrmOwned(connection.settings.contactSync.phonebookId!, false))
+        .catch((err: unknown) => services.log.warn({ err: (err as Error).message }, 'could not unmark the CRM phonebook'));
+    }
+    const db = services.database.db;
+    await bindings.clear();
+    await db.delete(phonebookEntries);
+    await db.delete(telephonySyncErrors);
+    await store.delete();
+    await registry.reset();
+    await listener.restart();
+    return telephonyStatus(ctx);
+  });
+
+  app.put('/api/telephony/enabled', async (request) => {
+    const { enabled } = parseInput(enabledBody, request.body, 'body');
+    const connection = await store.get();
+    if (!connection) throw new ConflictError('Connect the phone system first.');
+    if (enabled && !connection.enabled) {
+      // Calls made while disabled are not back-filled (T9): logging starts now.
+      const now = new Date();
+      await store.update({ enabled: true, loggingSince: now, eventsSeenUntil: now });
+    } else if (!enabled) {
+      await store.update({ enabled: false });
+    }
+    await listener.restart();
+    return telephonyStatus(ctx);
+  });
+
+  app.patch('/api/telephony/settings', async (request) => {
+    const { createPhonebook, ...patch } = parseInput(settingsBody, request.body, 'body');
+    const connection = await store.get();
+    if (!connection) throw new ConflictError('Connect the phone system first.');
+    const next = mergeSettings(connection.settings, patch);
+    const sync = next.contactSync;
+    if (createPhonebook) {
+      const adapter = await registry.adapter();
+      const created = await adapter.phonebooks.create(createPhonebook);
+      sync.phonebookId = created.id;
+      sync.phonebookName = created.name;
+    } else if (sync.phonebookId && sync.phonebookId !== connection.settings.contactSync.phonebookId) {
+      // T4: an existing phonebook must be empty before Spokes takes it over.
+      const adapter = await registry.adapter();
+      const book = (await adapter.phonebooks.list()).find((b) => b.id === sync.phonebookId);
+      if (!book) throw new ValidationError(`The PBX has no phonebook ${sync.phonebookId}.`, [{ field: 'body.contactSync.phonebookId', message: 'unknown phonebook' }]);
+      if (!book.crmOwned && !(await adapter.phonebooks.isEmpty(book.id))) {
+        throw new ValidationError(`The phonebook "${book.name}" is not empty. Choose an empty phonebook or create a new one.`, [{ field: 'body.contactSync.phonebookId', message: 'not empty' }]);
+      }
+      sync.phonebookName = (await adapter.phonebooks.setCrmOwned(book.id, true)).name;
+    }
+    if (sync.enabled && !sync.phonebookId) {
+      throw new ValidationError('Choose the phonebook for synced contacts (or create one) before switching contact sync on.', [{ field: 'body.contactSync.phonebookId', message: 'required when contact sync is on' }]);
+    }
+    await store.update({ settings: next });
+    ctx.router.invalidate();
+    return telephonyStatus(ctx);
+  });
+
+  app.get('/api/telephony/phonebooks', async () => ({ phonebooks: await (await registry.adapter()).phonebooks.list() }));
+
+  // T3: the refresh button reloads HubSpot users and PBX extensions.
+  app.get('/api/telephony/users', async () => {
+    const [users, extensions, bound] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions(), bindings.list()]);
+    const byOwner = new Map(bound.map((b) => [b.ownerId, b]));
+    const byExtension = new Map(bound.map((b) => [b.extension, b]));
+    return {
+      users: users.map((u) => ({ ...u, label: `${u.name}${u.email ? ` - ${u.email}` : ''}`, extension: byOwner.get(u.ownerId)?.extension ?? null, source: byOwner.get(u.ownerId)?.source ?? null })),
+      extensions: extensions.map((e) => ({ ...e, boundTo: byExtension.get(e.number)?.ownerId ?? null })),
+    };
+  });
+
+  // Auto-bind, step 1: the proposal the admin confirms.
+  app.post('/api/telephony/bindings/auto', async () => {
+    const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions()]);
+    const userById = new Map(users.map((u) => [u.ownerId, u]));
+    const extByNumber = new Map(extensions.map((e) => [e.number, e]));
+    return {
+      proposals: proposeBindings(users, extensions).map((p) => ({
+        ...p, ownerName: userById.get(p.ownerId)!.name, email: userById.get(p.ownerId)!.email, extensionName: extByNumber.get(p.extension)!.name,
+      })),
+    };
+  });
+
+  app.put('/api/telephony/bindings', async (request) => {
+    const body = parseInput(bindingsBody, request.body, 'body');
+    const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions()]);
+    await bindings.apply(body.bindings, users, extensions, body.source);
+    return { bindings: await bindings.list() };
+  });
+
+  app.get('/api/telephony/calls', async (request) => {
+    const { limit } = parseInput(z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }), request.query, 'query');
+    const rows = await services.database.db.select().from(callLogs).orderBy(desc(callLogs.createdAt)).limit(limit);
+    const connection = await services.hubspot.store.connection();
+    const base = connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null;
+    return {
+      calls: rows.map((r) => ({
+        cdrId: r.cdrId, callId: r.callId, direction: r.direction, status: r.status, extension: r.extension, externalNumber: r.externalNumber,
+        startedAt: r.startedAt.toISOString(), durationMs: r.durationMs, state: r.state, detail: r.detail, engagementId: r.engagementId,
+        ownerId: r.ownerId, contactId: r.contactId, companyId: r.companyId, source: r.source,
+        contactUrl: base && r.contactId ? `${base}/0-1/${r.contactId}` : null,
+      })),
+    };
+  });
+
+  app.get('/api/telephony/sync-errors', async () => ({
+    errors: (await services.database.db.select().from(telephonySyncErrors).orderBy(desc(telephonySyncErrors.occurredAt)).limit(200))
+      .map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+  }));
+
+  app.delete('/api/telephony/sync-errors/:id', async (request) => {
+    const { id } = parseInput(z.object({ id: z.coerce.number().int() }), request.params, 'params');
+    await services.database.db.delete(telephonySyncErrors).where(eq(telephonySyncErrors.id, id));
+    return { ok: true };
+  });
+}

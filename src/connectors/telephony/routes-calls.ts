@@ -1,0 +1,125 @@
+/**
+ * Calls as users see them: click-to-call (T6), live call events (T7, server-sent
+ * events), the engagement the calling widget created (C3), recordings streamed
+ * from the PBX (T8), and the PBX's webhook push.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { parseInput } from '../../web/errors.ts';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { normalizePhone } from '../../hubspot/phone/index.ts';
+import { callLogs } from './schema.ts';
+import { verifyRecordingLink, type TelephonyContext } from './context.ts';
+import type { Binding } from './bindings.ts';
+import type { LiveCallEvent } from './live.ts';
+
+const dialBody = z.object({
+  ownerId: z.string().min(1).optional(),
+  userEmail: z.string().email().optional(),
+  number: z.string().trim().min(2, 'required').max(40),
+}).refine((b) => b.ownerId || b.userEmail, { message: 'give the HubSpot user as ownerId or userEmail', path: ['ownerId'] });
+const engagementBody = z.object({ engagementId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String) });
+
+export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
+  const { bindings, registry, live, services } = ctx;
+
+  async function bindingFor(q: { ownerId?: string; userEmail?: string }): Promise<Binding> {
+    const binding = q.ownerId ? await bindings.byOwner(q.ownerId)
+      : (await bindings.list()).find((b) => b.ownerEmail?.toLowerCase() === q.userEmail!.toLowerCase()) ?? null;
+    if (!binding) throw new ValidationError('This HubSpot user is not bound to a PBX extension. An admin binds users on the Phone system page of Spokes.', [{ field: q.ownerId ? 'body.ownerId' : 'body.userEmail', message: 'not bound to an extension' }]);
+    return binding;
+  }
+
+  // T6: rings the user's extension, then dials the number.
+  app.post('/api/telephony/calls', async (request) => {
+    const body = parseInput(dialBody, request.body, 'body');
+    const binding = await bindingFor(body);
+    const connection = await ctx.store.get();
+    const region = connection?.settings.numbers.defaultRegion ?? services.config.defaultRegion;
+    const parsed = normalizePhone(body.number, region);
+    if (!parsed) throw new ValidationError(`"${body.number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
+    const adapter = await registry.adapter();
+    const { callId } = await adapter.dial(binding.extension, parsed.e164 ?? parsed.digits);
+    return { callId, extension: binding.extension, number: parsed.e164 ?? parsed.digits };
+  });
+
+  app.get('/api/telephony/calls/:callId', async (request) => {
+    const { callId } = parseInput(z.object({ callId: z.string().min(1) }), request.params, 'params');
+    const event = live.latest(callId);
+    if (!event) throw new NotFoundError(`no live call ${callId}`);
+    return event;
+  });
+
+  app.post('/api/telephony/calls/:callId/hangup', async (request) => {
+    const { callId } = parseInput(z.object({ callId: z.string().min(1) }), request.params, 'params');
+    return { hungUp: await (await registry.adapter()).hangup(callId) };
+  });
+
+  // C3: the calling widget created this call's engagement in HubSpot; the call logger completes it instead of creating another.
+  app.put('/api/telephony/calls/:callId/engagement', async (request) => {
+    const { callId } = parseInput(z.object({ callId: z.string().min(1) }), request.params, 'params');
+    const { engagementId } = parseInput(engagementBody, request.body, 'body');
+    const latest = live.latest(callId);
+    await services.database.db.insert(callLogs).values({
+      cdrId: `widget:${callId}`, callId, direction: latest?.direction ?? 'outbound', status: 'answered', extension: latest?.extension ?? null,
+      externalNumber: latest?.externalNumber ?? null, startedAt: new Date(), durationMs: 0, ownerId: latest?.ownerId ?? null,
+      engagementId, state: 'logged', source: 'widget', loggedAt: new Date(), detail: 'created by the calling widget',
+    }).onConflictDoUpdate({ target: callLogs.cdrId, set: { engagementId } });
+    return { callId, engagementId };
+  });
+
+  // T7: one user's live call events, as server-sent events.
+  app.get('/api/telephony/events', async (request, reply) => {
+    const { ownerId } = parseInput(z.object({ ownerId: z.string().min(1) }), request.query, 'query');
+    const lastId = Number(request.headers['last-event-id'] ?? NaN);
+    streamEvents(reply, (send) => live.subscribe(ownerId, send, Number.isFinite(lastId) ? lastId : undefined));
+  });
+
+  // T8: the recording link in HubSpot streams the file from the PBX with Spokes' own credentials.
+  app.get('/recordings/:cdrId', async (request, reply) => {
+    const { cdrId } = parseInput(z.object({ cdrId: z.string().min(1).max(300) }), request.params, 'params');
+    const { sig } = parseInput(z.object({ sig: z.string().max(100).optional() }), request.query, 'query');
+    verifyRecordingLink(ctx, cdrId, sig);
+    const [row] = await services.database.db.select({ ref: callLogs.recordingRef }).from(callLogs).where(eq(callLogs.cdrId, cdrId));
+    if (!row?.ref) throw new NotFoundError('no such recording');
+    const recording = await (await registry.adapter()).openRecording(row.ref);
+    reply.header('content-type', recording.contentType).header('cache-control', 'private, max-age=3600')
+      .header('content-disposition', `inline; filename="${recording.fileName.replace(/"/g, '')}"`);
+    if (recording.contentLength) reply.header('content-length', recording.contentLength);
+    return reply.send(recording.stream);
+  });
+
+  // The PBX's webhook push: verify the signature over the raw body, route, answer fast.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_req, body, done) => done(null, body));
+    scope.post('/webhooks/telephony/yeastar', async (request, reply) => {
+      const adapter = await registry.adapter().catch(() => undefined);
+      if (!adapter?.verifyWebhook || !adapter.parseWebhook) throw new NotFoundError('no Yeastar PBX is connected');
+      const raw = request.body as Buffer;
+      if (!adapter.verifyWebhook(raw, request.headers['x-signature'])) throw new UnauthorizedError('bad or missing X-Signature: the webhook secret in Spokes must match the PBX\'s');
+      const parsed = await adapter.parseWebhook(raw);
+      if (!parsed.ok) {
+        request.log.warn({ err: parsed.error.message }, 'malformed PBX webhook refused');
+        throw parsed.error;
+      }
+      if (parsed.event) await ctx.router.handle(parsed.event);
+      else request.log.debug({ eventType: parsed.eventType }, 'PBX webhook event Spokes does not use');
+      return reply.status(200).send({ ok: true });
+    });
+  });
+}
+
+/** Writes server-sent events until the client goes away; a comment every 15 s keeps proxies from closing the stream. */
+function streamEvents(reply: FastifyReply, subscribe: (send: (e: LiveCallEvent) => void) => () => void): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n: connected\n\n');
+  const unsubscribe = subscribe((e) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  res.on('close', () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+  });
+}

@@ -1,0 +1,44 @@
+/** What the Phone system page shows about the connection. Secrets never leave the server. */
+import { sql } from 'drizzle-orm';
+import type { TelephonyContext } from './context.ts';
+import type { TelephonySettings } from './settings.ts';
+
+export interface TelephonyStatus {
+  connection: null | {
+    vendor: string;
+    baseUrl: string;
+    clientId: string;
+    webhookSecretSet: boolean;
+    pbx: Record<string, unknown>;
+    connectedAt: string;
+    /** T9: "Enabled" / "Disabled". */
+    enabled: boolean;
+    /** Health of the event stream: connecting, connected, error, disconnected. */
+    streamState: string;
+    lastError: string | null;
+    eventsSeenUntil: string | null;
+  };
+  settings: TelephonySettings | null;
+  /** Where the PBX's webhook push should point (Integrations > API > Webhook). */
+  webhookUrl: string;
+  bindings: number;
+  today: { logged: number; skipped: number };
+}
+
+export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyStatus> {
+  const c = await ctx.store.get();
+  const [counts] = await ctx.services.database.query<{ logged: number; skipped: number }>(sql`
+    select count(*) filter (where state = 'logged')::int as logged, count(*) filter (where state = 'skipped')::int as skipped
+    from call_logs where created_at > now() - interval '1 day'`);
+  return {
+    connection: c && {
+      vendor: c.vendor, baseUrl: c.baseUrl, clientId: c.clientId, webhookSecretSet: !!c.webhookSecret, pbx: c.info as unknown as Record<string, unknown>,
+      connectedAt: c.connectedAt.toISOString(), enabled: c.enabled, streamState: c.enabled ? c.streamState : 'disabled', lastError: c.lastError,
+      eventsSeenUntil: c.eventsSeenUntil?.toISOString() ?? null,
+    },
+    settings: c?.settings ?? null,
+    webhookUrl: `${ctx.services.hubspot.publicUrl}/webhooks/telephony/${c?.vendor ?? 'yeastar'}`,
+    bindings: (await ctx.bindings.list()).length,
+    today: { logged: counts?.logged ?? 0, skipped: counts?.skipped ?? 0 },
+  };
+}
