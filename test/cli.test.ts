@@ -38,7 +38,7 @@ describe('spokes CLI', () => {
     const env = { ...t.env, SPOKES_PORT: '0' };
     const p = runSpokes(['start'], env);
     running.push(p);
-    const [, url] = await p.waitFor(/is running at (http:\/\/\S+)/, 30_000);
+    const [, url] = await p.waitFor(/is running at (http:\/\/\S+)/, 90_000);
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
 

@@ -1,5 +1,5 @@
 /**
- * Runs after `npm install`: prepares what the first start needs so that it is
+Runs after `npm install`, and before `npm start` and `npm test` (a no-op when it is current): prepares what the first start needs so that it is
  * fast — the embedded database template (initialised, migrated, job queue
  * schema installed). Failure here never fails the install; the first start
  * then does the same work itself.
@@ -20,5 +20,5 @@ try {
     await queue.stop({ timeoutMs: 1_000 });
   });
 } catch (err) {
-  process.stderr.write(`spokes postinstall: could not prepare the embedded database template (${(err as Error).message}); the first start will be slower\n`);
+  process.stderr.write(`spokes: could not prepare the embedded database template (${(err as Error).message}); the first start will be slower\n`);
 }
