@@ -1,6 +1,7 @@
 /**
-Runs after `npm install`, and before `npm start` and `npm test` (a no-op when it is current): prepares what the first start needs so that it is
- * fast — the embedded database template (initialised, migrated, job queue
+ * Runs after `npm install`, and before `npm start` and `npm test` (a no-op when
+ * it is current): prepares what the first start needs so that it is fast — the
+ * embedded database template (initialised, migrated, job queue
  * schema installed). Failure here never fails the install; the first start
  * then does the same work itself.
  */
