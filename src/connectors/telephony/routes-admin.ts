@@ -162,14 +162,24 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
         startedAt: r.startedAt.toISOString(), durationMs: r.durationMs, state: r.state, detail: r.detail, engagementId: r.engagementId,
         ownerId: r.ownerId, contactId: r.contactId, companyId: r.companyId, source: r.source,
         contactUrl: base && r.contactId ? `${base}/0-1/${r.contactId}` : null,
+        companyUrl: base && r.companyId ? `${base}/0-2/${r.companyId}` : null,
       })),
     };
   });
 
-  app.get('/api/telephony/sync-errors', async () => ({
-    errors: (await services.database.db.select().from(telephonySyncErrors).orderBy(desc(telephonySyncErrors.occurredAt)).limit(200))
-      .map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
-  }));
+  app.get('/api/telephony/sync-errors', async () => {
+    const rows = await services.database.db.select().from(telephonySyncErrors).orderBy(desc(telephonySyncErrors.occurredAt)).limit(200);
+    const connection = await services.hubspot.store.connection();
+    const base = connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null;
+    // The admin fixes the record in HubSpot (a missing name or phone number): the page links to it.
+    const typeId: Record<string, string> = { contact: '0-1', company: '0-2' };
+    return {
+      errors: rows.map((e) => ({
+        ...e, occurredAt: e.occurredAt.toISOString(),
+        recordUrl: base && e.objectId && e.objectType && typeId[e.objectType] ? `${base}/${typeId[e.objectType]}/${e.objectId}` : null,
+      })),
+    };
+  });
 
   app.delete('/api/telephony/sync-errors/:id', async (request) => {
     const { id } = parseInput(z.object({ id: z.coerce.number().int() }), request.params, 'params');
