@@ -10,9 +10,9 @@ export function callbackPage(result: { ok: true; account: string } | { ok: false
   const body = result.ok
     ? `<p>Spokes is now connected to <strong>${escape(result.account)}</strong>.</p><p>You can close this tab and return to the Spokes admin page.</p>`
     : `<p>${escape(result.reason)}</p><p><a href="/admin/hubspot">Back to the HubSpot page of the Spokes admin</a></p>`;
-  const script = result.ok
-    ? `<script>try { new BroadcastChannel('spokes-hubspot').postMessage({ type: 'hubspot-connected' }); } catch (e) {}</script>`
-    : '';
+  // Tells the admin page that opened this tab how it ended.
+  const message = result.ok ? { type: 'hubspot-connected' } : { type: 'hubspot-authorization-failed', reason: result.reason };
+  const script = `<script>try { new BroadcastChannel('spokes-hubspot').postMessage(${JSON.stringify(message).replace(/</g, '\\u003c')}); } catch (e) {}</script>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Spokes</title>

@@ -123,7 +123,7 @@ export function HubSpotPage() {
             <ConnectionCard connection={state.connection} reconnecting={busy === 'connect'}
               onReconnect={reconnect} onDisconnect={() => setConfirmDisconnect(true)} />
           )}
-          <SetupSteps key={savedVersion} state={state} collapsed={state.connection?.status === 'connected' && !hub.waiting} errors={saveErrors} saving={busy === 'connect'} waiting={hub.waiting} tabClosed={hub.tabClosed}
+          <SetupSteps key={savedVersion} state={state} collapsed={state.connection?.status === 'connected' && !hub.waiting} errors={saveErrors} saving={busy === 'connect'} waiting={hub.waiting} tabClosed={hub.tabClosed} authError={hub.authError}
             onSave={(input) => void connect(input)} onConnect={() => void connect()} onCancelWait={hub.stopWaiting} />
           <div ref={tokenRef}>
             <PrivateAppForm open={tokenOpen} onToggle={setTokenOpen} busy={busy === 'token'} error={tokenError} onSubmit={(t) => void submitToken(t)} />

@@ -13,7 +13,7 @@ import { CredentialsForm, type CredentialsInput } from './credentials-form.tsx';
 import type { ApiHubSpot } from './hubspot-api.ts';
 import type { Waiting } from './use-hubspot.ts';
 
-export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClosed, onSave, onConnect, onCancelWait }: {
+export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClosed, authError, onSave, onConnect, onCancelWait }: {
   state: ApiHubSpot;
   /** Once connected the steps are done: they fold away behind a summary line. */
   collapsed: boolean;
@@ -21,6 +21,8 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
   saving: boolean;
   waiting?: Waiting;
   tabClosed: boolean;
+  /** Why the last authorization failed, as the callback tab reported it. */
+  authError?: string;
   onSave: (input: CredentialsInput) => void;
   onConnect: () => void;
   onCancelWait: () => void;
@@ -75,7 +77,10 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
             {!appSaved && <span className="muted small">Save the Client ID and Client Secret first.</span>}
           </div>
         )}
-        {tabClosed && !waiting && !connected && (
+        {authError && !waiting && !connected && (
+          <Alert tone="danger" title="Authorization failed">{authError}</Alert>
+        )}
+        {tabClosed && !waiting && !connected && !authError && (
           <Alert tone="info">The HubSpot tab was closed before the connection finished. Click Connect to try again.</Alert>
         )}
       </Step>

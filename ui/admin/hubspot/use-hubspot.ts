@@ -24,6 +24,7 @@ export function useHubSpot(onConnected: (state: ApiHubSpot) => void) {
   const [loadError, setLoadError] = useState<string | undefined>();
   const [waiting, setWaiting] = useState<Waiting | undefined>();
   const [tabClosed, setTabClosed] = useState(false);
+  const [authError, setAuthError] = useState<string | undefined>(undefined);
   const latest = useRef<ApiHubSpot | undefined>(undefined);
   const waitingRef = useRef<Waiting | undefined>(undefined);
   const connectedCb = useRef(onConnected);
@@ -58,7 +59,14 @@ export function useHubSpot(onConnected: (state: ApiHubSpot) => void) {
     if (typeof BroadcastChannel === 'undefined') return;
     const channel = new BroadcastChannel(CONNECTED_CHANNEL);
     channel.onmessage = (e: MessageEvent) => {
-      if ((e.data as { type?: unknown } | null)?.type === 'hubspot-connected') void refresh();
+      const data = e.data as { type?: unknown; reason?: unknown } | null;
+      if (data?.type === 'hubspot-connected') void refresh();
+      // The callback tab says why it failed: stop waiting and show the reason here too.
+      if (data?.type === 'hubspot-authorization-failed' && waitingRef.current) {
+        waitingRef.current = undefined;
+        setWaiting(undefined);
+        setAuthError(typeof data.reason === 'string' ? data.reason : 'HubSpot did not authorize Spokes.');
+      }
     };
     return () => channel.close();
   }, [refresh]);
@@ -83,6 +91,7 @@ export function useHubSpot(onConnected: (state: ApiHubSpot) => void) {
   const startWaiting = useCallback((w: Waiting) => {
     waitingRef.current = w;
     setTabClosed(false);
+    setAuthError(undefined);
     setWaiting(w);
   }, []);
 
@@ -91,5 +100,5 @@ export function useHubSpot(onConnected: (state: ApiHubSpot) => void) {
     setWaiting(undefined);
   }
 
-  return { state, loadError, refresh, accept, waiting, startWaiting, stopWaiting, tabClosed };
+  return { state, loadError, refresh, accept, waiting, startWaiting, stopWaiting, tabClosed, authError };
 }
