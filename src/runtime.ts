@@ -168,7 +168,11 @@ async function connectHubSpot(services: Services): Promise<void> {
   }
   if (config.hubspotAccessToken) {
     const current = await hubspot.store.connection();
-    if (current?.accessToken !== config.hubspotAccessToken) await hubspot.connectPrivateApp(config.hubspotAccessToken);
+    if (current?.accessToken !== config.hubspotAccessToken) {
+      // HubSpot may be briefly unreachable: Spokes still starts, and says why it is not connected.
+      await hubspot.connectPrivateApp(config.hubspotAccessToken).catch((err: Error) =>
+        log.error({ err: err.message }, 'could not connect HubSpot with HUBSPOT_ACCESS_TOKEN; fix it and restart, or connect on the HubSpot page'));
+    }
   }
 }
 

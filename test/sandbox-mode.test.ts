@@ -1,0 +1,74 @@
+/**
+ * `npm start` with no HubSpot credentials runs against the built-in sandbox
+ * and comes up connected; `GET /api/sandbox` tells scripts where the emulators
+ * are; `spokes sandbox` runs the emulators alone.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSpokes, signInOverHttp, freePort, type SpokesUnderTest } from './support/browser.ts';
+import { runSpokes } from './support/processes.ts';
+import type { HubSpotStatus } from '../src/hubspot/service.ts';
+
+describe('sandbox mode', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  after(async () => { for (const c of cleanup.reverse()) await c(); });
+
+  it('comes up connected to the HubSpot sandbox and describes the emulators at GET /api/sandbox', async () => {
+    const spokes: SpokesUnderTest = await startSpokes({ env: { SPOKES_SANDBOX: 'auto', SPOKES_SANDBOX_PORT: '0' } });
+    cleanup.push(() => spokes.stop());
+    const res = await fetch(`${spokes.url.replace('localhost', '127.0.0.1')}/api/sandbox`);
+    assert.equal(res.status, 200);
+    const info = await res.json() as {
+      hubspot: { system: string; baseUrl: string; portals: { portalId: number; name: string; type: string; privateAppToken: string }[]; apps: { appId: number; clientId: string; clientSecret: string; redirectUrls: string[] }[] };
+      yeastar: { system: string; baseUrl: string; clientId: string; clientSecret: string; webhookSecret: string; extensions: { number: string; name: string; email: string }[] };
+    };
+    assert.equal(info.hubspot.system, 'hubspot');
+    assert.match(info.hubspot.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(info.hubspot.portals.some((p) => p.type === 'STANDARD' && p.privateAppToken.startsWith('pat-')));
+    assert.ok(info.hubspot.portals.some((p) => p.type === 'DEVELOPER_TEST'));
+    assert.ok(info.hubspot.apps.some((a) => a.redirectUrls.includes(`${spokes.url}/oauth/hubspot/callback`)), 'Spokes registered itself as an app');
+    assert.equal(info.yeastar.system, 'yeastar');
+    assert.ok(info.yeastar.extensions.length >= 3);
+
+    const admin = await signInOverHttp(spokes);
+    const status = (await (await admin.request('GET', '/api/hubspot')).json()) as HubSpotStatus;
+    assert.equal(status.sandbox, true);
+    assert.equal(status.connection?.status, 'connected');
+    assert.equal(status.connection?.kind, 'oauth', 'through the same OAuth code exchange a user performs');
+    assert.equal(status.connection?.portalId, info.hubspot.portals.find((p) => p.type === 'STANDARD')!.portalId);
+
+    // Only direct requests from this machine: a request relayed by a proxy is refused.
+    const relayed = await fetch(`${spokes.url}/api/sandbox`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    assert.equal(relayed.status, 403);
+  });
+
+  it('answers 404 at /api/sandbox when HubSpot credentials are configured, and keeps the app credentials for Connect', async () => {
+    const clientId = '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d';
+    const spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'auto', HUBSPOT_CLIENT_ID: clientId, HUBSPOT_CLIENT_SECRET: 'app-secret-from-env' } });
+    cleanup.push(() => spokes.stop());
+    const res = await fetch(`${spokes.url}/api/sandbox`);
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /not running in sandbox mode/);
+    const admin = await signInOverHttp(spokes);
+    const status = (await (await admin.request('GET', '/api/hubspot')).json()) as HubSpotStatus;
+    assert.equal(status.sandbox, false);
+    assert.deepEqual(status.app, { clientId, clientSecretSet: true });
+    assert.equal(status.connection, null);
+  });
+
+  it('`spokes sandbox` runs the emulators alone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'spokes-sandbox-cli-'));
+    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const p = runSpokes(['sandbox'], { SPOKES_DATA_DIR: dataDir, SPOKES_SANDBOX_PORT: String(port) });
+    cleanup.push(async () => { p.child.kill('SIGTERM'); await p.exited; });
+    await p.waitFor(/Sandbox emulators are running/, 60_000);
+    const hubspot = await (await fetch(`http://127.0.0.1:${port}/sandbox/info`)).json() as { system: string };
+    assert.equal(hubspot.system, 'hubspot');
+    const yeastar = await (await fetch(`http://127.0.0.1:${port + 1}/sandbox/info`)).json() as { system: string };
+    assert.equal(yeastar.system, 'yeastar');
+  });
+});
