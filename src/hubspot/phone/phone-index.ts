@@ -101,11 +101,12 @@ export class PhoneIndex {
     // are different numbers). The fallback counts only when exactly one record has those digits.
     const fallback = normalized.digits.length >= TAIL_MIN_DIGITS;
     if (!normalized.e164 && !fallback) return { number: normalized, matchedBy: null, records: [] };
-    const rows = await this.#opts.database.query<DbPhoneRow & { pass: number }>(sql`select * from (
+    const rows = await this.#opts.database.query<DbPhoneRow & { pass: number }>(sql`
       ${normalized.e164 ? sql`(select 0 as pass, ${COLUMNS} from phone_index where portal_id = ${portalId} and e164 = ${normalized.e164} ${ORDER} limit ${MAX_ROWS})` : sql``}
       ${normalized.e164 && fallback ? sql`union all` : sql``}
-      ${fallback ? sql`(select 1 as pass, ${COLUMNS} from phone_index where portal_id = ${portalId} and tail = ${normalized.tail} ${normalized.e164 ? sql`and e164 is null` : sql``} ${ORDER} limit ${MAX_ROWS})` : sql``}
-    ) m order by pass, ${ORDER_KEYS}`);
+      ${fallback ? sql`(select 1 as pass, ${COLUMNS} from phone_index where portal_id = ${portalId} and tail = ${normalized.tail} ${normalized.e164 ? sql`and e164 is null` : sql``} ${ORDER} limit ${MAX_ROWS})` : sql``}`);
+    // A union's rows come in no promised order: ranked here (at most 100 rows) rather than by another sort in SQL.
+    rows.sort(byRank);
     const exact = distinctRecords(portalId, rows.filter((r) => r.pass === 0));
     if (exact.length) return { number: normalized, matchedBy: 'e164', records: exact };
     const byTail = distinctRecords(portalId, rows.filter((r) => r.pass === 1));
@@ -207,8 +208,17 @@ export class PhoneIndex {
 
 const COLUMNS = sql.raw('object_type, object_id, property, e164, raw, label, company_id, modified_at');
 /** Contacts before companies (a person before a switchboard), then the most recently modified. */
-const ORDER_KEYS = sql.raw(`case object_type when 'contact' then 0 else 1 end, modified_at desc nulls last, object_id, property`);
-const ORDER = sql`order by ${ORDER_KEYS}`;
+const ORDER = sql.raw(`order by case object_type when 'contact' then 0 else 1 end, modified_at desc nulls last, object_id, property`);
+
+/** The same ranking as ORDER, per pass. */
+function byRank(a: DbPhoneRow & { pass: number }, b: DbPhoneRow & { pass: number }): number {
+  const time = (r: DbPhoneRow) => (r.modified_at === null ? -Infinity : new Date(r.modified_at).getTime());
+  return a.pass - b.pass
+    || (a.object_type === 'contact' ? 0 : 1) - (b.object_type === 'contact' ? 0 : 1)
+    || time(b) - time(a)
+    || (a.object_id < b.object_id ? -1 : a.object_id > b.object_id ? 1 : 0)
+    || (a.property < b.property ? -1 : a.property > b.property ? 1 : 0);
+}
 
 /** One entry per record (a contact's phone and mobile may both match), in row order. */
 function distinctRecords(portalId: number, rows: DbPhoneRow[]): PhoneMatch[] {
