@@ -13,6 +13,11 @@ export type ErrorCode =
   | 'csrf_failed'
   | 'too_many_requests'
   | 'not_connected'
+  /** Telephony agent sign-in: the HubSpot user has no PBX extension, or the widget runs in another HubSpot account. */
+  | 'not_bound'
+  | 'wrong_portal'
+  /** Telephony: the PBX would not place the call (busy, offline phone, no permission…). */
+  | 'dial_failed'
   | 'auth_expired'
   | 'remote_rate_limited'
   | 'remote_unavailable'

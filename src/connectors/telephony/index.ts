@@ -10,6 +10,7 @@ import { createTelephonyContext, type TelephonyContext } from './context.ts';
 import { telephonyJobs, scheduleTelephonyJobs } from './jobs.ts';
 import { registerTelephonyAdminRoutes } from './routes-admin.ts';
 import { registerTelephonyCallRoutes } from './routes-calls.ts';
+import { registerTelephonyAgentRoutes } from './routes-agent.ts';
 import { configureTelephonySandbox } from './sandbox.ts';
 
 const contexts = new WeakMap<Services, TelephonyContext>();
@@ -31,6 +32,7 @@ export const telephony = {
     const ctx = telephonyContext(services);
     registerTelephonyAdminRoutes(app, ctx);
     registerTelephonyCallRoutes(app, ctx);
+    registerTelephonyAgentRoutes(app, ctx);
   },
   async sandbox(services, sandboxes) {
     await configureTelephonySandbox(telephonyContext(services), sandboxes);

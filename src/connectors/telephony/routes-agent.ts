@@ -1,0 +1,245 @@
+/**
+ * The agent API: what the calling widget (inside HubSpot) and the pop-up page
+ * (`/agent/`) call on behalf of a salesperson — sign-in, click-to-call from
+ * their own extension (T6), hang-up, the widget's engagement (C3), their live
+ * call events (T7) and caller look-up. Outside `/api/` (no admin session):
+ * every route but sign-in takes `Authorization: Bearer <session token>`, so no
+ * token ever travels in a URL. The admin's side (sign-in links, the widget URL,
+ * revoking everything) lives under `/api/telephony/agents`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseInput } from '../../web/errors.ts';
+import { NotConnectedError, NotFoundError, SpokesError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { appBaseUrlFor } from '../../hubspot/manifest.ts';
+import { normalizePhone } from '../../hubspot/phone/index.ts';
+import { sendUiPage } from '../../web/admin/ui-pages.ts';
+import { AgentAuth } from './agent-auth.ts';
+import { callLogs } from './schema.ts';
+import { PbxDialError } from './pbx.ts';
+import type { Binding } from './bindings.ts';
+import type { TelephonyContext } from './context.ts';
+import type { LiveCallEvent, LiveMatch } from './live.ts';
+
+/** What both pages show of the signed-in salesperson. */
+export interface ApiAgent {
+  ownerId: string;
+  userId: number | null;
+  name: string;
+  email: string | null;
+  extension: string;
+  portalId: number;
+}
+
+const NOT_BOUND = 'Your HubSpot user is not bound to a PBX extension. Ask your Spokes admin to bind you on the Phone system page.';
+const KEEP_ALIVE_MS = 15_000;
+/** Calls each owner took part in (dialled or received events for), to refuse acting on someone else's call. */
+const KNOWN_CALLS = 2_000;
+
+// HubSpot ids arrive as numbers from the SDK and as strings elsewhere.
+const hubspotId = z.union([z.string().trim().regex(/^\d+$/, 'must be a HubSpot id'), z.number().int().nonnegative()]).transform(String);
+const sessionBody = z.union([
+  z.object({ signInToken: z.string().min(1).max(1000) }).strict(),
+  z.object({
+    widgetKey: z.string().min(1).max(200),
+    portalId: hubspotId,
+    ownerId: hubspotId.nullish(),
+    userId: hubspotId.nullish(),
+  }).strict(),
+]);
+const dialBody = z.object({ number: z.string().trim().min(2, 'required').max(40) });
+const callParams = z.object({ callId: z.string().min(1).max(200) });
+const engagementBody = z.object({ engagementId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String) });
+const lookupQuery = z.object({ number: z.string().trim().min(1, 'required').max(40) });
+
+class AgentError extends SpokesError {
+  constructor(code: 'not_bound' | 'wrong_portal', message: string) {
+    super(code, message, { status: 409 });
+  }
+}
+
+export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
+  const { bindings, live, services } = ctx;
+  const auth = new AgentAuth(services.database.db, services.secretBox);
+  const streams = new Set<() => void>();
+  const known = new Map<string, true>();
+  const remember = (ownerId: string, callId: string) => {
+    const key = `${ownerId}:${callId}`;
+    known.delete(key);
+    known.set(key, true);
+    if (known.size > KNOWN_CALLS) known.delete(known.keys().next().value!);
+  };
+  live.onAny((e) => remember(e.ownerId, e.callId));
+
+  async function portal(): Promise<{ portalId: number; appUrl: string }> {
+    const connection = await services.hubspot.store.connection();
+    if (!connection) throw new NotConnectedError('Spokes is not connected to HubSpot yet. Ask your Spokes admin to connect it.');
+    return { portalId: connection.portalId, appUrl: appBaseUrlFor(connection.baseUrl) };
+  }
+
+  function toAgent(b: Binding, portalId: number): ApiAgent {
+    return { ownerId: b.ownerId, userId: b.userId, name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, email: b.ownerEmail, extension: b.extension, portalId };
+  }
+
+  /** The session's salesperson and their binding; 401 without a live session, 409 when no longer bound. */
+  async function agentOf(request: FastifyRequest): Promise<{ binding: Binding; expiresAt: Date }> {
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new UnauthorizedError('Sign in first: this request has no agent session (Authorization: Bearer …).');
+    const claims = await auth.verifySession(match[1]!);
+    if (!claims) throw new UnauthorizedError('Your Spokes sign-in has expired or was revoked. Open your personal sign-in link again, or ask your Spokes admin for a new one.');
+    const binding = await bindings.byOwner(claims.ownerId);
+    if (!binding) throw new AgentError('not_bound', NOT_BOUND);
+    return { binding, expiresAt: claims.expiresAt };
+  }
+
+  /** A call this process knows to be someone else's is refused; one it has not seen yet is taken on trust. */
+  function checkOwnCall(ownerId: string, callId: string): void {
+    if (known.has(`${ownerId}:${callId}`)) return;
+    if (live.latest(callId)) throw new NotFoundError(`no call ${callId} of yours`);
+  }
+
+  // Sign-in: the widget with its key and the HubSpot user from onReady, or the pop-up page with a personal link.
+  app.post('/agent-api/sessions', async (request) => {
+    const body = parseInput(sessionBody, request.body, 'body');
+    const { portalId } = await portal();
+    let binding: Binding | null;
+    if ('signInToken' in body) {
+      const ownerId = await auth.verifySignInToken(body.signInToken);
+      if (!ownerId) throw new UnauthorizedError('This sign-in link is not valid any more. Ask your Spokes admin for a new one.');
+      binding = await bindings.byOwner(ownerId);
+    } else {
+      if (!await auth.verifyWidgetKey(body.widgetKey)) throw new UnauthorizedError('The calling widget\'s key is not valid (it changes when an admin revokes sign-ins). Ask your Spokes admin to update the widget URL in HubSpot\'s calling settings.');
+      if (body.portalId !== String(portalId)) throw new AgentError('wrong_portal', `This Spokes is connected to HubSpot account ${portalId}, not ${body.portalId}.`);
+      if (!body.ownerId && !body.userId) throw new ValidationError('give the HubSpot user as ownerId or userId', [{ field: 'body.ownerId', message: 'required' }]);
+      binding = body.ownerId ? await bindings.byOwner(body.ownerId) : null;
+      if (!binding && body.userId) binding = (await bindings.list()).find((b) => b.userId !== null && String(b.userId) === body.userId) ?? null;
+    }
+    if (!binding) throw new AgentError('not_bound', NOT_BOUND);
+    const session = await auth.issueSession(binding.ownerId);
+    return { token: session.token, expiresAt: session.expiresAt.toISOString(), agent: toAgent(binding, portalId) };
+  });
+
+  app.get('/agent-api/me', async (request) => {
+    const { binding } = await agentOf(request);
+    const { portalId, appUrl } = await portal();
+    return { agent: toAgent(binding, portalId), portalId, hubspotAppUrl: appUrl, sandbox: services.config.sandboxMode };
+  });
+
+  // T6: rings the agent's own extension, then dials the number.
+  app.post('/agent-api/calls', async (request, reply) => {
+    const { binding } = await agentOf(request);
+    const { number } = parseInput(dialBody, request.body, 'body');
+    const connection = await ctx.store.get();
+    if (!connection) throw new NotConnectedError('No phone system is connected to Spokes. Ask your Spokes admin.');
+    const parsed = normalizePhone(number, connection.settings.numbers.defaultRegion ?? services.config.defaultRegion);
+    if (!parsed) throw new ValidationError(`"${number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
+    const dialled = parsed.e164 ?? parsed.digits;
+    try {
+      const { callId } = await (await ctx.registry.adapter()).dial(binding.extension, dialled);
+      remember(binding.ownerId, callId);
+      return { callId, extension: binding.extension, number: dialled };
+    } catch (err) {
+      if (!(err instanceof PbxDialError)) throw err;
+      request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, 'agent dial refused by the PBX');
+      return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
+    }
+  });
+
+  app.post('/agent-api/calls/:callId/hangup', async (request) => {
+    const { binding } = await agentOf(request);
+    const { callId } = parseInput(callParams, request.params, 'params');
+    checkOwnCall(binding.ownerId, callId);
+    return { hungUp: await (await ctx.registry.adapter()).hangup(callId) };
+  });
+
+  // C3: the widget created this call's engagement; the call logger completes it instead of creating a second one.
+  app.put('/agent-api/calls/:callId/engagement', async (request) => {
+    const { binding } = await agentOf(request);
+    const { callId } = parseInput(callParams, request.params, 'params');
+    const { engagementId } = parseInput(engagementBody, request.body, 'body');
+    checkOwnCall(binding.ownerId, callId);
+    const latest = live.latest(callId);
+    // The same row as PUT /api/telephony/calls/:callId/engagement writes.
+    await services.database.db.insert(callLogs).values({
+      cdrId: `widget:${callId}`, callId, direction: latest?.direction ?? 'outbound', status: 'answered', extension: latest?.extension ?? binding.extension,
+      externalNumber: latest?.externalNumber ?? null, startedAt: new Date(), durationMs: 0, ownerId: binding.ownerId,
+      engagementId, state: 'logged', source: 'widget', loggedAt: new Date(), detail: 'created by the calling widget',
+    }).onConflictDoUpdate({ target: callLogs.cdrId, set: { engagementId } });
+    return { callId, engagementId };
+  });
+
+  // T7: the agent's own live call events, read with fetch streaming (EventSource cannot send the header).
+  app.get('/agent-api/events', async (request, reply) => {
+    const { binding, expiresAt } = await agentOf(request);
+    const lastId = Number(request.headers['last-event-id'] ?? NaN);
+    streamEvents(reply, streams, expiresAt, (send) => live.subscribe(binding.ownerId, send, Number.isFinite(lastId) ? lastId : undefined));
+  });
+
+  app.get('/agent-api/lookup', async (request) => {
+    await agentOf(request);
+    const { number } = parseInput(lookupQuery, request.query, 'query');
+    const connection = await ctx.store.get();
+    const found = (await services.phone.index.lookup(number, { region: connection?.settings.numbers.defaultRegion ?? services.config.defaultRegion })).records[0];
+    const match: LiveMatch | null = found
+      ? { objectType: found.objectType, objectId: found.objectId, label: found.label, url: services.phone.urlOf(found), autoCreated: false }
+      : null;
+    return { match };
+  });
+
+  // ---- the admin's side: sign-in links for each bound user, the widget URL, revoking everything.
+  const agentsView = async () => {
+    const base = services.hubspot.publicUrl;
+    const all = await bindings.list();
+    return {
+      generation: await auth.generation(),
+      widgetUrl: `${base}/widget/?key=${encodeURIComponent(await auth.widgetKey())}`,
+      agents: await Promise.all(all.sort((a, b) => (a.ownerName ?? '').localeCompare(b.ownerName ?? '')).map(async (b) => ({
+        ownerId: b.ownerId, name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, email: b.ownerEmail, extension: b.extension,
+        // A fragment: the token never reaches a server log or a Referer header.
+        signInUrl: `${base}/agent/#token=${await auth.signInToken(b.ownerId)}`,
+      }))),
+    };
+  };
+  app.get('/api/telephony/agents', agentsView);
+  app.post('/api/telephony/agents/rotate', async (request) => {
+    const generation = await auth.rotate();
+    for (const end of [...streams]) end();
+    request.log.info({ generation }, 'agent sign-ins revoked: new widget key and sign-in links');
+    return agentsView();
+  });
+
+  // The pop-up page itself.
+  app.get('/agent', (_request, reply) => sendUiPage(reply, 'agent', AGENT_PAGE_HEADERS));
+}
+
+// The agent page opens HubSpot tabs but talks only to Spokes, and is never framed.
+const AGENT_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+/**
+ * Server-sent events until the client goes away, the session expires or the admin revokes
+ * sign-ins; a comment every 15 s keeps proxies from closing the stream.
+ */
+function streamEvents(reply: FastifyReply, streams: Set<() => void>, expiresAt: Date, subscribe: (send: (e: LiveCallEvent) => void) => () => void): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n: connected\n\n');
+  const unsubscribe = subscribe((e) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  const end = () => res.end();
+  const expiry = setTimeout(end, Math.min(Math.max(expiresAt.getTime() - Date.now(), 0), 2 ** 31 - 1));
+  streams.add(end);
+  res.on('close', () => {
+    clearInterval(keepAlive);
+    clearTimeout(expiry);
+    streams.delete(end);
+    unsubscribe();
+  });
+}

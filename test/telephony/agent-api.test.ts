@@ -1,0 +1,229 @@
+/**
+ * The agent API (what the calling widget and the pop-up page call for a
+ * salesperson), against Spokes in sandbox mode: the HubSpot and Yeastar
+ * emulators connected, users bound by e-mail, the integration enabled.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { signInOverHttp, startSpokes, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eq } from 'drizzle-orm';
+import { callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
+import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+import { createHubSpotContact, openAgentStream, waitFor } from './agent-support.ts';
+
+interface AgentsView {
+  generation: number;
+  widgetUrl: string;
+  agents: { ownerId: string; name: string; email: string | null; extension: string; signInUrl: string }[];
+}
+interface SessionAnswer {
+  token: string;
+  expiresAt: string;
+  agent: { ownerId: string; userId: number | null; name: string; email: string | null; extension: string; portalId: number };
+}
+
+describe('agent API', () => {
+  let spokes: SpokesUnderTest;
+  let admin: AdminHttp;
+  let pbx: YeastarSandbox;
+  let hubspotUrl: string;
+  let portalId: number;
+  let view: AgentsView;
+
+  const call = (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => fetch(`${spokes.url}${path}`, {
+    method,
+    headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const tokenOf = (signInUrl: string) => new URL(signInUrl).hash.replace(/^#token=/, '');
+  const widgetKeyOf = (widgetUrl: string) => new URL(widgetUrl).searchParams.get('key')!;
+  async function signInWith(body: unknown): Promise<SessionAnswer> {
+    const res = await call('POST', '/agent-api/sessions', { body });
+    assert.equal(res.status, 200, await res.clone().text());
+    return await res.json() as SessionAnswer;
+  }
+
+  before(async () => {
+    spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
+    admin = await signInOverHttp(spokes);
+    pbx = spokes.runtime.services.sandboxes!.yeastar;
+    hubspotUrl = spokes.runtime.services.sandboxes!.hubspot.url;
+    portalId = (await spokes.runtime.services.hubspot.store.connection())!.portalId;
+    const res = await admin.request('GET', '/api/telephony/agents');
+    assert.equal(res.status, 200);
+    view = await res.json() as AgentsView;
+  });
+  after(async () => {
+    await spokes?.stop();
+  });
+
+  it('lists a sign-in link per bound user and the widget URL, for admins only', async () => {
+    assert.ok(view.agents.length >= 3, 'the sandbox binds its users');
+    for (const a of view.agents) {
+      assert.match(a.signInUrl, new RegExp(`^${spokes.url}/agent/#token=a1\\.`));
+      assert.match(a.extension, /^10\d\d$/);
+    }
+    assert.match(view.widgetUrl, new RegExp(`^${spokes.url}/widget/\\?key=[\\w-]{20,}$`));
+    assert.equal((await fetch(`${spokes.url}/api/telephony/agents`)).status, 401);
+    const noCsrf = await fetch(`${spokes.url}/api/telephony/agents/rotate`, { method: 'POST', headers: { cookie: admin.cookie } });
+    assert.equal(noCsrf.status, 403);
+  });
+
+  it('signs in with a personal link and tells the page who is signed in', async () => {
+    const first = view.agents[0]!;
+    const session = await signInWith({ signInToken: tokenOf(first.signInUrl) });
+    assert.equal(session.agent.ownerId, first.ownerId);
+    assert.equal(session.agent.extension, first.extension);
+    assert.equal(session.agent.name, first.name);
+    assert.equal(session.agent.portalId, portalId);
+    const days = (Date.parse(session.expiresAt) - Date.now()) / 86_400_000;
+    assert.ok(days > 29.9 && days <= 30, `a session lasts 30 days (${days})`);
+
+    const me = await call('GET', '/agent-api/me', { token: session.token });
+    assert.equal(me.status, 200);
+    assert.deepEqual(await me.json(), { agent: session.agent, portalId, hubspotAppUrl: hubspotUrl, sandbox: true });
+  });
+
+  it('signs the calling widget in by owner id, else by user id, with the widget key', async () => {
+    const first = view.agents[0]!;
+    const key = widgetKeyOf(view.widgetUrl);
+    const byOwner = await signInWith({ widgetKey: key, portalId, ownerId: Number(first.ownerId), userId: 1 });
+    assert.equal(byOwner.agent.ownerId, first.ownerId);
+    assert.ok(byOwner.agent.userId, 'the sandbox owners have user ids');
+    const byUser = await signInWith({ widgetKey: key, portalId: String(portalId), userId: byOwner.agent.userId, ownerId: null });
+    assert.equal(byUser.agent.ownerId, first.ownerId);
+  });
+
+  it('refuses bad keys and tokens (401), unbound users (409 not_bound) and another HubSpot account (409 wrong_portal)', async () => {
+    const key = widgetKeyOf(view.widgetUrl);
+    const expectError = async (res: Response, status: number, code: string) => {
+      const body = await res.json() as { error: { code: string; message: string } };
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.equal(body.error.code, code);
+      return body.error.message;
+    };
+    await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: `${key.slice(0, -2)}xx`, portalId, ownerId: view.agents[0]!.ownerId } }), 401, 'unauthorized');
+    await expectError(await call('POST', '/agent-api/sessions', { body: { signInToken: 'a1.eyJrIjoiaSIsIm8iOiIxIiwiZyI6MX0.forged' } }), 401, 'unauthorized');
+    const message = await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: key, portalId, ownerId: '987654321', userId: 123 } }), 409, 'not_bound');
+    assert.equal(message, 'Your HubSpot user is not bound to a PBX extension. Ask your Spokes admin to bind you on the Phone system page.');
+    await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: key, portalId: portalId + 1, ownerId: view.agents[0]!.ownerId } }), 409, 'wrong_portal');
+    await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: key } }), 400, 'validation_failed');
+
+    for (const [method, path] of [['GET', '/agent-api/me'], ['POST', '/agent-api/calls'], ['POST', '/agent-api/calls/1.1/hangup'],
+      ['PUT', '/agent-api/calls/1.1/engagement'], ['GET', '/agent-api/events'], ['GET', '/agent-api/lookup?number=1']] as const) {
+      await expectError(await call(method, path), 401, 'unauthorized');
+      await expectError(await call(method, path, { token: 'a1.bm90.aGluZw' }), 401, 'unauthorized');
+    }
+  });
+
+  it('places a call from the agent\'s own extension, hangs it up and records the widget\'s engagement', async () => {
+    const agent = view.agents[1]!;
+    const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
+    const before = pbx.dialRequests().length;
+    const res = await call('POST', '/agent-api/calls', { token, body: { number: '+1 (646) 555-0143' } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const placed = await res.json() as { callId: string; extension: string; number: string };
+    assert.equal(placed.extension, agent.extension);
+    assert.equal(placed.number, '+16465550143');
+    const dials = pbx.dialRequests().slice(before);
+    assert.equal(dials.length, 1);
+    assert.deepEqual({ caller: dials[0]!.body.caller, callee: dials[0]!.body.callee, callId: dials[0]!.call_id }, { caller: agent.extension, callee: '+16465550143', callId: placed.callId });
+
+    const engagement = await call('PUT', `/agent-api/calls/${placed.callId}/engagement`, { token, body: { engagementId: 4242 } });
+    assert.equal(engagement.status, 200);
+    assert.deepEqual(await engagement.json(), { callId: placed.callId, engagementId: '4242' });
+    const rows = await spokes.runtime.database.db.select().from(callLogs);
+    const row = rows.find((r) => r.cdrId === `widget:${placed.callId}`);
+    assert.equal(row?.engagementId, '4242');
+    assert.equal(row?.ownerId, agent.ownerId);
+
+    const hangup = await call('POST', `/agent-api/calls/${placed.callId}/hangup`, { token });
+    assert.equal(hangup.status, 200);
+    assert.deepEqual(await hangup.json(), { hungUp: true });
+    // Another agent may not hang up this call.
+    const other = await signInWith({ signInToken: tokenOf(view.agents[2]!.signInUrl) });
+    assert.equal((await call('POST', `/agent-api/calls/${placed.callId}/hangup`, { token: other.token })).status, 404);
+    pbx.setDialRules({ defaults: { manual: false } });
+  });
+
+  it('answers a PBX refusal with 409 dial_failed, a sentence for the salesperson and the reason', async () => {
+    // A user bound to an extension the PBX does not have.
+    await spokes.runtime.database.db.insert(extensionBindings).values({ extension: '1999', ownerId: '55501', ownerName: 'Gone Phone', ownerEmail: null, userId: null, source: 'manual' });
+    const { token } = await signInWith({ widgetKey: widgetKeyOf(view.widgetUrl), portalId, ownerId: '55501' });
+    const res = await call('POST', '/agent-api/calls', { token, body: { number: '+16465550144' } });
+    assert.equal(res.status, 409);
+    assert.deepEqual(await res.json(), { error: { code: 'dial_failed', reason: 'unknown_extension',
+      message: 'Extension 1999 does not exist on the PBX. Ask your administrator to check your extension binding.' } });
+    const bad = await call('POST', '/agent-api/calls', { token, body: { number: 'call me' } });
+    assert.equal(bad.status, 400);
+  });
+
+  it('streams the agent\'s own call events with the matched contact, and resumes after Last-Event-ID', async () => {
+    const agent = view.agents[0]!;
+    const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    const contact = await createHubSpotContact(spokes, { firstname: 'Ada', lastname: 'Stream', phone: '+1 646 555 0171' });
+    await waitFor(async () => {
+      const res = await call('GET', '/agent-api/lookup?number=%2B16465550171', { token });
+      const { match } = await res.json() as { match: { objectId: string } | null };
+      return match?.objectId === contact.id;
+    }, 'the phone index learns the new contact');
+    const lookup = await (await call('GET', '/agent-api/lookup?number=6465550171', { token })).json();
+    assert.deepEqual(lookup, { match: { objectType: 'contact', objectId: contact.id, label: 'Ada Stream', url: `${hubspotUrl}/contacts/${portalId}/record/0-1/${contact.id}`, autoCreated: false } });
+    assert.deepEqual(await (await call('GET', '/agent-api/lookup?number=%2B16465550999', { token })).json(), { match: null });
+
+    const stream = await openAgentStream(spokes.url, token);
+    assert.match(stream.contentType, /^text\/event-stream/);
+    // Someone else's call is not in this agent's stream.
+    pbx.simulateCall({ direction: 'inbound', external: '+16465550172', extension: view.agents[1]!.extension, outcome: 'no_answer', ringSeconds: 1 });
+    const { call_id } = pbx.simulateCall({ direction: 'inbound', external: '+16465550171', extension: agent.extension, outcome: 'answered', ringSeconds: 1, talkSeconds: 1 });
+    const ringing = await stream.next((e) => e.callId === call_id && e.state === 'ringing');
+    assert.equal(ringing.type, 'call');
+    assert.equal(ringing.direction, 'inbound');
+    assert.equal(ringing.extension, agent.extension);
+    assert.equal(ringing.ownerId, agent.ownerId);
+    assert.deepEqual(ringing.match, { objectType: 'contact', objectId: contact.id, label: 'Ada Stream', url: `${hubspotUrl}/contacts/${portalId}/record/0-1/${contact.id}`, autoCreated: false });
+    assert.equal(ringing.id, String(ringing.seq));
+    const ended = await stream.next((e) => e.callId === call_id && e.state === 'ended');
+    assert.ok(stream.events.every((e) => e.ownerId === agent.ownerId));
+    stream.close();
+
+    // A page that saw the ringing event gets everything after it again.
+    const resumed = await openAgentStream(spokes.url, token, { lastEventId: ringing.seq });
+    const replayed = await resumed.next((e) => e.seq === ended.seq);
+    assert.ok(replayed.seq > ringing.seq);
+    assert.ok(resumed.events.every((e) => e.seq > ringing.seq));
+    resumed.close();
+  });
+
+  it('revokes every session, sign-in link and the widget key when an admin rotates, closing open streams', async () => {
+    const agent = view.agents[0]!;
+    const session = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    const stream = await openAgentStream(spokes.url, session.token);
+    const res = await admin.request('POST', '/api/telephony/agents/rotate');
+    assert.equal(res.status, 200);
+    const next = await res.json() as AgentsView;
+    assert.equal(next.generation, view.generation + 1);
+    await stream.closed;
+
+    assert.equal((await call('GET', '/agent-api/me', { token: session.token })).status, 401);
+    assert.equal((await call('GET', '/agent-api/events', { token: session.token })).status, 401);
+    assert.equal((await call('POST', '/agent-api/sessions', { body: { signInToken: tokenOf(agent.signInUrl) } })).status, 401);
+    assert.equal((await call('POST', '/agent-api/sessions', { body: { widgetKey: widgetKeyOf(view.widgetUrl), portalId, ownerId: agent.ownerId } })).status, 401);
+    assert.notEqual(next.widgetUrl, view.widgetUrl);
+
+    const fresh = await signInWith({ signInToken: tokenOf(next.agents.find((a) => a.ownerId === agent.ownerId)!.signInUrl) });
+    assert.equal((await call('GET', '/agent-api/me', { token: fresh.token })).status, 200);
+    await signInWith({ widgetKey: widgetKeyOf(next.widgetUrl), portalId, ownerId: agent.ownerId });
+    view = next;
+  });
+
+  it('answers 409 not_bound to a signed-in agent an admin has unbound', async () => {
+    const agent = view.agents[2]!;
+    const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    await spokes.runtime.database.db.delete(extensionBindings).where(eq(extensionBindings.ownerId, agent.ownerId));
+    const res = await call('GET', '/agent-api/me', { token });
+    assert.equal(res.status, 409);
+    assert.equal((await res.json() as { error: { code: string } }).error.code, 'not_bound');
+  });
+});

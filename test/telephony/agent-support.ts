@@ -1,0 +1,97 @@
+/**
+ * Helpers for the agent API and pop-up page tests and the pop-up benchmark:
+ * a contact created in the HubSpot emulator, the agent's event stream read
+ * the way the pages read it (fetch streaming with the Bearer header), and a
+ * poll-until helper.
+ */
+import type { SpokesUnderTest } from '../support/browser.ts';
+import type { LiveCallEvent } from '../../src/connectors/telephony/live.ts';
+
+export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates a contact in the sandbox's HubSpot portal (Spokes hears of it by webhook). */
+export async function createHubSpotContact(spokes: Pick<SpokesUnderTest, 'runtime'>, properties: Record<string, string>): Promise<{ id: string }> {
+  const sandbox = spokes.runtime.services.sandboxes!.hubspot;
+  const portal = sandbox.info().portals.find((p) => p.type === 'STANDARD')!;
+  const res = await fetch(`${sandbox.url}/crm/v3/objects/contacts`, {
+    method: 'POST', headers: { authorization: `Bearer ${portal.privateAppToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ properties }),
+  });
+  if (res.status !== 201) throw new Error(`creating a contact answered ${res.status}: ${await res.text()}`);
+  return await res.json() as { id: string };
+}
+
+export type StreamedEvent = LiveCallEvent & { id: string; event: string };
+
+export interface AgentStream {
+  contentType: string;
+  events: StreamedEvent[];
+  /** Resolves with the first event (seen or to come) that `test` accepts. */
+  next(test: (e: StreamedEvent) => boolean, timeoutMs?: number): Promise<StreamedEvent>;
+  /** Resolves when the server ends the stream. */
+  closed: Promise<void>;
+  close(): void;
+}
+
+export async function openAgentStream(baseUrl: string, token: string, opts: { lastEventId?: number } = {}): Promise<AgentStream> {
+  const abort = new AbortController();
+  const res = await fetch(`${baseUrl}/agent-api/events`, {
+    headers: { authorization: `Bearer ${token}`, ...(opts.lastEventId !== undefined ? { 'last-event-id': String(opts.lastEventId) } : {}) },
+    signal: abort.signal,
+  });
+  if (res.status !== 200 || !res.body) throw new Error(`the event stream answered ${res.status}: ${await res.text()}`);
+  const events: StreamedEvent[] = [];
+  const waiters = new Set<() => void>();
+  const closed = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body!) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields: Record<string, string> = {};
+          for (const line of block.split('\n')) {
+            if (!line || line.startsWith(':')) continue;
+            const i = line.indexOf(':');
+            fields[line.slice(0, i)] = (fields[line.slice(0, i)] ? `${fields[line.slice(0, i)]}\n` : '') + line.slice(i + 1).replace(/^ /, '');
+          }
+          if (fields.data) events.push({ ...JSON.parse(fields.data), id: fields.id, event: fields.event });
+          for (const w of waiters) w();
+        }
+      }
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+    }
+  })();
+  return {
+    contentType: res.headers.get('content-type') ?? '',
+    events,
+    closed,
+    close: () => abort.abort(),
+    next(test, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = events.find(test);
+          if (!hit) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(hit);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no such event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => [e.callId, e.state]))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
