@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, type Database } from '../../src/db/open.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { PhoneIndex, recordUrl, type PhoneRecord } from '../../src/hubspot/phone/phone-index.ts';
@@ -169,8 +170,11 @@ for (const engine of engines) {
       await index.upsert(portalId, [contact('801', { number: '+1 415 555 0102', region: 'US' }, { modifiedAt: new Date('2026-03-01T00:00:00Z') })]);
       assert.deepEqual((await index.lookup('+14155550101', { portalId })).records, []);
       assert.equal((await index.lookup('+14155550102', { portalId })).records.length, 1);
+      const buildStart = new Date(Date.now() - 1);
+      await sleep(5);
       await index.upsert(portalId, [contact('801', { number: '+1 415 555 0101', region: 'US' }, { modifiedAt: new Date('2026-02-15T00:00:00Z') })]);
       assert.equal((await index.lookup('+14155550102', { portalId })).records.length, 1, 'an older version does not overwrite');
+      assert.equal(await index.removeIndexedBefore(portalId, 'contact', new Date(buildStart.getTime() + 3)), 0, 'a record a full build saw (even in an older version) is not swept');
       await index.upsert(portalId, [contact('801', { number: '', region: 'US' }, { modifiedAt: new Date('2026-04-01T00:00:00Z') })]);
       assert.deepEqual((await index.lookup('+14155550102', { portalId })).records, [], 'a removed number leaves the index');
       assert.equal(await index.remove(portalId, 'contact', ['801']), 0);

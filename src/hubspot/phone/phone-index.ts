@@ -138,6 +138,12 @@ export class PhoneIndex {
           .groupBy(phoneIndex.objectId);
         const newest = new Map(indexed.map((row) => [row.objectId, row.modifiedAt ? new Date(row.modifiedAt).getTime() : 0]));
         const fresh = batch.filter((r) => (r.modifiedAt?.getTime() ?? Number.MAX_SAFE_INTEGER) >= (newest.get(r.objectId) ?? 0));
+        const older = batch.filter((r) => !fresh.includes(r)).map((r) => r.objectId);
+        // Seen, but the index already holds a newer version: still current, so a full build must not sweep it.
+        if (older.length) {
+          await tx.update(phoneIndex).set({ indexedAt: sql`now()` })
+            .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, older)));
+        }
         if (!fresh.length) continue;
         await tx.delete(phoneIndex).where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, fresh.map((r) => r.objectId))));
         const rows = fresh.flatMap((r) => this.rowsFor(portalId, r));
