@@ -6,7 +6,10 @@
  *  - a Client ID / Client Secret pair the PBX rejected once is never sent again
  *    (an admin pressing "Connect" five times with the same typo costs one failure);
  *  - after `stopAfterRejectedLogins` different rejected pairs since the last
- *    successful login, Spokes stops signing in at all until an admin resets it;
+ *    successful login, Spokes stops signing in by itself;
+ *  - an admin's explicit "Connect" may try one more pair, but never the one that
+ *    would reach the PBX's block: the PBX forgets failures only on a successful
+ *    login, so neither does Spokes (pressing Connect does not reset the count);
  *  - while the PBX says the IP is blocked, nothing is sent.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +20,8 @@ interface PbxLoginRecord {
   rejectedPairs: Map<string, number>;
   rejectionsSinceSuccess: number;
   blockedUntil?: number;
+  /** The next login is an admin's explicit attempt (resetLoginGuard): it may go up to one short of the block. */
+  adminAttempt?: boolean;
 }
 
 const records = new Map<string, PbxLoginRecord>();
@@ -52,8 +57,17 @@ export function assertLoginAllowed(origin: string, host: string, key: string): v
       `The PBX at ${host} has blocked this server's IP address until ${new Date(r.blockedUntil).toISOString()} after failed logins. ` +
       'Remove the block under Security > Security Rules > Blocked IPs on the PBX, check the Client ID and Client Secret, then reconnect.');
   }
+  const adminAttempt = r.adminAttempt === true;
+  r.adminAttempt = false;
   if (r.rejectedPairs.has(key)) throw wrongCredentialsError(host);
-  if (r.rejectionsSinceSuccess >= M.tokens.stopAfterRejectedLogins) {
+  // The PBX counts every failure since the last success; the one that would make it 5 is never sent.
+  if (r.rejectionsSinceSuccess >= M.tokens.ipBlockAfterFailedLogins - 1) {
+    throw new AuthExpiredError(
+      `Spokes has stopped signing in to the PBX at ${host}: it refused ${r.rejectionsSinceSuccess} logins from this server since the last ` +
+      `successful one, and one more failure would block this server's IP address (the PBX blocks after ${M.tokens.ipBlockAfterFailedLogins}). ` +
+      'Check the Client ID and Client Secret under Integrations > API on the PBX, then restart Spokes to try again.');
+  }
+  if (!adminAttempt && r.rejectionsSinceSuccess >= M.tokens.stopAfterRejectedLogins) {
     throw new AuthExpiredError(
       `Spokes has stopped signing in to the PBX at ${host}: it refused ${r.rejectionsSinceSuccess} different Client ID/Client Secret ` +
       `pairs, and it blocks this server's IP address after ${M.tokens.ipBlockAfterFailedLogins}. Check both values under ` +
@@ -80,13 +94,16 @@ export function recordIpBlocked(origin: string, untilMs: number | undefined): vo
 }
 
 /**
- * An admin's explicit "reconnect": forgets this PBX's rejections so that new
- * credentials may be tried. The pairs already rejected stay refused.
+ * An admin's explicit "reconnect": the next login may be tried although Spokes
+ * stopped signing in by itself (and although the PBX said the IP was blocked:
+ * the admin may have removed the block). The pairs already rejected stay
+ * refused, and the failures the PBX counts are not forgotten: however often
+ * Connect is pressed, Spokes stops one failure short of the PBX's IP block.
  */
 export function resetLoginGuard(origin: string): void {
   const r = records.get(origin);
   if (!r) return;
-  r.rejectionsSinceSuccess = 0;
+  r.adminAttempt = true;
   r.blockedUntil = undefined;
 }
 

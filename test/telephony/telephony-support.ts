@@ -1,0 +1,299 @@
+/**
+ * Test support for the telephony connector: a Spokes process (in this process)
+ * with both emulators, signed in as the admin, and helpers that read what a
+ * user would look at — the calls HubSpot holds, the PBX's phonebook, the
+ * admin API's answers. Each test file starts its own.
+ *
+ *   const t = await startTelephony();           // sandbox mode: connected, bound, enabled
+ *   const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: '+14155550100', extension: '1001', ringSeconds: 0.2, talkSeconds: 1 });
+ *   const [call] = await t.engagementsOf(call_id);
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD, type AdminHttp } from '../support/browser.ts';
+
+export { sleep };
+
+export interface Engagement {
+  id: string;
+  properties: Record<string, string | null>;
+  contacts: string[];
+  companies: string[];
+}
+
+export interface LoggedCall {
+  cdrId: string;
+  callId: string | null;
+  direction: string;
+  status: string;
+  extension: string | null;
+  externalNumber: string | null;
+  state: 'writing' | 'logged' | 'skipped';
+  detail: string | null;
+  engagementId: string | null;
+  ownerId: string | null;
+  contactId: string | null;
+  companyId: string | null;
+  contactUrl: string | null;
+}
+
+export interface SpokesOptions {
+  /** Settings on top of the test defaults (e.g. `SPOKES_SANDBOX: 'off'`, `DATABASE_URL`). */
+  env?: Record<string, string>;
+  /** Work jobs in this process (default true). */
+  worker?: boolean;
+  /** Reuse a data directory (a restart); a fresh one otherwise. */
+  dataDir?: string;
+  /** Reuse a port (a restart keeps its public URL, and so its signed links). */
+  port?: number;
+  /** Keep the log lines at this level and above in `lines` (default: no log). */
+  logLevel?: 'debug' | 'info' | 'warn';
+}
+
+export interface SpokesHandle {
+  runtime: Runtime;
+  url: string;
+  port: number;
+  dataDir: string;
+  admin: AdminHttp;
+  /** Log lines (parsed JSON), when `logLevel` was given. */
+  lines: Record<string, unknown>[];
+  /** Stops the process; `keepData` leaves the data directory for a restart. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Starts Spokes in this process on a fresh embedded database (or DATABASE_URL), signed in as the admin. */
+export async function startSpokesProcess(opts: SpokesOptions = {}): Promise<SpokesHandle> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'spokes-telephony-'));
+  const port = opts.port ?? await freePort();
+  const url = `http://localhost:${port}`;
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const config = loadConfig({
+    env: {
+      SPOKES_DATA_DIR: dataDir, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: url, SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', ...opts.env,
+    },
+  });
+  const log = createLogger({ level: opts.logLevel ?? 'silent', destination });
+  const runtime = await startRuntime({ config, log, server: true, worker: opts.worker ?? true });
+  const admin = await signInOverHttp({ url, password: TEST_ADMIN_PASSWORD });
+  let stopped = false;
+  return {
+    runtime, url, port, dataDir, admin, lines,
+    async stop(stopOpts = {}) {
+      if (stopped) return;
+      stopped = true;
+      await runtime.stop().catch(() => {});
+      if (!stopOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Telephony extends SpokesHandle {
+  hubspot: HubSpotSandbox;
+  pbx: YeastarSandbox;
+  portalId: number;
+  /** The portal's private-app token: what a person looking into HubSpot uses (not Spokes' budget). */
+  token: string;
+  /** A HubSpot API request with the private-app token; JSON in and out. */
+  crm(method: string, path: string, body?: unknown): Promise<any>;
+  /** Every call engagement HubSpot holds, with its contact and company associations. */
+  engagements(): Promise<Engagement[]>;
+  /** The engagements HubSpot holds for one PBX call (by `hs_call_external_id`), once Spokes is done with the call. */
+  engagementsOf(callId: string, timeoutMs?: number): Promise<Engagement[]>;
+  /** Spokes' call log (`GET /api/telephony/calls`). */
+  logged(): Promise<LoggedCall[]>;
+  /** Waits until Spokes logged or skipped the call's record; returns its row. */
+  loggedCall(callId: string, timeoutMs?: number): Promise<LoggedCall>;
+  /** A contact in HubSpot (optionally with a primary company), once Spokes' phone index knows its number. */
+  createContact(properties: Record<string, string>, company?: Record<string, string>): Promise<{ contactId: string; companyId?: string }>;
+  /** Waits until no telephony job is queued or running. */
+  settle(timeoutMs?: number): Promise<void>;
+  /** The owner bound to an extension in sandbox mode. */
+  ownerOf(extension: string): Promise<string>;
+}
+
+/** Spokes in sandbox mode: both emulators, HubSpot connected, the PBX connected, users bound, the integration enabled. */
+export async function startTelephony(opts: SpokesOptions = {}): Promise<Telephony> {
+  const handle = await startSpokesProcess(opts);
+  const sandboxes = handle.runtime.services.sandboxes!;
+  const portal = sandboxes.hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+  return withHelpers(handle, sandboxes.hubspot, sandboxes.yeastar, portal.portalId, portal.privateAppToken);
+}
+
+export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: YeastarSandbox, portalId: number, token: string): Telephony {
+  async function crm(method: string, path: string, body?: unknown): Promise<any> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${hubspot.url}${path}`, {
+        method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      // A test's own reads may meet the faults it switched on: read again.
+      if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+        await sleep(200);
+        continue;
+      }
+      const text = await res.text();
+      if (res.status >= 400) throw new Error(`HubSpot ${method} ${path} → ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    }
+  }
+
+  async function engagements(): Promise<Engagement[]> {
+    const out: Engagement[] = [];
+    let after: string | undefined;
+    const props = 'hs_timestamp,hs_call_title,hs_call_body,hs_call_direction,hs_call_status,hs_call_duration,hs_call_from_number,hs_call_to_number,hs_call_recording_url,hs_call_external_id,hs_call_disposition,hubspot_owner_id';
+    do {
+      const page = await crm('GET', `/crm/v3/objects/calls?limit=100&properties=${props}&associations=contacts,companies${after ? `&after=${after}` : ''}`);
+      for (const r of page.results) {
+        out.push({
+          id: r.id, properties: r.properties,
+          contacts: (r.associations?.contacts?.results ?? []).map((a: { id: string }) => a.id),
+          companies: (r.associations?.companies?.results ?? []).map((a: { id: string }) => a.id),
+        });
+      }
+      after = page.paging?.next?.after;
+    } while (after);
+    return out;
+  }
+
+  async function logged(): Promise<LoggedCall[]> {
+    const res = await handle.admin.request('GET', '/api/telephony/calls?limit=200');
+    if (res.status !== 200) throw new Error(`GET /api/telephony/calls → ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { calls: LoggedCall[] }).calls;
+  }
+
+  async function loggedCall(callId: string, timeoutMs = 20_000): Promise<LoggedCall> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = (await logged()).find((c) => c.callId === callId && c.state !== 'writing');
+      if (row) return row;
+      if (Date.now() > deadline) throw new Error(`Spokes did not log call ${callId} within ${timeoutMs} ms; calls: ${JSON.stringify(await logged())}`);
+      await sleep(100);
+    }
+  }
+
+  async function settle(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = (await handle.runtime.queue.status()).filter((s) => s.name.startsWith('telephony.') && s.queued + s.active > 0);
+      if (!busy.length) return;
+      if (Date.now() > deadline) throw new Error(`telephony jobs still busy: ${JSON.stringify(busy)}`);
+      await sleep(100);
+    }
+  }
+
+  return {
+    ...handle, hubspot, pbx, portalId, token, crm, engagements, logged, loggedCall, settle,
+    async engagementsOf(callId, timeoutMs) {
+      await loggedCall(callId, timeoutMs);
+      await settle();
+      return (await engagements()).filter((e) => e.properties.hs_call_external_id === callId);
+    },
+    async createContact(properties, company) {
+      let companyId: string | undefined;
+      if (company) companyId = (await crm('POST', '/crm/v3/objects/companies', { properties: company })).id;
+      const contact = await crm('POST', '/crm/v3/objects/contacts', {
+        properties,
+        ...(companyId ? { associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }] } : {}),
+      });
+      // HubSpot tells Spokes by webhook (sandbox mode); wait until the phone index has the number.
+      const number = properties.phone ?? properties.mobilephone;
+      if (number) {
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const found = (await handle.runtime.services.phone.index.lookup(number)).records;
+          if (found.some((r) => r.objectId === contact.id && (!companyId || r.companyId === companyId))) break;
+          if (Date.now() > deadline) throw new Error(`the phone index never learnt ${number} of contact ${contact.id}`);
+          await sleep(50);
+        }
+      }
+      return { contactId: contact.id, companyId };
+    },
+    async ownerOf(extension) {
+      const res = await handle.admin.request('GET', '/api/telephony/users');
+      const body = await res.json() as { users: { ownerId: string; extension: string | null }[] };
+      const user = body.users.find((u) => u.extension === extension);
+      if (!user) throw new Error(`no user is bound to ${extension}`);
+      return user.ownerId;
+    },
+  };
+}
+
+/** A valid US number no seeded HubSpot record has (seeds use 555-01xx in other area codes), different on each call. */
+let nextNumber = Math.floor(Math.random() * 9_000);
+export function freshNumber(): string {
+  nextNumber += 1;
+  return `+1650555${String(1_000 + (nextNumber % 9_000)).padStart(4, '0')}`;
+}
+
+/** Fast call timings for sandbox mode, whose PBX runs in real time. */
+export const QUICK = { ringSeconds: 0.2, talkSeconds: 1 } as const;
+
+export interface OwnEmulators {
+  hubspot: HubSpotSandbox;
+  pbx: YeastarSandbox;
+  portalId: number;
+  token: string;
+  /** Owners seeded into the portal (besides the admin user). */
+  owners: { id: string; userId: number; email: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * Emulators a test starts itself (Spokes outside sandbox mode, as in production): a HubSpot
+ * portal with `owners` owners and a PBX whose extensions are given (time compressed by `timeScale`).
+ */
+export async function startEmulators(opts: {
+  owners?: number;
+  contacts?: number;
+  extensions?: (owners: { email: string }[]) => { number: string; name: string; email: string }[];
+  timeScale?: number;
+} = {}): Promise<OwnEmulators> {
+  const { startHubSpotSandbox } = await import('../../sandbox/hubspot/index.ts');
+  const { startYeastarSandbox } = await import('../../sandbox/yeastar/index.ts');
+  const hubspot = await startHubSpotSandbox();
+  const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+  const seeded = hubspot.seed({ portalId: portal.portalId, owners: opts.owners ?? 3, contacts: opts.contacts ?? 0, companies: 0 });
+  const extensions = opts.extensions?.(seeded.owners) ?? seeded.owners.map((o, i) => ({ number: String(2001 + i), name: `Agent ${i + 1}`, email: o.email }));
+  const pbx = await startYeastarSandbox({ timeScale: opts.timeScale ?? 0.05, extensions });
+  return {
+    hubspot, pbx, portalId: portal.portalId, token: portal.privateAppToken!, owners: seeded.owners,
+    async close() {
+      await pbx.close();
+      await hubspot.close();
+    },
+  };
+}
+
+/** Settings for a Spokes process that talks to `startEmulators()`' HubSpot with its private-app token. */
+export function envFor(emulators: OwnEmulators, extra: Record<string, string> = {}): Record<string, string> {
+  return { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: emulators.token, HUBSPOT_BASE_URL: emulators.hubspot.url, ...extra };
+}
+
+/** What an admin does on the Phone system page: connect the PBX, accept the auto-bind proposal, switch the integration on. */
+export async function setUpPhoneSystem(admin: AdminHttp, pbx: YeastarSandbox): Promise<void> {
+  const info = pbx.info();
+  const expectOk = async (res: Response, what: string) => {
+    if (res.status !== 200) throw new Error(`${what} → ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+  await expectOk(await admin.request('PUT', '/api/telephony/connection', { baseUrl: info.baseUrl, clientId: info.clientId, clientSecret: info.clientSecret, webhookSecret: info.webhookSecret }), 'connect');
+  const { proposals } = await expectOk(await admin.request('POST', '/api/telephony/bindings/auto'), 'auto-bind');
+  await expectOk(await admin.request('PUT', '/api/telephony/bindings', { bindings: proposals.map((p: { ownerId: string; extension: string }) => ({ ownerId: p.ownerId, extension: p.extension })), source: 'auto' }), 'bind');
+  await expectOk(await admin.request('PUT', '/api/telephony/enabled', { enabled: true }), 'enable');
+}
