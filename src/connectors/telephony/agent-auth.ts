@@ -123,3 +123,8 @@ export class AgentAuth {
     return payload.g === await this.generation() ? payload : null;
   }
 }
+
+/** The calling widget's URL as registered in HubSpot's calling settings: `${publicUrl}/widget/?key=…`. */
+export async function agentWidgetUrl(db: Db, box: SecretBox, publicUrl: string): Promise<string> {
+  return `${publicUrl}/widget/?key=${encodeURIComponent(await new AgentAuth(db, box).widgetKey())}`;
+}

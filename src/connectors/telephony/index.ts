@@ -11,6 +11,7 @@ import { telephonyJobs, scheduleTelephonyJobs } from './jobs.ts';
 import { registerTelephonyAdminRoutes } from './routes-admin.ts';
 import { registerTelephonyCallRoutes } from './routes-calls.ts';
 import { registerTelephonyAgentRoutes } from './routes-agent.ts';
+import { agentWidgetUrl } from './agent-auth.ts';
 import { configureTelephonySandbox } from './sandbox.ts';
 
 const contexts = new WeakMap<Services, TelephonyContext>();
@@ -23,6 +24,11 @@ export function telephonyContext(services: Services): TelephonyContext {
     contexts.set(services, ctx);
   }
   return ctx;
+}
+
+/** The calling widget's URL with its key (`spokes calling-settings register`, the admin page); it changes when sign-ins are revoked. */
+export function widgetUrl(services: Services): Promise<string> {
+  return agentWidgetUrl(services.database.db, services.secretBox, services.hubspot.publicUrl);
 }
 
 export const telephony = {

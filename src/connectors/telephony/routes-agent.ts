@@ -14,7 +14,7 @@ import { NotConnectedError, NotFoundError, SpokesError, UnauthorizedError, Valid
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
 import { normalizePhone } from '../../hubspot/phone/index.ts';
 import { sendUiPage } from '../../web/admin/ui-pages.ts';
-import { AgentAuth } from './agent-auth.ts';
+import { AgentAuth, agentWidgetUrl } from './agent-auth.ts';
 import { callLogs } from './schema.ts';
 import { PbxDialError } from './pbx.ts';
 import type { Binding } from './bindings.ts';
@@ -193,7 +193,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     const all = await bindings.list();
     return {
       generation: await auth.generation(),
-      widgetUrl: `${base}/widget/?key=${encodeURIComponent(await auth.widgetKey())}`,
+      widgetUrl: await agentWidgetUrl(services.database.db, services.secretBox, base),
       agents: await Promise.all(all.sort((a, b) => (a.ownerName ?? '').localeCompare(b.ownerName ?? '')).map(async (b) => ({
         ownerId: b.ownerId, name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, email: b.ownerEmail, extension: b.extension,
         // A fragment: the token never reaches a server log or a Referer header.

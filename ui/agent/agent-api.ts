@@ -1,0 +1,102 @@
+/**
+ * The pop-up page's side of the agent API: the session token kept in
+ * localStorage (so a reload keeps the salesperson signed in), requests with
+ * `Authorization: Bearer …`, and the shapes the server answers.
+ */
+import { z } from 'zod';
+import { ApiError, sentence } from '../shared/api.ts';
+
+export const agentSchema = z.object({
+  ownerId: z.string(),
+  userId: z.number().nullable(),
+  name: z.string(),
+  email: z.string().nullable(),
+  extension: z.string(),
+  portalId: z.number(),
+});
+export type Agent = z.infer<typeof agentSchema>;
+
+export const sessionSchema = z.object({ token: z.string(), expiresAt: z.string(), agent: agentSchema });
+export type AgentSession = z.infer<typeof sessionSchema>;
+
+export const meSchema = z.object({ agent: agentSchema, portalId: z.number(), hubspotAppUrl: z.string(), sandbox: z.boolean() });
+export type AgentMe = z.infer<typeof meSchema>;
+
+export const matchSchema = z.object({
+  objectType: z.enum(['contact', 'company']),
+  objectId: z.string(),
+  label: z.string().nullable(),
+  url: z.string(),
+  autoCreated: z.boolean(),
+});
+export type CallerMatch = z.infer<typeof matchSchema>;
+
+/** One event of `GET /agent-api/events` (LiveCallEvent on the server). */
+export const liveEventSchema = z.object({
+  seq: z.number(),
+  type: z.enum(['call', 'call_failed']),
+  callId: z.string(),
+  state: z.enum(['ringing', 'answered', 'held', 'ended', 'failed']),
+  direction: z.enum(['inbound', 'outbound', 'internal']).nullable(),
+  externalNumber: z.string().nullable(),
+  extension: z.string(),
+  ownerId: z.string(),
+  match: matchSchema.nullable(),
+  searchUrl: z.string().nullable(),
+  message: z.string().optional(),
+  reason: z.string().optional(),
+  at: z.string(),
+});
+export type LiveEvent = z.infer<typeof liveEventSchema>;
+
+const SESSION_KEY = 'spokes.agent.session';
+
+export function storedSession(): AgentSession | null {
+  try {
+    const parsed = sessionSchema.safeParse(JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null'));
+    if (!parsed.success || Date.parse(parsed.data.expiresAt) <= Date.now()) return null;
+    return parsed.data;
+  } catch {
+    return null;
+  }
+}
+
+export function storeSession(session: AgentSession | null): void {
+  if (session) localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else localStorage.removeItem(SESSION_KEY);
+}
+
+/** The token of a personal sign-in link (`/agent/#token=…`), removed from the address bar at once. */
+export function takeLinkToken(): string | null {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (token) history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
+export async function agentRequest<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network', 'Spokes did not answer. Check that you are online; this page tries again by itself.');
+  }
+  const json: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(res.status, error?.code ?? 'unknown', error?.message ? sentence(error.message) : `Spokes answered HTTP ${res.status}.`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ApiError(res.status, 'unexpected_response', 'Spokes sent an answer this page does not understand. Reload the page.');
+  return parsed.data;
+}
+
+export function signInWithLink(signInToken: string): Promise<AgentSession> {
+  return agentRequest('POST', '/agent-api/sessions', sessionSchema, { body: { signInToken } });
+}
+
+export function fetchMe(token: string): Promise<AgentMe> {
+  return agentRequest('GET', '/agent-api/me', meSchema, { token });
+}
