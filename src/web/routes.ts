@@ -11,6 +11,8 @@ import { registerHubSpotRoutes } from '../hubspot/index.ts';
 import { registerSandboxRoutes } from '../sandbox/routes.ts';
 import { registerHubSpotWebhookRoutes } from '../hubspot/webhooks/index.ts';
 import { connectorList } from '../connectors/index.ts';
+import { registerCallingSettingsRoutes } from '../hubspot/calling-settings-routes.ts';
+import { registerWidgetPage } from './widget-page.ts';
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
   // First: admin sessions and the guard that makes every other /api/ route need one.
@@ -23,6 +25,8 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   });
 
   registerHubSpotRoutes(app, services.hubspot);
+  registerCallingSettingsRoutes(app, services);
+  registerWidgetPage(app, { sandboxUrl: () => services.sandboxes?.hubspot.url });
   await registerHubSpotWebhookRoutes(app, {
     store: services.hubspot.store, queue: services.queue,
     get publicUrl() { return services.hubspot.publicUrl; },

@@ -7,6 +7,7 @@ import { OBJECT_TYPES, resolveObjectType, type ObjectTypeName } from '../model/o
 import { html, page } from '../pages/layout.ts';
 import { recordUrl } from '../pages/page-helpers.ts';
 import { recordTitle, renderRecordPage, type RecordPageExtensions } from '../pages/record-page.ts';
+import { callingHostExtensions } from '../pages/calling-host.ts';
 import type { SandboxContext } from './context.ts';
 import { currentUser } from './routes-oauth-authorize.ts';
 
@@ -30,8 +31,12 @@ export function registerPageRoutes(app: FastifyInstance, ctx: SandboxContext, ex
     const record = /^\d+$/.test(request.params.id) ? portal.store(type).get(Number(request.params.id)) : undefined;
     if (!record || record.archived) return problemPage(reply, 404, 'Record not found', `This ${OBJECT_TYPES[type].singular} doesn't exist or was deleted.`, signedIn);
     const owner = portal.ownerByUserId(user.userId);
+    // Extensions set by a test or embedder come first, then the built-in calling widget host (calling-host.ts).
+    const calling = callingHostExtensions({ state: ctx.state, portal, user, ownerId: owner?.id, type, record });
+    const extra = extensions();
+    const merged = { head: html`${extra?.head}${calling.head}`, widgetPanel: html`${extra?.widgetPanel}${calling.widgetPanel}` };
     reply.type('text/html; charset=utf-8');
-    return renderRecordPage({ portal, type, record, signedInAs: { ...signedIn, ownerId: owner?.id }, url: request.url, extensions: extensions() });
+    return renderRecordPage({ portal, type, record, signedInAs: { ...signedIn, ownerId: owner?.id }, url: request.url, extensions: merged });
   });
 
   app.get('/', async (request, reply) => {

@@ -98,7 +98,7 @@ export function renderRecordPage(input: RecordPageInput): string {
     </div>
     <div>
       <aside id="widget-slot" class="widget-slot" data-testid="widget-slot" data-portal-id="${portal.portalId}" data-object-type-id="${info.typeId}" data-object-id="${record.id}">${input.extensions?.widgetPanel ?? ''}</aside>
-      <section class="card"><h2>Activity</h2>${renderTimeline(portal, timelineOf(portal, { type, id: record.id }))}</section>
+      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(portal, timelineOf(portal, { type, id: record.id }))}</section>
     </div>
   </div>
 </div>`;

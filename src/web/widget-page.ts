@@ -1,0 +1,35 @@
+/**
+ * The calling widget's page (`/widget/?key=…`, C1–C5): `ui/dist/widget/index.html`,
+ * framed by HubSpot. Unlike the admin and agent pages it must be embeddable, but
+ * only by HubSpot (`https://app.hubspot.com`, `https://*.hubspot.com`) and, in
+ * sandbox mode, by the HubSpot emulator's record pages. The key in its URL is
+ * never sent on as a Referer.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sendUiPage } from './admin/ui-pages.ts';
+
+export const HUBSPOT_FRAME_ANCESTORS = ['https://app.hubspot.com', 'https://*.hubspot.com'];
+
+/** `http://127.0.0.1:3001` → itself and `http://localhost:3001`: the emulator is reachable under both names. */
+export function sandboxFrameAncestors(sandboxUrl: string | undefined): string[] {
+  if (!sandboxUrl) return [];
+  const url = new URL(sandboxUrl);
+  const names = new Set([url.hostname, 'localhost', '127.0.0.1']);
+  return [...names].map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+}
+
+export function widgetPageHeaders(ancestors: string[]): Record<string, string> {
+  return {
+    'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors ${ancestors.join(' ')}`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  };
+}
+
+export function registerWidgetPage(app: FastifyInstance, opts: { sandboxUrl: () => string | undefined }): void {
+  const page = async (_request: unknown, reply: Parameters<typeof sendUiPage>[0]) =>
+    sendUiPage(reply, 'widget', widgetPageHeaders([...HUBSPOT_FRAME_ANCESTORS, ...sandboxFrameAncestors(opts.sandboxUrl())]));
+  app.get('/widget', page);
+  app.get('/widget/*', page);
+}
