@@ -9,6 +9,8 @@ import { startRuntime, type Runtime } from './runtime.ts';
 import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
 import { startSandboxes } from './sandbox/sandboxes.ts';
+import { runCallingSettings } from './hubspot/calling-settings-cli.ts';
+import { widgetUrl } from './connectors/telephony/index.ts';
 
 const USAGE = `Usage: spokes <command> [options]
 
@@ -18,6 +20,8 @@ Commands:
   migrate     Apply database migrations and exit
   status      Show the database engine, queue depths and recent failed jobs (--json for JSON)
   sandbox     Run the sandbox emulators alone (HubSpot…), to test your own integration against them
+  calling-settings register|update|show|delete
+              Register the calling widget with your HubSpot app (--help for options)
   help        Show this help
 
 Options:
@@ -38,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status, sandbox };
+  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status, sandbox, 'calling-settings': callingSettings };
   const run = commands[command];
   if (!run) {
     process.stderr.write(`spokes: unknown command "${command}"\n\n${USAGE}`);
@@ -81,6 +85,17 @@ async function sandbox(config: Config, log: Logger): Promise<number> {
   const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
   process.stdout.write(`Sandbox emulators are running (state kept in ${config.dataDir}/sandbox):\n${JSON.stringify(sandboxes.info(), null, 2)}\n`);
   return untilSignal(sandboxes, log);
+}
+
+async function callingSettings(config: Config, log: Logger, args: string[]): Promise<number> {
+  return runCallingSettings(args, {
+    config, log, widgetUrl,
+    out: (text) => process.stdout.write(text),
+    async openServices() {
+      const runtime = await startRuntime({ config, log, server: false, worker: false });
+      return { services: runtime.services, close: () => runtime.stop() };
+    },
+  });
 }
 
 async function migrate(config: Config, log: Logger): Promise<number> {
