@@ -72,6 +72,7 @@ export interface BatchWriterOptions {
 interface Pending {
   input: CreateInput | UpdateInput | UpsertInput;
   traceId: string;
+  settled: boolean;
   resolve(record: WrittenRecord): void;
   reject(error: Error): void;
 }
@@ -131,7 +132,12 @@ export class BatchWriter {
       const key = `${op}\u0000${objectType}`;
       const queue = this.#queues.get(key) ?? [];
       this.#queues.set(key, queue);
-      queue.push({ input, traceId: `spokes-${process.pid}-${++this.#trace}`, resolve, reject });
+      const pending: Pending = {
+        input, traceId: `spokes-${process.pid}-${++this.#trace}`, settled: false,
+        resolve: (record) => { pending.settled = true; resolve(record); },
+        reject: (error) => { pending.settled = true; reject(error); },
+      };
+      queue.push(pending);
       if (queue.length >= this.#opts.maxBatch) this.#flushKey(key);
       else if (!this.#timers.has(key)) this.#timers.set(key, setTimeout(() => this.#flushKey(key), this.#opts.lingerMs));
     });
@@ -181,7 +187,7 @@ export class BatchWriter {
         if (err instanceof RemoteRejectedError && pending.length > 1 && (err.remoteStatus ?? 0) >= 400 && (err.remoteStatus ?? 0) < 500) {
           // Refused as a whole (nothing was written): find the bad inputs by halves.
           const half = Math.ceil(pending.length / 2);
-          await Promise.all([this.#write(op, objectType, pending.slice(0, half)), this.#write(op, objectType, pending.slice(half))]);
+          await Promise.all([pending.slice(0, half), pending.slice(half)].map((part) => this.#write(op, objectType, part).catch((e: unknown) => this.#fail(part, e))));
           return;
         }
         throw err;
@@ -257,6 +263,7 @@ export class BatchWriter {
   #fail(batch: Pending[], err: unknown): void {
     const error = err instanceof Error ? err : new SpokesError('internal', String(err));
     for (const p of batch) {
+      if (p.settled) continue;
       this.stats.failed++;
       p.reject(error);
     }

@@ -116,9 +116,9 @@ for (const engine of engines) {
         w.update('contacts', { id: '987654321', properties: { jobtitle: 'Nobody' } }),
         w.update('contacts', { id: b.id, properties: { hubspot_owner_id: 'not-a-number' } }),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected'], results.map((r) => (r.status === 'rejected' ? r.reason.message : 'ok')).join(' | '));
       assert.equal((results[1] as PromiseFulfilledResult<{ id: string }>).value.id, b.id);
-      assert.equal(((results[2] as PromiseRejectedResult).reason as RemoteRejectedError).remoteStatus, 404);
+      assert.equal(((results[2] as PromiseRejectedResult).reason as RemoteRejectedError).remoteStatus, 404, String((results[2] as PromiseRejectedResult).reason?.message));
       const read = await hubspotRequest(world, 'GET', `/crm/v3/objects/contacts/${b.id}?properties=jobtitle`);
       assert.equal(read.body.properties.jobtitle, 'CTO');
     });

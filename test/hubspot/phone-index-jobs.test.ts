@@ -36,7 +36,7 @@ for (const engine of engines) {
       const again = await requestPhoneIndexSync(queue, 'incremental', now + 1);
       assert.deepEqual([first.duplicate, again.duplicate], [false, true]);
       const deadline = Date.now() + 30_000;
-      while ((await phone.index.count(world.portalId)).contact < 120) {
+      while ((await phone.index.count(world.portalId)).company < 12) {
         if (Date.now() > deadline) throw new Error('the index was not filled');
         await sleep(200);
       }
