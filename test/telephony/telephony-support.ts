@@ -113,6 +113,8 @@ export interface Telephony extends SpokesHandle {
   crm(method: string, path: string, body?: unknown): Promise<any>;
   /** Every call engagement HubSpot holds, with its contact and company associations. */
   engagements(): Promise<Engagement[]>;
+  /** The ids a PBX call's engagement may carry as `hs_call_external_id`. */
+  idsOf(callId: string): string[];
   /** The engagements HubSpot holds for one PBX call (by `hs_call_external_id`), once Spokes is done with the call. */
   engagementsOf(callId: string, timeoutMs?: number): Promise<Engagement[]>;
   /** Spokes' call log (`GET /api/telephony/calls`). */
@@ -177,10 +179,20 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
     return ((await res.json()) as { calls: LoggedCall[] }).calls;
   }
 
+  /**
+   * The ids a call's record goes by: the live call id, and the CDR's `uid:` id (records fetched
+   * with cdr/search after a gap carry no call id; neither does the external id Spokes gives them).
+   */
+  function idsOf(callId: string): string[] {
+    const cdr = pbx.cdrs().find((c) => c.call_id === callId);
+    return cdr ? [callId, `uid:${cdr.uid}`] : [callId];
+  }
+
   async function loggedCall(callId: string, timeoutMs = 20_000): Promise<LoggedCall> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const row = (await logged()).find((c) => c.callId === callId && c.state !== 'writing');
+      const ids = idsOf(callId);
+      const row = (await logged()).find((c) => (c.callId === callId || ids.includes(c.cdrId)) && c.state !== 'writing');
       if (row) return row;
       if (Date.now() > deadline) throw new Error(`Spokes did not log call ${callId} within ${timeoutMs} ms; calls: ${JSON.stringify(await logged())}`);
       await sleep(100);
@@ -198,11 +210,12 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
   }
 
   return {
-    ...handle, hubspot, pbx, portalId, token, crm, engagements, logged, loggedCall, settle,
+    ...handle, hubspot, pbx, portalId, token, crm, engagements, logged, loggedCall, settle, idsOf,
     async engagementsOf(callId, timeoutMs) {
       await loggedCall(callId, timeoutMs);
       await settle();
-      return (await engagements()).filter((e) => e.properties.hs_call_external_id === callId);
+      const ids = idsOf(callId);
+      return (await engagements()).filter((e) => ids.includes(e.properties.hs_call_external_id!));
     },
     async createContact(properties, company) {
       let companyId: string | undefined;

@@ -32,7 +32,7 @@ export async function findOrCreateContact(deps: AutoCreateDeps, e164: string, po
   const { db } = deps;
   for (let waited = 0; ; waited += 250) {
     const claimed = await db.insert(autoCreatedContacts).values({ e164 }).onConflictDoNothing().returning({ e164: autoCreatedContacts.e164 });
-    if (claimed.length) return create(deps, e164, portalId);
+    if (claimed.length) return create(deps, e164, portalId).catch((err: unknown) => release(deps, e164, err));
     const [row] = await db.select().from(autoCreatedContacts).where(eq(autoCreatedContacts.e164, e164));
     if (row?.contactId) return row.contactId;
     if (row && Date.now() - row.claimedAt.getTime() > STALE_CLAIM_MS) {
@@ -40,11 +40,29 @@ export async function findOrCreateContact(deps: AutoCreateDeps, e164: string, po
       const taken = await db.update(autoCreatedContacts).set({ claimedAt: new Date() })
         .where(and(eq(autoCreatedContacts.e164, e164), isNull(autoCreatedContacts.contactId), lt(autoCreatedContacts.claimedAt, new Date(Date.now() - STALE_CLAIM_MS))))
         .returning({ e164: autoCreatedContacts.e164 });
-      if (taken.length) return (await existingInHubSpot(deps, e164)) ?? create(deps, e164, portalId);
+      if (taken.length) {
+        try {
+          return (await existingInHubSpot(deps, e164)) ?? await create(deps, e164, portalId);
+        } catch (err) {
+          return release(deps, e164, err);
+        }
+      }
     }
     if (waited > 20_000) throw new RemoteUnavailableError(`the contact for ${e164} is still being created; will retry`);
     await sleep(250, undefined, { signal });
   }
+}
+
+/**
+ * The creation failed (HubSpot unreachable, rate limited): the claim is marked as dead at once, so the
+ * next call from this number — or this job's retry — takes over without waiting for it to go stale.
+ * The contact may have been created all the same: the taker looks for it in HubSpot first.
+ */
+async function release(deps: AutoCreateDeps, e164: string, err: unknown): Promise<never> {
+  await deps.db.update(autoCreatedContacts).set({ claimedAt: new Date(0) })
+    .where(and(eq(autoCreatedContacts.e164, e164), isNull(autoCreatedContacts.contactId)))
+    .catch(() => {});
+  throw err;
 }
 
 async function create(deps: AutoCreateDeps, e164: string, portalId: number): Promise<string> {

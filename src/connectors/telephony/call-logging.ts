@@ -20,6 +20,9 @@ import type { BindingStore } from './bindings.ts';
 import { callAssociations, callProperties, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
 
+/** How far a call's end computed from its PBX record may be off (whole seconds, start truncated). */
+const PBX_TIME_PRECISION_MS = 2_000;
+
 export interface CallLoggingDeps {
   db: Db;
   log: Logger;
@@ -45,8 +48,10 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const connection = await deps.store.get();
   // T9: nothing is logged while disabled, and calls from before the switch went on are not back-filled.
   if (!connection?.enabled) return { result: 'skipped', reason: 'the integration is disabled' };
-  const endedAt = new Date(Date.parse(cdr.startedAt) + (cdr.ringSeconds + cdr.talkSeconds) * 1000);
-  if (connection.loggingSince && endedAt < connection.loggingSince) return { result: 'skipped', reason: 'the call ended while the integration was off' };
+  // PBX records give the start to the second and durations in whole seconds: the end is known to within ~2 s,
+  // and a call that may have ended after the switch went on is logged.
+  const endedAt = Date.parse(cdr.startedAt) + (cdr.ringSeconds + cdr.talkSeconds) * 1000 + PBX_TIME_PRECISION_MS;
+  if (connection.loggingSince && endedAt < connection.loggingSince.getTime()) return { result: 'skipped', reason: 'the call ended while the integration was off' };
   if (cdr.direction === 'internal') return record(db, cdr, 'skipped', 'internal call');
   const binding = cdr.extension ? await deps.bindings.byExtension(cdr.extension) : null;
   if (!binding) {

@@ -55,6 +55,7 @@ export class EventListener {
     this.#stopped = true;
     await this.restart();
     await this.#loop;
+    await this.#deps.router.idle();
     await this.#leaderClient?.end().catch(() => {});
   }
 

@@ -30,11 +30,23 @@ export interface RouterDeps {
   defaultRegion: string;
 }
 
+/** How far a call has got: a state is never published after one of a higher rank (events may arrive reordered). */
+const STATE_RANK: Record<string, number> = { ringing: 0, answered: 1, held: 1, ended: 2, failed: 2 };
+const MAX_TRACKED_CALLS = 10_000;
+
 export class EventRouter {
   readonly #deps: RouterDeps;
   #connection: { value: PbxConnectionRecord | null; at: number } | undefined;
   /** What each live call's external party matched, looked up once per call. */
   readonly #matches = new Map<string, Promise<{ match: LiveMatch | null; searchUrl: string | null }>>();
+  /**
+   * Each live call's pop-up work, chained so that its events are published in the order received,
+   * and kept off the event loop: a slow look-up or contact creation (HubSpot 429s) must never hold
+   * up the call records behind it.
+   */
+  readonly #chains = new Map<string, Promise<void>>();
+  /** The state last published per call and extension: duplicates and stale (reordered) states are dropped. */
+  readonly #published = new Map<string, { state: string; rank: number }>();
   /** Counters for the admin page and tests. */
   readonly counts = { cdrs: 0, calls: 0, failures: 0, gaps: 0, ignored: 0 };
 
@@ -73,15 +85,50 @@ export class EventRouter {
       }
       case 'call':
         this.counts.calls++;
-        await this.#call(event, connection);
+        this.#serialize(event.callId, () => this.#call(event, connection));
         return;
       case 'call_failed':
         this.counts.failures++;
-        await this.#failed(event);
+        this.#serialize(event.callId, () => this.#failed(event));
         return;
       default:
         return;
     }
+  }
+
+  /** Resolves once the live work queued so far is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#chains.size) await Promise.allSettled([...this.#chains.values()]);
+  }
+
+  #serialize(callId: string, work: () => Promise<void>): void {
+    const next = (this.#chains.get(callId) ?? Promise.resolve()).then(work).catch((err: unknown) =>
+      this.#deps.log.warn({ err: (err as Error).message, callId }, 'could not publish a live call event'));
+    const tracked = next.finally(() => {
+      if (this.#chains.get(callId) === tracked) this.#chains.delete(callId);
+    });
+    this.#chains.set(callId, tracked);
+  }
+
+  /**
+   * False for what was already published for this call and extension (the same event by webhook and
+   * WebSocket, a repeat), or for a state the call has moved past (reordered events). `detail` tells
+   * apart events of one state that say more (the callee of a click-to-call, known once it is dialled).
+   */
+  #isNews(callId: string, extension: string, state: string, detail = ''): boolean {
+    const rank = STATE_RANK[state] ?? 0;
+    const key = `${callId}\u0000${extension}`;
+    const last = this.#published.get(key);
+    if (last && (last.state === `${state}|${detail}` || rank < last.rank)) return false;
+    this.#published.delete(key);
+    this.#published.set(key, { state: `${state}|${detail}`, rank });
+    // Calls whose end never arrived must not pile up: the oldest entries go first.
+    for (const old of this.#published.keys()) {
+      if (this.#published.size <= MAX_TRACKED_CALLS) break;
+      this.#published.delete(old);
+    }
+    if (state === 'ended' || state === 'failed') setTimeout(() => this.#published.delete(key), 60_000).unref();
+    return true;
   }
 
   async #call(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<void> {
@@ -90,7 +137,7 @@ export class EventRouter {
     const extensions = event.state === 'ringing' && event.ringingExtensions.length ? event.ringingExtensions : event.extensions;
     for (const extension of extensions) {
       const binding = await this.#deps.bindings.byExtension(extension);
-      if (!binding) continue;
+      if (!binding || !this.#isNews(event.callId, extension, event.state, `${event.direction}|${event.externalNumber}`)) continue;
       const { match, searchUrl } = event.externalNumber ? await this.#lookup(event, connection) : { match: null, searchUrl: null };
       this.#deps.live.publish({
         type: 'call', callId: event.callId, state: event.state, direction: event.direction, externalNumber: event.externalNumber,
@@ -137,7 +184,7 @@ export class EventRouter {
   async #failed(event: PbxCallFailedEvent): Promise<void> {
     for (const extension of event.extensions) {
       const binding = await this.#deps.bindings.byExtension(extension);
-      if (!binding) continue;
+      if (!binding || !this.#isNews(event.callId, extension, 'failed')) continue;
       this.#deps.live.publish({
         type: 'call_failed', callId: event.callId, state: 'failed', direction: null, externalNumber: event.externalNumber,
         extension, ownerId: binding.ownerId, match: null, searchUrl: null, message: event.error.message, reason: event.error.reason,

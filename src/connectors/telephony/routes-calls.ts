@@ -92,11 +92,13 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
 
   // The PBX's webhook push: verify the signature over the raw body, route, answer fast.
   app.register(async (scope) => {
+    // The signature covers the raw bytes: no parser of the app (JSON among them) may touch the body first.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_req, body, done) => done(null, body));
     scope.post('/webhooks/telephony/yeastar', async (request, reply) => {
       const adapter = await registry.adapter().catch(() => undefined);
       if (!adapter?.verifyWebhook || !adapter.parseWebhook) throw new NotFoundError('no Yeastar PBX is connected');
-      const raw = request.body as Buffer;
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (!adapter.verifyWebhook(raw, request.headers['x-signature'])) throw new UnauthorizedError('bad or missing X-Signature: the webhook secret in Spokes must match the PBX\'s');
       const parsed = await adapter.parseWebhook(raw);
       if (!parsed.ok) {
