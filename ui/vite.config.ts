@@ -11,7 +11,7 @@ import react from '@vitejs/plugin-react';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-export const entries = ['admin', 'agent'] as const;
+export const entries = ['admin', 'agent', 'widget'] as const;
 
 export default defineConfig({
   root,

@@ -13,6 +13,7 @@ import { registerTelephonyCallRoutes } from './routes-calls.ts';
 import { registerTelephonyAgentRoutes } from './routes-agent.ts';
 import { agentWidgetUrl } from './agent-auth.ts';
 import { configureTelephonySandbox } from './sandbox.ts';
+import { registerSandboxWidget } from './widget-sandbox.ts';
 
 const contexts = new WeakMap<Services, TelephonyContext>();
 
@@ -42,6 +43,7 @@ export const telephony = {
   },
   async sandbox(services, sandboxes) {
     await configureTelephonySandbox(telephonyContext(services), sandboxes);
+    await registerSandboxWidget(services);
   },
   async start(services, role) {
     const ctx = telephonyContext(services);

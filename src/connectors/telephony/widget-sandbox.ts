@@ -1,0 +1,22 @@
+/**
+ * Sandbox mode: the calling widget is registered with the HubSpot emulator's
+ * Spokes app at every start — ready for every user — so that after `npm start`
+ * any contact record in the emulator shows it (C1, X1). Its URL carries the
+ * widget key, which changes when an admin revokes sign-ins: a start brings the
+ * registration up to date; other settings an admin changed are kept.
+ */
+import type { Services } from '../../services.ts';
+import { CALLING_DEFAULTS } from '../../hubspot/calling-settings.ts';
+import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
+import { agentWidgetUrl } from './agent-auth.ts';
+
+export async function registerSandboxWidget(services: Services): Promise<void> {
+  const calling = callingSettingsService(services);
+  // Credentials an admin saved point at a real app: leave its registration to them.
+  if ((await calling.credentials())?.source !== 'sandbox') return;
+  const url = await agentWidgetUrl(services.database.db, services.secretBox, services.hubspot.publicUrl);
+  const current = await calling.show();
+  if (!current) await calling.register({ ...CALLING_DEFAULTS, url, isReady: true });
+  else if (current.url !== url) await calling.update({ url });
+  services.log.info({ url: url.replace(/key=[^&]+/, 'key=…') }, 'calling widget registered with the HubSpot sandbox');
+}

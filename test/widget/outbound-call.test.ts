@@ -1,0 +1,106 @@
+/**
+ * C2 + C3 in Chromium, as a salesperson does it: on a contact's record page in
+ * the HubSpot emulator, click the phone number; the PBX emulator rings the
+ * user's extension and dials the contact; the contact answers and hangs up;
+ * the widget shows each state; notes and an outcome are saved; the contact's
+ * timeline holds exactly one call with them — and still one after the PBX's
+ * call record arrives and Spokes' call logger completes it.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshot } from '../support/browser.ts';
+import { freshUsNumber, openRecord, startWidgetWorld, until, type WidgetWorld } from './widget-support.ts';
+
+const CONNECTED = 'f240bbac-87c9-4f6e-bf70-924b57d47db7';
+const LEFT_LIVE_MESSAGE = 'a4c4c377-d246-4b32-a13b-75a56a4cd0ff';
+
+describe('calling widget: a call placed from a HubSpot record', () => {
+  let world: WidgetWorld;
+  before(async () => { world = await startWidgetWorld(); });
+  after(async () => { await world?.close(); });
+
+  it('dials from the signed-in owner\'s extension, follows the call, saves notes and outcome, and logs exactly one call', async () => {
+    const number = freshUsNumber();
+    const contactId = await world.createContact({ firstname: 'Dana', lastname: 'Whitfield', email: `dana.${Date.now()}@whitfield.example`, phone: number.display });
+    // The contact's phone rings until the test answers it, and talks until the test hangs up.
+    world.pbx.setDialRules({ rules: [{ number: number.e164, outcome: 'answered', manual: true }] });
+    const me = world.hubspot.info().users[0]!;
+    const extension = world.pbx.extensions().find((e) => e.email === me.email)!.number;
+
+    const { page, errors } = await world.open();
+    const widget = await openRecord(page, world.recordUrl(contactId));
+    assert.equal(await page.getByTestId('calling-status').textContent(), 'Ready');
+    const ownerId = await page.getByTestId('signed-in-as').getAttribute('data-owner-id');
+    assert.match(await widget.getByTestId('agent').textContent() ?? '', new RegExp(`ext ${extension}`));
+    await screenshot(page, 'widget-record-page-ready');
+
+    // One click on the number, as in HubSpot.
+    const dialsBefore = world.pbx.dialRequests().length;
+    await page.locator('[data-testid="record-summary"] a.phone').click();
+    const dial = await until('call/dial at the PBX', () => world.pbx.dialRequests()[dialsBefore]);
+    assert.deepEqual({ caller: dial.body.caller, callee: dial.body.callee }, { caller: extension, callee: number.e164 });
+    assert.equal(dial.errcode, 0);
+    const callId = dial.call_id!;
+
+    await widget.locator('[data-testid="call"][data-stage="ringing"]').waitFor();
+    assert.equal(await widget.getByTestId('call-party').textContent(), 'Dana Whitfield');
+    await screenshot(page, 'widget-ringing');
+
+    assert.ok(world.pbx.answerCall(callId), 'the contact answers');
+    await widget.locator('[data-testid="call"][data-stage="connected"]').waitFor();
+    await widget.getByTestId('call-timer').waitFor();
+    assert.equal(await page.getByTestId('calling-status').textContent(), 'On a call');
+    await screenshot(page, 'widget-connected');
+
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.ok(world.pbx.hangupCall(callId), 'the contact hangs up');
+    const wrapUp = widget.getByTestId('wrap-up');
+    await wrapUp.waitFor();
+    assert.equal(await wrapUp.getAttribute('data-end-status'), 'COMPLETED');
+    assert.equal(await widget.getByTestId('disposition').inputValue(), CONNECTED, 'the outcome the PBX knows is preselected');
+
+    const notes = 'Interested in the annual plan.\nSend the proposal by Friday.';
+    await widget.getByTestId('notes').fill(notes);
+    await widget.getByTestId('disposition').selectOption({ label: 'Left live message' });
+    await screenshot(page, 'widget-wrap-up');
+    await widget.getByTestId('save-call').click();
+    await widget.locator('[data-testid="widget-notice"][data-tone="success"]').waitFor();
+    await widget.getByTestId('dial-pad').waitFor();
+
+    // HubSpot's side: one call on the contact, with the notes, outcome, owner and numbers.
+    const [logged, ...others] = await until('the call on the contact', async () => {
+      const calls = await world.callsOfContact(contactId);
+      return calls.length ? calls : undefined;
+    });
+    assert.equal(others.length, 0, 'exactly one call on the contact');
+    const p = logged!.properties;
+    assert.equal(p.hs_call_body, 'Interested in the annual plan.<br>Send the proposal by Friday.');
+    assert.equal(p.hs_call_disposition, LEFT_LIVE_MESSAGE);
+    assert.equal(p.hs_call_direction, 'OUTBOUND');
+    assert.equal(p.hs_call_to_number, number.e164);
+    assert.equal(p.hubspot_owner_id, ownerId);
+    assert.equal(p.hs_call_title, 'Call with Dana Whitfield');
+
+    // The timeline on the page was refreshed in place, as HubSpot's is.
+    const entry = page.locator('[data-testid="activity"] [data-engagement-type="calls"]');
+    await entry.first().waitFor();
+    assert.equal(await entry.count(), 1);
+    assert.match(await entry.textContent() ?? '', /Send the proposal by Friday/);
+
+    // The PBX's call record arrives: the call logger completes the same engagement (recording link), never a second.
+    const completed = await until('the call logger to complete the engagement', async () => {
+      const calls = await world.callsWithNumber(number.e164);
+      return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
+    }, 30_000);
+    assert.equal(completed[0]!.id, logged!.id);
+    assert.equal(completed[0]!.properties.hs_call_body, p.hs_call_body, 'the notes are kept');
+    assert.equal(completed[0]!.properties.hs_call_disposition, LEFT_LIVE_MESSAGE, 'the outcome is kept');
+    assert.equal((await world.callsOfContact(contactId)).length, 1, 'still exactly one call on the contact');
+
+    await page.reload();
+    await page.locator('[data-testid="activity"] [data-engagement-type="calls"]').first().waitFor();
+    assert.equal(await page.locator('[data-testid="activity"] [data-engagement-type="calls"]').count(), 1);
+    await screenshot(page, 'widget-record-page-logged');
+    assert.deepEqual(errors, []);
+  });
+});

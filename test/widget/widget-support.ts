@@ -1,0 +1,130 @@
+/**
+ * Test support for the calling widget: Spokes in sandbox mode (both emulators
+ * connected, users bound, the widget registered with the HubSpot emulator), the
+ * system Chromium, and helpers that read what a user sees — the record page,
+ * the widget inside it, and what the HubSpot and PBX emulators hold.
+ *
+ * The record page is opened at `http://localhost:<emulator port>`, the same site
+ * as Spokes (`http://localhost:<port>`): a fresh Playwright context is an
+ * incognito-like profile, which blocks third-party storage, while a normal
+ * browser profile gives the widget (partitioned) storage inside app.hubspot.com.
+ */
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { launchChromium, openPage, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
+import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
+import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+
+export interface CallEngagement {
+  id: string;
+  properties: Record<string, string | null>;
+}
+
+export interface WidgetWorld {
+  spokes: SpokesUnderTest;
+  hubspot: HubSpotSandbox;
+  pbx: YeastarSandbox;
+  browser: Browser;
+  admin: AdminHttp;
+  portalId: number;
+  /** The emulator's origin as the browser uses it (same site as Spokes). */
+  hubspotOrigin: string;
+  crm(method: string, path: string, body?: unknown): Promise<any>;
+  createContact(properties: Record<string, string>): Promise<string>;
+  /** Call engagements associated with a contact, with the properties a timeline shows. */
+  callsOfContact(contactId: string): Promise<CallEngagement[]>;
+  /** Every call engagement in the portal whose to/from number is this one. */
+  callsWithNumber(e164: string): Promise<CallEngagement[]>;
+  recordUrl(contactId: string): string;
+  open(): Promise<TestPage>;
+  close(): Promise<void>;
+}
+
+const CALL_PROPERTIES = ['hs_call_body', 'hs_call_disposition', 'hs_call_direction', 'hs_call_status', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number',
+  'hs_call_recording_url', 'hubspot_owner_id', 'hs_call_title', 'hs_call_external_id', 'hs_timestamp', 'hs_call_callee_object_id', 'hs_call_source'];
+
+export async function startWidgetWorld(): Promise<WidgetWorld> {
+  const spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
+  const { hubspot, yeastar: pbx } = spokes.runtime.services.sandboxes!;
+  const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+  const browser = await launchChromium();
+  const admin = await signInOverHttp(spokes);
+  const hubspotOrigin = hubspot.url.replace('127.0.0.1', 'localhost');
+
+  async function crm(method: string, path: string, body?: unknown): Promise<any> {
+    const res = await fetch(`${hubspot.url}${path}`, {
+      method, headers: { authorization: `Bearer ${portal.privateAppToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  const readCalls = async (ids: string[]): Promise<CallEngagement[]> => {
+    if (ids.length === 0) return [];
+    const { results } = await crm('POST', '/crm/v3/objects/calls/batch/read', { inputs: ids.map((id) => ({ id })), properties: CALL_PROPERTIES });
+    return (results as CallEngagement[]).sort((a, b) => Number(a.id) - Number(b.id));
+  };
+
+  return {
+    spokes, hubspot, pbx, browser, admin, portalId: portal.portalId, hubspotOrigin, crm,
+    async createContact(properties) {
+      return (await crm('POST', '/crm/v3/objects/contacts', { properties })).id as string;
+    },
+    async callsOfContact(contactId) {
+      const { results } = await crm('GET', `/crm/v4/objects/contacts/${contactId}/associations/calls`);
+      return readCalls((results as { toObjectId: string | number }[]).map((r) => String(r.toObjectId)));
+    },
+    async callsWithNumber(e164) {
+      const found: string[] = [];
+      for (const property of ['hs_call_to_number', 'hs_call_from_number']) {
+        const { results } = await crm('POST', '/crm/v3/objects/calls/search', { filterGroups: [{ filters: [{ propertyName: property, operator: 'EQ', value: e164 }] }], limit: 100 });
+        for (const r of results as { id: string }[]) if (!found.includes(r.id)) found.push(r.id);
+      }
+      return readCalls(found);
+    },
+    recordUrl: (contactId) => `${hubspotOrigin}/contacts/${portal.portalId}/record/0-1/${contactId}`,
+    open: () => openPage(browser, spokes),
+    async close() {
+      await browser.close().catch(() => {});
+      await spokes.stop();
+    },
+  };
+}
+
+/** The calling widget inside the record page. */
+export function widgetIn(page: Page): FrameLocator {
+  return page.frameLocator('iframe[data-testid="calling-widget-iframe"]');
+}
+
+/** Opens a record page and waits until the widget is signed in (its dial pad) or says why not. */
+export async function openRecord(page: Page, url: string, expect: 'ready' | 'not-bound' = 'ready'): Promise<FrameLocator> {
+  await page.goto(url);
+  const widget = widgetIn(page);
+  await widget.locator(expect === 'ready' ? '[data-testid="dial-pad"]' : '[data-testid="not-bound"]').waitFor({ timeout: 15_000 });
+  return widget;
+}
+
+/** Switches the sandbox's signed-in HubSpot user the way a person does: the Switch user page. */
+export async function switchUser(page: Page, origin: string, email: string, returnTo: string): Promise<void> {
+  await page.goto(`${origin}/login?returnTo=${encodeURIComponent(returnTo)}`);
+  await page.locator('[data-testid="login"] button', { hasText: email }).click();
+  await page.waitForURL((u) => u.pathname === returnTo);
+}
+
+export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A US number (the fictional 555-01xx range) nobody else uses in this file; the PBX's dial rules match numbers exactly. */
+let numberSeq = Math.floor(Math.random() * 100);
+export function freshUsNumber(): { display: string; e164: string } {
+  const n = `01${String(numberSeq++ % 100).padStart(2, '0')}`;
+  return { display: `(415) 555-${n}`, e164: `+1415555${n}` };
+}

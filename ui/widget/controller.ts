@@ -1,0 +1,482 @@
+/**
+ * The calling widget's brain, outside React: the real Calling Extensions SDK
+ * (one instance per page), the Spokes agent session, the live PBX events and
+ * the call in progress. React reads its state with useSyncExternalStore.
+ *
+ * The SDK flows follow shared/reference/calling-extensions.md §6: onReady →
+ * sign-in → initialized; onDialNumber → dial → outgoingCall(createEngagement)
+ * → engagement id → PUT /agent-api/…/engagement (C3) → callAnswered → callEnded
+ * → notes and outcome → callCompleted. Inbound: a ringing call → incomingCall.
+ */
+import * as sdk from '@hubspot/calling-extensions-sdk';
+import type { EndStatus, EventHandlers, OnInitialized } from '@hubspot/calling-extensions-sdk';
+import { openEventStream, type StreamState } from '../agent/event-stream.ts';
+import { claimCall } from './call-claim.ts';
+import {
+  defaultDisposition, endStatusForEnding, endStatusForFailure, engagementProperties, newCall, type ActiveCall, type CallRecord,
+} from './call-model.ts';
+import { restoreCall, saveCall } from './call-storage.ts';
+import { storedSession, storeSession, widgetApi, widgetKey, WidgetApiError, type Agent, type AgentSession, type LiveEvent } from './widget-api.ts';
+
+// The package has no "exports" map and no "type": TypeScript (nodenext) sees a CommonJS module whose default
+// export sits one level down, while Vite bundles the ESM build, where it is the namespace's default.
+type SdkClass = typeof sdk.default.default;
+const CallingExtensions = ((sdk.default as { default?: SdkClass }).default ?? sdk.default) as SdkClass;
+
+export type Screen =
+  | { kind: 'waiting' }
+  | { kind: 'outside-hubspot' }
+  | { kind: 'signing-in' }
+  | { kind: 'signed-out'; code: string; message: string }
+  | { kind: 'ready' };
+
+export interface Notice {
+  id: number;
+  tone: 'danger' | 'warning' | 'success' | 'info';
+  text: string;
+}
+
+export interface HubSpotContext {
+  portalId: number;
+  userId: number | null;
+  ownerId: number | null;
+  iframeLocation: string | null;
+}
+
+export interface WidgetState {
+  screen: Screen;
+  hubspot: HubSpotContext | null;
+  agent: Agent | null;
+  stream: StreamState | 'off';
+  call: ActiveCall | null;
+  notice: Notice | null;
+  visibility: { isHidden: boolean; isMinimized: boolean };
+}
+
+const WIDTH = 400;
+/** Events are matched to a call whose dial request has not come back yet (they can overtake it). */
+const EARLY_EVENTS = 50;
+/** A failure event may follow the hang-up event: wait this long before calling it a normal ending. */
+const END_GRACE_MS = 300;
+const SAVE_TIMEOUT_MS = 15_000;
+
+export class WidgetController {
+  #state: WidgetState = {
+    screen: { kind: 'waiting' }, hubspot: null, agent: null, stream: 'off', call: null, notice: null,
+    visibility: { isHidden: false, isMinimized: false },
+  };
+  readonly #listeners = new Set<() => void>();
+  readonly #sdk: InstanceType<SdkClass>;
+  #session: AgentSession | null = null;
+  #stream: { close(): void } | null = null;
+  #early = new Map<string, LiveEvent[]>();
+  #release: (() => void) | null = null;
+  #endTimer: number | undefined;
+  #saveTimer: number | undefined;
+  #height = 560;
+  #noticeId = 0;
+  #lastDial: { number: string; at: number } | null = null;
+
+  constructor() {
+    const handlers: EventHandlers = {
+      onReady: (data: { portalId?: number; userId?: number; ownerId?: number; iframeLocation?: string }) => void this.#onReady(data),
+      onDialNumber: (data: { phoneNumber?: string; phone_number?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }) => this.#onDialNumber(data),
+      onEngagementCreated: (data: { engagementId?: number }) => this.#onEngagement(data.engagementId),
+      onCreateEngagementSucceeded: (data: { engagementId?: number }) => this.#onEngagement(data.engagementId),
+      onCreateEngagementFailed: (data: { error?: { message?: string } }) => this.#onCreateEngagementFailed(data),
+      onUpdateEngagementSucceeded: (data: { engagementId?: number }) => this.#onSaved(data.engagementId),
+      onUpdateEngagementFailed: (data: { error?: { message?: string } }) => this.#onSaveFailed(data.error?.message),
+      onCallerIdMatchSucceeded: (data: { callerIdMatches?: Array<Record<string, unknown>> }) => this.#onCallerIdMatches(data.callerIdMatches ?? []),
+      // HubSpot found nobody: Spokes' own match (or the number) is what the widget shows anyway.
+      onCallerIdMatchFailed: () => {},
+      onNavigateToRecordFailed: () => this.#notify('warning', 'HubSpot could not open that record. It may have been deleted or merged.'),
+      onVisibilityChanged: (data: { isHidden?: boolean; isMinimized?: boolean }) =>
+        // Nothing pauses while hidden: the call, its events and the timer keep going.
+        this.#set({ visibility: { isHidden: !!data.isHidden, isMinimized: !!data.isMinimized } }),
+      onEndCall: () => void this.hangup(),
+      onInitiateCallIdSucceeded: () => {},
+      onInitiateCallIdFailed: (data: { error?: { message?: string } }) =>
+        this.#notify('warning', `HubSpot did not accept this call's number${data?.error?.message ? `: ${data.error.message}` : ''}. The call goes on; Spokes logs it when it ends.`),
+      onPublishToChannelSucceeded: () => {},
+      onPublishToChannelFailed: () => this.#notify('warning', 'HubSpot could not publish the call to its channel.'),
+      onFinalizeEngagementSucceeded: () => {},
+      onFinalizeEngagementFailed: () => this.#notify('warning', 'HubSpot could not finalize the call record.'),
+      onSetWidgetUrlFailed: () => this.#notify('warning', 'HubSpot could not reload the widget.'),
+      onSetCallState: () => {},
+      // The SDK's catch-all is only reached by a literal "FAILED" message (reference §3): every *_FAILED is handled above.
+      onFailed: (data: unknown) => console.warn('HubSpot reported a failure', data),
+      defaultEventHandler: (data: unknown, event: unknown) => console.debug('Unhandled message from HubSpot', event ?? data),
+    };
+    this.#sdk = new CallingExtensions({ debugMode: false, eventHandlers: handlers });
+    // Opened directly rather than inside HubSpot: say what this page is instead of waiting forever.
+    if (window.parent === window) this.#set({ screen: { kind: 'outside-hubspot' } });
+    else window.setTimeout(() => { if (this.#state.screen.kind === 'waiting') this.#set({ screen: { kind: 'outside-hubspot' } }); }, 8_000);
+  }
+
+  // ---- store
+
+  getState = (): WidgetState => this.#state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  #set(patch: Partial<WidgetState>): void {
+    this.#state = { ...this.#state, ...patch };
+    if ('call' in patch) saveCall(this.#state.agent?.ownerId, this.#state.call);
+    for (const l of this.#listeners) l();
+  }
+
+  #patchCall(patch: Partial<ActiveCall>): void {
+    if (this.#state.call) this.#set({ call: { ...this.#state.call, ...patch } });
+  }
+
+  #notify(tone: Notice['tone'], text: string): void {
+    this.#set({ notice: { id: ++this.#noticeId, tone, text } });
+  }
+
+  dismissNotice(): void {
+    this.#set({ notice: null });
+  }
+
+  /** The content's height changed: HubSpot resizes the iframe (resizeWidget). */
+  resize(height: number): void {
+    const next = Math.max(320, Math.min(900, Math.ceil(height)));
+    if (Math.abs(next - this.#height) < 4) return;
+    this.#height = next;
+    if (this.#state.hubspot) this.#sdk.resizeWidget({ width: WIDTH, height: next });
+  }
+
+  // ---- sign-in
+
+  async #onReady(data: { portalId?: number; userId?: number; ownerId?: number; iframeLocation?: string }): Promise<void> {
+    if (this.#state.hubspot && this.#session) return;
+    const hubspot: HubSpotContext = {
+      portalId: Number(data.portalId), userId: data.userId ?? null, ownerId: data.ownerId ?? null, iframeLocation: data.iframeLocation ?? null,
+    };
+    this.#set({ hubspot, screen: { kind: 'signing-in' } });
+    const loggedIn = await this.#signIn();
+    this.#sdk.initialized({ isLoggedIn: loggedIn, isAvailable: loggedIn, sizeInfo: { width: WIDTH, height: this.#height } } as OnInitialized);
+  }
+
+  async #signIn(): Promise<boolean> {
+    const hubspot = this.#state.hubspot!;
+    const stored = storedSession(hubspot);
+    try {
+      if (stored) {
+        // Login survives a reload: the saved session, checked (it may have been revoked).
+        const me = await widgetApi.me(stored.token).catch((err: unknown) => {
+          if (err instanceof WidgetApiError && (err.status === 401 || err.code === 'not_bound')) return null;
+          throw err;
+        });
+        if (me) return this.#signedIn({ ...stored, agent: me.agent });
+        storeSession(null);
+      }
+      const key = widgetKey();
+      if (!key) throw new WidgetApiError(401, 'no_key', 'This widget address has no key. Ask your Spokes admin to register the widget URL from the Spokes HubSpot page.');
+      const session = await widgetApi.signIn({ widgetKey: key, portalId: hubspot.portalId, ownerId: hubspot.ownerId, userId: hubspot.userId });
+      storeSession(session);
+      return this.#signedIn(session);
+    } catch (err) {
+      if (!(err instanceof WidgetApiError)) console.error('Spokes widget: signing in failed', err);
+      const e = err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in to Spokes failed. Try again.');
+      this.#set({ screen: { kind: 'signed-out', code: e.code, message: e.message } });
+      return false;
+    }
+  }
+
+  async #signedIn(session: AgentSession): Promise<boolean> {
+    this.#session = session;
+    this.#set({ agent: session.agent, screen: { kind: 'ready' } });
+    this.#openStream(session.token);
+    await this.#restore();
+    return true;
+  }
+
+  /** "Try again" on the signed-out screen. */
+  async retrySignIn(): Promise<void> {
+    if (!this.#state.hubspot) return;
+    this.#set({ screen: { kind: 'signing-in' } });
+    if (await this.#signIn()) {
+      this.#sdk.userLoggedIn();
+      this.#sdk.userAvailable();
+    }
+  }
+
+  signOut(): void {
+    this.#stream?.close();
+    this.#stream = null;
+    this.#session = null;
+    storeSession(null);
+    this.#set({ agent: null, stream: 'off', screen: { kind: 'signed-out', code: 'signed_out', message: 'You signed out of Spokes on this browser.' } });
+    this.#sdk.userUnavailable();
+    this.#sdk.userLoggedOut();
+  }
+
+  #openStream(token: string): void {
+    this.#stream?.close();
+    this.#stream = openEventStream({
+      token,
+      onEvent: (e) => this.#onLiveEvent(e),
+      onState: (stream) => this.#set({ stream }),
+      onRefused: (_status, message) => {
+        storeSession(null);
+        this.#session = null;
+        this.#set({ stream: 'off', agent: null, screen: { kind: 'signed-out', code: 'session_ended', message } });
+        this.#sdk.userLoggedOut();
+      },
+    });
+  }
+
+  /** A call in progress before a reload or a navigation (navigateToRecord) carries on. */
+  async #restore(): Promise<void> {
+    const call = restoreCall(this.#state.agent?.ownerId);
+    if (!call?.callId || this.#state.call) return;
+    const release = await claimCall(call.callId);
+    if (!release) return;
+    this.#release = release;
+    this.#set({ call: { ...call, saving: false } });
+  }
+
+  // ---- outbound
+
+  #onDialNumber(data: { phoneNumber?: string; phone_number?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }): void {
+    const number = String(data.phoneNumber ?? data.phone_number ?? '').trim();
+    // HubSpot has been seen to send the same DIAL_NUMBER twice (SDK #210).
+    if (this.#lastDial && this.#lastDial.number === number && Date.now() - this.#lastDial.at < 1_500) return;
+    this.#lastDial = { number, at: Date.now() };
+    const callee = data.calleeInfo?.calleeId ? { objectId: Number(data.calleeInfo.calleeId), objectTypeId: String(data.calleeInfo.calleeObjectTypeId ?? '0-1') } : null;
+    void this.dial(number, callee);
+  }
+
+  /** Places a call from the salesperson's extension (a click in HubSpot, or the dial pad). */
+  async dial(number: string, callee: CallRecord | null = null): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#state.screen.kind !== 'ready') {
+      this.#fail('Sign in to Spokes in the calling widget first.');
+      return;
+    }
+    if (this.#state.call && this.#state.call.stage !== 'ended') {
+      this.#fail('You are already on a call. Hang up first.');
+      return;
+    }
+    // A new call while the last one waits for its notes: the last one is saved as it is (never left half-logged, SDK #46).
+    const previous = this.#state.call;
+    if (previous?.stage === 'ended' && previous.engagementId) this.#complete(previous);
+    if (!number) {
+      this.#fail('There is no number to call.');
+      return;
+    }
+    this.#release?.();
+    this.#release = null;
+    this.#set({ notice: null, call: newCall({ direction: 'outbound', number, extension: session.agent.extension, stage: 'placing', callee }) });
+    let placed;
+    try {
+      placed = await widgetApi.dial(session.token, number);
+    } catch (err) {
+      const message = err instanceof WidgetApiError ? err.message : 'Spokes could not place the call.';
+      this.#set({ call: null });
+      this.#fail(message);
+      return;
+    }
+    this.#release = await claimCall(placed.callId);
+    const cancelled = this.#state.call?.hungUpByUser;
+    this.#patchCall({ callId: placed.callId, number: placed.number, extension: placed.extension, stage: 'your-phone' });
+    this.#sdk.outgoingCall({ externalCallId: placed.callId, toNumber: placed.number, fromNumber: placed.extension, callStartTime: this.#state.call!.startedAt, createEngagement: true });
+    for (const e of this.#early.get(placed.callId) ?? []) this.#onLiveEvent(e);
+    this.#early.clear();
+    if (cancelled) void this.hangup();
+    if (!this.#state.call?.match) {
+      widgetApi.lookup(session.token, placed.number).then(({ match }) => {
+        if (match && this.#state.call?.callId === placed.callId && !this.#state.call.match) this.#patchCall({ match });
+      }, () => {});
+    }
+  }
+
+  /** A PBX or Spokes failure: shown in the widget, and as HubSpot's alert (sendError). */
+  #fail(message: string): void {
+    this.#notify('danger', message);
+    this.#sdk.sendError({ message });
+  }
+
+  async hangup(): Promise<void> {
+    const call = this.#state.call;
+    if (!call || call.stage === 'ended') return;
+    this.#patchCall({ hungUpByUser: true });
+    if (!call.callId || !this.#session) return; // hung up after the dial comes back
+    try {
+      const { hungUp } = await widgetApi.hangup(this.#session.token, call.callId);
+      if (!hungUp) this.#finish(endStatusForEnding(this.#state.call!));
+    } catch (err) {
+      this.#notify('danger', err instanceof WidgetApiError ? err.message : 'Hanging up failed. Hang up on your phone.');
+    }
+  }
+
+  // ---- HubSpot's engagement
+
+  #onEngagement(engagementId: number | undefined): void {
+    const call = this.#state.call;
+    if (!call || !engagementId || call.engagementId) return;
+    this.#patchCall({ engagementId: Number(engagementId) });
+    if (!call.callId || !this.#session) return;
+    // C3: Spokes' call logger completes this engagement when the PBX's record arrives, instead of creating a second.
+    const token = this.#session.token;
+    const tell = (attempt: number): Promise<unknown> => widgetApi.engagement(token, call.callId!, engagementId).catch((err: unknown) => {
+      if (attempt < 3 && !(err instanceof WidgetApiError && err.status >= 400 && err.status < 500)) {
+        return new Promise((r) => window.setTimeout(r, 500 * attempt)).then(() => tell(attempt + 1));
+      }
+      this.#notify('warning', 'Spokes could not link this call to its HubSpot record; it may show twice in HubSpot.');
+      return undefined;
+    });
+    void tell(1);
+  }
+
+  #onCreateEngagementFailed(data: { error?: { message?: string } }): void {
+    if (!this.#state.call) return;
+    this.#patchCall({ engagementId: null, saveError: 'HubSpot could not create a record for this call, so notes cannot be saved to it. Spokes logs the call by itself when it ends.' });
+    this.#notify('warning', `HubSpot could not create the call record${data.error?.message ? ` (${data.error.message})` : ''}. Spokes will log the call when it ends.`);
+  }
+
+  #onCallerIdMatches(matches: Array<Record<string, unknown>>): void {
+    const first = matches.find((m) => m.callerIdType === 'CONTACT') ?? matches[0];
+    if (!first || !this.#state.call) return;
+    const c = first.objectCoordinates as { objectId: number; objectTypeId: string };
+    const name = first.callerIdType === 'CONTACT' ? [first.firstName, first.lastName].filter(Boolean).join(' ') || String(first.email ?? '') : String(first.name ?? '');
+    this.#patchCall({ hubspotMatch: { name, record: { objectId: Number(c.objectId), objectTypeId: String(c.objectTypeId) } } });
+  }
+
+  // ---- live PBX events
+
+  #onLiveEvent(e: LiveEvent): void {
+    const call = this.#state.call;
+    if (call && call.callId === e.callId) return this.#apply(call, e);
+    if (call?.stage === 'placing' && !call.callId) {
+      // The event overtook the dial's answer: keep it for when the call id is known.
+      const list = this.#early.get(e.callId) ?? [];
+      if (list.length < EARLY_EVENTS) this.#early.set(e.callId, [...list, e]);
+      return;
+    }
+    if (e.type === 'call' && e.state === 'ringing' && e.direction === 'inbound' && (!call || call.stage === 'ended')) void this.#incoming(e);
+  }
+
+  #apply(call: ActiveCall, e: LiveEvent): void {
+    if (call.stage === 'ended') return;
+    if (e.match && !call.match) this.#patchCall({ match: e.match });
+    if (e.type === 'call_failed') {
+      window.clearTimeout(this.#endTimer);
+      const message = e.message ?? 'The call could not be connected.';
+      this.#patchCall({ failure: { message, reason: e.reason } });
+      this.#fail(message);
+      this.#finish(endStatusForFailure(e.reason));
+      return;
+    }
+    switch (e.state) {
+      case 'ringing':
+        if (call.direction === 'outbound') this.#patchCall({ stage: e.direction === 'outbound' ? 'ringing' : 'your-phone' });
+        return;
+      case 'answered':
+        if (call.stage === 'held') this.#patchCall({ stage: 'connected' });
+        else if (call.stage !== 'connected') {
+          this.#patchCall({ stage: 'connected', answeredAt: Date.now() });
+          this.#sdk.callAnswered({ externalCallId: call.callId! });
+        }
+        return;
+      case 'held':
+        this.#patchCall({ stage: 'held' });
+        return;
+      case 'ended':
+        window.clearTimeout(this.#endTimer);
+        this.#endTimer = window.setTimeout(() => {
+          if (this.#state.call?.callId === call.callId) this.#finish(endStatusForEnding(this.#state.call!));
+        }, END_GRACE_MS);
+        return;
+      default:
+    }
+  }
+
+  #finish(status: EndStatus): void {
+    const call = this.#state.call;
+    if (!call || call.stage === 'ended') return;
+    this.#patchCall({ stage: 'ended', endedAt: Date.now(), endStatus: status, disposition: call.disposition || defaultDisposition(status) });
+    this.#sdk.callEnded({ externalCallId: call.callId ?? '', engagementId: call.engagementId ?? 0, callEndStatus: status });
+  }
+
+  async #incoming(e: LiveEvent): Promise<void> {
+    const release = await claimCall(e.callId);
+    // Another HubSpot tab of this browser shows this call already.
+    if (!release || !this.#session) return release?.();
+    if (this.#state.call && this.#state.call.stage !== 'ended') return release();
+    this.#release?.();
+    this.#release = release;
+    const number = e.externalNumber ?? 'Unknown number';
+    this.#set({ notice: null, call: newCall({ direction: 'inbound', callId: e.callId, number, extension: e.extension, stage: 'ringing', match: e.match }) });
+    this.#sdk.incomingCall({ externalCallId: e.callId, fromNumber: number, toNumber: e.extension, callStartTime: Date.now(), createEngagement: true });
+  }
+
+  /** Shows the caller's record in HubSpot (the widget reloads there and picks the call up again). */
+  openRecord(): void {
+    const call = this.#state.call;
+    const portalId = this.#state.hubspot?.portalId;
+    if (!call || !portalId) return;
+    const record = call.match
+      ? { objectId: Number(call.match.objectId), objectTypeId: call.match.objectType === 'company' ? '0-2' : '0-1' }
+      : call.hubspotMatch?.record ?? call.callee;
+    if (!record) return;
+    this.#sdk.navigateToRecord({ objectCoordinates: { portalId, objectId: record.objectId, objectTypeId: record.objectTypeId as '0-1' | '0-2' }, engagementId: call.engagementId ?? undefined });
+  }
+
+  // ---- wrap-up
+
+  setNotes(notes: string): void {
+    this.#patchCall({ notes });
+  }
+
+  setDisposition(disposition: string): void {
+    this.#patchCall({ disposition });
+  }
+
+  /** Sends notes and outcome to HubSpot (callCompleted) and waits for its answer. */
+  save(): void {
+    const call = this.#state.call;
+    if (!call || call.stage !== 'ended' || call.saving) return;
+    if (!call.engagementId) {
+      this.#patchCall({ saveError: 'HubSpot has not created a record for this call yet. Wait a moment and save again.' });
+      return;
+    }
+    this.#patchCall({ saving: true, saveError: null });
+    this.#complete(call);
+    window.clearTimeout(this.#saveTimer);
+    this.#saveTimer = window.setTimeout(() => this.#onSaveFailed('HubSpot did not confirm the save.'), SAVE_TIMEOUT_MS);
+  }
+
+  #complete(call: ActiveCall): void {
+    this.#sdk.callCompleted({
+      externalCallId: call.callId ?? '', engagementId: call.engagementId ?? undefined, hideWidget: false,
+      engagementProperties: engagementProperties(call, this.#state.hubspot?.ownerId ?? this.#state.agent?.ownerId ?? null),
+    });
+  }
+
+  /** Closes a call HubSpot holds no record of (its engagement could not be created). */
+  discard(): void {
+    this.#release?.();
+    this.#release = null;
+    this.#set({ call: null });
+  }
+
+  #onSaved(engagementId: number | undefined): void {
+    const call = this.#state.call;
+    if (!call?.saving || (engagementId && Number(engagementId) !== call.engagementId)) return;
+    window.clearTimeout(this.#saveTimer);
+    this.#release?.();
+    this.#release = null;
+    this.#set({ call: null });
+    this.#notify('success', 'Call saved to HubSpot.');
+  }
+
+  #onSaveFailed(message: string | undefined): void {
+    if (!this.#state.call?.saving) return;
+    window.clearTimeout(this.#saveTimer);
+    this.#patchCall({ saving: false, saveError: `Not saved: ${message ?? 'HubSpot refused the update'}. Try again.` });
+  }
+}

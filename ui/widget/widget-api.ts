@@ -1,0 +1,83 @@
+/**
+ * The calling widget's side of Spokes' agent API (the same API and wire shapes
+ * as the pop-up page, ui/agent/): sign-in with the widget key from the widget's
+ * own URL and the HubSpot user from the SDK's `onReady`, the session kept in
+ * localStorage per HubSpot user, and the call actions.
+ */
+import { z } from 'zod';
+import { ApiError, sentence } from '../shared/api.ts';
+import { matchSchema, meSchema, sessionSchema, type AgentSession } from '../agent/agent-api.ts';
+import { safeStorage } from './safe-storage.ts';
+
+export { liveEventSchema, type LiveEvent, type CallerMatch, type Agent, type AgentSession } from '../agent/agent-api.ts';
+
+const SESSION_KEY = 'spokes.widget.session';
+
+/** A failed request, with the agent API's `code` (`not_bound`, `wrong_portal`, `dial_failed`…) and a dial's `reason`. */
+export class WidgetApiError extends ApiError {
+  readonly reason?: string;
+  constructor(status: number, code: string, message: string, reason?: string) {
+    super(status, code, message);
+    this.reason = reason;
+  }
+}
+
+/** The widget key in the widget's own URL (`/widget/?key=…`), as registered in HubSpot's calling settings. */
+export function widgetKey(): string | null {
+  return new URLSearchParams(location.search).get('key');
+}
+
+/** The saved session, if it belongs to this HubSpot user in this portal and has not expired. */
+export function storedSession(who: { portalId: number; ownerId?: number | string | null }): AgentSession | null {
+  try {
+    const parsed = sessionSchema.safeParse(JSON.parse(safeStorage.get(SESSION_KEY) ?? 'null'));
+    if (!parsed.success) return null;
+    const s = parsed.data;
+    if (Date.parse(s.expiresAt) <= Date.now() || s.agent.portalId !== who.portalId) return null;
+    if (who.ownerId !== undefined && who.ownerId !== null && String(who.ownerId) !== s.agent.ownerId) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+export function storeSession(session: AgentSession | null): void {
+  if (session) safeStorage.set(SESSION_KEY, JSON.stringify(session));
+  else safeStorage.remove(SESSION_KEY);
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), cache: 'no-store' });
+  } catch {
+    throw new WidgetApiError(0, 'network', 'Spokes did not answer. Check your connection and try again.');
+  }
+  const json: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const error = (json as { error?: { code?: string; message?: string; reason?: string } } | undefined)?.error;
+    throw new WidgetApiError(res.status, error?.code ?? 'unknown', error?.message ? sentence(error.message) : `Spokes answered HTTP ${res.status}.`, error?.reason);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new WidgetApiError(res.status, 'unexpected_response', 'Spokes sent an answer this widget does not understand. Reload the page.');
+  return parsed.data;
+}
+
+const dialSchema = z.object({ callId: z.string(), extension: z.string(), number: z.string() });
+const hangupSchema = z.object({ hungUp: z.boolean() });
+const engagementSchema = z.object({ callId: z.string(), engagementId: z.string() });
+const lookupSchema = z.object({ match: matchSchema.nullable() });
+
+export const widgetApi = {
+  signIn: (body: { widgetKey: string; portalId: number; ownerId?: number | null; userId?: number | null }) =>
+    request('POST', '/agent-api/sessions', sessionSchema, { body }),
+  me: (token: string) => request('GET', '/agent-api/me', meSchema, { token }),
+  dial: (token: string, number: string) => request('POST', '/agent-api/calls', dialSchema, { token, body: { number } }),
+  hangup: (token: string, callId: string) => request('POST', `/agent-api/calls/${encodeURIComponent(callId)}/hangup`, hangupSchema, { token, body: {} }),
+  engagement: (token: string, callId: string, engagementId: number | string) =>
+    request('PUT', `/agent-api/calls/${encodeURIComponent(callId)}/engagement`, engagementSchema, { token, body: { engagementId: String(engagementId) } }),
+  lookup: (token: string, number: string) => request('GET', `/agent-api/lookup?number=${encodeURIComponent(number)}`, lookupSchema, { token }),
+};
