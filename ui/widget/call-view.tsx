@@ -42,7 +42,7 @@ export function CallView({ call, controller }: { call: ActiveCall; controller: W
   const tone = live ? 'live' : 'ringing';
   return (
     <section className="w-call" data-testid="call" data-stage={call.stage} data-direction={call.direction}>
-      <p className="w-call-kind">{call.direction === 'inbound' ? 'Incoming call' : 'Outgoing call'}</p>
+      <p className="w-call-kind">{call.direction === 'inbound' ? (call.stage === 'ringing' ? 'Incoming call' : 'Inbound call') : 'Outgoing call'}</p>
       <Avatar name={name} tone={tone} />
       <h2 className="w-call-name" data-testid="call-party">{name ?? call.number}</h2>
       {name && <p className="w-call-number">{call.number}</p>}

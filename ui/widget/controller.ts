@@ -59,6 +59,8 @@ const EARLY_EVENTS = 50;
 /** A failure event may follow the hang-up event: wait this long before calling it a normal ending. */
 const END_GRACE_MS = 300;
 const SAVE_TIMEOUT_MS = 15_000;
+/** A desk phone rings within a second of the dial; silence this long means it probably cannot ring at all. */
+const SILENT_PHONE_MS = 12_000;
 
 export class WidgetController {
   #state: WidgetState = {
@@ -76,6 +78,8 @@ export class WidgetController {
   #height = 560;
   #noticeId = 0;
   #lastDial: { number: string; at: number } | null = null;
+  /** Calls the phone system has said anything about. */
+  #heard = new Set<string>();
 
   constructor() {
     const handlers: EventHandlers = {
@@ -287,6 +291,12 @@ export class WidgetController {
     for (const e of this.#early.get(placed.callId) ?? []) this.#onLiveEvent(e);
     this.#early.clear();
     if (cancelled) void this.hangup();
+    window.setTimeout(() => {
+      const now = this.#state.call;
+      if (now?.callId === placed.callId && now.stage === 'your-phone' && !this.#heard.has(placed.callId)) {
+        this.#notify('warning', `Your phone (ext ${placed.extension}) has not rung. If it is offline or signed out of the phone system, hang up and check it.`);
+      }
+    }, SILENT_PHONE_MS);
     if (!this.#state.call?.match) {
       widgetApi.lookup(session.token, placed.number).then(({ match }) => {
         if (match && this.#state.call?.callId === placed.callId && !this.#state.call.match) this.#patchCall({ match });
@@ -361,13 +371,15 @@ export class WidgetController {
   }
 
   #apply(call: ActiveCall, e: LiveEvent): void {
+    this.#heard.add(e.callId);
     if (call.stage === 'ended') return;
     if (e.match && !call.match) this.#patchCall({ match: e.match });
     if (e.type === 'call_failed') {
       window.clearTimeout(this.#endTimer);
       const message = e.message ?? 'The call could not be connected.';
+      // The wrap-up screen shows the reason with the call; HubSpot shows its alert.
       this.#patchCall({ failure: { message, reason: e.reason } });
-      this.#fail(message);
+      this.#sdk.sendError({ message });
       this.#finish(endStatusForFailure(e.reason));
       return;
     }

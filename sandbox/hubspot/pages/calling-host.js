@@ -279,7 +279,13 @@ async function callStarted(direction, data) {
 }
 
 async function updateCall(data, properties, mark) {
-  const call = widget.calls.get(String(data.externalCallId ?? ''));
+  const externalCallId = String(data.externalCallId ?? '');
+  let call = widget.calls.get(externalCallId);
+  if (!call && externalCallId) {
+    // A call this page did not see start (the widget reloaded mid-call, e.g. after NAVIGATE_TO_RECORD).
+    call = { direction: null, engagementId: data.engagementId || null, callee: null, matches: [], ended: false };
+    widget.calls.set(externalCallId, call);
+  }
   if (call) mark(call);
   refreshStatus();
   const engagementId = data.engagementId || call?.engagementId;
