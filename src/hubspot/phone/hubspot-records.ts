@@ -142,13 +142,14 @@ export async function searchPage(api: HubSpotApi, type: PhoneObjectType, window:
     : [{ propertyName: spec.lastModified, operator: 'GT', value: String(window.modifiedAfter ?? 0) }];
   const request = {
     filterGroups: [{ filters }],
-    sorts: [window.tie ? 'hs_object_id' : spec.lastModified],
+    // HubSpot's documented form; the SDK types `sorts` as strings, hence the cast below.
+    sorts: [{ propertyName: window.tie ? 'hs_object_id' : spec.lastModified, direction: 'ASCENDING' }],
     properties: [...spec.properties],
     limit: window.limit,
     after: String(window.after),
   };
   const answer = await api.call(`phone index: search ${spec.apiType}`,
-    (client) => client.crm.objects.searchApi.doSearch(spec.apiType, request as Parameters<Client['crm']['objects']['searchApi']['doSearch']>[1]),
+    (client) => client.crm.objects.searchApi.doSearch(spec.apiType, request as unknown as Parameters<Client['crm']['objects']['searchApi']['doSearch']>[1]),
     { rateLimitRetries: 3, signal });
   return parseRemote(searchAnswer, answer, `searching ${spec.apiType}`);
 }
