@@ -117,11 +117,7 @@ export class PhoneIndex {
    * the query builder on every call costs a third of a look-up on PGlite.
    */
   async #lookupRows(portalId: number, e164: string | null, tail: string | null): Promise<(DbPhoneRow & { pass: number })[]> {
-    const exact = `(select 0 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and e164 = $2 ${ORDER_BY} limit ${MAX_ROWS})`;
-    const byTail = (p: string) => `(select 1 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and tail = ${p} ${e164 ? 'and e164 is null' : ''} ${ORDER_BY} limit ${MAX_ROWS})`;
-    const [text, params] = e164 && tail ? [`${exact} union all ${byTail('$3')}`, [portalId, e164, tail]]
-      : e164 ? [exact, [portalId, e164]]
-      : [byTail('$2'), [portalId, tail]];
+    const { text, params } = lookupQuery(portalId, e164, tail);
     const client = (this.#opts.database.db as unknown as { $client: SqlClient }).$client;
     return (await client.query<DbPhoneRow & { pass: number }>(text, params)).rows;
   }
@@ -227,6 +223,15 @@ export class PhoneIndex {
 const COLUMN_LIST = 'object_type, object_id, property, e164, raw, label, company_id, modified_at';
 /** Contacts before companies (a person before a switchboard), then the most recently modified. */
 const ORDER_BY = `order by case object_type when 'contact' then 0 else 1 end, modified_at desc nulls last, object_id, property`;
+
+/** The look-up query: exact E.164 rows (pass 0) and/or last-digits rows (pass 1). Exported for query-plan checks. */
+export function lookupQuery(portalId: number, e164: string | null, tail: string | null): { text: string; params: unknown[] } {
+  const exact = `(select 0 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and e164 = $2 ${ORDER_BY} limit ${MAX_ROWS})`;
+  const byTail = (p: string) => `(select 1 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and tail = ${p} ${e164 ? 'and e164 is null' : ''} ${ORDER_BY} limit ${MAX_ROWS})`;
+  if (e164 && tail) return { text: `${exact} union all ${byTail('$3')}`, params: [portalId, e164, tail] };
+  if (e164) return { text: exact, params: [portalId, e164] };
+  return { text: byTail('$2'), params: [portalId, tail] };
+}
 
 /** What `db.$client` is on both engines (PGlite, pg.Pool) for a parameterised query. */
 interface SqlClient {
