@@ -310,3 +310,28 @@ export async function setUpPhoneSystem(admin: AdminHttp, pbx: YeastarSandbox): P
   await expectOk(await admin.request('PUT', '/api/telephony/bindings', { bindings: proposals.map((p: { ownerId: string; extension: string }) => ({ ownerId: p.ownerId, extension: p.extension })), source: 'auto' }), 'bind');
   await expectOk(await admin.request('PUT', '/api/telephony/enabled', { enabled: true }), 'enable');
 }
+
+/** Sends a frame to Spokes' PBX webhook the way the PBX does: raw JSON body, `X-Signature` over it. */
+export async function postPbxWebhook(t: Pick<Telephony, 'url' | 'pbx'>, body: string | object, opts: { signature?: string | null; contentType?: string } = {}): Promise<Response> {
+  const { signWebhookBody } = await import('../../sandbox/yeastar/index.ts');
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const signature = opts.signature === undefined ? signWebhookBody(t.pbx.info().webhookSecret, raw) : opts.signature;
+  return fetch(`${t.url}/webhooks/telephony/yeastar`, {
+    method: 'POST', body: raw,
+    headers: { 'content-type': opts.contentType ?? 'application/json', 'user-agent': 'Yeastar-Webhook', ...(signature === null ? {} : { 'x-signature': signature }) },
+  });
+}
+
+let nextUid = 0;
+/** A 30012 New CDR frame as the PBX (clock in UTC) publishes it, for a call that started `agoSeconds` ago. */
+export function cdrFrame(t: Pick<Telephony, 'pbx'>, fields: { call_from: string; call_to: string; type: 'Inbound' | 'Outbound' | 'Internal'; status: string; talk_duration?: number; call_duration?: number; agoSeconds?: number }): { type: number; sn: string; msg: string; uid: string } {
+  const start = new Date(Date.now() - (fields.agoSeconds ?? 2) * 1000);
+  const time = start.toISOString().slice(0, 19).replace('T', ' ');
+  const uid = `${time.replace(/\D/g, '')}T${String(++nextUid).padStart(4, '0')}`;
+  const msg = {
+    call_id: '', time_start: time, call_from: fields.call_from, call_to: fields.call_to, call_duration: fields.call_duration ?? 1, talk_duration: fields.talk_duration ?? 0,
+    src_trunk_name: fields.type === 'Inbound' ? 'SIP-Trunk1' : ' ', dst_trunk_name: fields.type === 'Outbound' ? 'SIP-Trunk1' : ' ', pin_code: ' ',
+    status: fields.status, type: fields.type, recording: '', did_number: ' ', did_name: ' ', agent_ring_time: 0, uid, call_note_id: '', enb_call_note: 0,
+  };
+  return { type: 30012, sn: t.pbx.info().serialNumber, msg: JSON.stringify(msg), uid };
+}
