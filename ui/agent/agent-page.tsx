@@ -31,6 +31,11 @@ function directionLabel(row: CallRow): string {
   return 'Call';
 }
 
+/** The number, unless the caller's name already shows it (an unknown number, or `Automatic New Contact - <number>`). */
+function otherNumber(row: CallRow): string | null {
+  return row.number && !row.caller.includes(row.number) ? row.number : null;
+}
+
 function RecordLink({ row }: { row: CallRow }) {
   if (!row.url) return null;
   const label = row.objectType ? (row.autoCreated ? 'Open new contact' : `Open ${row.objectType}`) : 'Search HubSpot';
@@ -40,20 +45,20 @@ function RecordLink({ row }: { row: CallRow }) {
 function CurrentCall({ row }: { row: CallRow | null }) {
   if (!row) {
     return (
-      <Card title="Current call">
+      <Card title="Current call" labelledBy="agent-current-call">
         <p className="muted" data-testid="no-call">No call right now. When your phone rings, the caller's HubSpot record opens in a new tab.</p>
       </Card>
     );
   }
   const state = describe(row);
   return (
-    <Card title="Current call" actions={<Badge tone={state.tone}>{state.label}</Badge>}>
+    <Card title="Current call" labelledBy="agent-current-call" actions={<Badge tone={state.tone}>{state.label}</Badge>}>
       <div className="agent-call" aria-live="polite">
         <div className={`agent-call-avatar agent-call-avatar-${state.tone}`} aria-hidden="true">{initials(row.caller)}</div>
         <div className="agent-call-who">
           <div className="agent-call-name">{row.caller}</div>
           <div className="muted small">
-            {directionLabel(row)}{row.number && row.number !== row.caller ? <> · <span className="mono">{row.number}</span></> : null} · since {time(row.startedAt)}
+            {directionLabel(row)}{otherNumber(row) ? <> · <span className="mono">{otherNumber(row)}</span></> : null} · since {time(row.startedAt)}
             {row.autoCreated && <> · new contact created by Spokes</>}
           </div>
         </div>
@@ -70,7 +75,7 @@ function initials(name: string): string {
 
 function History({ rows }: { rows: CallRow[] }) {
   return (
-    <Card title="Today's calls" description="Calls this page saw today, newest first.">
+    <Card title="Today's calls" labelledBy="agent-history" description="Calls this page saw today, newest first.">
       {rows.length === 0 ? <p className="muted">No calls yet today.</p> : (
         <ul className="agent-history" aria-label="Today's calls">
           {rows.map((row) => {
@@ -80,7 +85,7 @@ function History({ rows }: { rows: CallRow[] }) {
                 <span className="agent-history-time mono">{time(row.startedAt)}</span>
                 <span className="agent-history-who">
                   {row.url ? <a href={row.url} target="_blank" rel="noopener noreferrer">{row.caller}</a> : <span>{row.caller}</span>}
-                  <span className="muted small"> {directionLabel(row).toLowerCase()}{row.number && row.number !== row.caller ? ` · ${row.number}` : ''}</span>
+                  <span className="muted small"> {directionLabel(row).toLowerCase()}{otherNumber(row) ? ` · ${otherNumber(row)}` : ''}{row.autoCreated ? ' · new contact' : ''}</span>
                 </span>
                 <Badge tone={state.tone} plain>{state.label}</Badge>
               </li>
@@ -101,7 +106,7 @@ function Settings({ popups }: { popups: PopupStatus }) {
     setDenied(result.denied);
   };
   return (
-    <Card title="Pop-ups and notifications">
+    <Card title="Pop-ups and notifications" labelledBy="agent-settings">
       <div className="stack">
         <div className="row-between">
           <div>

@@ -69,7 +69,12 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     known.set(key, true);
     if (known.size > KNOWN_CALLS) known.delete(known.keys().next().value!);
   };
-  live.onAny((e) => remember(e.ownerId, e.callId));
+  // The newest event id, told to each new stream so that its first reconnect resumes from there.
+  let newestSeq = 0;
+  live.onAny((e) => {
+    newestSeq = Math.max(newestSeq, e.seq);
+    remember(e.ownerId, e.callId);
+  });
 
   async function portal(): Promise<{ portalId: number; appUrl: string }> {
     const connection = await services.hubspot.store.connection();
@@ -173,7 +178,8 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   app.get('/agent-api/events', async (request, reply) => {
     const { binding, expiresAt } = await agentOf(request);
     const lastId = Number(request.headers['last-event-id'] ?? NaN);
-    streamEvents(reply, streams, expiresAt, (send) => live.subscribe(binding.ownerId, send, Number.isFinite(lastId) ? lastId : undefined));
+    const resume = Number.isFinite(lastId) ? lastId : undefined;
+    streamEvents(reply, streams, expiresAt, resume === undefined ? newestSeq : null, (send) => live.subscribe(binding.ownerId, send, resume));
   });
 
   app.get('/agent-api/lookup', async (request) => {
@@ -226,11 +232,12 @@ const AGENT_PAGE_HEADERS = {
  * Server-sent events until the client goes away, the session expires or the admin revokes
  * sign-ins; a comment every 15 s keeps proxies from closing the stream.
  */
-function streamEvents(reply: FastifyReply, streams: Set<() => void>, expiresAt: Date, subscribe: (send: (e: LiveCallEvent) => void) => () => void): void {
+function streamEvents(reply: FastifyReply, streams: Set<() => void>, expiresAt: Date, startId: number | null, subscribe: (send: (e: LiveCallEvent) => void) => () => void): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  res.write('retry: 2000\n: connected\n\n');
+  // An id without data moves the client's Last-Event-ID: a drop before the first event still resumes without a gap.
+  res.write(`retry: 2000\n: connected\n${startId === null ? '' : `id: ${startId}\n`}\n`);
   const unsubscribe = subscribe((e) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   const end = () => res.end();

@@ -1,0 +1,194 @@
+/**
+ * The pop-up page in Chromium (T7), against Spokes in sandbox mode: the
+ * salesperson opens their personal link and keeps the page open; a simulated
+ * call to their extension opens the caller's record in a new tab.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, openPage, screenshot, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { createHubSpotContact, waitFor } from '../telephony/agent-support.ts';
+import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+
+interface AgentLink { ownerId: string; name: string; extension: string; signInUrl: string }
+
+describe('agent pop-up page in Chromium', () => {
+  let spokes: SpokesUnderTest;
+  let browser: Browser;
+  let pbx: YeastarSandbox;
+  let agents: AgentLink[];
+  let portalId: number;
+  let hubspotUrl: string;
+
+  before(async () => {
+    // Both started before either failure is thrown, so after() stops whatever did start.
+    const [s, b] = await Promise.allSettled([startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } }), launchChromium()]);
+    if (s.status === 'fulfilled') spokes = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    if (s.status === 'rejected') throw s.reason;
+    if (b.status === 'rejected') throw b.reason;
+    pbx = spokes.runtime.services.sandboxes!.yeastar;
+    hubspotUrl = spokes.runtime.services.sandboxes!.hubspot.url;
+    portalId = (await spokes.runtime.services.hubspot.store.connection())!.portalId;
+    const admin = await signInOverHttp(spokes);
+    agents = ((await (await admin.request('GET', '/api/telephony/agents')).json()) as { agents: AgentLink[] }).agents;
+  });
+  after(async () => {
+    await browser?.close();
+    await spokes?.stop();
+  });
+
+  /** The agent page signed in by the agent's personal link, showing "Connected". */
+  async function openAgentPage(agent: AgentLink): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
+    const opened = await openPage(browser, spokes);
+    await opened.page.goto(agent.signInUrl);
+    await opened.page.getByText(agent.name, { exact: true }).waitFor();
+    await opened.page.getByText('Connected', { exact: true }).waitFor();
+    return opened;
+  }
+
+  /** A contact the phone index already knows, so the ring matches it. */
+  async function knownContact(firstname: string, lastname: string, phone: string): Promise<string> {
+    const { id } = await createHubSpotContact(spokes, { firstname, lastname, phone });
+    await waitFor(async () => (await spokes.runtime.services.phone.index.lookup(phone)).records[0]?.objectId === id, `the phone index knows ${firstname}`);
+    return id;
+  }
+
+  const recordUrl = (id: string) => `${hubspotUrl}/contacts/${portalId}/record/0-1/${id}`;
+
+  it('explains how to sign in when there is no session, and refuses a revoked link', async () => {
+    const { page, context, errors } = await openPage(browser, spokes);
+    await page.goto('/agent/');
+    await page.getByRole('heading', { name: 'Sign in with your personal link' }).waitFor();
+    await page.getByText('Ask your Spokes admin').waitFor();
+    await screenshot(page, 'agent-signed-out');
+    await page.goto('/agent/#token=a1.eyJrIjoiaSIsIm8iOiIxIiwiZyI6MX0.forged');
+    await page.getByText('This sign-in link is not valid any more. Ask your Spokes admin for a new one.').waitFor();
+    assert.equal(new URL(page.url()).hash, '', 'the token leaves the address bar');
+    await screenshot(page, 'agent-bad-link');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('signs in from the personal link, keeps the session over a reload, and shows name, extension and connection', async () => {
+    const agent = agents[0]!;
+    const { page, context, errors } = await openAgentPage(agent);
+    assert.equal(new URL(page.url()).hash, '', 'the token leaves the address bar');
+    await page.getByText(`Extension ${agent.extension}`, { exact: true }).waitFor();
+    await page.getByText('Sandbox mode').waitFor();
+    await page.reload();
+    await page.getByText(agent.name, { exact: true }).waitFor();
+    await page.getByText('Connected', { exact: true }).waitFor();
+    await screenshot(page, 'agent-signed-in');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in with your personal link' }).waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('opens a new tab on a known caller\'s record within 1 s of the ring, one tab per call', async () => {
+    const agent = agents[0]!;
+    const contactId = await knownContact('Grace', 'Popup', '+1 646 555 0181');
+    const { page, context, errors } = await openAgentPage(agent);
+    const tabs: Page[] = [];
+    context.on('page', (p) => tabs.push(p));
+
+    const opened = context.waitForEvent('page');
+    const t0 = Date.now();
+    const { call_id } = pbx.simulateCall({ direction: 'inbound', external: '+16465550181', extension: agent.extension, outcome: 'answered', ringSeconds: 3, talkSeconds: 6 });
+    const tab = await opened;
+    const elapsed = Date.now() - t0;
+    await tab.waitForURL(recordUrl(contactId));
+    assert.ok(elapsed < 1000, `the tab opened ${elapsed} ms after the ring`);
+    await tab.getByTestId('record-title').getByText('Grace Popup').waitFor();
+
+    const current = page.getByRole('region', { name: 'Current call' });
+    await current.getByText('Grace Popup').waitFor();
+    await screenshot(page, 'agent-ringing');
+    await current.getByText('On the call').waitFor();
+    await screenshot(tab, 'agent-popped-record');
+    await page.getByRole('list', { name: "Today's calls" }).getByText('Answered').waitFor({ timeout: 15_000 });
+    await page.getByText('No call right now.').waitFor();
+    assert.equal(tabs.length, 1, `one tab for call ${call_id} (ringing, answered, ended)`);
+    assert.equal(await page.getByRole('list', { name: "Today's calls" }).getByRole('link', { name: 'Grace Popup' }).getAttribute('href'), recordUrl(contactId));
+    await screenshot(page, 'agent-after-call');
+    assert.deepEqual(errors.filter((e) => e.startsWith(spokes.url)), []);
+    await context.close();
+  });
+
+  it('opens the contact Spokes creates for an unknown caller', async () => {
+    const agent = agents[1]!;
+    const { page, context } = await openAgentPage(agent);
+    const opened = context.waitForEvent('page');
+    pbx.simulateCall({ direction: 'inbound', external: '+16465550182', extension: agent.extension, outcome: 'no_answer', ringSeconds: 2 });
+    const tab = await opened;
+    await tab.waitForURL(new RegExp(`^${hubspotUrl}/contacts/${portalId}/record/0-1/\\d+$`));
+    await tab.getByTestId('record-title').getByText('Automatic New Contact - +16465550182').waitFor();
+    await page.getByRole('region', { name: 'Current call' }).getByText('new contact created by Spokes').waitFor();
+    await page.getByRole('list', { name: "Today's calls" }).getByText('Missed').waitFor({ timeout: 15_000 });
+    await screenshot(page, 'agent-missed-new-contact');
+    await screenshot(tab, 'agent-popped-new-contact');
+    await context.close();
+  });
+
+  it('shows how to allow pop-ups when the browser blocks the tab, and opens the record by hand', async () => {
+    const agent = agents[2]!;
+    const contactId = await knownContact('Blocked', 'Caller', '+1 646 555 0183');
+    const { page, context } = await openPage(browser, spokes);
+    // Chromium under automation lets every pop-up through (and reports user activation on its own).
+    // This is the rule of a browser's pop-up blocker: window.open gets null unless the person clicked
+    // or typed in the last few seconds.
+    await context.addInitScript(() => {
+      const open = window.open.bind(window);
+      let gesture = -Infinity;
+      for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => { gesture = performance.now(); }, true);
+      window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
+    });
+    try {
+      await page.goto(agent.signInUrl);
+      await page.getByText('Connected', { exact: true }).waitFor();
+      const tabs: Page[] = [];
+      context.on('page', (p) => tabs.push(p));
+      pbx.simulateCall({ direction: 'inbound', external: '+16465550183', extension: agent.extension, outcome: 'answered', ringSeconds: 4, talkSeconds: 1 });
+      await page.getByText('Your browser blocked the pop-up').waitFor();
+      await page.getByText('Choose Always allow pop-ups and redirects from').first().waitFor();
+      await page.getByText('Chrome (your browser)').waitFor();
+      await page.getByText('Pop-ups blocked', { exact: true }).waitFor();
+      assert.equal(tabs.length, 0);
+      await screenshot(page, 'agent-popup-blocked');
+      const opened = context.waitForEvent('page');
+      await page.getByRole('button', { name: "Open Blocked Caller's record" }).click();
+      const tab = await opened;
+      await tab.waitForURL(recordUrl(contactId));
+      await page.getByText('Your browser blocked the pop-up').waitFor({ state: 'hidden' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('reconnects by itself after the server drops the stream, and pops a call that rang meanwhile', async () => {
+    const agent = agents[0]!;
+    const contactId = await knownContact('Linus', 'Reconnect', '+1 646 555 0184');
+    const { page, context } = await openAgentPage(agent);
+    let streams = 0;
+    page.on('request', (r) => { if (r.url().endsWith('/agent-api/events')) streams++; });
+
+    // The network is down for a while: every reconnect attempt fails, then the server drops the live stream.
+    await page.route('**/agent-api/events', (route) => route.abort('internetdisconnected'));
+    spokes.runtime.server!.server.closeAllConnections();
+    await page.getByText('Reconnecting…', { exact: true }).waitFor();
+    await page.getByText('Reconnecting to Spokes…').waitFor();
+    await screenshot(page, 'agent-reconnecting');
+    const opened = context.waitForEvent('page');
+    pbx.simulateCall({ direction: 'inbound', external: '+16465550184', extension: agent.extension, outcome: 'answered', ringSeconds: 6, talkSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+
+    // Back online: the page reconnects with Last-Event-ID and the call that rang meanwhile still pops.
+    await page.unroute('**/agent-api/events');
+    await page.getByText('Connected', { exact: true }).waitFor({ timeout: 20_000 });
+    const tab = await opened;
+    await tab.waitForURL(recordUrl(contactId));
+    assert.ok(streams >= 2, `the page opened the stream again (${streams} attempts)`);
+    await context.close();
+  });
+});
