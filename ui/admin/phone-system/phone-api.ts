@@ -1,0 +1,141 @@
+/**
+ * The Phone system page's API (served by src/connectors/telephony/routes-admin.ts):
+ * the wire shapes checked with zod, so a server/page mismatch shows as a clear
+ * error instead of a broken page.
+ */
+import { z } from 'zod';
+import { api } from '../../shared/api.ts';
+
+const apiSettings = z.object({
+  autoCreate: z.object({ inbound: z.boolean(), outbound: z.boolean() }),
+  contactSync: z.object({
+    enabled: z.boolean(),
+    modules: z.array(z.enum(['contacts', 'companies'])),
+    phonebookId: z.string().nullable(),
+    phonebookName: z.string().nullable(),
+  }),
+  numbers: z.object({ defaultRegion: z.string().nullable(), outboundPrefix: z.string() }),
+});
+
+const apiConnection = z.object({
+  vendor: z.string(),
+  baseUrl: z.string(),
+  clientId: z.string(),
+  webhookSecretSet: z.boolean(),
+  pbx: z.looseObject({
+    model: z.string().optional(),
+    firmware: z.string().optional(),
+    serialNumber: z.string().optional(),
+  }),
+  connectedAt: z.string(),
+  enabled: z.boolean(),
+  /** connecting, connected, error, disconnected, or disabled while the switch is off. */
+  streamState: z.string(),
+  lastError: z.string().nullable(),
+  eventsSeenUntil: z.string().nullable(),
+});
+
+const apiStatus = z.object({
+  connection: apiConnection.nullable(),
+  settings: apiSettings.nullable(),
+  webhookUrl: z.string(),
+  bindings: z.number(),
+  today: z.object({ logged: z.number(), skipped: z.number() }),
+});
+
+const apiUser = z.object({
+  ownerId: z.string(),
+  email: z.string().nullable(),
+  name: z.string(),
+  /** "Name - email", as the PBX's own HubSpot page lists users. */
+  label: z.string(),
+  extension: z.string().nullable(),
+  source: z.enum(['auto', 'manual']).nullable(),
+});
+
+const apiExtension = z.object({
+  number: z.string(),
+  name: z.string(),
+  email: z.string().optional(),
+  registered: z.boolean().optional(),
+  /** The owner id of the HubSpot user bound to it. */
+  boundTo: z.string().nullable(),
+});
+
+const apiUsers = z.object({ users: z.array(apiUser), extensions: z.array(apiExtension) });
+
+const apiProposal = z.object({ ownerId: z.string(), extension: z.string(), ownerName: z.string(), email: z.string().nullable(), extensionName: z.string() });
+
+const apiPhonebook = z.object({ id: z.string(), name: z.string(), contactCount: z.number(), crmOwned: z.boolean() });
+
+const apiCall = z.object({
+  cdrId: z.string(),
+  callId: z.string().nullable(),
+  direction: z.string(),
+  status: z.string(),
+  extension: z.string().nullable(),
+  externalNumber: z.string().nullable(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  /** writing → logged, or skipped with `detail`. */
+  state: z.enum(['writing', 'logged', 'skipped']),
+  detail: z.string().nullable(),
+  engagementId: z.string().nullable(),
+  ownerId: z.string().nullable(),
+  contactId: z.string().nullable(),
+  companyId: z.string().nullable(),
+  source: z.string(),
+  contactUrl: z.string().nullable(),
+  companyUrl: z.string().nullable().optional(),
+});
+
+const apiSyncError = z.object({
+  id: z.number(),
+  kind: z.string(),
+  objectType: z.string().nullable(),
+  objectId: z.string().nullable(),
+  reason: z.string(),
+  occurredAt: z.string(),
+  recordUrl: z.string().nullable().optional(),
+});
+
+export type ApiPhoneStatus = z.infer<typeof apiStatus>;
+export type ApiPhoneConnection = z.infer<typeof apiConnection>;
+export type ApiPhoneSettings = z.infer<typeof apiSettings>;
+export type ApiPhoneUser = z.infer<typeof apiUser>;
+export type ApiExtension = z.infer<typeof apiExtension>;
+export type ApiBindingProposal = z.infer<typeof apiProposal>;
+export type ApiPhonebook = z.infer<typeof apiPhonebook>;
+export type ApiCall = z.infer<typeof apiCall>;
+export type ApiSyncError = z.infer<typeof apiSyncError>;
+
+export interface ConnectInput {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  webhookSecret?: string;
+}
+
+export interface SettingsPatch {
+  autoCreate?: Partial<ApiPhoneSettings['autoCreate']>;
+  contactSync?: Partial<Omit<ApiPhoneSettings['contactSync'], 'phonebookName'>>;
+  numbers?: Partial<ApiPhoneSettings['numbers']>;
+  /** "Create new…": a new phonebook with this name becomes the sync target. */
+  createPhonebook?: string;
+}
+
+export const phoneApi = {
+  status: () => api('GET', '/api/telephony', { schema: apiStatus }),
+  connect: (input: ConnectInput) => api('PUT', '/api/telephony/connection', { body: { vendor: 'yeastar', ...input }, schema: apiStatus }),
+  disconnect: () => api('DELETE', '/api/telephony/connection', { schema: apiStatus }),
+  setEnabled: (enabled: boolean) => api('PUT', '/api/telephony/enabled', { body: { enabled }, schema: apiStatus }),
+  saveSettings: (patch: SettingsPatch) => api('PATCH', '/api/telephony/settings', { body: patch, schema: apiStatus }),
+  phonebooks: () => api('GET', '/api/telephony/phonebooks', { schema: z.object({ phonebooks: z.array(apiPhonebook) }) }),
+  users: () => api('GET', '/api/telephony/users', { schema: apiUsers }),
+  proposeBindings: () => api('POST', '/api/telephony/bindings/auto', { body: {}, schema: z.object({ proposals: z.array(apiProposal) }) }),
+  saveBindings: (bindings: { ownerId: string; extension: string | null }[], source: 'auto' | 'manual') =>
+    api('PUT', '/api/telephony/bindings', { body: { bindings, source } }),
+  calls: (limit = 20) => api('GET', `/api/telephony/calls?limit=${limit}`, { schema: z.object({ calls: z.array(apiCall) }) }),
+  syncErrors: () => api('GET', '/api/telephony/sync-errors', { schema: z.object({ errors: z.array(apiSyncError) }) }),
+  dismissSyncError: (id: number) => api('DELETE', `/api/telephony/sync-errors/${id}`),
+};
