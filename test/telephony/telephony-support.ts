@@ -335,3 +335,76 @@ export function cdrFrame(t: Pick<Telephony, 'pbx'>, fields: { call_from: string;
   };
   return { type: 30012, sn: t.pbx.info().serialNumber, msg: JSON.stringify(msg), uid };
 }
+
+export interface LiveEvent {
+  seq: number;
+  type: 'call' | 'call_failed';
+  callId: string;
+  state: string;
+  direction: string | null;
+  externalNumber: string | null;
+  extension: string;
+  ownerId: string;
+  match: { objectType: 'contact' | 'company'; objectId: string; label: string | null; url: string; autoCreated: boolean } | null;
+  searchUrl: string | null;
+  message?: string;
+  reason?: string;
+}
+
+export interface EventStreamClient {
+  /** The `id:` of every event received, with the event. */
+  events: LiveEvent[];
+  status: number;
+  waitFor(predicate: (events: LiveEvent[]) => boolean, what: string, timeoutMs?: number): Promise<LiveEvent[]>;
+  close(): void;
+}
+
+/** A user's live call events (`GET /api/telephony/events?ownerId=`), read as a browser's EventSource would. */
+export async function openEventStream(t: Pick<Telephony, 'url' | 'admin'>, ownerId: string, lastEventId?: number): Promise<EventStreamClient> {
+  const controller = new AbortController();
+  const res = await fetch(`${t.url}/api/telephony/events?ownerId=${encodeURIComponent(ownerId)}`, {
+    headers: { cookie: t.admin.cookie, accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }) },
+    signal: controller.signal,
+  });
+  const events: LiveEvent[] = [];
+  const waiters = new Set<() => void>();
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body!) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (data) events.push(JSON.parse(data));
+        }
+        for (const w of waiters) w();
+      }
+    } catch {
+      // Closed by the test.
+    }
+  })();
+  return {
+    events, status: res.status,
+    waitFor(predicate, what, timeoutMs = 15_000) {
+      if (predicate(events)) return Promise.resolve(events);
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!predicate(events)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(events);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${what}; events: ${JSON.stringify(events.map((e) => [e.seq, e.type, e.callId, e.state, e.extension]))}`));
+        }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+    close: () => controller.abort(),
+  };
+}

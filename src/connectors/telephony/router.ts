@@ -11,7 +11,7 @@ import type { HubSpotService } from '../../hubspot/service.ts';
 import type { PhoneIndexing } from '../../hubspot/phone/index.ts';
 import { normalizePhone } from '../../hubspot/phone/index.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
-import type { PbxEvent, PbxCallEvent, PbxCallFailedEvent } from './pbx.ts';
+import { PbxDialError, type PbxEvent, type PbxCallEvent, type PbxCallFailedEvent } from './pbx.ts';
 import type { PbxConnectionRecord, PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import type { LiveBus, LiveMatch } from './live.ts';
@@ -47,6 +47,8 @@ export class EventRouter {
   readonly #chains = new Map<string, Promise<void>>();
   /** The state last published per call and extension: duplicates and stale (reordered) states are dropped. */
   readonly #published = new Map<string, { state: string; rank: number }>();
+  /** Click-to-call: the extension each recent dial came from (a failure before any phone rang names no extension). */
+  readonly #dialled = new Map<string, string>();
   /** Counters for the admin page and tests. */
   readonly counts = { cdrs: 0, calls: 0, failures: 0, gaps: 0, ignored: 0 };
 
@@ -94,6 +96,12 @@ export class EventRouter {
       default:
         return;
     }
+  }
+
+  /** Click-to-call placed a call from `extension`: its failure goes to that user even when the PBX names no party. */
+  dialled(callId: string, extension: string): void {
+    this.#dialled.set(callId, extension);
+    if (this.#dialled.size > MAX_TRACKED_CALLS) this.#dialled.delete(this.#dialled.keys().next().value!);
   }
 
   /** Resolves once the live work queued so far is done (tests, shutdown). */
@@ -182,12 +190,16 @@ export class EventRouter {
   }
 
   async #failed(event: PbxCallFailedEvent): Promise<void> {
-    for (const extension of event.extensions) {
+    // The caller's phone could not be rung (offline): the PBX reports no party, Spokes knows who dialled.
+    const dialledFrom = this.#dialled.get(event.callId);
+    const extensions = event.extensions.length ? event.extensions : dialledFrom ? [dialledFrom] : [];
+    for (const extension of extensions) {
       const binding = await this.#deps.bindings.byExtension(extension);
       if (!binding || !this.#isNews(event.callId, extension, 'failed')) continue;
       this.#deps.live.publish({
         type: 'call_failed', callId: event.callId, state: 'failed', direction: null, externalNumber: event.externalNumber,
-        extension, ownerId: binding.ownerId, match: null, searchUrl: null, message: event.error.message, reason: event.error.reason,
+        extension, ownerId: binding.ownerId, match: null, searchUrl: null, reason: event.error.reason,
+        message: event.extensions.length ? event.error.message : new PbxDialError(event.error.reason, { extension, number: event.externalNumber ?? undefined }).message,
         at: event.receivedAt.toISOString(),
       });
     }

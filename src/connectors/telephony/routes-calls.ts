@@ -13,6 +13,7 @@ import { callLogs } from './schema.ts';
 import { verifyRecordingLink, type TelephonyContext } from './context.ts';
 import type { Binding } from './bindings.ts';
 import type { LiveCallEvent } from './live.ts';
+import { PbxDialError } from './pbx.ts';
 
 const dialBody = z.object({
   ownerId: z.string().min(1).optional(),
@@ -32,7 +33,7 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
   }
 
   // T6: rings the user's extension, then dials the number.
-  app.post('/api/telephony/calls', async (request) => {
+  app.post('/api/telephony/calls', async (request, reply) => {
     const body = parseInput(dialBody, request.body, 'body');
     const binding = await bindingFor(body);
     const connection = await ctx.store.get();
@@ -40,8 +41,18 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
     const parsed = normalizePhone(body.number, region);
     if (!parsed) throw new ValidationError(`"${body.number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
     const adapter = await registry.adapter();
-    const { callId } = await adapter.dial(binding.extension, parsed.e164 ?? parsed.digits);
-    return { callId, extension: binding.extension, number: parsed.e164 ?? parsed.digits };
+    const number = parsed.e164 ?? parsed.digits;
+    try {
+      const { callId } = await adapter.dial(binding.extension, number);
+      // Failures the PBX finds later arrive as call_failed events on this user's stream.
+      ctx.router.dialled(callId, binding.extension);
+      return { callId, extension: binding.extension, number };
+    } catch (err) {
+      if (!(err instanceof PbxDialError)) throw err;
+      // Refused at once (unknown extension, undialable number): the salesperson's message, as the agent API answers it.
+      request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, 'dial refused by the PBX');
+      return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
+    }
   });
 
   app.get('/api/telephony/calls/:callId', async (request) => {
