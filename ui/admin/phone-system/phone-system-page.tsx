@@ -13,6 +13,7 @@ import { Card } from '../../shared/components/card.tsx';
 import { ConfirmDialog } from '../../shared/components/confirm-dialog.tsx';
 import { Spinner } from '../../shared/components/spinner.tsx';
 import { useToasts } from '../../shared/components/toasts.tsx';
+import { AgentLinksCard } from '../agent-links/agent-links-card.tsx';
 import { Link } from '../router.tsx';
 import { PageHeader } from '../shell.tsx';
 import { BindingsCard } from './bindings-card.tsx';
@@ -23,7 +24,6 @@ import { PbxCard, streamHealth } from './pbx-card.tsx';
 import { phoneApi, type ApiPhoneStatus, type ConnectInput } from './phone-api.ts';
 import { usePhoneSystem } from './use-phone-system.ts';
 import { SyncErrorsCard } from './sync-errors-card.tsx';
-import { AgentLinksCard } from '../agent-links/agent-links-card.tsx';
 
 export function PhoneSystemPage() {
   const toasts = useToasts();
@@ -72,6 +72,8 @@ export function PhoneSystemPage() {
   };
 
   const phonebook = status?.settings?.contactSync.phonebookName;
+  // Changes with every saved binding: a newly bound user gets their pop-up link.
+  const bindingsKey = phone.directory.data?.users.map((u) => `${u.ownerId}:${u.extension ?? ''}`).join(',');
   return (
     <div className="page page-wide">
       <PageHeader title="Phone system"
@@ -103,7 +105,7 @@ export function PhoneSystemPage() {
               <BindingsCard directory={phone.directory} onRefresh={() => void phone.loadDirectory()}
                 onSaved={async () => { await Promise.all([phone.loadDirectory(), phone.refreshStatus()]); }} />
               {status.settings && <ContactSettingsCard settings={status.settings} onSaved={phone.accept} activity={status.today.logged} />}
-              <AgentLinksCard reloadKey={phone.directory} />
+              <AgentLinksCard reloadKey={bindingsKey} />
             </>
           ) : (
             <ConnectCard status={status} onConnect={connect} />
