@@ -10,6 +10,10 @@ import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
 import { startSandboxes } from './sandbox/sandboxes.ts';
 import { runCallingSettings } from './hubspot/calling-settings-cli.ts';
+import { ConnectionStore } from './hubspot/connection-store.ts';
+import { openDatabase } from './db/open.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { createSecretBox, loadSecretKey, verifySecretKey } from './secrets/secret-key.ts';
 import { widgetUrl } from './connectors/telephony/index.ts';
 
 const USAGE = `Usage: spokes <command> [options]
@@ -89,11 +93,26 @@ async function sandbox(config: Config, log: Logger): Promise<number> {
 
 async function callingSettings(config: Config, log: Logger, args: string[]): Promise<number> {
   return runCallingSettings(args, {
-    config, log, widgetUrl,
+    config, log,
     out: (text) => process.stdout.write(text),
-    async openServices() {
-      const runtime = await startRuntime({ config, log, server: false, worker: false });
-      return { services: runtime.services, close: () => runtime.stop() };
+    // The database only: no job queue to start for a few HTTP calls.
+    async openStore() {
+      const secretBox = createSecretBox(loadSecretKey(config).key);
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await applyMigrations(database);
+        await verifySecretKey(database.db, secretBox);
+      } catch (err) {
+        await database.close();
+        throw err;
+      }
+      const connections = new ConnectionStore(database.db, secretBox);
+      return {
+        db: database.db, secretBox,
+        connectionBaseUrl: async () => (await connections.connection())?.baseUrl,
+        widgetUrl: () => widgetUrl({ database, secretBox, hubspot: { publicUrl: config.publicUrl } }),
+        close: () => database.close(),
+      };
     },
   });
 }

@@ -10,9 +10,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
+import type { Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 import { SpokesError, ValidationError } from '../errors.ts';
-import type { Services } from '../services.ts';
 import { HUBSPOT } from './manifest.ts';
 import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
 import {
@@ -39,13 +40,22 @@ Settings (register uses the defaults for what is not given; update changes only 
   --json                   print the settings as JSON
 `;
 
+/** What the command needs of Spokes' database: no job queue, no server. */
+export interface CallingSettingsStore {
+  db: Db;
+  secretBox: SecretBox;
+  /** The API base URL of the saved HubSpot connection, if any. */
+  connectionBaseUrl(): Promise<string | undefined>;
+  /** The widget URL this Spokes serves (from the telephony connector). */
+  widgetUrl(): Promise<string>;
+  close(): Promise<void>;
+}
+
 export interface CallingSettingsCliDeps {
   config: Config;
   log: Logger;
-  /** Opens the database and services; rejects with code `conflict` when a running Spokes holds the embedded database. */
-  openServices(): Promise<{ services: Services; close(): Promise<void> }>;
-  /** The widget URL this Spokes serves (from the telephony connector). */
-  widgetUrl?(services: Services): Promise<string>;
+  /** Opens the database; rejects with code `conflict` when a running Spokes holds the embedded database. */
+  openStore(): Promise<CallingSettingsStore>;
   out(text: string): void;
 }
 
@@ -77,31 +87,30 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
   }
   const changes = settingsFromFlags(values);
 
-  let opened: Awaited<ReturnType<CallingSettingsCliDeps['openServices']>> | undefined;
+  let store: CallingSettingsStore | undefined;
   try {
-    opened = await deps.openServices();
+    store = await deps.openStore();
   } catch (err) {
     if (!(err instanceof SpokesError && err.code === 'conflict')) throw err;
     deps.log.debug({ err: err.message }, 'database in use: working from the flags alone');
   }
   try {
-    const services = opened?.services;
-    const sandbox = services ? undefined : await runningSandbox(deps.config);
+    const sandbox = store ? undefined : await runningSandbox(deps.config);
     const flagCreds = values['app-id'] ? { appId: Number(values['app-id']), developerApiKey: values['developer-key'] ?? '' } : undefined;
     if (flagCreds && !/^\d+$/.test(values['app-id']!)) throw new ValidationError(`--app-id must be a number, e.g. 3100001 (got "${values['app-id']}")`);
     if (!flagCreds && values['developer-key']) throw new ValidationError('--developer-key needs --app-id too');
     const calling = new CallingSettingsService({
-      db: services?.database.db,
-      secretBox: services?.secretBox,
-      baseUrl: async () => (await services?.hubspot.store.connection())?.baseUrl ?? sandbox?.baseUrl ?? deps.config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl,
+      db: store?.db,
+      secretBox: store?.secretBox,
+      baseUrl: async () => (await store?.connectionBaseUrl()) ?? sandbox?.baseUrl ?? deps.config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl,
       sandboxCredentials: () => sandbox?.app,
     });
     if (flagCreds) {
-      if (services) await calling.saveCredentials({ appId: flagCreds.appId, developerApiKey: values['developer-key'] });
+      if (store) await calling.saveCredentials({ appId: flagCreds.appId, developerApiKey: values['developer-key'] });
       else if (!flagCreds.developerApiKey) throw new ValidationError('--app-id needs --developer-key while a running Spokes holds the database');
       else calling.useCredentials(flagCreds);
     }
-    if (!services && !flagCreds && !sandbox) {
+    if (!store && !flagCreds && !sandbox) {
       throw new ValidationError('a running Spokes holds the embedded database, so the saved app id and key cannot be read: pass --app-id and --developer-key, stop Spokes first, or use the admin page (HubSpot → Calling widget)');
     }
 
@@ -113,7 +122,7 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
       deps.out(deleted ? 'Calling settings deleted: HubSpot no longer offers the widget.\n' : 'There were no calling settings to delete.\n');
       return 0;
     } else if (action === 'register') {
-      const url = changes.url ?? (services && deps.widgetUrl ? await deps.widgetUrl(services) : undefined);
+      const url = changes.url ?? (store ? await store.widgetUrl() : undefined);
       if (!url) throw new ValidationError('--url is needed: copy the widget URL from the admin page (HubSpot → Calling widget), or stop Spokes so the command can read it');
       result = await calling.register({ ...CALLING_DEFAULTS, ...changes, url });
     } else {
@@ -123,7 +132,7 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
     deps.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatSettings(result, action));
     return 0;
   } finally {
-    await opened?.close();
+    await store?.close();
   }
 }
 

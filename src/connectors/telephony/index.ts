@@ -28,7 +28,7 @@ export function telephonyContext(services: Services): TelephonyContext {
 }
 
 /** The calling widget's URL with its key (`spokes calling-settings register`, the admin page); it changes when sign-ins are revoked. */
-export function widgetUrl(services: Services): Promise<string> {
+export function widgetUrl(services: Pick<Services, 'database' | 'secretBox'> & { hubspot: { publicUrl: string } }): Promise<string> {
   return agentWidgetUrl(services.database.db, services.secretBox, services.hubspot.publicUrl);
 }
 

@@ -17,6 +17,7 @@ import { openPlaceholderTab, sendTabTo } from './open-hubspot-tab.ts';
 import { PrivateAppForm } from './private-app-form.tsx';
 import { SetupSteps } from './setup-steps.tsx';
 import { useHubSpot } from './use-hubspot.ts';
+import { CallingWidgetCard } from './calling-widget-card.tsx';
 
 type Busy = 'connect' | 'token' | 'disconnect' | undefined;
 
@@ -128,6 +129,7 @@ export function HubSpotPage() {
           <div ref={tokenRef}>
             <PrivateAppForm open={tokenOpen} onToggle={setTokenOpen} busy={busy === 'token'} error={tokenError} onSubmit={(t) => void submitToken(t)} />
           </div>
+          <CallingWidgetCard />
           <ConfirmDialog open={confirmDisconnect} title="Disconnect HubSpot?" confirmLabel="Disconnect" busy={busy === 'disconnect'}
             onConfirm={() => void disconnect()} onCancel={() => setConfirmDisconnect(false)}>
             Spokes stops logging calls and syncing with {state.connection ? <b>{state.connection.accountName}</b> : 'HubSpot'} until
