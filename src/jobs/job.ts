@@ -41,6 +41,12 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   retry?: RetryPolicy;
   /** How long a worker may hold the job before another worker may take it over. */
   leaseSeconds?: number;
+  /**
+   * A running job proves its worker alive this often (seconds, at least 10). A worker that dies
+   * (SIGKILL, a lost machine) has its jobs retried after about this long rather than after the
+   * whole lease, so the lease can stay long enough for slow but live work.
+   */
+  heartbeatSeconds?: number;
   /** Jobs fetched per round trip by one worker. */
   batchSize?: number;
   /** Handlers of this type running at once in one process. */

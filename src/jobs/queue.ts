@@ -74,7 +74,9 @@ export class JobQueue {
     const common = {
       schema: SCHEMA,
       superviseIntervalSeconds: opts.superviseSeconds ?? 5,
-      monitorIntervalSeconds: 30,
+      // pg-boss finds expired leases and lost heartbeats (a killed worker's jobs) in its monitor pass:
+      // it runs as often as the supervisor, so that such jobs are retried within seconds, not half a minute.
+      monitorIntervalSeconds: opts.superviseSeconds ?? 5,
       // Maintenance deletes completed jobs past their retention; once an hour is plenty.
       maintenanceIntervalSeconds: 3600,
       registerInstance: false,
@@ -108,8 +110,9 @@ export class JobQueue {
         deadLetter: DEAD_LETTER_QUEUE,
         notify: this.#opts.database.engine === 'postgres',
       };
-      if (existing.has(job.name)) await this.boss.updateQueue(job.name, options);
-      else await this.boss.createQueue(job.name, options).catch(async (err) => {
+      // An update clears a heartbeat the job type no longer asks for.
+      if (existing.has(job.name)) await this.boss.updateQueue(job.name, { ...options, heartbeatSeconds: job.heartbeatSeconds ?? null });
+      else await this.boss.createQueue(job.name, { ...options, ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}) }).catch(async (err) => {
         // Another process created it between our read and our create.
         if (!(await this.boss.getQueue(job.name))) throw err;
       });

@@ -32,7 +32,11 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     idempotencyKey: (cdr) => cdr.id,
     gate: 'hubspot',
     retry: { limit: 10, delaySeconds: 5, maxDelaySeconds: 600 },
-    leaseSeconds: 120,
+    // A live job may wait out HubSpot's rate windows for minutes; it must not be taken over meanwhile
+    // (a second attempt would not find the engagement the first is still writing). A dead worker's
+    // jobs are retried after the heartbeat instead.
+    leaseSeconds: 900,
+    heartbeatSeconds: 10,
     // Many at once, so the batch writer turns them into few HubSpot batch requests.
     batchSize: 100,
     concurrency: 2,
