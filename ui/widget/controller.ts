@@ -247,8 +247,10 @@ export class WidgetController {
 
   #onDialNumber(data: { phoneNumber?: string; phone_number?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }): void {
     const number = String(data.phoneNumber ?? data.phone_number ?? '').trim();
-    // HubSpot has been seen to send the same DIAL_NUMBER twice (SDK #210).
-    if (this.#lastDial && this.#lastDial.number === number && Date.now() - this.#lastDial.at < 1_500) return;
+    // HubSpot has been seen to send the same DIAL_NUMBER twice for one click (SDK #210): the second one, while
+    // the first call is still being placed or ringing, is dropped instead of answered with "already on a call".
+    const current = this.#state.call;
+    if (this.#lastDial?.number === number && Date.now() - this.#lastDial.at < 2_000 && current && current.stage !== 'ended') return;
     this.#lastDial = { number, at: Date.now() };
     const callee = data.calleeInfo?.calleeId ? { objectId: Number(data.calleeInfo.calleeId), objectTypeId: String(data.calleeInfo.calleeObjectTypeId ?? '0-1') } : null;
     void this.dial(number, callee);
