@@ -92,6 +92,7 @@ export function callingHostExtensions(input: CallingHostInput): RecordPageExtens
 
 const CSS = `
 .calling{padding:0;overflow:hidden}
+.calling [hidden]{display:none!important}
 .calling-head{display:flex;align-items:center;justify-content:space-between;padding:10px 16px;border-bottom:1px solid #dfe3eb;background:#f5f8fa}
 .calling-title{font-weight:600;color:#2d3e50}.calling-icon{color:#ff7a59;margin-right:4px}
 .calling-status{font-size:12px;border-radius:10px;padding:2px 10px;background:#eaf0f6;color:#516f90}
