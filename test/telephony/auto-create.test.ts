@@ -31,85 +31,89 @@ describe('Auto-created contacts (T5)', () => {
     return ((await res.json()) as { settings: { autoCreate: { inbound: boolean; outbound: boolean } } }).settings.autoCreate;
   }
 
-  it('creates "Automatic New Contact - <number>" for an unknown caller and associates the call with it', async () => {
-    const number = freshNumber();
-    const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
-    const [e, ...more] = await t.engagementsOf(call_id);
-    assert.equal(more.length, 0);
-    const contacts = await contactsWith(number);
-    assert.equal(contacts.length, 1);
-    assert.equal(contacts[0]!.properties.firstname, `Automatic New Contact - ${number}`);
-    assert.deepEqual(e!.contacts, [contacts[0]!.id]);
-    // The title shows the number, not the placeholder name.
-    assert.equal(e!.properties.hs_call_title, `Inbound call from ${number}`);
+  describe('for unknown numbers, both directions on', { concurrency: true }, () => {
+    it('creates "Automatic New Contact - <number>" for an unknown caller and associates the call with it', async () => {
+      const number = freshNumber();
+      const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
+      const [e, ...more] = await t.engagementsOf(call_id);
+      assert.equal(more.length, 0);
+      const contacts = await contactsWith(number);
+      assert.equal(contacts.length, 1);
+      assert.equal(contacts[0]!.properties.firstname, `Automatic New Contact - ${number}`);
+      assert.deepEqual(e!.contacts, [contacts[0]!.id]);
+      // The title shows the number, not the placeholder name.
+      assert.equal(e!.properties.hs_call_title, `Inbound call from ${number}`);
+    });
+
+    it('creates one contact when two calls from the same unknown number arrive at once, and both calls are associated with it', async () => {
+      const number = freshNumber();
+      const a = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
+      const b = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1002', ...QUICK });
+      const [ea] = await t.engagementsOf(a.call_id);
+      const [eb] = await t.engagementsOf(b.call_id);
+      const contacts = await contactsWith(number);
+      assert.equal(contacts.length, 1, JSON.stringify(contacts));
+      assert.deepEqual(ea!.contacts, [contacts[0]!.id]);
+      assert.deepEqual(eb!.contacts, [contacts[0]!.id]);
+
+      // The next call from that number matches the contact: nothing new is created.
+      const c = t.pbx.simulateCall({ direction: 'outbound', external: number, extension: '1003', ...QUICK });
+      const [ec] = await t.engagementsOf(c.call_id);
+      assert.deepEqual(ec!.contacts, [contacts[0]!.id]);
+      assert.equal((await contactsWith(number)).length, 1);
+    });
+
+    it('copies the new contact into the CRM phonebook on the PBX when contact sync is on', async () => {
+      const number = freshNumber();
+      const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
+      const [e] = await t.engagementsOf(call_id);
+      const contactId = e!.contacts[0]!;
+      await t.settle();
+      const onPbx = t.pbx.contacts().filter((c) => c.remark === `hubspot:contact:${contactId}`);
+      assert.equal(onPbx.length, 1);
+      assert.equal(onPbx[0]!.first_name, `Automatic New Contact - ${number}`);
+      assert.ok(onPbx[0]!.number_list.some((n) => n.number === number), JSON.stringify(onPbx[0]!.number_list));
+    });
   });
 
-  it('creates one contact when two calls from the same unknown number arrive at once, and both calls are associated with it', async () => {
-    const number = freshNumber();
-    const a = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
-    const b = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1002', ...QUICK });
-    const [ea] = await t.engagementsOf(a.call_id);
-    const [eb] = await t.engagementsOf(b.call_id);
-    const contacts = await contactsWith(number);
-    assert.equal(contacts.length, 1, JSON.stringify(contacts));
-    assert.deepEqual(ea!.contacts, [contacts[0]!.id]);
-    assert.deepEqual(eb!.contacts, [contacts[0]!.id]);
+  describe('never for withheld numbers, and per direction', () => {
+    it('never creates a contact for a withheld number', async () => {
+      const total = async () => (await t.crm('POST', '/crm/v3/objects/contacts/search', { limit: 1 })).total as number;
+      const before = await total();
+      // Records of calls whose caller withheld the number, as the PBX pushes them.
+      const frames = ['anonymous', 'Unknown', 'private', ''].map((from) => cdrFrame(t, { call_from: from, call_to: '1001', type: 'Inbound', status: 'NO ANSWER' }));
+      for (const frame of frames) assert.equal((await postPbxWebhook(t, { type: frame.type, sn: frame.sn, msg: frame.msg })).status, 200);
+      await t.settle();
+      const rows = await t.logged();
+      for (const frame of frames) {
+        const row = rows.find((r) => r.cdrId === `uid:${frame.uid}`);
+        assert.equal(row?.state, 'logged', `the call is logged all the same: ${JSON.stringify(row)}`);
+        assert.equal(row!.contactId, null);
+      }
+      assert.equal(await total(), before);
+    });
 
-    // The next call from that number matches the contact: nothing new is created.
-    const c = t.pbx.simulateCall({ direction: 'outbound', external: number, extension: '1003', ...QUICK });
-    const [ec] = await t.engagementsOf(c.call_id);
-    assert.deepEqual(ec!.contacts, [contacts[0]!.id]);
-    assert.equal((await contactsWith(number)).length, 1);
-  });
+    it('follows the per-direction setting', async () => {
+      assert.deepEqual(await setAutoCreate({ inbound: false }), { inbound: false, outbound: true }, 'the other direction is kept');
+      const inboundNumber = freshNumber();
+      const outboundNumber = freshNumber();
+      const inbound = t.pbx.simulateCall({ direction: 'inbound', external: inboundNumber, extension: '1001', ...QUICK });
+      const outbound = t.pbx.simulateCall({ direction: 'outbound', external: outboundNumber, extension: '1002', ...QUICK });
+      const [ei] = await t.engagementsOf(inbound.call_id);
+      const [eo] = await t.engagementsOf(outbound.call_id);
+      assert.deepEqual(ei!.contacts, []);
+      assert.equal((await contactsWith(inboundNumber)).length, 0);
+      const [created] = await contactsWith(outboundNumber);
+      assert.equal(created!.properties.firstname, `Automatic New Contact - ${outboundNumber}`);
+      assert.deepEqual(eo!.contacts, [created!.id]);
 
-  it('copies the new contact into the CRM phonebook on the PBX when contact sync is on', async () => {
-    const number = freshNumber();
-    const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
-    const [e] = await t.engagementsOf(call_id);
-    const contactId = e!.contacts[0]!;
-    await t.settle();
-    const onPbx = t.pbx.contacts().filter((c) => c.remark === `hubspot:contact:${contactId}`);
-    assert.equal(onPbx.length, 1);
-    assert.equal(onPbx[0]!.first_name, `Automatic New Contact - ${number}`);
-    assert.ok(onPbx[0]!.number_list.some((n) => n.number === number), JSON.stringify(onPbx[0]!.number_list));
-  });
-
-  it('never creates a contact for a withheld number', async () => {
-    const total = async () => (await t.crm('POST', '/crm/v3/objects/contacts/search', { limit: 1 })).total as number;
-    const before = await total();
-    // Records of calls whose caller withheld the number, as the PBX pushes them.
-    const frames = ['anonymous', 'Unknown', 'private', ''].map((from) => cdrFrame(t, { call_from: from, call_to: '1001', type: 'Inbound', status: 'NO ANSWER' }));
-    for (const frame of frames) assert.equal((await postPbxWebhook(t, { type: frame.type, sn: frame.sn, msg: frame.msg })).status, 200);
-    await t.settle();
-    const rows = await t.logged();
-    for (const frame of frames) {
-      const row = rows.find((r) => r.cdrId === `uid:${frame.uid}`);
-      assert.equal(row?.state, 'logged', `the call is logged all the same: ${JSON.stringify(row)}`);
-      assert.equal(row!.contactId, null);
-    }
-    assert.equal(await total(), before);
-  });
-
-  it('follows the per-direction setting', async () => {
-    assert.deepEqual(await setAutoCreate({ inbound: false }), { inbound: false, outbound: true }, 'the other direction is kept');
-    const inboundNumber = freshNumber();
-    const outboundNumber = freshNumber();
-    const inbound = t.pbx.simulateCall({ direction: 'inbound', external: inboundNumber, extension: '1001', ...QUICK });
-    const outbound = t.pbx.simulateCall({ direction: 'outbound', external: outboundNumber, extension: '1002', ...QUICK });
-    const [ei] = await t.engagementsOf(inbound.call_id);
-    const [eo] = await t.engagementsOf(outbound.call_id);
-    assert.deepEqual(ei!.contacts, []);
-    assert.equal((await contactsWith(inboundNumber)).length, 0);
-    const [created] = await contactsWith(outboundNumber);
-    assert.equal(created!.properties.firstname, `Automatic New Contact - ${outboundNumber}`);
-    assert.deepEqual(eo!.contacts, [created!.id]);
-
-    assert.deepEqual(await setAutoCreate({ inbound: true }), { inbound: true, outbound: true });
-    assert.deepEqual(await setAutoCreate({ outbound: false }), { inbound: true, outbound: false });
-    const quiet = freshNumber();
-    const next = t.pbx.simulateCall({ direction: 'outbound', external: quiet, extension: '1002', ...QUICK });
-    const [en] = await t.engagementsOf(next.call_id);
-    assert.deepEqual(en!.contacts, []);
-    assert.equal((await contactsWith(quiet)).length, 0);
+      assert.deepEqual(await setAutoCreate({ inbound: true }), { inbound: true, outbound: true });
+      assert.deepEqual(await setAutoCreate({ outbound: false }), { inbound: true, outbound: false });
+      const quiet = freshNumber();
+      const next = t.pbx.simulateCall({ direction: 'outbound', external: quiet, extension: '1002', ...QUICK });
+      const [en] = await t.engagementsOf(next.call_id);
+      assert.deepEqual(en!.contacts, []);
+      assert.equal((await contactsWith(quiet)).length, 0);
+    });
   });
 });

@@ -115,7 +115,7 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
     }
   });
 
-  describe('live call events (T7)', () => {
+  describe('live call events (T7)', { concurrency: true }, () => {
     it('shows the bound user ringing, answered and ended with the caller\'s HubSpot record, and nobody else', async () => {
       const number = freshNumber();
       const { contactId } = await t.createContact({ firstname: 'Margaret', lastname: 'Hamilton', phone: number });

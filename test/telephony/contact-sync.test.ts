@@ -43,84 +43,86 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
   }
   const syncErrors = async () => ((await (await t.admin.request('GET', '/api/telephony/sync-errors')).json()) as { errors: { objectType: string; objectId: string; reason: string }[] }).errors;
 
-  it('copies a CRM contact who calls a bound user into the phonebook, tagged with its HubSpot id', async () => {
-    const number = freshNumber();
-    const { contactId } = await t.createContact({ firstname: 'Grace', lastname: 'Hopper', phone: number, email: 'grace@navy.example', company: 'US Navy' });
-    await callFrom(number);
-    const [copy, ...more] = tagged('contact', contactId);
-    assert.equal(more.length, 0);
-    assert.equal(copy!.first_name, 'Grace');
-    assert.equal(copy!.last_name, 'Hopper');
-    assert.equal(copy!.email, 'grace@navy.example');
-    assert.equal(copy!.company, 'US Navy');
-    assert.deepEqual(copy!.number_list.map((n) => n.number), [number]);
-    assert.ok(inPhonebook(copy!.id), 'in the CRM phonebook');
+  describe('syncing the callers', { concurrency: true }, () => {
+    it('copies a CRM contact who calls a bound user into the phonebook, tagged with its HubSpot id', async () => {
+      const number = freshNumber();
+      const { contactId } = await t.createContact({ firstname: 'Grace', lastname: 'Hopper', phone: number, email: 'grace@navy.example', company: 'US Navy' });
+      await callFrom(number);
+      const [copy, ...more] = tagged('contact', contactId);
+      assert.equal(more.length, 0);
+      assert.equal(copy!.first_name, 'Grace');
+      assert.equal(copy!.last_name, 'Hopper');
+      assert.equal(copy!.email, 'grace@navy.example');
+      assert.equal(copy!.company, 'US Navy');
+      assert.deepEqual(copy!.number_list.map((n) => n.number), [number]);
+      assert.ok(inPhonebook(copy!.id), 'in the CRM phonebook');
 
-    // A second call does not copy it again.
-    await callFrom(number);
-    assert.equal(tagged('contact', contactId).length, 1);
-  });
+      // A second call does not copy it again.
+      await callFrom(number);
+      assert.equal(tagged('contact', contactId).length, 1);
+    });
 
-  it('copies a company that calls, when companies are among the modules', async () => {
-    const number = freshNumber();
-    const company = await t.crm('POST', '/crm/v3/objects/companies', { properties: { name: 'Babbage & Co', phone: number } });
-    for (let i = 0; !(await t.runtime.services.phone.index.lookup(number)).records.length; i++) {
-      assert.ok(i < 150, 'the phone index learns the company');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await callFrom(number);
-    const [copy] = tagged('company', company.id);
-    assert.ok(copy, 'the company is on the PBX');
-    assert.equal(copy!.first_name, 'Babbage & Co');
-    assert.equal(copy!.company, 'Babbage & Co');
-    assert.deepEqual(copy!.number_list.map((n) => n.number), [number]);
-  });
+    it('copies a company that calls, when companies are among the modules', async () => {
+      const number = freshNumber();
+      const company = await t.crm('POST', '/crm/v3/objects/companies', { properties: { name: 'Babbage & Co', phone: number } });
+      for (let i = 0; !(await t.runtime.services.phone.index.lookup(number)).records.length; i++) {
+        assert.ok(i < 150, 'the phone index learns the company');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await callFrom(number);
+      const [copy] = tagged('company', company.id);
+      assert.ok(copy, 'the company is on the PBX');
+      assert.equal(copy!.first_name, 'Babbage & Co');
+      assert.equal(copy!.company, 'Babbage & Co');
+      assert.deepEqual(copy!.number_list.map((n) => n.number), [number]);
+    });
 
-  it('puts the CRM values back over an edit made on the PBX, on the next call and by the periodic pass', async () => {
-    const number = freshNumber();
-    const { contactId } = await t.createContact({ firstname: 'Alan', lastname: 'Turing', phone: number });
-    await callFrom(number);
-    const [copy] = tagged('contact', contactId);
+    it('puts the CRM values back over an edit made on the PBX, on the next call and by the periodic pass', async () => {
+      const number = freshNumber();
+      const { contactId } = await t.createContact({ firstname: 'Alan', lastname: 'Turing', phone: number });
+      await callFrom(number);
+      const [copy] = tagged('contact', contactId);
 
-    const edit = async (first: string) => {
-      const res = await pbxAdmin.post('company_contact/update', { id: copy!.id, first_name: first, number_list: [{ num_type: 'business_number', number: '+15550000000' }] });
-      assert.equal(res.errcode, 0, JSON.stringify(res));
-      assert.equal(t.pbx.contacts().find((c) => c.id === copy!.id)!.first_name, first);
-    };
+      const edit = async (first: string) => {
+        const res = await pbxAdmin.post('company_contact/update', { id: copy!.id, first_name: first, number_list: [{ num_type: 'business_number', number: '+15550000000' }] });
+        assert.equal(res.errcode, 0, JSON.stringify(res));
+        assert.equal(t.pbx.contacts().find((c) => c.id === copy!.id)!.first_name, first);
+      };
 
-    await edit('Edited on the PBX');
-    await callFrom(number);
-    let now = t.pbx.contacts().find((c) => c.id === copy!.id)!;
-    assert.equal(now.first_name, 'Alan');
-    assert.deepEqual(now.number_list.map((n) => n.number), [number]);
+      await edit('Edited on the PBX');
+      await callFrom(number);
+      let now = t.pbx.contacts().find((c) => c.id === copy!.id)!;
+      assert.equal(now.first_name, 'Alan');
+      assert.deepEqual(now.number_list.map((n) => n.number), [number]);
 
-    await edit('Edited again');
-    await runRestore();
-    now = t.pbx.contacts().find((c) => c.id === copy!.id)!;
-    assert.equal(now.first_name, 'Alan');
-    assert.deepEqual(now.number_list.map((n) => n.number), [number]);
-    assert.equal(tagged('contact', contactId).length, 1, 'restored in place, not copied again');
-  });
+      await edit('Edited again');
+      await runRestore();
+      now = t.pbx.contacts().find((c) => c.id === copy!.id)!;
+      assert.equal(now.first_name, 'Alan');
+      assert.deepEqual(now.number_list.map((n) => n.number), [number]);
+      assert.equal(tagged('contact', contactId).length, 1, 'restored in place, not copied again');
+    });
 
-  it('lists a contact it cannot sync with the reason, and does not copy it', async () => {
-    const nameless = freshNumber();
-    const { contactId: namelessId } = await t.createContact({ phone: nameless, email: 'no-name@example.com' });
-    await callFrom(nameless);
-    assert.equal(tagged('contact', namelessId).length, 0);
+    it('lists a contact it cannot sync with the reason, and does not copy it', async () => {
+      const nameless = freshNumber();
+      const { contactId: namelessId } = await t.createContact({ phone: nameless, email: 'no-name@example.com' });
+      await callFrom(nameless);
+      assert.equal(tagged('contact', namelessId).length, 0);
 
-    // A synced contact whose number is later removed in HubSpot: the periodic pass reports it.
-    const number = freshNumber();
-    const { contactId: phonelessId } = await t.createContact({ firstname: 'Charles', lastname: 'Babbage', phone: number });
-    await callFrom(number);
-    assert.equal(tagged('contact', phonelessId).length, 1);
-    await t.crm('PATCH', `/crm/v3/objects/contacts/${phonelessId}`, { properties: { phone: '' } });
-    await runRestore();
+      // A synced contact whose number is later removed in HubSpot: the periodic pass reports it.
+      const number = freshNumber();
+      const { contactId: phonelessId } = await t.createContact({ firstname: 'Charles', lastname: 'Babbage', phone: number });
+      await callFrom(number);
+      assert.equal(tagged('contact', phonelessId).length, 1);
+      await t.crm('PATCH', `/crm/v3/objects/contacts/${phonelessId}`, { properties: { phone: '' } });
+      await runRestore();
 
-    const errors = await syncErrors();
-    const nameError = errors.find((e) => e.objectType === 'contact' && e.objectId === namelessId);
-    assert.match(nameError?.reason ?? '', /neither a first name nor a last name/);
-    const phoneError = errors.find((e) => e.objectType === 'contact' && e.objectId === phonelessId);
-    assert.match(phoneError?.reason ?? '', /no phone number/);
+      const errors = await syncErrors();
+      const nameError = errors.find((e) => e.objectType === 'contact' && e.objectId === namelessId);
+      assert.match(nameError?.reason ?? '', /neither a first name nor a last name/);
+      const phoneError = errors.find((e) => e.objectType === 'contact' && e.objectId === phonelessId);
+      assert.match(phoneError?.reason ?? '', /no phone number/);
+    });
   });
 
   describe('choosing the phonebook', () => {

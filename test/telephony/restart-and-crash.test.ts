@@ -87,12 +87,12 @@ for (const engine of engines) {
       await t.loggedCall(before);
 
       // Calls in progress when Spokes stops: some end while it is down, one after it is back.
-      const during = [call('2001', 'answered', 20), call('2002', 'no_answer', 0), call('2003', 'answered', 60), call('2002', 'answered', 200)];
+      const during = [call('2001', 'answered', 20), call('2002', 'no_answer', 0), call('2003', 'answered', 60), call('2002', 'answered', 100)];
       await sleep(300);
       const port = t.port;
       await t.stop({ keepData: true });
       const whileDown = [call('2001', 'no_answer', 0), call('2003', 'answered', 10)];
-      await sleep(3_000);
+      await sleep(2_000);
       t = await start(port);
       const afterRestart = [call('2001', 'answered', 10)];
       await assertOncePerCall(t, [before, ...during, ...whileDown, ...afterRestart]);
