@@ -34,6 +34,9 @@ export interface RouterDeps {
 const STATE_RANK: Record<string, number> = { ringing: 0, answered: 1, held: 1, ended: 2, failed: 2 };
 const MAX_TRACKED_CALLS = 10_000;
 
+/** How long a failure naming no party waits for the click-to-call that placed it to be known. */
+const DIALLED_WAIT_MS = 2_000;
+
 export class EventRouter {
   readonly #deps: RouterDeps;
   #connection: { value: PbxConnectionRecord | null; at: number } | undefined;
@@ -191,6 +194,10 @@ export class EventRouter {
 
   async #failed(event: PbxCallFailedEvent): Promise<void> {
     // The caller's phone could not be rung (offline): the PBX reports no party, Spokes knows who dialled.
+    // The PBX sends this right after answering call/dial, so it can overtake the dial's answer: wait for it a moment.
+    for (let waited = 0; !event.extensions.length && !this.#dialled.has(event.callId) && waited < DIALLED_WAIT_MS; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const dialledFrom = this.#dialled.get(event.callId);
     const extensions = event.extensions.length ? event.extensions : dialledFrom ? [dialledFrom] : [];
     for (const extension of extensions) {

@@ -143,6 +143,8 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     try {
       const { callId } = await (await ctx.registry.adapter()).dial(binding.extension, dialled);
       remember(binding.ownerId, callId);
+      // A failure the PBX reports without naming a party (an offline phone) still reaches this agent.
+      ctx.router.dialled(callId, binding.extension);
       return { callId, extension: binding.extension, number: dialled };
     } catch (err) {
       if (!(err instanceof PbxDialError)) throw err;
