@@ -103,4 +103,34 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     await screenshot(page, 'widget-record-page-logged');
     assert.deepEqual(errors, []);
   });
+
+  it('places a call typed on the dial pad, hangs up from the widget, and logs it on the record on screen', async () => {
+    const onScreen = await world.createContact({ firstname: 'Noah', lastname: 'Lindqvist', phone: freshUsNumber().display });
+    const typed = freshUsNumber();
+    world.pbx.setDialRules({ rules: [{ number: typed.e164, outcome: 'answered', manual: true }] });
+    const { page, errors } = await world.open();
+    const widget = await openRecord(page, world.recordUrl(onScreen));
+    const dialsBefore = world.pbx.dialRequests().length;
+    await widget.getByTestId('dial-input').fill(typed.display);
+    await widget.getByTestId('dial-call').click();
+    const dial = await until('call/dial at the PBX', () => world.pbx.dialRequests()[dialsBefore]);
+    assert.equal(dial.body.callee, typed.e164);
+    await widget.locator('[data-testid="call"][data-stage="ringing"]').waitFor();
+
+    await widget.getByTestId('hangup').click();
+    await widget.getByTestId('wrap-up').waitFor();
+    assert.equal(await widget.getByTestId('wrap-up').getAttribute('data-end-status'), 'CANCELED');
+    assert.ok(!world.pbx.calls().active.some((c) => c.call_id === dial.call_id), 'the PBX hung the call up');
+    await widget.getByTestId('notes').fill('Wrong moment, will call back.');
+    await widget.getByTestId('save-call').click();
+    await widget.getByTestId('dial-pad').waitFor();
+    const [call, ...more] = await until('the call on the record on screen', async () => {
+      const calls = await world.callsOfContact(onScreen);
+      return calls.length ? calls : undefined;
+    });
+    assert.equal(more.length, 0);
+    assert.equal(call!.properties.hs_call_to_number, typed.e164);
+    assert.equal(call!.properties.hs_call_status, 'CANCELED');
+    assert.deepEqual(errors, []);
+  });
 });
