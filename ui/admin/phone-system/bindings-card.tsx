@@ -156,7 +156,7 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
             actions={directory.code === 'not_connected' && /hubspot/i.test(directory.error)
               ? <Link to="/admin/hubspot" className="button button-secondary button-small">Open the HubSpot page</Link>
               : <Button size="small" onClick={onRefresh}>Try again</Button>}>
-            {directory.error}
+            {directory.error}{data && ' The table below shows the users and extensions loaded before.'}
           </Alert>
         )}
         {!data && directory.loading && <div className="row muted"><Spinner /> Loading HubSpot users and PBX extensions…</div>}

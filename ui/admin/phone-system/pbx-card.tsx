@@ -13,15 +13,16 @@ import { ConnectionForm } from './connection-form.tsx';
 import { formatDateTime } from './format.ts';
 import type { ApiPhoneConnection, ApiPhoneStatus, ConnectInput } from './phone-api.ts';
 
-export function PbxCard({ status, connection, switching, onSwitch, onUpdateCredentials }: {
+export function PbxCard({ status, connection, hubspot, switching, onSwitch, onUpdateCredentials }: {
   status: ApiPhoneStatus;
   connection: ApiPhoneConnection;
+  hubspot: HubSpotState;
   switching: boolean;
   onSwitch: (enabled: boolean) => void;
   onUpdateCredentials: (input: ConnectInput) => Promise<void>;
 }) {
   const [editing, setEditing] = useState(false);
-  const stream = streamHealth(connection);
+  const stream = streamHealth(connection, hubspot);
   const pbx = connection.pbx;
   return (
     <Card title="Yeastar P-Series PBX" labelledBy="pbx-title"
@@ -58,12 +59,37 @@ export function PbxCard({ status, connection, switching, onSwitch, onUpdateCrede
   );
 }
 
-/** The event stream's state in words an admin can act on. */
-export function streamHealth(c: ApiPhoneConnection): { tone: AlertTone; title: string; text: string; badge: string } {
+/** Longer than this without a checkpoint (written every 5 s while events flow), a "connected" stream is not trusted. */
+const STALE_MS = 90_000;
+
+export type HubSpotState = 'connected' | 'needs_reauthorization' | 'not_connected' | 'unknown';
+
+/**
+ * Whether calls are being logged, in words an admin can act on: the switch, HubSpot's
+ * connection, then the PBX event stream (with its last error, or a checkpoint gone stale).
+ */
+export function streamHealth(c: ApiPhoneConnection, hubspot: HubSpotState, now = Date.now()): { tone: AlertTone; title: string; text: string; badge: string } {
   const since = c.eventsSeenUntil ? ` Last confirmed ${formatDateTime(c.eventsSeenUntil)}.` : '';
-  switch (c.enabled ? c.streamState : 'disabled') {
-    case 'disabled':
-      return { tone: 'warning', badge: 'Disabled', title: 'Integration disabled', text: 'Calls are not logged and contacts are not synced. Calls made while it is off are not logged later, when you switch it back on.' };
+  if (!c.enabled) {
+    return { tone: 'warning', badge: 'Disabled', title: 'Integration disabled', text: 'Calls are not logged and contacts are not synced. Calls made while it is off are not logged later, when you switch it back on.' };
+  }
+  if (hubspot === 'not_connected' || hubspot === 'needs_reauthorization') {
+    return {
+      tone: 'danger', badge: 'Not logging calls', title: 'Calls cannot be logged to HubSpot',
+      text: hubspot === 'not_connected'
+        ? 'HubSpot is not connected. Connect it on the HubSpot page; until then Spokes cannot log calls or look up callers.'
+        : 'HubSpot refused Spokes\u2019 access and needs re-authorization. Reconnect it on the HubSpot page; until then Spokes cannot log calls or look up callers.',
+    };
+  }
+  // The stream's last sign of life (or the connection itself, before the first one).
+  const lastSign = Math.max(c.eventsSeenUntil ? new Date(c.eventsSeenUntil).getTime() : 0, new Date(c.connectedAt).getTime());
+  if ((c.streamState === 'connected' || c.streamState === 'connecting') && now - lastSign > STALE_MS) {
+    return {
+      tone: 'warning', badge: 'PBX unreachable', title: 'Spokes cannot reach the PBX\u2019s event stream',
+      text: `Spokes keeps trying to reconnect. Check that the PBX is running and reachable from Spokes; calls that end meanwhile are fetched from its call records once it is back.${since}`,
+    };
+  }
+  switch (c.streamState) {
     case 'connected':
       return { tone: 'success', badge: 'Receiving calls', title: 'Receiving call events from the PBX', text: `Calls are logged to HubSpot as they end.${since}` };
     case 'connecting':

@@ -20,7 +20,7 @@ import { BindingsCard } from './bindings-card.tsx';
 import { CallsCard } from './calls-card.tsx';
 import { ConnectionForm } from './connection-form.tsx';
 import { ContactSettingsCard } from './contact-settings-card.tsx';
-import { PbxCard, streamHealth } from './pbx-card.tsx';
+import { PbxCard, streamHealth, type HubSpotState } from './pbx-card.tsx';
 import { phoneApi, type ApiPhoneStatus, type ConnectInput } from './phone-api.ts';
 import { usePhoneSystem } from './use-phone-system.ts';
 import { SyncErrorsCard } from './sync-errors-card.tsx';
@@ -72,6 +72,7 @@ export function PhoneSystemPage() {
   };
 
   const phonebook = status?.settings?.contactSync.phonebookName;
+  const hubspotState: HubSpotState = phone.hubspot?.state ?? 'unknown';
   // Changes with every saved binding: a newly bound user gets their pop-up link.
   const bindingsKey = phone.directory.data?.users.map((u) => `${u.ownerId}:${u.extension ?? ''}`).join(',');
   return (
@@ -80,7 +81,7 @@ export function PhoneSystemPage() {
         description="Your Yeastar P-Series PBX and HubSpot: calls logged, callers recognised, contacts kept in step."
         status={status && (
           <div className="header-actions">
-            <HeaderBadges status={status} />
+            <HeaderBadges status={status} hubspot={hubspotState} />
             {connection && <Button variant="danger-outline" size="small" onClick={() => setConfirmDisconnect(true)}>Integrate another CRM</Button>}
           </div>
         )} />
@@ -91,16 +92,17 @@ export function PhoneSystemPage() {
       {status && (
         <>
           {phone.hubspot?.sandbox && <SandboxBanner status={status} />}
-          {phone.hubspot && !phone.hubspot.connected && (
-            <Alert tone="warning" title="HubSpot is not connected"
+          {(hubspotState === 'not_connected' || hubspotState === 'needs_reauthorization') && (
+            <Alert tone={connection?.enabled ? 'danger' : 'warning'} title={hubspotState === 'not_connected' ? 'HubSpot is not connected' : 'HubSpot needs re-authorization'}
               actions={<Link to="/admin/hubspot" className="button button-secondary button-small">Open the HubSpot page</Link>}>
-              Spokes needs HubSpot to list your users and to log calls. Connect HubSpot first; the PBX can be connected meanwhile.
+              Spokes needs HubSpot to list your users and to log calls.{' '}
+              {connection ? 'No call is logged until HubSpot is connected again.' : 'Connect HubSpot too; the PBX can be connected meanwhile.'}
             </Alert>
           )}
           {actionError && <Alert tone="danger">{actionError}</Alert>}
           {connection ? (
             <>
-              <PbxCard status={status} connection={connection} switching={switching} onSwitch={(v) => void switchIntegration(v)}
+              <PbxCard status={status} connection={connection} hubspot={hubspotState} switching={switching} onSwitch={(v) => void switchIntegration(v)}
                 onUpdateCredentials={connect} />
               <BindingsCard directory={phone.directory} onRefresh={() => void phone.loadDirectory()}
                 onSaved={async () => { await Promise.all([phone.loadDirectory(), phone.refreshStatus()]); }} />
@@ -134,12 +136,13 @@ export function PhoneSystemPage() {
   );
 }
 
-function HeaderBadges({ status }: { status: ApiPhoneStatus }) {
+function HeaderBadges({ status, hubspot }: { status: ApiPhoneStatus; hubspot: HubSpotState }) {
   const c = status.connection;
   if (!c) return <Badge tone="neutral">Not connected</Badge>;
-  const stream = streamHealth(c);
+  const stream = streamHealth(c, hubspot);
+  // "Connected" only while calls can flow; otherwise the problem, in two words.
   return <>
-    {c.enabled && c.streamState === 'error' ? <Badge tone="danger">{stream.badge}</Badge> : <Badge tone="success">Connected</Badge>}
+    {c.enabled && (stream.tone === 'danger' || stream.tone === 'warning') ? <Badge tone={stream.tone}>{stream.badge}</Badge> : <Badge tone="success">Connected</Badge>}
     {c.enabled ? <Badge tone="success">Enabled</Badge> : <Badge tone="warning">Disabled</Badge>}
   </>;
 }

@@ -1,8 +1,9 @@
 /**
  * The Phone system page's data: the connection status, HubSpot users and PBX
  * extensions (loaded on demand: listing them asks both remote systems), and the
- * activity — last calls and sync errors — which, like the status, refreshes
- * every 5 s while the page is visible, so a call shows up without a reload.
+ * activity — last calls and sync errors — which, like the status and HubSpot's
+ * connection, refreshes every 5 s while the page is visible, so a call shows up
+ * without a reload.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../../shared/api.ts';
@@ -27,8 +28,7 @@ export interface Directory {
 
 export interface HubSpotSummary {
   sandbox: boolean;
-  connected: boolean;
-  accountName: string | null;
+  state: 'connected' | 'needs_reauthorization' | 'not_connected';
 }
 
 function failed<T>(err: unknown): Loadable<T> {
@@ -61,7 +61,7 @@ export function usePhoneSystem() {
   const refreshHubSpot = useCallback(async () => {
     try {
       const h = await hubspotApi.get();
-      setHubSpot({ sandbox: h.sandbox, connected: h.connection?.status === 'connected', accountName: h.connection?.accountName ?? null });
+      setHubSpot({ sandbox: h.sandbox, state: h.connection?.status ?? 'not_connected' });
     } catch {
       // Only the banners depend on it; the page works without.
     }
@@ -102,10 +102,11 @@ export function usePhoneSystem() {
     const timer = window.setInterval(() => {
       if (document.visibilityState !== 'visible') return;
       void refreshStatus();
+      void refreshHubSpot();
       void refreshActivity();
     }, POLL_MS);
     return () => window.clearInterval(timer);
-  }, [refreshStatus, refreshActivity]);
+  }, [refreshStatus, refreshHubSpot, refreshActivity]);
 
   return { status, statusError, accept, ownerNames, refreshStatus, hubspot, directory, loadDirectory, calls, syncErrors, refreshActivity, setSyncErrors };
 }
