@@ -11,6 +11,15 @@ import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts
 import { agentWidgetUrl } from './agent-auth.ts';
 
 export async function registerSandboxWidget(services: Services): Promise<void> {
+  try {
+    await register(services);
+  } catch (err) {
+    // A convenience of sandbox mode: Spokes runs without it, and the admin page can register the widget.
+    services.log.warn({ err: (err as Error).message }, 'could not register the calling widget with the HubSpot sandbox');
+  }
+}
+
+async function register(services: Services): Promise<void> {
   const calling = callingSettingsService(services);
   // Credentials an admin saved point at a real app: leave its registration to them.
   if ((await calling.credentials())?.source !== 'sandbox') return;
