@@ -152,6 +152,12 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     await syncError.getByRole('button', { name: /^Dismiss/ }).click();
     await page.getByText('No sync errors.').waitFor();
 
+    // The auto-created caller was copied into the CRM phonebook on the PBX.
+    for (const deadline = Date.now() + 30_000; !pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)' && b.contactIds.length === 1);) {
+      if (Date.now() > deadline) throw new Error(`the caller never reached the phonebook: ${JSON.stringify(pbx.phonebooks())}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
     // "Integrate another CRM": the confirmation says what is cleared and what stays; Cancel keeps everything.
     await header.getByRole('button', { name: 'Integrate another CRM' }).click();
     const confirm = page.getByRole('dialog', { name: 'Integrate another CRM?' });
@@ -196,10 +202,21 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     assert.equal(await page.getByLabel('Extension of Grace Evans').inputValue(), '');
     await screenshot(page, 'phone-reconnected');
 
-    // Ready again: Auto bind and switch on.
+    // Ready again: Auto bind, contact sync into an existing phonebook (only empty ones can be chosen), and switch on.
     await page.getByRole('button', { name: 'Auto bind' }).click();
     await autoBind.getByRole('button', { name: /^Save \d+ bindings$/ }).click();
     await page.waitForFunction(() => (document.querySelector('select[aria-label="Extension of Grace Evans"]') as HTMLSelectElement | null)?.value === '1003');
+    await contacts.getByRole('checkbox', { name: 'Auto sync contacts' }).check();
+    const picker = contacts.getByLabel('Sync to phonebook');
+    // The phonebook of the previous connection kept its synced contact: not empty, so not offered.
+    const previous = picker.locator('option', { hasText: /^Sales_Phonebook \u2014/ });
+    assert.match(await previous.innerText(), /1 contact, not empty/);
+    assert.equal(await previous.isDisabled(), true);
+    await picker.selectOption({ label: 'HubSpot_CRM_Phonebook (CRM) \u2014 empty' });
+    await contacts.getByRole('button', { name: 'Save settings' }).click();
+    await contacts.getByText('All changes saved').waitFor();
+    const synced = await apiGet<{ settings: { contactSync: { enabled: boolean; phonebookName: string } } }>(page, '/api/telephony');
+    assert.deepEqual(synced.settings.contactSync, { ...synced.settings.contactSync, enabled: true, phonebookName: 'HubSpot_CRM_Phonebook (CRM)' });
     await enable.click();
     await header.getByText('Enabled', { exact: true }).waitFor();
     await screenshot(page, 'phone-ready-again');

@@ -121,6 +121,8 @@ export function ContactSettingsCard({ settings, onSaved, activity }: {
       const mapped: Record<string, string> = {};
       if (fields.phonebookId) mapped.phonebook = err instanceof ApiError ? err.message : fields.phonebookId;
       if (fields.createPhonebook) mapped.newName = fields.createPhonebook;
+      // The PBX already has a phonebook of that name: said next to the name.
+      if (patch.createPhonebook && err instanceof ApiError && err.code === 'conflict') mapped.newName = err.message;
       if (fields.defaultRegion) mapped.defaultRegion = fields.defaultRegion;
       if (fields.outboundPrefix) mapped.outboundPrefix = fields.outboundPrefix;
       setErrors(mapped);
