@@ -96,7 +96,7 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     await context.close();
   });
 
-  it('refuses a developer test account: the tab says why, and the admin page stays Not connected', async () => {
+  it('refuses a developer test account: the tab says why, the admin page shows it too and stays Not connected', async () => {
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
@@ -111,7 +111,11 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     assert.match(await tab.locator('main').innerText(), /developer or test account/);
     await screenshot(tab, 'hubspot-authorization-refused');
 
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    // The callback tab tells the admin page why: no waiting for a connection that will not come.
+    const alert = page.getByRole('alert').filter({ hasText: 'Authorization failed' });
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /developer or test account/);
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'no longer waiting');
     await page.getByText('Not connected', { exact: true }).waitFor();
     await screenshot(page, 'hubspot-after-refusal');
     assert.deepEqual(errors, []);
