@@ -13,6 +13,7 @@
  * The first pass for a portal, or one after an interrupted build, is a full build.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { hostname } from 'node:os';
 import type { Database } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
@@ -112,6 +113,10 @@ export class PhoneIndexSync {
     }
     report.removed = await this.#opts.index.removeIndexedBefore(portalId, type, buildStart);
     if (!(await this.#cursors.finishBuild(portalId, type, owner, newest))) return { ...report, ran: 'lease-lost' };
+    // A build rewrites every row: reclaim the old versions and refresh the planner's statistics
+    // (PGlite has no autovacuum; on PostgreSQL this only comes earlier than autovacuum would).
+    await this.#opts.database.query(sql`vacuum analyze phone_index`);
+    await this.#opts.index.warm(portalId);
     this.#opts.log.info({ objectType: type, records: report.records, removed: report.removed, searches: report.searches }, 'phone index: full build done');
     return report;
   }

@@ -202,6 +202,23 @@ export class PhoneIndex {
     return new Set(removed.map((r) => r.id)).size;
   }
 
+  /**
+   * Reads the portal's rows and both look-up indexes through the database's cache, so the first
+   * calls after a start-up or a full build do not wait for disk pages. Index scans, because a
+   * sequential scan of a large table only borrows a small ring of buffers.
+   */
+  async warm(portalId?: number): Promise<void> {
+    const portal = portalId ?? await this.#currentPortalId();
+    if (portal === null) return;
+    await this.#opts.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      await tx.execute(sql`select count(label) from phone_index where portal_id = ${portal}`);
+      await tx.execute(sql`select count(*) from phone_index where portal_id = ${portal} and e164 >= ''`);
+      await tx.execute(sql`select count(*) from phone_index where portal_id = ${portal} and tail >= ''`);
+    });
+  }
+
   /** Rows held for a portal (per type), for status pages and tests. */
   async count(portalId: number): Promise<Record<PhoneObjectType, number>> {
     const rows = await this.#opts.database.query<{ object_type: PhoneObjectType; n: number }>(
