@@ -12,6 +12,7 @@ import { HubSpotService } from './service.ts';
 import { createRateBudget } from './rate-budget.ts';
 import { refreshDelaySeconds } from './jobs.ts';
 import { HUBSPOT } from './manifest.ts';
+import { requestPhoneIndexSync } from './phone/index.ts';
 
 export { HubSpotService } from './service.ts';
 export { hubspotJobs } from './jobs.ts';
@@ -42,6 +43,13 @@ export async function createHubSpot(opts: CreateHubSpotOptions): Promise<{ hubsp
   const hubspot = new HubSpotService({
     database: opts.database, secretBox: opts.secretBox, log: opts.log.child({ component: 'hubspot' }), metrics: opts.metrics, budget,
     baseUrl: opts.baseUrl, publicUrl: opts.config.publicUrl, sandbox: opts.sandbox,
+    async onConnected() {
+      const queue = opts.queue();
+      if (!queue) return;
+      // Paused jobs resume now rather than at the next gate check, and a new account's index is built.
+      await queue.refreshGates();
+      await requestPhoneIndexSync(queue, 'full');
+    },
     async scheduleRefresh(expiresAt) {
       const queue = opts.queue();
       if (!queue) return;

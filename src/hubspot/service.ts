@@ -46,6 +46,8 @@ export interface HubSpotServiceOptions {
   sandbox: boolean;
   /** Schedules the next token refresh (set once the job queue exists). */
   scheduleRefresh?(expiresAt: Date): Promise<void>;
+  /** After a successful connect: start what needs the connection (index build, paused jobs). */
+  onConnected?(): Promise<void>;
   now?: () => number;
 }
 
@@ -112,11 +114,13 @@ export class HubSpotService {
     const connection = await completeAuthorization(this.#deps(), query);
     this.#opts.log.info({ portalId: connection.portalId, account: connection.accountName }, 'HubSpot connected');
     if (connection.accessExpiresAt) await this.#opts.scheduleRefresh?.(connection.accessExpiresAt);
+    await this.#connected();
   }
 
   async connectPrivateApp(accessToken: string): Promise<void> {
     const connection = await connectPrivateApp({ store: this.store, baseUrl: this.#opts.baseUrl }, accessToken);
     this.#opts.log.info({ portalId: connection.portalId }, 'HubSpot connected with a private-app token');
+    await this.#connected();
   }
 
   /** Forgets the connection; an OAuth refresh token is revoked at HubSpot (best effort). */
@@ -136,6 +140,10 @@ export class HubSpotService {
   async usable(): Promise<boolean> {
     const c = await this.store.connection();
     return c?.status === 'connected';
+  }
+
+  async #connected(): Promise<void> {
+    await this.#opts.onConnected?.().catch((err: Error) => this.#opts.log.warn({ err: err.message }, 'could not start the work that follows a connect'));
   }
 
   #deps() {
