@@ -43,21 +43,37 @@ export async function listHubSpotUsers(api: HubSpotApi): Promise<HubSpotUser[]> 
   return users.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * Every call logged and every live event looks its extension up: those look-ups share a copy kept this
+ * long (this process's own changes show at once). What users ask for — their binding, the list — is read fresh.
+ */
+const CACHE_MS = 2_000;
+
 export class BindingStore {
   readonly #db: Db;
+  #cached: { at: number; value: Promise<Binding[]> } | undefined;
 
   constructor(db: Db) {
     this.#db = db;
   }
 
+  /** Every binding, read now. */
   async list(): Promise<Binding[]> {
     const rows = await this.#db.select().from(extensionBindings);
-    return rows.map((r) => ({ extension: r.extension, ownerId: r.ownerId, ownerEmail: r.ownerEmail, ownerName: r.ownerName, userId: r.userId, source: r.source }));
+    const all = rows.map((r): Binding => ({ extension: r.extension, ownerId: r.ownerId, ownerEmail: r.ownerEmail, ownerName: r.ownerName, userId: r.userId, source: r.source }));
+    this.#cached = { at: Date.now(), value: Promise.resolve([...all]) };
+    return all;
   }
 
+  /** The user bound to an extension, from a copy at most a couple of seconds old (the hot path of call logging). */
   async byExtension(extension: string): Promise<Binding | null> {
-    const [r] = await this.#db.select().from(extensionBindings).where(eq(extensionBindings.extension, extension));
-    return r ? { extension: r.extension, ownerId: r.ownerId, ownerEmail: r.ownerEmail, ownerName: r.ownerName, userId: r.userId, source: r.source } : null;
+    if (!this.#cached || Date.now() - this.#cached.at >= CACHE_MS) {
+      const value = this.list();
+      const entry = { at: Date.now(), value };
+      this.#cached = entry;
+      value.catch(() => { if (this.#cached === entry) this.#cached = undefined; });
+    }
+    return (await this.#cached!.value).find((b) => b.extension === extension) ?? null;
   }
 
   async byOwner(ownerId: string): Promise<Binding | null> {
@@ -82,6 +98,7 @@ export class BindingStore {
     if (dup) details.push({ field: 'body.bindings', message: `extension ${dup} is given to two users` });
     if (details.length) throw new ValidationError(details.map((d) => d.message).join('; '), details);
 
+    this.#cached = undefined;
     await this.#db.transaction(async (tx) => {
       const owners = changes.map((c) => c.ownerId);
       if (owners.length) await tx.delete(extensionBindings).where(inArray(extensionBindings.ownerId, owners));
@@ -92,10 +109,13 @@ export class BindingStore {
         await tx.insert(extensionBindings).values({ extension: c.extension, ownerId: u.ownerId, ownerEmail: u.email, ownerName: u.name, userId: u.userId, source });
       }
     });
+    this.#cached = undefined;
   }
 
   async clear(): Promise<void> {
+    this.#cached = undefined;
     await this.#db.delete(extensionBindings);
+    this.#cached = undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  * that finds a claim without an id (a worker died mid-write) looks the
  * engagement up in HubSpot by its external id before creating one.
  */
-import { and, eq, isNotNull, ne } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
 import type { HubSpotService } from '../../hubspot/service.ts';
@@ -19,6 +19,7 @@ import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import { callAssociations, callProperties, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
+import type { PortalInfo } from './portal.ts';
 
 /** How far a call's end computed from its PBX record may be off (whole seconds, start truncated). */
 const PBX_TIME_PRECISION_MS = 2_000;
@@ -32,6 +33,8 @@ export interface CallLoggingDeps {
   store: PbxStore;
   bindings: BindingStore;
   defaultRegion: string;
+  /** The connected HubSpot account (cached). */
+  portal: () => Promise<PortalInfo>;
   /** A signed Spokes link to the recording (never a PBX token). */
   recordingUrl(cdrId: string): string;
   /** T4: a CRM record took part in a call of a bound user. */
@@ -59,7 +62,10 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     return record(db, cdr, 'skipped', `extension ${cdr.extension ?? '?'} is not bound to a HubSpot user`);
   }
 
-  const [existing] = await db.select().from(callLogs).where(eq(callLogs.cdrId, cdr.id));
+  // This record's row (a duplicate or a retry), and the calling widget's row of the same call (C3), in one read.
+  const rows = await db.select({ cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId, source: callLogs.source }).from(callLogs)
+    .where(cdr.callId ? or(eq(callLogs.cdrId, cdr.id), and(eq(callLogs.callId, cdr.callId), eq(callLogs.source, 'widget'))) : eq(callLogs.cdrId, cdr.id));
+  const existing = rows.find((r) => r.cdrId === cdr.id);
   if (existing?.state === 'logged' || existing?.state === 'skipped') return { result: 'duplicate', engagementId: existing.engagementId };
 
   const region = connection.settings.numbers.defaultRegion ?? deps.defaultRegion;
@@ -72,7 +78,7 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   let match: PhoneMatch | undefined = lookup.records[0];
   let contactId = match?.objectType === 'contact' ? match.objectId : null;
   let companyId = match?.objectType === 'company' ? match.objectId : match?.companyId ?? null;
-  const portalId = await deps.hubspot.api.portalId();
+  const { portalId } = await deps.portal();
 
   if (!match && normalized?.e164 && connection.settings.autoCreate[cdr.direction === 'inbound' ? 'inbound' : 'outbound']) {
     contactId = await findOrCreateContact({ db, api: deps.hubspot.api, writer: deps.writer, index: deps.phone.index, log }, normalized.e164, portalId, signal);
@@ -80,7 +86,7 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   }
 
   // C3: the calling widget created this call's engagement in HubSpot and told us its id.
-  const fromWidget = cdr.callId ? await widgetEngagement(db, cdr.callId) : undefined;
+  const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
   const properties = callProperties(cdr, {
     externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined,
     partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined, recordingUrl: cdr.recording ? deps.recordingUrl(cdr.id) : undefined,
@@ -120,12 +126,6 @@ async function record(db: Db, cdr: CdrPayload, state: 'skipped', detail: string)
     externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), state, detail,
   }).onConflictDoNothing();
   return { result: 'skipped', reason: detail };
-}
-
-async function widgetEngagement(db: Db, callId: string): Promise<string | undefined> {
-  const [row] = await db.select({ engagementId: callLogs.engagementId }).from(callLogs)
-    .where(and(eq(callLogs.callId, callId), eq(callLogs.source, 'widget'), isNotNull(callLogs.engagementId), ne(callLogs.state, 'skipped')));
-  return row?.engagementId ?? undefined;
 }
 
 /** The engagement an interrupted earlier attempt may have created, found by its external id. */

@@ -9,25 +9,29 @@ import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
-import type { HubSpotApi } from '../../hubspot/api.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { PbxAdapter, PbxContact, PbxContactInput } from './pbx.ts';
 import { phonebookEntries, telephonySyncErrors } from './schema.ts';
 import type { TelephonySettings } from './settings.ts';
+import type { CrmReader } from './crm-reader.ts';
 
 export type SyncObjectType = 'contact' | 'company';
 
 export interface ContactSyncDeps {
   db: Db;
   log: Logger;
-  api: HubSpotApi;
+  /** Reads CRM records, sharing batch reads between syncs that run close together. */
+  reader: CrmReader;
   adapter: () => Promise<PbxAdapter>;
 }
 
 export type SyncResult = 'created' | 'updated' | 'unchanged' | 'not_synced';
 
-const CONTACT_PROPS = ['firstname', 'lastname', 'email', 'company', 'phone', 'mobilephone'];
-const COMPANY_PROPS = ['name', 'phone', 'domain'];
+/** What a PBX contact is built from, per CRM object type. */
+export const SYNC_PROPERTIES: Record<SyncObjectType, string[]> = {
+  contact: ['firstname', 'lastname', 'email', 'company', 'phone', 'mobilephone'],
+  company: ['name', 'phone', 'domain'],
+};
 
 /** The tag Spokes writes into the PBX contact's remark to find its own contacts. */
 export const tagFor = (type: SyncObjectType, id: string) => `hubspot:${type}:${id}`;
@@ -63,24 +67,11 @@ function hashOfPbx(c: PbxContact): string {
   return hashOf({ firstName: c.firstName, lastName: c.lastName, company: c.company, email: c.email, numbers: c.numbers, remark: c.remark });
 }
 
-/** Reads the records from HubSpot (one batch read per 100) → id → properties; missing ids are absent. */
-export async function readCrmRecords(api: HubSpotApi, type: SyncObjectType, ids: string[]): Promise<Map<string, Record<string, string | null>>> {
-  const out = new Map<string, Record<string, string | null>>();
-  for (let i = 0; i < ids.length; i += 100) {
-    const chunk = ids.slice(i, i + 100);
-    const res = await api.call(`reading ${type}s to sync to the PBX`, (c) => type === 'contact'
-      ? c.crm.contacts.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: CONTACT_PROPS, propertiesWithHistory: [] })
-      : c.crm.companies.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: COMPANY_PROPS, propertiesWithHistory: [] }));
-    for (const r of res.results) out.set(r.id, r.properties as Record<string, string | null>);
-  }
-  return out;
-}
-
 /** Brings one record's PBX contact in line with the CRM (creating it if needed). */
 export async function syncRecord(deps: ContactSyncDeps, settings: TelephonySettings, type: SyncObjectType, id: string, crm?: Record<string, string | null>): Promise<SyncResult> {
   const phonebookId = settings.contactSync.phonebookId;
   if (!phonebookId) throw new ValidationError('Choose the PBX phonebook for synced contacts on the Phone system page first.');
-  const properties = crm ?? (await readCrmRecords(deps.api, type, [id])).get(id);
+  const properties = crm ?? await deps.reader.get(type, id);
   if (!properties) {
     await recordError(deps.db, type, id, `the HubSpot ${type} no longer exists`);
     return 'not_synced';
@@ -126,7 +117,7 @@ export async function restorePhonebook(deps: ContactSyncDeps, settings: Telephon
   for (const type of ['contact', 'company'] as const) {
     const ids = entries.filter((e) => e.objectType === type).map((e) => e.objectId);
     if (!ids.length) continue;
-    const crm = await readCrmRecords(deps.api, type, ids);
+    const crm = await deps.reader.getMany(type, ids);
     for (const id of ids) counts[await syncRecord(deps, settings, type, id, crm.get(id) ?? undefined)]++;
   }
   return counts;

@@ -14,6 +14,9 @@ import { EventRouter } from './router.ts';
 import { EventListener } from './event-listener.ts';
 import type { TelephonyJobDeps } from './jobs.ts';
 import type { AutoCreateDeps } from './auto-create.ts';
+import { CrmReader } from './crm-reader.ts';
+import { portalCache } from './portal.ts';
+import { SYNC_PROPERTIES } from './contact-sync.ts';
 
 export interface TelephonyContext {
   services: Services;
@@ -38,16 +41,17 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   // Calls are found again by their external id, auto-created contacts by their phone, after an unknown outcome.
   const writer = new BatchWriter({ api: services.hubspot.api, log, identity: { calls: 'hs_call_external_id', contacts: 'phone' } });
   const autoCreate: AutoCreateDeps = { db, api: services.hubspot.api, writer, index: services.phone.index, log };
+  const portal = portalCache(services.hubspot);
   const router = new EventRouter({
-    log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion,
+    log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion, portal,
   });
   const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
   const recordingPath = (cdrId: string) => `/recordings/${encodeURIComponent(cdrId)}?sig=${services.secretBox.sign(cdrId, 'recording')}`;
   const jobDeps: TelephonyJobDeps = {
     store, registry, queue: () => services.queue,
-    sync: { db, log, api: services.hubspot.api, adapter: () => registry.adapter() },
+    sync: { db, log, reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES }), adapter: () => registry.adapter() },
     logging: {
-      db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion,
+      db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion, portal,
       recordingUrl: (cdrId) => `${services.hubspot.publicUrl}${recordingPath(cdrId)}`,
       async onContactCall(match, cdr) {
         const connection = await store.get();

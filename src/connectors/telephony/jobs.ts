@@ -78,7 +78,8 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     idempotencyKey: (p) => `${p.objectType}:${p.objectId}:${p.callId ?? ''}`,
     gate: 'hubspot',
     retry: { limit: 6, delaySeconds: 5, maxDelaySeconds: 600 },
-    batchSize: 10,
+    // Many at once, so that their HubSpot reads share batch requests (crm-reader.ts).
+    batchSize: 50,
     async run(p) {
       const connection = await deps().store.get();
       if (!connection?.enabled || !connection.settings.contactSync.enabled) return { result: 'skipped' };

@@ -10,6 +10,11 @@ import { pbxConnection } from './schema.ts';
 import { defaultSettings, settingsSchema, type TelephonySettings } from './settings.ts';
 
 const ROW = 'default';
+/**
+ * Every call logged, every live event and every sync reads the connection: it is kept this long
+ * (a change made by another process shows after at most this; this process's own writes at once).
+ */
+const CACHE_MS = 1_000;
 
 export interface PbxCredentials {
   vendor: 'yeastar';
@@ -33,13 +38,22 @@ export interface PbxConnectionRecord extends PbxCredentials {
 export class PbxStore {
   readonly #db: Db;
   readonly #box: SecretBox;
+  #cached: { at: number; value: Promise<PbxConnectionRecord | null> } | undefined;
 
   constructor(db: Db, box: SecretBox) {
     this.#db = db;
     this.#box = box;
   }
 
-  async get(): Promise<PbxConnectionRecord | null> {
+  get(): Promise<PbxConnectionRecord | null> {
+    if (this.#cached && Date.now() - this.#cached.at < CACHE_MS) return this.#cached.value;
+    const value = this.#read();
+    this.#cached = { at: Date.now(), value };
+    value.catch(() => { if (this.#cached?.value === value) this.#cached = undefined; });
+    return value;
+  }
+
+  async #read(): Promise<PbxConnectionRecord | null> {
     const [row] = await this.#db.select().from(pbxConnection).where(eq(pbxConnection.id, ROW));
     if (!row) return null;
     return {
@@ -73,16 +87,22 @@ export class PbxStore {
       streamState: 'connecting', lastError: null,
       updatedAt: new Date(),
     };
+    this.#cached = undefined;
     await this.#db.insert(pbxConnection).values(values).onConflictDoUpdate({ target: pbxConnection.id, set: values });
+    this.#cached = undefined;
   }
 
   async update(patch: Partial<{ enabled: boolean; settings: TelephonySettings; streamState: string; lastError: string | null; eventsSeenUntil: Date; loggingSince: Date }>): Promise<void> {
     const set: Record<string, unknown> = { ...patch, updatedAt: new Date() };
     if (patch.settings) set.settings = patch.settings as unknown as Record<string, unknown>;
+    this.#cached = undefined;
     await this.#db.update(pbxConnection).set(set).where(eq(pbxConnection.id, ROW));
+    this.#cached = undefined;
   }
 
   async delete(): Promise<void> {
+    this.#cached = undefined;
     await this.#db.delete(pbxConnection).where(eq(pbxConnection.id, ROW));
+    this.#cached = undefined;
   }
 }

@@ -10,13 +10,13 @@ import type { JobQueue } from '../../jobs/queue.ts';
 import type { HubSpotService } from '../../hubspot/service.ts';
 import type { PhoneIndexing } from '../../hubspot/phone/index.ts';
 import { normalizePhone } from '../../hubspot/phone/index.ts';
-import { appBaseUrlFor } from '../../hubspot/manifest.ts';
 import { PbxDialError, type PbxEvent, type PbxCallEvent, type PbxCallFailedEvent } from './pbx.ts';
 import type { PbxConnectionRecord, PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import type { LiveBus, LiveMatch } from './live.ts';
 import { toCdrPayload } from './call-record.ts';
 import { findOrCreateContact, type AutoCreateDeps } from './auto-create.ts';
+import type { PortalInfo } from './portal.ts';
 
 export interface RouterDeps {
   log: Logger;
@@ -28,6 +28,8 @@ export interface RouterDeps {
   live: LiveBus;
   autoCreate: AutoCreateDeps;
   defaultRegion: string;
+  /** The connected HubSpot account (cached). */
+  portal: () => Promise<PortalInfo>;
 }
 
 /** How far a call has got: a state is never published after one of a higher rank (events may arrive reordered). */
@@ -176,11 +178,10 @@ export class EventRouter {
   }
 
   async #resolve(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<{ match: LiveMatch | null; searchUrl: string | null }> {
-    const { phone, hubspot } = this.#deps;
+    const { phone } = this.#deps;
     const region = connection.settings.numbers.defaultRegion ?? this.#deps.defaultRegion;
     const number = event.externalNumber!;
-    const portalId = await hubspot.api.portalId();
-    const appBase = appBaseUrlFor((await hubspot.store.connection())?.baseUrl ?? hubspot.baseUrl);
+    const { portalId, appBase } = await this.#deps.portal();
     const found = (await phone.index.lookup(number, { region })).records[0];
     if (found) return { match: { objectType: found.objectType, objectId: found.objectId, label: found.label, url: phone.urlOf(found), autoCreated: false }, searchUrl: null };
     const e164 = normalizePhone(number, region)?.e164;
