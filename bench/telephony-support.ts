@@ -18,6 +18,9 @@ import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD, type AdminHttp } from '.
 import { createTestDatabase, type TestDatabase } from '../test/support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../test/support/processes.ts';
 import { PbxClient, UA } from '../test/support/yeastar-client.ts';
+import { percentile, postgresUrl, report, round } from './support.ts';
+
+process.env.TEST_DATABASE_URL ??= postgresUrl;
 
 export interface WorldOptions {
   engine: 'pglite' | 'postgres';
@@ -60,10 +63,17 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   // The benchmark's own reads and seeding use the private-app token; Spokes' OAuth budget keeps HubSpot's real limit.
   hubspot.setLimits({ privateAppTenSecondly: 1_000_000, daily: 100_000_000 });
   const seeded = hubspot.seed({ portalId: portal.portalId, owners, contacts: 0, companies: 0 });
-  const read = async (path: string, method = 'GET', body?: unknown) => {
-    const res = await fetch(`${hubspot.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return res.json();
+  const read = async (path: string, method = 'GET', body?: unknown): Promise<any> => {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${hubspot.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      // The benchmark's own reads may meet the faults it switched on.
+      if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+        await sleep(100);
+        continue;
+      }
+      if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+      return res.json();
+    }
   };
 
   const extensions = seeded.owners.map((_, i) => String(3001 + i));
@@ -140,7 +150,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 
   const workers: SpokesProcess[] = [];
   const startWorker = async () => {
-    const w = runSpokes(['worker'], env);
+    const w = runSpokes(['worker'], { ...env, SPOKES_LOG_LEVEL: 'info' });
     workers.push(w);
     await w.waitFor(/job gate open|worker started/, 60_000);
     return w;
@@ -274,3 +284,91 @@ export function tmpDir(): string {
   return mkdtempSync(join(tmpdir(), 'spokes-bench-'));
 }
 export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+export interface RunOptions {
+  bench: string;
+  calls: number;
+  perSecond: number;
+  /** The whole run, setup included, stays under this (ms since `startedAt`). */
+  budgetMs: number;
+  startedAt: number;
+  /** Called once a second with the calls placed so far (faults are switched here). */
+  during?: (placed: number) => void | Promise<void>;
+  /** Called once every call was placed, before draining. */
+  afterPlacing?: () => void | Promise<void>;
+  /** Called once Spokes has logged every call (or the budget ran out), before counting. */
+  afterDrain?: () => void | Promise<void>;
+  /** What the 429 figure is compared with, and how to read it. */
+  rateLimitNote?: string;
+}
+
+/**
+ * Places the calls at a steady rate, waits until Spokes has logged them (within the budget), then
+ * counts in the HubSpot emulator — lost, duplicated, latency — and prints one JSON line per figure.
+ */
+export async function runCalls(world: World, opts: RunOptions): Promise<void> {
+  const { bench, calls } = opts;
+  const observer = await observeCdrs(world.pbx);
+  const plan = planCalls(world, calls);
+  const before = spokesTraffic(world);
+  const loggedToday = async () => ((await (await world.admin.request('GET', '/api/telephony')).json()) as { today: { logged: number } }).today.logged;
+  const progress: string[] = [];
+  const load = await placeCalls(world.pbx, plan, opts.perSecond, async (placed) => {
+    if (placed % (opts.perSecond * 20) < opts.perSecond) progress.push(`${placed} placed / ${await loggedToday()} logged`);
+    await opts.during?.(placed);
+  });
+  await opts.afterPlacing?.();
+
+  // Drain: every call ends within a few seconds; wait until Spokes has logged them all, within the budget.
+  let logged = await loggedToday();
+  while (logged < calls && Date.now() - opts.startedAt < opts.budgetMs) {
+    await sleep(2_000);
+    logged = await loggedToday();
+  }
+  const drainedAt = Date.now();
+  await opts.afterDrain?.();
+  await sleep(3_000);
+  const traffic = spokesTraffic(world);
+  observer.close();
+
+  const byCall = await engagementsByCall(world);
+  const cdrs = new Map(world.pbx.cdrs().map((c) => [c.call_id, c]));
+  let lost = 0;
+  const lostCalls: string[] = [];
+  let duplicated = 0;
+  const latencies: number[] = [];
+  load.callIds.forEach((callId, i) => {
+    const cdr = cdrs.get(callId);
+    // Records fetched after a gap carry no call id: their engagements go by the record's uid.
+    const created = [...(byCall.get(callId) ?? []), ...(cdr ? byCall.get(`uid:${cdr.uid}`) ?? [] : [])];
+    if (created.length === 0) {
+      lost++;
+      if (lostCalls.length < 5) lostCalls.push(`${callId} ${JSON.stringify(plan[i])} cdr=${JSON.stringify(cdr ?? null)} observed=${observer.arrivals.has(callId)}`);
+    }
+    duplicated += Math.max(0, created.length - 1);
+    const cdrAt = observer.arrivals.get(callId);
+    if (created.length && cdrAt) latencies.push(Math.min(...created) - cdrAt);
+  });
+  latencies.sort((a, b) => a - b);
+  const loggedCalls = load.callIds.length - lost;
+  const requests = traffic.requests - before.requests;
+  const count = (byStatus: Record<string, number> | undefined) => Object.values(byStatus ?? {}).reduce((a, b) => a + b, 0);
+  const routes = Object.entries(traffic.byRoute).map(([route, byStatus]) => [route, count(byStatus) - count(before.byRoute[route])] as const)
+    .filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ');
+
+  report({ bench, metric: 'calls_logged', value: loggedCalls, unit: 'calls', ceiling: calls, target: 'min',
+    note: `${calls} calls placed in ${round(load.seconds)} s (${round(calls / load.seconds)} calls/s, generator at most ${round(load.lagMs)} ms behind); `
+      + `${logged >= calls ? 'all logged' : `${logged} logged when the budget ran out`} ${round((drainedAt - opts.startedAt) / 1000)} s after setup began; ${progress.join('; ')}` });
+  report({ bench, metric: 'calls_lost', value: lost, unit: 'calls', ceiling: 0, target: 'max', ...(lostCalls.length ? { note: lostCalls.join(' | ') } : {}) });
+  if (lost || process.env.BENCH_VERBOSE) {
+    const warnings = [world.server, ...world.workers].map((p) => p.output()).join('\n').split('\n').filter((l) => /"level":(40|50)/.test(l));
+    process.stderr.write(`Spokes' last warnings:\n${warnings.slice(-30).join('\n')}\n`);
+  }
+  report({ bench, metric: 'calls_duplicated', value: duplicated, unit: 'engagements', ceiling: 0, target: 'max' });
+  report({ bench, metric: 'latency_p50', value: round(percentile(latencies, 50)), unit: 'ms',
+    note: `from the PBX publishing the call record to the engagement existing in HubSpot (${latencies.length} calls measured)` });
+  report({ bench, metric: 'latency_p99', value: round(percentile(latencies, 99)), unit: 'ms' });
+  report({ bench, metric: 'hubspot_requests_per_logged_call', value: round(requests / Math.max(1, loggedCalls), 3), unit: 'requests/call', ceiling: 0.2, target: 'max',
+    note: `${requests} requests of Spokes' OAuth app (ceiling 1, target 0.2): ${routes}` });
+  report({ bench, metric: 'rate_limited_responses', value: traffic.rateLimited - before.rateLimited, unit: '429s', ceiling: 0, target: 'max', ...(opts.rateLimitNote ? { note: opts.rateLimitNote } : {}) });
+}

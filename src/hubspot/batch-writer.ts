@@ -243,7 +243,8 @@ export class BatchWriter {
     const values = [...new Set(pending.map((p) => (p.input as CreateInput).properties[property]).filter((v): v is string => !!v))];
     if (!values.length) return pending;
     const found = await this.#opts.api.call(`batch create ${objectType}: look for records already created`, (client) => client.crm.objects.searchApi.doSearch(objectType, {
-      filterGroups: [{ filters: [{ propertyName: property, operator: 'IN' as never, values: values.map((v) => (property === 'email' ? v.toLowerCase() : v)) }] }],
+      // HubSpot's IN filter takes string values in lower case (search guide): an upper-case value matches nothing.
+      filterGroups: [{ filters: [{ propertyName: property, operator: 'IN' as never, values: values.map((v) => v.toLowerCase()) }] }],
       properties: [property], limit: 100, after: '0', sorts: [],
     }), { rateLimitRetries: this.#opts.rateLimitRetries });
     const existing = answerSchema.pick({ results: true }).parse(found).results;

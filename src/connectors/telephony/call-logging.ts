@@ -20,6 +20,7 @@ import type { BindingStore } from './bindings.ts';
 import { callAssociations, callProperties, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
 import type { PortalInfo } from './portal.ts';
+import type { EngagementFinder } from './engagement-finder.ts';
 
 /** How far a call's end computed from its PBX record may be off (whole seconds, start truncated). */
 const PBX_TIME_PRECISION_MS = 2_000;
@@ -35,6 +36,8 @@ export interface CallLoggingDeps {
   defaultRegion: string;
   /** The connected HubSpot account (cached). */
   portal: () => Promise<PortalInfo>;
+  /** Finds the engagement an interrupted earlier attempt may have created, by its external id. */
+  finder: EngagementFinder;
   /** A signed Spokes link to the recording (never a PBX token). */
   recordingUrl(cdrId: string): string;
   /** T4: a CRM record took part in a call of a bound user. */
@@ -101,7 +104,7 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     engagementId = fromWidget;
   } else {
     const claimed = await claim(db, cdr, binding.ownerId, contactId, companyId);
-    const recovered = claimed ? undefined : await findEngagement(deps, properties.hs_call_external_id!);
+    const recovered = claimed ? undefined : await deps.finder.find(properties.hs_call_external_id!);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
   await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, loggedAt: new Date() }).where(eq(callLogs.cdrId, cdr.id));
@@ -126,15 +129,6 @@ async function record(db: Db, cdr: CdrPayload, state: 'skipped', detail: string)
     externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), state, detail,
   }).onConflictDoNothing();
   return { result: 'skipped', reason: detail };
-}
-
-/** The engagement an interrupted earlier attempt may have created, found by its external id. */
-async function findEngagement(deps: CallLoggingDeps, externalId: string): Promise<string | undefined> {
-  const found = await deps.hubspot.api.call('looking for a call logged before a crash', (c) => c.crm.objects.calls.searchApi.doSearch({
-    filterGroups: [{ filters: [{ propertyName: 'hs_call_external_id', operator: 'EQ' as never, value: externalId }] }],
-    properties: ['hs_call_external_id'], limit: 1,
-  }));
-  return found.results[0]?.id;
 }
 
 function stripPrefix(number: string, prefix: string): string {

@@ -16,6 +16,7 @@ import type { TelephonyJobDeps } from './jobs.ts';
 import type { AutoCreateDeps } from './auto-create.ts';
 import { CrmReader } from './crm-reader.ts';
 import { portalCache } from './portal.ts';
+import { EngagementFinder } from './engagement-finder.ts';
 import { SYNC_PROPERTIES } from './contact-sync.ts';
 
 export interface TelephonyContext {
@@ -52,6 +53,7 @@ export function createTelephonyContext(services: Services): TelephonyContext {
     sync: { db, log, reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES }), adapter: () => registry.adapter() },
     logging: {
       db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion, portal,
+      finder: new EngagementFinder(services.hubspot.api),
       recordingUrl: (cdrId) => `${services.hubspot.publicUrl}${recordingPath(cdrId)}`,
       async onContactCall(match, cdr) {
         const connection = await store.get();

@@ -1,0 +1,73 @@
+/**
+ * After an attempt died between claiming a call and recording its engagement
+ * (a killed worker, a write whose answer was lost), the retry looks the call
+ * up in HubSpot by `hs_call_external_id` before writing it. A crash leaves
+ * many such calls at once, and search is limited to a few requests a second
+ * (reference §3), so look-ups close together share one `IN` search.
+ */
+import type { HubSpotApi } from '../../hubspot/api.ts';
+
+/** Values per `IN` filter (HubSpot's search takes at most 100). */
+const CHUNK = 100;
+
+interface Waiting {
+  resolve(id: string | undefined): void;
+  reject(err: unknown): void;
+}
+
+export class EngagementFinder {
+  readonly #api: HubSpotApi;
+  readonly #lingerMs: number;
+  #pending = new Map<string, Waiting[]>();
+  #timer: NodeJS.Timeout | undefined;
+  /** Searches sent (tests, benchmarks). */
+  searches = 0;
+
+  constructor(api: HubSpotApi, lingerMs = 200) {
+    this.#api = api;
+    this.#lingerMs = lingerMs;
+  }
+
+  /** The id of the call engagement with this external id, if HubSpot holds one. */
+  find(externalId: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      // HubSpot's IN filter takes string values in lower case and compares without case.
+      const key = externalId.toLowerCase();
+      this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]);
+      if (this.#pending.size >= CHUNK) this.#flush();
+      else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
+    });
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    if (!batch.size) return;
+    this.#search([...batch.keys()]).then((found) => {
+      for (const [key, waiting] of batch) for (const w of waiting) w.resolve(found.get(key));
+    }, (err: unknown) => {
+      for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
+    });
+  }
+
+  async #search(keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    let after: string | undefined;
+    do {
+      this.searches++;
+      const page = await this.#api.call('looking for calls logged before a crash', (c) => c.crm.objects.calls.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'hs_call_external_id', operator: 'IN' as never, values: keys }] }],
+        properties: ['hs_call_external_id'], limit: 200, ...(after ? { after } : {}),
+      }));
+      for (const r of page.results) {
+        const key = r.properties.hs_call_external_id?.toLowerCase();
+        // The oldest engagement wins if there ever were two.
+        if (key && (!found.has(key) || Number(r.id) < Number(found.get(key)))) found.set(key, r.id);
+      }
+      after = page.paging?.next?.after;
+    } while (after);
+    return found;
+  }
+}
