@@ -5,11 +5,16 @@
  * schema installed). Failure here never fails the install; the first start
  * then does the same work itself.
  */
-import { buildTemplate } from '../src/db/pglite-template.ts';
-import { wrapPglite } from '../src/db/open.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { JobQueue } from '../src/jobs/queue.ts';
-import { createLogger } from '../src/logger.ts';
+import { enableCompileCache } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// The same compile cache as src/main.ts: loading the modules here warms it for the first start.
+enableCompileCache(fileURLToPath(new URL('../node_modules/.cache/spokes/compile-cache', import.meta.url)));
+const { buildTemplate } = await import('../src/db/pglite-template.ts');
+const { wrapPglite } = await import('../src/db/open.ts');
+const { applyMigrations } = await import('../src/db/migrate.ts');
+const { JobQueue } = await import('../src/jobs/queue.ts');
+const { createLogger } = await import('../src/logger.ts');
 
 try {
   await buildTemplate(async (client) => {
@@ -23,3 +28,5 @@ try {
 } catch (err) {
   process.stderr.write(`spokes: could not prepare the embedded database template (${(err as Error).message}); the first start will be slower\n`);
 }
+// Everything a start loads, compiled once into the cache (not run).
+await Promise.all([import('../src/runtime.ts'), import('../src/sandbox/sandboxes.ts')]).catch(() => {});

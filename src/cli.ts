@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 /**
- * The `spokes` command line. `node src/main.ts <command>` or `npx spokes <command>`.
+ * The `spokes` commands (entry point: src/main.ts).
  */
 import { loadConfig, settingsTable, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';

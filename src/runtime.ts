@@ -22,8 +22,7 @@ import { version } from './version.ts';
 import { ensureAdminPassword, type PasswordSetup } from './web/admin/index.ts';
 import { createHubSpot } from './hubspot/index.ts';
 import { HUBSPOT } from './hubspot/manifest.ts';
-import { startSandboxes } from './sandbox/sandboxes.ts';
-import { connectHubSpotSandbox } from './sandbox/connect-hubspot.ts';
+// The emulators (sandbox mode only) are loaded on demand, after the server listens.
 import { createPhoneIndexing, schedulePhoneIndexSync } from './hubspot/phone/index.ts';
 import { connectorList } from './connectors/index.ts';
 
@@ -71,12 +70,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await verifySecretKey(database.db, secretBox);
 
     const services = { config, log, database, secretBox, metrics } as Services;
-    // Sandbox mode: the serving process runs the emulators, and new HubSpot connections go to them.
-    if (opts.server && config.sandboxMode) {
-      services.sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort: config.sandboxBasePort, log });
-      closers.push(() => services.sandboxes!.close());
-    }
-    const hubspotBaseUrl = services.sandboxes?.hubspot.url ?? config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl;
+    const hubspotBaseUrl = config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl;
     const hubspot = await createHubSpot({ config, database, secretBox, log, metrics, baseUrl: hubspotBaseUrl, sandbox: config.sandboxMode, queue: () => services.queue });
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
@@ -99,8 +93,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     let url: string | undefined;
     let adminPassword: PasswordSetup | undefined;
     if (opts.server) {
-      // Only a serving process sets up the admin password: a worker has nobody to show it to.
-      adminPassword = await ensureAdminPassword(database.db, config.adminPassword);
       server = await buildServer({
         log, metrics, version, engine: database.engine,
         probes: [
@@ -113,8 +105,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      // Only a serving process sets up the admin password (a worker has nobody to show it to);
+      // after listening, because a first run hashes a new one with scrypt (a few hundred ms).
+      adminPassword = await ensureAdminPassword(database.db, config.adminPassword);
       // With SPOKES_PORT=0 the default public URL cannot name the port until it is bound.
       if (!config.publicUrlSet) services.hubspot.publicUrl = `http://localhost:${port}`;
+      // Sandbox mode: the serving process runs the emulators (after it answers /healthz), and new HubSpot connections go to them.
+      if (config.sandboxMode) {
+        const { startSandboxes } = await import('./sandbox/sandboxes.ts');
+        services.sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort: config.sandboxBasePort, log });
+        closers.push(() => services.sandboxes!.close());
+        services.hubspot.baseUrl = services.sandboxes.hubspot.url;
+      }
       await connectHubSpot(services);
     }
     // Workers start after the server listens: on PGlite their first queries share one thread with it.
@@ -161,6 +163,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 async function connectHubSpot(services: Services): Promise<void> {
   const { config, hubspot, sandboxes, log } = services;
   if (sandboxes) {
+    const { connectHubSpotSandbox } = await import('./sandbox/connect-hubspot.ts');
     await connectHubSpotSandbox({ hubspot, sandbox: sandboxes.hubspot, log });
     return;
   }

@@ -71,6 +71,11 @@ export class HubSpotService {
     return this.#opts.baseUrl;
   }
 
+  /** Where new connections go (the sandbox's emulator, once it listens). */
+  set baseUrl(url: string) {
+    this.#opts.baseUrl = url;
+  }
+
   get redirectUrl(): string {
     return `${this.#opts.publicUrl}${HUBSPOT.callbackPath}`;
   }
