@@ -99,6 +99,8 @@ export class BatchWriter {
   readonly #queues = new Map<string, Pending[]>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Keys with a sender waiting for a request slot. */
+  readonly #waiting = new Set<string>();
   readonly #slots: (() => void)[] = [];
   #running = 0;
   #trace = 0;
@@ -143,19 +145,31 @@ export class BatchWriter {
     });
   }
 
+  /**
+   * Sends what is queued for `key` once a request slot is free. The batch is taken from the queue
+   * only then: while HubSpot is slow or the rate budget holds requests back, inputs keep joining
+   * the waiting batch instead of leaving as many small ones.
+   */
   #flushKey(key: string): void {
     clearTimeout(this.#timers.get(key));
     this.#timers.delete(key);
-    const queue = this.#queues.get(key) ?? [];
-    this.#queues.delete(key);
+    // A sender already waiting for a slot takes these inputs too.
+    if (this.#waiting.has(key) || !this.#queues.get(key)?.length) return;
+    this.#waiting.add(key);
     const [op, objectType] = key.split('\u0000') as [WriteOperation, string];
-    for (let i = 0; i < queue.length; i += this.#opts.maxBatch) {
-      const batch = queue.slice(i, i + this.#opts.maxBatch);
-      const sent: Promise<void> = this.#withSlot(() => this.#write(op, objectType, batch))
-        .catch((err: unknown) => this.#fail(batch, err))
-        .finally(() => this.#inFlight.delete(sent));
-      this.#inFlight.add(sent);
-    }
+    let batch: Pending[] = [];
+    const sent: Promise<void> = this.#withSlot(async () => {
+      this.#waiting.delete(key);
+      const queue = this.#queues.get(key) ?? [];
+      batch = queue.splice(0, this.#opts.maxBatch);
+      // More than a batch's worth: the next sender queues for a slot of its own.
+      if (queue.length) this.#flushKey(key);
+      else this.#queues.delete(key);
+      if (batch.length) await this.#write(op, objectType, batch);
+    })
+      .catch((err: unknown) => this.#fail(batch, err))
+      .finally(() => this.#inFlight.delete(sent));
+    this.#inFlight.add(sent);
   }
 
   async #withSlot(fn: () => Promise<void>): Promise<void> {

@@ -77,19 +77,21 @@ describe('Every call is logged exactly once (T8)', () => {
     await assertOncePerCall(calls);
   });
 
-  it('when HubSpot answers a burst of 429s and 5xx', async () => {
-    // While calls keep ending for 3 seconds, half of HubSpot's answers are 5xx and a quarter 429
+  it('when HubSpot answers bursts of 5xx, then of 429s', async () => {
+    // While calls keep ending, most of HubSpot's answers are 5xx for 2.5 seconds, then 429s for as long
     // (each 429 costs HubSpot's 10-second window).
-    t.hubspot.setFaults({ rateLimitProbability: 0.25, serverErrorProbability: 0.5, pathPrefixes: ['/crm/'], seed: 7 });
     const calls: string[] = [];
-    for (let round = 0; round < 8; round++) {
-      calls.push(...placeCalls(2));
-      await sleep(400);
+    for (const faults of [{ serverErrorProbability: 0.6 }, { rateLimitProbability: 0.5, serverErrorProbability: 0.2 }]) {
+      t.hubspot.setFaults({ ...faults, pathPrefixes: ['/crm/'], seed: 7 });
+      for (let round = 0; round < 6; round++) {
+        calls.push(...placeCalls(2));
+        await sleep(400);
+      }
     }
     await sleep(1_000);
+    const { faults } = t.hubspot.stats();
     t.hubspot.setFaults({});
     await assertOncePerCall(calls, 60_000);
-    const { faults } = t.hubspot.stats();
     assert.ok(faults.rateLimit > 0 && faults.serverError > 0, `faults were injected: ${JSON.stringify(faults)}`);
   });
 });

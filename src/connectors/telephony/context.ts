@@ -40,7 +40,9 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const bindings = new BindingStore(db);
   const live = new LiveBus();
   // Calls are found again by their external id, auto-created contacts by their phone, after an unknown outcome.
-  const writer = new BatchWriter({ api: services.hubspot.api, log, identity: { calls: 'hs_call_external_id', contacts: 'phone' } });
+  // Two requests in flight are plenty under HubSpot's ~10 requests/s; fewer small batches wait for the budget
+  // after a 429, and more calls join the next (full) one.
+  const writer = new BatchWriter({ api: services.hubspot.api, log, identity: { calls: 'hs_call_external_id', contacts: 'phone' }, maxInFlight: 2 });
   const autoCreate: AutoCreateDeps = { db, api: services.hubspot.api, writer, index: services.phone.index, log };
   const portal = portalCache(services.hubspot);
   const router = new EventRouter({

@@ -28,6 +28,8 @@ export class CrmReader {
   readonly #opts: Required<CrmReaderOptions>;
   readonly #pending = new Map<CrmObjectType, Map<string, Waiting[]>>();
   readonly #timers = new Map<CrmObjectType, NodeJS.Timeout>();
+  /** One read per type at a time: while one waits for HubSpot (or its rate budget), the next batch fills up. */
+  readonly #busy = new Set<CrmObjectType>();
   /** Batch reads sent (tests, benchmarks). */
   requests = 0;
 
@@ -58,13 +60,21 @@ export class CrmReader {
   #flush(type: CrmObjectType): void {
     clearTimeout(this.#timers.get(type));
     this.#timers.delete(type);
-    const byId = this.#pending.get(type);
-    this.#pending.delete(type);
-    if (!byId?.size) return;
+    const pending = this.#pending.get(type);
+    if (this.#busy.has(type) || !pending?.size) return;
+    // At most one batch read's worth; the rest waits for the next read.
+    const byId = new Map([...pending].slice(0, HUBSPOT.batchSize));
+    for (const id of byId.keys()) pending.delete(id);
+    if (!pending.size) this.#pending.delete(type);
+    this.#busy.add(type);
     this.#read(type, [...byId.keys()]).then((found) => {
       for (const [id, waiting] of byId) for (const w of waiting) w.resolve(found.get(id));
     }, (err: unknown) => {
       for (const waiting of byId.values()) for (const w of waiting) w.reject(err);
+    }).finally(() => {
+      this.#busy.delete(type);
+      // What arrived meanwhile goes now, in one request.
+      if (this.#pending.get(type)?.size) this.#flush(type);
     });
   }
 

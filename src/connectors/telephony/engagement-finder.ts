@@ -20,6 +20,8 @@ export class EngagementFinder {
   readonly #lingerMs: number;
   #pending = new Map<string, Waiting[]>();
   #timer: NodeJS.Timeout | undefined;
+  /** One search at a time: while one waits for HubSpot (or its rate budget), the next fills up. */
+  #busy = false;
   /** Searches sent (tests, benchmarks). */
   searches = 0;
 
@@ -42,13 +44,19 @@ export class EngagementFinder {
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending;
-    this.#pending = new Map();
-    if (!batch.size) return;
-    this.#search([...batch.keys()]).then((found) => {
+    if (this.#busy || !this.#pending.size) return;
+    // At most one IN filter's worth; the rest waits for the next search.
+    const keys = [...this.#pending.keys()].slice(0, CHUNK);
+    const batch = new Map(keys.map((k) => [k, this.#pending.get(k)!]));
+    for (const k of keys) this.#pending.delete(k);
+    this.#busy = true;
+    this.#search(keys).then((found) => {
       for (const [key, waiting] of batch) for (const w of waiting) w.resolve(found.get(key));
     }, (err: unknown) => {
       for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
+    }).finally(() => {
+      this.#busy = false;
+      if (this.#pending.size) this.#flush();
     });
   }
 
