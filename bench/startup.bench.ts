@@ -20,10 +20,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function timeToHealthy(dataDir: string): Promise<number> {
+async function timeToHealthy(dataDir: string, sandbox: 'on' | 'off'): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const p = runSpokes(['start'], { SPOKES_DATA_DIR: dataDir, SPOKES_PORT: String(port), SPOKES_LOG_LEVEL: 'warn' });
+  const p = runSpokes(['start'], { SPOKES_DATA_DIR: dataDir, SPOKES_PORT: String(port), SPOKES_LOG_LEVEL: 'warn', SPOKES_SANDBOX: sandbox, SPOKES_SANDBOX_PORT: '0' });
   try {
     for (;;) {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
@@ -37,14 +37,21 @@ async function timeToHealthy(dataDir: string): Promise<number> {
   }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'spokes-bench-start-'));
-try {
-  const empty = await timeToHealthy(dataDir);
-  report({ bench: 'startup', metric: 'start_to_healthy_empty_data_dir', value: Math.round(empty), unit: 'ms', ceiling: 3000, target: 'max' });
-  const runs: number[] = [];
-  for (let i = 0; i < 3; i++) runs.push(await timeToHealthy(dataDir));
-  runs.sort((a, b) => a - b);
-  report({ bench: 'startup', metric: 'start_to_healthy_existing_data_dir', value: Math.round(runs[1]!), unit: 'ms', ceiling: 3000, target: 'max', note: 'median of 3' });
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
+/**
+ * Two figures per data directory: the server alone (SPOKES_SANDBOX=off, the foundation's target), and
+ * `npm start`'s default sandbox mode, where the emulators start and connect right after the server
+ * listens (their start-up work shares the event loop with the first /healthz answer).
+ */
+for (const sandbox of ['off', 'on'] as const) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spokes-bench-start-'));
+  try {
+    const empty = await timeToHealthy(dataDir, sandbox);
+    report({ bench: 'startup', metric: `start_to_healthy_empty_data_dir_sandbox_${sandbox}`, value: Math.round(empty), unit: 'ms', ceiling: 3000, target: 'max' });
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await timeToHealthy(dataDir, sandbox));
+    runs.sort((a, b) => a - b);
+    report({ bench: 'startup', metric: `start_to_healthy_existing_data_dir_sandbox_${sandbox}`, value: Math.round(runs[1]!), unit: 'ms', ceiling: 3000, target: 'max', note: 'median of 3' });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

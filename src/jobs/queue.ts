@@ -84,7 +84,7 @@ export class JobQueue {
     };
     const { database } = opts;
     this.boss = database.engine === 'pglite'
-      ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite' })
+      ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite', useListenNotify: true })
       : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
     this.boss.on('error', (err: Error) => opts.log.error({ err: err.message }, 'job queue error'));
   }
@@ -108,7 +108,8 @@ export class JobQueue {
         ...(retry.maxDelaySeconds === undefined ? {} : { retryDelayMax: retry.maxDelaySeconds }),
         expireInSeconds: job.leaseSeconds ?? 300,
         deadLetter: DEAD_LETTER_QUEUE,
-        notify: this.#opts.database.engine === 'postgres',
+        // Workers wake on NOTIFY (PGlite delivers it in process) instead of polling every queue all the time.
+        notify: true,
       };
       // An update clears a heartbeat the job type no longer asks for.
       if (existing.has(job.name)) await this.boss.updateQueue(job.name, { ...options, heartbeatSeconds: job.heartbeatSeconds ?? null });
@@ -175,7 +176,8 @@ export class JobQueue {
       // NOTIFY wakes workers for new jobs, not for retries coming due: poll for those often enough.
       notifyPollingIntervalSeconds: 2,
       burstWhenBatchFull: true,
-      localConcurrency: job.concurrency ?? this.#opts.concurrency ?? 1,
+      // PGlite runs one statement at a time: more fetch loops only queue up behind each other.
+      localConcurrency: this.#opts.database.engine === 'pglite' ? 1 : job.concurrency ?? this.#opts.concurrency ?? 1,
       perJobResults: true,
     }, (batch: Job<StoredJob>[]) => this.#runBatch(job, batch));
   }
