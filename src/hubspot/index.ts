@@ -50,6 +50,9 @@ export async function createHubSpot(opts: CreateHubSpotOptions): Promise<{ hubsp
       await queue.refreshGates();
       await requestPhoneIndexSync(queue, 'full');
     },
+    async onUnusable() {
+      await opts.queue()?.refreshGates();
+    },
     async scheduleRefresh(expiresAt) {
       const queue = opts.queue();
       if (!queue) return;

@@ -48,6 +48,8 @@ export interface HubSpotServiceOptions {
   scheduleRefresh?(expiresAt: Date): Promise<void>;
   /** After a successful connect: start what needs the connection (index build, paused jobs). */
   onConnected?(): Promise<void>;
+  /** The connection stopped being usable: pause what needs it now, not at the next periodic check. */
+  onUnusable?(): Promise<void>;
   now?: () => number;
 }
 
@@ -63,6 +65,7 @@ export class HubSpotService {
     this.tokens = new TokenKeeper({
       database: opts.database, store: this.store, log: opts.log, now: opts.now,
       onRefreshed: async (expiresAt) => { await opts.scheduleRefresh?.(expiresAt); },
+      onNeedsReauthorization: async () => { await opts.onUnusable?.(); },
     });
     this.api = new HubSpotApi({ tokens: this.tokens, budget: opts.budget, log: opts.log, metrics: opts.metrics });
   }
@@ -133,6 +136,7 @@ export class HubSpotService {
     const connection = await this.store.connection();
     if (!connection) return;
     await this.store.deleteConnection();
+    await this.#opts.onUnusable?.().catch(() => {});
     if (connection.kind === 'oauth' && connection.refreshToken) {
       const client = new Client({ basePath: connection.baseUrl, numberOfApiCallRetries: 0 });
       await client.oauth.refreshTokensApi.archive(connection.refreshToken).catch((err: unknown) =>

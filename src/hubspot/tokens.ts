@@ -22,6 +22,8 @@ export interface TokenKeeperOptions {
   log: Logger;
   /** Called after each successful refresh (e.g. to schedule the next one). */
   onRefreshed?(expiresAt: Date): Promise<void>;
+  /** Called when the connection was just marked "needs re-authorization" (e.g. to pause jobs at once). */
+  onNeedsReauthorization?(): Promise<void>;
   now?: () => number;
 }
 
@@ -52,6 +54,7 @@ export class TokenKeeper {
     if (connection.kind === 'private_app') {
       // Private-app tokens do not expire; a rejected one was revoked or rotated.
       await this.#opts.store.markNeedsReauthorization('HubSpot rejected the private-app access token (revoked or rotated). Paste the new token.');
+      await this.#opts.onNeedsReauthorization?.().catch(() => {});
       throw needsReauthorization('HubSpot rejected the private-app access token.');
     }
     this.#inflight ??= this.#refresh(opts.rejected).finally(() => { this.#inflight = undefined; });
@@ -92,6 +95,7 @@ export class TokenKeeper {
     }).catch(async (err) => {
       if (refused) {
         await store.markNeedsReauthorization(refused);
+        await this.#opts.onNeedsReauthorization?.().catch(() => {});
         log.warn({ reason: refused }, 'HubSpot refused the refresh token: the connection needs re-authorization');
         throw needsReauthorization(refused);
       }

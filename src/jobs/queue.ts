@@ -161,7 +161,8 @@ export class JobQueue {
   async work(): Promise<void> {
     this.#working = true;
     for (const job of this.#byName.values()) {
-      if (!job.gate) await this.#startWorking(job);
+      // A gate this queue was given no check for is always open.
+      if (!job.gate || !this.#opts.gates?.[job.gate]) await this.#startWorking(job);
     }
     await this.#checkGates();
     this.#gateTimer = setInterval(() => void this.#checkGates().catch((err) =>

@@ -31,6 +31,8 @@ export function phoneIndexJobs(deps: () => PhoneIndexJobDeps): JobDefinition[] {
     retry: { limit: 5, delaySeconds: 30, maxDelaySeconds: 600 },
     // 200,000 contacts take ~4 min of search budget (§3: 5 searches/s); the cursor survives a takeover.
     leaseSeconds: 1_800,
+    // Needs a usable connection: while HubSpot needs re-authorization, passes wait in the queue.
+    gate: 'hubspot',
     batchSize: 1,
     concurrency: 1,
     async run(payload, ctx) {
