@@ -12,11 +12,10 @@ import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { NotConnectedError, NotFoundError, SpokesError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
-import { normalizePhone } from '../../hubspot/phone/index.ts';
 import { sendUiPage } from '../../web/admin/ui-pages.ts';
 import { AgentAuth, agentWidgetUrl } from './agent-auth.ts';
-import { callLogs } from './schema.ts';
-import { PbxDialError } from './pbx.ts';
+import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
+import { refreshRegisteredWidgetUrl } from './widget-url-refresh.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
 import type { LiveCallEvent, LiveMatch } from './live.ts';
@@ -49,7 +48,6 @@ const sessionBody = z.union([
 ]);
 const dialBody = z.object({ number: z.string().trim().min(2, 'required').max(40) });
 const callParams = z.object({ callId: z.string().min(1).max(200) });
-const engagementBody = z.object({ engagementId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String) });
 const lookupQuery = z.object({ number: z.string().trim().min(1, 'required').max(40) });
 
 class AgentError extends SpokesError {
@@ -135,22 +133,10 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   app.post('/agent-api/calls', async (request, reply) => {
     const { binding } = await agentOf(request);
     const { number } = parseInput(dialBody, request.body, 'body');
-    const connection = await ctx.store.get();
-    if (!connection) throw new NotConnectedError('No phone system is connected to Spokes. Ask your Spokes admin.');
-    const parsed = normalizePhone(number, connection.settings.numbers.defaultRegion ?? services.config.defaultRegion);
-    if (!parsed) throw new ValidationError(`"${number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
-    const dialled = parsed.e164 ?? parsed.digits;
-    try {
-      const { callId } = await (await ctx.registry.adapter()).dial(binding.extension, dialled);
-      remember(binding.ownerId, callId);
-      // A failure the PBX reports without naming a party (an offline phone) still reaches this agent.
-      ctx.router.dialled(callId, binding.extension);
-      return { callId, extension: binding.extension, number: dialled };
-    } catch (err) {
-      if (!(err instanceof PbxDialError)) throw err;
-      request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, 'agent dial refused by the PBX');
-      return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
-    }
+    return placeCall(ctx, request, reply, {
+      binding, number, via: 'agent', notConnectedMessage: 'No phone system is connected to Spokes. Ask your Spokes admin.',
+      onPlaced: (callId) => remember(binding.ownerId, callId),
+    });
   });
 
   app.post('/agent-api/calls/:callId/hangup', async (request) => {
@@ -166,14 +152,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     const { callId } = parseInput(callParams, request.params, 'params');
     const { engagementId } = parseInput(engagementBody, request.body, 'body');
     checkOwnCall(binding.ownerId, callId);
-    const latest = live.latest(callId);
-    // The same row as PUT /api/telephony/calls/:callId/engagement writes.
-    await services.database.db.insert(callLogs).values({
-      cdrId: `widget:${callId}`, callId, direction: latest?.direction ?? 'outbound', status: 'answered', extension: latest?.extension ?? binding.extension,
-      externalNumber: latest?.externalNumber ?? null, startedAt: new Date(), durationMs: 0, ownerId: binding.ownerId,
-      engagementId, state: 'logged', source: 'widget', loggedAt: new Date(), detail: 'created by the calling widget',
-    }).onConflictDoUpdate({ target: callLogs.cdrId, set: { engagementId } });
-    return { callId, engagementId };
+    return recordWidgetEngagement(ctx, callId, engagementId, binding);
   });
 
   // T7: the agent's own live call events, read with fetch streaming (EventSource cannot send the header).
@@ -214,7 +193,9 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     const generation = await auth.rotate();
     for (const end of [...streams]) end();
     request.log.info({ generation }, 'agent sign-ins revoked: new widget key and sign-in links');
-    return agentsView();
+    // The widget URL registered in HubSpot carries the old key: bring it up to date, or tell the admin why not.
+    const callingSettings = await refreshRegisteredWidgetUrl(services, await auth.widgetKey(), request.log);
+    return { ...await agentsView(), callingSettings };
   });
 
   // The pop-up page itself.

@@ -8,19 +8,17 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
-import { normalizePhone } from '../../hubspot/phone/index.ts';
 import { callLogs } from './schema.ts';
 import { verifyRecordingLink, type TelephonyContext } from './context.ts';
 import type { Binding } from './bindings.ts';
 import type { LiveCallEvent } from './live.ts';
-import { PbxDialError } from './pbx.ts';
+import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
 
 const dialBody = z.object({
   ownerId: z.string().min(1).optional(),
   userEmail: z.string().email().optional(),
   number: z.string().trim().min(2, 'required').max(40),
 }).refine((b) => b.ownerId || b.userEmail, { message: 'give the HubSpot user as ownerId or userEmail', path: ['ownerId'] });
-const engagementBody = z.object({ engagementId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String) });
 
 export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const { bindings, registry, live, services } = ctx;
@@ -35,24 +33,7 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
   // T6: rings the user's extension, then dials the number.
   app.post('/api/telephony/calls', async (request, reply) => {
     const body = parseInput(dialBody, request.body, 'body');
-    const binding = await bindingFor(body);
-    const connection = await ctx.store.get();
-    const region = connection?.settings.numbers.defaultRegion ?? services.config.defaultRegion;
-    const parsed = normalizePhone(body.number, region);
-    if (!parsed) throw new ValidationError(`"${body.number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
-    const adapter = await registry.adapter();
-    const number = parsed.e164 ?? parsed.digits;
-    try {
-      const { callId } = await adapter.dial(binding.extension, number);
-      // Failures the PBX finds later arrive as call_failed events on this user's stream.
-      ctx.router.dialled(callId, binding.extension);
-      return { callId, extension: binding.extension, number };
-    } catch (err) {
-      if (!(err instanceof PbxDialError)) throw err;
-      // Refused at once (unknown extension, undialable number): the salesperson's message, as the agent API answers it.
-      request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, 'dial refused by the PBX');
-      return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
-    }
+    return placeCall(ctx, request, reply, { binding: await bindingFor(body), number: body.number, via: 'admin' });
   });
 
   app.get('/api/telephony/calls/:callId', async (request) => {
@@ -71,13 +52,7 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
   app.put('/api/telephony/calls/:callId/engagement', async (request) => {
     const { callId } = parseInput(z.object({ callId: z.string().min(1) }), request.params, 'params');
     const { engagementId } = parseInput(engagementBody, request.body, 'body');
-    const latest = live.latest(callId);
-    await services.database.db.insert(callLogs).values({
-      cdrId: `widget:${callId}`, callId, direction: latest?.direction ?? 'outbound', status: 'answered', extension: latest?.extension ?? null,
-      externalNumber: latest?.externalNumber ?? null, startedAt: new Date(), durationMs: 0, ownerId: latest?.ownerId ?? null,
-      engagementId, state: 'logged', source: 'widget', loggedAt: new Date(), detail: 'created by the calling widget',
-    }).onConflictDoUpdate({ target: callLogs.cdrId, set: { engagementId } });
-    return { callId, engagementId };
+    return recordWidgetEngagement(ctx, callId, engagementId);
   });
 
   // T7: one user's live call events, as server-sent events.

@@ -1,0 +1,77 @@
+/**
+ * Click-to-call (T6) and the widget's engagement (C3), shared by the admin API
+ * (`/api/telephony/calls…`, routes-calls.ts) and the agent API
+ * (`/agent-api/calls…`, routes-agent.ts): the two differ only in how they find
+ * the salesperson's binding and in who may act on which call.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { NotConnectedError, ValidationError } from '../../errors.ts';
+import { normalizePhone } from '../../hubspot/phone/index.ts';
+import { callLogs } from './schema.ts';
+import { PbxDialError } from './pbx.ts';
+import type { Binding } from './bindings.ts';
+import type { TelephonyContext } from './context.ts';
+
+/** The body of both engagement routes: HubSpot's engagement id, as the SDK (number) or a page (string) sends it. */
+export const engagementBody = z.object({ engagementId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String) });
+
+export interface PlacedCall {
+  callId: string;
+  extension: string;
+  /** The number as the PBX dialled it (E.164 where it parses as one). */
+  number: string;
+}
+
+export interface DialRequest {
+  binding: Binding;
+  /** The number as the user typed or clicked it. */
+  number: string;
+  /** Who asked, for the log line of a refusal. */
+  via: 'admin' | 'agent';
+  /** Set: no phone system connected is refused with this message before the number is read. */
+  notConnectedMessage?: string;
+  /** Told the PBX's call id as soon as it is known, before any event of the call can arrive. */
+  onPlaced?(callId: string): void;
+}
+
+/**
+ * Rings the binding's extension, then dials the number. A PBX refusal (unknown extension,
+ * undialable number…) answers 409 `dial_failed` with the salesperson's sentence and the reason;
+ * failures the PBX finds later arrive as `call_failed` events on the user's stream.
+ */
+export async function placeCall(ctx: TelephonyContext, request: FastifyRequest, reply: FastifyReply, dial: DialRequest): Promise<PlacedCall | FastifyReply> {
+  const { binding } = dial;
+  const connection = await ctx.store.get();
+  if (!connection && dial.notConnectedMessage) throw new NotConnectedError(dial.notConnectedMessage);
+  const parsed = normalizePhone(dial.number, connection?.settings.numbers.defaultRegion ?? ctx.services.config.defaultRegion);
+  if (!parsed) throw new ValidationError(`"${dial.number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
+  const number = parsed.e164 ?? parsed.digits;
+  const adapter = await ctx.registry.adapter();
+  try {
+    const { callId } = await adapter.dial(binding.extension, number);
+    dial.onPlaced?.(callId);
+    // A failure the PBX reports without naming a party (an offline phone) still reaches this user's stream.
+    ctx.router.dialled(callId, binding.extension);
+    return { callId, extension: binding.extension, number };
+  } catch (err) {
+    if (!(err instanceof PbxDialError)) throw err;
+    request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, `${dial.via === 'agent' ? 'agent ' : ''}dial refused by the PBX`);
+    return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
+  }
+}
+
+/**
+ * Records that the calling widget created this call's engagement in HubSpot: the call logger
+ * completes that engagement instead of creating a second one. `agent`: the signed-in
+ * salesperson, who owns the call whatever the live events say; without one, the live events'.
+ */
+export async function recordWidgetEngagement(ctx: TelephonyContext, callId: string, engagementId: string, agent?: Binding): Promise<{ callId: string; engagementId: string }> {
+  const latest = ctx.live.latest(callId);
+  await ctx.services.database.db.insert(callLogs).values({
+    cdrId: `widget:${callId}`, callId, direction: latest?.direction ?? 'outbound', status: 'answered', extension: latest?.extension ?? agent?.extension ?? null,
+    externalNumber: latest?.externalNumber ?? null, startedAt: new Date(), durationMs: 0, ownerId: agent?.ownerId ?? latest?.ownerId ?? null,
+    engagementId, state: 'logged', source: 'widget', loggedAt: new Date(), detail: 'created by the calling widget',
+  }).onConflictDoUpdate({ target: callLogs.cdrId, set: { engagementId } });
+  return { callId, engagementId };
+}
