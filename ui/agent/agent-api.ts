@@ -4,7 +4,7 @@
  * `Authorization: Bearer …`, and the shapes the server answers.
  */
 import { z } from 'zod';
-import { ApiError, sentence } from '../shared/api.ts';
+import { agentRequest } from '../shared/agent-request.ts';
 
 export const agentSchema = z.object({
   ownerId: z.string(),
@@ -73,30 +73,19 @@ export function takeLinkToken(): string | null {
   return token;
 }
 
-export async function agentRequest<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), cache: 'no-store' });
-  } catch {
-    throw new ApiError(0, 'network', 'Spokes did not answer. Check that you are online; this page tries again by itself.');
-  }
-  const json: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(res.status, error?.code ?? 'unknown', error?.message ? sentence(error.message) : `Spokes answered HTTP ${res.status}.`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ApiError(res.status, 'unexpected_response', 'Spokes sent an answer this page does not understand. Reload the page.');
-  return parsed.data;
+const WORDING = {
+  network: 'Spokes did not answer. Check that you are online; this page tries again by itself.',
+  unexpected: 'Spokes sent an answer this page does not understand. Reload the page.',
+};
+
+function request<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+  return agentRequest(method, path, schema, { ...opts, wording: WORDING });
 }
 
 export function signInWithLink(signInToken: string): Promise<AgentSession> {
-  return agentRequest('POST', '/agent-api/sessions', sessionSchema, { body: { signInToken } });
+  return request('POST', '/agent-api/sessions', sessionSchema, { body: { signInToken } });
 }
 
 export function fetchMe(token: string): Promise<AgentMe> {
-  return agentRequest('GET', '/agent-api/me', meSchema, { token });
+  return request('GET', '/agent-api/me', meSchema, { token });
 }

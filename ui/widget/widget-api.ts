@@ -5,22 +5,15 @@
  * localStorage per HubSpot user, and the call actions.
  */
 import { z } from 'zod';
-import { ApiError, sentence } from '../shared/api.ts';
+import { agentRequest } from '../shared/agent-request.ts';
 import { matchSchema, meSchema, sessionSchema, type AgentSession } from '../agent/agent-api.ts';
 import { safeStorage } from './safe-storage.ts';
 
+/** A failed request, with the agent API's `code` (`not_bound`, `wrong_portal`, `dial_failed`…) and a dial's `reason`. */
+export { AgentApiError as WidgetApiError } from '../shared/agent-request.ts';
 export { liveEventSchema, type LiveEvent, type CallerMatch, type Agent, type AgentSession } from '../agent/agent-api.ts';
 
 const SESSION_KEY = 'spokes.widget.session';
-
-/** A failed request, with the agent API's `code` (`not_bound`, `wrong_portal`, `dial_failed`…) and a dial's `reason`. */
-export class WidgetApiError extends ApiError {
-  readonly reason?: string;
-  constructor(status: number, code: string, message: string, reason?: string) {
-    super(status, code, message);
-    this.reason = reason;
-  }
-}
 
 /** The widget key in the widget's own URL (`/widget/?key=…`), as registered in HubSpot's calling settings. */
 export function widgetKey(): string | null {
@@ -46,24 +39,13 @@ export function storeSession(session: AgentSession | null): void {
   else safeStorage.remove(SESSION_KEY);
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), cache: 'no-store' });
-  } catch {
-    throw new WidgetApiError(0, 'network', 'Spokes did not answer. Check your connection and try again.');
-  }
-  const json: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string; reason?: string } } | undefined)?.error;
-    throw new WidgetApiError(res.status, error?.code ?? 'unknown', error?.message ? sentence(error.message) : `Spokes answered HTTP ${res.status}.`, error?.reason);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new WidgetApiError(res.status, 'unexpected_response', 'Spokes sent an answer this widget does not understand. Reload the page.');
-  return parsed.data;
+const WORDING = {
+  network: 'Spokes did not answer. Check your connection and try again.',
+  unexpected: 'Spokes sent an answer this widget does not understand. Reload the page.',
+};
+
+function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+  return agentRequest(method, path, schema, { ...opts, wording: WORDING });
 }
 
 const dialSchema = z.object({ callId: z.string(), extension: z.string(), number: z.string() });
