@@ -21,6 +21,11 @@ const agentsSchema = z.object({
   agents: z.array(z.object({ ownerId: z.string(), name: z.string(), email: z.string().nullable(), extension: z.string(), signInUrl: z.string() })),
 });
 type AgentLinks = z.infer<typeof agentsSchema>;
+/** What revoking did to the widget URL registered in HubSpot's calling settings (it carries the widget key). */
+const rotatedSchema = agentsSchema.extend({
+  callingSettings: z.object({ status: z.enum(['updated', 'failed', 'not_registered', 'no_app', 'other_url']), message: z.string(), url: z.string().optional() }),
+});
+type WidgetUrlRefresh = z.infer<typeof rotatedSchema>['callingSettings'];
 
 /** `reloadKey`: reloads the links when it changes (the page passes its bindings, so a new binding gets its link). */
 export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
@@ -29,6 +34,7 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
   const [error, setError] = useState<string | undefined>();
   const [confirm, setConfirm] = useState(false);
   const [rotating, setRotating] = useState(false);
+  const [refresh, setRefresh] = useState<WidgetUrlRefresh | undefined>();
 
   const load = useCallback(async () => {
     try {
@@ -43,8 +49,12 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
   const rotate = async () => {
     setRotating(true);
     try {
-      setLinks(await api('POST', '/api/telephony/agents/rotate', { schema: agentsSchema }));
-      toasts.show('success', 'Every sign-in is revoked. Send the new links to your team, and update the widget URL in HubSpot.');
+      const { callingSettings, ...rotated } = await api('POST', '/api/telephony/agents/rotate', { schema: rotatedSchema });
+      setLinks(rotated);
+      setRefresh(callingSettings);
+      toasts.show('success', callingSettings.status === 'updated'
+        ? 'Every sign-in is revoked, and HubSpot has the new widget URL. Send the new links to your team.'
+        : 'Every sign-in is revoked. Send the new links to your team.');
     } catch (err) {
       toasts.show('error', errorMessage(err));
     } finally {
@@ -60,6 +70,11 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
       <div className="stack">
         {error && <Alert tone="danger" actions={<Button size="small" onClick={() => void load()}>Try again</Button>}>{error}</Alert>}
         {!links && !error && <div className="row muted"><Spinner /> Loading…</div>}
+        {refresh && (
+          <Alert tone={refresh.status === 'failed' ? 'danger' : refresh.status === 'updated' ? 'success' : 'info'}
+            title={refresh.status === 'failed' ? 'HubSpot still has the old widget URL' : undefined}
+            actions={<Button size="small" onClick={() => setRefresh(undefined)}>Dismiss</Button>}>{refresh.message}</Alert>
+        )}
         {links && (
           <>
             {links.agents.length === 0 ? (
@@ -89,7 +104,7 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
       <ConfirmDialog open={confirm} title="Revoke all sign-ins?" confirmLabel="Revoke" busy={rotating}
         onConfirm={() => void rotate()} onCancel={() => setConfirm(false)}>
         <p>Everyone is signed out of the call pop-up page and the calling widget at once, and every sign-in link stops working.</p>
-        <p>Afterwards, send the new links to your team and put the new calling widget URL into HubSpot's calling settings.</p>
+        <p>Afterwards, send the new links to your team. Spokes puts the new calling widget URL into HubSpot's calling settings when its HubSpot app has them.</p>
       </ConfirmDialog>
     </Card>
   );
