@@ -30,6 +30,8 @@ export interface TelephonyContext {
   listener: EventListener;
   jobDeps: TelephonyJobDeps;
   recordingPath(cdrId: string): string;
+  /** Set while live events are shared with the other processes (PostgreSQL). */
+  stopLiveRelay?: () => Promise<void>;
 }
 
 export function createTelephonyContext(services: Services): TelephonyContext {

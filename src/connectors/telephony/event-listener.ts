@@ -13,7 +13,12 @@ import type { EventRouter } from './router.ts';
 import type { PbxEventStream } from './pbx.ts';
 
 const LEADER_LOCK_ID = 7_302_117_013;
+/** How often the stream's state is looked at (written only when it changes). */
+const STATE_MS = 1_000;
+/** How often the checkpoint (events seen until now) is written while subscribed. */
 const CHECKPOINT_MS = 5_000;
+/** How often the leader checks that its lock's connection is alive. */
+const LEADER_CHECK_MS = 5_000;
 
 export interface ListenerDeps {
   log: Logger;
@@ -63,6 +68,14 @@ export class EventListener {
     const { log, store, registry, router } = this.#deps;
     await this.#becomeLeader();
     while (!this.#stopped) {
+      if (!this.leader) {
+        // The lock's connection was lost. Give a healthy process the time to take the stream over
+        // (they check every LEADER_CHECK_MS), then stand by until the lock is free again.
+        const until = Date.now() + LEADER_CHECK_MS + 1_000;
+        while (!this.#stopped && Date.now() < until) await this.#idle(until - Date.now());
+        await this.#becomeLeader();
+        continue;
+      }
       const connection = await store.get().catch(() => null);
       if (!connection?.enabled) {
         await this.#idle(2_000);
@@ -74,9 +87,7 @@ export class EventListener {
         const stream = adapter.events({ since: connection.eventsSeenUntil ?? connection.loggingSince ?? new Date() });
         this.#stream = stream;
         await store.update({ streamState: 'connecting', lastError: null });
-        checkpoint = setInterval(() => {
-          if (stream.connected) void store.update({ eventsSeenUntil: new Date(), streamState: 'connected' }).catch(() => {});
-        }, CHECKPOINT_MS);
+        checkpoint = this.#watch(stream);
         for await (const event of stream) {
           if (this.#stream !== stream) break;
           await router.handle(event).catch((err) => log.error({ err: (err as Error).message, type: event.type }, 'could not handle a PBX event'));
@@ -98,6 +109,36 @@ export class EventListener {
     await store.update({ streamState: 'disconnected' }).catch(() => {});
   }
 
+  /**
+   * Writes the stream's state when it changes (connected, or reconnecting with
+   * the reason) and, while subscribed, the checkpoint the next start resumes from.
+   */
+  #watch(stream: PbxEventStream): NodeJS.Timeout {
+    const { store } = this.#deps;
+    let written = 'connecting';
+    let writtenError: string | null = null;
+    let checkpointAt = 0;
+    return setInterval(() => {
+      if (this.#stream !== stream) return;
+      const now = Date.now();
+      if (stream.connected) {
+        if (written === 'connected' && now - checkpointAt < CHECKPOINT_MS) return;
+        written = 'connected';
+        writtenError = null;
+        checkpointAt = now;
+        void store.update({ eventsSeenUntil: new Date(now), streamState: 'connected', lastError: null }).catch(() => {});
+        return;
+      }
+      const error = stream.lastError ?? null;
+      // Before the first subscription the state stays 'connecting' unless an attempt failed.
+      const state = written === 'connecting' && !error ? 'connecting' : 'reconnecting';
+      if (state === written && error === writtenError) return;
+      written = state;
+      writtenError = error;
+      void store.update({ streamState: state, lastError: error }).catch(() => {});
+    }, STATE_MS);
+  }
+
   async #becomeLeader(): Promise<void> {
     if (!this.#deps.databaseUrl) {
       this.leader = true;
@@ -110,6 +151,7 @@ export class EventListener {
         if (rows[0]?.ok) {
           this.leader = true;
           this.#deps.log.info('this process holds the PBX event stream');
+          this.#guardLeadership(this.#leaderClient);
           return;
         }
       } catch (err) {
@@ -117,8 +159,35 @@ export class EventListener {
         await this.#leaderClient?.end().catch(() => {});
         this.#leaderClient = undefined;
       }
-      await this.#idle(5_000);
+      await this.#idle(LEADER_CHECK_MS);
     }
+  }
+
+  /**
+   * The advisory lock lives as long as its connection. When that connection
+   * ends or stops answering, this process is no longer the leader: it closes
+   * its stream at once (another process may take over), then tries to lead again.
+   */
+  #guardLeadership(client: pg.Client): void {
+    let lost = false;
+    const lose = (why: string) => {
+      if (lost || this.#stopped) return;
+      lost = true;
+      clearInterval(probe);
+      this.leader = false;
+      if (this.#leaderClient === client) this.#leaderClient = undefined;
+      client.end().catch(() => {});
+      this.#deps.log.warn({ why }, 'lost the PBX event stream leadership; standing by');
+      void this.restart();
+    };
+    client.on('error', (err) => lose(err.message));
+    client.on('end', () => lose('the database connection ended'));
+    const probe = setInterval(() => {
+      if (this.#stopped) return clearInterval(probe);
+      const timer = setTimeout(() => lose('the database did not answer'), LEADER_CHECK_MS);
+      client.query('select 1').then(() => clearTimeout(timer), (err: Error) => { clearTimeout(timer); lose(err.message); });
+    }, LEADER_CHECK_MS);
+    probe.unref();
   }
 
   #idle(ms: number): Promise<void> {

@@ -48,7 +48,8 @@ export const telephony = {
   async start(services, role) {
     const ctx = telephonyContext(services);
     if (role.server) {
-      // The serving process holds the PBX event stream (one leader on PostgreSQL).
+      // Every serving process relays live events to its pages; one of them (the leader) holds the PBX event stream.
+      if (services.config.databaseUrl) ctx.stopLiveRelay ??= ctx.live.relayThrough(services.config.databaseUrl, ctx.services.log);
       ctx.listener.start();
       await scheduleTelephonyJobs(services.queue);
     }
@@ -57,6 +58,7 @@ export const telephony = {
     const ctx = contexts.get(services);
     if (!ctx) return;
     await ctx.listener.stop();
+    await ctx.stopLiveRelay?.();
     await ctx.writer.flush().catch(() => {});
     await ctx.registry.reset();
   },

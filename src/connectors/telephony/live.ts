@@ -3,8 +3,13 @@
  * widget. The process that holds the PBX event stream publishes; every
  * subscriber of a user (a server-sent-events connection) receives the user's
  * events. Recent events are kept briefly so a reconnecting page misses nothing.
+ * On PostgreSQL several processes serve pages: events travel between them by
+ * NOTIFY, so a page receives its user's calls whichever process it talks to.
  */
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '../../logger.ts';
 
 export interface LiveMatch {
   objectType: 'contact' | 'company';
@@ -39,22 +44,84 @@ export interface LiveCallEvent {
 
 const KEEP = 200;
 
+const CHANNEL = 'spokes_live';
+
 export class LiveBus {
   readonly #emitter = new EventEmitter();
   readonly #recent: LiveCallEvent[] = [];
   #seq = 0;
+  #relay: ((event: LiveCallEvent) => void) | undefined;
 
   constructor() {
     this.#emitter.setMaxListeners(0);
   }
 
   publish(event: Omit<LiveCallEvent, 'seq'>): LiveCallEvent {
-    const full = { ...event, seq: ++this.#seq };
+    // Time-based, so that a page resuming with Last-Event-ID after the stream moved to another process still resumes.
+    this.#seq = Math.max(this.#seq + 1, Date.now());
+    const full = { ...event, seq: this.#seq };
+    this.#deliver(full);
+    this.#relay?.(full);
+    return full;
+  }
+
+  #deliver(full: LiveCallEvent): void {
+    this.#seq = Math.max(this.#seq, full.seq);
     this.#recent.push(full);
     if (this.#recent.length > KEEP) this.#recent.shift();
-    this.#emitter.emit(`owner:${event.ownerId}`, full);
+    this.#emitter.emit(`owner:${full.ownerId}`, full);
     this.#emitter.emit('any', full);
-    return full;
+  }
+
+  /**
+   * PostgreSQL: shares events with the other Spokes processes on the database
+   * (LISTEN/NOTIFY on a connection of its own, re-opened when it drops).
+   * Returns the function that stops it.
+   */
+  relayThrough(databaseUrl: string, log: Logger): () => Promise<void> {
+    const origin = randomUUID();
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let retry: NodeJS.Timeout | undefined;
+    const connect = async () => {
+      const c = new pg.Client({ connectionString: databaseUrl });
+      c.on('error', (err) => log.warn({ err: err.message }, 'live call events: database connection lost'));
+      c.on('end', () => {
+        if (client === c) client = undefined;
+        if (!stopped) retry = setTimeout(() => void connect(), 1_000);
+      });
+      c.on('notification', (n) => {
+        if (n.channel !== CHANNEL || !n.payload) return;
+        try {
+          const { from, event } = JSON.parse(n.payload) as { from: string; event: LiveCallEvent };
+          if (from !== origin) this.#deliver(event);
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'live call events: unreadable notification');
+        }
+      });
+      try {
+        await c.connect();
+        await c.query(`listen ${CHANNEL}`);
+        if (stopped) return void c.end().catch(() => {});
+        client = c;
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'live call events: cannot listen; retrying');
+        c.end().catch(() => {});
+      }
+    };
+    void connect();
+    this.#relay = (event) => {
+      const payload = JSON.stringify({ from: origin, event });
+      // NOTIFY payloads stop at 8,000 bytes; a live event is a few hundred.
+      client?.query('select pg_notify($1, $2)', [CHANNEL, payload])
+        .catch((err: Error) => log.warn({ err: err.message }, 'live call events: could not share an event'));
+    };
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      this.#relay = undefined;
+      await client?.end().catch(() => {});
+    };
   }
 
   /** Events for one user; `after` replays those newer than a seq the subscriber saw. Returns the unsubscribe function. */

@@ -184,6 +184,8 @@ export interface PbxEventOptions {
 export interface PbxEventStream extends AsyncIterable<PbxEvent> {
   /** True while subscribed. */
   readonly connected: boolean;
+  /** Why the stream is not subscribed right now (the last failed attempt or the drop), for the admin page. */
+  readonly lastError?: string;
   close(): Promise<void>;
 }
 

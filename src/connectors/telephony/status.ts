@@ -13,7 +13,7 @@ export interface TelephonyStatus {
     connectedAt: string;
     /** T9: "Enabled" / "Disabled". */
     enabled: boolean;
-    /** Health of the event stream: connecting, connected, error, disconnected. */
+    /** Health of the event stream: connecting, connected, reconnecting (with lastError), error, disconnected. */
     streamState: string;
     lastError: string | null;
     eventsSeenUntil: string | null;

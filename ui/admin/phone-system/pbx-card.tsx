@@ -83,10 +83,11 @@ export function streamHealth(c: ApiPhoneConnection, hubspot: HubSpotState, now =
   }
   // The stream's last sign of life (or the connection itself, before the first one).
   const lastSign = Math.max(c.eventsSeenUntil ? new Date(c.eventsSeenUntil).getTime() : 0, new Date(c.connectedAt).getTime());
-  if ((c.streamState === 'connected' || c.streamState === 'connecting') && now - lastSign > STALE_MS) {
+  if (c.streamState === 'reconnecting' || ((c.streamState === 'connected' || c.streamState === 'connecting') && now - lastSign > STALE_MS)) {
+    const why = c.streamState === 'reconnecting' && c.lastError ? ` ${sentence(c.lastError)}` : '';
     return {
       tone: 'warning', badge: 'PBX unreachable', title: 'Spokes cannot reach the PBX\u2019s event stream',
-      text: `Spokes keeps trying to reconnect. Check that the PBX is running and reachable from Spokes; calls that end meanwhile are fetched from its call records once it is back.${since}`,
+      text: `Spokes keeps trying to reconnect.${why} Check that the PBX is running and reachable from Spokes; calls that end meanwhile are fetched from its call records once it is back.${since}`,
     };
   }
   switch (c.streamState) {

@@ -57,6 +57,7 @@ export class YeastarEventStream implements PbxEventStream {
   #reason?: PbxGapReason = 'start';
   #closed = false;
   #failure?: unknown;
+  #lastError?: string;
   #wake?: () => void;
   #sleepTimer?: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
@@ -76,6 +77,10 @@ export class YeastarEventStream implements PbxEventStream {
 
   get connected(): boolean {
     return this.#current !== undefined && !this.#closed;
+  }
+
+  get lastError(): string | undefined {
+    return this.connected ? undefined : this.#lastError;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<PbxEvent> {
@@ -151,6 +156,7 @@ export class YeastarEventStream implements PbxEventStream {
           const fatal = err instanceof AuthExpiredError || (err instanceof SpokesError && !err.retryable);
           if (fatal) return this.#fail(err);
           const delay = err instanceof RetryNow ? 0 : this.#backoff();
+          this.#lastError = (err as Error).message;
           this.#deps.log.warn({ err: (err as Error).message, retryInMs: Math.round(delay) }, 'yeastar event stream not connected');
           await this.#sleep(delay);
         }
@@ -245,6 +251,7 @@ export class YeastarEventStream implements PbxEventStream {
     if (this.#downSince) this.#gap(this.#reason ?? 'reconnect', this.#downSince, to);
     this.#downSince = undefined;
     this.#reason = undefined;
+    this.#lastError = undefined;
     this.#deps.log.info({ topics: this.#deps.topics ?? M.topics }, 'yeastar event stream subscribed');
   }
 
@@ -271,6 +278,7 @@ export class YeastarEventStream implements PbxEventStream {
     // Events may have been lost since the last frame we saw, not only since the close was noticed.
     this.#downSince ??= new Date(live.lastFrameAt);
     this.#reason ??= 'reconnect';
+    this.#lastError = `the PBX closed the event socket (${code})`;
     this.#deps.log.warn({ code }, 'yeastar event stream dropped; reconnecting');
     void this.#connectLoop(true);
   }
