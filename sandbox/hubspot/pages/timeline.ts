@@ -33,7 +33,14 @@ export function timelineOf(portal: Portal, owner: RecordRef): TimelineEntry[] {
 
 /** Engagement bodies may hold HTML (§7); the page shows their text only. */
 function plainText(value: string | undefined): string {
-  return (value ?? '').replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]*>/g, '').replace(/&nbsp;/g, ' ').trim();
+  return (value ?? '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    // Block elements end a line, as they do on HubSpot's timeline.
+    .replace(/<\/(p|div|li|h[1-6]|blockquote)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function label(portal: Portal, type: EngagementType, property: string, value: string | undefined): string {

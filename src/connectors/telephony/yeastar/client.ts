@@ -123,7 +123,7 @@ export class YeastarClient {
       return await fn(token);
     } catch (err) {
       if (errcodeOf(err) !== M.errcodes.tokenExpired) throw err;
-      this.log.info({ pbx: this.http.host }, 'yeastar access token refused before its time; renewing once');
+      this.log.info('yeastar access token refused before its time; renewing once');
       this.#tokens.invalidate(token);
       return fn(await this.#tokens.getToken());
     }

@@ -99,11 +99,11 @@ export class YeastarTokenManager implements TokenSource {
     if (!s || s.accessExpiresAt <= Date.now()) return;
     try {
       await this.#http.request('GET', M.paths.delToken, { token: s.accessToken });
-      this.#http.log.info({ pbx: this.#http.host }, 'yeastar access token revoked');
+      this.#http.log.info('yeastar access token revoked');
       await this.#cache?.save(undefined);
     } catch (err) {
       // Best effort: the token expires by itself within 30 minutes.
-      this.#http.log.warn({ pbx: this.#http.host, err: (err as Error).message }, 'yeastar del_token failed');
+      this.#http.log.warn({ err: (err as Error).message }, 'yeastar del_token failed');
     }
   }
 
@@ -132,7 +132,7 @@ export class YeastarTokenManager implements TokenSource {
       } catch (err) {
         // The network is down: signing in would fail too; the caller retries later.
         if (err instanceof RemoteUnavailableError) throw err;
-        this.#http.log.warn({ pbx: this.#http.host, errcode: errcodeOf(err) }, 'yeastar refresh_token refused; signing in again');
+        this.#http.log.warn({ errcode: errcodeOf(err) }, 'yeastar refresh_token refused; signing in again');
       }
     }
     return this.#login();
@@ -150,7 +150,7 @@ export class YeastarTokenManager implements TokenSource {
         recordRejectedLogin(origin, this.#key);
         this.#clear();
         this.#rejected = wrongCredentialsError(host, envelopeOf(err));
-        this.#http.log.error({ pbx: host }, 'yeastar refused the Client ID / Client Secret; not retrying');
+        this.#http.log.error('yeastar refused the Client ID / Client Secret; not retrying');
         throw this.#rejected;
       }
       if (code === M.errcodes.accountIpBlocked) {
@@ -186,7 +186,7 @@ export class YeastarTokenManager implements TokenSource {
     }
     this.#state = state;
     this.#stale = false;
-    this.#http.log.info({ pbx: this.#http.host, expiresAt: new Date(state.accessExpiresAt).toISOString() }, `yeastar access token ${how}`);
+    this.#http.log.info({ expiresAt: new Date(state.accessExpiresAt).toISOString() }, `yeastar access token ${how}`);
     this.#schedule();
     await this.#cache?.save({ accessToken: state.accessToken, refreshToken: state.refreshToken,
       accessExpiresAt: state.accessExpiresAt, refreshExpiresAt: state.refreshExpiresAt });
@@ -202,7 +202,7 @@ export class YeastarTokenManager implements TokenSource {
     const delay = retryInMs ?? Math.max(0, s.renewAt - Date.now());
     this.#timer = setTimeout(() => {
       this.#renew().catch((err: Error) => {
-        this.#http.log.warn({ pbx: this.#http.host, err: err.message }, 'yeastar scheduled token renewal failed');
+        this.#http.log.warn({ err: err.message }, 'yeastar scheduled token renewal failed');
         if (!this.#rejected && this.#state) this.#schedule(Math.min(30_000, Math.max(1_000, (this.#state.accessExpiresAt - Date.now()) / 4)));
       });
     }, delay);
