@@ -61,6 +61,18 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     await page.getByText('Receiving call events from the PBX').waitFor();
     await screenshot(page, 'phone-sandbox-connected');
 
+    // Update credentials with the secret fields left blank: the saved secrets are kept (Spokes never shows them back).
+    await page.getByRole('button', { name: 'Update credentials' }).click();
+    const update = page.getByRole('form', { name: 'PBX connection' });
+    assert.equal(await update.getByLabel('Client Secret').inputValue(), '');
+    assert.equal(await update.getByLabel('Webhook secret', { exact: true }).inputValue(), '');
+    assert.equal(await update.getByRole('checkbox', { name: 'Remove the saved webhook secret' }).isChecked(), false);
+    await screenshot(page, 'phone-update-credentials');
+    await update.getByRole('button', { name: 'Save and reconnect' }).click();
+    await page.getByRole('heading', { name: 'Update the PBX credentials' }).waitFor({ state: 'detached' });
+    assert.equal((await apiGet<{ connection: { webhookSecretSet: boolean } }>(page, '/api/telephony')).connection.webhookSecretSet, true);
+    await page.getByText('Receiving call events from the PBX').waitFor();
+
     // Unbind one user by hand, then Auto bind proposes her extension back; nothing is saved before the confirmation.
     await grace.selectOption({ label: 'Not bound' });
     await page.getByText('1 unsaved change').waitFor();
@@ -111,6 +123,8 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     assert.deepEqual(status.settings.autoCreate, { inbound: true, outbound: false });
     assert.deepEqual({ enabled: status.settings.contactSync.enabled, name: status.settings.contactSync.phonebookName }, { enabled: true, name: 'Sales_Phonebook (CRM)' });
     assert.ok(pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)'));
+    // The sandbox's phonebook, given up, is released: no longer marked CRM (nor restored).
+    assert.deepEqual(pbx.phonebooks().filter((b) => b.name.startsWith('HubSpot_CRM_Phonebook')).map((b) => b.name), ['HubSpot_CRM_Phonebook']);
     await page.waitForFunction(() => {
       const select = document.querySelector('#phonebook') as HTMLSelectElement | null;
       return select?.selectedOptions[0]?.textContent?.startsWith('Sales_Phonebook (CRM)');
@@ -129,7 +143,8 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     const rowText = await callRow.innerText();
     assert.match(rowText, /Inbound\s+Answered/);
     assert.match(rowText, /Grace Evans\s+ext\. 1003/);
-    const link = callRow.getByRole('link', { name: /^Contact \d+/ });
+    // The contact by its name (from Spokes' phone index), linking to its HubSpot record.
+    const link = callRow.getByRole('link', { name: /^Automatic New Contact - \+14155550242/ });
     assert.match(await link.getAttribute('href') ?? '', new RegExp(`/contacts/${portalId}/record/0-1/\\d+$`));
     assert.equal(await link.getAttribute('target'), '_blank');
     await calls.getByRole('row').filter({ hasText: 'Internal call.' }).getByText('Not logged', { exact: true }).waitFor({ timeout: 30_000 });
@@ -212,7 +227,7 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     const previous = picker.locator('option', { hasText: /^Sales_Phonebook \u2014/ });
     assert.match(await previous.innerText(), /1 contact, not empty/);
     assert.equal(await previous.isDisabled(), true);
-    await picker.selectOption({ label: 'HubSpot_CRM_Phonebook (CRM) \u2014 empty' });
+    await picker.selectOption({ label: 'HubSpot_CRM_Phonebook \u2014 empty' });
     await contacts.getByRole('button', { name: 'Save settings' }).click();
     await contacts.getByText('All changes saved').waitFor();
     const synced = await apiGet<{ settings: { contactSync: { enabled: boolean; phonebookName: string } } }>(page, '/api/telephony');

@@ -152,4 +152,29 @@ describe('Call logging (T8)', () => {
     const [e] = (await t.engagements()).filter((x) => x.properties.hs_call_external_id === call_id);
     assert.equal(row.engagementId, e!.id);
   });
+
+  it('names the contact (or company) and the user of each listed call, from what Spokes holds, without asking HubSpot', async () => {
+    // A company calling from its switchboard number: the call is logged on the company.
+    const switchboard = freshNumber();
+    const { companyId } = await t.createCompany({ name: 'Difference Engines plc', phone: switchboard });
+    const fromContact = t.pbx.simulateCall({ direction: 'inbound', external: contact.number, extension: '1001', ...QUICK }).call_id;
+    const fromCompany = t.pbx.simulateCall({ direction: 'outbound', external: switchboard, extension: '1001', ...QUICK }).call_id;
+    await t.loggedCall(fromContact);
+    await t.loggedCall(fromCompany);
+    await t.settle();
+    const users = (await (await t.admin.request('GET', '/api/telephony/users')).json()) as { users: { ownerId: string; name: string }[] };
+    const ownerName = users.users.find((u) => u.ownerId === owner)!.name;
+
+    const requestsBefore = t.hubspot.stats().requests;
+    const rows = await t.logged();
+    assert.equal(t.hubspot.stats().requests, requestsBefore, 'listing the calls sends no HubSpot request');
+    const named = (callId: string) => {
+      const row = rows.find((r) => r.callId === callId)!;
+      return { contactName: row.contactName, companyName: row.companyName, ownerName: row.ownerName, companyId: row.companyId };
+    };
+    // Ada's company has no phone number, so Spokes' phone index does not know its name: its id (and link) stay.
+    assert.deepEqual(named(fromContact), { contactName: 'Ada Lovelace', companyName: null, ownerName, companyId: contact.companyId });
+    assert.deepEqual(named(fromCompany), { contactName: null, companyName: 'Difference Engines plc', ownerName, companyId });
+    assert.ok(rows.every((r) => r.ownerId === null || r.ownerName), 'every bound user has a name');
+  });
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { envFor, freshNumber, startEmulators, startSpokesProcess, withHelpers, type OwnEmulators, type Telephony } from './telephony-support.ts';
+import { cdrFrame, envFor, freshNumber, postPbxWebhook, startEmulators, startSpokesProcess, withHelpers, type OwnEmulators, type Telephony } from './telephony-support.ts';
 
 describe('Connecting the PBX and binding users to extensions', () => {
   let emulators: OwnEmulators;
@@ -115,6 +115,89 @@ describe('Connecting the PBX and binding users to extensions', () => {
       for (const text of [body, again]) {
         assert.ok(!text.includes(emulators.pbx.info().clientSecret), 'the client secret is never returned');
         assert.ok(!text.includes(emulators.pbx.info().webhookSecret), 'the webhook secret is never returned');
+      }
+    });
+  });
+
+  describe('updating the saved connection', () => {
+    const info = () => emulators.pbx.info();
+    const status = async () => (await (await t.admin.request('GET', '/api/telephony')).json()) as { connection: { webhookSecretSet: boolean; connectedAt: string } };
+    const connect = async (body: unknown) => {
+      const res = await t.admin.request('PUT', '/api/telephony/connection', body);
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as Awaited<ReturnType<typeof status>>).connection;
+    };
+    /** A PBX webhook push signed with `secret`: 200 when Spokes holds that secret (the integration is off, so it is dropped). */
+    const pushSignedWith = async (secret: string) => {
+      const { signWebhookBody } = await import('../../sandbox/yeastar/index.ts');
+      const raw = JSON.stringify((({ type, sn, msg }) => ({ type, sn, msg }))(cdrFrame(t, { call_from: freshNumber(), call_to: '2001', type: 'Inbound', status: 'NO ANSWER' })));
+      return (await postPbxWebhook(t, raw, { signature: signWebhookBody(secret, raw) })).status;
+    };
+    /** The PBX answers with the saved Client Secret (extensions are read with it). */
+    const pbxAnswers = async () => (await t.admin.request('GET', '/api/telephony/users')).status === 200;
+
+    it('keeps the saved secrets when they are left out or blank, and replaces or removes them only when told', async () => {
+      const { baseUrl, clientId, webhookSecret } = info();
+      assert.equal(await pushSignedWith(webhookSecret), 200);
+      for (const body of [{ baseUrl, clientId }, { baseUrl, clientId, clientSecret: '', webhookSecret: '  ' }]) {
+        assert.equal((await connect(body)).webhookSecretSet, true, JSON.stringify(body));
+        assert.equal(await pushSignedWith(webhookSecret), 200, 'the saved webhook secret is kept');
+        assert.ok(await pbxAnswers(), 'the saved Client Secret is kept');
+      }
+
+      const replaced = 'a-new-webhook-secret-0123456789ab';
+      assert.equal((await connect({ baseUrl, clientId, webhookSecret: replaced })).webhookSecretSet, true);
+      assert.equal(await pushSignedWith(webhookSecret), 401, 'the old secret no longer verifies');
+      assert.equal(await pushSignedWith(replaced), 200);
+
+      assert.equal((await connect({ baseUrl, clientId, webhookSecret: null })).webhookSecretSet, false, 'null removes it');
+      assert.equal(await pushSignedWith(replaced), 401);
+      assert.ok(await pbxAnswers());
+
+      assert.equal((await connect({ baseUrl, clientId, webhookSecret })).webhookSecretSet, true);
+      assert.equal(await pushSignedWith(webhookSecret), 200);
+    });
+
+    it('refuses bad input with a 4xx naming the field, and loses nothing already saved', async () => {
+      const { baseUrl, clientId, webhookSecret } = info();
+      const before = await status();
+      const tokensBefore = (await pbxRequests()).counters.get_token ?? 0;
+      const cases: [unknown, string][] = [
+        // The saved Client Secret is never sent to another address or with another Client ID.
+        [{ baseUrl: 'http://127.0.0.1:9', clientId }, 'body.clientSecret'],
+        [{ baseUrl, clientId: 'another-client-id' }, 'body.clientSecret'],
+        [{ baseUrl: 'pbx.example.com', clientId }, 'body.baseUrl'],
+        [{ baseUrl, clientId, webhookSecret: 42 }, 'body.webhookSecret'],
+        [{ baseUrl, clientId, clientSecret: ['a'] }, 'body.clientSecret'],
+        [[], 'body'],
+      ];
+      for (const [body, field] of cases) {
+        const res = await t.admin.request('PUT', '/api/telephony/connection', body);
+        assert.equal(res.status, 400, JSON.stringify(body));
+        const error = await errorOf(res);
+        assert.equal(error.code, 'validation_failed');
+        assert.equal(typeof error.message, 'string');
+        assert.ok(error.details?.some((d) => d.field === field), `${JSON.stringify(body)} → ${JSON.stringify(error)}`);
+      }
+      assert.equal((await pbxRequests()).counters.get_token ?? 0, tokensBefore, 'nothing reached the PBX');
+
+      // A Client Secret the PBX refuses: 400 on the field, and the saved one still works.
+      const refused = await t.admin.request('PUT', '/api/telephony/connection', { baseUrl, clientId, clientSecret: 'not-the-secret' });
+      assert.equal(refused.status, 400);
+      assert.deepEqual((await errorOf(refused)).details!.map((d) => d.field), ['body.clientSecret']);
+
+      assert.deepEqual(await status(), before, 'the saved connection is unchanged');
+      assert.equal(await pushSignedWith(webhookSecret), 200);
+      assert.ok(await pbxAnswers());
+    });
+
+    it('returns no secret from any GET', async () => {
+      const { clientSecret, webhookSecret } = info();
+      const paths = ['/api/telephony', '/api/telephony/users', '/api/telephony/phonebooks', '/api/telephony/calls', '/api/telephony/sync-errors',
+        '/api/telephony/agents', '/api/status', '/api/session', '/api/hubspot', '/api/hubspot/calling-settings', '/api/sandbox'];
+      for (const path of paths) {
+        const text = await (await t.admin.request('GET', path)).text();
+        assert.ok(!text.includes(clientSecret) && !text.includes(webhookSecret), `${path} shows a secret: ${text}`);
       }
     });
   });

@@ -64,13 +64,9 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
 
     it('copies a company that calls, when companies are among the modules', async () => {
       const number = freshNumber();
-      const company = await t.crm('POST', '/crm/v3/objects/companies', { properties: { name: 'Babbage & Co', phone: number } });
-      for (let i = 0; !(await t.runtime.services.phone.index.lookup(number)).records.length; i++) {
-        assert.ok(i < 150, 'the phone index learns the company');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const { companyId } = await t.createCompany({ name: 'Babbage & Co', phone: number });
       await callFrom(number);
-      const [copy] = tagged('company', company.id);
+      const [copy] = tagged('company', companyId);
       assert.ok(copy, 'the company is on the PBX');
       assert.equal(copy!.first_name, 'Babbage & Co');
       assert.equal(copy!.company, 'Babbage & Co');
@@ -126,6 +122,12 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
   });
 
   describe('choosing the phonebook', () => {
+    type Phonebooks = { phonebooks: { id: string; name: string; crmOwned: boolean }[] };
+    const listed = async () => ((await (await t.admin.request('GET', '/api/telephony/phonebooks')).json()) as Phonebooks).phonebooks;
+    const chosen = async () => ((await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } }).settings.contactSync.phonebookId;
+    /** The phonebook taken over in place of the first one. */
+    let emptyOne: number;
+
     it('lists the PBX phonebooks, the chosen one marked as CRM-owned', async () => {
       const { phonebooks } = await (await t.admin.request('GET', '/api/telephony/phonebooks')).json() as { phonebooks: { id: string; name: string; crmOwned: boolean }[] };
       const chosen = phonebooks.find((b) => b.id === phonebookId);
@@ -151,6 +153,7 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
 
     it('takes an empty phonebook and marks it as CRM-owned', async () => {
       const book = await pbxAdmin.post('phonebook/create', { name: 'Empty one', member_select: 'sel_specific', add_contacts_id_list: [] });
+      emptyOne = book.id;
       const res = await t.admin.request('PATCH', '/api/telephony/settings', { contactSync: { phonebookId: String(book.id) } });
       assert.equal(res.status, 200, await res.clone().text());
       const { settings } = await res.json() as { settings: { contactSync: { enabled: boolean; modules: string[]; phonebookId: string; phonebookName: string } } };
@@ -162,6 +165,31 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       assert.match(settings.contactSync.phonebookName, /^Empty one.*CRM/);
     });
 
+    it('releases the phonebook it gave up: no longer marked CRM nor restored, its contacts kept on the PBX', async () => {
+      assert.notEqual(await chosen(), phonebookId, 'another phonebook was chosen');
+      const before = t.pbx.phonebooks().find((b) => String(b.id) === phonebookId)!;
+      assert.equal(before.name, 'HubSpot_CRM_Phonebook', 'no longer marked "(CRM)" on the PBX');
+      const books = await listed();
+      assert.equal(books.find((b) => b.id === phonebookId)?.crmOwned, false, 'no longer listed as CRM-owned');
+      assert.deepEqual(books.filter((b) => b.crmOwned).map((b) => b.id), [String(emptyOne)], 'one CRM-owned phonebook: the chosen one');
+
+      // Grace Hopper (synced above) is still in it, and edits made there now stay.
+      const copy = t.pbx.contacts().find((c) => c.first_name === 'Grace' && c.remark.startsWith('hubspot:contact:'))!;
+      assert.ok(copy && inPhonebook(copy.id), 'its contacts stay in it');
+      const res = await pbxAdmin.post('company_contact/update', { id: copy.id, first_name: 'Edited after the switch' });
+      assert.equal(res.errcode, 0, JSON.stringify(res));
+      await runRestore();
+      await callFrom(copy.number_list[0]!.number);
+      assert.equal(t.pbx.contacts().find((c) => c.id === copy.id)!.first_name, 'Edited after the switch', 'not restored');
+      assert.ok(inPhonebook(copy.id), 'still in the released phonebook');
+      // Her call copies her into the phonebook now chosen instead.
+      const copies = t.pbx.contacts().filter((c) => c.remark === copy.remark);
+      assert.equal(copies.length, 2);
+      const fresh = copies.find((c) => c.id !== copy.id)!;
+      assert.equal(fresh.first_name, 'Grace');
+      assert.ok(inPhonebook(fresh.id, String(emptyOne)) && !inPhonebook(fresh.id), 'copied into the chosen phonebook only');
+    });
+
     it('creates a new phonebook on request and syncs into it', async () => {
       const res = await t.admin.request('PATCH', '/api/telephony/settings', { createPhonebook: 'Sales from HubSpot' });
       assert.equal(res.status, 200, await res.clone().text());
@@ -169,6 +197,9 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       const created = t.pbx.phonebooks().find((b) => String(b.id) === settings.contactSync.phonebookId);
       assert.ok(created, 'the phonebook exists on the PBX');
       assert.equal(created!.name, settings.contactSync.phonebookName);
+      // The phonebook chosen before is released too.
+      assert.equal(t.pbx.phonebooks().find((b) => b.id === emptyOne)!.name, 'Empty one');
+      assert.deepEqual((await listed()).filter((b) => b.crmOwned).map((b) => b.id), [settings.contactSync.phonebookId]);
 
       const number = freshNumber();
       const { contactId } = await t.createContact({ firstname: 'Edsger', lastname: 'Dijkstra', phone: number });

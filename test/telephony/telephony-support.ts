@@ -42,6 +42,10 @@ export interface LoggedCall {
   ownerId: string | null;
   contactId: string | null;
   companyId: string | null;
+  /** Names Spokes holds for them (phone index, bindings); null when it knows none. */
+  ownerName: string | null;
+  contactName: string | null;
+  companyName: string | null;
   contactUrl: string | null;
 }
 
@@ -123,6 +127,8 @@ export interface Telephony extends SpokesHandle {
   loggedCall(callId: string, timeoutMs?: number): Promise<LoggedCall>;
   /** A contact in HubSpot (optionally with a primary company), once Spokes' phone index knows its number. */
   createContact(properties: Record<string, string>, company?: Record<string, string>): Promise<{ contactId: string; companyId?: string }>;
+  /** A company in HubSpot, once Spokes' phone index knows its number. */
+  createCompany(properties: Record<string, string> & { phone: string }): Promise<{ companyId: string }>;
   /** Waits until no telephony job is queued or running. */
   settle(timeoutMs?: number): Promise<void>;
   /** The owner bound to an extension in sandbox mode. */
@@ -209,6 +215,17 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
     }
   }
 
+  /** HubSpot tells Spokes by webhook (sandbox mode): waits until the phone index has the record's number. */
+  async function untilIndexed(number: string, objectId: string, companyId?: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const found = (await handle.runtime.services.phone.index.lookup(number)).records;
+      if (found.some((r) => r.objectId === objectId && (!companyId || r.companyId === companyId))) return;
+      if (Date.now() > deadline) throw new Error(`the phone index never learnt ${number} of record ${objectId}`);
+      await sleep(50);
+    }
+  }
+
   return {
     ...handle, hubspot, pbx, portalId, token, crm, engagements, logged, loggedCall, settle, idsOf,
     async engagementsOf(callId, timeoutMs) {
@@ -224,18 +241,14 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
         properties,
         ...(companyId ? { associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }] } : {}),
       });
-      // HubSpot tells Spokes by webhook (sandbox mode); wait until the phone index has the number.
       const number = properties.phone ?? properties.mobilephone;
-      if (number) {
-        const deadline = Date.now() + 15_000;
-        for (;;) {
-          const found = (await handle.runtime.services.phone.index.lookup(number)).records;
-          if (found.some((r) => r.objectId === contact.id && (!companyId || r.companyId === companyId))) break;
-          if (Date.now() > deadline) throw new Error(`the phone index never learnt ${number} of contact ${contact.id}`);
-          await sleep(50);
-        }
-      }
+      if (number) await untilIndexed(number, contact.id, companyId);
       return { contactId: contact.id, companyId };
+    },
+    async createCompany(properties) {
+      const company = await crm('POST', '/crm/v3/objects/companies', { properties });
+      await untilIndexed(properties.phone, company.id);
+      return { companyId: company.id };
     },
     async ownerOf(extension) {
       const res = await handle.admin.request('GET', '/api/telephony/users');

@@ -123,6 +123,18 @@ export async function restorePhonebook(deps: ContactSyncDeps, settings: Telephon
   return counts;
 }
 
+/**
+ * Gives a phonebook back to the PBX (T10 disconnect, or another phonebook chosen): no longer marked as
+ * CRM-owned and no longer restored. Its contacts stay on the PBX, editable again. A phonebook already
+ * gone from the PBX, or a PBX out of reach, leaves only the mark behind: the release goes on.
+ */
+export async function releasePhonebook(deps: Pick<ContactSyncDeps, 'db' | 'log' | 'adapter'>, phonebookId: string): Promise<void> {
+  // The periodic pass restores what these rows point to: without them, the old phonebook is left alone.
+  await deps.db.delete(phonebookEntries);
+  await deps.adapter().then((a) => a.phonebooks.setCrmOwned(phonebookId, false))
+    .catch((err: unknown) => deps.log.warn({ err: (err as Error).message, phonebookId }, 'could not unmark the CRM phonebook'));
+}
+
 async function recordError(db: Db, type: SyncObjectType, id: string, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(telephonySyncErrors).where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));

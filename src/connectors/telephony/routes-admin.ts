@@ -16,13 +16,18 @@ import { mergeSettings, settingsPatchSchema } from './settings.ts';
 import { resetYeastarLoginGuard } from './yeastar/index.ts';
 import type { TelephonyContext } from './context.ts';
 import { telephonyStatus } from './status.ts';
+import { releasePhonebook } from './contact-sync.ts';
 
-const connectBody = z.object({
+/** A secret left out, or blank like a password field left empty, keeps the saved one: Spokes never shows it back. */
+const keptSecret = z.string().trim().max(500).optional().transform((v) => v || undefined);
+/** The connect form; the Client Secret may be left out only while one is saved. */
+const connectBody = (saved: boolean) => z.object({
   vendor: z.enum(['yeastar']).default('yeastar'),
   baseUrl: z.string().trim().url('must be the PBX address, e.g. https://pbx.example.com:8088').transform((u) => u.replace(/\/+$/, '')),
   clientId: z.string().trim().min(1, 'required'),
-  clientSecret: z.string().trim().min(1, 'required'),
-  webhookSecret: z.string().trim().optional().transform((v) => v || null),
+  clientSecret: saved ? keptSecret : z.string().trim().min(1, 'required').max(500),
+  /** `null` removes the saved webhook secret (webhook pushes are then refused). */
+  webhookSecret: keptSecret.nullable(),
 });
 const enabledBody = z.object({ enabled: z.boolean() });
 const bindingsBody = z.object({
@@ -40,8 +45,15 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
   app.get('/api/telephony', async () => telephonyStatus(ctx));
 
   app.put('/api/telephony/connection', async (request) => {
-    const body = parseInput(connectBody, request.body, 'body');
-    const credentials = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret: body.clientSecret, webhookSecret: body.webhookSecret };
+    const saved = await store.get();
+    const body = parseInput(connectBody(!!saved), request.body, 'body');
+    // The saved Client Secret goes only to the PBX it was saved for: never sent to a new address or with another Client ID.
+    const clientSecret = body.clientSecret ?? (saved?.baseUrl === body.baseUrl && saved.clientId === body.clientId ? saved.clientSecret : undefined);
+    if (!clientSecret) {
+      throw new ValidationError('Enter the Client Secret: the saved one is kept only for the same PBX address and Client ID.', [{ field: 'body.clientSecret', message: 'required for a new PBX address or Client ID' }]);
+    }
+    const webhookSecret = body.webhookSecret === null ? null : body.webhookSecret ?? saved?.webhookSecret ?? null;
+    const credentials = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
     // An admin's explicit "Connect" may try again after Spokes stopped signing in to protect the PBX's IP block.
     resetYeastarLoginGuard(body.baseUrl);
     const probe = createAdapter(credentials, services.log);
@@ -59,12 +71,9 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
   });
 
   app.delete('/api/telephony/connection', async () => {
-    const connection = await store.get();
-    if (connection?.settings.contactSync.phonebookId) {
-      // T10: the phonebook and its contacts stay on the PBX, no longer CRM-owned: editable again.
-      await registry.adapter().then((a) => a.phonebooks.setCrmOwned(connection.settings.contactSync.phonebookId!, false))
-        .catch((err: unknown) => services.log.warn({ err: (err as Error).message }, 'could not unmark the CRM phonebook'));
-    }
+    const phonebookId = (await store.get())?.settings.contactSync.phonebookId;
+    // T10: the phonebook and its contacts stay on the PBX, no longer CRM-owned: editable again.
+    if (phonebookId) await releasePhonebook(ctx.jobDeps.sync, phonebookId);
     const db = services.database.db;
     await bindings.clear();
     await db.delete(phonebookEntries);
@@ -116,6 +125,9 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     }
     await store.update({ settings: next });
     ctx.router.invalidate();
+    // T4: one CRM-owned phonebook at a time. The one given up is released as on a disconnect (T10).
+    const previous = connection.settings.contactSync.phonebookId;
+    if (previous && previous !== sync.phonebookId) await releasePhonebook(ctx.jobDeps.sync, previous);
     return telephonyStatus(ctx);
   });
 
@@ -156,11 +168,23 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const rows = await services.database.db.select().from(callLogs).orderBy(desc(callLogs.createdAt)).limit(limit);
     const connection = await services.hubspot.store.connection();
     const base = connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null;
+    // Names from what Spokes holds (the phone index, the bindings): one query each, never a HubSpot request per row.
+    const idsOf = (key: 'contactId' | 'companyId') => rows.flatMap((r) => (r[key] ? [r[key]] : []));
+    const none = new Map<string, string>();
+    const [contactNames, companyNames, bound] = await Promise.all([
+      connection ? services.phone.index.labels(connection.portalId, 'contact', idsOf('contactId')) : none,
+      connection ? services.phone.index.labels(connection.portalId, 'company', idsOf('companyId')) : none,
+      bindings.list(),
+    ]);
+    const ownerNames = new Map(bound.flatMap((b) => (b.ownerName ? [[b.ownerId, b.ownerName] as const] : [])));
     return {
       calls: rows.map((r) => ({
         cdrId: r.cdrId, callId: r.callId, direction: r.direction, status: r.status, extension: r.extension, externalNumber: r.externalNumber,
         startedAt: r.startedAt.toISOString(), durationMs: r.durationMs, state: r.state, detail: r.detail, engagementId: r.engagementId,
         ownerId: r.ownerId, contactId: r.contactId, companyId: r.companyId, source: r.source,
+        ownerName: (r.ownerId && ownerNames.get(r.ownerId)) || null,
+        contactName: (r.contactId && contactNames.get(r.contactId)) || null,
+        companyName: (r.companyId && companyNames.get(r.companyId)) || null,
         contactUrl: base && r.contactId ? `${base}/0-1/${r.contactId}` : null,
         companyUrl: base && r.companyId ? `${base}/0-2/${r.companyId}` : null,
       })),

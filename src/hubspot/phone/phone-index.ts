@@ -185,6 +185,18 @@ export class PhoneIndex {
     return new Map(rows.filter((r) => r.modifiedAt !== null).map((r) => [r.objectId, new Date(r.modifiedAt!).getTime()]));
   }
 
+  /**
+   * The names the index holds for these records (contact first + last name, company name), for lists
+   * that show many records at once without asking HubSpot. A record without a number or a name is absent.
+   */
+  async labels(portalId: number, objectType: PhoneObjectType, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.#opts.database.db.selectDistinct({ objectId: phoneIndex.objectId, label: phoneIndex.label })
+      .from(phoneIndex)
+      .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, [...new Set(ids)])));
+    return new Map(rows.filter((r) => r.label?.trim()).map((r) => [r.objectId, r.label!.trim()]));
+  }
+
   /** Removes records (deleted or merged away in HubSpot); returns how many were indexed. */
   async remove(portalId: number, objectType: PhoneObjectType, ids: string[], db: Db = this.#opts.database.db): Promise<number> {
     if (!ids.length) return 0;

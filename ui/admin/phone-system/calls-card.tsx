@@ -1,6 +1,6 @@
 /**
  * The last calls Spokes handled (T8), newest first: when, which way, with whom,
- * the HubSpot contact it was logged on, the user, the length — and for a call
+ * the HubSpot contact (or company) it was logged on and the user, by name, the length — and for a call
  * that was not logged, why. Refreshed with the page's 5-second poll.
  */
 import { sentence } from '../../shared/api.ts';
@@ -47,12 +47,16 @@ export function CallsCard({ calls, ownerNames, today }: {
                     <td className="mono nowrap">{c.externalNumber ?? '—'}</td>
                     <td>
                       {c.contactUrl
-                        ? <a href={c.contactUrl} target="_blank" rel="noopener noreferrer">Contact {c.contactId}<span className="visually-hidden"> (opens HubSpot)</span> ↗</a>
-                        : <span className="muted">{c.state === 'logged' ? 'No contact' : '—'}</span>}
-                      {c.companyUrl && <div className="small"><a href={c.companyUrl} target="_blank" rel="noopener noreferrer">Company {c.companyId} ↗</a></div>}
+                        ? <RecordLink url={c.contactUrl} name={c.contactName ?? `Contact ${c.contactId}`} />
+                        : c.companyUrl
+                          ? <RecordLink url={c.companyUrl} name={c.companyName ?? `Company ${c.companyId}`} />
+                          : <span className="muted">{c.state === 'logged' ? 'No contact' : '—'}</span>}
+                      {c.contactUrl && c.companyUrl && (
+                        <div className="small"><RecordLink url={c.companyUrl} name={c.companyName ?? `Company ${c.companyId}`} /></div>
+                      )}
                     </td>
                     <td>
-                      {c.ownerId ? (ownerNames.get(c.ownerId) ?? `HubSpot user ${c.ownerId}`) : <span className="muted">—</span>}
+                      {c.ownerId ? (c.ownerName ?? ownerNames.get(c.ownerId) ?? `HubSpot user ${c.ownerId}`) : <span className="muted">—</span>}
                       {c.extension && <div className="muted small">ext. {c.extension}</div>}
                     </td>
                     <td className="num">{formatDuration(c.durationMs)}</td>
@@ -65,6 +69,15 @@ export function CallsCard({ calls, ownerNames, today }: {
         )}
       </div>
     </Card>
+  );
+}
+
+/** A HubSpot record, by the name Spokes knows it by (or its id), opening in a new tab. */
+function RecordLink({ url, name }: { url: string; name: string }) {
+  return (
+    <a href={url} target="_blank" rel="noopener noreferrer">
+      {name}<span className="visually-hidden"> (opens HubSpot)</span> ↗
+    </a>
   );
 }
 

@@ -9,6 +9,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../shared/api.ts';
 import { Alert } from '../../shared/components/alert.tsx';
 import { Button } from '../../shared/components/button.tsx';
+import { Checkbox } from '../../shared/components/checkbox.tsx';
 import { CopyField } from '../../shared/components/copy-field.tsx';
 import { TextField } from '../../shared/components/field.tsx';
 import type { ConnectInput } from './phone-api.ts';
@@ -27,6 +28,7 @@ export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, 
   const [clientId, setClientId] = useState(initial?.clientId ?? '');
   const [clientSecret, setClientSecret] = useState('');
   const [webhookSecret, setWebhookSecret] = useState('');
+  const [removeWebhookSecret, setRemoveWebhookSecret] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [refusal, setRefusal] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -42,13 +44,21 @@ export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, 
     if (!baseUrl.trim()) problems.baseUrl = 'Enter the address of the PBX web portal.';
     else if (!/^https?:\/\/\S+$/i.test(baseUrl.trim())) problems.baseUrl = 'Start with https:// (or http://), e.g. https://pbx.example.com:8088.';
     if (!clientId.trim()) problems.clientId = 'Enter the Client ID from Integrations > API on the PBX.';
-    if (!clientSecret.trim()) problems.clientSecret = 'Enter the Client Secret from the same page.';
+    // The saved secret is kept for the same PBX and Client ID only: the server never sends it anywhere else.
+    const samePbx = !!initial && baseUrl.trim().replace(/\/+$/, '') === initial.baseUrl && clientId.trim() === initial.clientId;
+    if (!clientSecret.trim() && !samePbx) {
+      problems.clientSecret = initial ? 'Enter the Client Secret: a new PBX address or Client ID needs it.' : 'Enter the Client Secret from the same page.';
+    }
     setFieldErrors(problems);
     setRefusal(undefined);
     if (Object.keys(problems).length) return;
     setBusy(true);
     try {
-      await onSubmit({ baseUrl: baseUrl.trim(), clientId: clientId.trim(), clientSecret: clientSecret.trim(), webhookSecret: webhookSecret.trim() || undefined });
+      // Blank secrets are left out: the saved ones are kept.
+      await onSubmit({
+        baseUrl: baseUrl.trim(), clientId: clientId.trim(), clientSecret: clientSecret.trim() || undefined,
+        webhookSecret: removeWebhookSecret ? null : webhookSecret.trim() || undefined,
+      });
     } catch (err) {
       // Input mistakes come back per field; the PBX's refusal (wrong secret, unreachable) is one sentence for the whole form.
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
@@ -70,7 +80,7 @@ export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, 
           autoComplete="off" spellCheck={false} />
         <TextField label="Client Secret" type="password" mono value={clientSecret} onChange={edit(setClientSecret, 'clientSecret')}
           error={fieldErrors.clientSecret} autoComplete="off" spellCheck={false}
-          hint={initial ? 'Enter it again: Spokes never shows the saved one.' : 'Stored encrypted; never shown again.'} />
+          hint={initial ? 'Leave empty to keep the saved one (Spokes never shows it). A new address or Client ID needs it again.' : 'Stored encrypted; never shown again.'} />
       </div>
       <details className="optional-block" open={webhookSecretSet || undefined}>
         <summary>Webhook push <span className="muted small">optional: Spokes receives call events over the API without it</span></summary>
@@ -80,8 +90,13 @@ export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, 
             30011, 30012, 30008 and 30015), give it this URL and paste its Secret below. Spokes checks every delivery against it.
           </p>
           <CopyField label="Webhook URL" value={webhookUrl} />
-          <TextField label="Webhook secret" type="password" mono value={webhookSecret} onChange={setWebhookSecret} autoComplete="off" spellCheck={false}
-            hint={webhookSecretSet ? 'A webhook secret is saved. Paste it again to keep it: left empty, Spokes stops accepting webhooks.' : 'The 32-character Secret the PBX shows for the webhook.'} />
+          <TextField label="Webhook secret" type="password" mono value={removeWebhookSecret ? '' : webhookSecret} onChange={setWebhookSecret} autoComplete="off" spellCheck={false}
+            disabled={removeWebhookSecret}
+            hint={webhookSecretSet ? 'A webhook secret is saved. Leave empty to keep it, or paste a new one to replace it.' : 'The 32-character Secret the PBX shows for the webhook.'} />
+          {webhookSecretSet && (
+            <Checkbox checked={removeWebhookSecret} onChange={setRemoveWebhookSecret} label="Remove the saved webhook secret"
+              hint="Spokes then refuses webhook pushes; call events still arrive over the API." />
+          )}
         </div>
       </details>
       {refusal && <Alert tone="danger" title="The PBX did not accept the connection">{refusal}</Alert>}

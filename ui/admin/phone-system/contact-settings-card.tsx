@@ -178,7 +178,8 @@ export function ContactSettingsCard({ settings, onSaved, activity }: {
               {errors.phonebook ? <div className="field-error">{errors.phonebook}</div> : (
                 <div className="field-hint" id="phonebook-hint">
                   Only an empty phonebook can be chosen. Spokes marks it <Badge tone="neutral" plain>CRM</Badge> and keeps it
-                  read-only in effect: edits made on the PBX are replaced with the CRM values.
+                  read-only in effect: edits made on the PBX are replaced with the CRM values. Choosing another phonebook releases
+                  the previous one: its contacts stay on the PBX, editable again.
                 </div>
               )}
               {phonebooksError && (

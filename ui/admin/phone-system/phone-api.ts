@@ -84,6 +84,10 @@ const apiCall = z.object({
   ownerId: z.string().nullable(),
   contactId: z.string().nullable(),
   companyId: z.string().nullable(),
+  /** Names Spokes holds (bindings, phone index); null when it knows none. */
+  ownerName: z.string().nullable().optional(),
+  contactName: z.string().nullable().optional(),
+  companyName: z.string().nullable().optional(),
   source: z.string(),
   contactUrl: z.string().nullable(),
   companyUrl: z.string().nullable().optional(),
@@ -112,8 +116,10 @@ export type ApiSyncError = z.infer<typeof apiSyncError>;
 export interface ConnectInput {
   baseUrl: string;
   clientId: string;
-  clientSecret: string;
-  webhookSecret?: string;
+  /** Left out: the saved one is kept (same PBX address and Client ID only). */
+  clientSecret?: string;
+  /** Left out: the saved one is kept; null removes it. */
+  webhookSecret?: string | null;
 }
 
 export interface SettingsPatch {
