@@ -58,6 +58,15 @@ for (const engine of engines) {
       const down = await waitFor('stream state', () => streamStatus(t), (s) => s.streamState === 'reconnecting' && !!s.lastError);
       assert.match(down.lastError!, /closed|ECONNREFUSED|connect|unavailable|reach/i);
     });
+
+    it('stops at once while pages hold live event streams open', async () => {
+      const stream = await openEventStream(t, await t.ownerOf('2001').catch(() => '1'));
+      assert.equal(stream.status, 200);
+      const started = Date.now();
+      await t.stop();
+      assert.ok(Date.now() - started < 5_000, `stopping took ${Date.now() - started} ms`);
+      stream.close();
+    });
   });
 }
 

@@ -10,6 +10,7 @@ import { PbxStore } from './pbx-store.ts';
 import { PbxRegistry } from './pbx-registry.ts';
 import { BindingStore } from './bindings.ts';
 import { LiveBus } from './live.ts';
+import { EventStreams } from './event-streams.ts';
 import { EventRouter } from './router.ts';
 import { EventListener } from './event-listener.ts';
 import type { TelephonyJobDeps } from './jobs.ts';
@@ -25,6 +26,8 @@ export interface TelephonyContext {
   registry: PbxRegistry;
   bindings: BindingStore;
   live: LiveBus;
+  /** The open server-sent-event streams of this process. */
+  streams: EventStreams;
   writer: BatchWriter;
   router: EventRouter;
   listener: EventListener;
@@ -68,7 +71,7 @@ export function createTelephonyContext(services: Services): TelephonyContext {
       },
     },
   };
-  return { services, store, registry, bindings, live, writer, router, listener, jobDeps, recordingPath };
+  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingPath };
 }
 
 /** The signed recording link's check: only links Spokes wrote into HubSpot open a recording. */

@@ -40,6 +40,8 @@ export const telephony = {
     registerTelephonyAdminRoutes(app, ctx);
     registerTelephonyCallRoutes(app, ctx);
     registerTelephonyAgentRoutes(app, ctx);
+    // Open event streams would hold the server's close() until every browser went away.
+    app.addHook('preClose', async () => ctx.streams.endAll());
   },
   async sandbox(services, sandboxes) {
     await configureTelephonySandbox(telephonyContext(services), sandboxes);

@@ -7,7 +7,7 @@
  * token ever travels in a URL. The admin's side (sign-in links, the widget URL,
  * revoking everything) lives under `/api/telephony/agents`.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { NotConnectedError, NotFoundError, SpokesError, UnauthorizedError, ValidationError } from '../../errors.ts';
@@ -18,7 +18,7 @@ import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-ca
 import { refreshRegisteredWidgetUrl } from './widget-url-refresh.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
-import type { LiveCallEvent, LiveMatch } from './live.ts';
+import type { LiveMatch } from './live.ts';
 
 /** What both pages show of the signed-in salesperson. */
 export interface ApiAgent {
@@ -31,7 +31,6 @@ export interface ApiAgent {
 }
 
 const NOT_BOUND = 'Your HubSpot user is not bound to a PBX extension. Ask your Spokes admin to bind you on the Phone system page.';
-const KEEP_ALIVE_MS = 15_000;
 /** Calls each owner took part in (dialled or received events for), to refuse acting on someone else's call. */
 const KNOWN_CALLS = 2_000;
 
@@ -59,7 +58,6 @@ class AgentError extends SpokesError {
 export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const { bindings, live, services } = ctx;
   const auth = new AgentAuth(services.database.db, services.secretBox);
-  const streams = new Set<() => void>();
   const known = new Map<string, true>();
   const remember = (ownerId: string, callId: string) => {
     const key = `${ownerId}:${callId}`;
@@ -160,7 +158,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     const { binding, expiresAt } = await agentOf(request);
     const lastId = Number(request.headers['last-event-id'] ?? NaN);
     const resume = Number.isFinite(lastId) ? lastId : undefined;
-    streamEvents(reply, streams, expiresAt, resume === undefined ? newestSeq : null, (send) => live.subscribe(binding.ownerId, send, resume));
+    ctx.streams.open(reply, { group: 'agent', expiresAt, startId: resume === undefined ? newestSeq : null, subscribe: (send) => live.subscribe(binding.ownerId, send, resume) });
   });
 
   app.get('/agent-api/lookup', async (request) => {
@@ -191,7 +189,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   app.get('/api/telephony/agents', agentsView);
   app.post('/api/telephony/agents/rotate', async (request) => {
     const generation = await auth.rotate();
-    for (const end of [...streams]) end();
+    ctx.streams.endAll('agent');
     request.log.info({ generation }, 'agent sign-ins revoked: new widget key and sign-in links');
     // The widget URL registered in HubSpot carries the old key: bring it up to date, or tell the admin why not.
     const callingSettings = await refreshRegisteredWidgetUrl(services, await auth.widgetKey(), request.log);
@@ -210,26 +208,3 @@ const AGENT_PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
 };
-
-/**
- * Server-sent events until the client goes away, the session expires or the admin revokes
- * sign-ins; a comment every 15 s keeps proxies from closing the stream.
- */
-function streamEvents(reply: FastifyReply, streams: Set<() => void>, expiresAt: Date, startId: number | null, subscribe: (send: (e: LiveCallEvent) => void) => () => void): void {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  // An id without data moves the client's Last-Event-ID: a drop before the first event still resumes without a gap.
-  res.write(`retry: 2000\n: connected\n${startId === null ? '' : `id: ${startId}\n`}\n`);
-  const unsubscribe = subscribe((e) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-  const end = () => res.end();
-  const expiry = setTimeout(end, Math.min(Math.max(expiresAt.getTime() - Date.now(), 0), 2 ** 31 - 1));
-  streams.add(end);
-  res.on('close', () => {
-    clearInterval(keepAlive);
-    clearTimeout(expiry);
-    streams.delete(end);
-    unsubscribe();
-  });
-}

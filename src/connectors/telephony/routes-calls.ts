@@ -3,7 +3,7 @@
  * events), the engagement the calling widget created (C3), recordings streamed
  * from the PBX (T8), and the PBX's webhook push.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
@@ -11,7 +11,6 @@ import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors.
 import { callLogs } from './schema.ts';
 import { verifyRecordingLink, type TelephonyContext } from './context.ts';
 import type { Binding } from './bindings.ts';
-import type { LiveCallEvent } from './live.ts';
 import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
 
 const dialBody = z.object({
@@ -59,7 +58,7 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
   app.get('/api/telephony/events', async (request, reply) => {
     const { ownerId } = parseInput(z.object({ ownerId: z.string().min(1) }), request.query, 'query');
     const lastId = Number(request.headers['last-event-id'] ?? NaN);
-    streamEvents(reply, (send) => live.subscribe(ownerId, send, Number.isFinite(lastId) ? lastId : undefined));
+    ctx.streams.open(reply, { group: 'admin', subscribe: (send) => live.subscribe(ownerId, send, Number.isFinite(lastId) ? lastId : undefined) });
   });
 
   // T8: the recording link in HubSpot streams the file from the PBX with Spokes' own credentials.
@@ -95,19 +94,5 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
       else request.log.debug({ eventType: parsed.eventType }, 'PBX webhook event Spokes does not use');
       return reply.status(200).send({ ok: true });
     });
-  });
-}
-
-/** Writes server-sent events until the client goes away; a comment every 15 s keeps proxies from closing the stream. */
-function streamEvents(reply: FastifyReply, subscribe: (send: (e: LiveCallEvent) => void) => () => void): void {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  res.write('retry: 2000\n: connected\n\n');
-  const unsubscribe = subscribe((e) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  res.on('close', () => {
-    clearInterval(keepAlive);
-    unsubscribe();
   });
 }
