@@ -3,8 +3,10 @@
  * access token, one slot from the account's shared rate budget per request
  * (client middleware, so batch helpers and paging count too), and HubSpot's
  * errors turned into Spokes errors. A 401 refreshes the token once and
- * retries; a 429 holds every worker back for HubSpot's window and, when asked,
- * waits and retries instead of failing.
+ * retries; a 429 holds every worker back and, when asked, waits and retries
+ * instead of failing. The budget already keeps Spokes under the limits, so a
+ * lone 429 (a blip, or another app of a private-app account) holds back for a
+ * second; 429s that keep coming double the hold, up to HubSpot's whole window.
  */
 import { Client } from '@hubspot/api-client';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,9 +35,14 @@ interface RequestContextLike {
   getHttpMethod(): string;
 }
 
+/** The first hold after a quiet spell; each 429 within the policy's window of the previous one doubles it. */
+const FIRST_HOLD_MS = 1_000;
+
 export class HubSpotApi {
   readonly #opts: HubSpotApiOptions;
   #cached: { token: string; client: Client } | undefined;
+  /** Per portal and budget kind: when the last 429 came and how long it held back. */
+  readonly #holds = new Map<string, { at: number; ms: number }>();
 
   constructor(opts: HubSpotApiOptions) {
     this.#opts = opts;
@@ -65,16 +72,29 @@ export class HubSpotApi {
           await this.#opts.tokens.accessToken({ rejected: accessToken }).catch(() => {});
         }
         if (mapped instanceof RemoteRateLimitedError) {
-          await this.#opts.budget.penalize(connection.portalId, hubspotErrorBody(err)?.policyName === 'SECONDLY' ? 'search' : 'general', connection.kind, mapped.retryAfterMs);
-          this.#opts.log.warn({ what, retryAfterMs: mapped.retryAfterMs }, 'HubSpot answered 429 despite the budget');
+          const kind = hubspotErrorBody(err)?.policyName === 'SECONDLY' ? 'search' : 'general';
+          const holdMs = this.#holdFor(`${connection.portalId}:${kind}`, mapped.retryAfterMs);
+          await this.#opts.budget.penalize(connection.portalId, kind, connection.kind, holdMs);
+          this.#opts.log.warn({ what, holdMs, windowMs: mapped.retryAfterMs }, 'HubSpot answered 429 despite the budget');
           if (rateLimited++ < (opts.rateLimitRetries ?? 0)) {
-            await sleep(mapped.retryAfterMs, undefined, { signal: opts.signal });
+            await sleep(holdMs, undefined, { signal: opts.signal });
             continue;
           }
         }
         throw mapped;
       }
     }
+  }
+
+  /** How long to hold back after a 429 whose policy's window is `windowMs`. */
+  #holdFor(key: string, windowMs: number): number {
+    const now = Date.now();
+    const last = this.#holds.get(key);
+    // A daily cap is not a blip: wait it out.
+    const ms = windowMs > 60_000 ? windowMs
+      : last && now - last.at < windowMs ? Math.min(windowMs, last.ms * 2) : Math.min(windowMs, FIRST_HOLD_MS);
+    this.#holds.set(key, { at: now, ms });
+    return ms;
   }
 
   #client(accessToken: string, baseUrl: string, portalId: number, tier: AppTier): Client {
