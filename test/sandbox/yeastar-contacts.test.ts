@@ -37,7 +37,7 @@ describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-api
     assert.equal(ben.caller_id_name, 'Ben Okafor');
     assert.equal(ben.email_addr, 'ben@example.com');
     assert.equal(ben.mobile_number, '+447700900123');
-    assert.deepEqual(ben.online_status.sip_phone, { status: 1, ext_dev_type: 'sip' });
+    assert.deepEqual(ben.online_status.sip_phone, { status: 1, ext_dev_type: 'sip', status_list: [{ status: 1 }] });
     assert.equal(ben.presence_status, 'available');
     const search = await pbx.get('extension/search', { search_value: 'ana@' });
     assert.deepEqual(search.data.map((e: any) => e.number), ['2001']);

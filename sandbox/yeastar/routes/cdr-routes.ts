@@ -36,14 +36,16 @@ export function registerCdrRoutes(app: FastifyInstance, ctx: YeastarContext): vo
     handler: ({ query }) => pageOf(state.cdrs.map(cdrRow), bySortKey(paging(query, CDR_SORTABLE))),
   });
 
-  // start_time / end_time in the PBX display format, e.g. "MM/DD/YYYY HH:mm:ss" (".../search-specific-cdr.html").
+  // start_time / end_time in the PBX display format, e.g. "MM/DD/YYYY HH:mm:ss", or as a Unix
+  // timestamp in seconds ("The time can be specified as … a Unix timestamp (in seconds)":
+  // help.yeastar.com/en/p-series-cloud-edition/developer-guide/search-specific-cdr.html).
   defineApi(app, ctx, {
     path: 'cdr/search', method: 'GET',
     handler: ({ query }) => {
       const time = (field: 'start_time' | 'end_time') => {
         const raw = query[field];
         if (raw === undefined || raw === '') return undefined;
-        const ms = parseDisplayTime(raw, o.timezone, o.dateFormat);
+        const ms = /^\d{9,11}$/.test(raw.trim()) ? Number(raw.trim()) * 1000 : parseDisplayTime(raw, o.timezone, o.dateFormat);
         if (ms === null) throw invalid(field, raw);
         return ms;
       };

@@ -58,7 +58,9 @@ function setMembership(state: PbxState, contactId: number, ids: number[]): void 
 
 export function registerContactRoutes(app: FastifyInstance, ctx: YeastarContext): void {
   const { state } = ctx;
-  const sortable = ['id', 'contact_name', 'company', 'email'];
+  // sort_by valid values of "Query Company Contact List" / "Search Specific Company Contacts"
+  // (help.yeastar.com/en/p-series-software-edition/developer-guide/search-specific-company-contacts.html).
+  const sortable = ['id', 'contact_name', 'company', 'email', 'business', 'mobile', 'home', 'business_fax'];
   const listRow = (c: DbContact) => ({ ...contactRow(c), phonebook_list: phonebookList(state, c.id) });
   const find = (id: number) => {
     const c = state.contacts.find((x) => x.id === id);

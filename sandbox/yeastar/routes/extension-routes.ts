@@ -9,14 +9,18 @@ const SORTABLE = ['id', 'number', 'caller_id_name', 'email_addr', 'mobile_number
 
 /**
  * Ext_Basicinfo of extension/list (help.yeastar.com ".../query-extension-list.html").
- * online_status per endpoint is `{status: 0|1, ext_dev_type}`; the SIP endpoint's
- * `status_list` (several registered phones) is not emulated.
+ * online_status per endpoint is `{status: 0|1, ext_dev_type}`, except that "the extension
+ * online status on SIP endpoint is returned in the status_list parameter", which is
+ * "only returned when the extension is registered on SIP endpoints" [C]. The emulator
+ * models one registered phone: `status_list: [{status: 1}]` (the other Status_List
+ * fields are not emulated) and also keeps `sip_phone.status` [U: its value on a real PBX
+ * is not documented; read status_list].
  */
 export function extensionWire(e: DbExtension): Record<string, unknown> {
   return {
     id: e.id,
     online_status: {
-      sip_phone: { status: e.online ? 1 : 0, ext_dev_type: 'sip' },
+      sip_phone: { status: e.online ? 1 : 0, ext_dev_type: 'sip', ...(e.online ? { status_list: [{ status: 1 }] } : {}) },
       linkus_desktop: { status: 0, ext_dev_type: 'linkusdesktop' },
       linkus_mobile: { status: 0, ext_dev_type: 'linkusmobile' },
       linkus_web: { status: 0, ext_dev_type: 'linkusweb' },
