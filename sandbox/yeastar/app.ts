@@ -19,6 +19,7 @@ import { registerContactRoutes } from './routes/contact-routes.ts';
 import { registerExtensionRoutes } from './routes/extension-routes.ts';
 import { registerPhonebookRoutes } from './routes/phonebook-routes.ts';
 import { registerSystemRoutes } from './routes/system-routes.ts';
+import { registerWebhookRoutes } from './routes/webhook-routes.ts';
 import { registerSandboxCallRoutes } from './sandbox-call-routes.ts';
 import { registerSandboxRoutes } from './sandbox-routes.ts';
 import { TokenStore } from './token-store.ts';
@@ -136,6 +137,7 @@ export async function buildYeastarApp(input: YeastarSandboxOptions = {}): Promis
   registerPhonebookRoutes(app, ctx);
   registerCallRoutes(app, ctx);
   registerCdrRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   registerSandboxRoutes(app, ctx, requestLog);
   registerSandboxCallRoutes(app, ctx);
 
