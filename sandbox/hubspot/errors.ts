@@ -44,6 +44,15 @@ export function notFound(message = 'resource not found'): HubSpotApiError {
   return apiError(404, 'OBJECT_NOT_FOUND', message);
 }
 
+/**
+ * 404 for a record path id that is not a number (no `idProperty`). Observed on HubSpot's
+ * v3 objects GET/PATCH: the text (two spaces after "found.") and `context.id` naming the id
+ * (docs/sandbox/hubspot.md, "Objects"). A numeric id that matches nothing gets `notFound()`.
+ */
+export function objectIdNotNumeric(id: string): HubSpotApiError {
+  return apiError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.', { context: { id: [id] } });
+}
+
 /** §2.1: more than 100 batch inputs. Wording observed in a real response (docs/sandbox/hubspot.md). */
 export function tooManyBatchInputs(max: number): HubSpotApiError {
   return validationError(`The maximum number of inputs supported in a batch is ${max}. Please reduce the number of items and try again`);

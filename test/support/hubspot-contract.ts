@@ -71,9 +71,11 @@ const OAUTH_ERROR = {
  * Spec-vs-reality conflicts the emulator resolves toward reality (docs/sandbox/hubspot.md):
  * 1. record `properties` values may be `null` (requested property without a value;
  *    `@hubspot/api-client` types them `string | null`);
- * 2. `AssociationSpecWithLabel.label` is `null` for unlabeled association types.
+ * 2. `AssociationSpecWithLabel.label` is `null` for unlabeled association types;
+ * 3. `StandardError.subCategory` is a string (e.g. `crm.associations.NO_ASSOCIATIONS_FOUND`),
+ *    where the spec says `object` (`@hubspot/api-client` types it `any`).
  */
-export const SPEC_PATCHES = ['SimplePublicObject*.properties values nullable', 'AssociationSpecWithLabel.label nullable'];
+export const SPEC_PATCHES = ['SimplePublicObject*.properties values nullable', 'AssociationSpecWithLabel.label nullable', 'StandardError.subCategory string'];
 
 function patchSpec(doc: { components?: { schemas?: Record<string, Record<string, any>> } }): void {
   for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
@@ -81,6 +83,7 @@ function patchSpec(doc: { components?: { schemas?: Record<string, Record<string,
       schema.properties.properties.additionalProperties = { type: 'string', nullable: true };
     }
     if (name === 'AssociationSpecWithLabel' && schema.properties?.label) schema.properties.label = { type: 'string', nullable: true };
+    if (name === 'StandardError' && schema.properties?.subCategory) schema.properties.subCategory = { type: ['string', 'object'] };
   }
 }
 

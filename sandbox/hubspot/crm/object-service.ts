@@ -2,7 +2,7 @@
  * Writes to CRM records (reference §2): validation, e-mail uniqueness (§2.5),
  * system and calculated properties (§2.4, §3.1), property history and change events.
  */
-import { apiError, notFound, validationError } from '../errors.ts';
+import { apiError, notFound, objectIdNotNumeric, validationError } from '../errors.ts';
 import { applyCalculatedPhones } from '../model/phone-properties.ts';
 import type { DbRecord } from '../model/object-store.ts';
 import { OBJECT_TYPES, type ObjectTypeName } from '../model/object-types.ts';
@@ -157,9 +157,9 @@ export class ObjectService {
     return first && !first.done ? store.get(first.value) : undefined;
   }
 
-  findOrThrow(portal: Portal, type: ObjectTypeName, value: string, idProperty?: string): DbRecord {
-    const record = this.find(portal, type, value, idProperty);
-    if (!record) throw notFound();
+  findOrThrow(portal: Portal, type: ObjectTypeName, value: string, idProperty?: string, archived = false): DbRecord {
+    const record = this.find(portal, type, value, idProperty, archived);
+    if (!record) throw (!idProperty || idProperty === 'hs_object_id') && !/^\d+$/.test(value) ? objectIdNotNumeric(value) : notFound();
     return record;
   }
 

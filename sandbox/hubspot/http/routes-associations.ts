@@ -2,7 +2,7 @@
  * Associations v4 (reference §6) and association labels (schema API). Requests carry
  * `associationCategory/associationTypeId`; responses `category/typeId/label` (§6 asymmetry).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseSpec } from '../crm/association-inputs.ts';
 import type { AssociationService } from '../crm/association-service.ts';
 import { validationError } from '../errors.ts';
@@ -162,7 +162,9 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
       const id = String(input.id ?? '');
       const page = pageOfAssociations(auth, from, Number(id), to, Number(input.after ?? 0), ctx.limits.associationsPageSize);
       if (page.results.length === 0) {
-        errors.push(standardError('OBJECT_NOT_FOUND', `No ${OBJECT_TYPES[to].singular} is associated with ${OBJECT_TYPES[from].singular} ${id}.`, { fromObjectId: [id] }));
+        // Observed 207 entry (docs/sandbox/hubspot.md): integrations key on this subCategory.
+        errors.push(standardError('OBJECT_NOT_FOUND', `No ${OBJECT_TYPES[to].singular} is associated with ${OBJECT_TYPES[from].singular} ${id}.`,
+          { fromObjectId: [id], fromObjectType: [OBJECT_TYPES[from].singular], toObjectType: [OBJECT_TYPES[to].singular] }, 'crm.associations.NO_ASSOCIATIONS_FOUND'));
         continue;
       }
       results.push({ from: { id }, to: page.results, ...(page.next !== undefined ? { paging: { next: { after: page.next } } } : {}) });
@@ -196,13 +198,18 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     reply.code(204).send();
   });
 
-  app.get<Batch>('/crm/associations/v4/:fromType/:toType/labels', async (request, reply) => {
-    const [from, to] = types(request.params);
-    const auth = guard(ctx, request, reply, { scopes: readScopes(from) });
-    return { results: auth.portal.associations.labelsBetween(from, to).map(specWithLabel) };
-  });
+  // The schema spec's path is /crm/associations/v4/…; HubSpot's associations v4 guide (and
+  // integrations following it) read and create labels under /crm/v4/associations/… — both are served.
+  for (const prefix of ['/crm/associations/v4', '/crm/v4/associations']) {
+    app.get<Batch>(`${prefix}/:fromType/:toType/labels`, async (request, reply) => {
+      const [from, to] = types(request.params);
+      const auth = guard(ctx, request, reply, { scopes: readScopes(from) });
+      return { results: auth.portal.associations.labelsBetween(from, to).map(specWithLabel) };
+    });
+    app.post<Batch>(`${prefix}/:fromType/:toType/labels`, createLabel);
+  }
 
-  app.post<Batch>('/crm/associations/v4/:fromType/:toType/labels', async (request, reply) => {
+  async function createLabel(request: FastifyRequest<Batch>, reply: FastifyReply) {
     const [from, to] = types(request.params);
     const auth = guard(ctx, request, reply, { scopes: [[`crm.schemas.${OBJECT_TYPES[from].scopeFamily}.write`]] });
     const body = bodyObject(request);
@@ -212,7 +219,7 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     const created = auth.portal.associations.createLabel(from, to, body.label, typeof body.inverseLabel === 'string' ? body.inverseLabel : undefined);
     done();
     return { results: created.map(specWithLabel) };
-  });
+  }
 }
 
 function pageOfAssociations(auth: AuthInfo, from: ObjectTypeName, fromId: number, to: ObjectTypeName, after: number, limit: number) {

@@ -3,7 +3,7 @@
  * v1 also takes `client_secret`/`refresh_token` as query parameters (spec S1).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { oauthError } from '../errors.ts';
+import { HubSpotApiError, oauthError } from '../errors.ts';
 import { accessTokenInfo, exchangeToken, refreshTokenInfo, revokeRefreshToken, TOKEN_ERRORS, type TokenForm } from '../oauth/tokens.ts';
 import type { SandboxContext } from './context.ts';
 
@@ -26,8 +26,10 @@ function formOf(request: FastifyRequest): TokenForm {
 
 export function registerOAuthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const token = async (request: FastifyRequest) => {
-    const response = exchangeToken(ctx.state, formOf(request), ctx.options.accessTokenTtlSeconds);
-    return response;
+    // The token endpoint only takes a form: a JSON body gets HTTP 415 (observed, docs/sandbox/hubspot.md; body ours).
+    const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (contentType !== '' && contentType !== 'application/x-www-form-urlencoded') throw unsupportedMediaType(contentType);
+    return exchangeToken(ctx.state, formOf(request), ctx.options.accessTokenTtlSeconds);
   };
   app.post('/oauth/v1/token', token);
   app.post('/oauth/v3/token', token);
@@ -63,4 +65,9 @@ export function registerOAuthTokenRoutes(app: FastifyInstance, ctx: SandboxConte
     revokeRefreshToken(ctx.state, form.token);
     reply.code(200).send({});
   });
+}
+
+function unsupportedMediaType(contentType: string): HubSpotApiError {
+  const message = `Content type '${contentType}' is not supported. Send the token request as application/x-www-form-urlencoded.`;
+  return new HubSpotApiError(415, message, (correlationId) => ({ status: 'error', message, correlationId }));
 }

@@ -21,14 +21,15 @@ type Input = Record<string, unknown>;
 export interface StandardErrorBody {
   status: 'error';
   category: string;
+  subCategory?: string;
   message: string;
   context: Record<string, string[]>;
   errors: unknown[];
   links: Record<string, string>;
 }
 
-export function standardError(category: string, message: string, context: Record<string, string[]>): StandardErrorBody {
-  return { status: 'error', category, message, context, errors: [], links: {} };
+export function standardError(category: string, message: string, context: Record<string, string[]>, subCategory?: string): StandardErrorBody {
+  return { status: 'error', category, ...(subCategory ? { subCategory } : {}), message, context, errors: [], links: {} };
 }
 
 export function inputsOf(body: Record<string, unknown>, max: number): Input[] {

@@ -83,8 +83,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
     const auth = guard(ctx, request, reply, { scopes: objectScopes(OBJECT_TYPES[type].scopeFamily, 'read') });
     const query = queryOf(request);
     const idProperty = typeof query.idProperty === 'string' ? query.idProperty : undefined;
-    const record = ctx.objects.find(auth.portal, type, request.params.objectId!, idProperty, booleanParam(query.archived));
-    if (!record) throw notFound();
+    const record = ctx.objects.findOrThrow(auth.portal, type, request.params.objectId!, idProperty, booleanParam(query.archived));
     return serializeRecord(auth.portal, type, record, {
       properties: listParam(query.properties),
       propertiesWithHistory: listParam(query.propertiesWithHistory),

@@ -33,6 +33,29 @@ const createSchema = z.object({
 
 const updateSchema = createSchema.omit({ name: true }).partial();
 
+/**
+ * Which `fieldType`s go with each `type`: the table in HubSpot's properties guide
+ * (developers.hubspot.com/docs/api/crm/properties, "Property type and fieldType values"),
+ * enforced by the v3 endpoints since 2021-02-01 (developers.hubspot.com/changelog/crm-object-property-validattion).
+ * `phone_number` is in the spec's enum but not in the guide's table; it takes `phonenumber` or `text` (ours).
+ */
+export const FIELD_TYPES_BY_TYPE: Record<string, readonly string[]> = {
+  bool: ['booleancheckbox', 'calculation_equation'],
+  enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
+  date: ['date'],
+  datetime: ['date'],
+  string: ['file', 'text', 'textarea', 'calculation_equation', 'html', 'phonenumber'],
+  number: ['number', 'calculation_equation'],
+  phone_number: ['phonenumber', 'text'],
+};
+
+function assertFieldType(type: string, fieldType: string): void {
+  const allowed = FIELD_TYPES_BY_TYPE[type] ?? [];
+  if (!allowed.includes(fieldType)) {
+    throw validationError(`fieldType ${fieldType} is not valid for a property of type ${type}. Valid field types: [${allowed.join(', ')}]`);
+  }
+}
+
 const groupSchema = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), label: z.string().min(1), displayOrder: z.number().int().optional() });
 
 export function propertyBody(definition: PropertyDefinition): Record<string, unknown> {
@@ -92,6 +115,7 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
     const auth = guard(ctx, request, reply, { scopes: scopes(type, 'write') });
     const input = parse(createSchema, request.body);
     const registry = auth.portal.properties;
+    assertFieldType(input.type, input.fieldType);
     if (registry.get(type, input.name)) throw apiError(409, 'OBJECT_ALREADY_EXISTS', `Property named '${input.name}' already exists.`);
     if (!registry.group(type, input.groupName)) throw validationError(`Property group '${input.groupName}' does not exist.`);
     if (input.type === 'enumeration' && !input.externalOptions && (input.options ?? []).length === 0 && input.fieldType !== 'booleancheckbox') {
@@ -172,6 +196,7 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
     if (!definition || definition.archived) throw notFound(`Property ${request.params.propertyName} does not exist`);
     if (definition.readOnlyDefinition) throw validationError(`Property ${definition.name} is a HubSpot-defined property and its definition cannot be changed.`);
     const input = parse(updateSchema, request.body);
+    if (input.type !== undefined || input.fieldType !== undefined) assertFieldType(input.type ?? definition.type, input.fieldType ?? definition.fieldType);
     Object.assign(definition, {
       ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'options')),
       ...(input.options ? { options: input.options.map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden })) } : {}),

@@ -20,7 +20,8 @@ export interface TokenForm {
 
 export const TOKEN_ERRORS = {
   badGrantType: () => oauthError('BAD_GRANT_TYPE', 'missing or unsupported grant_type', 'unsupported_grant_type'),
-  badClientId: () => oauthError('BAD_CLIENT_ID', 'missing or invalid client id', 'invalid_client'),
+  // Observed body (2026): "missing or unknown client id" with RFC error `invalid_request` (docs/sandbox/hubspot.md).
+  badClientId: () => oauthError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request'),
   badClientSecret: () => oauthError('BAD_CLIENT_SECRET', 'missing or invalid client secret', 'invalid_client'),
   badAuthCode: () => oauthError('BAD_AUTH_CODE', 'missing or unknown auth code', 'invalid_grant'),
   expiredAuthCode: () => oauthError('EXPIRED_AUTH_CODE', 'auth code is expired', 'invalid_grant'),
@@ -42,10 +43,11 @@ export interface TokenResponse {
 }
 
 export function exchangeToken(state: SandboxState, form: TokenForm, ttlSeconds: number): TokenResponse {
-  const grant = form.grant_type;
-  if (grant !== 'authorization_code' && grant !== 'refresh_token') throw TOKEN_ERRORS.badGrantType();
+  // HubSpot checks the client id before the grant type (observed, docs/sandbox/hubspot.md).
   const app = form.client_id ? state.appByClientId(form.client_id) : undefined;
   if (!app) throw TOKEN_ERRORS.badClientId();
+  const grant = form.grant_type;
+  if (grant !== 'authorization_code' && grant !== 'refresh_token') throw TOKEN_ERRORS.badGrantType();
   if (!form.client_secret || form.client_secret !== app.clientSecret) throw TOKEN_ERRORS.badClientSecret();
   const now = state.clock.now();
 
