@@ -203,6 +203,23 @@ describe('Yeastar adapter: requests', () => {
     await adapter.dispose();
   });
 
+  it('reads a SIP phone\'s registration from status_list when the PBX gives no status (Query Extension List)', async () => {
+    await sb.setExtensionState('1004', { online: false });
+    // The vendor's documented shape: `online_status.sip_phone.status_list[].status`, no `status` beside it.
+    const onlyStatusList: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).includes('/extension/list')) return res;
+      const body = await res.json() as { data?: { online_status?: Record<string, { status?: number; status_list?: unknown }> }[] };
+      for (const e of body.data ?? []) for (const endpoint of Object.values(e.online_status ?? {})) delete endpoint.status;
+      return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
+    };
+    const adapter = adapterFor(sb, { fetch: onlyStatusList });
+    const extensions = await adapter.listExtensions();
+    assert.equal(extensions.find((e) => e.number === '1001')?.registered, true);
+    assert.equal(extensions.find((e) => e.number === '1004')?.registered, false);
+    await adapter.dispose();
+  });
+
   it('turns a PBX answering HTTP 503 into a retryable RemoteUnavailableError', async () => {
     const adapter = adapterFor(sb);
     await adapter.listExtensions();

@@ -133,7 +133,7 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
         const endpoints = e.online_status ? Object.values(e.online_status) : undefined;
         out.push({
           number: e.number.trim(), name: e.caller_id_name.trim(), email: e.email_addr.trim() || undefined,
-          registered: endpoints ? endpoints.some((s) => s.status === 1) : undefined,
+          registered: endpoints ? endpoints.some((s) => s.status === 1 || !!s.status_list?.some((l) => l.status === 1)) : undefined,
         });
       }
       return out;

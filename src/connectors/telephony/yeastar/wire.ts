@@ -38,7 +38,9 @@ export const apiSystemInfoSchema = z.object({
 });
 export type ApiSystemInfo = z.output<typeof apiSystemInfoSchema>['data'];
 
-const endpointStatus = z.object({ status: z.coerce.number() }).partial();
+// "Query Extension List": an endpoint's registration is in `status_list[].status` (1 = registered) for
+// SIP phones; `status` alone on the others (Linkus clients). Both are read.
+const endpointStatus = z.object({ status: z.coerce.number(), status_list: z.array(z.object({ status: z.coerce.number() }).partial()) }).partial();
 
 export const apiExtensionSchema = z.object({
   id: z.coerce.number(),
