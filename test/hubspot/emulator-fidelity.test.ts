@@ -45,6 +45,28 @@ describe('HubSpot emulator fidelity', () => {
     });
   });
 
+  describe('property value errors', () => {
+    it('repeat each problem in errors[] with its code and property name, as HubSpot\'s current answers do', async () => {
+      const res = await api('POST', '/crm/v3/objects/contacts', { properties: { nope: '1', createdate: '2024-01-01', email: 'not-an-email' } });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.category, 'VALIDATION_ERROR');
+      const embedded = JSON.parse(res.body.message.slice('Property values were not valid: '.length)) as Array<{ error: string; name: string; message: string }>;
+      assert.deepEqual(res.body.errors, embedded.map((p) => ({ message: p.message, code: p.error, context: { propertyName: [p.name] } })));
+      assert.deepEqual(res.body.errors.map((e: { code: string }) => e.code).sort(), ['INVALID_EMAIL', 'PROPERTY_DOESNT_EXIST', 'READ_ONLY_VALUE']);
+      const missing = await api('POST', '/crm/v3/objects/notes', { properties: { hs_note_body: 'x' } });
+      assert.deepEqual(missing.body.errors, [{ message: 'hs_timestamp is required', code: 'REQUIRED_PROPERTY', context: { propertyName: ['hs_timestamp'] } }]);
+    });
+
+    it('list an enumeration\'s allowed options the way HubSpot prints them', async () => {
+      const res = await api('POST', '/crm/v3/objects/calls', { properties: { hs_timestamp: '2025-03-01T10:00:00Z', hs_call_direction: 'SIDEWAYS' } });
+      assert.equal(res.status, 400);
+      const [error] = res.body.errors;
+      assert.equal(error.code, 'INVALID_OPTION');
+      assert.match(error.message, /^SIDEWAYS was not one of the allowed options: \[label: "[^"]+"\nvalue: "INBOUND"\ndisplay_order: \d+\ndouble_data: 0\.0\nhidden: false\ndescription: "[^"]*"\nread_only: false\n, label: /);
+      assert.match(error.message, /value: "OUTBOUND"/);
+    });
+  });
+
   describe('associations v4 batch read', () => {
     it('lists an id without associations as NO_ASSOCIATIONS_FOUND, with the object types in context', async () => {
       const lonely = await create('deals', { dealname: 'No company yet' });

@@ -51,7 +51,7 @@ describe('HubSpot sandbox properties and owners', () => {
     assert.equal((await api('POST', '/crm/v3/properties/contacts', { name: 'Bad Name', label: 'x', type: 'string', fieldType: 'text', groupName: 'spokes' })).status, 400);
     assert.equal((await api('POST', '/crm/v3/objects/contacts', { properties: { spokes_tier: 'gold' } })).status, 201);
     const wrong = await api('POST', '/crm/v3/objects/contacts', { properties: { spokes_tier: 'bronze' } });
-    assert.match(wrong.body.message, /bronze was not one of the allowed options: \[gold, silver\]/);
+    assert.deepEqual(wrong.body.errors.map((e: { code: string; message: string }) => [e.code, /^bronze was not one of the allowed options: \[label: "Gold"\nvalue: "gold"\n/.test(e.message)]), [['INVALID_OPTION', true]]);
     const batch = await api('POST', '/crm/v3/properties/contacts/batch/read', { inputs: [{ name: 'spokes_tier' }, { name: 'email' }], archived: false });
     assert.equal(batch.body.results.length, 2);
     assert.equal((await api('DELETE', '/crm/v3/properties/contacts/spokes_tier')).status, 204);

@@ -8,7 +8,7 @@ import type { DbRecord } from '../model/object-store.ts';
 import { OBJECT_TYPES, type ObjectTypeName } from '../model/object-types.ts';
 import type { Portal } from '../model/portal.ts';
 import { REQUIRED_ON_CREATE } from '../model/properties-engagements.ts';
-import { normalisePropertyValues } from '../model/property-values.ts';
+import { normalisePropertyValues, propertyValuesError } from '../model/property-values.ts';
 import { formatInstant } from '../time-format.ts';
 import { resolveAssociationInputs, type AssociationInput, type ResolvedAssociation } from './association-inputs.ts';
 import type { CrmEvents, WriteSource } from './events.ts';
@@ -46,8 +46,8 @@ export class ObjectService {
     const values = this.normalise(portal, type, input.properties);
     const missing = (REQUIRED_ON_CREATE[type] ?? []).filter((name) => !values[name]);
     if (missing.length > 0) {
-      const problems = missing.map((name) => ({ isValid: false, message: `${name} is required`, error: 'REQUIRED_PROPERTY', name, localizedErrorMessage: `${name} is required`, portalId: portal.portalId }));
-      throw validationError(`Property values were not valid: ${JSON.stringify(problems)}`);
+      const problems = missing.map((name) => ({ isValid: false as const, message: `${name} is required`, error: 'REQUIRED_PROPERTY', name, localizedErrorMessage: `${name} is required`, portalId: portal.portalId }));
+      throw propertyValuesError(problems);
     }
     if (type === 'contacts' && values.email) {
       this.assertEmailFree(portal, values.email, undefined);

@@ -5,7 +5,7 @@
  */
 import { validationError } from '../errors.ts';
 import { formatDate, formatInstant, parseDate, parseDateTime } from '../time-format.ts';
-import type { PropertyDefinition } from './property-definitions.ts';
+import type { PropertyDefinition, PropertyOption } from './property-definitions.ts';
 
 export interface PropertyValidationResult {
   isValid: false;
@@ -56,8 +56,25 @@ export function normalisePropertyValues(input: Record<string, unknown>, context:
     if ('error' in result) problem(result.error, result.message);
     else output[name] = result.value;
   }
-  if (problems.length > 0) throw validationError(`Property values were not valid: ${JSON.stringify(problems)}`);
+  if (problems.length > 0) throw propertyValuesError(problems);
   return output;
+}
+
+/**
+ * The 400 for bad property values: the problems as JSON inside `message`, and again as `errors[]`
+ * `{message, code, context: {propertyName: [name]}}`, the form observed in HubSpot's current answers
+ * (docs/sandbox/hubspot.md, "Objects").
+ */
+export function propertyValuesError(problems: PropertyValidationResult[]) {
+  return validationError(`Property values were not valid: ${JSON.stringify(problems)}`, {
+    errors: problems.map((p) => ({ message: p.message, code: p.error, context: { propertyName: [p.name] } })),
+  });
+}
+
+/** HubSpot lists an enumeration's options as protobuf text, not as plain values (observed capture). */
+function optionsText(options: PropertyOption[]): string {
+  const one = (o: PropertyOption) => `label: ${JSON.stringify(o.label)}\nvalue: ${JSON.stringify(o.value)}\ndisplay_order: ${o.displayOrder}\ndouble_data: 0.0\nhidden: ${o.hidden}\ndescription: ${JSON.stringify(o.description ?? '')}\nread_only: false\n`;
+  return `[${options.map(one).join(', ')}]`;
 }
 
 type Normalised = { value: string } | { error: string; message: string };
@@ -107,7 +124,7 @@ function normaliseOne(definition: PropertyDefinition, text: string, context: Val
       const multi = definition.fieldType === 'checkbox';
       const values = multi ? text.split(';') : [text];
       const bad = values.find((v) => !allowed.includes(v));
-      if (bad !== undefined) return { error: 'INVALID_OPTION', message: `${bad} was not one of the allowed options: [${allowed.join(', ')}]` };
+      if (bad !== undefined) return { error: 'INVALID_OPTION', message: `${bad} was not one of the allowed options: ${optionsText(definition.options)}` };
       return { value: text };
     }
     default:
