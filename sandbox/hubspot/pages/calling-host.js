@@ -175,6 +175,18 @@ function mount(provider) {
       if (this.iFrame && !this.isReady) this.sendSync();
     }, 100);
   };
+  // SET_WIDGET_URL: the SDK's host code reads `iFrameUrl` from the envelope's top level, but `setWidgetUrl`
+  // sends it under `data` (CallingExtensions.ts) — so the SDK alone would neither reload nor answer. HubSpot
+  // reloads the iframe at `data.iFrameUrl`; the page takes the message before the SDK does.
+  const sdkOnMessage = host.onMessage;
+  host.onMessage = function onMessage(event) {
+    const message = event.data;
+    if (message?.type === 'SET_WIDGET_URL' && message.messageId && event.origin === this.destinationHost) {
+      reloadAt(message.data?.iFrameUrl ?? message.iFrameUrl);
+      return;
+    }
+    sdkOnMessage.call(this, event);
+  };
   host.iFrame.title = `${provider.name} calling widget`;
   host.iFrame.dataset.testid = 'calling-widget-iframe';
   widget.host = host;
@@ -187,7 +199,6 @@ async function handle(message) {
   const data = message.data ?? {};
   switch (type) {
     case 'READY':
-      if (data.iFrameUrl) return reloadAt(data.iFrameUrl);
       setStatus('loading', `Starting ${widget.provider.name}…`);
       return;
     case 'SYNC_ACK_FAILED':
@@ -337,14 +348,22 @@ async function navigate(data) {
   }
 }
 
+/** SET_WIDGET_URL: the widget reloads at its new address and the handshake starts over with it. */
 function reloadAt(url) {
+  let next;
   try {
-    const next = new URL(url);
+    next = new URL(String(url));
     if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new Error('not a web address');
-    widget.host.iFrame.src = next.href;
   } catch {
     send('SET_WIDGET_URL_FAILED', { iFrameUrl: url });
+    return;
   }
+  const host = widget.host;
+  // Messages go to, and are only accepted from, the new page's origin (the SDK would keep the whole URL).
+  host.destinationHost = next.origin;
+  Object.assign(widget, { initialized: false, loggedIn: false, available: false });
+  setStatus('loading', `Loading ${widget.provider.name}…`);
+  host.iFrame.src = next.href;
 }
 
 // --- Click to call ---
