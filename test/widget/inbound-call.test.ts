@@ -34,6 +34,31 @@ describe('calling widget: calls coming in, reloads', () => {
     await context.close();
   });
 
+  it('a call the salesperson declines ends as REJECTED (the SDK\'s inbound end status), not CANCELED', async () => {
+    const caller = freshUsNumber();
+    const { page, context, errors } = await world.open();
+    const widget = await openRecord(page, world.recordUrl(deskContact));
+    world.pbx.simulateCall({ direction: 'inbound', external: caller.e164, extension, outcome: 'answered', manual: true });
+    await widget.locator('[data-testid="call"][data-direction="inbound"][data-stage="ringing"]').waitFor();
+    await widget.getByTestId('hangup').filter({ hasText: 'Decline' }).click();
+    const wrapUp = widget.getByTestId('wrap-up');
+    await wrapUp.waitFor();
+    assert.equal(await wrapUp.getAttribute('data-end-status'), 'REJECTED');
+    assert.equal(await widget.getByTestId('end-status').textContent(), 'Declined');
+    await screenshot(page, 'widget-inbound-declined');
+    await widget.getByTestId('save-call').click();
+    await widget.getByTestId('dial-pad').waitFor();
+    const [logged] = await until('the declined call', async () => {
+      const calls = await world.callsWithNumber(caller.e164);
+      return calls.length && calls[0]!.properties.hs_call_title ? calls : undefined;
+    });
+    // hs_call_status has no REJECTED: a declined call is logged as not answered (call-model.ts).
+    assert.equal(logged!.properties.hs_call_status, 'NO_ANSWER');
+    assert.equal(logged!.properties.hs_call_direction, 'INBOUND');
+    assert.deepEqual(errors, []);
+    await context.close(); // its widget would announce the next test's call too (another "browser")
+  });
+
   it('announces a call from a contact, opens their record, and logs it on their timeline', async () => {
     const caller = freshUsNumber();
     const contactId = await world.createContact({ firstname: 'Grace', lastname: 'Okafor', email: `grace.${Date.now()}@okafor.example`, phone: caller.display });

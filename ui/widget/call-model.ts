@@ -79,11 +79,15 @@ export function endStatusForFailure(reason: string | undefined): EndStatus {
   }
 }
 
-/** A call that ended without a failure event. */
+/**
+ * A call that ended without a failure event. The SDK's `EndStatus` (src/types.ts) adds REJECTED and MISSED to
+ * `Constants.callEndStatus` for inbound calls (shared/reference/calling-extensions.md §6): an inbound call the
+ * salesperson declines is REJECTED, one nobody answered is MISSED; CANCELED is a caller giving up on an outbound call.
+ */
 export function endStatusForEnding(call: ActiveCall): EndStatus {
   if (call.answeredAt) return 'COMPLETED';
-  if (call.hungUpByUser) return 'CANCELED';
-  return call.direction === 'inbound' ? 'MISSED' : 'NO_ANSWER';
+  if (call.direction === 'inbound') return call.hungUpByUser ? 'REJECTED' : 'MISSED';
+  return call.hungUpByUser ? 'CANCELED' : 'NO_ANSWER';
 }
 
 /** The outcome preselected in the wrap-up form: what the PBX already knows. */
