@@ -1,27 +1,21 @@
 /**
- * The calling widget's brain, outside React: the real Calling Extensions SDK
- * (one instance per page), the Spokes agent session, the live PBX events and
- * the call in progress. React reads its state with useSyncExternalStore.
+ * The calling widget's brain, outside React: the Spokes agent session, the live
+ * PBX events and the call in progress, and when HubSpot hears of them (through
+ * hubspot-link.ts, the real Calling Extensions SDK). React reads its state with
+ * useSyncExternalStore.
  *
  * The SDK flows follow shared/reference/calling-extensions.md §6: onReady →
  * sign-in → initialized; onDialNumber → dial → outgoingCall(createEngagement)
  * → engagement id → PUT /agent-api/…/engagement (C3) → callAnswered → callEnded
  * → notes and outcome → callCompleted. Inbound: a ringing call → incomingCall.
  */
-import * as sdk from '@hubspot/calling-extensions-sdk';
-import type { EndStatus, EventHandlers, OnInitialized } from '@hubspot/calling-extensions-sdk';
+import type { EndStatus } from '@hubspot/calling-extensions-sdk';
 import { openEventStream, type StreamState } from '../agent/event-stream.ts';
 import { claimCall } from './call-claim.ts';
-import {
-  defaultDisposition, endStatusForEnding, endStatusForFailure, engagementProperties, newCall, type ActiveCall, type CallRecord,
-} from './call-model.ts';
+import { defaultDisposition, endStatusForEnding, endStatusForFailure, newCall, type ActiveCall, type CallRecord } from './call-model.ts';
 import { restoreCall, saveCall } from './call-storage.ts';
+import { HubSpotLink, type ReadyData } from './hubspot-link.ts';
 import { storedSession, storeSession, widgetApi, widgetKey, WidgetApiError, type Agent, type AgentSession, type LiveEvent } from './widget-api.ts';
-
-// The package has no "exports" map and no "type": TypeScript (nodenext) sees a CommonJS module whose default
-// export sits one level down, while Vite bundles the ESM build, where it is the namespace's default.
-type SdkClass = typeof sdk.default.default;
-const CallingExtensions = ((sdk.default as { default?: SdkClass }).default ?? sdk.default) as SdkClass;
 
 export type Screen =
   | { kind: 'waiting' }
@@ -68,7 +62,7 @@ export class WidgetController {
     visibility: { isHidden: false, isMinimized: false },
   };
   readonly #listeners = new Set<() => void>();
-  readonly #sdk: InstanceType<SdkClass>;
+  readonly #hubspot: HubSpotLink;
   #session: AgentSession | null = null;
   #stream: { close(): void } | null = null;
   #early = new Map<string, LiveEvent[]>();
@@ -82,36 +76,18 @@ export class WidgetController {
   #heard = new Set<string>();
 
   constructor() {
-    const handlers: EventHandlers = {
-      onReady: (data: { portalId?: number; userId?: number; ownerId?: number; iframeLocation?: string }) => void this.#onReady(data),
-      onDialNumber: (data: { phoneNumber?: string; phone_number?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }) => this.#onDialNumber(data),
-      onEngagementCreated: (data: { engagementId?: number }) => this.#onEngagement(data.engagementId),
-      onCreateEngagementSucceeded: (data: { engagementId?: number }) => this.#onEngagement(data.engagementId),
-      onCreateEngagementFailed: (data: { error?: { message?: string } }) => this.#onCreateEngagementFailed(data),
-      onUpdateEngagementSucceeded: (data: { engagementId?: number }) => this.#onSaved(data.engagementId),
-      onUpdateEngagementFailed: (data: { error?: { message?: string } }) => this.#onSaveFailed(data.error?.message),
-      onCallerIdMatchSucceeded: (data: { callerIdMatches?: Array<Record<string, unknown>> }) => this.#onCallerIdMatches(data.callerIdMatches ?? []),
-      // HubSpot found nobody: Spokes' own match (or the number) is what the widget shows anyway.
-      onCallerIdMatchFailed: () => {},
-      onNavigateToRecordFailed: () => this.#notify('warning', 'HubSpot could not open that record. It may have been deleted or merged.'),
-      onVisibilityChanged: (data: { isHidden?: boolean; isMinimized?: boolean }) =>
-        // Nothing pauses while hidden: the call, its events and the timer keep going.
-        this.#set({ visibility: { isHidden: !!data.isHidden, isMinimized: !!data.isMinimized } }),
-      onEndCall: () => void this.hangup(),
-      onInitiateCallIdSucceeded: () => {},
-      onInitiateCallIdFailed: (data: { error?: { message?: string } }) =>
-        this.#notify('warning', `HubSpot did not accept this call's number${data?.error?.message ? `: ${data.error.message}` : ''}. The call goes on; Spokes logs it when it ends.`),
-      onPublishToChannelSucceeded: () => {},
-      onPublishToChannelFailed: () => this.#notify('warning', 'HubSpot could not publish the call to its channel.'),
-      onFinalizeEngagementSucceeded: () => {},
-      onFinalizeEngagementFailed: () => this.#notify('warning', 'HubSpot could not finalize the call record.'),
-      onSetWidgetUrlFailed: () => this.#notify('warning', 'HubSpot could not reload the widget.'),
-      onSetCallState: () => {},
-      // The SDK's catch-all is only reached by a literal "FAILED" message (reference §3): every *_FAILED is handled above.
-      onFailed: (data: unknown) => console.warn('HubSpot reported a failure', data),
-      defaultEventHandler: (data: unknown, event: unknown) => console.debug('Unhandled message from HubSpot', event ?? data),
-    };
-    this.#sdk = new CallingExtensions({ debugMode: false, eventHandlers: handlers });
+    this.#hubspot = new HubSpotLink({
+      ready: (data) => void this.#onReady(data),
+      dialNumber: (number, callee) => this.#onDialNumber(number, callee),
+      engagementCreated: (id) => this.#onEngagement(id),
+      engagementFailed: (message) => this.#onCreateEngagementFailed(message),
+      saved: (id) => this.#onSaved(id),
+      saveFailed: (message) => this.#onSaveFailed(message),
+      callerIdMatch: (hubspotMatch) => this.#patchCall({ hubspotMatch }),
+      visibilityChanged: (visibility) => this.#set({ visibility }),
+      endCall: () => void this.hangup(),
+      warn: (text) => this.#notify('warning', text),
+    });
     // Opened directly rather than inside HubSpot: say what this page is instead of waiting forever.
     if (window.parent === window) this.#set({ screen: { kind: 'outside-hubspot' } });
     else window.setTimeout(() => { if (this.#state.screen.kind === 'waiting') this.#set({ screen: { kind: 'outside-hubspot' } }); }, 8_000);
@@ -149,19 +125,19 @@ export class WidgetController {
     const next = Math.max(320, Math.min(900, Math.ceil(height)));
     if (Math.abs(next - this.#height) < 4) return;
     this.#height = next;
-    if (this.#state.hubspot) this.#sdk.resizeWidget({ width: WIDTH, height: next });
+    if (this.#state.hubspot) this.#hubspot.resize(WIDTH, next);
   }
 
   // ---- sign-in
 
-  async #onReady(data: { portalId?: number; userId?: number; ownerId?: number; iframeLocation?: string }): Promise<void> {
+  async #onReady(data: ReadyData): Promise<void> {
     if (this.#state.hubspot && this.#session) return;
     const hubspot: HubSpotContext = {
       portalId: Number(data.portalId), userId: data.userId ?? null, ownerId: data.ownerId ?? null, iframeLocation: data.iframeLocation ?? null,
     };
     this.#set({ hubspot, screen: { kind: 'signing-in' } });
     const loggedIn = await this.#signIn();
-    this.#sdk.initialized({ isLoggedIn: loggedIn, isAvailable: loggedIn, sizeInfo: { width: WIDTH, height: this.#height } } as OnInitialized);
+    this.#hubspot.initialized(loggedIn, { width: WIDTH, height: this.#height });
   }
 
   async #signIn(): Promise<boolean> {
@@ -203,8 +179,8 @@ export class WidgetController {
     if (!this.#state.hubspot) return;
     this.#set({ screen: { kind: 'signing-in' } });
     if (await this.#signIn()) {
-      this.#sdk.userLoggedIn();
-      this.#sdk.userAvailable();
+      this.#hubspot.loggedIn();
+      this.#hubspot.available();
     }
   }
 
@@ -214,8 +190,8 @@ export class WidgetController {
     this.#session = null;
     storeSession(null);
     this.#set({ agent: null, stream: 'off', screen: { kind: 'signed-out', code: 'signed_out', message: 'You signed out of Spokes on this browser.' } });
-    this.#sdk.userUnavailable();
-    this.#sdk.userLoggedOut();
+    this.#hubspot.unavailable();
+    this.#hubspot.loggedOut();
   }
 
   #openStream(token: string): void {
@@ -228,7 +204,7 @@ export class WidgetController {
         storeSession(null);
         this.#session = null;
         this.#set({ stream: 'off', agent: null, screen: { kind: 'signed-out', code: 'session_ended', message } });
-        this.#sdk.userLoggedOut();
+        this.#hubspot.loggedOut();
       },
     });
   }
@@ -245,14 +221,12 @@ export class WidgetController {
 
   // ---- outbound
 
-  #onDialNumber(data: { phoneNumber?: string; phone_number?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }): void {
-    const number = String(data.phoneNumber ?? data.phone_number ?? '').trim();
+  #onDialNumber(number: string, callee: CallRecord | null): void {
     // HubSpot has been seen to send the same DIAL_NUMBER twice for one click (SDK #210): the second one, while
     // the first call is still being placed or ringing, is dropped instead of answered with "already on a call".
     const current = this.#state.call;
     if (this.#lastDial?.number === number && Date.now() - this.#lastDial.at < 2_000 && current && current.stage !== 'ended') return;
     this.#lastDial = { number, at: Date.now() };
-    const callee = data.calleeInfo?.calleeId ? { objectId: Number(data.calleeInfo.calleeId), objectTypeId: String(data.calleeInfo.calleeObjectTypeId ?? '0-1') } : null;
     void this.dial(number, callee);
   }
 
@@ -289,7 +263,7 @@ export class WidgetController {
     this.#release = await claimCall(placed.callId);
     const cancelled = this.#state.call?.hungUpByUser;
     this.#patchCall({ callId: placed.callId, number: placed.number, extension: placed.extension, stage: 'your-phone' });
-    this.#sdk.outgoingCall({ externalCallId: placed.callId, toNumber: placed.number, fromNumber: placed.extension, callStartTime: this.#state.call!.startedAt, createEngagement: true });
+    this.#hubspot.outgoingCall(this.#state.call!);
     for (const e of this.#early.get(placed.callId) ?? []) this.#onLiveEvent(e);
     this.#early.clear();
     if (cancelled) void this.hangup();
@@ -309,7 +283,7 @@ export class WidgetController {
   /** A PBX or Spokes failure: shown in the widget, and as HubSpot's alert (sendError). */
   #fail(message: string): void {
     this.#notify('danger', message);
-    this.#sdk.sendError({ message });
+    this.#hubspot.error(message);
   }
 
   async hangup(): Promise<void> {
@@ -344,18 +318,10 @@ export class WidgetController {
     void tell(1);
   }
 
-  #onCreateEngagementFailed(data: { error?: { message?: string } }): void {
+  #onCreateEngagementFailed(message: string | undefined): void {
     if (!this.#state.call) return;
     this.#patchCall({ engagementId: null, saveError: 'HubSpot could not create a record for this call, so notes cannot be saved to it. Spokes logs the call by itself when it ends.' });
-    this.#notify('warning', `HubSpot could not create the call record${data.error?.message ? ` (${data.error.message})` : ''}. Spokes will log the call when it ends.`);
-  }
-
-  #onCallerIdMatches(matches: Array<Record<string, unknown>>): void {
-    const first = matches.find((m) => m.callerIdType === 'CONTACT') ?? matches[0];
-    if (!first || !this.#state.call) return;
-    const c = first.objectCoordinates as { objectId: number; objectTypeId: string };
-    const name = first.callerIdType === 'CONTACT' ? [first.firstName, first.lastName].filter(Boolean).join(' ') || String(first.email ?? '') : String(first.name ?? '');
-    this.#patchCall({ hubspotMatch: { name, record: { objectId: Number(c.objectId), objectTypeId: String(c.objectTypeId) } } });
+    this.#notify('warning', `HubSpot could not create the call record${message ? ` (${message})` : ''}. Spokes will log the call when it ends.`);
   }
 
   // ---- live PBX events
@@ -381,7 +347,7 @@ export class WidgetController {
       const message = e.message ?? 'The call could not be connected.';
       // The wrap-up screen shows the reason with the call; HubSpot shows its alert.
       this.#patchCall({ failure: { message, reason: e.reason } });
-      this.#sdk.sendError({ message });
+      this.#hubspot.error(message);
       this.#finish(endStatusForFailure(e.reason));
       return;
     }
@@ -393,7 +359,7 @@ export class WidgetController {
         if (call.stage === 'held') this.#patchCall({ stage: 'connected' });
         else if (call.stage !== 'connected') {
           this.#patchCall({ stage: 'connected', answeredAt: Date.now() });
-          this.#sdk.callAnswered({ externalCallId: call.callId! });
+          this.#hubspot.callAnswered(call);
         }
         return;
       case 'held':
@@ -413,7 +379,7 @@ export class WidgetController {
     const call = this.#state.call;
     if (!call || call.stage === 'ended') return;
     this.#patchCall({ stage: 'ended', endedAt: Date.now(), endStatus: status, disposition: call.disposition || defaultDisposition(status) });
-    this.#sdk.callEnded({ externalCallId: call.callId ?? '', engagementId: call.engagementId ?? 0, callEndStatus: status });
+    this.#hubspot.callEnded(call, status);
   }
 
   async #incoming(e: LiveEvent): Promise<void> {
@@ -425,19 +391,14 @@ export class WidgetController {
     this.#release = release;
     const number = e.externalNumber ?? 'Unknown number';
     this.#set({ notice: null, call: newCall({ direction: 'inbound', callId: e.callId, number, extension: e.extension, stage: 'ringing', match: e.match }) });
-    this.#sdk.incomingCall({ externalCallId: e.callId, fromNumber: number, toNumber: e.extension, callStartTime: Date.now(), createEngagement: true });
+    this.#hubspot.incomingCall(this.#state.call!);
   }
 
   /** Shows the caller's record in HubSpot (the widget reloads there and picks the call up again). */
   openRecord(): void {
     const call = this.#state.call;
     const portalId = this.#state.hubspot?.portalId;
-    if (!call || !portalId) return;
-    const record = call.match
-      ? { objectId: Number(call.match.objectId), objectTypeId: call.match.objectType === 'company' ? '0-2' : '0-1' }
-      : call.hubspotMatch?.record ?? call.callee;
-    if (!record) return;
-    this.#sdk.navigateToRecord({ objectCoordinates: { portalId, objectId: record.objectId, objectTypeId: record.objectTypeId as '0-1' | '0-2' }, engagementId: call.engagementId ?? undefined });
+    if (call && portalId) this.#hubspot.navigateToRecord(call, portalId);
   }
 
   // ---- wrap-up
@@ -465,10 +426,7 @@ export class WidgetController {
   }
 
   #complete(call: ActiveCall): void {
-    this.#sdk.callCompleted({
-      externalCallId: call.callId ?? '', engagementId: call.engagementId ?? undefined, hideWidget: false,
-      engagementProperties: engagementProperties(call, this.#state.hubspot?.ownerId ?? this.#state.agent?.ownerId ?? null),
-    });
+    this.#hubspot.callCompleted(call, this.#state.hubspot?.ownerId ?? this.#state.agent?.ownerId ?? null);
   }
 
   /** Closes a call HubSpot holds no record of (its engagement could not be created). */
