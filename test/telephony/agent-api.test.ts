@@ -147,6 +147,22 @@ describe('agent API', () => {
     pbx.setDialRules({ defaults: { manual: false } });
   });
 
+  it('reads a number saved without a country code in the country HubSpot gives (countryCode), and refuses a bad one', async () => {
+    const agent = view.agents[1]!;
+    const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    const before = pbx.dialRequests().length;
+    const res = await call('POST', '/agent-api/calls', { token, body: { number: '030 12345678', countryCode: 'de' } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const placed = await res.json() as { callId: string; number: string };
+    assert.equal(placed.number, '+493012345678');
+    assert.equal(pbx.dialRequests().slice(before)[0]?.body.callee, '+493012345678');
+    await call('POST', `/agent-api/calls/${placed.callId}/hangup`, { token });
+    const bad = await call('POST', '/agent-api/calls', { token, body: { number: '030 12345678', countryCode: 'Germany' } });
+    assert.equal(bad.status, 400);
+    const body = await bad.json() as { error: { details?: { field: string }[] } };
+    assert.equal(body.error.details?.[0]?.field, 'body.countryCode');
+  });
+
   it('answers a PBX refusal with 409 dial_failed, a sentence for the salesperson and the reason', async () => {
     // A user bound to an extension the PBX does not have.
     await spokes.runtime.database.db.insert(extensionBindings).values({ extension: '1999', ownerId: '55501', ownerName: 'Gone Phone', ownerEmail: null, userId: null, source: 'manual' });

@@ -78,7 +78,7 @@ export class WidgetController {
   constructor() {
     this.#hubspot = new HubSpotLink({
       ready: (data) => void this.#onReady(data),
-      dialNumber: (number, callee) => this.#onDialNumber(number, callee),
+      dialNumber: (number, callee, country) => this.#onDialNumber(number, callee, country),
       engagementCreated: (id) => this.#onEngagement(id),
       engagementFailed: (message) => this.#onCreateEngagementFailed(message),
       saved: (id) => this.#onSaved(id),
@@ -221,17 +221,17 @@ export class WidgetController {
 
   // ---- outbound
 
-  #onDialNumber(number: string, callee: CallRecord | null): void {
+  #onDialNumber(number: string, callee: CallRecord | null, country?: string): void {
     // HubSpot has been seen to send the same DIAL_NUMBER twice for one click (SDK #210): the second one, while
     // the first call is still being placed or ringing, is dropped instead of answered with "already on a call".
     const current = this.#state.call;
     if (this.#lastDial?.number === number && Date.now() - this.#lastDial.at < 2_000 && current && current.stage !== 'ended') return;
     this.#lastDial = { number, at: Date.now() };
-    void this.dial(number, callee);
+    void this.dial(number, callee, country);
   }
 
   /** Places a call from the salesperson's extension (a click in HubSpot, or the dial pad). */
-  async dial(number: string, callee: CallRecord | null = null): Promise<void> {
+  async dial(number: string, callee: CallRecord | null = null, country?: string): Promise<void> {
     const session = this.#session;
     if (!session || this.#state.screen.kind !== 'ready') {
       this.#fail('Sign in to Spokes in the calling widget first.');
@@ -253,7 +253,7 @@ export class WidgetController {
     this.#set({ notice: null, call: newCall({ direction: 'outbound', number, extension: session.agent.extension, stage: 'placing', callee }) });
     let placed;
     try {
-      placed = await widgetApi.dial(session.token, number);
+      placed = await widgetApi.dial(session.token, number, country);
     } catch (err) {
       const message = err instanceof WidgetApiError ? err.message : 'Spokes could not place the call.';
       this.#set({ call: null });

@@ -25,7 +25,7 @@ export interface ReadyData {
 export interface HubSpotEvents {
   ready(data: ReadyData): void;
   /** DIAL_NUMBER: the number, and the record it belongs to (`calleeInfo`, never `objectId`: SDK #207/#216). */
-  dialNumber(number: string, callee: CallRecord | null): void;
+  dialNumber(number: string, callee: CallRecord | null, country?: string): void;
   engagementCreated(engagementId: number | undefined): void;
   engagementFailed(message: string | undefined): void;
   saved(engagementId: number | undefined): void;
@@ -46,10 +46,12 @@ export class HubSpotLink {
   constructor(events: HubSpotEvents) {
     const handlers: EventHandlers = {
       onReady: (data: ReadyData) => events.ready(data ?? {}),
-      onDialNumber: (data: { phoneNumber?: string; phone_number?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }) => {
+      onDialNumber: (data: { phoneNumber?: string; phone_number?: string; countryCode?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }) => {
         const number = String(data.phoneNumber ?? data.phone_number ?? '').trim();
         const callee = data.calleeInfo?.calleeId ? { objectId: Number(data.calleeInfo.calleeId), objectTypeId: String(data.calleeInfo.calleeObjectTypeId ?? '0-1') } : null;
-        events.dialNumber(number, callee);
+        // The number's country as HubSpot knows it: numbers saved without a country code are read with it.
+        const country = typeof data.countryCode === 'string' && /^[A-Za-z]{2}$/.test(data.countryCode) ? data.countryCode.toUpperCase() : undefined;
+        events.dialNumber(number, callee, country);
       },
       onEngagementCreated: (data: { engagementId?: number }) => events.engagementCreated(data.engagementId),
       onCreateEngagementSucceeded: (data: { engagementId?: number }) => events.engagementCreated(data.engagementId),

@@ -57,7 +57,7 @@ export const widgetApi = {
   signIn: (body: { widgetKey: string; portalId: number; ownerId?: number | null; userId?: number | null }) =>
     request('POST', '/agent-api/sessions', sessionSchema, { body }),
   me: (token: string) => request('GET', '/agent-api/me', meSchema, { token }),
-  dial: (token: string, number: string) => request('POST', '/agent-api/calls', dialSchema, { token, body: { number } }),
+  dial: (token: string, number: string, countryCode?: string) => request('POST', '/agent-api/calls', dialSchema, { token, body: countryCode ? { number, countryCode } : { number } }),
   hangup: (token: string, callId: string) => request('POST', `/agent-api/calls/${encodeURIComponent(callId)}/hangup`, hangupSchema, { token, body: {} }),
   engagement: (token: string, callId: string, engagementId: number | string) =>
     request('PUT', `/agent-api/calls/${encodeURIComponent(callId)}/engagement`, engagementSchema, { token, body: { engagementId: String(engagementId) } }),

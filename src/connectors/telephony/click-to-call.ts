@@ -27,6 +27,8 @@ export interface DialRequest {
   binding: Binding;
   /** The number as the user typed or clicked it. */
   number: string;
+  /** The number's country when known (HubSpot's `countryCode`); else the connection's default region. */
+  region?: string;
   /** Who asked, for the log line of a refusal. */
   via: 'admin' | 'agent';
   /** Set: no phone system connected is refused with this message before the number is read. */
@@ -44,7 +46,7 @@ export async function placeCall(ctx: TelephonyContext, request: FastifyRequest, 
   const { binding } = dial;
   const connection = await ctx.store.get();
   if (!connection && dial.notConnectedMessage) throw new NotConnectedError(dial.notConnectedMessage);
-  const parsed = normalizePhone(dial.number, connection?.settings.numbers.defaultRegion ?? ctx.services.config.defaultRegion);
+  const parsed = normalizePhone(dial.number, dial.region ?? connection?.settings.numbers.defaultRegion ?? ctx.services.config.defaultRegion);
   if (!parsed) throw new ValidationError(`"${dial.number}" is not a phone number.`, [{ field: 'body.number', message: 'not a phone number' }]);
   const number = parsed.e164 ?? parsed.digits;
   const adapter = await ctx.registry.adapter();

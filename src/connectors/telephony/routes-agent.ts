@@ -45,7 +45,11 @@ const sessionBody = z.union([
     userId: hubspotId.nullish(),
   }).strict(),
 ]);
-const dialBody = z.object({ number: z.string().trim().min(2, 'required').max(40) });
+const dialBody = z.object({
+  number: z.string().trim().min(2, 'required').max(40),
+  /** HubSpot's `countryCode` of the number (ISO 3166 alpha-2): read a number saved without a country code in that country. */
+  countryCode: z.string().trim().regex(/^[A-Za-z]{2}$/, 'a two-letter country code, e.g. "DE"').transform((c) => c.toUpperCase()).optional(),
+});
 const callParams = z.object({ callId: z.string().min(1).max(200) });
 const lookupQuery = z.object({ number: z.string().trim().min(1, 'required').max(40) });
 
@@ -130,9 +134,9 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   // T6: rings the agent's own extension, then dials the number.
   app.post('/agent-api/calls', async (request, reply) => {
     const { binding } = await agentOf(request);
-    const { number } = parseInput(dialBody, request.body, 'body');
+    const { number, countryCode } = parseInput(dialBody, request.body, 'body');
     return placeCall(ctx, request, reply, {
-      binding, number, via: 'agent', notConnectedMessage: 'No phone system is connected to Spokes. Ask your Spokes admin.',
+      binding, number, region: countryCode, via: 'agent', notConnectedMessage: 'No phone system is connected to Spokes. Ask your Spokes admin.',
       onPlaced: (callId) => remember(binding.ownerId, callId),
     });
   });
