@@ -4,9 +4,11 @@
  * company. Exactly once: the `call_logs` row, keyed by the CDR's id, is claimed
  * before the engagement is written and completed with its id after; a retry
  * that finds a claim without an id (a worker died mid-write) looks the
- * engagement up in HubSpot by its external id before creating one.
+ * engagement up in HubSpot by its external id before creating one. A record
+ * whose CDR id another call's record already holds (two calls of one second
+ * with the same uid) gets a row under its own key (`recordKey`) instead.
  */
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
 import type { HubSpotService } from '../../hubspot/service.ts';
@@ -17,7 +19,7 @@ import type { PhoneMatch } from '../../hubspot/phone/phone-index.ts';
 import { callLogs } from './schema.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
-import { callAssociations, callProperties, type CdrPayload } from './call-record.ts';
+import { callAssociations, callProperties, partyKey, recordKey, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
 import type { PortalInfo } from './portal.ts';
 import type { EngagementFinder } from './engagement-finder.ts';
@@ -65,11 +67,16 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     return record(db, cdr, 'skipped', `extension ${cdr.extension ?? '?'} is not bound to a HubSpot user`);
   }
 
-  // This record's row (a duplicate or a retry), and the calling widget's row of the same call (C3), in one read.
-  const rows = await db.select({ cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId, source: callLogs.source }).from(callLogs)
-    .where(cdr.callId ? or(eq(callLogs.cdrId, cdr.id), and(eq(callLogs.callId, cdr.callId), eq(callLogs.source, 'widget'))) : eq(callLogs.cdrId, cdr.id));
-  const existing = rows.find((r) => r.cdrId === cdr.id);
+  // This record's row (a duplicate or a retry) under the CDR id or its own key, and the calling widget's row of the
+  // same call (C3), in one read.
+  const key = recordKey(cdr);
+  const ownIds = inArray(callLogs.cdrId, [cdr.id, key]);
+  const rows = await db.select({ ...rowParties, cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId, source: callLogs.source }).from(callLogs)
+    .where(cdr.callId ? or(ownIds, and(eq(callLogs.callId, cdr.callId), eq(callLogs.source, 'widget'))) : ownIds);
+  const existing = rows.find((r) => r.cdrId === key) ?? rows.find((r) => r.cdrId === cdr.id && sameCall(r, cdr));
   if (existing?.state === 'logged' || existing?.state === 'skipped') return { result: 'duplicate', engagementId: existing.engagementId };
+  // Another call's record holds the CDR id: this one's row goes under its own key.
+  const rowId = existing?.cdrId ?? (rows.some((r) => r.cdrId === cdr.id) ? key : cdr.id);
 
   const region = connection.settings.numbers.defaultRegion ?? deps.defaultRegion;
   const raw = stripPrefix(cdr.externalNumber ?? '', cdr.direction === 'outbound' ? connection.settings.numbers.outboundPrefix : '');
@@ -90,45 +97,69 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
 
   // C3: the calling widget created this call's engagement in HubSpot and told us its id.
   const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
-  const properties = callProperties(cdr, {
+  const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId);
+  // The recording link, and the external id of a record without a call id, name this record's row.
+  const properties = callProperties({ ...cdr, id: claimed.id }, {
     externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined,
-    partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined, recordingUrl: cdr.recording ? deps.recordingUrl(cdr.id) : undefined,
+    partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined, recordingUrl: cdr.recording ? deps.recordingUrl(claimed.id) : undefined,
   });
 
   let engagementId: string;
   if (fromWidget) {
     // The widget's user already wrote notes and a disposition: complete the record, keep theirs.
     const { hs_call_title: _t, hs_call_body: _b, hs_call_disposition: _d, ...facts } = properties;
-    await claim(db, cdr, binding.ownerId, contactId, companyId);
     await deps.writer.update('calls', { id: fromWidget, properties: facts });
     engagementId = fromWidget;
   } else {
-    const claimed = await claim(db, cdr, binding.ownerId, contactId, companyId);
-    const recovered = claimed ? undefined : await deps.finder.find(properties.hs_call_external_id!);
+    const recovered = claimed.inserted ? undefined : await deps.finder.find(properties.hs_call_external_id!);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
-  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, loggedAt: new Date() }).where(eq(callLogs.cdrId, cdr.id));
+  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
   if (match) await deps.onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr).catch((err: unknown) =>
     log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
   return { result: 'logged', engagementId, contactId, companyId };
 }
 
-/** Claims the CDR: true when this attempt inserted the row, false when an earlier attempt had (and may have written). */
-async function claim(db: Db, cdr: CdrPayload, ownerId: string, contactId: string | null, companyId: string | null): Promise<boolean> {
-  const inserted = await db.insert(callLogs).values({
-    cdrId: cdr.id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
-    externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000),
-    ownerId, contactId, companyId, recordingRef: cdr.recording, state: 'writing', writingSince: new Date(),
-  }).onConflictDoNothing().returning({ cdrId: callLogs.cdrId });
-  return inserted.length > 0;
+/**
+ * Claims the record: `inserted` when this attempt inserted its row, false when an earlier attempt had
+ * (and may have written). `id` is the row's: `rowId`, or the record's own key when another call's
+ * record took the CDR id meanwhile.
+ */
+async function claim(db: Db, cdr: CdrPayload, rowId: string, ownerId: string, contactId: string | null, companyId: string | null): Promise<{ id: string; inserted: boolean }> {
+  return insertRow(db, cdr, rowId, { ownerId, contactId, companyId, recordingRef: cdr.recording, state: 'writing', writingSince: new Date() });
 }
 
 async function record(db: Db, cdr: CdrPayload, state: 'skipped', detail: string): Promise<LogOutcome> {
-  await db.insert(callLogs).values({
-    cdrId: cdr.id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
-    externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), state, detail,
-  }).onConflictDoNothing();
+  await insertRow(db, cdr, cdr.id, { state, detail });
   return { result: 'skipped', reason: detail };
+}
+
+/**
+ * Inserts the record's row under `rowId` unless it exists. A row that exists under the CDR id but
+ * is another call's (a shared uid, e.g. two records in one batch) sends this one to its own key.
+ */
+async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: Pick<typeof callLogs.$inferInsert, 'ownerId' | 'contactId' | 'companyId' | 'recordingRef' | 'state' | 'detail' | 'writingSince'>): Promise<{ id: string; inserted: boolean }> {
+  const key = recordKey(cdr);
+  for (const id of rowId === key ? [key] : [rowId, key]) {
+    const inserted = await db.insert(callLogs).values({
+      cdrId: id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
+      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), ...values,
+    }).onConflictDoNothing().returning({ cdrId: callLogs.cdrId });
+    if (inserted.length) return { id, inserted: true };
+    if (id === key) break;
+    const [row] = await db.select(rowParties).from(callLogs).where(eq(callLogs.cdrId, id));
+    if (!row || sameCall(row, cdr)) return { id, inserted: false };
+  }
+  // Only this record goes by its key.
+  return { id: key, inserted: false };
+}
+
+/** What a `call_logs` row says of its call's parties. */
+const rowParties = { direction: callLogs.direction, extension: callLogs.extension, externalNumber: callLogs.externalNumber };
+
+/** Whether a row under this record's CDR id is this record's (and not another call's with the same uid). */
+function sameCall(row: { direction: string; extension: string | null; externalNumber: string | null }, cdr: CdrPayload): boolean {
+  return row.direction === cdr.direction && partyKey(row.extension) === partyKey(cdr.extension) && partyKey(row.externalNumber) === partyKey(cdr.externalNumber);
 }
 
 function stripPrefix(number: string, prefix: string): string {

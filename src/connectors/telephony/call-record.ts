@@ -31,6 +31,24 @@ export function toCdrPayload(cdr: PbxCdr): CdrPayload {
   return { ...cdr, startedAt: cdr.startedAt.toISOString() };
 }
 
+/**
+ * What tells one call's record from another's: the PBX's id for the record with the call's parties.
+ * The id alone is not enough: a Yeastar `uid` is the call's start second and a five-character
+ * suffix, and two calls of the same second can share one (the PBX emulator draws the suffix at
+ * random: at 50 calls a second that happens in about one 10,000-call run in five). Both copies of
+ * a record (the live event and the row listed after a gap) name the same parties; digits only, as
+ * a `+` or spaces may differ between them. The call id is left out: listed records lack it.
+ */
+export function recordKey(cdr: Pick<CdrPayload, 'id' | 'from' | 'to'>): string {
+  return `${cdr.id}|${partyKey(cdr.from)}|${partyKey(cdr.to)}`;
+}
+
+/** A party as `recordKey` compares it: its digits, or the text when it has none (e.g. "anonymous"). */
+export function partyKey(party: string | null): string {
+  const p = (party ?? '').trim();
+  return p.replace(/\D/g, '') || p.toLowerCase();
+}
+
 /** HubSpot's default call dispositions (§7.1). */
 export const DISPOSITIONS = {
   busy: '9d9162e7-6cf3-4944-bf63-4dff82258764',

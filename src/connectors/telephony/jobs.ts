@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/job.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { cdrPayloadSchema, toCdrPayload } from './call-record.ts';
+import { cdrPayloadSchema, recordKey, toCdrPayload } from './call-record.ts';
 import { logCall, type CallLoggingDeps } from './call-logging.ts';
 import { restorePhonebook, syncRecord, type ContactSyncDeps } from './contact-sync.ts';
 import type { PbxStore } from './pbx-store.ts';
@@ -28,8 +28,9 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
   const logCallJob = defineJob({
     name: LOG_CALL_JOB,
     schema: cdrPayloadSchema,
-    // The CDR's id: a duplicated, replayed or back-filled record is the same job.
-    idempotencyKey: (cdr) => cdr.id,
+    // The record's id and parties: a duplicated, replayed or back-filled record is the same job; another
+    // call whose record shares the id (two calls of one second with the same uid) is a job of its own.
+    idempotencyKey: (cdr) => recordKey(cdr),
     gate: 'hubspot',
     retry: { limit: 10, delaySeconds: 5, maxDelaySeconds: 600 },
     // A live job may wait out HubSpot's rate windows for minutes; it must not be taken over meanwhile

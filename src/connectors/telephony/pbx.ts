@@ -93,8 +93,10 @@ export type PbxCdrStatus = 'answered' | 'no_answer' | 'busy' | 'voicemail' | 'fa
 /** A finished call as the PBX recorded it: the source of call logging (T8). */
 export interface PbxCdr {
   /**
-   * Stable unique id: the same call yields the same id from the live event and
-   * from `listCdrs`, across reconnects and replays. Dedupe on it.
+   * Stable id: the same call yields the same id from the live event and from
+   * `listCdrs`, across reconnects and replays. Not always unique: a Yeastar
+   * `uid` is the start second and a short suffix, which two calls of one second
+   * can share. Dedupe on it with the parties (`recordKey` in call-record.ts).
    */
   id: string;
   /**
@@ -136,7 +138,7 @@ export type PbxGapReason = 'start' | 'reconnect' | 'token_refresh' | 'invalid_ev
  * A stretch of time during which the event stream may have missed events:
  * before the first subscription, while reconnecting, during a token handover,
  * or when the PBX sent an event that could not be read. The caller back-fills
- * finished calls with `listCdrs(gap.backfill)` and dedupes on `PbxCdr.id`.
+ * finished calls with `listCdrs(gap.backfill)` and dedupes on `PbxCdr.id` and the parties.
  */
 export interface PbxGapEvent {
   type: 'gap';
