@@ -18,6 +18,8 @@ import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD, type AdminHttp } from '.
 import { createTestDatabase, type TestDatabase } from '../test/support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../test/support/processes.ts';
 import { PbxClient, UA } from '../test/support/yeastar-client.ts';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../src/db/open.ts';
 import { percentile, postgresUrl, report, round } from './support.ts';
 
 process.env.TEST_DATABASE_URL ??= postgresUrl;
@@ -31,6 +33,8 @@ export interface WorldOptions {
   companies?: number;
   /** PBX time compression. */
   timeScale?: number;
+  /** How long the PBX keeps a WebSocket without a client frame (default: the real PBX's 60 s; BENCH_WS_IDLE_MS). */
+  wsIdleMs?: number;
 }
 
 export interface World {
@@ -43,6 +47,10 @@ export interface World {
   server: SpokesProcess;
   workers: SpokesProcess[];
   startWorker(): Promise<SpokesProcess>;
+  /** Spokes' database (the bench reads it to explain a lost call). */
+  db: TestDatabase;
+  /** Stops every Spokes process (SIGTERM, then SIGKILL after 15 s); `close` still cleans up the rest. */
+  stopSpokes(): Promise<void>;
   extensions: string[];
   knownNumbers: string[];
   /** A HubSpot read with the portal's private-app token (its own budget, lifted: not Spokes' OAuth budget). */
@@ -79,6 +87,11 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const extensions = seeded.owners.map((_, i) => String(3001 + i));
   const pbx = await startYeastarSandbox({
     timeScale: opts.timeScale ?? 0.05,
+    // The real idle timeout, not one compressed with the calls: Spokes sends its heartbeat every 50 s as it
+    // does against a real PBX, so 60 s × 0.05 = 3 s dropped its socket every ~3.7 s (some 50 gaps per run,
+    // each back-filling every record so far), and the figures measured reconnects, not the steady state.
+    // The faults benchmark cuts the socket on purpose; BENCH_WS_IDLE_MS=3000 brings the drops back.
+    limits: { wsIdleMs: opts.wsIdleMs ?? Number(process.env.BENCH_WS_IDLE_MS ?? 60_000) },
     extensions: seeded.owners.map((o, i) => ({ number: extensions[i]!, name: `Agent ${i + 1}`, email: o.email })),
   });
 
@@ -158,13 +171,19 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   for (let i = 0; i < (opts.workers ?? 0); i++) await startWorker();
   await sleep(2_000);
 
+  const stopSpokes = async () => {
+    const running = () => [...workers, server].filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    for (const p of running()) p.child.kill('SIGTERM');
+    await Promise.all([...workers, server].map((p) => Promise.race([p.exited, sleep(15_000)])));
+    for (const p of running()) p.child.kill('SIGKILL');
+    await Promise.all([...workers, server].map((p) => p.exited));
+  };
   return {
     hubspot, pbx, portalId: portal.portalId, appKey: String(app.appId), spokesUrl, admin, server, workers, startWorker, extensions, knownNumbers,
+    db, stopSpokes,
     read: (path) => read(path),
     async close() {
-      for (const p of [...workers, server]) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-      await Promise.all([...workers, server].map((p) => Promise.race([p.exited, sleep(15_000)])));
-      for (const p of [...workers, server]) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await stopSpokes();
       await pbx.close();
       await hubspot.close();
       await db.drop();
@@ -333,37 +352,40 @@ export async function runCalls(world: World, opts: RunOptions): Promise<void> {
 
   const byCall = await engagementsByCall(world);
   const cdrs = new Map(world.pbx.cdrs().map((c) => [c.call_id, c]));
-  let lost = 0;
-  const lostCalls: string[] = [];
+  const lostCalls: LostCall[] = [];
   let duplicated = 0;
   const latencies: number[] = [];
   load.callIds.forEach((callId, i) => {
     const cdr = cdrs.get(callId);
-    // Records fetched after a gap carry no call id: their engagements go by the record's uid.
-    const created = [...(byCall.get(callId) ?? []), ...(cdr ? byCall.get(`uid:${cdr.uid}`) ?? [] : [])];
-    if (created.length === 0) {
-      lost++;
-      if (lostCalls.length < 5) lostCalls.push(`${callId} ${JSON.stringify(plan[i])} cdr=${JSON.stringify(cdr ?? null)} observed=${observer.arrivals.has(callId)}`);
-    }
+    // Records fetched after a gap carry no call id: their engagements go by the record's uid, or by the
+    // uid and the parties' digits when another call's record had the same uid.
+    const created = [callId, ...(cdr ? [`uid:${cdr.uid}`, uidKey(cdr)] : [])].flatMap((id) => byCall.get(id) ?? []);
+    if (created.length === 0) lostCalls.push({ callId, plan: plan[i]!, cdr, observed: observer.arrivals.has(callId) });
     duplicated += Math.max(0, created.length - 1);
     const cdrAt = observer.arrivals.get(callId);
     if (created.length && cdrAt) latencies.push(Math.min(...created) - cdrAt);
   });
+  const lost = lostCalls.length;
+  // Calls whose record shares its uid with another call's (the emulator's uid is the start second and 5 random hex digits).
+  const byUid = new Map<string, number>();
+  for (const c of cdrs.values()) byUid.set(c.uid, (byUid.get(c.uid) ?? 0) + 1);
+  const sharedUid = [...byUid.values()].filter((n) => n > 1).reduce((a, b) => a + b, 0);
   latencies.sort((a, b) => a - b);
   const loggedCalls = load.callIds.length - lost;
   const requests = traffic.requests - before.requests;
   const count = (byStatus: Record<string, number> | undefined) => Object.values(byStatus ?? {}).reduce((a, b) => a + b, 0);
   const routes = Object.entries(traffic.byRoute).map(([route, byStatus]) => [route, count(byStatus) - count(before.byRoute[route])] as const)
     .filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ');
+  if (lost || process.env.BENCH_VERBOSE) dumpWarnings(world);
+  // What Spokes holds about each lost call (on the embedded database, read once Spokes has stopped).
+  const explained = lost ? await explainLost(world, lostCalls.slice(0, 10)) : [];
+  for (const line of explained) process.stderr.write(`${line}\n`);
 
   report({ bench, metric: 'calls_logged', value: loggedCalls, unit: 'calls', ceiling: calls, target: 'min',
     note: `${calls} calls placed in ${round(load.seconds)} s (${round(calls / load.seconds)} calls/s, generator at most ${round(load.lagMs)} ms behind); `
       + `${logged >= calls ? 'all logged' : `${logged} logged when the budget ran out`} ${round((drainedAt - opts.startedAt) / 1000)} s after setup began; ${progress.join('; ')}` });
-  report({ bench, metric: 'calls_lost', value: lost, unit: 'calls', ceiling: 0, target: 'max', ...(lostCalls.length ? { note: lostCalls.join(' | ') } : {}) });
-  if (lost || process.env.BENCH_VERBOSE) {
-    const warnings = [world.server, ...world.workers].map((p) => p.output()).join('\n').split('\n').filter((l) => /"level":(40|50)/.test(l));
-    process.stderr.write(`Spokes' last warnings:\n${warnings.slice(-30).join('\n')}\n`);
-  }
+  report({ bench, metric: 'calls_lost', value: lost, unit: 'calls', ceiling: 0, target: 'max',
+    note: [`${sharedUid} calls had a record whose uid another call's record had too`, ...explained.slice(0, 5)].join(' | ') });
   report({ bench, metric: 'calls_duplicated', value: duplicated, unit: 'engagements', ceiling: 0, target: 'max' });
   report({ bench, metric: 'latency_p50', value: round(percentile(latencies, 50)), unit: 'ms',
     note: `from the PBX publishing the call record to the engagement existing in HubSpot (${latencies.length} calls measured)` });
@@ -371,4 +393,83 @@ export async function runCalls(world: World, opts: RunOptions): Promise<void> {
   report({ bench, metric: 'hubspot_requests_per_logged_call', value: round(requests / Math.max(1, loggedCalls), 3), unit: 'requests/call', ceiling: 0.2, target: 'max',
     note: `${requests} requests of Spokes' OAuth app (ceiling 1, target 0.2): ${routes}` });
   report({ bench, metric: 'rate_limited_responses', value: traffic.rateLimited - before.rateLimited, unit: '429s', ceiling: 0, target: 'max', ...(opts.rateLimitNote ? { note: opts.rateLimitNote } : {}) });
+}
+
+/** The external id Spokes gives a record without a call id whose uid another call's record holds. */
+const uidKey = (cdr: { uid: string; call_from: string; call_to: string }) => `uid:${cdr.uid}|${cdr.call_from.replace(/\D/g, '')}|${cdr.call_to.replace(/\D/g, '')}`;
+
+interface LostCall {
+  callId: string;
+  plan: CallPlan;
+  /** The PBX's record of the call (the emulator's store). */
+  cdr: ReturnType<YeastarSandbox['cdrs']>[number] | undefined;
+  /** Whether the bench's own WebSocket observer saw the record's event. */
+  observed: boolean;
+}
+
+/**
+ * Spokes' warnings and errors, on stderr: a count per message, then the last 60 lines. The
+ * reconnect after each of the emulator's idle drops is left out (one every few seconds).
+ */
+function dumpWarnings(world: World): void {
+  const lines = [world.server, ...world.workers].map((p) => p.output()).join('\n').split('\n')
+    .filter((l) => /"level":(40|50|60)/.test(l) && !l.includes('event stream dropped; reconnecting'));
+  const byMessage = new Map<string, number>();
+  for (const line of lines) {
+    const msg = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line.slice(0, 120);
+    byMessage.set(msg, (byMessage.get(msg) ?? 0) + 1);
+  }
+  const counts = [...byMessage].sort((a, b) => b[1] - a[1]).map(([m, n]) => `  ${String(n).padStart(6)} × ${m}`);
+  process.stderr.write(`Spokes' warnings and errors (${lines.length}, without the reconnects after idle drops):\n${counts.join('\n')}\n`
+    + `the last ${Math.min(60, lines.length)}:\n${lines.slice(-60).join('\n')}\n`);
+}
+
+/**
+ * One line per lost call: what the PBX holds (and whether another record shares its uid), what
+ * Spokes holds — its `call_logs` row, its `telephony.log-call` job (state, attempts, last error,
+ * dead letter), the auto-created contact of its number — and the queues' state. Spokes is
+ * stopped first on the embedded database (one process at a time); `world.close` still works.
+ */
+async function explainLost(world: World, lost: LostCall[]): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    const status = await (await world.admin.request('GET', '/api/status')).json() as { queues: { name: string; queued: number; active: number; failed: number }[]; deadLetters: unknown[] };
+    const busy = status.queues.filter((q) => q.queued || q.active || q.failed).map((q) => `${q.name} ${q.queued} queued/${q.active} active/${q.failed} failed`);
+    out.push(`queues at the end: ${busy.join(', ') || 'all empty'}; ${status.deadLetters.length} recent dead letters`);
+  } catch (err) {
+    out.push(`queues at the end: unknown (${(err as Error).message})`);
+  }
+  if (world.db.engine === 'pglite') await world.stopSpokes();
+  const database = await openDatabase({ dataDir: world.db.dataDir, databaseUrl: world.db.databaseUrl });
+  const iso = (v: unknown) => (v ? new Date(v as string).toISOString().slice(11, 23) : '-');
+  try {
+    const allCdrs = world.pbx.cdrs();
+    for (const l of lost) {
+      const cdrIds = l.cdr?.uid ? [`uid:${l.cdr.uid}`, uidKey(l.cdr)] : [];
+      const byCdr = cdrIds.length ? sql.join(cdrIds.map((id) => sql`${id}`), sql`, `) : sql`null`;
+      const rows = await database.query<Record<string, unknown>>(sql`
+        select cdr_id, call_id, state, detail, engagement_id, writing_since, logged_at from call_logs
+        where cdr_id in (${byCdr}) or call_id = ${l.callId}`);
+      const jobs = await database.query<Record<string, unknown>>(sql`
+        select name, id, state, retry_count, retry_limit, output, created_on, started_on, completed_on, start_after,
+          data->'payload'->>'id' as cdr_id, data->'payload'->>'callId' as call_id
+        from pgboss.job where name in ('telephony.log-call', 'spokes.dead-letters')
+          and (data->'payload'->>'id' in (${byCdr}) or data->'payload'->>'callId' = ${l.callId})`);
+      const contact = l.plan.unknown
+        ? (await database.query<Record<string, unknown>>(sql`select contact_id, claimed_at, created_at from auto_created_contacts where e164 = ${l.plan.external}`))[0]
+        : undefined;
+      const sharing = l.cdr ? allCdrs.filter((c) => c.uid === l.cdr!.uid && c.call_id !== l.callId).map((c) => c.call_id) : [];
+      out.push([
+        `lost ${l.callId} (${l.plan.direction} ${l.plan.outcome} ${l.plan.unknown ? 'unknown' : 'known'} ${l.plan.external} → ${l.plan.extension})`,
+        `PBX: ${l.cdr ? `uid ${l.cdr.uid}, ${l.cdr.status}${l.cdr.recording ? ', recorded' : ''}` : 'no record'}${sharing.length ? `, its uid also names call ${sharing.join(', ')}` : ''}; observed: ${l.observed}`,
+        `call_logs: ${rows.map((r) => `${r.cdr_id} call ${r.call_id} ${r.state}${r.detail ? ` (${r.detail})` : ''} engagement ${r.engagement_id ?? '-'} writing ${iso(r.writing_since)} logged ${iso(r.logged_at)}`).join('; ') || 'none'}`,
+        `jobs: ${jobs.map((j) => `${j.name} ${j.id} for ${j.cdr_id} call ${j.call_id} ${j.state} after ${Number(j.retry_count) + 1}/${Number(j.retry_limit) + 1} attempt(s)`
+          + ` created ${iso(j.created_on)} started ${iso(j.started_on)} done ${iso(j.completed_on)} next ${iso(j.start_after)} output ${JSON.stringify(j.output)?.slice(0, 300)}`).join('; ') || 'none'}`,
+        ...(l.plan.unknown ? [`auto-created contact: ${contact ? `${contact.contact_id ?? 'none yet'} claimed ${iso(contact.claimed_at)} created ${iso(contact.created_at)}` : 'no claim'}`] : []),
+      ].join(' — '));
+    }
+  } finally {
+    await database.close();
+  }
+  return out;
 }
