@@ -98,14 +98,20 @@ describe('Bad input to the phone system', () => {
       ['GET', '/api/telephony/calls?limit=5000', undefined, 'query.limit'],
     ];
     for (const [method, path, body, field] of cases) {
+      // What an admin saved; the stream's own heartbeat (state, checkpoint) moves on by itself.
+      const stored = async () => {
+        const status = await (await t.admin.request('GET', '/api/telephony')).json() as { connection: Record<string, unknown> | null };
+        if (status.connection) for (const live of ['streamState', 'lastError', 'eventsSeenUntil']) delete status.connection[live];
+        return status;
+      };
       it(`${method} ${path} ${JSON.stringify(body) ?? ''} → 400 naming ${field}`, async () => {
-        const before = await (await t.admin.request('GET', '/api/telephony')).json();
+        const before = await stored();
         const res = await t.admin.request(method, path, body);
         assert.equal(res.status, 400);
         const error = await errorOf(res);
         assert.equal(error.code, 'validation_failed');
         assert.ok(error.details?.some((d) => d.field === field), JSON.stringify(error));
-        assert.deepEqual(await (await t.admin.request('GET', '/api/telephony')).json(), before, 'nothing changed');
+        assert.deepEqual(await stored(), before, 'nothing changed');
       });
     }
   });

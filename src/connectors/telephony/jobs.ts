@@ -32,7 +32,10 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     // call whose record shares the id (two calls of one second with the same uid) is a job of its own.
     idempotencyKey: (cdr) => recordKey(cdr),
     gate: 'hubspot',
-    retry: { limit: 10, delaySeconds: 5, maxDelaySeconds: 600 },
+    // A call is retried for a day (then every 10 minutes): a HubSpot or network outage of hours must not
+    // dead-letter calls, which a later back-fill would not bring back (same job id). A definite refusal
+    // (4xx) is not retried at all.
+    retry: { limit: 150, delaySeconds: 5, maxDelaySeconds: 600 },
     // A live job may wait out HubSpot's rate windows for minutes; it must not be taken over meanwhile
     // (a second attempt would not find the engagement the first is still writing). A dead worker's
     // jobs are retried after the heartbeat instead.
