@@ -89,8 +89,10 @@ export class EventListener {
         await store.update({ streamState: 'connecting', lastError: null });
         checkpoint = this.#watch(stream);
         for await (const event of stream) {
-          if (this.#stream !== stream) break;
+          // An event already taken from the stream is handled even if the stream was just replaced or
+          // closed (the router ignores it while disabled; jobs are idempotent), so none is dropped.
           await router.handle(event).catch((err) => log.error({ err: (err as Error).message, type: event.type }, 'could not handle a PBX event'));
+          if (this.#stream !== stream) break;
         }
       } catch (err) {
         if (this.#stopped) break;
