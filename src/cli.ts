@@ -22,6 +22,8 @@ Commands:
   worker      Run a job worker only (scale out: several workers on one PostgreSQL)
   migrate     Apply database migrations and exit
   status      Show the database engine, queue depths and recent failed jobs (--json for JSON)
+  retry [<queue>] [--id <job id>]...
+              Put jobs that failed for good (dead letters) back to work: all, one queue's, or the given ids
   sandbox     Run the sandbox emulators alone (HubSpot…), to test your own integration against them
   calling-settings register|update|show|delete
               Register the calling widget with your HubSpot app (--help for options)
@@ -45,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status, sandbox, 'calling-settings': callingSettings };
+  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status, retry, sandbox, 'calling-settings': callingSettings };
   const run = commands[command];
   if (!run) {
     process.stderr.write(`spokes: unknown command "${command}"\n\n${USAGE}`);
@@ -141,6 +143,54 @@ async function status(config: Config, log: Logger, args: string[]): Promise<numb
   }
   process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
   return 0;
+}
+
+async function retry(config: Config, log: Logger, args: string[]): Promise<number> {
+  const request: { queue?: string; ids?: string[] } = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--id' || arg.startsWith('--id=')) {
+      const id = arg === '--id' ? args[++i] : arg.slice('--id='.length);
+      if (!id) return usageError('retry', '--id needs a job id (see `spokes status`)');
+      (request.ids ??= []).push(id);
+    } else if (arg.startsWith('-') || request.queue !== undefined) {
+      return usageError('retry', `unexpected argument "${arg}"; usage: spokes retry [<queue>] [--id <job id>]...`);
+    } else {
+      request.queue = arg;
+    }
+  }
+  let retried: number;
+  try {
+    const runtime = await startRuntime({ config, log, server: false, worker: false });
+    try {
+      retried = await runtime.queue.retryFailed(request);
+    } finally {
+      await runtime.stop();
+    }
+  } catch (err) {
+    // The embedded database belongs to a running `spokes start`: ask it instead (as `status` does).
+    if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite')) throw err;
+    const res = await fetch(`http://127.0.0.1:${config.port}/api/status/retry`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+    }).catch(() => undefined);
+    if (!res) throw err;
+    const body = (await res.json().catch(() => ({}))) as { retried?: number; error?: { message?: string } };
+    if (!res.ok || typeof body.retried !== 'number') {
+      const message = body.error?.message ?? `HTTP ${res.status}`;
+      throw res.status === 400 ? new SpokesError('validation_failed', message) : new SpokesError('remote_rejected', `the running server refused: ${message}`);
+    }
+    retried = body.retried;
+  }
+  const what = request.ids ? `of the ${request.ids.length} given job id(s)` : request.queue ? `in ${request.queue}` : 'in all queues';
+  process.stdout.write(retried
+    ? `Put ${retried} failed job(s) ${what} back to work; \`spokes status\` shows their progress.\n`
+    : `No failed jobs ${what} to retry.\n`);
+  return 0;
+}
+
+function usageError(command: string, message: string): number {
+  process.stderr.write(`spokes ${command}: ${message}\n`);
+  return 2;
 }
 
 /**

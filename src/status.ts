@@ -34,5 +34,6 @@ export function formatStatus(s: StatusReport): string {
     const when = d.failedAt ?? "?";
     lines.push(`  ${when}  ${d.queue}  ${d.id}  after ${d.attempts} attempt(s): ${d.error}`);
   }
+  if (s.deadLetters.length) lines.push('', 'Retry them with `spokes retry [<queue>] [--id <job id>]...` once the cause is fixed.');
   return lines.join('\n');
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../src/db/open.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
-import { JobQueue } from '../src/jobs/queue.ts';
+import { JobQueue, DEAD_LETTER_QUEUE } from '../src/jobs/queue.ts';
 import { defineJob, type JobDefinition } from '../src/jobs/job.ts';
 import { receiptJob } from '../src/jobs/diagnostics.ts';
 import { createLogger } from '../src/logger.ts';
@@ -89,6 +89,65 @@ for (const engine of engines) {
       const status = await queue.status();
       assert.equal(status.find((s) => s.name === 'test.broken')?.failed, 2);
       assert.ok((status.find((s) => s.name === 'spokes.dead-letters')?.queued ?? 0) >= 2, 'copies kept in the dead-letter queue');
+    });
+
+    it('puts dead letters back to work (by id, by queue, all) once the cause is fixed; each completes once', async () => {
+      let fixed = false;
+      const done = new Map<string, number>();
+      const handler = (name: string) => defineJob({
+        name, schema: z.object({ id: z.string() }), idempotencyKey: (p) => p.id,
+        retry: { limit: 1, delaySeconds: 1 },
+        async run(p) {
+          if (!fixed) throw new RemoteRejectedError('HubSpot refused: Property "x" does not exist', 400);
+          done.set(`${name}:${p.id}`, (done.get(`${name}:${p.id}`) ?? 0) + 1);
+          return { ok: true };
+        },
+      });
+      const calls = handler('test.calls');
+      const other = handler('test.other');
+      const { queue } = await setup([calls, other]);
+      await queue.work();
+      const a = await queue.enqueue(calls, { id: 'a' });
+      const b = await queue.enqueue(calls, { id: 'b' });
+      await queue.enqueue(other, { id: 'c' });
+      await until(async () => (await queue.deadLetters()).length === 3);
+      // While the failed job is kept, the same work cannot be enqueued again: retrying is the way back.
+      assert.equal((await queue.enqueue(calls, { id: 'a' })).duplicate, true);
+      const copies = async () => (await queue.status()).find((q) => q.name === DEAD_LETTER_QUEUE)!.total;
+      const copiesBefore = await copies();
+      assert.equal(copiesBefore, 3);
+
+      await assert.rejects(queue.retryFailed({ queue: 'test.nope' }), (err: ValidationError) => {
+        assert.ok(err instanceof ValidationError);
+        assert.match(err.message, /unknown queue "test\.nope"; known queues: .*test\.calls.*test\.other/);
+        return true;
+      });
+      await assert.rejects(queue.retryFailed({ queue: DEAD_LETTER_QUEUE }), /only keeps copies of dead letters/);
+      await assert.rejects(queue.retryFailed({ ids: ['not-a-uuid'] }), /not a job id: not-a-uuid/);
+      assert.equal(await queue.retryFailed({ ids: [] }), 0);
+
+      fixed = true;
+      assert.equal(await queue.retryFailed({ ids: [a.id.toUpperCase()] }), 1);
+      await until(async () => done.get('test.calls:a') === 1);
+      assert.deepEqual((await queue.deadLetters()).map((d) => d.queue).sort(), ['test.calls', 'test.other'], 'only the given id was retried');
+      assert.ok(!(await queue.deadLetters()).some((d) => d.id === a.id));
+      assert.equal(await queue.retryFailed({ ids: [a.id] }), 0, 'a completed job is not a dead letter');
+
+      assert.equal(await queue.retryFailed({ queue: 'test.calls' }), 1);
+      await until(async () => done.get('test.calls:b') === 1);
+      assert.equal((await queue.deadLetters()).length, 1, 'the other queue\'s dead letter is untouched');
+
+      assert.equal(await queue.retryFailed(), 1);
+      await until(async () => done.get('test.other:c') === 1);
+      await until(async () => (await queue.status()).every((q) => q.name === DEAD_LETTER_QUEUE || (q.queued === 0 && q.active === 0)));
+      await sleep(1_000);
+      assert.deepEqual([...done.values()], [1, 1, 1], 'each retried job ran once');
+      assert.deepEqual(await queue.deadLetters(), []);
+      assert.equal(await queue.retryFailed(), 0);
+      const [state] = await queue.boss.findJobs('test.calls', { id: a.id });
+      assert.equal(state?.state, 'completed');
+      assert.equal(await copies(), copiesBefore, 'the dead-letter copies are kept as the record, not retried');
+      assert.equal((await queue.status()).find((q) => q.name === DEAD_LETTER_QUEUE)!.active, 0);
     });
 
     it('rejects a payload that fails its schema at enqueue time, naming the field', async () => {

@@ -19,6 +19,7 @@ import { jobLedger } from '../db/schema.ts';
 
 export const DEAD_LETTER_QUEUE = 'spokes.dead-letters';
 const SCHEMA = 'pgboss';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface JobQueueOptions {
   database: Database;
@@ -283,6 +284,54 @@ export class JobQueue {
       error: describeOutput(r.output),
       payload: r.data?.payload,
     }));
+  }
+
+  /** The queues jobs can be retried in: every queue in the database but the dead-letter copies (and pg-boss's own). */
+  async retryableQueues(): Promise<string[]> {
+    return (await this.status()).map((q) => q.name).filter((name) => name !== DEAD_LETTER_QUEUE);
+  }
+
+  /**
+   * Puts jobs that failed for good back to work (pg-boss's `retry`: state `retry`, one more attempt
+   * allowed, due now), keeping their id, payload and idempotency key: all of them, one queue's, or
+   * the given ids. The copies in the dead-letter queue are kept as the record. Returns how many
+   * jobs were put back; an id that is not a failed job is skipped.
+   */
+  async retryFailed(opts: { queue?: string; ids?: readonly string[] } = {}): Promise<number> {
+    const { queue, ids } = opts;
+    if (queue !== undefined) {
+      const known = await this.retryableQueues();
+      if (!known.includes(queue)) {
+        const message = queue === DEAD_LETTER_QUEUE
+          ? `"${DEAD_LETTER_QUEUE}" only keeps copies of dead letters: retry the queue they failed in (${known.join(', ')})`
+          : `unknown queue "${queue}"; known queues: ${known.join(', ')}`;
+        throw new ValidationError(message, [{ field: 'queue', message }]);
+      }
+    }
+    const bad = ids?.filter((id) => !UUID.test(id)) ?? [];
+    if (bad.length) {
+      const message = `not a job id: ${bad.join(', ')}`;
+      throw new ValidationError(message, [{ field: 'ids', message }]);
+    }
+    if (ids && ids.length === 0) return 0;
+    const rows = await this.#opts.database.query<{ name: string; id: string }>(sql`
+      select name, id from ${sql.raw(SCHEMA)}.job
+      where state = 'failed' and name <> ${DEAD_LETTER_QUEUE} and name not like '\_\_pgboss%'
+      ${queue === undefined ? sql`` : sql`and name = ${queue}`}
+      ${ids ? sql`and id::text in (${sql.join(ids.map((id) => sql`${id.toLowerCase()}`), sql`, `)})` : sql``}
+      order by name, id`);
+    const byQueue = new Map<string, string[]>();
+    for (const r of rows) byQueue.set(r.name, [...(byQueue.get(r.name) ?? []), r.id]);
+    let retried = 0;
+    for (const [name, queueIds] of byQueue) {
+      for (let i = 0; i < queueIds.length; i += 1000) {
+        // pg-boss types the answer as an empty interface; at run time it is { jobs, requested, affected }.
+        const result = (await this.boss.retry(name, queueIds.slice(i, i + 1000))) as { affected?: number };
+        retried += result.affected ?? 0;
+      }
+    }
+    if (retried) this.#opts.log.info({ queue, ids: ids?.length, retried }, 'dead letters put back to work');
+    return retried;
   }
 
   /** Stops fetching, waits (bounded) for handlers in flight, then releases the queue. */

@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { collectStatus } from '../status.ts';
+import { z } from 'zod';
 import { requireDirectLoopback } from './loopback.ts';
+import { ValidationError } from '../errors.ts';
 import { registerAdmin } from './admin/index.ts';
 import { registerHubSpotRoutes } from '../hubspot/index.ts';
 import { registerSandboxRoutes } from '../sandbox/routes.ts';
@@ -13,6 +15,8 @@ import { registerHubSpotWebhookRoutes } from '../hubspot/webhooks/index.ts';
 import { connectorList } from '../connectors/index.ts';
 import { registerCallingSettingsRoutes } from '../hubspot/calling-settings-routes.ts';
 import { registerWidgetPage } from './widget-page.ts';
+
+const retryRequest = z.object({ queue: z.string().min(1).optional(), ids: z.array(z.string()).max(10_000).optional() }).strict();
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
   // First: admin sessions and the guard that makes every other /api/ route need one.
@@ -22,6 +26,17 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   app.get('/api/status', async (request) => {
     requireDirectLoopback(request);
     return collectStatus(services.config, services.queue);
+  });
+  // …and `spokes retry` asks it to put dead letters back to work. JSON only: a web page cannot send
+  // that cross-origin without a CORS preflight, which this server never grants.
+  app.post('/api/status/retry', async (request) => {
+    requireDirectLoopback(request);
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+      throw new ValidationError('send a JSON body: {"queue"?: string, "ids"?: string[]}');
+    }
+    const body = retryRequest.safeParse(request.body ?? {});
+    if (!body.success) throw new ValidationError(`invalid request: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    return { retried: await services.queue.retryFailed(body.data) };
   });
 
   registerHubSpotRoutes(app, services.hubspot);

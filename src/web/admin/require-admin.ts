@@ -28,6 +28,7 @@ export interface AdminAuth {
 /** Routes under /api/ that answer without a session: method + route pattern, or a pattern prefix ending in `/*`. */
 const PUBLIC_API = [
   'GET /api/status', // `spokes status`, loopback-only
+  'POST /api/status/retry', // `spokes retry`, loopback-only, JSON body
   'GET /api/session', // "am I signed in?"
   'POST /api/session', // sign-in: rate-limited instead
   '* /api/sandbox', '* /api/sandbox/*', // the built-in sandbox's own controls
