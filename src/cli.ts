@@ -1,6 +1,7 @@
 /**
  * The `spokes` commands (entry point: src/main.ts).
  */
+import { runningServerUrl } from './running-server.ts';
 import { loadConfig, settingsTable, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SpokesError } from './errors.ts';
@@ -137,8 +138,9 @@ async function status(config: Config, log: Logger, args: string[]): Promise<numb
   } catch (err) {
     // The embedded database belongs to a running `spokes start`: ask it instead.
     if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite')) throw err;
-    const res = await fetch(`http://127.0.0.1:${config.port}/api/status`).catch(() => undefined);
-    if (!res?.ok) throw err;
+    const url = runningServerUrl(config.dataDir, config.port);
+    const res = await fetch(`${url}/api/status`).catch(() => undefined);
+    if (!res?.ok) throw new SpokesError('conflict', `${err.message} It did not answer at ${url} either.`);
     report = (await res.json()) as StatusReport;
   }
   process.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
@@ -170,7 +172,7 @@ async function retry(config: Config, log: Logger, args: string[]): Promise<numbe
   } catch (err) {
     // The embedded database belongs to a running `spokes start`: ask it instead (as `status` does).
     if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite')) throw err;
-    const res = await fetch(`http://127.0.0.1:${config.port}/api/status/retry`, {
+    const res = await fetch(`${runningServerUrl(config.dataDir, config.port)}/api/status/retry`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
     }).catch(() => undefined);
     if (!res) throw err;

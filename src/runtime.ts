@@ -4,6 +4,7 @@
  * order — and takes them down in reverse on shutdown, letting jobs in flight
  * finish within a bounded wait.
  */
+import { recordRunningServer } from './running-server.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -105,6 +106,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      // `spokes status` and `spokes retry` ask this process when it holds the embedded database.
+      if (database.engine === 'pglite') {
+        const forget = recordRunningServer(config.dataDir, port);
+        closers.push(async () => forget());
+      }
       // Only a serving process sets up the admin password (a worker has nobody to show it to);
       // after listening, because a first run hashes a new one with scrypt (a few hundred ms).
       adminPassword = await ensureAdminPassword(database.db, config.adminPassword);

@@ -1,6 +1,8 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { runSpokes, runSpokesToEnd, type SpokesProcess } from './support/processes.ts';
@@ -54,10 +56,15 @@ describe('spokes CLI', () => {
     const report = JSON.parse(status.output) as { engine: string; queues: { name: string }[] };
     assert.equal(report.engine, 'pglite');
     assert.ok(report.queues.some((q) => q.name === 'diagnostics.receipt'));
+    // Without the port it was started with: the server recorded where it listens in the data directory.
+    const unported = await runSpokesToEnd(['status', '--json'], env);
+    assert.equal(unported.code, 0, unported.output);
+    assert.equal((JSON.parse(unported.output) as { engine: string }).engine, 'pglite');
 
     p.child.kill('SIGTERM');
     const { code } = await p.exited;
     assert.equal(code, 0);
+    assert.equal(existsSync(join(t.dataDir, 'server.json')), false, 'the record goes with the server');
     assert.match(p.output(), /shutting down/);
     const migrate = await runSpokesToEnd(['migrate'], env);
     assert.equal(migrate.code, 0);
