@@ -7,6 +7,7 @@
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from './db/data-dir-lock.ts';
 
 const FILE = 'server.json';
 
@@ -29,18 +30,9 @@ export function runningServerUrl(dataDir: string, configuredPort: number): strin
   let port = configuredPort;
   try {
     const recorded = JSON.parse(readFileSync(join(dataDir, FILE), 'utf8')) as { pid?: number; port?: number };
-    if (typeof recorded.port === 'number' && typeof recorded.pid === 'number' && alive(recorded.pid)) port = recorded.port;
+    if (typeof recorded.port === 'number' && typeof recorded.pid === 'number' && isAlive(recorded.pid)) port = recorded.port;
   } catch {
     // No record: the configured port.
   }
   return `http://127.0.0.1:${port}`;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -50,7 +50,8 @@ function inUse(dataDir: string, pid: number): SpokesError {
     'Stop it first, or run several processes on PostgreSQL (set DATABASE_URL).', { status: 409 });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
