@@ -46,12 +46,36 @@ export interface BudgetLimits {
   searchPerSecond: number;
 }
 
+const BUDGET_TABLE = 'hubspot_rate_budget';
+const BUDGET_TABLE_LOCK = 7_302_117_014;
+
+/**
+ * The limiter's table (rate-limiter-flexible's own definition), created under an advisory lock:
+ * processes starting together would otherwise race in CREATE TABLE IF NOT EXISTS, and PostgreSQL
+ * answers the loser "type … already exists" (a case the library does not catch).
+ */
+async function createBudgetTable(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [BUDGET_TABLE_LOCK]);
+    await client.query(`create table if not exists ${BUDGET_TABLE} (key varchar(255) primary key, points integer not null default 0, expire bigint)`);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 export async function createRateBudget(opts: { databaseUrl?: string; limits: BudgetLimits }): Promise<RateBudget> {
   let pool: pg.Pool | undefined;
   if (opts.databaseUrl) {
     pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
     pool.on('error', () => {});
   }
+  if (pool) await createBudgetTable(pool);
   const limiters = {} as Record<`${AppTier}:${BudgetKind}`, RateLimiterAbstract>;
   for (const tier of ['oauth', 'private_app'] as const) {
     const windows = windowsFor(opts.limits.tenSecondly[tier], opts.limits.searchPerSecond);
@@ -60,11 +84,7 @@ export async function createRateBudget(opts: { databaseUrl?: string; limits: Bud
       const keyPrefix = kind === 'search' ? 'hubspot-search' : `hubspot-${tier}`;
       const { points, seconds: duration } = windows[kind];
       limiters[`${tier}:${kind}`] = pool
-        ? await new Promise<RateLimiterAbstract>((resolve, reject) => {
-          const limiter: RateLimiterPostgres = new RateLimiterPostgres({
-            storeClient: pool, storeType: 'pool', tableName: 'hubspot_rate_budget', keyPrefix, points, duration, clearExpiredByTimeout: false,
-          }, (err?: Error) => (err ? reject(err) : resolve(limiter)));
-        })
+        ? new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: BUDGET_TABLE, tableCreated: true, keyPrefix, points, duration, clearExpiredByTimeout: false })
         : new RateLimiterMemory({ keyPrefix, points, duration });
     }
   }
