@@ -10,6 +10,7 @@ import type { DbRecord, ObjectStore } from '../model/object-store.ts';
 import { OBJECT_TYPES, type ObjectTypeName } from '../model/object-types.ts';
 import type { Portal } from '../model/portal.ts';
 import { compareKeys } from '../model/sorted-index.ts';
+import { associationFilter, isAssociationFilter } from './search-associations.ts';
 import { compileFilter, type CompiledFilter, type Plan } from './search-filters.ts';
 import type { SearchRequest } from './search-request.ts';
 
@@ -23,7 +24,7 @@ const SMALL = 5000;
 
 export function runSearch(portal: Portal, type: ObjectTypeName, request: SearchRequest): SearchResult {
   const store = portal.store(type);
-  const groups = request.filterGroups.map((filters) => filters.map((f) => compileFilter(portal, type, f)));
+  const groups = request.filterGroups.map((filters) => filters.map((f) => (isAssociationFilter(f) ? associationFilter(portal, type, f) : compileFilter(portal, type, f))));
   const query = request.query ? compileQuery(portal, type, request.query) : undefined;
   const sort = request.sort ? { property: request.sort.propertyName, descending: request.sort.direction === 'DESCENDING' } : undefined;
   const page = new Paginator(request.after, request.limit);

@@ -2,10 +2,12 @@
  * Compiles search filters (reference §3) into record predicates plus, where an index
  * can answer them, a plan (exact-value set or sorted-index range).
  * Semantics (UNCONFIRMED details in docs/sandbox/hubspot.md):
- * - text comparisons ignore case, except IN/NOT_IN on `string` properties, where
- *   HubSpot's search guide says values must be given in lower case;
+ * - text comparisons ignore case ("Values in filters are case-insensitive", search guide),
+ *   with the guide's two exceptions: enumeration properties are case-sensitive for every
+ *   operator, and IN/NOT_IN on `string` properties need their values in lower case;
  * - NEQ, NOT_IN and NOT_CONTAINS_TOKEN also match records without a value;
- * - CONTAINS_TOKEN matches a whole word (or the whole value), `*` is a wildcard.
+ * - CONTAINS_TOKEN matches a whole word (or the whole value), `*` is a wildcard;
+ * - `associations.{objectType}` pseudo-properties are compiled in search-associations.ts.
  */
 import { validationError } from '../errors.ts';
 import { WORD_SEPARATOR, type DbRecord, type ObjectStore } from '../model/object-store.ts';
@@ -30,7 +32,9 @@ export function compileFilter(portal: Portal, type: ObjectTypeName, filter: Sear
   const store = portal.store(type);
   const { propertyName: property, operator } = filter;
   const definition = property === 'hs_object_id' ? undefined : portal.properties.get(type, property);
-  const numeric = portal.keyKind(type, property) === 'number';
+  const kind = portal.keyKind(type, property);
+  const numeric = kind === 'number';
+  const caseSensitive = kind === 'exact';
   const multi = definition?.type === 'enumeration' && definition.fieldType === 'checkbox';
   const keyOf = (record: DbRecord) => store.keyOf(record, property);
   const valuesOf = (record: DbRecord): IndexKey[] => {
@@ -38,7 +42,7 @@ export function compileFilter(portal: Portal, type: ObjectTypeName, filter: Sear
     if (key === undefined) return [];
     return multi && typeof key === 'string' ? key.split(';') : [key];
   };
-  const parse = (raw: string): IndexKey => (numeric ? parseNumber(raw, definition) : raw.toLowerCase());
+  const parse = (raw: string): IndexKey => (numeric ? parseNumber(raw, definition) : caseSensitive ? raw : raw.toLowerCase());
   const known = property === 'hs_object_id' || definition !== undefined;
 
   switch (operator) {
@@ -60,7 +64,7 @@ export function compileFilter(portal: Portal, type: ObjectTypeName, filter: Sear
     }
     case 'IN':
     case 'NOT_IN': {
-      const exactCase = !numeric && definition?.type === 'string';
+      const exactCase = caseSensitive || (!numeric && definition?.type === 'string');
       const targets = new Set<IndexKey>(filter.values!.map((v) => (exactCase ? v : parse(v))));
       const hit = (r: DbRecord) => valuesOf(r).some((v) => targets.has(v));
       if (operator === 'NOT_IN') return { filter, test: (r) => !hit(r) };
@@ -90,18 +94,18 @@ export function compileFilter(portal: Portal, type: ObjectTypeName, filter: Sear
     }
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
-      const matches = tokenMatcher(filter.value!);
+      const matches = tokenMatcher(filter.value!, caseSensitive);
       const hit = (r: DbRecord) => {
         const raw = property === 'hs_object_id' ? String(r.id) : r.properties[property];
         return raw !== undefined && matches(raw);
       };
       if (operator === 'NOT_CONTAINS_TOKEN') return { filter, test: (r) => !hit(r) };
-      return { filter, test: hit, plan: known && !numeric && property !== 'hs_object_id' ? tokenPlan(store, property, filter.value!) : undefined };
+      return { filter, test: hit, plan: known && !numeric && property !== 'hs_object_id' ? tokenPlan(store, property, filter.value!, caseSensitive) : undefined };
     }
   }
 }
 
-function compareValues(a: IndexKey, b: IndexKey): number {
+export function compareValues(a: IndexKey, b: IndexKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const sa = String(a);
   const sb = String(b);
@@ -109,7 +113,7 @@ function compareValues(a: IndexKey, b: IndexKey): number {
 }
 
 /** Numbers as given; dates/datetimes as ms epoch or ISO-8601 (§2.4). */
-function parseNumber(raw: string, definition: PropertyDefinition | undefined): number {
+export function parseNumber(raw: string, definition: PropertyDefinition | undefined): number {
   const text = raw.trim();
   let value = Number.NaN;
   if (/^-?\d+(\.\d+)?$/.test(text)) value = Number(text);
@@ -148,10 +152,11 @@ const SEPARATOR = WORD_SEPARATOR;
 /**
  * Index candidates for the common token shapes: a whole value (exact index), `*suffix`
  * (reversed-value index) and `prefix*` (sorted index); multi-word values are always
- * candidates because a single word of theirs may match.
+ * candidates because a single word of theirs may match. For case-sensitive (enumeration)
+ * properties the reversed index, which is lower-cased, still yields a superset.
  */
-function tokenPlan(store: ObjectStore, property: string, value: string): (() => Plan) | undefined {
-  const token = value.toLowerCase();
+function tokenPlan(store: ObjectStore, property: string, value: string, caseSensitive: boolean): (() => Plan) | undefined {
+  const token = caseSensitive ? value : value.toLowerCase();
   const parts = token.split('*');
   const shape = parts.length === 1 ? 'whole' : parts.length === 2 && parts[0] === '' && parts[1] !== '' ? 'suffix' : parts.length === 2 && parts[1] === '' && parts[0] !== '' ? 'prefix' : undefined;
   if (!shape) return undefined;
@@ -161,7 +166,7 @@ function tokenPlan(store: ObjectStore, property: string, value: string): (() => 
     if (shape === 'whole') for (const id of store.exactMatches(property, token) ?? []) ids.add(id);
     else {
       const index = shape === 'suffix' ? reversed : store.sortedIndex(property);
-      const key = shape === 'suffix' ? [...parts[1]].reverse().join('') : parts[0];
+      const key = shape === 'suffix' ? [...parts[1].toLowerCase()].reverse().join('') : parts[0];
       const from = index.range('GTE', key)[0];
       const to = index.range('LT', `${key}\uffff`)[1];
       for (const id of index.slice(from, Math.max(from, to))) ids.add(id);
@@ -180,8 +185,8 @@ function wordsOf(lowered: string): string[] {
  * Common shapes (`*digits`, `prefix*`, `*part*`) avoid regular expressions: a phone
  * look-up scans every record of a large portal.
  */
-export function tokenMatcher(value: string): (raw: string) => boolean {
-  const token = value.toLowerCase();
+export function tokenMatcher(value: string, caseSensitive = false): (raw: string) => boolean {
+  const token = caseSensitive ? value : value.toLowerCase();
   const parts = token.split('*');
   let test: (candidate: string) => boolean;
   if (parts.length === 1) test = (c) => c === token;
@@ -195,7 +200,7 @@ export function tokenMatcher(value: string): (raw: string) => boolean {
   // A word is a substring of the value: when `*part*` misses the whole value, it misses every word.
   const infix = parts.length === 3 && parts[0] === '' && parts[2] === '';
   return (raw) => {
-    const lowered = raw.toLowerCase();
+    const lowered = caseSensitive ? raw : raw.toLowerCase();
     if (test(lowered)) return true;
     return !infix && SEPARATOR.test(lowered) && wordsOf(lowered).some(test);
   };

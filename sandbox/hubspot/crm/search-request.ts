@@ -3,6 +3,9 @@
  * filter groups/filters, page size 200, the 10,000-result cap and query length.
  * Messages HubSpot's docs do not give fall back to its generic search 400,
  * "There was a problem with the request." (observed, docs/sandbox/hubspot.md).
+ * A top-level `filters` array (no group) is applied too, its filters ANDed: the search
+ * guide's own associations example uses it, and @hubspot/api-client #491 reports it
+ * works; with `filterGroups` as well, it is ANDed into every group (UNCONFIRMED).
  */
 import { z } from 'zod';
 import { validationError } from '../errors.ts';
@@ -44,6 +47,7 @@ const sortSchema = z.union([
 ]);
 
 const bodySchema = z.object({
+  filters: z.array(filterSchema).optional().nullable(),
   filterGroups: z.array(z.object({ filters: z.array(filterSchema).optional().default([]) }).passthrough()).optional().nullable(),
   sorts: z.array(sortSchema).optional().nullable(),
   query: z.string().optional().nullable(),
@@ -62,17 +66,22 @@ export function parseSearchRequest(raw: unknown, limits: SandboxLimits): SearchR
   }
   const body = parsed.data;
   const groups = (body.filterGroups ?? []).map((g) => g.filters ?? []);
+  const shared = body.filters ?? [];
   if (groups.length > limits.searchFilterGroups) {
     throw validationError(`Too many filter groups: ${groups.length}. The maximum number of filter groups is ${limits.searchFilterGroups}.`);
   }
-  const total = groups.reduce((n, g) => n + g.length, 0);
+  // #491: more top-level filters than a group may hold were accepted, so only the total counts them.
+  const total = groups.reduce((n, g) => n + g.length, 0) + shared.length;
   if (groups.some((g) => g.length > limits.searchFiltersPerGroup)) {
     throw validationError(`Too many filters in a filter group. The maximum number of filters per group is ${limits.searchFiltersPerGroup}.`);
   }
   if (total > limits.searchFiltersTotal) {
     throw validationError(`Too many filters: ${total}. The maximum number of filters across all groups is ${limits.searchFiltersTotal}.`);
   }
-  const filterGroups = groups.map((filters) => filters.map((f) => checkFilter(f)));
+  const sharedFilters = shared.map((f) => checkFilter(f));
+  const filterGroups = groups.length === 0
+    ? (sharedFilters.length > 0 ? [sharedFilters] : [])
+    : groups.map((filters) => [...filters.map((f) => checkFilter(f)), ...sharedFilters]);
   const limit = body.limit === undefined || body.limit === null || body.limit === '' ? 10 : Number(body.limit);
   if (!Number.isInteger(limit) || limit < 0 || limit > limits.searchPageSize) {
     throw validationError(`limit must be an integer between 0 and ${limits.searchPageSize}, got ${String(body.limit)}.`);

@@ -26,8 +26,12 @@ export interface DbRecord {
   history?: Record<string, HistoryEntry[]>;
 }
 
-/** How a property's values compare: numerically (numbers, dates) or as lower-cased text. */
-export type KeyKind = 'number' | 'string';
+/**
+ * How a property's values compare: numerically (numbers, dates), as lower-cased text, or as
+ * text in its own case (`exact`: enumerations, which HubSpot's search guide says are
+ * case-sensitive for every filter operator).
+ */
+export type KeyKind = 'number' | 'string' | 'exact';
 
 /** Characters that split a value into words (CONTAINS_TOKEN, §3). */
 export const WORD_SEPARATOR = /[^\p{L}\p{N}@]/u;
@@ -81,11 +85,12 @@ export class ObjectStore {
     if (property === 'hs_object_id') return record.id;
     const value = record.properties[property];
     if (value === undefined || value === '') return undefined;
-    if (this.keyKind(property) === 'number') {
+    const kind = this.keyKind(property);
+    if (kind === 'number') {
       const n = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : Number(value);
       return Number.isNaN(n) ? undefined : n;
     }
-    return value.toLowerCase();
+    return kind === 'exact' ? value : value.toLowerCase();
   }
 
   insert(record: DbRecord): void {
@@ -153,7 +158,7 @@ export class ObjectStore {
     }
   }
 
-  /** Active record ids whose value for `property` equals `key` (lower-cased for text). */
+  /** Active record ids whose value for `property` equals `key` (lower-cased for text, as is for `exact`). */
   exactMatches(property: string, key: IndexKey): Set<number> | undefined {
     return this.exactIndex(property).get(String(key));
   }

@@ -17,7 +17,11 @@ export interface ObjectTypeInfo {
   createdProperty: string;
   /** §3: properties returned when the request names none. */
   defaultProperties: string[];
-  /** Properties the free-text search `query` looks in (UNCONFIRMED lists, docs/sandbox/hubspot.md). */
+  /**
+   * Properties the free-text search `query` looks in: the search guide's "default searchable
+   * properties" table, limited to properties the emulator defines (contacts also match the
+   * calculated phone digits, our addition; docs/sandbox/hubspot.md).
+   */
   queryProperties: string[];
   /** First id handed out; distinct ranges make a contact id used as a company id fail loudly. */
   firstId: number;
@@ -33,26 +37,27 @@ export const OBJECT_TYPES: Record<ObjectTypeName, ObjectTypeInfo> = {
     name: 'contacts', typeId: '0-1', singular: 'contact', scopeFamily: 'contacts',
     lastModifiedProperty: 'lastmodifieddate', createdProperty: 'createdate',
     defaultProperties: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
-    queryProperties: ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company', 'hs_searchable_calculated_phone_number', 'hs_searchable_calculated_mobile_number'],
+    queryProperties: ['firstname', 'lastname', 'email', 'phone', 'hs_additional_emails', 'fax', 'mobilephone', 'company', 'hs_searchable_calculated_phone_number', 'hs_searchable_calculated_mobile_number'],
     firstId: 1001, isEngagement: false, webhookPrefix: 'contact',
   },
   companies: {
     name: 'companies', typeId: '0-2', singular: 'company', scopeFamily: 'companies',
     lastModifiedProperty: 'hs_lastmodifieddate', createdProperty: 'createdate',
     defaultProperties: ['createdate', 'domain', 'hs_lastmodifieddate', 'hs_object_id', 'name'],
-    queryProperties: ['name', 'domain', 'website', 'phone', 'hs_searchable_calculated_phone_number'],
+    queryProperties: ['website', 'phone', 'name', 'domain', 'hs_searchable_calculated_phone_number'],
     firstId: 30_000_001, isEngagement: false, webhookPrefix: 'company',
   },
   deals: {
     name: 'deals', typeId: '0-3', singular: 'deal', scopeFamily: 'deals',
     lastModifiedProperty: 'hs_lastmodifieddate', createdProperty: 'createdate',
     defaultProperties: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
-    queryProperties: ['dealname'],
+    queryProperties: ['dealname', 'pipeline', 'dealstage', 'description', 'dealtype'],
     firstId: 40_000_001, isEngagement: false, webhookPrefix: 'deal',
   },
   calls: {
     name: 'calls', typeId: '0-48', singular: 'call', scopeFamily: 'contacts',
     lastModifiedProperty: 'hs_lastmodifieddate', createdProperty: 'hs_createdate',
+    // The guide lists hs_body_preview, a preview of the body the emulator does not compute.
     defaultProperties: ENGAGEMENT_DEFAULTS, queryProperties: ['hs_call_title', 'hs_call_body'],
     firstId: 50_000_001, isEngagement: true,
   },

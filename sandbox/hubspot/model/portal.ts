@@ -63,7 +63,9 @@ export class Portal {
   keyKind(type: ObjectTypeName, property: string): KeyKind {
     if (property === 'hs_object_id') return 'number';
     const definition = this.properties.get(type, property);
-    return definition && (definition.type === 'number' || definition.type === 'datetime' || definition.type === 'date') ? 'number' : 'string';
+    if (!definition) return 'string';
+    if (definition.type === 'number' || definition.type === 'datetime' || definition.type === 'date') return 'number';
+    return definition.type === 'enumeration' ? 'exact' : 'string';
   }
 
   addOwner(owner: Omit<Owner, 'id'> & { id?: number }): Owner {
