@@ -8,6 +8,11 @@ export type ErrorBody = Record<string, unknown>;
 export class HubSpotApiError extends Error {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
+  /**
+   * Context HubSpot adds when this error is reported for one input of a 207 batch answer,
+   * next to `objectWriteTraceId` (e.g. a conflict's `existingId`); not part of the error's own body.
+   */
+  batchContext: Record<string, string[]> = {};
   private readonly render: (correlationId: string) => ErrorBody;
 
   constructor(statusCode: number, message: string, render: (correlationId: string) => ErrorBody, headers: Record<string, string> = {}) {

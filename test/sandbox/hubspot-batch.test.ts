@@ -92,4 +92,74 @@ describe('HubSpot sandbox batch endpoints', () => {
     const dupEmails = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'twice@example.com' } }, { properties: { email: 'TWICE@example.com' } }] });
     assert.equal(dupEmails.status, 400);
   });
+
+  describe('errors as HubSpot\'s captured answers show them (amp-labs/connectors, providers/hubspot/test/batch/)', () => {
+    it('a traced batch create with a taken e-mail answers 207, the CONFLICT carrying objectWriteTraceId and existingId (create/contacts/err-partial-success.json)', async () => {
+      const taken = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'taken@capture.example' } });
+      const res = await api('POST', '/crm/v3/objects/contacts/batch/create', {
+        inputs: [{ objectWriteTraceId: '0', properties: { email: 'taken@capture.example' } }, { objectWriteTraceId: '1', properties: { email: 'fresh@capture.example' } }],
+      });
+      assert.equal(res.status, 207);
+      assert.equal(res.body.numErrors, 1);
+      const [error] = res.body.errors;
+      assert.equal(error.category, 'CONFLICT');
+      assert.equal(error.message, `Contact already exists. Existing ID: ${taken.body.id}`);
+      assert.deepEqual(error.context, { objectWriteTraceId: ['0'], existingId: [taken.body.id] });
+      assert.deepEqual(res.body.results.map((r: { objectWriteTraceId: string }) => r.objectWriteTraceId), ['1']);
+    });
+
+    it('an untraced batch create with a taken e-mail fails whole with the 409 (hubspot-api-python #51)', async () => {
+      const before = (await api('POST', '/crm/v3/objects/contacts/search', { limit: 0 })).body.total;
+      const res = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'new-one@capture.example' } }, { properties: { email: 'taken@capture.example' } }] });
+      assert.equal(res.status, 409);
+      assert.equal(res.body.category, 'CONFLICT');
+      assert.match(res.body.message, /^Contact already exists\. Existing ID: \d+$/);
+      assert.equal((await api('POST', '/crm/v3/objects/contacts/search', { limit: 0 })).body.total, before);
+    });
+
+    it('a batch update with an unknown id answers 207 OBJECT_NOT_FOUND "Could not get some CONTACT objects…", a non-numeric id listed as "" (update/contacts/err-partial-success.json)', async () => {
+      const known = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'known@capture.example' } });
+      const res = await api('POST', '/crm/v3/objects/contacts/batch/update', {
+        inputs: [{ id: 'unknownIdentifier888', properties: { lastname: 'X' } }, { id: '999999999', properties: { lastname: 'Y' } }, { id: known.body.id, properties: { lastname: 'Known' } }],
+      });
+      assert.equal(res.status, 207);
+      assert.deepEqual(res.body.results.map((r: { id: string; properties: { lastname: string } }) => [r.id, r.properties.lastname]), [[known.body.id, 'Known']]);
+      const [error] = res.body.errors;
+      assert.equal(error.category, 'OBJECT_NOT_FOUND');
+      assert.equal(error.message, 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.');
+      assert.deepEqual(error.context.ids, ['', '999999999']);
+      const companies = await api('POST', '/crm/v3/objects/companies/batch/update', { inputs: [{ id: '1', properties: { name: 'Z' } }] });
+      assert.equal(companies.body.errors[0].message, 'Could not get some COMPANY objects, they may be deleted or not exist. Check that ids are valid.');
+    });
+
+    it('a batch update with a repeated id answers 400 naming it in the message and in context.ids (update/contacts/err-duplicate-ids.json)', async () => {
+      const res = await api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: '123456', properties: {} }, { id: '123456', properties: {} }] });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.category, 'VALIDATION_ERROR');
+      assert.equal(res.body.message, 'Duplicate IDs found in batch input: [123456]. IDs must be unique');
+      assert.deepEqual(res.body.context, { ids: ['123456'] });
+    });
+
+    it('bad values in several inputs answer one 400 listing every input\'s problems, nothing written (create and update err-many-invalid-properties.json)', async () => {
+      const create = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { first000name: 'A', email: 'a@many.example' } }, { properties: { last000name: 'B', email: 'b@many.example' } }] });
+      assert.equal(create.status, 400);
+      assert.deepEqual(create.body.errors.map((e: { context: { propertyName: string[] } }) => e.context.propertyName[0]), ['first000name', 'last000name']);
+      assert.match(create.body.message, /^Property values were not valid: \[.*first000name.*last000name.*\]$/);
+      assert.equal((await api('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@many.example' }] }] })).body.total, 0);
+      const one = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'c@many.example', firstname: 'C' } });
+      const two = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'd@many.example', firstname: 'D' } });
+      const update = await api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: one.body.id, properties: { first000name: 'X' } }, { id: two.body.id, properties: { firstname: 'Changed', last000name: 'Y' } }] });
+      assert.equal(update.status, 400);
+      assert.deepEqual(update.body.errors.map((e: { code: string; context: { propertyName: string[] } }) => [e.code, e.context.propertyName[0]]), [['PROPERTY_DOESNT_EXIST', 'first000name'], ['PROPERTY_DOESNT_EXIST', 'last000name']]);
+      assert.equal((await api('GET', `/crm/v3/objects/contacts/${two.body.id}?properties=firstname`)).body.properties.firstname, 'D');
+    });
+
+    it('a fully successful batch update answers 200, never 204 (changelog "Simplifying batch update response codes for CRM v3 APIs")', async () => {
+      const one = await api('POST', '/crm/v3/objects/deals', { properties: { dealname: 'Two hundred' } });
+      const res = await api('POST', '/crm/v3/objects/deals/batch/update', { inputs: [{ id: one.body.id, properties: { amount: '200' } }] });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.status, 'COMPLETE');
+      assert.equal(res.body.numErrors, undefined);
+    });
+  });
 });

@@ -191,7 +191,13 @@ export class ObjectService {
   }
 }
 
-/** §2.5: the 409 body integrators parse with `/Existing ID:\s*(\d+)/`. */
+/**
+ * §2.5: the 409 body integrators parse with `/Existing ID:\s*(\d+)/`. Reported for one input of a
+ * 207 batch create, HubSpot's error also carries `context.existingId` (a captured answer in
+ * amp-labs/connectors, providers/hubspot/test/batch/create/contacts/err-partial-success.json).
+ */
 export function conflict(existingId: number) {
-  return apiError(409, 'CONFLICT', `Contact already exists. Existing ID: ${existingId}`);
+  const error = apiError(409, 'CONFLICT', `Contact already exists. Existing ID: ${existingId}`);
+  error.batchContext = { existingId: [String(existingId)] };
+  return error;
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PreparedCreate } from '../crm/object-service.ts';
 import { listParam, serializeRecord } from '../crm/serialize.ts';
 import { HubSpotApiError, tooManyBatchInputs, validationError } from '../errors.ts';
+import { problemsOf, propertyValuesError, type PropertyValidationResult } from '../model/property-values.ts';
 import type { DbRecord } from '../model/object-store.ts';
 import { OBJECT_TYPES, type ObjectTypeName } from '../model/object-types.ts';
 import { formatTimestamp } from '../time-format.ts';
@@ -56,9 +57,10 @@ function uniqueTraceIds(inputs: Input[]): boolean {
 
 function asStandard(error: HubSpotApiError, traceId: string): StandardErrorBody {
   const body = error.body('');
-  return standardError(String(body.category ?? 'VALIDATION_ERROR'), error.message, { objectWriteTraceId: [traceId] });
+  return standardError(String(body.category ?? 'VALIDATION_ERROR'), error.message, { objectWriteTraceId: [traceId], ...error.batchContext });
 }
 
+/** Observed 400 (amp-labs/connectors capture err-duplicate-ids.json): the message and `context.ids`. */
 function assertUniqueIds(inputs: Input[]): void {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
@@ -67,7 +69,35 @@ function assertUniqueIds(inputs: Input[]): void {
     if (seen.has(id)) duplicates.add(id);
     seen.add(id);
   }
-  if (duplicates.size > 0) throw validationError(`Duplicate IDs found in batch input: [${[...duplicates].join(', ')}]. IDs must be unique`);
+  if (duplicates.size > 0) {
+    throw validationError(`Duplicate IDs found in batch input: [${[...duplicates].join(', ')}]. IDs must be unique`, { context: { ids: [...duplicates] } });
+  }
+}
+
+/** HubSpot's 207 entry for ids that match nothing, worded as in its captured batch read/update answers. */
+function objectsNotFound(type: ObjectTypeName, ids: string[]): StandardErrorBody {
+  return standardError('OBJECT_NOT_FOUND', `Could not get some ${OBJECT_TYPES[type].singular.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`, { ids });
+}
+
+/**
+ * Runs `prepare` on every input; bad property values of all inputs end in one 400 listing
+ * every problem, as HubSpot's captured batch create/update answers do (amp-labs/connectors,
+ * err-many-invalid-properties.json). Any other error stops the batch at once.
+ */
+function prepareAll<I, T>(items: I[], prepare: (item: I) => T): T[] {
+  const problems: PropertyValidationResult[] = [];
+  const prepared: T[] = [];
+  for (const item of items) {
+    try {
+      prepared.push(prepare(item));
+    } catch (error) {
+      const found = problemsOf(error);
+      if (!found) throw error;
+      problems.push(...found);
+    }
+  }
+  if (problems.length > 0) throw propertyValuesError(problems);
+  return prepared;
 }
 
 export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): void {
@@ -95,9 +125,7 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
     }
     const options = { properties: listParam(body.properties), propertiesWithHistory: withHistory };
     const results = [...found.values()].map((r) => serializeRecord(auth.portal, type, r, options));
-    const errors = missing.length > 0
-      ? [standardError('OBJECT_NOT_FOUND', `Could not get some ${OBJECT_TYPES[type].singular.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`, { ids: missing })]
-      : [];
+    const errors = missing.length > 0 ? [objectsNotFound(type, missing)] : [];
     if (errors.length > 0) reply.code(207);
     return batchBody(startedAt, ctx.state.clock.now(), results, errors);
   });
@@ -108,24 +136,29 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
     const startedAt = ctx.state.clock.now();
     const inputs = inputsOf(bodyObject(request), ctx.limits.batchInputs);
     const partial = uniqueTraceIds(inputs);
-    const prepared: Array<{ input: Input; ready?: PreparedCreate }> = [];
     const errors: ReturnType<typeof standardError>[] = [];
     const emails = new Set<string>();
-    for (const input of inputs) {
-      try {
-        const ready = ctx.objects.prepareCreate(auth.portal, type, { properties: (input.properties ?? {}) as Record<string, unknown>, associations: (input.associations ?? []) as never });
-        if (type === 'contacts' && ready.values.email) {
-          if (emails.has(ready.values.email)) throw validationError(`Duplicate values found for unique property email in batch input: ${ready.values.email}`);
-          emails.add(ready.values.email);
+    const prepareOne = (input: Input): PreparedCreate => {
+      const ready = ctx.objects.prepareCreate(auth.portal, type, { properties: (input.properties ?? {}) as Record<string, unknown>, associations: (input.associations ?? []) as never });
+      if (type === 'contacts' && ready.values.email) {
+        if (emails.has(ready.values.email)) throw validationError(`Duplicate values found for unique property email in batch input: ${ready.values.email}`);
+        emails.add(ready.values.email);
+      }
+      return ready;
+    };
+    const prepared: Array<{ input: Input; ready: PreparedCreate }> = partial ? [] : prepareAll(inputs, (input) => ({ input, ready: prepareOne(input) }));
+    if (partial) {
+      for (const input of inputs) {
+        try {
+          prepared.push({ input, ready: prepareOne(input) });
+        } catch (error) {
+          if (!(error instanceof HubSpotApiError)) throw error;
+          errors.push(asStandard(error, String(input.objectWriteTraceId)));
         }
-        prepared.push({ input, ready });
-      } catch (error) {
-        if (!(error instanceof HubSpotApiError) || !partial) throw error;
-        errors.push(asStandard(error, String(input.objectWriteTraceId)));
       }
     }
     const results = prepared.map(({ input, ready }) => {
-      const record = ctx.objects.commitCreate(auth.portal, type, ready!, sourceOf(auth));
+      const record = ctx.objects.commitCreate(auth.portal, type, ready, sourceOf(auth));
       const body = fullRecord(auth.portal, type, record);
       return input.objectWriteTraceId ? { ...body, objectWriteTraceId: input.objectWriteTraceId } : body;
     });
@@ -140,19 +173,19 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
     const startedAt = ctx.state.clock.now();
     const inputs = inputsOf(bodyObject(request), ctx.limits.batchInputs);
     assertUniqueIds(inputs);
-    const work: Array<{ record: DbRecord; values: Record<string, string>; input: Input }> = [];
     const missing: string[] = [];
+    const found: Array<{ record: DbRecord; input: Input }> = [];
     for (const input of inputs) {
       const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
-      const record = ctx.objects.find(auth.portal, type, String(input.id ?? ''), idProperty);
-      if (!record) {
-        missing.push(String(input.id ?? ''));
-        continue;
-      }
-      work.push({ record, input, values: ctx.objects.prepareUpdate(auth.portal, type, record, (input.properties ?? {}) as Record<string, unknown>) });
+      const id = String(input.id ?? '');
+      const record = ctx.objects.find(auth.portal, type, id, idProperty);
+      // A record id that is not a number is listed as "" (captured answer, err-partial-success.json).
+      if (!record) missing.push(!idProperty && !/^\d+$/.test(id) ? '' : id);
+      else found.push({ record, input });
     }
+    const work = prepareAll(found, ({ record, input }) => ({ record, values: ctx.objects.prepareUpdate(auth.portal, type, record, (input.properties ?? {}) as Record<string, unknown>) }));
     const results = work.map(({ record, values }) => fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, record, values, sourceOf(auth))));
-    const errors = missing.length > 0 ? [standardError('OBJECT_NOT_FOUND', 'resource not found', { ids: missing })] : [];
+    const errors = missing.length > 0 ? [objectsNotFound(type, missing)] : [];
     ctx.state.touch();
     if (errors.length > 0) reply.code(207);
     return batchBody(startedAt, ctx.state.clock.now(), results, errors);

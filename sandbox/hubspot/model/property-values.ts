@@ -3,7 +3,7 @@
  * unknown and read-only properties, enumeration options, numbers, dates, booleans
  * and e-mails fail with HubSpot's `VALIDATION_ERROR` "Property values were not valid: […]".
  */
-import { validationError } from '../errors.ts';
+import { validationError, type HubSpotApiError } from '../errors.ts';
 import { formatDate, formatInstant, parseDate, parseDateTime } from '../time-format.ts';
 import type { PropertyDefinition, PropertyOption } from './property-definitions.ts';
 
@@ -65,10 +65,18 @@ export function normalisePropertyValues(input: Record<string, unknown>, context:
  * `{message, code, context: {propertyName: [name]}}`, the form observed in HubSpot's current answers
  * (docs/sandbox/hubspot.md, "Objects").
  */
-export function propertyValuesError(problems: PropertyValidationResult[]) {
-  return validationError(`Property values were not valid: ${JSON.stringify(problems)}`, {
+export function propertyValuesError(problems: PropertyValidationResult[]): HubSpotApiError & { problems: PropertyValidationResult[] } {
+  const error = validationError(`Property values were not valid: ${JSON.stringify(problems)}`, {
     errors: problems.map((p) => ({ message: p.message, code: p.error, context: { propertyName: [p.name] } })),
   });
+  // Kept so a batch can answer one 400 listing every input's problems (routes-objects-batch.ts).
+  return Object.assign(error, { problems });
+}
+
+/** The problems of a bad-values 400, if `error` is one. */
+export function problemsOf(error: unknown): PropertyValidationResult[] | undefined {
+  const problems = (error as { problems?: unknown } | null)?.problems;
+  return Array.isArray(problems) ? problems as PropertyValidationResult[] : undefined;
 }
 
 /** HubSpot lists an enumeration's options as protobuf text, not as plain values (observed capture). */
