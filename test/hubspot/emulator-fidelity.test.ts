@@ -135,4 +135,31 @@ describe('HubSpot emulator fidelity', () => {
       assert.equal((await api('GET', '/crm/v3/properties/contacts/spokes_string')).body.fieldType, 'textarea');
     });
   });
+
+  describe('associations v4 reads', () => {
+    it('give toObjectId as a JSON number, as HubSpot does (a 2026 batch-read capture in amp-labs/connectors)', async () => {
+      const contact = await create('contacts', { email: 'numeric-ids@example.com' });
+      const company = await create('companies', { name: 'Numeric Ids Inc' });
+      assert.equal((await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/default/companies/${company}`)).status, 200);
+      const page = await api('GET', `/crm/v4/objects/contacts/${contact}/associations/companies`);
+      assert.deepEqual(page.body.results.map((r: { toObjectId: unknown }) => r.toObjectId), [Number(company)]);
+      const batch = await api('POST', '/crm/v4/associations/contacts/companies/batch/read', { inputs: [{ id: contact }] });
+      assert.deepEqual(batch.body.results[0].to.map((r: { toObjectId: unknown }) => r.toObjectId), [Number(company)]);
+      assert.equal(batch.body.results[0].from.id, contact);
+    });
+  });
+
+  describe('property definitions changing type', () => {
+    it('are searched by their new type at once (PropertyUpdate takes type; enumerations are case-sensitive in search)', async () => {
+      const made = await api('POST', '/crm/v3/properties/companies', { name: 'spokes_tier', label: 'Tier', type: 'string', fieldType: 'text', groupName: 'companyinformation' });
+      assert.equal(made.status, 201, made.text);
+      const gold = await create('companies', { name: 'Tiered', spokes_tier: 'Gold' });
+      const tier = async (value: string) => (await api('POST', '/crm/v3/objects/companies/search', { filterGroups: [{ filters: [{ propertyName: 'spokes_tier', operator: 'EQ', value }] }] })).body.results.map((r: { id: string }) => r.id);
+      assert.deepEqual(await tier('gold'), [gold]);
+      const changed = await api('PATCH', '/crm/v3/properties/companies/spokes_tier', { type: 'enumeration', fieldType: 'select', options: [{ label: 'Gold', value: 'Gold' }] });
+      assert.equal(changed.status, 200, changed.text);
+      assert.deepEqual(await tier('gold'), []);
+      assert.deepEqual(await tier('Gold'), [gold]);
+    });
+  });
 });

@@ -145,4 +145,34 @@ describe('HubSpot sandbox search, by the search guide', () => {
       assert.deepEqual(ids((await search('calls', { query: '+15550001111' })).body), []);
     });
   });
+
+  describe('malformed requests, answered with the errors integrators quote', () => {
+    it('BETWEEN without highValue: "operator BETWEEN requires a highValue" (@hubspot/api-client #128)', async () => {
+      const res = await search('calls', { filterGroups: [{ filters: [{ propertyName: 'hs_timestamp', operator: 'BETWEEN', value: '1' }] }] });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.category, 'VALIDATION_ERROR');
+      assert.match(res.body.message, /^Invalid input JSON.*Cannot construct instance of `com\.hubspot\.inbounddb\.publicobject\.core\.v3\.search\.Filter`, problem: operator BETWEEN requires a highValue$/);
+    });
+
+    it('a filter without operator: "Cannot build Filter, some of required attributes are not set" (@hubspot/api-client #226)', async () => {
+      const res = await search('calls', { filterGroups: [{ filters: [{ propertyName: 'hs_call_title', value: 'x' }] }] });
+      assert.equal(res.status, 400);
+      assert.match(res.body.message, /^Invalid input JSON.*Cannot build Filter, some of required attributes are not set \[operator\]$/);
+    });
+
+    it('a value given as an array, and filterGroups given as an object, are bad JSON input (@hubspot/api-client #127, hubspot-api-python #71)', async () => {
+      const array = await search('calls', { filterGroups: [{ filters: [{ propertyName: 'hs_call_title', operator: 'IN', value: ['a', 'b'] }] }] });
+      assert.equal(array.status, 400);
+      assert.match(array.body.message, /^Invalid input JSON/);
+      const object = await search('calls', { filterGroups: { filters: [{ propertyName: 'hs_call_title', operator: 'EQ', value: 'a' }] } });
+      assert.equal(object.status, 400);
+      assert.match(object.body.message, /^Invalid input JSON/);
+    });
+
+    it('an unknown object type: 400 "Unable to infer object type from: butterflies" (amp-labs/connectors search/error-invalid-object.json)', async () => {
+      const res = await search('butterflies', {});
+      assert.equal(res.status, 400);
+      assert.equal(res.body.message, 'Unable to infer object type from: butterflies');
+    });
+  });
 });

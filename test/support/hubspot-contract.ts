@@ -73,9 +73,11 @@ const OAUTH_ERROR = {
  *    `@hubspot/api-client` types them `string | null`);
  * 2. `AssociationSpecWithLabel.label` is `null` for unlabeled association types;
  * 3. `StandardError.subCategory` is a string (e.g. `crm.associations.NO_ASSOCIATIONS_FOUND`),
- *    where the spec says `object` (`@hubspot/api-client` types it `any`).
+ *    where the spec says `object` (`@hubspot/api-client` types it `any`);
+ * 4. `MultiAssociatedObjectWithLabel.toObjectId` (v4 association reads) is a JSON number, as
+ *    HubSpot answers (captured batch read in amp-labs/connectors), where the spec says string.
  */
-export const SPEC_PATCHES = ['SimplePublicObject*.properties values nullable', 'AssociationSpecWithLabel.label nullable', 'StandardError.subCategory string'];
+export const SPEC_PATCHES = ['SimplePublicObject*.properties values nullable', 'AssociationSpecWithLabel.label nullable', 'StandardError.subCategory string', 'MultiAssociatedObjectWithLabel.toObjectId integer'];
 
 function patchSpec(doc: { components?: { schemas?: Record<string, Record<string, any>> } }): void {
   for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
@@ -84,6 +86,7 @@ function patchSpec(doc: { components?: { schemas?: Record<string, Record<string,
     }
     if (name === 'AssociationSpecWithLabel' && schema.properties?.label) schema.properties.label = { type: 'string', nullable: true };
     if (name === 'StandardError' && schema.properties?.subCategory) schema.properties.subCategory = { type: ['string', 'object'] };
+    if (name === 'MultiAssociatedObjectWithLabel' && schema.properties?.toObjectId) schema.properties.toObjectId = { type: 'integer' };
   }
 }
 

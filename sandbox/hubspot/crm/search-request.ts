@@ -62,6 +62,9 @@ export function parseSearchRequest(raw: unknown, limits: SandboxLimits): SearchR
   const parsed = bodySchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // HubSpot's Jackson message for a filter without them (@hubspot/api-client #226), less its line/column.
+    const missing = missingFilterKeys(raw);
+    if (missing.length > 0) throw validationError(`Invalid input JSON: Cannot build Filter, some of required attributes are not set [${missing.join(', ')}]`);
     throw validationError(`Invalid input JSON: ${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   const body = parsed.data;
@@ -109,6 +112,14 @@ export function parseSearchRequest(raw: unknown, limits: SandboxLimits): SearchR
   };
 }
 
+/** `propertyName`/`operator` absent from some filter of the raw body. */
+function missingFilterKeys(raw: unknown): string[] {
+  const body = (raw ?? {}) as { filters?: unknown; filterGroups?: unknown };
+  const groups = Array.isArray(body.filterGroups) ? body.filterGroups : [];
+  const filters = [body.filters, ...groups.map((g) => (g as { filters?: unknown } | null)?.filters)].flatMap((list) => (Array.isArray(list) ? list : []));
+  return ['propertyName', 'operator'].filter((key) => filters.some((f) => f !== null && typeof f === 'object' && (f as Record<string, unknown>)[key] === undefined));
+}
+
 function checkFilter(filter: z.infer<typeof filterSchema>): SearchFilter {
   const { propertyName, operator } = filter;
   const value = filter.value ?? undefined;
@@ -118,7 +129,8 @@ function checkFilter(filter: z.infer<typeof filterSchema>): SearchFilter {
     throw validationError(`${operator} operator requires a value for property ${propertyName}.`);
   }
   if (operator === 'BETWEEN' && (filter.highValue === undefined || filter.highValue === null)) {
-    throw validationError(`BETWEEN operator requires a highValue for property ${propertyName}.`);
+    // Observed (@hubspot/api-client #128), less the line/column HubSpot's JSON parser reports.
+    throw validationError('Invalid input JSON: Cannot construct instance of `com.hubspot.inbounddb.publicobject.core.v3.search.Filter`, problem: operator BETWEEN requires a highValue');
   }
   if ((operator === 'IN' || operator === 'NOT_IN') && (!values || values.length === 0)) {
     throw validationError(`${operator} operator requires values for property ${propertyName}.`);

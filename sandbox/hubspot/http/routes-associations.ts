@@ -227,6 +227,8 @@ function pageOfAssociations(auth: AuthInfo, from: ObjectTypeName, fromId: number
     const target = auth.portal.store(to).get(e.toId);
     return target !== undefined && !target.archived && e.toId >= after;
   });
-  const results = edges.slice(0, limit).map((e) => ({ toObjectId: String(e.toId), associationTypes: e.types.map(specWithLabel) }));
+  // `toObjectId` is a JSON number in HubSpot's answers (a 2026 batch-read capture in amp-labs/connectors,
+  // providers/hubspot/test/search/contacts/contacts-to-companies.json), though the v4 spec says string.
+  const results = edges.slice(0, limit).map((e) => ({ toObjectId: e.toId, associationTypes: e.types.map(specWithLabel) }));
   return { results, next: edges.length > limit ? String(edges[limit].toId) : undefined };
 }

@@ -131,6 +131,7 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
       createdAt: now(), updatedAt: now(), archived: false,
     };
     registry.add(type, definition);
+    auth.portal.store(type).dropIndexes(definition.name);
     ctx.state.touch();
     reply.code(201).header('location', `${ctx.baseUrl}/crm/v3/properties/${request.params.objectType}/${definition.name}`);
     return propertyBody(definition);
@@ -197,6 +198,8 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
     if (definition.readOnlyDefinition) throw validationError(`Property ${definition.name} is a HubSpot-defined property and its definition cannot be changed.`);
     const input = parse(updateSchema, request.body);
     if (input.type !== undefined || input.fieldType !== undefined) assertFieldType(input.type ?? definition.type, input.fieldType ?? definition.fieldType);
+    // Search indexes key values by type (numbers, text ignoring case, enumerations as stored).
+    if (input.type !== undefined && input.type !== definition.type) auth.portal.store(type).dropIndexes(definition.name);
     Object.assign(definition, {
       ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'options')),
       ...(input.options ? { options: input.options.map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden })) } : {}),

@@ -178,6 +178,16 @@ export class ObjectStore {
     return index;
   }
 
+  /**
+   * Forgets a property's indexes, to be rebuilt on next use: needed when its definition's type
+   * changes, since the kind of key (number, lower-cased text, exact text) changes with it.
+   */
+  dropIndexes(property: string): void {
+    this.sorted.delete(property);
+    this.exact.delete(property);
+    this.suffix.delete(property);
+  }
+
   suffixIndex(property: string): SuffixIndex {
     let suffix = this.suffix.get(property);
     if (!suffix) {
