@@ -162,4 +162,20 @@ describe('HubSpot emulator fidelity', () => {
       assert.deepEqual(await tier('Gold'), [gold]);
     });
   });
+
+  describe('record urls', () => {
+    it('search and batch answers give each record a url to its record page, as captured HubSpot answers do (amp-labs/connectors)', async () => {
+      const batch = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'with-url@example.com' } }] });
+      const [created] = batch.body.results;
+      const portalId = env.sandbox.info().portals[0].portalId;
+      assert.equal(created.url, `${env.sandbox.url}/contacts/${portalId}/record/0-1/${created.id}`);
+      const found = await api('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: 'with-url@example.com' }] }] });
+      assert.equal(found.body.results[0].url, created.url);
+      const page = await fetch(created.url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /with-url@example\.com/);
+      const call = await api('POST', '/crm/v3/objects/calls', { properties: { hs_timestamp: '2025-03-01T10:00:00Z' } });
+      assert.equal(call.body.url, undefined);
+    });
+  });
 });

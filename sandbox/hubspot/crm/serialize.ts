@@ -12,7 +12,17 @@ export interface SerializeOptions {
   properties?: string[];
   propertiesWithHistory?: string[];
   associations?: ObjectTypeName[];
+  /** Where the emulator is reached: records it has a page for get HubSpot's `url` (see below). */
+  baseUrl?: string;
 }
+
+/**
+ * HubSpot's records carry `url`, the record's page in the app (`https://app.hubspot.com/contacts/
+ * {portalId}/record/0-1/{id}`): seen in captured search and batch create/update answers (amp-labs/
+ * connectors test data, 2025-2026). Here it points at the emulator's own record page, which exists
+ * for contacts, companies and deals; engagements get none (their page address is UNCONFIRMED).
+ */
+const RECORD_PAGE_TYPES = new Set<ObjectTypeName>(['contacts', 'companies', 'deals']);
 
 export function serializeRecord(portal: Portal, type: ObjectTypeName, record: DbRecord, options: SerializeOptions = {}): Record<string, unknown> {
   const info = OBJECT_TYPES[type];
@@ -31,6 +41,7 @@ export function serializeRecord(portal: Portal, type: ObjectTypeName, record: Db
     archived: record.archived,
   };
   if (record.archived && record.archivedAt !== undefined) body.archivedAt = formatTimestamp(record.archivedAt);
+  if (options.baseUrl && RECORD_PAGE_TYPES.has(type)) body.url = `${options.baseUrl}/contacts/${portal.portalId}/record/${info.typeId}/${record.id}`;
   if (options.propertiesWithHistory && options.propertiesWithHistory.length > 0) {
     body.propertiesWithHistory = historyOf(portal, type, record, options.propertiesWithHistory);
   }

@@ -123,7 +123,7 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
       if (record) found.set(record.id, record);
       else missing.push(String(input.id ?? ''));
     }
-    const options = { properties: listParam(body.properties), propertiesWithHistory: withHistory };
+    const options = { properties: listParam(body.properties), propertiesWithHistory: withHistory, baseUrl: ctx.baseUrl };
     const results = [...found.values()].map((r) => serializeRecord(auth.portal, type, r, options));
     const errors = missing.length > 0 ? [objectsNotFound(type, missing)] : [];
     if (errors.length > 0) reply.code(207);
@@ -159,7 +159,7 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
     }
     const results = prepared.map(({ input, ready }) => {
       const record = ctx.objects.commitCreate(auth.portal, type, ready, sourceOf(auth));
-      const body = fullRecord(auth.portal, type, record);
+      const body = fullRecord(auth.portal, type, record, ctx.baseUrl);
       return input.objectWriteTraceId ? { ...body, objectWriteTraceId: input.objectWriteTraceId } : body;
     });
     ctx.state.touch();
@@ -184,7 +184,7 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
       else found.push({ record, input });
     }
     const work = prepareAll(found, ({ record, input }) => ({ record, values: ctx.objects.prepareUpdate(auth.portal, type, record, (input.properties ?? {}) as Record<string, unknown>) }));
-    const results = work.map(({ record, values }) => fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, record, values, sourceOf(auth))));
+    const results = work.map(({ record, values }) => fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, record, values, sourceOf(auth)), ctx.baseUrl));
     const errors = missing.length > 0 ? [objectsNotFound(type, missing)] : [];
     ctx.state.touch();
     if (errors.length > 0) reply.code(207);
@@ -206,8 +206,8 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
       return { create: ctx.objects.prepareCreate(auth.portal, type, { properties: { ...properties, [idProperty]: input.id } }) };
     });
     const results = plan.map((step) => {
-      if (step.existing) return { ...fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, step.existing, step.values, sourceOf(auth))), new: false };
-      return { ...fullRecord(auth.portal, type, ctx.objects.commitCreate(auth.portal, type, step.create!, sourceOf(auth))), new: true };
+      if (step.existing) return { ...fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, step.existing, step.values, sourceOf(auth)), ctx.baseUrl), new: false };
+      return { ...fullRecord(auth.portal, type, ctx.objects.commitCreate(auth.portal, type, step.create!, sourceOf(auth)), ctx.baseUrl), new: true };
     });
     ctx.state.touch();
     return batchBody(startedAt, ctx.state.clock.now(), results, []);

@@ -24,8 +24,8 @@ export function associationTypesParam(value: unknown): ObjectTypeName[] {
 }
 
 /** Every stored property: what create/update responses carry. */
-export function fullRecord(portal: Portal, type: ObjectTypeName, record: DbRecord): Record<string, unknown> {
-  return serializeRecord(portal, type, record, { properties: Object.keys(record.properties) });
+export function fullRecord(portal: Portal, type: ObjectTypeName, record: DbRecord, baseUrl: string): Record<string, unknown> {
+  return serializeRecord(portal, type, record, { properties: Object.keys(record.properties), baseUrl });
 }
 
 export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext): void {
@@ -52,7 +52,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
       }
       page.push(record);
     }
-    const options = { properties: listParam(query.properties), propertiesWithHistory: listParam(query.propertiesWithHistory), associations: associationTypesParam(query.associations) };
+    const options = { properties: listParam(query.properties), propertiesWithHistory: listParam(query.propertiesWithHistory), associations: associationTypesParam(query.associations), baseUrl: ctx.baseUrl };
     const body: Record<string, unknown> = { results: page.map((r) => serializeRecord(auth.portal, type, r, options)) };
     if (nextId !== undefined) {
       const link = new URL(`${ctx.baseUrl}${request.url}`);
@@ -75,7 +75,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
     }, sourceOf(auth));
     ctx.state.touch();
     reply.code(201);
-    return fullRecord(auth.portal, type, record);
+    return fullRecord(auth.portal, type, record, ctx.baseUrl);
   });
 
   app.get<{ Params: Params }>('/crm/v3/objects/:objectType/:objectId', async (request, reply) => {
@@ -88,6 +88,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
       properties: listParam(query.properties),
       propertiesWithHistory: listParam(query.propertiesWithHistory),
       associations: associationTypesParam(query.associations),
+      baseUrl: ctx.baseUrl,
     });
   });
 
@@ -100,7 +101,7 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
     const body = bodyObject(request);
     const updated = ctx.objects.update(auth.portal, type, record, (body.properties ?? {}) as Record<string, unknown>, sourceOf(auth));
     ctx.state.touch();
-    return fullRecord(auth.portal, type, updated);
+    return fullRecord(auth.portal, type, updated, ctx.baseUrl);
   });
 
   // §2.1: GDPR delete removes the contact for good (no restore), with its associations.

@@ -18,7 +18,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: SandboxContext):
     const result = runSearch(auth.portal, type, search);
     const body: Record<string, unknown> = {
       total: result.total,
-      results: result.records.map((record) => serializeRecord(auth.portal, type, record, { properties: search.properties })),
+      results: result.records.map((record) => serializeRecord(auth.portal, type, record, { properties: search.properties, baseUrl: ctx.baseUrl })),
     };
     const next = search.after + search.limit;
     // Paging continues while results remain, even onto the 10,000th: the next call then
