@@ -178,4 +178,19 @@ describe('HubSpot emulator fidelity', () => {
       assert.equal(call.body.url, undefined);
     });
   });
+
+  describe('headers the OpenAPI files declare', () => {
+    it('201s of property groups and labelled associations carry Location (the harness now checks every declared header)', async () => {
+      const group = await api('POST', '/crm/v3/properties/contacts/groups', { name: 'spokes_located', label: 'Located' });
+      assert.equal(group.status, 201);
+      const where = group.headers.get('location')!;
+      assert.ok(where.startsWith(env.sandbox.url), where);
+      assert.equal((await api('GET', where.slice(env.sandbox.url.length))).body.name, 'spokes_located');
+      const contact = await create('contacts', { email: 'located@example.com' });
+      const company = await create('companies', { name: 'Located Inc' });
+      const labelled = await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/companies/${company}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]);
+      assert.equal(labelled.status, 201);
+      assert.ok(labelled.headers.get('location'));
+    });
+  });
 });

@@ -149,7 +149,7 @@ function findOperation(loaded: Loaded, method: string, path: string): Operation 
 }
 
 /** Resolves the response object for a status and returns the pointer of its JSON schema. */
-function schemaPointer(loaded: Loaded, op: Operation, status: number): { pointer?: string; noContent: boolean; undocumented: boolean } {
+function schemaPointer(loaded: Loaded, op: Operation, status: number): { pointer?: string; noContent: boolean; undocumented: boolean; headers?: string[] } {
   const key = op.responses[String(status)] !== undefined ? String(status) : op.responses.default !== undefined ? 'default' : undefined;
   if (!key) return { noContent: false, undocumented: true };
   let pointer = `${op.pointer}/responses/${key}`;
@@ -159,9 +159,10 @@ function schemaPointer(loaded: Loaded, op: Operation, status: number): { pointer
     response = pointer.slice(2).split('/').reduce((node: any, part: string) => node?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], loaded.docs.get(op.docId));
   }
   const content = response?.content as Record<string, unknown> | undefined;
-  if (!content) return { noContent: true, undocumented: false };
+  const headers = Object.keys((response?.headers ?? {}) as Record<string, unknown>);
+  if (!content) return { noContent: true, undocumented: false, headers };
   const type = ['application/json', '*/*'].find((t) => content[t]) ?? Object.keys(content)[0];
-  return { pointer: `${pointer}/content/${pointerEscape(type)}/schema`, noContent: false, undocumented: false };
+  return { pointer: `${pointer}/content/${pointerEscape(type)}/schema`, noContent: false, undocumented: false, headers };
 }
 
 export function createContractHarness(): ContractHarness {
@@ -188,6 +189,10 @@ export function createContractHarness(): ContractHarness {
     if (path.startsWith('/oauth/') && record.statusCode >= 400 && record.statusCode < 500) return check(validatorFor('local:oauth-error', OAUTH_ERROR));
     const target = schemaPointer(loaded, op, record.statusCode);
     if (target.undocumented) return fail(`status ${record.statusCode} is not documented for this operation`);
+    // Headers the spec declares for this response (e.g. `Location` on 201s) must be sent.
+    for (const name of target.headers ?? []) {
+      if (!Object.keys(record.headers).some((sent) => sent.toLowerCase() === name.toLowerCase())) fail(`the spec declares a ${name} header, none was sent`);
+    }
     if (target.noContent) {
       checked++;
       if (record.body) fail('the spec documents no body, but one was sent');

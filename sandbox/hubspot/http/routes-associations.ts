@@ -95,7 +95,8 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     const definitions = request.body.map((spec) => definitionFor(auth.portal, from, to, spec));
     for (const d of definitions) associations.add(auth.portal, from, fromId, to, toId, d, sourceOf(auth));
     done();
-    reply.code(201);
+    // The spec declares a Location header on this 201; its value here (the pair's own path) is ours.
+    reply.code(201).header('location', `${ctx.baseUrl}${request.url.split('?')[0]}`);
     return labelsPair(auth.portal, from, fromId, to, toId);
   });
 

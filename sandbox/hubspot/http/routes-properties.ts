@@ -170,7 +170,8 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
     const group: PropertyGroupDefinition = { name: input.name, label: input.label, displayOrder: input.displayOrder ?? -1, archived: false };
     auth.portal.properties.putGroup(type, group);
     ctx.state.touch();
-    reply.code(201);
+    // The spec declares Location on this 201, as on property creation.
+    reply.code(201).header('location', `${ctx.baseUrl}/crm/v3/properties/${request.params.objectType}/groups/${group.name}`);
     return groupBody(group);
   });
 
