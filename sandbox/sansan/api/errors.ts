@@ -57,7 +57,8 @@ export function rateLimited(retryAfterSeconds: number): SansanApiError {
   return new SansanApiError(429, message, [{ code: 'rate_limit_exceeded', message }], { retry_after: retryAfterSeconds });
 }
 
+/** A 5xx from the API itself (502–504 come from the gateway in front of it as an HTML page: http/app.ts). */
 export function serverError(status: number): SansanApiError {
-  const message = status === 503 ? 'The service is temporarily unavailable.' : 'An internal error occurred.';
-  return new SansanApiError(status, message, [{ code: status === 503 ? 'service_unavailable' : 'internal_error', message }]);
+  const message = 'An internal error occurred.';
+  return new SansanApiError(status, message, [{ code: 'internal_error', message }]);
 }

