@@ -19,7 +19,7 @@ import type { PhoneMatch } from '../../hubspot/phone/phone-index.ts';
 import { callLogs } from './schema.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
-import { callAssociations, callProperties, partyKey, recordKey, type CdrPayload } from './call-record.ts';
+import { callAssociations, callProperties, externalIdOf, legacyExternalIdOf, partyKey, recordKey, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
 import type { PortalInfo } from './portal.ts';
 import type { EngagementFinder } from './engagement-finder.ts';
@@ -98,9 +98,10 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   // C3: the calling widget created this call's engagement in HubSpot and told us its id.
   const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
   const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId);
-  // The recording link, and the external id of a record without a call id, name this record's row.
-  const properties = callProperties({ ...cdr, id: claimed.id }, {
-    externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined,
+  // The recording link and the external id name this record's row.
+  const externalId = externalIdOf(cdr, claimed.id);
+  const properties = callProperties(cdr, {
+    externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined, externalId,
     partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined, recordingUrl: cdr.recording ? deps.recordingUrl(claimed.id) : undefined,
   });
 
@@ -111,10 +112,11 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     await deps.writer.update('calls', { id: fromWidget, properties: facts });
     engagementId = fromWidget;
   } else {
-    const recovered = claimed.inserted ? undefined : await deps.finder.find(properties.hs_call_external_id!);
+    // An earlier attempt may have written it, by this Spokes or (before an upgrade) under the old external id.
+    const recovered = claimed.inserted ? undefined : await deps.finder.find([externalId, legacyExternalIdOf(cdr, claimed.id)]);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
-  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
+  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, externalId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
   if (match) await deps.onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr).catch((err: unknown) =>
     log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
   return { result: 'logged', engagementId, contactId, companyId };
@@ -143,7 +145,7 @@ async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: Pick<ty
   for (const id of rowId === key ? [key] : [rowId, key]) {
     const inserted = await db.insert(callLogs).values({
       cdrId: id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
-      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), ...values,
+      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), externalId: externalIdOf(cdr, id), ...values,
     }).onConflictDoNothing().returning({ cdrId: callLogs.cdrId });
     if (inserted.length) return { id, inserted: true };
     if (id === key) break;
