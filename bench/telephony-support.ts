@@ -101,6 +101,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const env = {
     ...db.env, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: spokesUrl, SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SPOKES_SANDBOX: 'off',
     HUBSPOT_BASE_URL: hubspot.url, SPOKES_LOG_LEVEL: 'warn', SPOKES_DEFAULT_REGION: 'US',
+    // The PBX emulator runs on this machine: loopback is refused unless allowed.
+    SPOKES_PBX_ADDRESSES: 'public,private,loopback',
     // BENCH_NODE_OPTIONS=--cpu-prof profiles the Spokes processes.
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };

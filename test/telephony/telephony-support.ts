@@ -306,9 +306,12 @@ export async function startEmulators(opts: {
   };
 }
 
-/** Settings for a Spokes process that talks to `startEmulators()`' HubSpot with its private-app token. */
+/**
+ * Settings for a Spokes process that talks to `startEmulators()`' HubSpot with its private-app token. The PBX
+ * emulator runs on this machine, so loopback addresses are allowed for the PBX (production refuses them).
+ */
 export function envFor(emulators: OwnEmulators, extra: Record<string, string> = {}): Record<string, string> {
-  return { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: emulators.token, HUBSPOT_BASE_URL: emulators.hubspot.url, ...extra };
+  return { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: emulators.token, HUBSPOT_BASE_URL: emulators.hubspot.url, SPOKES_PBX_ADDRESSES: 'public,private,loopback', ...extra };
 }
 
 /** What an admin does on the Phone system page: connect the PBX, accept the auto-bind proposal, switch the integration on. */

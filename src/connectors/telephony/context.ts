@@ -6,6 +6,7 @@
 import type { Services } from '../../services.ts';
 import { BatchWriter } from '../../hubspot/batch-writer.ts';
 import { NotFoundError } from '../../errors.ts';
+import { AddressPolicy } from '../../net/address-policy.ts';
 import { PbxStore } from './pbx-store.ts';
 import { PbxRegistry } from './pbx-registry.ts';
 import { BindingStore } from './bindings.ts';
@@ -41,7 +42,7 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const log = services.log.child({ connector: 'telephony' });
   const db = services.database.db;
   const store = new PbxStore(db, services.secretBox);
-  const registry = new PbxRegistry(store, log);
+  const registry = new PbxRegistry(store, log, new AddressPolicy(services.config.pbxAddresses));
   const bindings = new BindingStore(db);
   const live = new LiveBus();
   // Calls are found again by their external id, auto-created contacts by their phone, after an unknown outcome.
