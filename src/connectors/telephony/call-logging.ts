@@ -40,8 +40,13 @@ export interface CallLoggingDeps {
   portal: () => Promise<PortalInfo>;
   /** Finds the engagement an interrupted earlier attempt may have created, by its external id. */
   finder: EngagementFinder;
-  /** A signed Spokes link to the recording (never a PBX token). */
-  recordingUrl(cdrId: string): string;
+  /** A signed, expiring Spokes link to the recording of the call whose row is `rowId` (never a PBX token). */
+  recordingUrl(rowId: string): Promise<string>;
+  /**
+   * The HubSpot calling app whose recording URL HubSpot asks for a fresh link (routes-recordings.ts), when
+   * one is configured: a recorded call names it, so an older recording still plays from HubSpot's timeline.
+   */
+  callingApp?(): Promise<{ appId: number } | null>;
   /** T4: a CRM record took part in a call of a bound user. */
   onContactCall?(match: { objectType: 'contact' | 'company'; objectId: string }, cdr: CdrPayload): Promise<void>;
 }
@@ -100,9 +105,12 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId);
   // The recording link and the external id name this record's row.
   const externalId = externalIdOf(cdr, claimed.id);
+  const app = cdr.recording ? await deps.callingApp?.() : null;
   const properties = callProperties(cdr, {
     externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined, externalId,
-    partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined, recordingUrl: cdr.recording ? deps.recordingUrl(claimed.id) : undefined,
+    partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined,
+    recordingUrl: cdr.recording ? await deps.recordingUrl(claimed.id) : undefined,
+    recordingApp: app ? { appId: String(app.appId), accountId: String(portalId) } : undefined,
   });
 
   let engagementId: string;

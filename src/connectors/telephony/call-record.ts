@@ -117,6 +117,8 @@ export interface CallContext {
   recordingUrl: string | undefined;
   /** `externalIdOf` the record. */
   externalId: string;
+  /** The calling app HubSpot asks for an authenticated recording link, and the HubSpot account (portal id). */
+  recordingApp?: { appId: string; accountId: string };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
@@ -157,6 +159,14 @@ export function callProperties(cdr: CdrPayload, c: CallContext): Record<string, 
   if (d) props.hs_call_disposition = d;
   if (c.ownerId) props.hubspot_owner_id = c.ownerId;
   if (c.recordingUrl) props.hs_call_recording_url = c.recordingUrl;
+  if (c.recordingUrl && c.recordingApp) {
+    // HubSpot fetches an authenticated recording URL from the app for calls that carry these four properties
+    // (developers.hubspot.com "Call recordings and transcripts": hs_call_external_id, hs_call_external_account_id,
+    // hs_call_app_id and hs_call_source), so the recording plays after the stored link expired.
+    props.hs_call_app_id = c.recordingApp.appId;
+    props.hs_call_external_account_id = c.recordingApp.accountId;
+    props.hs_call_source = 'INTEGRATIONS_PLATFORM';
+  }
   return props;
 }
 

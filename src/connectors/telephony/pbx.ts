@@ -261,6 +261,7 @@ export interface PbxDialResult {
 
 export interface PbxRecording {
   stream: Readable;
+  /** Always an `audio/*` type: an adapter refuses whatever else the PBX answers. */
   contentType: string;
   contentLength?: number;
   fileName: string;

@@ -81,6 +81,8 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     await db.delete(phonebookEntries);
     await db.delete(telephonySyncErrors);
     await store.delete();
+    // The recordings stay on the PBX, but no link handed out for this connection opens them any more.
+    await ctx.recordingLinks.rotate();
     await registry.reset();
     await listener.restart();
     return telephonyStatus(ctx);
