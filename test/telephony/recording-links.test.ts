@@ -157,4 +157,11 @@ describe('Recording links', () => {
       await internal.close();
     }
   });
+
+  it('revokes every link when the phone system is disconnected', async () => {
+    const play = `${t.url}${await links().path(rowId, 3600_000)}`;
+    const res = await t.admin.request('DELETE', '/api/telephony/connection');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await fetch(play)).status, 404);
+  });
 });
