@@ -20,6 +20,14 @@ export function sandboxInfo(ctx: BookingContext): Record<string, unknown> {
   };
 }
 
+/** Back to the start: no bookings, deliveries or faults; the configured event types and webhooks only. */
+export function resetContext(ctx: BookingContext): void {
+  ctx.deliveries.clear();
+  ctx.store.reset();
+  ctx.subscriptions.reset();
+  ctx.faults.set({});
+}
+
 const webhookPatchSchema = z.object({
   subscriberUrl: httpUrlSchema.optional(),
   secret: z.string().min(1).nullable().optional(),
@@ -41,10 +49,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: BookingContext)
   app.get('/sandbox/info', async () => sandboxInfo(ctx));
 
   app.post('/sandbox/reset', async () => {
-    deliveries.clear();
-    store.reset();
-    subscriptions.reset();
-    faults.set({});
+    resetContext(ctx);
     return { ok: true };
   });
 

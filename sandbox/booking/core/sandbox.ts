@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { buildBookingApp, listen, type BookingContext, type BookingSystem } from './app.ts';
 import { cancelBookingSchema, createBookingSchema, rescheduleBookingSchema, type DbBooking } from './booking-store.ts';
-import { sandboxInfo } from './control-routes.ts';
+import { resetContext, sandboxInfo } from './control-routes.ts';
 import type { DeliveryRecord } from './deliveries.ts';
 import { faultsSchema, type Faults } from './faults.ts';
 import { webhookSeedSchema, type BookingSandboxOptions, type WebhookSeed } from './options.ts';
@@ -62,12 +62,7 @@ function handle<Info extends BookingSandboxInfo>(app: FastifyInstance, ctx: Book
     close: async () => {
       await app.close();
     },
-    reset: () => {
-      deliveries.clear();
-      store.reset();
-      subscriptions.reset();
-      faults.set({});
-    },
+    reset: () => resetContext(ctx),
     createBooking: (input) => store.create(createBookingSchema.parse(input), ctx.baseUrl),
     rescheduleBooking: (uid, input) => store.reschedule(uid, rescheduleBookingSchema.parse(input), ctx.baseUrl),
     cancelBooking: (uid, input = {}) => store.cancel(uid, cancelBookingSchema.parse(input)),

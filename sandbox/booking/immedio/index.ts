@@ -3,11 +3,11 @@
  * booking webhooks to at most 3 URLs. immedio publishes no API and no webhook body, so the body
  * and its signature are this emulator's definition (docs/sandbox/booking.md "immedio").
  */
+import { randomUUID } from 'node:crypto';
 import { buildBookingApp, type BookingSystem } from '../core/app.ts';
 import type { BookingSandboxOptions, EventTypeSeed } from '../core/options.ts';
 import { startBookingSandbox, type BookingSandbox, type BookingSandboxInfo } from '../core/sandbox.ts';
 import { immedioBookingBody, immedioHeaders, IMMEDIO_SIGNATURE_HEADER } from './payload.ts';
-import { randomUUID } from 'node:crypto';
 
 export { immedioSignature, IMMEDIO_SIGNATURE_HEADER } from './payload.ts';
 
