@@ -70,6 +70,7 @@ describe('Cal.com emulator: booking webhooks', { timeout: 30_000 }, () => {
     assert.equal(p.type, 'discovery-call');
     assert.equal(p.eventTypeId, 1001);
     assert.equal(p.title, 'Discovery Call between Kristin Hale and Jane Roe');
+    assert.deepEqual([p.description, p.additionalNotes], ['A first conversation about your needs.', 'Pricing for 40 seats']);
     assert.deepEqual([p.startTime, p.endTime, p.length], ['2030-03-04T05:00:00Z', '2030-03-04T05:30:00Z', 30]);
     assert.deepEqual([p.organizer.email, p.organizer.name, p.organizer.timeZone, p.organizer.utcOffset], ['kristin.hale@example.com', 'Kristin Hale', 'Europe/Berlin', 60]);
     assert.deepEqual(p.attendees.map((a: any) => [a.email, a.name, a.timeZone, a.utcOffset, a.language.locale]),

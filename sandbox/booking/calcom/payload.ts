@@ -56,7 +56,9 @@ function bookingFields(b: DbBooking, ctx: BookingContext): Record<string, unknow
   return {
     type: et.slug,
     title: b.title,
-    description: b.description,
+    // handleNewBooking/handleCancelBooking: description is the event type's, additionalNotes the booker's
+    // notes; the builder sends `description || additionalNotes`.
+    description: et.description || b.description,
     additionalNotes: b.description,
     customInputs: {},
     startTime: b.startTime,
