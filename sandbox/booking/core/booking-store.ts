@@ -142,7 +142,15 @@ export class BookingStore {
   }
 
   reset(): void {
-    this.hosts = this.options.hosts.map((h, i) => toDbHost(h, 101 + i));
+    this.hosts = [];
+    for (const [i, seed] of this.options.hosts.entries()) {
+      const host = toDbHost(seed, 101 + i);
+      // Usernames are unique (Cal.com's /<username> booking pages); two "john@" e-mails become john, john-2.
+      let n = 1;
+      const base = host.username;
+      while (this.hosts.some((h) => h.username === host.username)) host.username = `${base}-${++n}`;
+      this.hosts.push(host);
+    }
     this.eventTypes = [];
     for (const seed of this.options.eventTypes) this.addEventType(seed);
     this.bookings.clear();
