@@ -7,7 +7,7 @@ import type { YeastarSandbox } from '../sandbox/yeastar/index.ts';
 import { openDatabase } from '../src/db/open.ts';
 import type { CallPlan, World } from './telephony-support.ts';
 
-/** The external id Spokes gives a record without a call id whose uid another call's record holds. */
+/** The call_logs row id of a record whose uid another call's record holds (its external id is this without `uid:`). */
 export const uidKey = (cdr: { uid: string; call_from: string; call_to: string }) => `uid:${cdr.uid}|${cdr.call_from.replace(/\D/g, '')}|${cdr.call_to.replace(/\D/g, '')}`;
 
 export interface LostCall {

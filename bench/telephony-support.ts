@@ -101,6 +101,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const env = {
     ...db.env, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: spokesUrl, SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SPOKES_SANDBOX: 'off',
     HUBSPOT_BASE_URL: hubspot.url, SPOKES_LOG_LEVEL: 'warn', SPOKES_DEFAULT_REGION: 'US',
+    // The PBX emulator runs on this machine: loopback is refused unless allowed.
+    SPOKES_PBX_ADDRESSES: 'public,private,loopback',
     // BENCH_NODE_OPTIONS=--cpu-prof profiles the Spokes processes.
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
@@ -356,9 +358,9 @@ export async function runCalls(world: World, opts: RunOptions): Promise<void> {
   const latencies: number[] = [];
   load.callIds.forEach((callId, i) => {
     const cdr = cdrs.get(callId);
-    // Records fetched after a gap carry no call id: their engagements go by the record's uid, or by the
-    // uid and the parties' digits when another call's record had the same uid.
-    const created = [callId, ...(cdr ? [`uid:${cdr.uid}`, uidKey(cdr)] : [])].flatMap((id) => byCall.get(id) ?? []);
+    // Engagements go by the record's uid, or by the uid and the parties' digits when another call's record had
+    // the same uid (call-record.ts externalIdOf); the call id is the widget's until the record completes it.
+    const created = [callId, ...(cdr ? [cdr.uid, uidKey(cdr).slice('uid:'.length)] : [])].flatMap((id) => byCall.get(id) ?? []);
     if (created.length === 0) lostCalls.push({ callId, plan: plan[i]!, cdr, observed: observer.arrivals.has(callId) });
     duplicated += Math.max(0, created.length - 1);
     const cdrAt = observer.arrivals.get(callId);

@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type ErrorDetail } from './errors.ts';
+import { AddressPolicy, NAMED_RANGES } from './net/address-policy.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -48,6 +49,18 @@ const settings = {
   hubspotClientSecret: { env: 'HUBSPOT_CLIENT_SECRET', secret: true, example: 'your-app-client-secret', schema: z.string().min(1).optional() },
   hubspotAccessToken: { env: 'HUBSPOT_ACCESS_TOKEN', secret: true, example: 'pat-na1-…', schema: z.string().min(1).optional() },
   hubspotBaseUrl: { env: 'HUBSPOT_BASE_URL', example: 'https://api.hubapi.com', schema: z.url().transform((u) => u.replace(/\/+$/, '')).optional() },
+  pbxAddresses: {
+    env: 'SPOKES_PBX_ADDRESSES',
+    example: 'public,private',
+    schema: z.string().trim().min(1).refine((v) => {
+      try {
+        new AddressPolicy(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, `must list ${NAMED_RANGES.join(', ')} or addresses and CIDR blocks, separated by commas`).optional(),
+  },
   defaultRegion: {
     env: 'SPOKES_DEFAULT_REGION',
     example: 'US',
@@ -76,6 +89,11 @@ export interface Config extends Parsed {
   sandboxMode: boolean;
   /** First port of the sandbox emulators (HubSpot; the PBX takes the next): SPOKES_SANDBOX_PORT, else port + 1. */
   sandboxBasePort: number;
+  /**
+   * Which addresses a PBX may be at (SPOKES_PBX_ADDRESSES): public and private ranges unless set; loopback too in
+   * sandbox mode, whose PBX emulator runs on this machine. Link-local (cloud metadata services) only when listed.
+   */
+  pbxAddresses: string;
 }
 
 export interface LoadConfigOptions {
@@ -107,15 +125,17 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   if (details.length) throw new ConfigError(details.map((d) => d.message).join('\n'), details);
 
   const parsed = out as Parsed;
+  const sandboxMode = parsed.sandbox === 'on'
+    || (parsed.sandbox === 'auto' && !parsed.hubspotClientId && !parsed.hubspotAccessToken && !parsed.hubspotBaseUrl);
   return {
     ...parsed,
     dataDir: resolve(cwd, parsed.dataDir),
     publicUrl: parsed.publicUrl ?? `http://localhost:${parsed.port}`,
     engine: parsed.databaseUrl ? 'postgres' : 'pglite',
     publicUrlSet: parsed.publicUrl !== undefined,
-    sandboxMode: parsed.sandbox === 'on'
-      || (parsed.sandbox === 'auto' && !parsed.hubspotClientId && !parsed.hubspotAccessToken && !parsed.hubspotBaseUrl),
+    sandboxMode,
     sandboxBasePort: parsed.sandboxPort ?? (parsed.port === 0 ? 0 : parsed.port + 1),
+    pbxAddresses: parsed.pbxAddresses ?? (sandboxMode ? 'public,private,loopback' : 'public,private'),
   };
 }
 

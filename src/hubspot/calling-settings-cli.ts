@@ -18,6 +18,7 @@ import { HUBSPOT } from './manifest.ts';
 import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
 import {
   CALLING_DEFAULTS, CallingSettingsService, localOverrideSnippet, type CallingSettings, type RegisteredCallingSettings,
+  recordingUrlTemplate,
 } from './calling-settings.ts';
 
 export const CALLING_SETTINGS_USAGE = `Usage: spokes calling-settings <register|update|show|delete> [options]
@@ -104,6 +105,7 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
       secretBox: store?.secretBox,
       baseUrl: async () => (await store?.connectionBaseUrl()) ?? sandbox?.baseUrl ?? deps.config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl,
       sandboxCredentials: () => sandbox?.app,
+      recordingUrl: () => recordingUrlTemplate(deps.config.publicUrl),
     });
     if (flagCreds) {
       if (store) await calling.saveCredentials({ appId: flagCreds.appId, developerApiKey: values['developer-key'] });

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
-import { CALLING_DEFAULTS, CallingSettingsService, LOCAL_OVERRIDE_KEY, type CallingSettings, type RegisteredCallingSettings } from './calling-settings.ts';
+import { CALLING_DEFAULTS, CallingSettingsService, LOCAL_OVERRIDE_KEY, recordingUrlTemplate, type CallingSettings, type RegisteredCallingSettings } from './calling-settings.ts';
 
 export interface ApiCallingSettings {
   credentials: { appId: number; source: 'saved' | 'sandbox'; developerApiKeySet: true } | null;
@@ -29,6 +29,7 @@ export function callingSettingsService(services: Services): CallingSettingsServi
       const app = services.sandboxes?.hubspot.info().apps.find((a) => a.name === SANDBOX_APP_NAME && a.redirectUrls.includes(hubspot.redirectUrl));
       return app ? { appId: app.appId, developerApiKey: app.developerApiKey } : undefined;
     },
+    recordingUrl: () => recordingUrlTemplate(hubspot.publicUrl),
   });
 }
 

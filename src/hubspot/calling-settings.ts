@@ -20,6 +20,7 @@ import type { SecretBox } from '../secrets/secret-box.ts';
 import { appSettings } from '../db/schema.ts';
 import { ConflictError, NotConnectedError, RemoteRejectedError, SpokesError, ValidationError } from '../errors.ts';
 import { hubspotErrorBody, hubspotStatus, mapHubSpotError } from './errors.ts';
+import { HUBSPOT } from './manifest.ts';
 
 const STORE_KEY = 'hubspot.calling_app';
 const SEAL_CONTEXT = 'hubspot:developer_api_key';
@@ -119,6 +120,16 @@ export interface CallingSettingsServiceOptions {
   baseUrl: () => Promise<string> | string;
   /** Sandbox mode: the emulator's Spokes app, used when nothing is saved. */
   sandboxCredentials?: () => { appId: number; developerApiKey: string } | undefined;
+  /**
+   * Where HubSpot asks Spokes for authenticated recording links (`recordingUrlTemplate`): registered
+   * with the widget, so that recordings of older calls play from HubSpot's timeline.
+   */
+  recordingUrl?: () => string;
+}
+
+/** The calling app's `urlToRetrieveAuthedRecording` for a Spokes at `publicUrl` (§11: HubSpot replaces `%s`). */
+export function recordingUrlTemplate(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}${HUBSPOT.recordingPath}/%s`;
 }
 
 export class CallingSettingsService {
@@ -179,27 +190,65 @@ export class CallingSettingsService {
   async register(input: CallingSettings): Promise<RegisteredCallingSettings> {
     const settings = parseSettings(callingSettingsSchema, input);
     const creds = await this.#required();
+    let registered: RegisteredCallingSettings;
     try {
-      return toRegistered(await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.settingsApi.create(creds.appId, settings));
+      registered = toRegistered(await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.settingsApi.create(creds.appId, settings));
     } catch (err) {
       if (hubspotStatus(err) === 409) throw new ConflictError(`App ${creds.appId} already has calling settings: update them instead (spokes calling-settings update, or "Save changes" on the HubSpot page).`);
       throw this.#mapped(err, creds, 'Registering the calling widget');
     }
+    await this.#registerRecordingUrl();
+    return registered;
+  }
+
+  async #registerRecordingUrl(): Promise<void> {
+    if (this.#opts.recordingUrl) await this.setRecordingUrl(this.#opts.recordingUrl());
   }
 
   async update(patch: Partial<CallingSettings>): Promise<RegisteredCallingSettings> {
     const changes = parseSettings(callingSettingsPatchSchema, patch);
     const creds = await this.#required();
+    let updated: RegisteredCallingSettings;
     try {
-      return toRegistered(await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.settingsApi.update(creds.appId, changes));
+      updated = toRegistered(await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.settingsApi.update(creds.appId, changes));
     } catch (err) {
       throw this.#mapped(err, creds, 'Updating the calling settings');
     }
+    await this.#registerRecordingUrl();
+    return updated;
   }
 
   /** Registers, or updates what is registered: what sandbox start-up and "Save" want. */
   async upsert(input: CallingSettings): Promise<RegisteredCallingSettings> {
     return (await this.show()) ? this.update(input) : this.register(input);
+  }
+
+  /**
+   * The URL HubSpot asks for an authenticated recording link (§11 recording settings,
+   * `urlToRetrieveAuthedRecording`), or null when the app has none.
+   */
+  async recordingUrl(): Promise<string | null> {
+    const creds = await this.#required();
+    try {
+      return (await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.recordingSettingsApi.getUrlFormat(creds.appId)).urlToRetrieveAuthedRecording;
+    } catch (err) {
+      if (hubspotStatus(err) === 404 && !/app .* not found/i.test(hubspotErrorBody(err)?.message ?? '')) return null;
+      throw this.#mapped(err, creds, 'Reading the recording settings');
+    }
+  }
+
+  /** Registers the recording URL (a template holding `%s`, which HubSpot replaces with the call's external id), or updates it. */
+  async setRecordingUrl(url: string): Promise<void> {
+    const creds = await this.#required();
+    const current = await this.recordingUrl();
+    if (current === url) return;
+    const api = this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.recordingSettingsApi;
+    try {
+      if (current === null) await api.registerUrlFormat(creds.appId, { urlToRetrieveAuthedRecording: url });
+      else await api.updateUrlFormat(creds.appId, { urlToRetrieveAuthedRecording: url });
+    } catch (err) {
+      throw this.#mapped(err, creds, 'Saving the recording settings');
+    }
   }
 
   /** True when settings were deleted, false when there were none. */

@@ -10,6 +10,11 @@ export const HUBSPOT = {
   callbackPath: '/oauth/hubspot/callback',
   /** Where HubSpot posts webhook events for the app (signature v3, §10.2). */
   webhookPath: '/webhooks/hubspot',
+  /**
+   * Where HubSpot asks for an authenticated recording URL (§11, the calling app's `urlToRetrieveAuthedRecording`,
+   * registered as `<public URL><recordingPath>/%s`; HubSpot puts the call's `hs_call_external_id` for `%s`).
+   */
+  recordingPath: '/hubspot/calling/recordings',
   /** Scopes to tick in the app settings; all required ones must be requested or the authorize page errors (§1.1). */
   requiredScopes: [
     'oauth',

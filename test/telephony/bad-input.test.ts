@@ -68,7 +68,7 @@ describe('Bad input to the phone system', () => {
       await t.settle();
       const row = (await t.logged()).find((r) => r.cdrId === `uid:${uid}`);
       assert.equal(row?.state, 'logged');
-      assert.equal((await t.engagements()).filter((e) => e.properties.hs_call_external_id === `uid:${uid}`).length, 1);
+      assert.equal((await t.engagements()).filter((e) => e.properties.hs_call_external_id === uid).length, 1);
     });
 
     it('ignores the record of an extension nobody is bound to, with a debug line', async () => {
@@ -78,7 +78,7 @@ describe('Bad input to the phone system', () => {
       const row = (await t.logged()).find((r) => r.cdrId === `uid:${uid}`);
       assert.equal(row?.state, 'skipped');
       assert.match(row!.detail!, /extension 4999 is not bound/);
-      assert.equal((await t.engagements()).filter((e) => e.properties.hs_call_external_id === `uid:${uid}`).length, 0);
+      assert.equal((await t.engagements()).filter((e) => e.properties.hs_call_external_id === uid).length, 0);
       const line = t.lines.find((l) => l.level === 20 && l.extension === '4999');
       assert.ok(line, 'a debug line names the extension');
       assert.match(String(line.msg), /no HubSpot user is bound/);

@@ -186,19 +186,19 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
   }
 
   /**
-   * The ids a call's record goes by: the live call id, and the CDR's `uid:` id (records fetched
-   * with cdr/search after a gap carry no call id; neither does the external id Spokes gives them).
+   * The ids a call's engagement may carry: the PBX record's uid (what Spokes writes for every call), and
+   * the live call id (the calling widget's engagement, until Spokes completes it with the record).
    */
   function idsOf(callId: string): string[] {
     const cdr = pbx.cdrs().find((c) => c.call_id === callId);
-    return cdr ? [callId, `uid:${cdr.uid}`] : [callId];
+    return cdr ? [cdr.uid, callId] : [callId];
   }
 
   async function loggedCall(callId: string, timeoutMs = 20_000): Promise<LoggedCall> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ids = idsOf(callId);
-      const row = (await logged()).find((c) => (c.callId === callId || ids.includes(c.cdrId)) && c.state !== 'writing');
+      const row = (await logged()).find((c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing');
       if (row) return row;
       if (Date.now() > deadline) throw new Error(`Spokes did not log call ${callId} within ${timeoutMs} ms; calls: ${JSON.stringify(await logged())}`);
       await sleep(100);
@@ -306,9 +306,12 @@ export async function startEmulators(opts: {
   };
 }
 
-/** Settings for a Spokes process that talks to `startEmulators()`' HubSpot with its private-app token. */
+/**
+ * Settings for a Spokes process that talks to `startEmulators()`' HubSpot with its private-app token. The PBX
+ * emulator runs on this machine, so loopback addresses are allowed for the PBX (production refuses them).
+ */
 export function envFor(emulators: OwnEmulators, extra: Record<string, string> = {}): Record<string, string> {
-  return { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: emulators.token, HUBSPOT_BASE_URL: emulators.hubspot.url, ...extra };
+  return { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: emulators.token, HUBSPOT_BASE_URL: emulators.hubspot.url, SPOKES_PBX_ADDRESSES: 'public,private,loopback', ...extra };
 }
 
 /** What an admin does on the Phone system page: connect the PBX, accept the auto-bind proposal, switch the integration on. */

@@ -6,7 +6,7 @@ import { YeastarHttp } from '../../src/connectors/telephony/yeastar/client.ts';
 import { YeastarTokenManager } from '../../src/connectors/telephony/yeastar/token-manager.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { adapterFor, capturedLog, control, sleep, startPbx } from './yeastar-support.ts';
+import { adapterFor, capturedLog, control, LOOPBACK_ALLOWED, sleep, startPbx } from './yeastar-support.ts';
 
 describe('Yeastar adapter: connecting with the Client ID and Client Secret', () => {
   it('verifies valid credentials by fetching one token, and describes the PBX', async () => {
@@ -122,7 +122,7 @@ describe('Yeastar adapter: one access token per PBX (at most 8 may be valid)', (
     let saved: CachedYeastarTokens | undefined;
     const cache = { load: async () => saved, save: async (t: CachedYeastarTokens | undefined) => void (saved = t) };
     const info = sb.info();
-    const http = new YeastarHttp({ baseUrl: info.baseUrl, log: createLogger({ level: 'silent' }) });
+    const http = new YeastarHttp({ baseUrl: info.baseUrl, log: createLogger({ level: 'silent' }), addresses: LOOPBACK_ALLOWED });
     const logins = sb.counters().counters.get_token ?? 0;
     // Two managers stand for the process before a crash and the one after it.
     const crashed = new YeastarTokenManager({ http, clientId: info.clientId, clientSecret: info.clientSecret, cache });

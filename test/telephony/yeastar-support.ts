@@ -4,6 +4,7 @@
  * (to prove no secret is ever written), and a collector for event streams.
  */
 import { createLogger, type Logger } from '../../src/logger.ts';
+import { AddressPolicy } from '../../src/net/address-policy.ts';
 import type { PbxEvent, PbxEventOptions, PbxEventStream } from '../../src/connectors/telephony/pbx.ts';
 import { createYeastarAdapter, type YeastarAdapter, type YeastarAdapterOptions } from '../../src/connectors/telephony/yeastar/index.ts';
 import { startYeastarSandbox, type YeastarSandbox, type YeastarSandboxOptions } from '../../sandbox/yeastar/index.ts';
@@ -26,11 +27,14 @@ export async function startPbx(opts: YeastarSandboxOptions = {}): Promise<Yeasta
   return startYeastarSandbox({ ...FAST, ...opts });
 }
 
+/** The emulator runs on this machine: tests allow loopback, as sandbox mode does (production refuses it). */
+export const LOOPBACK_ALLOWED = new AddressPolicy('public,private,loopback');
+
 export function adapterFor(sb: YeastarSandbox, overrides: Partial<YeastarAdapterOptions> = {}): YeastarAdapter {
   const info = sb.info();
   return createYeastarAdapter({
     baseUrl: info.baseUrl, clientId: info.clientId, clientSecret: info.clientSecret, webhookSecret: info.webhookSecret,
-    log: createLogger({ level: 'silent' }), ...overrides,
+    log: createLogger({ level: 'silent' }), addresses: LOOPBACK_ALLOWED, ...overrides,
   });
 }
 

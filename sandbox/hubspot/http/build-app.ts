@@ -23,6 +23,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { registerAccountRoutes } from './routes-account.ts';
 import { registerAssociationRoutes } from './routes-associations.ts';
 import { registerCallingRoutes } from './routes-calling.ts';
+import { registerCallRecordingRoutes } from './routes-call-recordings.ts';
 import { registerCallingHostRoutes } from './routes-calling-host.ts';
 import { registerControlRoutes } from './routes-controls.ts';
 import { registerAuthorizeRoutes } from './routes-oauth-authorize.ts';
@@ -183,6 +184,7 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
   registerOwnerRoutes(app, ctx);
   registerAssociationRoutes(app, ctx, new AssociationService(ctx.objects, events, now));
   registerCallingRoutes(app, ctx);
+  registerCallRecordingRoutes(app, ctx);
   registerCallingHostRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerAccountRoutes(app, ctx);

@@ -10,6 +10,7 @@ import { recordTitle, renderRecordPage, type RecordPageExtensions } from '../pag
 import { callingHostExtensions } from '../pages/calling-host.ts';
 import type { SandboxContext } from './context.ts';
 import { currentUser } from './routes-oauth-authorize.ts';
+import { recordingSource } from './routes-call-recordings.ts';
 
 const PAGE_TYPES: ObjectTypeName[] = ['contacts', 'companies', 'deals'];
 
@@ -36,7 +37,10 @@ export function registerPageRoutes(app: FastifyInstance, ctx: SandboxContext, ex
     const extra = extensions();
     const merged = { head: html`${extra?.head}${calling.head}`, widgetPanel: html`${extra?.widgetPanel}${calling.widgetPanel}` };
     reply.type('text/html; charset=utf-8');
-    return renderRecordPage({ portal, type, record, signedInAs: { ...signedIn, ownerId: owner?.id }, url: request.url, extensions: merged });
+    return renderRecordPage({
+      portal, type, record, signedInAs: { ...signedIn, ownerId: owner?.id }, url: request.url, extensions: merged,
+      recordingSource: (call) => recordingSource(ctx.state, portal, call),
+    });
   });
 
   app.get('/', async (request, reply) => {

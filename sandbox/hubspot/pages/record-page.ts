@@ -26,6 +26,8 @@ export interface RecordPageInput {
   signedInAs: { email: string; name: string; ownerId?: number };
   url: string;
   extensions?: RecordPageExtensions;
+  /** What a call's player plays (routes-call-recordings.ts); default its `hs_call_recording_url`. */
+  recordingSource?: (call: DbRecord) => string | undefined;
 }
 
 const SUMMARY: Record<string, string[]> = {
@@ -98,7 +100,7 @@ export function renderRecordPage(input: RecordPageInput): string {
     </div>
     <div>
       <aside id="widget-slot" class="widget-slot" data-testid="widget-slot" data-portal-id="${portal.portalId}" data-object-type-id="${info.typeId}" data-object-id="${record.id}">${input.extensions?.widgetPanel ?? ''}</aside>
-      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(portal, timelineOf(portal, { type, id: record.id }))}</section>
+      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(portal, timelineOf(portal, { type, id: record.id }), input.recordingSource)}</section>
     </div>
   </div>
 </div>`;

@@ -72,12 +72,13 @@ function body(text: string): SafeHtml {
   return text ? html`<p class="body" style="white-space:pre-wrap">${text}</p>` : html``;
 }
 
-export function renderTimeline(portal: Portal, entries: TimelineEntry[]): SafeHtml {
+/** `recordingSource`: what a call's player plays (default its `hs_call_recording_url`). */
+export function renderTimeline(portal: Portal, entries: TimelineEntry[], recordingSource?: (call: DbRecord) => string | undefined): SafeHtml {
   if (entries.length === 0) return html`<p class="muted" data-testid="timeline-empty">No activities yet.</p>`;
-  return html`<ol class="timeline" data-testid="timeline">${entries.map((e) => renderEntry(portal, e))}</ol>`;
+  return html`<ol class="timeline" data-testid="timeline">${entries.map((e) => renderEntry(portal, e, recordingSource))}</ol>`;
 }
 
-function renderEntry(portal: Portal, entry: TimelineEntry): SafeHtml {
+function renderEntry(portal: Portal, entry: TimelineEntry, recordingSource?: (call: DbRecord) => string | undefined): SafeHtml {
   const p = entry.record.properties;
   const common = html`data-engagement-type="${entry.type}" data-engagement-id="${entry.record.id}"`;
   const owner = fact('Owner', ownerName(portal, p.hubspot_owner_id));
@@ -85,11 +86,12 @@ function renderEntry(portal: Portal, entry: TimelineEntry): SafeHtml {
     case 'calls': {
       const from = p.hs_call_from_number ? phoneLink(p.hs_call_from_number, { property: 'hs_call_from_number', objectTypeId: '0-48', objectId: entry.record.id }) : '';
       const to = p.hs_call_to_number ? phoneLink(p.hs_call_to_number, { property: 'hs_call_to_number', objectTypeId: '0-48', objectId: entry.record.id }) : '';
+      const recording = recordingSource ? recordingSource(entry.record) : p.hs_call_recording_url;
       return html`<li ${common}><span class="when">${when(entry.at)}</span><div class="kind">Call</div>
         <strong>${p.hs_call_title ?? 'Call'}</strong>
         <div class="facts">${fact('Direction', label(portal, 'calls', 'hs_call_direction', p.hs_call_direction))}${fact('Status', label(portal, 'calls', 'hs_call_status', p.hs_call_status))}${fact('Outcome', label(portal, 'calls', 'hs_call_disposition', p.hs_call_disposition))}${fact('Duration', duration(p.hs_call_duration))}${fact('From', from)}${fact('To', to)}${owner}</div>
         ${body(plainText(p.hs_call_body))}
-        ${p.hs_call_recording_url ? html`<div class="recording"><audio controls preload="none" src="${p.hs_call_recording_url}"></audio> <a href="${p.hs_call_recording_url}" data-testid="recording-link">Recording</a></div>` : ''}
+        ${recording ? html`<div class="recording"><audio controls preload="none" src="${recording}"></audio> <a href="${recording}" data-testid="recording-link">Recording</a></div>` : ''}
       </li>`;
     }
     case 'meetings':

@@ -19,7 +19,7 @@ import type { PhoneMatch } from '../../hubspot/phone/phone-index.ts';
 import { callLogs } from './schema.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
-import { callAssociations, callProperties, partyKey, recordKey, type CdrPayload } from './call-record.ts';
+import { callAssociations, callProperties, externalIdOf, legacyExternalIdOf, partyKey, recordKey, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
 import type { PortalInfo } from './portal.ts';
 import type { EngagementFinder } from './engagement-finder.ts';
@@ -40,8 +40,13 @@ export interface CallLoggingDeps {
   portal: () => Promise<PortalInfo>;
   /** Finds the engagement an interrupted earlier attempt may have created, by its external id. */
   finder: EngagementFinder;
-  /** A signed Spokes link to the recording (never a PBX token). */
-  recordingUrl(cdrId: string): string;
+  /** A signed, expiring Spokes link to the recording of the call whose row is `rowId` (never a PBX token). */
+  recordingUrl(rowId: string): Promise<string>;
+  /**
+   * The HubSpot calling app whose recording URL HubSpot asks for a fresh link (routes-recordings.ts), when
+   * one is configured: a recorded call names it, so an older recording still plays from HubSpot's timeline.
+   */
+  callingApp?(): Promise<{ appId: number } | null>;
   /** T4: a CRM record took part in a call of a bound user. */
   onContactCall?(match: { objectType: 'contact' | 'company'; objectId: string }, cdr: CdrPayload): Promise<void>;
 }
@@ -98,10 +103,14 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   // C3: the calling widget created this call's engagement in HubSpot and told us its id.
   const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
   const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId);
-  // The recording link, and the external id of a record without a call id, name this record's row.
-  const properties = callProperties({ ...cdr, id: claimed.id }, {
-    externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined,
-    partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined, recordingUrl: cdr.recording ? deps.recordingUrl(claimed.id) : undefined,
+  // The recording link and the external id name this record's row.
+  const externalId = externalIdOf(cdr, claimed.id);
+  const app = cdr.recording ? await deps.callingApp?.() : null;
+  const properties = callProperties(cdr, {
+    externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined, externalId,
+    partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined,
+    recordingUrl: cdr.recording ? await deps.recordingUrl(claimed.id) : undefined,
+    recordingApp: app ? { appId: String(app.appId), accountId: String(portalId) } : undefined,
   });
 
   let engagementId: string;
@@ -111,10 +120,11 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     await deps.writer.update('calls', { id: fromWidget, properties: facts });
     engagementId = fromWidget;
   } else {
-    const recovered = claimed.inserted ? undefined : await deps.finder.find(properties.hs_call_external_id!);
+    // An earlier attempt may have written it, by this Spokes or (before an upgrade) under the old external id.
+    const recovered = claimed.inserted ? undefined : await deps.finder.find([externalId, legacyExternalIdOf(cdr, claimed.id)]);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
-  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
+  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, externalId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
   if (match) await deps.onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr).catch((err: unknown) =>
     log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
   return { result: 'logged', engagementId, contactId, companyId };
@@ -143,7 +153,7 @@ async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: Pick<ty
   for (const id of rowId === key ? [key] : [rowId, key]) {
     const inserted = await db.insert(callLogs).values({
       cdrId: id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
-      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), ...values,
+      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), externalId: externalIdOf(cdr, id), ...values,
     }).onConflictDoNothing().returning({ cdrId: callLogs.cdrId });
     if (inserted.length) return { id, inserted: true };
     if (id === key) break;

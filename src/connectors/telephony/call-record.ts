@@ -8,6 +8,8 @@ import type { PbxCdr } from './pbx.ts';
 /** A PBX call record as it travels in a job payload (dates as ISO strings). */
 export const cdrPayloadSchema = z.object({
   id: z.string().min(1),
+  /** Absent in jobs queued before Spokes wrote one scheme of external ids: see `externalIdOf`. */
+  externalId: z.string().min(1).optional(),
   fingerprint: z.string(),
   callId: z.string().nullable(),
   direction: z.enum(['inbound', 'outbound', 'internal']),
@@ -41,6 +43,28 @@ export function toCdrPayload(cdr: PbxCdr): CdrPayload {
  */
 export function recordKey(cdr: Pick<CdrPayload, 'id' | 'from' | 'to'>): string {
   return `${cdr.id}|${partyKey(cdr.from)}|${partyKey(cdr.to)}`;
+}
+
+/**
+ * `hs_call_external_id`: one scheme for every call, whichever way its record came (live, back-filled
+ * after a gap, with or without a recording) and for the calling widget's engagement once the record
+ * completes it: the PBX's id for the record (`PbxCdr.externalId`, a Yeastar `uid`). The PBX's call id is
+ * not it: records listed after a gap carry none. A record whose CDR id another call's record holds
+ * (two calls sharing a uid) and whose row therefore goes by its own key adds the parties, as that key does.
+ */
+export function externalIdOf(cdr: Pick<CdrPayload, 'id' | 'externalId' | 'callId' | 'from' | 'to'>, rowId = cdr.id): string {
+  // Jobs queued by an older Spokes carry no externalId: the Yeastar adapter's ids are `uid:<uid>` when the record had one.
+  const base = cdr.externalId ?? (cdr.id.startsWith('uid:') ? cdr.id.slice(4) : cdr.callId ?? cdr.id);
+  return rowId === cdr.id ? base : `${base}|${partyKey(cdr.from)}|${partyKey(cdr.to)}`;
+}
+
+/**
+ * What an older Spokes wrote as `hs_call_external_id` for the record whose row is `rowId`: the live call
+ * id, or the row's id (`uid:…`). The exactly-once recovery looks for it too, so an upgrade never writes a
+ * call a second time.
+ */
+export function legacyExternalIdOf(cdr: Pick<CdrPayload, 'callId'>, rowId: string): string {
+  return cdr.callId ?? rowId;
 }
 
 /** A party as `recordKey` compares it: its digits, or the text when it has none (e.g. "anonymous"). */
@@ -91,6 +115,10 @@ export interface CallContext {
   /** Who the call was with, for the title. */
   partyName: string | undefined;
   recordingUrl: string | undefined;
+  /** `externalIdOf` the record. */
+  externalId: string;
+  /** The calling app HubSpot asks for an authenticated recording link, and the HubSpot account (portal id). */
+  recordingApp?: { appId: string; accountId: string };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
@@ -125,13 +153,20 @@ export function callProperties(cdr: CdrPayload, c: CallContext): Record<string, 
     hs_call_duration: String(Math.round(cdr.talkSeconds * 1000)),
     hs_call_from_number: inbound ? c.externalNumber : c.ourNumber,
     hs_call_to_number: inbound ? c.ourNumber : c.externalNumber,
-    // The PBX's call id: the calling widget reports the same id for calls it started (C3).
-    hs_call_external_id: cdr.callId ?? cdr.id,
+    hs_call_external_id: c.externalId,
   };
   const d = disposition(cdr);
   if (d) props.hs_call_disposition = d;
   if (c.ownerId) props.hubspot_owner_id = c.ownerId;
   if (c.recordingUrl) props.hs_call_recording_url = c.recordingUrl;
+  if (c.recordingUrl && c.recordingApp) {
+    // HubSpot fetches an authenticated recording URL from the app for calls that carry these four properties
+    // (developers.hubspot.com "Call recordings and transcripts": hs_call_external_id, hs_call_external_account_id,
+    // hs_call_app_id and hs_call_source), so the recording plays after the stored link expired.
+    props.hs_call_app_id = c.recordingApp.appId;
+    props.hs_call_external_account_id = c.recordingApp.accountId;
+    props.hs_call_source = 'INTEGRATIONS_PLATFORM';
+  }
   return props;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Services } from '../../services.ts';
 import { BatchWriter } from '../../hubspot/batch-writer.ts';
-import { NotFoundError } from '../../errors.ts';
+import { AddressPolicy } from '../../net/address-policy.ts';
 import { PbxStore } from './pbx-store.ts';
 import { PbxRegistry } from './pbx-registry.ts';
 import { BindingStore } from './bindings.ts';
@@ -19,6 +19,8 @@ import { CrmReader } from './crm-reader.ts';
 import { portalCache } from './portal.ts';
 import { EngagementFinder } from './engagement-finder.ts';
 import { SYNC_PROPERTIES } from './contact-sync.ts';
+import { RecordingLinks, STORED_LINK_TTL_MS } from './recording-links.ts';
+import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
 
 export interface TelephonyContext {
   services: Services;
@@ -32,7 +34,10 @@ export interface TelephonyContext {
   router: EventRouter;
   listener: EventListener;
   jobDeps: TelephonyJobDeps;
-  recordingPath(cdrId: string): string;
+  /** Signed, expiring links to call recordings, and their revocation. */
+  recordingLinks: RecordingLinks;
+  /** The HubSpot calling app (id) whose recording URL HubSpot calls, when one is configured; cached a minute. */
+  callingApp(): Promise<{ appId: number } | null>;
   /** Set while live events are shared with the other processes (PostgreSQL). */
   stopLiveRelay?: () => Promise<void>;
 }
@@ -41,7 +46,7 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const log = services.log.child({ connector: 'telephony' });
   const db = services.database.db;
   const store = new PbxStore(db, services.secretBox);
-  const registry = new PbxRegistry(store, log);
+  const registry = new PbxRegistry(store, log, new AddressPolicy(services.config.pbxAddresses));
   const bindings = new BindingStore(db);
   const live = new LiveBus();
   // Calls are found again by their external id, auto-created contacts by their phone, after an unknown outcome.
@@ -54,14 +59,23 @@ export function createTelephonyContext(services: Services): TelephonyContext {
     log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion, portal,
   });
   const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
-  const recordingPath = (cdrId: string) => `/recordings/${encodeURIComponent(cdrId)}?sig=${services.secretBox.sign(cdrId, 'recording')}`;
+  const recordingLinks = new RecordingLinks(db, services.secretBox, () => services.hubspot.publicUrl);
+  let app: { at: number; value: Promise<{ appId: number } | null> } | undefined;
+  const callingApp = () => {
+    if (!app || Date.now() - app.at > 60_000) {
+      const value = callingSettingsService(services).credentials().then((c) => (c ? { appId: c.appId } : null), () => null);
+      app = { at: Date.now(), value };
+    }
+    return app.value;
+  };
   const jobDeps: TelephonyJobDeps = {
     store, registry, queue: () => services.queue,
     sync: { db, log, reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES }), adapter: () => registry.adapter() },
     logging: {
       db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion, portal,
       finder: new EngagementFinder(services.hubspot.api),
-      recordingUrl: (cdrId) => `${services.hubspot.publicUrl}${recordingPath(cdrId)}`,
+      recordingUrl: (rowId) => recordingLinks.url(rowId, STORED_LINK_TTL_MS),
+      callingApp,
       async onContactCall(match, cdr) {
         const connection = await store.get();
         const sync = connection?.settings.contactSync;
@@ -71,10 +85,5 @@ export function createTelephonyContext(services: Services): TelephonyContext {
       },
     },
   };
-  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingPath };
-}
-
-/** The signed recording link's check: only links Spokes wrote into HubSpot open a recording. */
-export function verifyRecordingLink(ctx: TelephonyContext, cdrId: string, sig: string | undefined): void {
-  if (!sig || !ctx.services.secretBox.verify(cdrId, 'recording', sig)) throw new NotFoundError('no such recording');
+  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingLinks, callingApp };
 }

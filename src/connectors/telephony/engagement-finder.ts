@@ -30,15 +30,19 @@ export class EngagementFinder {
     this.#lingerMs = lingerMs;
   }
 
-  /** The id of the call engagement with this external id, if HubSpot holds one. */
-  find(externalId: string): Promise<string | undefined> {
-    return new Promise((resolve, reject) => {
-      // HubSpot's IN filter takes string values in lower case and compares without case.
-      const key = externalId.toLowerCase();
+  /**
+   * The id of the call engagement with one of these external ids, if HubSpot holds one: for the
+   * first id found, in the order given (the current scheme first, then what an older Spokes wrote).
+   */
+  async find(externalIds: string | string[]): Promise<string | undefined> {
+    // HubSpot's IN filter takes string values in lower case and compares without case.
+    const keys = [...new Set((Array.isArray(externalIds) ? externalIds : [externalIds]).map((id) => id.toLowerCase()))];
+    const found = await Promise.all(keys.map((key) => new Promise<string | undefined>((resolve, reject) => {
       this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]);
       if (this.#pending.size >= CHUNK) this.#flush();
       else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
-    });
+    })));
+    return found.find((id) => id !== undefined);
   }
 
   #flush(): void {

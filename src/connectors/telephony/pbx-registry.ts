@@ -4,6 +4,7 @@
  * token per process (the PBX allows 8 at once; Spokes' processes stay well under).
  */
 import type { Logger } from '../../logger.ts';
+import type { AddressPolicy } from '../../net/address-policy.ts';
 import { NotConnectedError } from '../../errors.ts';
 import type { PbxAdapter } from './pbx.ts';
 import type { PbxCredentials, PbxStore } from './pbx-store.ts';
@@ -11,22 +12,25 @@ import { createYeastarAdapter, type YeastarAdapter } from './yeastar/index.ts';
 
 export type ConnectedAdapter = PbxAdapter & Partial<Pick<YeastarAdapter, 'verifyWebhook' | 'parseWebhook'>>;
 
-/** Builds the adapter for a vendor (T11: one line per vendor). */
-export function createAdapter(credentials: PbxCredentials, log: Logger): ConnectedAdapter {
+/** Builds the adapter for a vendor (T11: one line per vendor); every connection it makes is under `addresses`. */
+export function createAdapter(credentials: PbxCredentials, log: Logger, addresses: AddressPolicy): ConnectedAdapter {
   switch (credentials.vendor) {
     case 'yeastar':
-      return createYeastarAdapter({ baseUrl: credentials.baseUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret, webhookSecret: credentials.webhookSecret ?? undefined, log });
+      return createYeastarAdapter({ baseUrl: credentials.baseUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret, webhookSecret: credentials.webhookSecret ?? undefined, log, addresses });
   }
 }
 
 export class PbxRegistry {
   readonly #store: PbxStore;
   readonly #log: Logger;
+  /** Which addresses a PBX may be at (the operator's SPOKES_PBX_ADDRESSES). */
+  readonly addresses: AddressPolicy;
   #current: { key: string; adapter: ConnectedAdapter } | undefined;
 
-  constructor(store: PbxStore, log: Logger) {
+  constructor(store: PbxStore, log: Logger, addresses: AddressPolicy) {
     this.#store = store;
     this.#log = log;
+    this.addresses = addresses;
   }
 
   /** The adapter for the stored connection; throws NotConnectedError when there is none. */
@@ -39,7 +43,7 @@ export class PbxRegistry {
     const key = [connection.vendor, connection.baseUrl, connection.clientId, connection.clientSecret, connection.webhookSecret ?? ''].join('\u0000');
     if (this.#current?.key !== key) {
       await this.reset();
-      this.#current = { key, adapter: createAdapter(connection, this.#log) };
+      this.#current = { key, adapter: createAdapter(connection, this.#log, this.addresses) };
     }
     return this.#current.adapter;
   }

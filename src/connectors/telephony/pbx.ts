@@ -100,6 +100,12 @@ export interface PbxCdr {
    */
   id: string;
   /**
+   * The id people and other tools know the call's record by, the same from every source (the live
+   * record, the listed one after a gap, the recordings list): what Spokes writes into HubSpot as
+   * `hs_call_external_id`. Yeastar: the CDR's `uid`.
+   */
+  externalId: string;
+  /**
    * A second key, equal for the same call from either source, for PBXs whose
    * live records lack the unique id (older firmware): start second, parties, length.
    */
@@ -255,6 +261,7 @@ export interface PbxDialResult {
 
 export interface PbxRecording {
   stream: Readable;
+  /** Always an `audio/*` type: an adapter refuses whatever else the PBX answers. */
   contentType: string;
   contentLength?: number;
   fileName: string;

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
-import { ConflictError, ValidationError } from '../../errors.ts';
+import { AuthExpiredError, ConflictError, RemoteRateLimitedError, ValidationError } from '../../errors.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
 import { callLogs, phonebookEntries, telephonySyncErrors } from './schema.ts';
 import { createAdapter } from './pbx-registry.ts';
@@ -56,10 +56,12 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const credentials = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
     // An admin's explicit "Connect" may try again after Spokes stopped signing in to protect the PBX's IP block.
     resetYeastarLoginGuard(body.baseUrl);
-    const probe = createAdapter(credentials, services.log);
+    const probe = createAdapter(credentials, services.log, registry.addresses);
     try {
       const info = await probe.verifyCredentials().catch((err: Error) => {
-        throw new ValidationError(err.message, [{ field: 'body.clientSecret', message: err.message }]);
+        // The PBX refused the credentials (or access): the secret; it could not be reached (or may not be): the address.
+        const field = err instanceof AuthExpiredError || err instanceof RemoteRateLimitedError ? 'body.clientSecret' : 'body.baseUrl';
+        throw new ValidationError(err.message, [{ field, message: err.message }]);
       });
       await store.save(credentials, info);
     } finally {
@@ -79,6 +81,8 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     await db.delete(phonebookEntries);
     await db.delete(telephonySyncErrors);
     await store.delete();
+    // The recordings stay on the PBX, but no link handed out for this connection opens them any more.
+    await ctx.recordingLinks.rotate();
     await registry.reset();
     await listener.restart();
     return telephonyStatus(ctx);

@@ -1,15 +1,13 @@
 /**
  * Calls as users see them: click-to-call (T6), live call events (T7, server-sent
- * events), the engagement the calling widget created (C3), recordings streamed
- * from the PBX (T8), and the PBX's webhook push.
+ * events), the engagement the calling widget created (C3), and the PBX's webhook
+ * push. Recordings (T8) are in routes-recordings.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
-import { callLogs } from './schema.ts';
-import { verifyRecordingLink, type TelephonyContext } from './context.ts';
+import type { TelephonyContext } from './context.ts';
 import type { Binding } from './bindings.ts';
 import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
 
@@ -59,20 +57,6 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
     const { ownerId } = parseInput(z.object({ ownerId: z.string().min(1) }), request.query, 'query');
     const lastId = Number(request.headers['last-event-id'] ?? NaN);
     ctx.streams.open(reply, { group: 'admin', subscribe: (send) => live.subscribe(ownerId, send, Number.isFinite(lastId) ? lastId : undefined) });
-  });
-
-  // T8: the recording link in HubSpot streams the file from the PBX with Spokes' own credentials.
-  app.get('/recordings/:cdrId', async (request, reply) => {
-    const { cdrId } = parseInput(z.object({ cdrId: z.string().min(1).max(300) }), request.params, 'params');
-    const { sig } = parseInput(z.object({ sig: z.string().max(100).optional() }), request.query, 'query');
-    verifyRecordingLink(ctx, cdrId, sig);
-    const [row] = await services.database.db.select({ ref: callLogs.recordingRef }).from(callLogs).where(eq(callLogs.cdrId, cdrId));
-    if (!row?.ref) throw new NotFoundError('no such recording');
-    const recording = await (await registry.adapter()).openRecording(row.ref);
-    reply.header('content-type', recording.contentType).header('cache-control', 'private, max-age=3600')
-      .header('content-disposition', `inline; filename="${recording.fileName.replace(/"/g, '')}"`);
-    if (recording.contentLength) reply.header('content-length', recording.contentLength);
-    return reply.send(recording.stream);
   });
 
   // The PBX's webhook push: verify the signature over the raw body, route, answer fast.

@@ -19,7 +19,7 @@ export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes
   const current = await store.get();
   const credentials = { vendor: 'yeastar' as const, baseUrl: pbx.baseUrl, clientId: pbx.clientId, clientSecret: pbx.clientSecret, webhookSecret: pbx.webhookSecret };
   if (!current || current.baseUrl !== pbx.baseUrl || current.clientId !== pbx.clientId || current.clientSecret !== pbx.clientSecret) {
-    const probe = createAdapter(credentials, services.log);
+    const probe = createAdapter(credentials, services.log, registry.addresses);
     try {
       await store.save(credentials, await probe.verifyCredentials());
     } finally {

@@ -60,6 +60,8 @@ export const callLogs = pgTable('call_logs', {
   contactId: text('contact_id'),
   companyId: text('company_id'),
   engagementId: text('engagement_id'),
+  /** The `hs_call_external_id` Spokes wrote (call-record.ts `externalIdOf`): HubSpot asks for a recording by it. */
+  externalId: text('external_id'),
   /** The PBX's reference to the call's recording (for the signed Spokes link); null when not recorded. */
   recordingRef: text('recording_ref'),
   /** writing → logged, or skipped (internal, unbound, disabled) with `detail`. */
@@ -70,7 +72,7 @@ export const callLogs = pgTable('call_logs', {
   writingSince: timestamp('writing_since', { withTimezone: true }),
   loggedAt: timestamp('logged_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
-}, (t) => [index('call_logs_call_id').on(t.callId), index('call_logs_created_at').on(t.createdAt)]);
+}, (t) => [index('call_logs_call_id').on(t.callId), index('call_logs_created_at').on(t.createdAt), index('call_logs_external_id').on(t.externalId)]);
 
 /** T5: numbers Spokes created a contact for, so two simultaneous calls create one. */
 export const autoCreatedContacts = pgTable('auto_created_contacts', {

@@ -1,12 +1,13 @@
 /**
  * Sandbox mode: the calling widget is registered with the HubSpot emulator's
  * Spokes app at every start — ready for every user — so that after `npm start`
- * any contact record in the emulator shows it (C1, X1). Its URL carries the
+ * any contact record in the emulator shows it (C1, X1), with the recording URL
+ * HubSpot asks for fresh recording links (routes-recordings.ts). Its URL carries the
  * widget key, which changes when an admin revokes sign-ins: a start brings the
  * registration up to date; other settings an admin changed are kept.
  */
 import type { Services } from '../../services.ts';
-import { CALLING_DEFAULTS } from '../../hubspot/calling-settings.ts';
+import { CALLING_DEFAULTS, recordingUrlTemplate } from '../../hubspot/calling-settings.ts';
 import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
 import { agentWidgetUrl } from './agent-auth.ts';
 
@@ -27,5 +28,7 @@ async function register(services: Services): Promise<void> {
   const current = await calling.show();
   if (!current) await calling.register({ ...CALLING_DEFAULTS, url, isReady: true });
   else if (current.url !== url) await calling.update({ url });
+  // Where HubSpot asks for a fresh recording link (registered with the widget; a start after an upgrade adds it).
+  else await calling.setRecordingUrl(recordingUrlTemplate(services.hubspot.publicUrl));
   services.log.info({ url: url.replace(/key=[^&]+/, 'key=…') }, 'calling widget registered with the HubSpot sandbox');
 }

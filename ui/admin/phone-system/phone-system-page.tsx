@@ -21,6 +21,7 @@ import { CallsCard } from './calls-card.tsx';
 import { ConnectionForm } from './connection-form.tsx';
 import { ContactSettingsCard } from './contact-settings-card.tsx';
 import { PbxCard, streamHealth, type HubSpotState } from './pbx-card.tsx';
+import { RecordingLinksCard } from './recording-links-card.tsx';
 import { phoneApi, type ApiPhoneStatus, type ConnectInput } from './phone-api.ts';
 import { usePhoneSystem } from './use-phone-system.ts';
 import { SyncErrorsCard } from './sync-errors-card.tsx';
@@ -108,6 +109,7 @@ export function PhoneSystemPage() {
                 onSaved={async () => { await Promise.all([phone.loadDirectory(), phone.refreshStatus()]); }} />
               {status.settings && <ContactSettingsCard settings={status.settings} onSaved={phone.accept} activity={status.today.logged} />}
               <AgentLinksCard reloadKey={bindingsKey} />
+              <RecordingLinksCard />
             </>
           ) : (
             <ConnectCard status={status} onConnect={connect} />

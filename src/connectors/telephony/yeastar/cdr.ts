@@ -80,6 +80,9 @@ function toCdr(p: CdrParts): PbxCdr {
     : p.callId ? `call:${p.callId}:${p.from}:${p.to}` : `row:${p.rowId ?? `${p.startedAt.getTime()}:${p.from}:${p.to}`}`;
   return {
     id,
+    // The uid is the one id of a call record in every source: the New CDR event (newer firmware), cdr/search
+    // and recording/list rows. Listed rows carry no call id (only a recorded call's file name holds it).
+    externalId: p.uid || p.callId || id,
     fingerprint: `${Math.floor(p.startedAt.getTime() / 1000)}|${p.from}|${p.to}|${p.totalSeconds}`,
     callId: p.callId,
     direction: dir,

@@ -1,13 +1,18 @@
 /**
- * One small typed client over `fetch` for the Yeastar P-Series OpenAPI:
- * `User-Agent` on every request, `?access_token=` auth, the `{errcode, errmsg}`
- * envelope checked, every response validated with zod. A 10004 TOKEN EXPIRED
- * renews the token and retries once (the PBX refused before doing anything, so
- * a retried POST cannot double up).
+ * One small typed client for the Yeastar P-Series OpenAPI: `User-Agent` on
+ * every request, `?access_token=` auth, the `{errcode, errmsg}` envelope
+ * checked, every response validated with zod. A 10004 TOKEN EXPIRED renews the
+ * token and retries once (the PBX refused before doing anything, so a retried
+ * POST cannot double up). Every request goes through the operator's address
+ * policy (SPOKES_PBX_ADDRESSES, checked on connect) and none follows a redirect:
+ * a PBX (or whoever answers for it) must not send the Client Secret or a token
+ * on to another address.
  */
 import type { z } from 'zod';
 import { RemoteRejectedError, RemoteUnavailableError } from '../../../errors.ts';
 import { redactUrl, type Logger } from '../../../logger.ts';
+import { refusalOf, type AddressPolicy } from '../../../net/address-policy.ts';
+import { GuardedHttp } from '../../../net/guarded-http.ts';
 import { YeastarEnvelopeError, errcodeOf, errorForEnvelope } from './api-errors.ts';
 import { yeastarManifest as M } from './manifest.ts';
 import { envelopeSchema, listSchema } from './wire.ts';
@@ -17,8 +22,16 @@ export type Query = Record<string, string | number | undefined>;
 export interface YeastarHttpOptions {
   baseUrl: string;
   log: Logger;
+  /** Which addresses the PBX may be at (the operator's SPOKES_PBX_ADDRESSES). */
+  addresses: AddressPolicy;
+  /** Tests: replaces the transport (the URL's literal address is still checked, a resolved name is not). */
   fetch?: typeof fetch;
   timeoutMs?: number;
+}
+
+/** The PBX address the operator's policy refuses, as an admin reads it. */
+export function refusedAddressMessage(reason: string): string {
+  return `Spokes may not connect to this PBX address: ${reason}. The operator allows other address ranges with SPOKES_PBX_ADDRESSES.`;
 }
 
 /** Requests without token handling: the token manager's get/refresh/del calls go straight through here. */
@@ -26,7 +39,9 @@ export class YeastarHttp {
   readonly origin: string;
   readonly host: string;
   readonly log: Logger;
-  readonly #fetch: typeof fetch;
+  readonly addresses: AddressPolicy;
+  readonly #transport: GuardedHttp;
+  readonly #fetch?: typeof fetch;
   readonly #timeoutMs: number;
 
   constructor(opts: YeastarHttpOptions) {
@@ -34,8 +49,15 @@ export class YeastarHttp {
     this.origin = url.origin;
     this.host = url.host;
     this.log = opts.log;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.addresses = opts.addresses;
+    this.#transport = new GuardedHttp(opts.addresses);
+    this.#fetch = opts.fetch;
     this.#timeoutMs = opts.timeoutMs ?? M.requestTimeoutMs;
+  }
+
+  /** Closes idle connections to the PBX. */
+  close(): void {
+    this.#transport.close();
   }
 
   apiUrl(path: string, query: Query = {}, token?: string): URL {
@@ -45,16 +67,28 @@ export class YeastarHttp {
     return url;
   }
 
-  /** Any URL on the PBX (recording files), with the User-Agent and our timeout; network failures are retryable. */
-  async fetchRaw(url: URL, init: RequestInit = {}): Promise<Response> {
+  /**
+   * Any URL on the PBX (recording files), with the User-Agent and our timeout. Network failures are
+   * retryable; their low-level reason (refused, timed out, TLS…) goes to the log, not into the message,
+   * which must not tell a closed port from a filtered one to whoever chose the address.
+   */
+  async fetchRaw(url: URL, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    const request = {
+      ...init,
+      headers: { 'User-Agent': M.userAgent, ...init.headers },
+      signal: init.signal ?? AbortSignal.timeout(this.#timeoutMs),
+    };
     try {
-      return await this.#fetch(url, {
-        ...init,
-        headers: { 'User-Agent': M.userAgent, ...(init.headers as Record<string, string> | undefined) },
-        signal: init.signal ?? AbortSignal.timeout(this.#timeoutMs),
-      });
+      if (this.#fetch) {
+        this.addresses.assertUrl(url);
+        return await this.#fetch(url, { ...request, redirect: 'manual' });
+      }
+      return await this.#transport.fetch(url, request);
     } catch (err) {
-      throw new RemoteUnavailableError(`Yeastar PBX ${this.host} is unreachable (${redactUrl(url.pathname)}): ${(err as Error).message}`, err);
+      const refused = refusalOf(err);
+      if (refused) throw new RemoteUnavailableError(refusedAddressMessage(refused.message), refused);
+      this.log.warn({ path: redactUrl(url.pathname), reason: (err as Error).message }, 'yeastar request failed');
+      throw new RemoteUnavailableError(`Spokes could not reach a Yeastar PBX at ${this.origin} (${redactUrl(url.pathname)})`, err);
     }
   }
 
@@ -71,6 +105,7 @@ export class YeastarHttp {
     this.log.debug({ method, url: redactUrl(url.toString()), status: res.status, ms: Date.now() - started }, 'yeastar request');
     if (!res.ok) {
       // The PBX itself answers 200 to everything; other statuses come from an overloaded PBX or a proxy in front of it.
+      if (res.status >= 300 && res.status < 400) throw new RemoteRejectedError(`Yeastar PBX ${this.host} answered ${path} with a redirect (HTTP ${res.status}), which Spokes does not follow`, res.status);
       const message = `Yeastar PBX ${this.host} answered HTTP ${res.status} to ${path}`;
       if (res.status >= 500 || res.status === 429 || res.status === 408) throw new RemoteUnavailableError(message);
       throw new RemoteRejectedError(message, res.status);

@@ -11,14 +11,18 @@
 import WebSocket from 'ws';
 import { AuthExpiredError, RemoteRejectedError, RemoteUnavailableError, SpokesError } from '../../../errors.ts';
 import { redactUrl, type Logger } from '../../../logger.ts';
+import { refusalOf, type AddressPolicy } from '../../../net/address-policy.ts';
 import type { PbxEvent, PbxEventOptions, PbxEventStream, PbxGapReason } from '../pbx.ts';
 import { decodeEventFrame } from './event-frames.ts';
 import { yeastarManifest as M } from './manifest.ts';
 import type { PbxClock } from './pbx-clock.ts';
+import { refusedAddressMessage } from './client.ts';
 import type { YeastarTokenManager } from './token-manager.ts';
 
 export interface EventStreamDeps {
   origin: string;
+  /** The operator's address policy: the socket connects only to an address it allows. */
+  addresses: AddressPolicy;
   tokens: Pick<YeastarTokenManager, 'getToken' | 'invalidate' | 'onRenewed'>;
   clock: () => Promise<PbxClock>;
   log: Logger;
@@ -194,7 +198,16 @@ export class YeastarEventStream implements PbxEventStream {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('access_token', token);
     this.#deps.log.debug({ url: redactUrl(url.toString()) }, 'yeastar event stream connecting');
-    const ws = new WebSocket(url, { headers: { 'User-Agent': M.userAgent }, handshakeTimeout: M.websocket.handshakeTimeoutMs });
+    try {
+      this.#deps.addresses.assertUrl(url);
+    } catch (err) {
+      throw new RemoteUnavailableError(refusedAddressMessage((err as Error).message), err);
+    }
+    // ws hands `lookup` to net/tls.connect: the socket goes only to an address the policy checked. No redirects followed.
+    const ws = new WebSocket(url, {
+      headers: { 'User-Agent': M.userAgent }, handshakeTimeout: M.websocket.handshakeTimeoutMs, followRedirects: false,
+      lookup: this.#deps.addresses.lookup,
+    } as WebSocket.ClientOptions);
     const live: Live = { ws, token, stale: false, lastFrameAt: Date.now() };
 
     await new Promise<void>((resolve, reject) => {
@@ -228,9 +241,17 @@ export class YeastarEventStream implements PbxEventStream {
           return settle(new RemoteRejectedError(`the PBX refused the event subscription: ${reply.errcode} ${String(reply.errmsg ?? '')}`));
         }
       };
-      const onClose = (code: number) => settle(new RemoteUnavailableError(`the event socket closed (${code}) before the subscription`));
+      let socketError: Error | undefined;
+      const onClose = (code: number) => {
+        const refused = refusalOf(socketError);
+        settle(refused ? new RemoteUnavailableError(refusedAddressMessage(refused.message), refused)
+          : new RemoteUnavailableError(`the event socket closed (${code}) before the subscription`));
+      };
       // An 'error' is always followed by 'close'; the listener stays for the socket's life so that none goes unhandled.
-      ws.on('error', (err) => this.#deps.log.debug({ err: err.message }, 'yeastar event socket error'));
+      ws.on('error', (err) => {
+        socketError ??= err;
+        this.#deps.log.debug({ err: err.message }, 'yeastar event socket error');
+      });
       ws.on('open', onOpen).on('message', onMessage).on('close', onClose);
     });
     if (this.#closed) return this.#shut(live, 'closed by Spokes');

@@ -4,8 +4,10 @@
  * folder imports its other modules.
  */
 import { z } from 'zod';
-import { RemoteRejectedError, ValidationError } from '../../../errors.ts';
+import { AuthExpiredError, RemoteRejectedError, RemoteUnavailableError, ValidationError } from '../../../errors.ts';
 import type { Logger } from '../../../logger.ts';
+import { refusalOf, type AddressPolicy } from '../../../net/address-policy.ts';
+import { errcodeOf } from './api-errors.ts';
 import type { PbxAdapter, PbxCdr, PbxEventOptions, PbxEventStream, PbxExtension, PbxInfo } from '../pbx.ts';
 import { cdrFromRow } from './cdr.ts';
 import { YeastarClient, YeastarHttp } from './client.ts';
@@ -35,6 +37,9 @@ export interface YeastarAdapterOptions {
   /** The 32-character secret of the webhook Spokes receives, when webhooks are used. */
   webhookSecret?: string;
   log: Logger;
+  /** Which addresses the PBX may be at, for every request and the WebSocket (the operator's SPOKES_PBX_ADDRESSES). */
+  addresses: AddressPolicy;
+  /** Tests: replaces the HTTP transport (see YeastarHttpOptions). */
   fetch?: typeof fetch;
   /** Persist tokens (encrypted) so that a restarted process reuses its token rather than taking another of the 8. */
   tokenCache?: YeastarTokenCache;
@@ -59,6 +64,19 @@ export interface YeastarAdapter extends PbxAdapter {
   parseWebhook(rawBody: Buffer | string): Promise<YeastarWebhookResult>;
 }
 
+/**
+ * What the admin's "Connect" says when it fails. A Yeastar PBX's own answer (wrong credentials, API
+ * disabled, IP blocked…) and the operator's address policy are named; anything else — a closed or
+ * filtered port, a refused TLS handshake, a web server that is no PBX, a redirect — is one sentence,
+ * so that the address field cannot be used to map what listens where on Spokes' network.
+ */
+function connectionProblem(err: unknown, origin: string): unknown {
+  if (refusalOf(err) || errcodeOf(err) !== undefined || err instanceof AuthExpiredError) return err;
+  return new RemoteUnavailableError(
+    `Spokes could not reach a Yeastar PBX at ${origin}. Check the address (https://, the host and the port: 8088 by default ` +
+    'on Software and Appliance editions, 443 on Cloud) and that the API is enabled under Integrations > API on the PBX.', err);
+}
+
 /** An admin's explicit reconnect: allows new login attempts after Spokes stopped to avoid the PBX's IP block. */
 export function resetYeastarLoginGuard(baseUrl: string): void {
   resetLoginGuard(new URL(baseUrl).origin);
@@ -72,7 +90,7 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
   }
   const opts = { ...input, ...parsed.data };
   const log = input.log.child({ pbx: new URL(opts.baseUrl).host, vendor: 'yeastar' });
-  const http = new YeastarHttp({ baseUrl: opts.baseUrl, log, fetch: input.fetch });
+  const http = new YeastarHttp({ baseUrl: opts.baseUrl, log, addresses: input.addresses, fetch: input.fetch });
   const { manager, release } = acquireTokenManager({ http, clientId: opts.clientId, clientSecret: opts.clientSecret, cache: input.tokenCache });
   const client = new YeastarClient(http, manager);
   const pageSize = opts.pageSize ?? M.pageSize;
@@ -121,10 +139,14 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
     capabilities: { phonebooks: true, recordings: true, webhooks: true },
 
     async verifyCredentials(): Promise<PbxInfo> {
-      await manager.getToken();
-      const info = await systemInformation();
-      return { vendor: M.vendor, model: info.model_name, firmware: info.firmware_version, serialNumber: info.sn,
-        utcOffsetMinutes: clock!.value.utcOffsetMinutes };
+      try {
+        await manager.getToken();
+        const info = await systemInformation();
+        return { vendor: M.vendor, model: info.model_name, firmware: info.firmware_version, serialNumber: info.sn,
+          utcOffsetMinutes: clock!.value.utcOffsetMinutes };
+      } catch (err) {
+        throw connectionProblem(err, http.origin);
+      }
     },
 
     async listExtensions(): Promise<PbxExtension[]> {
@@ -162,7 +184,7 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
 
     events(eventOpts?: PbxEventOptions): PbxEventStream {
       const stream: YeastarEventStream = new YeastarEventStream(
-        { origin: http.origin, tokens: manager, clock: pbxClock, log, onClosed: () => streams.delete(stream) }, eventOpts);
+        { origin: http.origin, addresses: http.addresses, tokens: manager, clock: pbxClock, log, onClosed: () => streams.delete(stream) }, eventOpts);
       streams.add(stream);
       return stream;
     },
@@ -179,6 +201,7 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
       await Promise.all([...streams].map((s) => s.close()));
       streams.clear();
       await release();
+      http.close();
     },
   };
   return adapter;

@@ -231,7 +231,8 @@ const shared = new Map<string, SharedManager>();
 export function acquireTokenManager(opts: {
   http: YeastarHttp; clientId: string; clientSecret: string; cache?: YeastarTokenCache;
 }): { manager: YeastarTokenManager; release: () => Promise<void> } {
-  const key = `${opts.http.origin}|${credentialKey(opts.clientId, opts.clientSecret)}`;
+  // The address policy is part of the key: a manager's requests go through the policy it was made with.
+  const key = `${opts.http.origin}|${opts.http.addresses.spec}|${credentialKey(opts.clientId, opts.clientSecret)}`;
   let entry = shared.get(key);
   if (!entry) {
     entry = { manager: new YeastarTokenManager(opts), users: 0 };
