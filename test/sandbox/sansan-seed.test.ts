@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { startSansanSandbox, type SansanSandbox } from '../../sandbox/sansan/index.ts';
 import { ALL_TIME, allPages, api, control } from '../support/sansan-client.ts';
 
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
 describe('Sansan emulator: the seed generator', () => {
   let sb: SansanSandbox;
   let key: string;
@@ -16,24 +18,29 @@ describe('Sansan emulator: the seed generator', () => {
   const everything = { ...ALL_TIME, range: 'all', includePastBizCards: true, entryStatus: ['completed', 'processing', 'unreadable'], limit: 300 };
 
   it('generates 100,000 cards in a few seconds, and a client pages through them at 300 a page', { timeout: 100_000 }, async () => {
+    // CPU time, not wall time: the machine is shared, and the emulator runs in this process.
     const heapBefore = process.memoryUsage().heapUsed;
+    let cpu = process.cpuUsage();
     const t0 = performance.now();
     const seeded = await control(sb, 'POST', '/sandbox/seed', { cards: 100_000, seed: 42 });
     const seedMs = performance.now() - t0;
+    const seedCpuMs = cpuMs(process.cpuUsage(cpu));
     assert.equal(seeded.status, 200);
     assert.equal(seeded.body.cards, 100_000);
     const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+    cpu = process.cpuUsage();
     const t1 = performance.now();
     const { cards, pages } = await allPages(sb, key, '/bizCards', everything);
     const pageMs = performance.now() - t1;
-    process.stdout.write(`# sansan seed: 100,000 cards in ${Math.round(seedMs)} ms (generator ${seeded.body.durationMs} ms, heap +${Math.round(heapMb)} MB); `
-      + `paged ${cards.length} cards in ${pages} pages in ${Math.round(pageMs)} ms (${(pageMs / pages).toFixed(1)} ms a page)\n`);
-    assert.ok(seedMs < 20_000, `seeding took ${Math.round(seedMs)} ms`);
+    const pageCpuMs = cpuMs(process.cpuUsage(cpu));
+    process.stdout.write(`# sansan seed: 100,000 cards in ${Math.round(seedMs)} ms (${Math.round(seedCpuMs)} ms CPU, heap +${Math.round(heapMb)} MB); `
+      + `paged ${cards.length} cards in ${pages} pages in ${Math.round(pageMs)} ms (${Math.round(pageCpuMs)} ms CPU for client and emulator together, ${(pageMs / pages).toFixed(1)} ms a page)\n`);
+    assert.ok(seedCpuMs < 10_000, `seeding took ${Math.round(seedCpuMs)} ms of CPU`);
     assert.ok(heapMb < 400, `heap grew ${Math.round(heapMb)} MB`);
     assert.equal(new Set(cards.map((c) => c.id)).size, cards.length, 'each card once');
     assert.ok(cards.length > 95_000 && cards.length <= 100_000, 'all but the few cards restricted to other users');
     assert.equal(pages, Math.ceil(cards.length / 300));
-    assert.ok(pageMs < 60_000, `paging took ${Math.round(pageMs)} ms`);
+    assert.ok(pageCpuMs < 40_000, `paging took ${Math.round(pageCpuMs)} ms of CPU`);
   });
 
   it('generates cards in Japanese and English with readings, several per person, shared and missing e-mails, past cards and over 300 tags', async () => {
