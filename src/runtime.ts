@@ -26,6 +26,9 @@ import { HUBSPOT } from './hubspot/manifest.ts';
 // The emulators (sandbox mode only) are loaded on demand, after the server listens.
 import { createPhoneIndexing, schedulePhoneIndexSync } from './hubspot/phone/index.ts';
 import { connectorList } from './connectors/index.ts';
+import { Platform } from './platform/platform.ts';
+import { platformConnectorList } from './platform/registry.ts';
+import type { AnyConnector } from './platform/connector.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -36,6 +39,8 @@ export interface RuntimeOptions {
   worker: boolean;
   /** Keep retrying an unreachable database instead of failing (`spokes worker`). */
   waitForDatabase?: boolean;
+  /** The platform connectors to run; default: the registry (src/platform/registry.ts). Tests add their own. */
+  connectors?: readonly AnyConnector[];
 }
 
 export interface Runtime {
@@ -76,10 +81,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
     services.phone = createPhoneIndexing({ database, hubspot: services.hubspot, defaultRegion: config.defaultRegion, log });
+    const platform = new Platform({ services, connectors: opts.connectors ?? platformConnectorList });
+    services.platform = platform;
     queue = new JobQueue({
-      database, jobs: allJobs(services), log: log.child({ component: 'jobs' }), metrics,
+      database, jobs: [...allJobs(services), ...platform.jobs()], log: log.child({ component: 'jobs' }), metrics,
       superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
-      gates: { hubspot: () => services.hubspot.usable() },
+      gates: { hubspot: () => services.hubspot.usable(), ...platform.gates() },
     });
     services.queue = queue;
     await queue.start();
@@ -136,6 +143,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (services.sandboxes) await connector.sandbox?.(services, services.sandboxes);
       await connector.start?.(services, { server: opts.server, worker: opts.worker });
     }
+    if (services.sandboxes) await platform.setUpSandbox(services.sandboxes);
+    await platform.start({ server: opts.server, worker: opts.worker });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -145,6 +154,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           await server?.close();
           // Connectors stop producing work (event streams) before the queue stops.
           for (const connector of connectorList) await connector.stop?.(services).catch((err: Error) => log.warn({ err: err.message }, 'connector stop failed'));
+          await platform.stop().catch((err: Error) => log.warn({ err: err.message }, 'platform stop failed'));
           await q.stop({ timeoutMs: config.shutdownTimeoutMs });
           await closeAll();
           await database.close();

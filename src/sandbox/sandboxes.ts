@@ -13,6 +13,8 @@ import type { Logger } from '../logger.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startYeastarSandbox, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 
+export type SandboxSystem = 'hubspot' | 'yeastar';
+
 export interface Sandboxes {
   hubspot: HubSpotSandbox;
   yeastar: YeastarSandbox;
