@@ -66,16 +66,17 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const database = await connect(opts);
   const metrics = createMetrics();
+  const services = { config, log, database, secretBox, metrics } as Services;
   let queue: JobQueue | undefined;
   let server: FastifyInstance | undefined;
   // Released in reverse order on stop (emulators, the HubSpot rate budget…).
   const closers: (() => Promise<void>)[] = [];
+  const started: typeof connectorList = [];
   const closeAll = async () => { for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'shutdown step failed')); };
   try {
     await applyMigrations(database);
     await verifySecretKey(database.db, secretBox);
 
-    const services = { config, log, database, secretBox, metrics } as Services;
     const hubspotBaseUrl = config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl;
     const hubspot = await createHubSpot({ config, database, secretBox, log, metrics, baseUrl: hubspotBaseUrl, sandbox: config.sandboxMode, queue: () => services.queue });
     services.hubspot = hubspot.hubspot;
@@ -141,6 +142,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
     for (const connector of connectorList) {
       if (services.sandboxes) await connector.sandbox?.(services, services.sandboxes);
+      // Stopped again if the start fails further on: a started event listener would keep the process alive.
+      started.push(connector);
       await connector.start?.(services, { server: opts.server, worker: opts.worker });
     }
     if (services.sandboxes) await platform.setUpSandbox(services.sandboxes);
@@ -164,6 +167,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     };
   } catch (err) {
     await server?.close().catch(() => {});
+    for (const connector of started) await connector.stop?.(services).catch(() => {});
+    await services.platform?.stop().catch(() => {});
     await queue?.stop({ timeoutMs: 1_000 }).catch(() => {});
     await closeAll();
     await database.close().catch(() => {});

@@ -209,7 +209,8 @@ export class Platform {
     const { queue, config, log } = this.#services;
     await scheduleAuditRetention(queue);
     for (const connector of this.connectors.values()) {
-      for (const s of connector.schedules ?? []) await queue.schedule(s.job as never, s.cron, s.payload, `${connector.manifest.slug}:${s.job.name}:${s.cron}`);
+      // pg-boss keys allow letters, digits, `_`, `-`, `.` and `/`: the job's name and the schedule's place.
+      for (const [i, s] of (connector.schedules ?? []).entries()) await queue.schedule(s.job as never, s.cron, s.payload, `${s.job.name}/${i}`);
       for (const stream of connector.streams ?? []) {
         const runner = new StreamRunner({
           name: `${connector.manifest.slug}:${stream.name}`, databaseUrl: config.databaseUrl, log: log.child({ connector: connector.manifest.slug, stream: stream.name }),
