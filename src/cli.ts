@@ -86,6 +86,8 @@ async function start(config: Config, log: Logger): Promise<number> {
   process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
   process.stdout.write(adminBanner(config, runtime));
   if (runtime.services.sandboxes) process.stdout.write(sandboxBanner(runtime));
+  // Printed once everything is wired (emulators, connectors, jobs): scripts may wait for this line.
+  process.stdout.write('Spokes is ready.\n');
   return untilSignal(runtime, log);
 }
 

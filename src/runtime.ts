@@ -102,11 +102,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     let url: string | undefined;
     let adminPassword: PasswordSetup | undefined;
     if (opts.server) {
+      // Sandbox mode: the server answers before the emulators run; until everything is wired to them,
+      // /healthz says so (503) and GET /api/sandbox answers 503 `starting`, never a misleading 404.
+      if (config.sandboxMode) services.sandboxStatus = 'starting';
       server = await buildServer({
         log, metrics, version, engine: database.engine,
         probes: [
           { name: 'database', check: () => database.ping() },
           { name: 'queue', check: async () => { await q.boss.getQueue(DEAD_LETTER_QUEUE); } },
+          ...(config.sandboxMode ? [{ name: 'sandbox', check: async () => { if (services.sandboxStatus !== 'ready') throw new Error('the sandbox emulators are still starting'); } }] : []),
         ],
         routes: (app) => registerRoutes(app, services),
       });
@@ -148,6 +152,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
     if (services.sandboxes) await platform.setUpSandbox(services.sandboxes);
     await platform.start({ server: opts.server, worker: opts.worker });
+    if (services.sandboxStatus === 'starting') services.sandboxStatus = 'ready';
 
     let stopping: Promise<void> | undefined;
     return {

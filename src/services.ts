@@ -29,4 +29,6 @@ export interface Services {
   platform: Platform;
   /** The emulators, when this process runs them (sandbox mode, serving process only). */
   sandboxes?: Sandboxes;
+  /** Sandbox mode, serving process: `starting` until the emulators run and everything is wired to them. */
+  sandboxStatus?: 'starting' | 'ready';
 }
