@@ -122,8 +122,8 @@ describe('a connector on the platform, end to end (the example connector)', () =
     assert.ok(card.lastWriteAt);
     assert.equal(overview.hubspot.state, 'connected');
     assert.ok(overview.connectors.some((c) => c.slug === 'telephony' && c.managedOnItsPage), 'telephony is listed until it moves onto the platform');
-    const schedules = await spokes.runtime.database.query<{ name: string; cron: string }>(sql`select name, cron from pgboss.schedule where name = 'example.check-remote'`);
-    assert.deepEqual(schedules, [{ name: 'example.check-remote', cron: '*/5 * * * *' }]);
+    const schedules = await spokes.runtime.database.query<{ name: string; cron: string }>(sql`select name, cron from pgboss.schedule where name in ('example.check-remote', 'audit.prune') order by name`);
+    assert.deepEqual(schedules, [{ name: 'audit.prune', cron: '17 4 * * *' }, { name: 'example.check-remote', cron: '*/5 * * * *' }], 'its schedule, and the audit log\'s retention');
   });
 
   it('mounts its admin routes under /api/example (session and CSRF) and its public routes behind their check', async () => {
@@ -174,6 +174,25 @@ describe('a connector on the platform, end to end (the example connector)', () =
     await json(await admin.request('DELETE', `/api/connections/${other.id}`));
   });
 
+  it('retries a sync error through its retry action, and dismisses one without', async () => {
+    const platform = spokes.runtime.services.platform;
+    const createContact = example.jobs.find((j) => j.name === 'example.create-contact')!;
+    const retryable = await platform.syncErrors.record({
+      connectionId, category: 'rejected', objectType: 'signup', recordId: 's-3', reason: 'HubSpot was down',
+      retry: { job: createContact, payload: { connectionId, signupId: 's-3', email: 'alan@example.com', name: 'Alan Turing' } },
+    });
+    const other = await platform.syncErrors.record({ connectionId, category: 'validation', objectType: 'signup', recordId: 's-4', reason: 'no e-mail address' });
+    const detail = await json<ApiConnectionDetail>(await admin.request('GET', `/api/connections/${connectionId}`));
+    assert.equal(detail.openErrors, 2);
+    assert.deepEqual(detail.syncErrors.map((e) => [e.recordId, e.retryable]).sort(), [['s-3', true], ['s-4', false]]);
+    assert.equal((await admin.request('POST', `/api/sync-errors/${retryable}/retry`)).status, 200);
+    await eventually('the retried write', async () => ((await json<ApiAuditPage>(await admin.request('GET', '/api/audit?connector=example'))).entries.some((e) => e.cause === 'signup s-3') ? true : undefined));
+    assert.equal((await admin.request('POST', `/api/sync-errors/${other}/retry`)).status, 409, 'nothing to retry: fix it at the source');
+    assert.equal((await admin.request('DELETE', `/api/sync-errors/${other}`)).status, 200);
+    assert.equal((await admin.request('DELETE', `/api/sync-errors/${other}`)).status, 404);
+    assert.equal((await json<ApiConnectionDetail>(await admin.request('GET', `/api/connections/${connectionId}`))).openErrors, 0);
+  });
+
   it('disables (unsubscribes) and disconnects; an unknown connection is a 404', async () => {
     const disabled = await json<ApiConnection>(await admin.request('POST', `/api/connections/${connectionId}/disable`));
     assert.equal(disabled.state, 'disabled');
@@ -184,6 +203,6 @@ describe('a connector on the platform, end to end (the example connector)', () =
     await json(await admin.request('DELETE', `/api/connections/${connectionId}`), 404);
     await json(await admin.request('POST', `/api/connections/${connectionId}/enable`), 404);
     // The history stays.
-    assert.equal((await json<ApiAuditPage>(await admin.request('GET', `/api/audit?connection=${connectionId}`))).entries.length, 2);
+    assert.equal((await json<ApiAuditPage>(await admin.request('GET', `/api/audit?connection=${connectionId}`))).entries.length, 3);
   });
 });

@@ -92,7 +92,11 @@ CREATE INDEX "audit_log_time" ON "audit_log" USING btree ("occurred_at","id");--
 CREATE INDEX "audit_log_connector" ON "audit_log" USING btree ("connector","occurred_at","id");--> statement-breakpoint
 CREATE INDEX "audit_log_connection" ON "audit_log" USING btree ("connection_id","occurred_at","id");--> statement-breakpoint
 CREATE INDEX "audit_log_object" ON "audit_log" USING btree ("object_type","occurred_at","id");--> statement-breakpoint
-CREATE INDEX "audit_log_outcome" ON "audit_log" USING btree ("outcome","occurred_at","id");--> statement-breakpoint
+CREATE INDEX "audit_log_connector_object" ON "audit_log" USING btree ("connector","object_type","occurred_at","id");--> statement-breakpoint
+CREATE INDEX "audit_log_rare_outcome" ON "audit_log" USING btree ("outcome","occurred_at","id") WHERE "audit_log"."outcome" <> 'succeeded';--> statement-breakpoint
+CREATE INDEX "audit_log_connector_rare_outcome" ON "audit_log" USING btree ("connector","outcome","occurred_at","id") WHERE "audit_log"."outcome" <> 'succeeded';--> statement-breakpoint
+CREATE INDEX "audit_log_object_rare_outcome" ON "audit_log" USING btree ("object_type","outcome","occurred_at","id") WHERE "audit_log"."outcome" <> 'succeeded';--> statement-breakpoint
+CREATE INDEX "audit_log_connector_object_rare_outcome" ON "audit_log" USING btree ("connector","object_type","outcome","occurred_at","id") WHERE "audit_log"."outcome" <> 'succeeded';--> statement-breakpoint
 CREATE UNIQUE INDEX "record_links_hubspot" ON "record_links" USING btree ("connection_id","object_type","hubspot_id") WHERE "record_links"."hubspot_id" is not null;--> statement-breakpoint
 CREATE INDEX "record_links_unsynced" ON "record_links" USING btree ("connection_id","state") WHERE "record_links"."state" <> 'synced';--> statement-breakpoint
 CREATE UNIQUE INDEX "sync_errors_open" ON "sync_errors" USING btree ("connection_id","category","object_type","record_id") WHERE "sync_errors"."resolved_at" is null;--> statement-breakpoint
