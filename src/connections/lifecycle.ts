@@ -45,10 +45,18 @@ async function store(platform: Platform, connector: AnyConnector, input: unknown
   return present(platform, view);
 }
 
-/** The OAuth callback of a re-authorization: new tokens for the connection, its problem cleared. */
+/**
+ * The OAuth callback of a re-authorization: the connector checks the new tokens at the remote (its
+ * `connect`), then they replace the old ones — other credentials it keeps are kept — and the
+ * connection's problem is cleared, so its jobs run again.
+ */
 export async function reauthorize(platform: Platform, connectionId: string, tokens: OAuthTokenSet): Promise<ApiConnection> {
   const connection = await platform.connections.open(connectionId, { allowBrokenSettings: true });
-  await platform.connections.updateCredentials(connectionId, { ...(connection.credentials as object), oauth: tokens });
+  const connector = platform.connector(connection.connector);
+  const input = parse(connector.connectInput, { oauth: tokens }, 'oauth');
+  const result = await connector.lifecycle.connect(platform.context(connection.connector), input);
+  await platform.connections.updateCredentials(connectionId, { ...(connection.credentials as object), ...(result.credentials as object), oauth: tokens });
+  await platform.connections.updateInfo(connectionId, { ...connection.info, ...result.info }, result.label);
   await platform.connections.clearProblem(connectionId);
   await platform.refreshGates();
   return present(platform, await platform.connections.require(connectionId));

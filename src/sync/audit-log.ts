@@ -97,7 +97,11 @@ export class AuditLog {
     };
   }
 
-  /** Deletes rows older than `before`, `batch` at a time (short transactions); returns how many. */
+  /**
+   * Deletes rows older than `before`, `batch` at a time (short transactions); returns how many.
+   * Ends with ANALYZE: the embedded database has no autovacuum, and the Activity page's plans rely on
+   * current statistics (the `audit_log_filters` statistics object of the migration).
+   */
   async prune(before: Date, batch = 10_000): Promise<number> {
     let total = 0;
     for (;;) {
@@ -107,8 +111,10 @@ export class AuditLog {
         returning 1`);
       const n = (rows as unknown as { rows: unknown[] }).rows.length;
       total += n;
-      if (n < batch) return total;
+      if (n < batch) break;
     }
+    await this.#db.execute(sql`analyze ${auditLog}`);
+    return total;
   }
 }
 

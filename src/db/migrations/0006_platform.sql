@@ -101,4 +101,8 @@ CREATE UNIQUE INDEX "record_links_hubspot" ON "record_links" USING btree ("conne
 CREATE INDEX "record_links_unsynced" ON "record_links" USING btree ("connection_id","state") WHERE "record_links"."state" <> 'synced';--> statement-breakpoint
 CREATE UNIQUE INDEX "sync_errors_open" ON "sync_errors" USING btree ("connection_id","category","object_type","record_id") WHERE "sync_errors"."resolved_at" is null;--> statement-breakpoint
 CREATE INDEX "sync_errors_connection" ON "sync_errors" USING btree ("connection_id","occurred_at");--> statement-breakpoint
-CREATE INDEX "oauth_authorizations_expires" ON "oauth_authorizations" USING btree ("expires_at");
+CREATE INDEX "oauth_authorizations_expires" ON "oauth_authorizations" USING btree ("expires_at");--> statement-breakpoint
+-- Added by hand (drizzle-kit does not model statistics objects): which connector writes which objects with
+-- which outcomes is far from independent, and with LIMIT the planner then prefers scanning the time index
+-- for a filter that matches nothing (161 ms instead of 0.1 ms at 1,000,000 rows, bench/audit-log.bench.ts).
+CREATE STATISTICS "audit_log_filters" (mcv) ON "connector", "object_type", "outcome" FROM "audit_log";
