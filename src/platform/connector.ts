@@ -190,12 +190,25 @@ export interface Connector<Settings = unknown, Credentials = unknown, ConnectInp
    * configuration, or saved by the admin). The callback URL is Spokes' own: `<public URL>/oauth/<slug>/callback`.
    */
   oauthApp?(ctx: ConnectorContext<Settings, Credentials>): Promise<{ clientId: string; clientSecret: string }>;
-  /** Sandbox mode: set yourself up against your emulator (connect, enable), so `npm start` comes up ready. */
-  emulator?: { system: SandboxSystem; setUp(ctx: ConnectorContext<Settings, Credentials>, sandboxes: Sandboxes): Promise<void> };
+  /**
+   * Sandbox mode: set yourself up against your emulator, so `npm start` comes up ready — typically
+   * connect (with the emulator's credentials, through your own `connect`) unless connected, and enable.
+   * Runs at every start in sandbox mode: check what is already there.
+   */
+  emulator?: {
+    system: SandboxSystem;
+    setUp(ctx: ConnectorContext<Settings, Credentials>, sandboxes: Sandboxes, lifecycle: SandboxLifecycle<ConnectInput>): Promise<void>;
+  };
 }
 
 /** A registry holds connectors of different types; each keeps its own types inside its folder. */
 export type AnyConnector = Connector<any, any, any>;
+
+/** The lifecycle functions an emulator's `setUp` may call for its own connector (src/connections/lifecycle.ts). */
+export interface SandboxLifecycle<ConnectInput> {
+  connect(input: ConnectInput): Promise<{ id: string }>;
+  enable(connectionId: string): Promise<void>;
+}
 
 /** The typed queue a connector gets: enqueue by job object, its own jobs only. */
 export interface ConnectorQueue {

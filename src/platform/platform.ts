@@ -225,7 +225,14 @@ export class Platform {
   /** Sandbox mode: each connector with an emulator sets itself up against it. */
   async setUpSandbox(sandboxes: Sandboxes): Promise<void> {
     for (const connector of this.connectors.values()) {
-      if (connector.emulator) await connector.emulator.setUp(this.context(connector.manifest.slug), sandboxes);
+      if (!connector.emulator) continue;
+      const slug = connector.manifest.slug;
+      // Imported here: the lifecycle module builds on this one.
+      const lifecycle = await import('../connections/lifecycle.ts');
+      await connector.emulator.setUp(this.context(slug), sandboxes, {
+        connect: async (input) => ({ id: (await lifecycle.connect(this, slug, input)).id }),
+        enable: async (id) => { await lifecycle.enable(this, id); },
+      });
     }
   }
 
