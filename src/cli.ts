@@ -15,6 +15,7 @@ import { openDatabase } from './db/open.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createSecretBox, loadSecretKey, verifySecretKey } from './secrets/secret-key.ts';
 import { widgetUrl } from './connectors/telephony/index.ts';
+import { runPlatformCommand, type CommandResult, type PlatformCommand } from './platform/cli.ts';
 
 const USAGE = `Usage: spokes <command> [options]
 
@@ -25,6 +26,10 @@ Commands:
   status      Show the database engine, queue depths and recent failed jobs (--json for JSON)
   retry [<queue>] [--id <job id>]...
               Put jobs that failed for good (dead letters) back to work: all, one queue's, or the given ids
+  connections list|show <id>|enable <id>|disable <id>|disconnect <id>
+              Every connector's connections: list them, show one (state, status, errors), switch one on or off, remove one
+  audit [--connector x] [--object t] [--outcome o] [--since 2h|ISO] [--json]
+              The audit log of every write Spokes made to HubSpot or a remote system, newest first
   sandbox     Run the sandbox emulators alone (HubSpot…), to test your own integration against them
   calling-settings register|update|show|delete
               Register the calling widget with your HubSpot app (--help for options)
@@ -48,7 +53,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = { start, worker, migrate, status, retry, sandbox, 'calling-settings': callingSettings };
+  const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = {
+    start, worker, migrate, status, retry, sandbox, 'calling-settings': callingSettings,
+    connections: (config, log, args) => platformCommand('connections', config, log, args),
+    audit: (config, log, args) => platformCommand('audit', config, log, args),
+  };
   const run = commands[command];
   if (!run) {
     process.stderr.write(`spokes: unknown command "${command}"\n\n${USAGE}`);
@@ -77,6 +86,8 @@ async function start(config: Config, log: Logger): Promise<number> {
   process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
   process.stdout.write(adminBanner(config, runtime));
   if (runtime.services.sandboxes) process.stdout.write(sandboxBanner(runtime));
+  // Printed once everything is wired (emulators, connectors, jobs): scripts may wait for this line.
+  process.stdout.write('Spokes is ready.\n');
   return untilSignal(runtime, log);
 }
 
@@ -188,6 +199,34 @@ async function retry(config: Config, log: Logger, args: string[]): Promise<numbe
     ? `Put ${retried} failed job(s) ${what} back to work; \`spokes status\` shows their progress.\n`
     : `No failed jobs ${what} to retry.\n`);
   return 0;
+}
+
+/**
+ * `spokes connections …` and `spokes audit …`: run here on PostgreSQL; on the embedded database a
+ * running `spokes start` holds, inside that server (loopback only), as `status` and `retry` do.
+ */
+async function platformCommand(command: PlatformCommand, config: Config, log: Logger, args: string[]): Promise<number> {
+  let result: CommandResult;
+  try {
+    const runtime = await startRuntime({ config, log, server: false, worker: false });
+    try {
+      result = await runPlatformCommand(runtime.services.platform, command, args);
+    } finally {
+      await runtime.stop();
+    }
+  } catch (err) {
+    if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite' && /is in use by process|could not lock/.test(err.message))) throw err;
+    const url = runningServerUrl(config.dataDir, config.port);
+    const res = await fetch(`${url}/api/status/cli`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ command, args }),
+    }).catch(() => undefined);
+    if (!res) throw new SpokesError('conflict', `${err.message} It did not answer at ${url} either.`);
+    const body = (await res.json().catch(() => ({}))) as Partial<CommandResult> & { error?: { message?: string } };
+    if (!res.ok || typeof body.code !== 'number') throw new SpokesError('remote_rejected', `the running server refused: ${body.error?.message ?? `HTTP ${res.status}`}`);
+    result = body as CommandResult;
+  }
+  (result.code === 0 ? process.stdout : process.stderr).write(result.output);
+  return result.code;
 }
 
 function usageError(command: string, message: string): number {

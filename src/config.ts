@@ -69,6 +69,11 @@ const settings = {
   workerConcurrency: { env: 'SPOKES_WORKER_CONCURRENCY', example: '4', schema: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1–64').max(64, 'must be 1–64').default(4) },
   shutdownTimeoutMs: { env: 'SPOKES_SHUTDOWN_TIMEOUT_MS', example: '30000', schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must not be negative').default(30_000) },
   jobSuperviseSeconds: { env: 'SPOKES_JOB_SUPERVISE_SECONDS', example: '5', schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be 1–300').max(300, 'must be 1–300').default(5) },
+  auditRetentionDays: {
+    env: 'SPOKES_AUDIT_RETENTION_DAYS',
+    example: '90',
+    schema: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be 1–3650').max(3650, 'must be 1–3650').default(90),
+  },
   jobPollSeconds: { env: 'SPOKES_JOB_POLL_SECONDS', example: '0.5', schema: z.coerce.number({ error: 'must be a number of seconds' }).min(0.5, 'must be 0.5–60').max(60, 'must be 0.5–60').default(0.5) },
 } as const;
 

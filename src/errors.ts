@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'remote_unavailable'
   | 'remote_rejected'
   | 'config_invalid'
+  /** A part of Spokes is still starting (the sandbox emulators): ask again in a moment. */
+  | 'starting'
   | 'secret_key_mismatch'
   | 'internal';
 

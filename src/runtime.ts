@@ -26,6 +26,9 @@ import { HUBSPOT } from './hubspot/manifest.ts';
 // The emulators (sandbox mode only) are loaded on demand, after the server listens.
 import { createPhoneIndexing, schedulePhoneIndexSync } from './hubspot/phone/index.ts';
 import { connectorList } from './connectors/index.ts';
+import { Platform } from './platform/platform.ts';
+import { platformConnectorList } from './platform/registry.ts';
+import type { AnyConnector } from './platform/connector.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -36,6 +39,8 @@ export interface RuntimeOptions {
   worker: boolean;
   /** Keep retrying an unreachable database instead of failing (`spokes worker`). */
   waitForDatabase?: boolean;
+  /** The platform connectors to run; default: the registry (src/platform/registry.ts). Tests add their own. */
+  connectors?: readonly AnyConnector[];
 }
 
 export interface Runtime {
@@ -61,25 +66,28 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const database = await connect(opts);
   const metrics = createMetrics();
+  const services = { config, log, database, secretBox, metrics } as Services;
   let queue: JobQueue | undefined;
   let server: FastifyInstance | undefined;
   // Released in reverse order on stop (emulators, the HubSpot rate budget…).
   const closers: (() => Promise<void>)[] = [];
+  const started: typeof connectorList = [];
   const closeAll = async () => { for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'shutdown step failed')); };
   try {
     await applyMigrations(database);
     await verifySecretKey(database.db, secretBox);
 
-    const services = { config, log, database, secretBox, metrics } as Services;
     const hubspotBaseUrl = config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl;
     const hubspot = await createHubSpot({ config, database, secretBox, log, metrics, baseUrl: hubspotBaseUrl, sandbox: config.sandboxMode, queue: () => services.queue });
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
     services.phone = createPhoneIndexing({ database, hubspot: services.hubspot, defaultRegion: config.defaultRegion, log });
+    const platform = new Platform({ services, connectors: opts.connectors ?? platformConnectorList });
+    services.platform = platform;
     queue = new JobQueue({
-      database, jobs: allJobs(services), log: log.child({ component: 'jobs' }), metrics,
+      database, jobs: [...allJobs(services), ...platform.jobs()], log: log.child({ component: 'jobs' }), metrics,
       superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
-      gates: { hubspot: () => services.hubspot.usable() },
+      gates: { hubspot: () => services.hubspot.usable(), ...platform.gates() },
     });
     services.queue = queue;
     await queue.start();
@@ -94,11 +102,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     let url: string | undefined;
     let adminPassword: PasswordSetup | undefined;
     if (opts.server) {
+      // Sandbox mode: the server answers before the emulators run; until everything is wired to them,
+      // /healthz says so (503) and GET /api/sandbox answers 503 `starting`, never a misleading 404.
+      if (config.sandboxMode) services.sandboxStatus = 'starting';
       server = await buildServer({
         log, metrics, version, engine: database.engine,
         probes: [
           { name: 'database', check: () => database.ping() },
           { name: 'queue', check: async () => { await q.boss.getQueue(DEAD_LETTER_QUEUE); } },
+          ...(config.sandboxMode ? [{ name: 'sandbox', check: async () => { if (services.sandboxStatus !== 'ready') throw new Error('the sandbox emulators are still starting'); } }] : []),
         ],
         routes: (app) => registerRoutes(app, services),
       });
@@ -134,8 +146,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
     for (const connector of connectorList) {
       if (services.sandboxes) await connector.sandbox?.(services, services.sandboxes);
+      // Stopped again if the start fails further on: a started event listener would keep the process alive.
+      started.push(connector);
       await connector.start?.(services, { server: opts.server, worker: opts.worker });
     }
+    if (services.sandboxes) await platform.setUpSandbox(services.sandboxes);
+    await platform.start({ server: opts.server, worker: opts.worker });
+    if (services.sandboxStatus === 'starting') services.sandboxStatus = 'ready';
 
     let stopping: Promise<void> | undefined;
     return {
@@ -145,6 +162,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           await server?.close();
           // Connectors stop producing work (event streams) before the queue stops.
           for (const connector of connectorList) await connector.stop?.(services).catch((err: Error) => log.warn({ err: err.message }, 'connector stop failed'));
+          await platform.stop().catch((err: Error) => log.warn({ err: err.message }, 'platform stop failed'));
           await q.stop({ timeoutMs: config.shutdownTimeoutMs });
           await closeAll();
           await database.close();
@@ -154,6 +172,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     };
   } catch (err) {
     await server?.close().catch(() => {});
+    for (const connector of started) await connector.stop?.(services).catch(() => {});
+    await services.platform?.stop().catch(() => {});
     await queue?.stop({ timeoutMs: 1_000 }).catch(() => {});
     await closeAll();
     await database.close().catch(() => {});

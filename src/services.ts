@@ -11,6 +11,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import type { HubSpotService } from './hubspot/service.ts';
 import type { PhoneIndexing } from './hubspot/phone/index.ts';
 import type { Sandboxes } from './sandbox/sandboxes.ts';
+import type { Platform } from './platform/platform.ts';
 
 export interface Services {
   config: Config;
@@ -24,6 +25,10 @@ export interface Services {
   hubspot: HubSpotService;
   /** Caller matching without calling HubSpot: every contact's and company's numbers (T4, T5, T7, T8). */
   phone: PhoneIndexing;
+  /** The connector platform: connections, sync records, audit log, every platform connector. */
+  platform: Platform;
   /** The emulators, when this process runs them (sandbox mode, serving process only). */
   sandboxes?: Sandboxes;
+  /** Sandbox mode, serving process: `starting` until the emulators run and everything is wired to them. */
+  sandboxStatus?: 'starting' | 'ready';
 }

@@ -7,7 +7,7 @@
  * See docs/sandbox/hubspot.md for endpoints, controls and known differences.
  */
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '../../src/logger.ts';
+import { pino } from 'pino';
 import { CrmEvents } from './crm/events.ts';
 import { ObjectService } from './crm/object-service.ts';
 import { createSandboxApp } from './http/build-app.ts';
@@ -61,7 +61,7 @@ export interface HubSpotSandbox extends HubSpotSandboxApp {
 
 export async function buildHubSpotApp(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandboxApp> {
   const resolved = resolveOptions(options);
-  const logger = options.logger ?? createLogger({ level: 'warn', name: 'hubspot-sandbox' });
+  const logger = options.logger ?? pino({ level: 'warn', name: 'hubspot-sandbox', base: undefined });
   const stored = resolved.snapshotPath ? await readSnapshot(resolved.snapshotPath) : undefined;
   let state: SandboxState;
   if (stored) {

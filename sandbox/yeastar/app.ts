@@ -1,6 +1,6 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { SpokesError } from '../../src/errors.ts';
+import { ControlError } from './control-errors.ts';
 import { CallEngine } from './calls/call-engine.ts';
 import { DialPlan } from './calls/call-flows.ts';
 import type { YeastarContext } from './context.ts';
@@ -109,7 +109,7 @@ export async function buildYeastarApp(input: YeastarSandboxOptions = {}): Promis
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof YeastarApiError) return reply.code(200).send(err.body());
-    if (err instanceof SpokesError) {
+    if (err instanceof ControlError) {
       return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Logger } from '../../src/logger.ts';
+import type { Logger } from 'pino';
 import { assertTimeZone, type DateDisplayFormat } from './pbx-time.ts';
 
 /** Limits of a real P-Series PBX (pbx-apis.md §1.2, §1.3); each can be overridden for tests. */

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { ValidationError } from '../../src/errors.ts';
+import { ValidationError } from './control-errors.ts';
 
 /**
  * Parses a /sandbox control body with its zod schema; a bad body is a 400

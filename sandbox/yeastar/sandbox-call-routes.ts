@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from './control-errors.ts';
 import { startSimulatedCall } from './calls/call-flows.ts';
 import { dialRulesSchema, memberWire, simulateCallSchema, type SimCall, type SimulateCallSpec } from './calls/call-model.ts';
 import type { YeastarContext } from './context.ts';

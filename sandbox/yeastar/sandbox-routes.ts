@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../src/errors.ts';
+import { ConflictError, NotFoundError } from './control-errors.ts';
 import type { RequestLogEntry } from './app.ts';
 import type { YeastarContext } from './context.ts';
 import { EVENT } from './events/event-bus.ts';

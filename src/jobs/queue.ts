@@ -158,6 +158,17 @@ export class JobQueue {
     });
   }
 
+  /**
+   * Installs a periodic job: a pg-boss schedule (cron, UTC), one row per `key`, so every process may
+   * install it and it still fires once per tick for the installation. The payload is validated now.
+   */
+  async schedule<S extends z.ZodType>(job: Pick<JobDefinition<S>, 'name' | 'schema'>, cron: string, payload: z.input<S>, key: string): Promise<void> {
+    this.definition(job.name);
+    const parsed = job.schema.safeParse(payload);
+    if (!parsed.success) throw new ValidationError(`${job.name}: invalid scheduled payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    await this.boss.schedule(job.name, cron, { payload: parsed.data, key: `schedule:${key}` }, { key, tz: 'UTC' });
+  }
+
   /** Starts handlers for every job type in this process; gated types start when their gate opens. */
   async work(): Promise<void> {
     this.#working = true;

@@ -1,10 +1,12 @@
 /**
  * The emulators Spokes runs in sandbox mode (`npm start` with no HubSpot
- * credentials) and `spokes sandbox`: the HubSpot emulator and the Yeastar PBX
- * emulator, in process. HubSpot's state is kept in `<data dir>/sandbox/` so
- * tokens and records survive a restart; the PBX keeps its credentials there
- * and gets one extension per HubSpot sandbox owner (same e-mail, for
- * auto-binding), plus a couple that match nobody, like a real office.
+ * credentials) and `spokes sandbox`, in one registry keyed by system: each
+ * `sandbox/<system>/index.ts` exports one start function and its
+ * `/sandbox/info`, and a new emulator is one line in `systems` below. They
+ * start in registry order, each on the next port (HubSpot on the first), and
+ * a later one may use an earlier one (the PBX gets one extension per HubSpot
+ * owner). State is kept in `<data dir>/sandbox/`, so tokens and records
+ * survive a restart.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -13,18 +15,42 @@ import type { Logger } from '../logger.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startYeastarSandbox, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 
-export interface Sandboxes {
-  hubspot: HubSpotSandbox;
-  yeastar: YeastarSandbox;
-  /** `GET /api/sandbox`: one key per emulator, each its own `/sandbox/info`. */
-  info(): Record<string, unknown>;
+/** What every emulator offers the registry. */
+interface Emulator {
+  info(): unknown;
   close(): Promise<void>;
 }
+
+interface StartContext {
+  /** `<data dir>/sandbox`: where an emulator keeps its state. */
+  dir: string;
+  host: string;
+  /** This emulator's port (0: a random one). */
+  port: number;
+  log: Logger;
+  seed?: { contacts: number; companies: number; owners: number };
+  /** The emulators started before this one. */
+  started: Partial<Record<string, Emulator>>;
+}
+
+/** The registry: system → how to start its emulator for Spokes. Order matters (ports, dependencies). */
+const systems = {
+  hubspot: { start: startHubSpot },
+  yeastar: { start: startYeastar },
+} satisfies Record<string, { start(ctx: StartContext): Promise<Emulator> }>;
+
+export type SandboxSystem = keyof typeof systems;
+
+export type Sandboxes = { [K in SandboxSystem]: Awaited<ReturnType<(typeof systems)[K]['start']>> } & {
+  /** `GET /api/sandbox`: one key per emulator, each its own `/sandbox/info`. */
+  info(): Record<SandboxSystem, unknown>;
+  close(): Promise<void>;
+};
 
 export interface StartSandboxesOptions {
   dataDir: string;
   host: string;
-  /** First port; 0 = random ports (tests). HubSpot takes it, the PBX the next. */
+  /** First port; 0 = random ports (tests). Each system takes the next, in registry order. */
   basePort: number;
   log: Logger;
   /** What to seed the HubSpot portal with on first run. */
@@ -34,37 +60,56 @@ export interface StartSandboxesOptions {
 export async function startSandboxes(opts: StartSandboxesOptions): Promise<Sandboxes> {
   const dir = join(opts.dataDir, 'sandbox');
   mkdirSync(dir, { recursive: true });
-  const hubspot = await startHubSpotSandbox({ port: opts.basePort, host: opts.host, snapshotPath: join(dir, 'hubspot.json'), logger: quiet(opts.log, 'hubspot') });
+  const started: Partial<Record<string, Emulator>> = {};
+  const names = Object.keys(systems) as SandboxSystem[];
+  try {
+    for (const [i, name] of names.entries()) {
+      const port = opts.basePort === 0 ? 0 : opts.basePort + i;
+      started[name] = await systems[name].start({ dir, host: opts.host, port, log: quiet(opts.log, name), seed: opts.seed, started });
+    }
+  } catch (err) {
+    for (const name of names.reverse()) await started[name]?.close().catch(() => {});
+    throw err;
+  }
+  opts.log.info(Object.fromEntries(names.map((n) => [n, (started[n]!.info() as { baseUrl?: string }).baseUrl])), 'sandbox emulators listening');
+  return {
+    ...(started as Record<SandboxSystem, Emulator>),
+    info: () => Object.fromEntries(names.map((n) => [n, started[n]!.info()])) as Record<SandboxSystem, unknown>,
+    async close() {
+      for (const name of [...names].reverse()) await started[name]!.close();
+    },
+  } as Sandboxes;
+}
+
+async function startHubSpot(ctx: StartContext): Promise<HubSpotSandbox> {
+  const hubspot = await startHubSpotSandbox({ port: ctx.port, host: ctx.host, snapshotPath: join(ctx.dir, 'hubspot.json'), logger: ctx.log });
   try {
     const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
     if (!(await hasContacts(hubspot.url, portal.privateAppToken))) {
-      const summary = hubspot.seed({ portalId: portal.portalId, ...(opts.seed ?? { contacts: 200, companies: 40, owners: 6 }) });
-      opts.log.info({ portalId: portal.portalId, contacts: summary.contacts, companies: summary.companies }, 'HubSpot sandbox seeded');
+      const summary = hubspot.seed({ portalId: portal.portalId, ...(ctx.seed ?? { contacts: 200, companies: 40, owners: 6 }) });
+      ctx.log.info({ portalId: portal.portalId, contacts: summary.contacts, companies: summary.companies }, 'HubSpot sandbox seeded');
     }
-    const owners = await listOwners(hubspot.url, portal.privateAppToken);
-    const credentials = pbxCredentials(join(dir, 'yeastar.json'));
-    const yeastar = await startYeastarSandbox({
-      port: opts.basePort === 0 ? 0 : opts.basePort + 1, host: opts.host, ...credentials,
-      extensions: [
-        ...owners.map((o, i) => ({ number: String(1001 + i), name: `${o.firstName} ${o.lastName}`.trim(), email: o.email })),
-        { number: '1090', name: 'Reception', email: 'reception@front-desk.example' },
-        { number: '1091', name: 'Meeting room', email: '' },
-      ],
-      logger: quiet(opts.log, 'yeastar'),
-    });
-    opts.log.info({ hubspot: hubspot.url, yeastar: yeastar.url }, 'sandbox emulators listening');
-    return {
-      hubspot, yeastar,
-      info: () => ({ hubspot: hubspot.info(), yeastar: yeastar.info() }),
-      async close() {
-        await yeastar.close();
-        await hubspot.close();
-      },
-    };
+    return hubspot;
   } catch (err) {
     await hubspot.close();
     throw err;
   }
+}
+
+/** One extension per HubSpot sandbox owner (same e-mail, for auto-binding), plus a couple that match nobody, like a real office. */
+async function startYeastar(ctx: StartContext): Promise<YeastarSandbox> {
+  const hubspot = ctx.started.hubspot as HubSpotSandbox;
+  const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+  const owners = await listOwners(hubspot.url, portal.privateAppToken);
+  return startYeastarSandbox({
+    port: ctx.port, host: ctx.host, ...pbxCredentials(join(ctx.dir, 'yeastar.json')),
+    extensions: [
+      ...owners.map((o, i) => ({ number: String(1001 + i), name: `${o.firstName} ${o.lastName}`.trim(), email: o.email })),
+      { number: '1090', name: 'Reception', email: 'reception@front-desk.example' },
+      { number: '1091', name: 'Meeting room', email: '' },
+    ],
+    logger: ctx.log,
+  });
 }
 
 /** The emulators log only problems: their request lines would carry the tokens in their URLs. */

@@ -27,7 +27,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof z.ZodError) return toHttpError(zodToValidation(err));
   if (err instanceof SpokesError) {
     const status = err.status >= 400 ? err.status : 500;
-    const message = status >= 500 && !(err.code.startsWith('remote_') || err.code === 'secret_key_mismatch') ? 'internal error' : err.message;
+    const message = status >= 500 && !(err.code.startsWith('remote_') || err.code === 'secret_key_mismatch' || err.code === 'starting') ? 'internal error' : err.message;
     return { status, body: { error: { code: status >= 500 && message === 'internal error' ? 'internal' : err.code, message, ...(err.details ? { details: err.details } : {}) } } };
   }
   const fe = err as FastifyError;

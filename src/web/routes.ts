@@ -15,8 +15,13 @@ import { registerHubSpotWebhookRoutes } from '../hubspot/webhooks/index.ts';
 import { connectorList } from '../connectors/index.ts';
 import { registerCallingSettingsRoutes } from '../hubspot/calling-settings-routes.ts';
 import { registerWidgetPage } from './widget-page.ts';
+import { registerConnectionRoutes } from '../connections/routes.ts';
+import { registerAuditRoutes } from '../sync/audit-routes.ts';
+import { mountConnectors } from '../platform/http.ts';
+import { PLATFORM_COMMANDS, runPlatformCommand } from '../platform/cli.ts';
 
 const retryRequest = z.object({ queue: z.string().min(1).optional(), ids: z.array(z.string()).max(10_000).optional() }).strict();
+const cliRequest = z.object({ command: z.enum(PLATFORM_COMMANDS), args: z.array(z.string().max(1_000)).max(50) }).strict();
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
   // First: admin sessions and the guard that makes every other /api/ route need one.
@@ -38,6 +43,16 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     if (!body.success) throw new ValidationError(`invalid request: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
     return { retried: await services.queue.retryFailed(body.data) };
   });
+  // …and `spokes connections …` / `spokes audit …` run here, on the database this process holds.
+  app.post('/api/status/cli', async (request) => {
+    requireDirectLoopback(request);
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+      throw new ValidationError('send a JSON body: {"command": "connections" | "audit", "args": string[]}');
+    }
+    const body = cliRequest.safeParse(request.body ?? {});
+    if (!body.success) throw new ValidationError(`invalid request: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    return runPlatformCommand(services.platform, body.data.command, body.data.args);
+  });
 
   registerHubSpotRoutes(app, services.hubspot);
   registerCallingSettingsRoutes(app, services);
@@ -48,4 +63,12 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   });
   registerSandboxRoutes(app, services);
   for (const connector of connectorList) await connector.routes(app, services);
+
+  // The connector platform: connections, the audit log, and what each platform connector declares.
+  registerConnectionRoutes(app, {
+    platform: services.platform, db: services.database.db, secretBox: services.secretBox, hubspot: services.hubspot, queue: () => services.queue,
+    legacyConnectors: connectorList.map((c) => c.manifest),
+  });
+  registerAuditRoutes(app, services.platform.audit);
+  await mountConnectors(app, { platform: services.platform, db: services.database.db, secretBox: services.secretBox });
 }

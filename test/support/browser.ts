@@ -20,6 +20,7 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { buildUiIfStale } from '../../scripts/build-ui.ts';
+import type { AnyConnector } from '../../src/platform/connector.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -51,7 +52,7 @@ export async function freePort(): Promise<number> {
  * Starts Spokes in this process on a fresh embedded database with a known admin password.
  * `env` adds or overrides settings (e.g. `SPOKES_SANDBOX: 'on'`).
  */
-export async function startSpokes(opts: { env?: Record<string, string>; password?: string } = {}): Promise<SpokesUnderTest> {
+export async function startSpokes(opts: { env?: Record<string, string>; password?: string; connectors?: readonly AnyConnector[] } = {}): Promise<SpokesUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spokes-ui-test-'));
   const password = opts.password ?? TEST_ADMIN_PASSWORD;
   for (let attempt = 1; ; attempt++) {
@@ -64,7 +65,7 @@ export async function startSpokes(opts: { env?: Record<string, string>; password
       },
     });
     try {
-      const runtime = await startRuntime({ config, log: createLogger({ level: 'silent' }), server: true, worker: true });
+      const runtime = await startRuntime({ config, log: createLogger({ level: 'silent' }), server: true, worker: true, connectors: opts.connectors });
       return {
         runtime, url, password, dataDir,
         async stop() {

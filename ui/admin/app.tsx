@@ -1,6 +1,6 @@
 /**
  * The admin app: session first, then either the sign-in page or the shell
- * with the page for the current path.
+ * with the page for the current path (from the registry, ui/admin/pages.tsx).
  */
 import { useEffect } from 'react';
 import { ToastProvider } from '../shared/components/toasts.tsx';
@@ -9,9 +9,8 @@ import { navigate, safeNext, useLocation } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { Shell } from './shell.tsx';
 import { SignInPage } from './sign-in-page.tsx';
-import { HubSpotPage } from './hubspot/hubspot-page.tsx';
-import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
+import { ADMIN_PAGES, HOME_PATH, pageFor } from './pages.tsx';
 
 export const SIGN_IN = '/admin/sign-in';
 
@@ -36,7 +35,7 @@ function Pages() {
     } else if (state === 'signed-in' && onSignIn) {
       navigate(safeNext(search.get('next')), { replace: true });
     } else if (state === 'signed-in' && path === '/admin') {
-      navigate('/admin/hubspot', { replace: true });
+      navigate(HOME_PATH, { replace: true });
     }
   }, [state, onSignIn, path, search]);
 
@@ -45,9 +44,10 @@ function Pages() {
   }
   if (state === 'signed-out') return onSignIn ? <SignInPage /> : null;
   if (onSignIn || path === '/admin') return null;
+  const Page = pageFor(path)?.component ?? NotFoundPage;
   return (
-    <Shell path={path}>
-      {path === '/admin/hubspot' ? <HubSpotPage /> : path === '/admin/phone-system' ? <PhoneSystemPage /> : <NotFoundPage />}
+    <Shell path={path} nav={ADMIN_PAGES}>
+      <Page />
     </Shell>
   );
 }

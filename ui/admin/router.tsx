@@ -29,7 +29,7 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 
 /** Only same-app paths are followed after sign-in: `?next=https://evil.example` is ignored. */
 export function safeNext(next: string | null): string {
-  return next && /^\/admin(\/|$)/.test(next) && !next.startsWith('//') ? next : '/admin/hubspot';
+  return next && /^\/admin(\/|$)/.test(next) && !next.startsWith('//') ? next : '/admin/overview';
 }
 
 export function Link({ to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {

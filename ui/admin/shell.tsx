@@ -1,5 +1,6 @@
 /**
- * The frame around every admin page: the left navigation (one entry per
+ * The frame around every admin page: the left navigation (from the page
+ * registry, ui/admin/pages.tsx: Spokes' own pages, then one entry per
  * connection Spokes manages) and sign-out.
  */
 import { useState, type ReactNode } from 'react';
@@ -7,26 +8,22 @@ import { Link } from './router.tsx';
 import { useSession } from './session.tsx';
 import { SpokesLogo } from './spokes-logo.tsx';
 
-interface NavItem {
+/** A navigation entry (ui/admin/pages.tsx lists them). */
+export interface NavItem {
   path: string;
   label: string;
   icon: ReactNode;
+  section: 'spokes' | 'connections';
   /** Listed so admins see what is coming, not clickable yet. */
   soon?: boolean;
 }
 
-const NAV: NavItem[] = [
-  {
-    path: '/admin/hubspot', label: 'HubSpot',
-    icon: <svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="13" cy="12" r="3.2" fill="none" stroke="currentColor" strokeWidth="1.8" /><path d="M13 8.8V5.5M13 5.5a1.4 1.4 0 1 0 0-.01M10.4 14.2L6 17M10.2 10.4L5 6.5" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" fill="none" /><circle cx="4.6" cy="6.2" r="1.4" fill="currentColor" /></svg>,
-  },
-  {
-    path: '/admin/phone-system', label: 'Phone system',
-    icon: <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M6.2 3.5l2 3.4-1.6 1.6a9 9 0 0 0 4.9 4.9l1.6-1.6 3.4 2-.9 2.6c-.3.8-1.1 1.2-1.9 1A14 14 0 0 1 3.1 6.9c-.2-.8.2-1.6 1-1.9z" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinejoin="round" /></svg>,
-  },
-];
+const SECTIONS = [
+  { id: 'spokes', label: 'Spokes' },
+  { id: 'connections', label: 'Connections' },
+] as const;
 
-export function Shell({ path, children }: { path: string; children: ReactNode }) {
+export function Shell({ path, nav, children }: { path: string; nav: readonly NavItem[]; children: ReactNode }) {
   const { signOut } = useSession();
   const [signingOut, setSigningOut] = useState(false);
   return (
@@ -40,24 +37,28 @@ export function Shell({ path, children }: { path: string; children: ReactNode })
               <div className="sidebar-tagline">HubSpot integration hub</div>
             </div>
           </div>
-          <nav aria-label="Connections" className="nav">
-            <div className="nav-heading">Connections</div>
-            <ul>
-              {NAV.map((item) => (
-                <li key={item.path}>
-                  {item.soon ? (
-                    <span className="nav-item nav-item-soon" aria-disabled="true">
-                      {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
-                    </span>
-                  ) : (
-                    <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
-                      {item.icon}<span>{item.label}</span>
-                    </Link>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <div className="nav">
+            {SECTIONS.map((section) => (
+              <nav key={section.id} aria-label={section.label} className="nav-section">
+                <div className="nav-heading">{section.label}</div>
+                <ul>
+                  {nav.filter((item) => item.section === section.id).map((item) => (
+                    <li key={item.path}>
+                      {item.soon ? (
+                        <span className="nav-item nav-item-soon" aria-disabled="true">
+                          {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
+                        </span>
+                      ) : (
+                        <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
+                          {item.icon}<span>{item.label}</span>
+                        </Link>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            ))}
+          </div>
           <div className="sidebar-footer">
             <button type="button" className="button button-ghost sidebar-sign-out" disabled={signingOut}
               onClick={() => { setSigningOut(true); void signOut(); }}>

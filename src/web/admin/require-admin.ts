@@ -29,6 +29,7 @@ export interface AdminAuth {
 const PUBLIC_API = [
   'GET /api/status', // `spokes status`, loopback-only
   'POST /api/status/retry', // `spokes retry`, loopback-only, JSON body
+  'POST /api/status/cli', // `spokes connections|audit` on the embedded database, loopback-only, JSON body
   'GET /api/session', // "am I signed in?"
   'POST /api/session', // sign-in: rate-limited instead
   '* /api/sandbox', '* /api/sandbox/*', // the built-in sandbox's own controls

@@ -1,0 +1,44 @@
+/**
+ * Every admin page, in one typed registry: it drives the navigation (shell.tsx)
+ * and the routing (app.tsx), and tells the Overview which page manages which
+ * connector. A new page is one entry here.
+ */
+import type { ComponentType, ReactNode } from 'react';
+import { ICONS } from './nav-icons.tsx';
+import { OverviewPage } from './platform/overview-page.tsx';
+import { ActivityPage } from './platform/activity-page.tsx';
+import { HubSpotPage } from './hubspot/hubspot-page.tsx';
+import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
+
+export interface AdminPage {
+  path: `/admin/${string}`;
+  /** The navigation entry's text (and the page's name for screen readers). */
+  label: string;
+  icon: ReactNode;
+  /** `spokes`: Spokes itself (Overview, Activity); `connections`: HubSpot and each connector's page. */
+  section: 'spokes' | 'connections';
+  /** The connector slug this page manages (`hubspot` for the HubSpot connection): the Overview links to it. */
+  connector?: string;
+  component: ComponentType;
+  /** Listed so admins see what is coming, not clickable yet. */
+  soon?: boolean;
+}
+
+export const ADMIN_PAGES = [
+  { path: '/admin/overview', label: 'Overview', icon: ICONS.overview, section: 'spokes', component: OverviewPage },
+  { path: '/admin/activity', label: 'Activity', icon: ICONS.activity, section: 'spokes', component: ActivityPage },
+  { path: '/admin/hubspot', label: 'HubSpot', icon: ICONS.hubspot, section: 'connections', connector: 'hubspot', component: HubSpotPage },
+  { path: '/admin/phone-system', label: 'Phone system', icon: ICONS.phone, section: 'connections', connector: 'telephony', component: PhoneSystemPage },
+] as const satisfies readonly AdminPage[];
+
+/** Where a signed-in admin lands. */
+export const HOME_PATH = '/admin/overview';
+
+export function pageFor(path: string): AdminPage | undefined {
+  return (ADMIN_PAGES as readonly AdminPage[]).find((p) => p.path === path);
+}
+
+/** The page that manages a connector, for links from the Overview and the Activity page. */
+export function pageOfConnector(slug: string): AdminPage | undefined {
+  return (ADMIN_PAGES as readonly AdminPage[]).find((p) => p.connector === slug);
+}
