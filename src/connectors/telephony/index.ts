@@ -11,6 +11,7 @@ import { telephonyJobs, scheduleTelephonyJobs } from './jobs.ts';
 import { registerTelephonyAdminRoutes } from './routes-admin.ts';
 import { registerTelephonyCallRoutes } from './routes-calls.ts';
 import { registerTelephonyAgentRoutes } from './routes-agent.ts';
+import { registerCallHistoryRoutes } from './routes-history.ts';
 import { agentWidgetUrl } from './agent-auth.ts';
 import { configureTelephonySandbox } from './sandbox.ts';
 import { registerSandboxWidget } from './widget-sandbox.ts';
@@ -39,6 +40,7 @@ export const telephony = {
     const ctx = telephonyContext(services);
     registerTelephonyAdminRoutes(app, ctx);
     registerTelephonyCallRoutes(app, ctx);
+    registerCallHistoryRoutes(app, ctx);
     registerTelephonyAgentRoutes(app, ctx);
     // Open event streams would hold the server's close() until every browser went away.
     app.addHook('preClose', async () => ctx.streams.endAll());

@@ -16,6 +16,7 @@ import { sendUiPage } from '../../web/admin/ui-pages.ts';
 import { AgentAuth, agentWidgetUrl } from './agent-auth.ts';
 import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
 import { refreshRegisteredWidgetUrl } from './widget-url-refresh.ts';
+import { registerAgentCallHistoryRoute } from './routes-history.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
 import type { LiveMatch } from './live.ts';
@@ -140,6 +141,9 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
       onPlaced: (callId) => remember(binding.ownerId, callId),
     });
   });
+
+  // The agent's own calls from the call history (missed ones to call back).
+  registerAgentCallHistoryRoute(app, ctx, agentOf);
 
   app.post('/agent-api/calls/:callId/hangup', async (request) => {
     const { binding } = await agentOf(request);
