@@ -11,6 +11,7 @@ import { Shell } from './shell.tsx';
 import { SignInPage } from './sign-in-page.tsx';
 import { HubSpotPage } from './hubspot/hubspot-page.tsx';
 import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
+import { CallsPage } from './calls/calls-page.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 
 export const SIGN_IN = '/admin/sign-in';
@@ -47,7 +48,7 @@ function Pages() {
   if (onSignIn || path === '/admin') return null;
   return (
     <Shell path={path}>
-      {path === '/admin/hubspot' ? <HubSpotPage /> : path === '/admin/phone-system' ? <PhoneSystemPage /> : <NotFoundPage />}
+      {path === '/admin/hubspot' ? <HubSpotPage /> : path === '/admin/phone-system' ? <PhoneSystemPage /> : path === '/admin/calls' ? <CallsPage /> : <NotFoundPage />}
     </Shell>
   );
 }

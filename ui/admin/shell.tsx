@@ -1,6 +1,6 @@
 /**
  * The frame around every admin page: the left navigation (one entry per
- * connection Spokes manages) and sign-out.
+ * connection Spokes manages, then what it did: the calls) and sign-out.
  */
 import { useState, type ReactNode } from 'react';
 import { Link } from './router.tsx';
@@ -26,6 +26,34 @@ const NAV: NavItem[] = [
   },
 ];
 
+/** What Spokes did: the call history. */
+const ACTIVITY: NavItem[] = [
+  {
+    path: '/admin/calls', label: 'Calls',
+    icon: <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M4 5h12M4 10h12M4 15h8" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" /><circle cx="15.5" cy="15" r="1.6" fill="currentColor" /></svg>,
+  },
+];
+
+function NavList({ items, path }: { items: NavItem[]; path: string }) {
+  return (
+    <ul>
+      {items.map((item) => (
+        <li key={item.path}>
+          {item.soon ? (
+            <span className="nav-item nav-item-soon" aria-disabled="true">
+              {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
+            </span>
+          ) : (
+            <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
+              {item.icon}<span>{item.label}</span>
+            </Link>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Shell({ path, children }: { path: string; children: ReactNode }) {
   const { signOut } = useSession();
   const [signingOut, setSigningOut] = useState(false);
@@ -40,24 +68,16 @@ export function Shell({ path, children }: { path: string; children: ReactNode })
               <div className="sidebar-tagline">HubSpot integration hub</div>
             </div>
           </div>
-          <nav aria-label="Connections" className="nav">
-            <div className="nav-heading">Connections</div>
-            <ul>
-              {NAV.map((item) => (
-                <li key={item.path}>
-                  {item.soon ? (
-                    <span className="nav-item nav-item-soon" aria-disabled="true">
-                      {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
-                    </span>
-                  ) : (
-                    <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
-                      {item.icon}<span>{item.label}</span>
-                    </Link>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <div className="nav">
+            <nav aria-label="Connections">
+              <div className="nav-heading">Connections</div>
+              <NavList items={NAV} path={path} />
+            </nav>
+            <nav aria-label="Activity">
+              <div className="nav-heading">Activity</div>
+              <NavList items={ACTIVITY} path={path} />
+            </nav>
+          </div>
           <div className="sidebar-footer">
             <button type="button" className="button button-ghost sidebar-sign-out" disabled={signingOut}
               onClick={() => { setSigningOut(true); void signOut(); }}>

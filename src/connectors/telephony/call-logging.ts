@@ -90,16 +90,18 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   let match: PhoneMatch | undefined = lookup.records[0];
   let contactId = match?.objectType === 'contact' ? match.objectId : null;
   let companyId = match?.objectType === 'company' ? match.objectId : match?.companyId ?? null;
+  // The name the call history shows and searches (the contact's, else the company's, as Spokes knows it now).
+  let contactName = match?.label?.trim() || null;
   const { portalId } = await deps.portal();
 
   if (!match && normalized?.e164 && connection.settings.autoCreate[cdr.direction === 'inbound' ? 'inbound' : 'outbound']) {
     contactId = await findOrCreateContact({ db, api: deps.hubspot.api, writer: deps.writer, index: deps.phone.index, log }, normalized.e164, portalId, signal);
     match = { portalId, objectType: 'contact', objectId: contactId, label: null, companyId: null, property: 'phone', raw: normalized.e164, e164: normalized.e164, modifiedAt: null };
+    contactName = `${AUTO_CONTACT_PREFIX}${normalized.e164}`;
   }
 
   // C3: the calling widget created this call's engagement in HubSpot and told us its id.
   const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
-  const contactName = match?.label?.trim() || (match && normalized?.e164 ? `${AUTO_CONTACT_PREFIX}${normalized.e164}` : null);
   const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId, contactName);
   // The recording link, and the external id of a record without a call id, name this record's row.
   const properties = callProperties({ ...cdr, id: claimed.id }, {

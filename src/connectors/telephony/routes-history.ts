@@ -7,6 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
@@ -90,6 +91,17 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="spokes-calls-${day}.csv"`)
       .header('cache-control', 'no-store');
     return reply.send(Readable.from(lines()));
+  });
+
+  // The Calls page's user filter: the users bound now, and those calls were logged for before.
+  app.get('/api/telephony/call-users', async () => {
+    const [bound, owners] = await Promise.all([
+      ctx.bindings.list(),
+      ctx.services.database.query<{ owner_id: string }>(sql`select distinct owner_id from call_logs where owner_id is not null`),
+    ]);
+    const names = new Map(bound.map((b) => [b.ownerId, { name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, extension: b.extension as string | null }]));
+    for (const { owner_id } of owners) if (!names.has(owner_id)) names.set(owner_id, { name: `HubSpot user ${owner_id}`, extension: null });
+    return { users: [...names].map(([ownerId, u]) => ({ ownerId, ...u })).sort((a, b) => a.name.localeCompare(b.name)) };
   });
 
   app.post('/api/telephony/calls/:cdrId/retry', async (request) => {

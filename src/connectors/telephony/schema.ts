@@ -92,9 +92,11 @@ export const callLogs = pgTable('call_logs', {
 }, (t) => [
   index('call_logs_call_id').on(t.callId),
   index('call_logs_created_at').on(t.createdAt),
-  // The call history (read backwards: newest first), paged by (started_at, cdr_id); by user; the calls not logged; search.
+  // The call history (read backwards: newest first), paged by (started_at, cdr_id); by user; by direction (internal
+  // calls are rare); the calls not logged; search.
   index('call_logs_started').on(t.startedAt, t.cdrId),
   index('call_logs_owner_started').on(t.ownerId, t.startedAt, t.cdrId),
+  index('call_logs_direction_started').on(t.direction, t.startedAt, t.cdrId),
   index('call_logs_not_logged_started').on(t.startedAt, t.cdrId).where(sql`state <> 'logged'`),
   index('call_logs_search').using('gin', t.search),
 ]);

@@ -18,5 +18,6 @@ WHERE c.contact_id IS NOT NULL OR c.company_id IS NOT NULL;--> statement-breakpo
 ALTER TABLE "call_logs" ADD COLUMN "search" "tsvector" GENERATED ALWAYS AS (call_search_vector(contact_name, external_number)) STORED;--> statement-breakpoint
 CREATE INDEX "call_logs_started" ON "call_logs" USING btree ("started_at","cdr_id");--> statement-breakpoint
 CREATE INDEX "call_logs_owner_started" ON "call_logs" USING btree ("owner_id","started_at","cdr_id");--> statement-breakpoint
+CREATE INDEX "call_logs_direction_started" ON "call_logs" USING btree ("direction","started_at","cdr_id");--> statement-breakpoint
 CREATE INDEX "call_logs_not_logged_started" ON "call_logs" USING btree ("started_at","cdr_id") WHERE state <> 'logged';--> statement-breakpoint
 CREATE INDEX "call_logs_search" ON "call_logs" USING gin ("search");

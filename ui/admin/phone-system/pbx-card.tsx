@@ -10,7 +10,7 @@ import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
 import { Switch } from '../../shared/components/switch.tsx';
 import { ConnectionForm } from './connection-form.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shared/format.ts';
 import type { ApiPhoneConnection, ApiPhoneStatus, ConnectInput } from './phone-api.ts';
 
 export function PbxCard({ status, connection, hubspot, switching, onSwitch, onUpdateCredentials }: {
