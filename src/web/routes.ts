@@ -15,6 +15,7 @@ import { registerHubSpotWebhookRoutes } from '../hubspot/webhooks/index.ts';
 import { connectorList } from '../connectors/index.ts';
 import { registerCallingSettingsRoutes } from '../hubspot/calling-settings-routes.ts';
 import { registerWidgetPage } from './widget-page.ts';
+import { registerFavicon } from './favicon.ts';
 
 const retryRequest = z.object({ queue: z.string().min(1).optional(), ids: z.array(z.string()).max(10_000).optional() }).strict();
 
@@ -39,6 +40,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     return { retried: await services.queue.retryFailed(body.data) };
   });
 
+  registerFavicon(app);
   registerHubSpotRoutes(app, services.hubspot);
   registerCallingSettingsRoutes(app, services);
   registerWidgetPage(app, { sandboxUrl: () => services.sandboxes?.hubspot.url });
