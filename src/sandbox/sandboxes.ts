@@ -18,7 +18,18 @@ export interface Sandboxes {
   yeastar: YeastarSandbox;
   /** `GET /api/sandbox`: one key per emulator, each its own `/sandbox/info`. */
   info(): Record<string, unknown>;
+  /** A seeded contact with a phone number (the lowest id: the same one on every machine), for the sample call. */
+  sampleContact(): Promise<SampleContact | null>;
   close(): Promise<void>;
+}
+
+export interface SampleContact {
+  id: string;
+  name: string;
+  /** E.164. */
+  phone: string;
+  /** Its record page in the HubSpot emulator, where its calls appear. */
+  url: string;
 }
 
 export interface StartSandboxesOptions {
@@ -56,6 +67,7 @@ export async function startSandboxes(opts: StartSandboxesOptions): Promise<Sandb
     return {
       hubspot, yeastar,
       info: () => ({ hubspot: hubspot.info(), yeastar: yeastar.info() }),
+      sampleContact: () => sampleContact(hubspot.url, portal.portalId, portal.privateAppToken).catch(() => null),
       async close() {
         await yeastar.close();
         await hubspot.close();
@@ -93,4 +105,21 @@ async function listOwners(baseUrl: string, token: string): Promise<{ email: stri
   const res = await fetch(`${baseUrl}/crm/v3/owners?limit=100`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`HubSpot sandbox answered ${res.status} listing owners`);
   return ((await res.json()) as { results: { email: string; firstName: string; lastName: string }[] }).results;
+}
+
+async function sampleContact(baseUrl: string, portalId: number, token: string): Promise<SampleContact | null> {
+  const res = await fetch(`${baseUrl}/crm/v3/objects/contacts/search`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      filterGroups: [{ filters: [{ propertyName: 'hs_calculated_phone_number', operator: 'HAS_PROPERTY' }] }],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }], properties: ['firstname', 'lastname', 'hs_calculated_phone_number'], limit: 1,
+    }),
+  });
+  if (!res.ok) return null;
+  const [c] = ((await res.json()) as { results: { id: string; properties: Record<string, string | null> }[] }).results;
+  if (!c?.properties.hs_calculated_phone_number) return null;
+  return {
+    id: c.id, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || `Contact ${c.id}`,
+    phone: c.properties.hs_calculated_phone_number, url: `${baseUrl}/contacts/${portalId}/record/0-1/${c.id}`,
+  };
 }

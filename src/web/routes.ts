@@ -26,7 +26,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   // `spokes status` asks a running server when the embedded database is in its hands.
   app.get('/api/status', async (request) => {
     requireDirectLoopback(request);
-    return collectStatus(services.config, services.queue);
+    return collectStatus(services, { answering: true });
   });
   // …and `spokes retry` asks it to put dead letters back to work. JSON only: a web page cannot send
   // that cross-origin without a CORS preflight, which this server never grants.

@@ -58,6 +58,15 @@ export const telephony = {
       await scheduleTelephonyJobs(services.queue);
     }
   },
+  async health(services) {
+    const c = await telephonyContext(services).store.get();
+    if (!c) return { name: 'Phone system', state: 'not connected', ok: true, detail: 'connect a PBX on the admin\'s Phone system page to log calls' };
+    const where = `${c.vendor === 'yeastar' ? 'Yeastar' : c.vendor} at ${c.baseUrl}`;
+    if (!c.enabled) return { name: 'Phone system', state: 'disabled', ok: false, detail: `${where}: switch "Enable HubSpot integration" on to log calls` };
+    // The event stream's state, as the process that holds it (the leader) last wrote it.
+    const state = c.streamState === 'connected' ? 'connected' : c.streamState;
+    return { name: 'Phone system', state, ok: state === 'connected', detail: `${where}${c.lastError && state !== 'connected' ? `: ${c.lastError}` : ''}` };
+  },
   async stop(services) {
     const ctx = contexts.get(services);
     if (!ctx) return;
