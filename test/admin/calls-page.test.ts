@@ -83,6 +83,14 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     const callPage = await context.newPage();
     await callPage.goto(await open.getAttribute('href') ?? '');
     await callPage.getByText(/Inbound call from/).first().waitFor();
+    // The timeline's player plays the recording (through Spokes' signed link): as long as the call (2 s of talk).
+    const seconds = await callPage.locator('audio').first().evaluate((a: HTMLAudioElement) => new Promise<number>((resolve, reject) => {
+      a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
+      a.addEventListener('error', () => reject(new Error(`the player could not load ${a.src}: ${a.error?.message}`)), { once: true });
+      a.preload = 'auto';
+      a.load();
+    }));
+    assert.equal(seconds, 2);
     await callPage.close();
 
     // Filters go to the address: reloading keeps them; "Missed" finds the unanswered inbound call.
