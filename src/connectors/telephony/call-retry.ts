@@ -43,6 +43,9 @@ export async function retryCall(ctx: TelephonyContext, cdrId: string): Promise<R
   if (job?.state === 'active') throw new ConflictError('This call is being logged right now.');
   if (job?.state === 'failed') {
     await queue.retryFailed({ queue: LOG_CALL_JOB, ids: [job.id] });
+    // pg-boss's retry keeps the start time its last backoff computed (GREATEST(start_after, now())): up to the
+    // job's longest delay away. The admin asked for now.
+    await queue.boss.update(LOG_CALL_JOB, undefined, { id: job.id, startAfter: new Date() });
     await markQueued(ctx, row, 'Retry requested: the call goes back to its job.');
     return { cdrId, action: 'dead_letter_retried' };
   }
