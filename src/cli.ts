@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from './runtime.ts';
 import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
 import { startSandboxes } from './sandbox/sandboxes.ts';
+import { portInUseMessage, sandboxSummary, startBanner } from './banner.ts';
 import { runCallingSettings } from './hubspot/calling-settings-cli.ts';
 import { ConnectionStore } from './hubspot/connection-store.ts';
 import { openDatabase } from './db/open.ts';
@@ -75,7 +76,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await run(config, log, rest);
   } catch (err) {
-    const message = err instanceof SpokesError ? err.message : (err as Error).stack ?? String(err);
+    // A port taken by another program (often a Spokes already running): one line, not a stack.
+    const inUse = err as NodeJS.ErrnoException & { port?: number };
+    const message = inUse.code === 'EADDRINUSE' && typeof inUse.port === 'number' ? portInUseMessage(command, inUse.port, config)
+      : err instanceof SpokesError ? err.message : (err as Error).stack ?? String(err);
     process.stderr.write(`spokes ${command}: ${message}\n`);
     return 1;
   }
@@ -83,9 +87,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: true, worker: true });
-  process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
-  process.stdout.write(adminBanner(config, runtime));
-  if (runtime.services.sandboxes) process.stdout.write(sandboxBanner(runtime));
+  process.stdout.write(await startBanner(config, runtime));
   // Printed once everything is wired (emulators, connectors, jobs): scripts may wait for this line.
   process.stdout.write('Spokes is ready.\n');
   return untilSignal(runtime, log);
@@ -100,7 +102,7 @@ async function worker(config: Config, log: Logger): Promise<number> {
 async function sandbox(config: Config, log: Logger): Promise<number> {
   const basePort = config.sandboxPort ?? 3001;
   const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
-  process.stdout.write(`Sandbox emulators are running (state kept in ${config.dataDir}/sandbox):\n${JSON.stringify(sandboxes.info(), null, 2)}\n`);
+  process.stdout.write(sandboxSummary(sandboxes, config.dataDir));
   return untilSignal(sandboxes, log);
 }
 
@@ -142,7 +144,7 @@ async function status(config: Config, log: Logger, args: string[]): Promise<numb
   try {
     const runtime = await startRuntime({ config, log, server: false, worker: false });
     try {
-      report = await collectStatus(config, runtime.queue);
+      report = await collectStatus(runtime.services, { probeUrl: runningServerUrl(config.dataDir, config.port) });
     } finally {
       await runtime.stop();
     }
@@ -232,39 +234,6 @@ async function platformCommand(command: PlatformCommand, config: Config, log: Lo
 function usageError(command: string, message: string): number {
   process.stderr.write(`spokes ${command}: ${message}\n`);
   return 2;
-}
-
-/**
- * Where the admin UI is and how to sign in. A generated password is printed here once
- * (straight to stdout, never through the logger) and exists nowhere else afterwards.
- */
-function adminBanner(config: Config, runtime: Runtime): string {
-  // With SPOKES_PORT=0 the configured public URL cannot name the port: show the real one.
-  const base = config.port === 0 ? runtime.url : config.publicUrl;
-  const lines = [`Admin: ${base}/admin/`];
-  const setup = runtime.adminPassword;
-  if (setup?.generated) {
-    lines.push(`Admin password: ${setup.generated}`);
-    lines.push('  Shown only this once and stored only as a hash. To replace it, start Spokes with SPOKES_ADMIN_PASSWORD=<new password>.');
-  } else if (setup?.source === 'env') {
-    lines.push('  Sign in with the password set in SPOKES_ADMIN_PASSWORD.');
-  } else if (setup?.source === 'stored') {
-    lines.push('  Sign in with the admin password printed on the first start. Lost it? Start Spokes with SPOKES_ADMIN_PASSWORD=<new password> to replace it.');
-  }
-  return lines.map((l) => `${l}\n`).join('');
-}
-
-/** Sandbox mode: where the emulators are and what Spokes is connected to. */
-function sandboxBanner(runtime: Runtime): string {
-  const info = runtime.services.sandboxes!.info() as { hubspot: { baseUrl: string; portals: { portalId: number; name: string; type: string }[] }; yeastar: { baseUrl: string } };
-  const portal = info.hubspot.portals.find((p) => p.type === 'STANDARD');
-  return [
-    `Sandbox mode (no HubSpot credentials configured): HubSpot emulator at ${info.hubspot.baseUrl}`,
-    portal ? `  Connected to the sandbox portal ${portal.portalId} (${portal.name}); records: ${info.hubspot.baseUrl}/contacts/${portal.portalId}/record/0-1/<id>` : '',
-    `  Yeastar PBX emulator at ${info.yeastar.baseUrl}: simulate a call with POST ${info.yeastar.baseUrl}/sandbox/calls`,
-    `    e.g. curl -X POST ${info.yeastar.baseUrl}/sandbox/calls -H 'content-type: application/json' -d '{"direction":"inbound","external":"+14155550100","extension":"1001","outcome":"answered","talkSeconds":20}'`,
-    `  Emulator details for scripts: GET ${runtime.url}/api/sandbox`,
-  ].filter(Boolean).map((l) => `${l}\n`).join('');
 }
 
 /** Runs until SIGTERM/SIGINT, then stops fetching jobs, lets those in flight finish and closes the database. */

@@ -1,5 +1,8 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
+// Loaded only for a terminal: pipes and services get JSON lines without paying for it.
+const pretty = process.stdout.isTTY ? (await import('pino-pretty')).default : undefined;
+
 export type { Logger };
 
 /**
@@ -19,6 +22,11 @@ export const redactPaths = SECRET_KEYS.flatMap((k) => {
   return [key, `*${dot}`, `*.*${dot}`];
 });
 
+/**
+ * JSON lines (one object per line, for log collectors); on a terminal, the same records made readable
+ * by pino-pretty (one line each: time, level, message, fields), unless a destination is given.
+ * Redaction happens before either.
+ */
 export function createLogger(opts: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
@@ -26,7 +34,9 @@ export function createLogger(opts: { level?: string; name?: string; destination?
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: undefined,
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  if (opts.destination) return pino(options, opts.destination);
+  if (pretty) return pino(options, pretty({ colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'name', sync: true }));
+  return pino(options);
 }
 
 /** Strips `access_token=…`, `code=…` and similar from a URL before it is logged or shown. */

@@ -1,22 +1,37 @@
 /**
- * What `spokes status` and `GET /api/status` report: the engine, the queues
- * (depth, in flight, failed) and the most recent dead letters with their error.
+ * What `spokes status` and `GET /api/status` report: the server's address, the
+ * health of each connection (HubSpot, then each connector's: the phone
+ * system…), the engine, the queues (depth, in flight, failed) and the most
+ * recent dead letters with their error.
  */
-import { redactDatabaseUrl, type Config } from './config.ts';
-import type { JobQueue, QueueStatus, DeadLetter } from './jobs/queue.ts';
+import { redactDatabaseUrl } from './config.ts';
+import type { QueueStatus, DeadLetter } from './jobs/queue.ts';
+import type { Services } from './services.ts';
+import type { ConnectionHealth } from './connectors/connector.ts';
+import { connectorList } from './connectors/index.ts';
 import { version } from './version.ts';
 
 export interface StatusReport {
   version: string;
+  /** Where users reach Spokes, and whether a server answered there when the report was made. */
+  server: { url: string; answering: boolean };
+  connections: ConnectionHealth[];
   engine: 'pglite' | 'postgres';
   database: string;
   queues: QueueStatus[];
   deadLetters: DeadLetter[];
 }
 
-export async function collectStatus(config: Config, queue: JobQueue): Promise<StatusReport> {
+/** `answering`: known by the caller (the server itself), or probed at `probeUrl` (the CLI with the database in hand). */
+export async function collectStatus(services: Pick<Services, 'config' | 'queue' | 'hubspot'> & Partial<Services>, server: { answering: boolean } | { probeUrl: string }): Promise<StatusReport> {
+  const { config, queue } = services;
+  const answering = 'answering' in server ? server.answering
+    : await fetch(`${server.probeUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status < 500, () => false);
   return {
     version,
+    // The public URL (with SPOKES_PORT=0, the port it got once bound).
+    server: { url: services.hubspot.publicUrl, answering },
+    connections: [await hubspotHealth(services.hubspot), ...(await Promise.all(connectorList.map((c) => c.health?.(services as Services)))).filter((h) => !!h)],
     engine: config.engine,
     database: config.databaseUrl ? redactDatabaseUrl(config.databaseUrl) : `${config.dataDir}/pg (embedded PGlite)`,
     queues: await queue.status(),
@@ -24,8 +39,22 @@ export async function collectStatus(config: Config, queue: JobQueue): Promise<St
   };
 }
 
+async function hubspotHealth(hubspot: Services['hubspot']): Promise<ConnectionHealth> {
+  const c = await hubspot.store.connection();
+  if (!c) return { name: 'HubSpot', state: 'not connected', ok: false, detail: 'connect it on the admin\'s HubSpot page' };
+  const how = c.kind === 'oauth' ? 'OAuth' : 'private-app token';
+  if (c.status === 'needs_reauthorization') {
+    return { name: 'HubSpot', state: 'needs re-authorization', ok: false, detail: `${c.accountName} (portal ${c.portalId}): reconnect on the admin's HubSpot page${c.lastError ? `; ${c.lastError}` : ''}` };
+  }
+  return { name: 'HubSpot', state: 'connected', ok: true, detail: `${c.accountName} (portal ${c.portalId}, ${how})` };
+}
+
 export function formatStatus(s: StatusReport): string {
-  const lines = [`Spokes ${s.version}`, `Database: ${s.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} — ${s.database}`, '', 'Queues:'];
+  const lines = [`Spokes ${s.version}`, `Server: ${s.server.url} (${s.server.answering ? 'answering' : 'not answering'})`,
+    `Database: ${s.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} — ${s.database}`, '', 'Connections:'];
+  const nameWidth = Math.max(14, ...s.connections.map((c) => c.name.length + 2));
+  for (const c of s.connections) lines.push(`  ${c.name.padEnd(nameWidth)}${c.ok ? '' : '! '}${c.state}${c.detail ? ` — ${c.detail}` : ''}`);
+  lines.push('', 'Queues:');
   const width = Math.max(24, ...s.queues.map((q) => q.name.length + 2));
   lines.push(`  ${'QUEUE'.padEnd(width)}${'QUEUED'.padStart(8)}${'ACTIVE'.padStart(8)}${'FAILED'.padStart(8)}`);
   for (const q of s.queues) lines.push(`  ${q.name.padEnd(width)}${String(q.queued).padStart(8)}${String(q.active).padStart(8)}${String(q.failed).padStart(8)}`);

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { runSpokes, runSpokesToEnd, type SpokesProcess } from './support/processes.ts';
+import { spawnSync } from 'node:child_process';
+import { childEnv, mainScript, runSpokes, runSpokesToEnd, type SpokesProcess } from './support/processes.ts';
 import { createTestDatabase, postgresUrl, type TestDatabase } from './support/databases.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
@@ -27,6 +28,18 @@ describe('spokes CLI', () => {
     return t;
   }
 
+  it('writes readable log lines on a terminal, JSON lines otherwise', async () => {
+    const t = await db('pglite');
+    const piped = await runSpokesToEnd(['migrate'], t.env);
+    assert.match(piped.output, /^\{"level":30,"time":\d+,"name":"spokes",.*"msg":"generated a new secret key/m);
+    // A pseudo-terminal (util-linux `script`), as when someone runs it by hand.
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${mainScript} migrate`, '/dev/null'], { env: childEnv((await db('pglite')).env), encoding: 'utf8' });
+    assert.equal(tty.status, 0, tty.stdout + tty.stderr);
+    const text = tty.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(text, /^\[\d{2}:\d{2}:\d{2}\] INFO: generated a new secret key for stored credentials; back it up with the data directory \{"path":/m);
+    assert.doesNotMatch(text, /"level":/);
+  });
+
   it('prints usage and exits 2 on an unknown command; --help exits 0', async () => {
     const bad = await runSpokesToEnd(['frobnicate'], {});
     assert.equal(bad.code, 2);
@@ -45,6 +58,14 @@ describe('spokes CLI', () => {
     const [, url] = await p.waitFor(/is running at (http:\/\/\S+)/, 90_000);
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
+    // The banner stands apart from the log lines (JSON here: stdout is a pipe), between two rules, and ends with
+    // a sample call and the record page where its engagement shows.
+    const banner = (await p.waitFor(/\n(─{72})\n( {2}Spokes [\s\S]+?)\n─{72}\n/))[2]!;
+    assert.match(banner, /^ {2}Admin: +http:\/\/localhost:\d+\/admin\/$/m);
+    assert.match(banner, /^ {2}Admin password: +\S+$/m);
+    assert.match(banner, /Try a call from (.+) to extension 1001:\n {4}curl -X POST http:\/\/127\.0\.0\.1:\d+\/sandbox\/calls .+"external":"\+\d+"/);
+    assert.match(banner, /The call rings 3 s and lasts 20 s\. A few seconds after it ends, the engagement is in HubSpot:\n {4}http:\/\/127\.0\.0\.1:\d+\/contacts\/\d+\/record\/0-1\/\d+ /);
+    assert.doesNotMatch(banner, /"level":/, 'no log line inside the banner');
 
     // A second process on the same embedded database is refused, and status asks the server.
     const worker = await runSpokesToEnd(['worker'], env);
@@ -53,9 +74,26 @@ describe('spokes CLI', () => {
     const port = new URL(url!).port;
     const status = await runSpokesToEnd(['status', '--json'], { ...env, SPOKES_PORT: port });
     assert.equal(status.code, 0, status.output);
-    const report = JSON.parse(status.output) as { engine: string; queues: { name: string }[] };
+    const report = JSON.parse(status.output) as { engine: string; queues: { name: string }[]; server: { url: string; answering: boolean }; connections: { name: string; state: string; ok: boolean }[] };
     assert.equal(report.engine, 'pglite');
     assert.ok(report.queues.some((q) => q.name === 'diagnostics.receipt'));
+    // The server's address and each connection's health (sandbox mode: both connected), not only the queues.
+    assert.deepEqual(report.server, { url: `http://localhost:${port}`, answering: true });
+    assert.deepEqual(report.connections.map((c) => [c.name, c.state, c.ok]), [['HubSpot', 'connected', true], ['Phone system', 'connected', true]]);
+    const text = await runSpokesToEnd(['status'], { ...env, SPOKES_PORT: port });
+    assert.match(text.output, new RegExp(`Server: http://localhost:${port} \\(answering\\)`));
+    assert.match(text.output, /Connections:\n  HubSpot +connected — .+ \(portal \d+, OAuth\)\n  Phone system +connected — Yeastar at http:\/\/127\.0\.0\.1:\d+/);
+
+    // Ports already taken: one line saying which, and what to do — no stack trace.
+    const sandboxPort = new URL((await (await fetch(`${url}/api/sandbox`)).json() as { hubspot: { baseUrl: string } }).hubspot.baseUrl).port;
+    const emulators = await runSpokesToEnd(['sandbox'], { ...(await db('pglite')).env, SPOKES_SANDBOX_PORT: sandboxPort });
+    assert.equal(emulators.code, 1);
+    assert.match(emulators.output, new RegExp(`^spokes sandbox: port ${sandboxPort} is already in use\\. \`npm start\` \\(sandbox mode\\) already runs the emulators`, 'm'));
+    assert.doesNotMatch(emulators.output, /\n\s+at /, 'no stack trace');
+    const second = await runSpokesToEnd(['start'], { ...(await db('pglite')).env, SPOKES_PORT: port });
+    assert.equal(second.code, 1);
+    assert.match(second.output, new RegExp(`^spokes start: port ${port} is already in use: another Spokes`, 'm'));
+    assert.doesNotMatch(second.output, /\n\s+at /, 'no stack trace');
     // Without the port it was started with: the server recorded where it listens in the data directory.
     const unported = await runSpokesToEnd(['status', '--json'], env);
     assert.equal(unported.code, 0, unported.output);

@@ -75,9 +75,9 @@ export interface DbRecording {
   startMs: number;
   call_from: string;
   call_to: string;
+  /** Talk time in seconds: the recording's length (its audio is made when downloaded: calls/wav.ts). */
   duration: number;
   call_type: CallType;
-  wav: Buffer;
 }
 
 /** A `call/dial` request as received, kept for assertions (`dialRequests()`). */

@@ -17,6 +17,16 @@ export interface ConnectorManifest {
   features: string[];
 }
 
+/** One connection as `spokes status` shows it. */
+export interface ConnectionHealth {
+  name: string;
+  /** In a few words: connected, not connected, disabled, reconnecting… */
+  state: string;
+  /** False when it needs attention (calls or records do not flow). */
+  ok: boolean;
+  detail?: string;
+}
+
 export interface Connector {
   manifest: ConnectorManifest;
   /** Job types this connector runs; the worker registry lists them. */
@@ -33,6 +43,8 @@ export interface Connector {
    * newcomer's `npm start` comes up ready to use. Called by the serving process after HubSpot is connected.
    */
   sandbox?(services: Services, sandboxes: Sandboxes): Promise<void>;
+  /** The connection's health for `spokes status`, read from the database (any process may ask); null when not set up. */
+  health?(services: Services): Promise<ConnectionHealth | null>;
   /** Called on shutdown, before the queue stops. */
   stop?(services: Services): Promise<void>;
 }

@@ -44,8 +44,19 @@ export type SandboxSystem = keyof typeof systems;
 export type Sandboxes = { [K in SandboxSystem]: Awaited<ReturnType<(typeof systems)[K]['start']>> } & {
   /** `GET /api/sandbox`: one key per emulator, each its own `/sandbox/info`. */
   info(): Record<SandboxSystem, unknown>;
+  /** A seeded contact with a phone number (the lowest id: the same one on every machine), for the sample call. */
+  sampleContact(): Promise<SampleContact | null>;
   close(): Promise<void>;
 };
+
+export interface SampleContact {
+  id: string;
+  name: string;
+  /** E.164. */
+  phone: string;
+  /** Its record page in the HubSpot emulator, where its calls appear. */
+  url: string;
+}
 
 export interface StartSandboxesOptions {
   dataDir: string;
@@ -75,6 +86,11 @@ export async function startSandboxes(opts: StartSandboxesOptions): Promise<Sandb
   return {
     ...(started as Record<SandboxSystem, Emulator>),
     info: () => Object.fromEntries(names.map((n) => [n, started[n]!.info()])) as Record<SandboxSystem, unknown>,
+    sampleContact() {
+      const hubspot = started.hubspot as HubSpotSandbox;
+      const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+      return sampleContact(hubspot.url, portal.portalId, portal.privateAppToken).catch(() => null);
+    },
     async close() {
       for (const name of [...names].reverse()) await started[name]!.close();
     },
@@ -138,4 +154,21 @@ async function listOwners(baseUrl: string, token: string): Promise<{ email: stri
   const res = await fetch(`${baseUrl}/crm/v3/owners?limit=100`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`HubSpot sandbox answered ${res.status} listing owners`);
   return ((await res.json()) as { results: { email: string; firstName: string; lastName: string }[] }).results;
+}
+
+async function sampleContact(baseUrl: string, portalId: number, token: string): Promise<SampleContact | null> {
+  const res = await fetch(`${baseUrl}/crm/v3/objects/contacts/search`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      filterGroups: [{ filters: [{ propertyName: 'hs_calculated_phone_number', operator: 'HAS_PROPERTY' }] }],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }], properties: ['firstname', 'lastname', 'hs_calculated_phone_number'], limit: 1,
+    }),
+  });
+  if (!res.ok) return null;
+  const [c] = ((await res.json()) as { results: { id: string; properties: Record<string, string | null> }[] }).results;
+  if (!c?.properties.hs_calculated_phone_number) return null;
+  return {
+    id: c.id, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || `Contact ${c.id}`,
+    phone: c.properties.hs_calculated_phone_number, url: `${baseUrl}/contacts/${portalId}/record/0-1/${c.id}`,
+  };
 }

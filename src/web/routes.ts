@@ -19,6 +19,7 @@ import { registerConnectionRoutes } from '../connections/routes.ts';
 import { registerAuditRoutes } from '../sync/audit-routes.ts';
 import { mountConnectors } from '../platform/http.ts';
 import { PLATFORM_COMMANDS, runPlatformCommand } from '../platform/cli.ts';
+import { registerFavicon } from './favicon.ts';
 
 const retryRequest = z.object({ queue: z.string().min(1).optional(), ids: z.array(z.string()).max(10_000).optional() }).strict();
 const cliRequest = z.object({ command: z.enum(PLATFORM_COMMANDS), args: z.array(z.string().max(1_000)).max(50) }).strict();
@@ -30,7 +31,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   // `spokes status` asks a running server when the embedded database is in its hands.
   app.get('/api/status', async (request) => {
     requireDirectLoopback(request);
-    return collectStatus(services.config, services.queue);
+    return collectStatus(services, { answering: true });
   });
   // …and `spokes retry` asks it to put dead letters back to work. JSON only: a web page cannot send
   // that cross-origin without a CORS preflight, which this server never grants.
@@ -54,6 +55,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     return runPlatformCommand(services.platform, body.data.command, body.data.args);
   });
 
+  registerFavicon(app);
   registerHubSpotRoutes(app, services.hubspot);
   registerCallingSettingsRoutes(app, services);
   registerWidgetPage(app, { sandboxUrl: () => services.sandboxes?.hubspot.url });

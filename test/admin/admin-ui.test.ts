@@ -45,7 +45,7 @@ describe('admin UI in Chromium', () => {
     assert.equal(await page.getByLabel('Webhook URL', { exact: true }).inputValue(), `${spokes.url}/webhooks/hubspot`);
     const chips = await page.getByRole('list', { name: 'Scopes to tick' }).getByRole('listitem').allInnerTexts();
     assert.deepEqual(chips, [...HUBSPOT.requiredScopes, ...HUBSPOT.optionalScopes]);
-    for (const step of ['In your HubSpot developer account, create an app.', "Paste the Redirect URL on the app's Auth tab.", 'Tick these scopes on the same tab.',
+    for (const step of ['In your HubSpot developer account, create an app.', "Paste the Redirect URL on the app's Auth tab.", 'Add these scopes on the Auth tab too, in its Scopes section.',
       'Paste the Client ID and Client Secret here and save.', 'Connect.']) {
       await page.getByText(step, { exact: true }).waitFor();
     }

@@ -173,9 +173,9 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
       await new Promise((r) => setTimeout(r, 250));
     }
 
-    // "Integrate another CRM": the confirmation says what is cleared and what stays; Cancel keeps everything.
-    await header.getByRole('button', { name: 'Integrate another CRM' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Integrate another CRM?' });
+    // "Disconnect phone system": the confirmation says what is cleared and what stays; Cancel keeps everything.
+    await header.getByRole('button', { name: 'Disconnect phone system' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Disconnect the phone system?' });
     await confirm.waitFor();
     const confirmText = await confirm.innerText();
     assert.match(confirmText, /user bindings/);
@@ -183,7 +183,7 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     await screenshot(page, 'phone-disconnect-confirm');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await header.getByText('Connected', { exact: true }).waitFor();
-    await header.getByRole('button', { name: 'Integrate another CRM' }).click();
+    await header.getByRole('button', { name: 'Disconnect phone system' }).click();
     await confirm.getByRole('button', { name: 'Disconnect' }).click();
     await header.getByText('Not connected', { exact: true }).waitFor();
     await page.getByRole('heading', { name: 'Connect your Yeastar P-Series PBX' }).waitFor();

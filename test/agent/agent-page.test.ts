@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
 import { createHubSpotContact, waitFor } from '../telephony/agent-support.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+import { sql } from 'drizzle-orm';
 
 interface AgentLink { ownerId: string; name: string; extension: string; signInUrl: string }
 
@@ -107,10 +108,10 @@ describe('agent pop-up page in Chromium', () => {
     await screenshot(page, 'agent-ringing');
     await current.getByText('On the call').waitFor();
     await screenshot(tab, 'agent-popped-record');
-    await page.getByRole('list', { name: "Today's calls" }).getByText('Answered').waitFor({ timeout: 15_000 });
+    await page.getByRole('list', { name: 'Your calls' }).getByText('Answered').waitFor({ timeout: 15_000 });
     await page.getByText('No call right now.').waitFor();
     assert.equal(tabs.length, 1, `one tab for call ${call_id} (ringing, answered, ended)`);
-    assert.equal(await page.getByRole('list', { name: "Today's calls" }).getByRole('link', { name: 'Grace Popup' }).getAttribute('href'), recordUrl(contactId));
+    assert.equal(await page.getByRole('list', { name: 'Your calls' }).getByRole('link', { name: 'Grace Popup' }).getAttribute('href'), recordUrl(contactId));
     await screenshot(page, 'agent-after-call');
     assert.deepEqual(errors.filter((e) => e.startsWith(spokes.url)), []);
     await context.close();
@@ -125,7 +126,7 @@ describe('agent pop-up page in Chromium', () => {
     await tab.waitForURL(new RegExp(`^${hubspotUrl}/contacts/${portalId}/record/0-1/\\d+$`));
     await tab.getByTestId('record-title').getByText('Automatic New Contact - +16465550182').waitFor();
     await page.getByRole('region', { name: 'Current call' }).getByText('new contact created by Spokes').waitFor();
-    await page.getByRole('list', { name: "Today's calls" }).getByText('Missed').waitFor({ timeout: 15_000 });
+    await page.getByRole('list', { name: 'Your calls' }).getByText('Missed').waitFor({ timeout: 15_000 });
     await screenshot(page, 'agent-missed-new-contact');
     await screenshot(tab, 'agent-popped-new-contact');
     await context.close();
@@ -189,6 +190,75 @@ describe('agent pop-up page in Chromium', () => {
     const tab = await opened;
     await tab.waitForURL(recordUrl(contactId));
     assert.ok(streams >= 2, `the page opened the stream again (${streams} attempts)`);
+    await context.close();
+  });
+
+  it('lists the salesperson\'s own calls from Spokes, those from before the page was open too, and calls a missed caller back', async () => {
+    const [agent, other] = [agents[3]!, agents[4]!];
+    // Before the page is open: a missed call of this salesperson, and a call of someone else.
+    const missed = pbx.simulateCall({ direction: 'inbound', external: '+16465550186', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.5 });
+    const theirs = pbx.simulateCall({ direction: 'inbound', external: '+16465550187', extension: other.extension, outcome: 'answered', ringSeconds: 0.2, talkSeconds: 1 });
+    await waitFor(async () => (await spokes.runtime.database.query<{ n: number }>(sql`select count(*)::int as n from call_logs
+      where call_id in (${missed.call_id}, ${theirs.call_id}) and state = 'logged'`))[0]!.n === 2, 'both calls are logged');
+    const { page, context, errors } = await openAgentPage(agent);
+    const list = page.getByRole('list', { name: 'Your calls' });
+    const row = list.getByRole('listitem').filter({ hasText: '+16465550186' });
+    await row.getByText('Missed', { exact: true }).waitFor();
+    assert.equal(await list.getByRole('listitem').filter({ hasText: '+16465550187' }).count(), 0, 'not another salesperson\'s call');
+    await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'Missed' }).click();
+    await list.getByRole('listitem').filter({ hasText: '+16465550186' }).waitFor();
+    assert.ok((await list.getByRole('listitem').allInnerTexts()).every((t) => /Missed/.test(t)));
+
+    // Call back: the salesperson's phone rings first, then the PBX dials the caller.
+    pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
+    try {
+      const before = pbx.dialRequests().length;
+      await row.getByRole('button', { name: /^Call back/ }).click();
+      await row.getByText(/Your phone rings first, then Spokes dials \+16465550186/).waitFor();
+      const dials = pbx.dialRequests().slice(before);
+      assert.deepEqual(dials.map((d) => ({ caller: d.body.caller, callee: d.body.callee })), [{ caller: agent.extension, callee: '+16465550186' }]);
+    } finally {
+      pbx.setDialRules({ defaults: { manual: false } });
+    }
+    await screenshot(page, 'agent-your-calls');
+    assert.deepEqual(errors.filter((e) => e.startsWith(spokes.url)), []);
+    await context.close();
+  });
+
+  it('sends a test pop-up the way a call would, so the browser asks about pop-ups before a customer calls', async () => {
+    const agent = agents[5]!;
+    // As in the blocked-caller test: window.open is refused more than 5 s after a click or key press.
+    const blocked = await openPage(browser, spokes);
+    await blocked.context.addInitScript(() => {
+      const open = window.open.bind(window);
+      let gesture = -Infinity;
+      for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => { gesture = performance.now(); }, true);
+      window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
+    });
+    try {
+      await blocked.page.goto(agent.signInUrl);
+      await blocked.page.getByText('Connected', { exact: true }).waitFor();
+      await blocked.page.getByRole('button', { name: 'Send test pop-up' }).click();
+      await blocked.page.getByText(/The test pop-up opens in 6 seconds/).waitFor();
+      await blocked.page.getByText('Your browser blocked the pop-up').waitFor({ timeout: 15_000 });
+      await blocked.page.getByText('Pop-ups blocked', { exact: true }).waitFor();
+      await screenshot(blocked.page, 'agent-test-popup-blocked');
+      const opened = blocked.context.waitForEvent('page');
+      await blocked.page.getByRole('button', { name: 'Open the test pop-up' }).click();
+      const tab = await opened;
+      await tab.getByRole('heading', { name: 'Pop-ups work' }).waitFor();
+    } finally {
+      await blocked.context.close();
+    }
+    // A browser that allows pop-ups: the tab opens by itself, and the page says so.
+    const { page, context } = await openAgentPage(agent);
+    const opened = context.waitForEvent('page', { timeout: 15_000 });
+    await page.getByRole('button', { name: 'Send test pop-up' }).click();
+    const tab = await opened;
+    await tab.getByRole('heading', { name: 'Pop-ups work' }).waitFor();
+    assert.equal(new URL(tab.url()).pathname, '/agent/popup-test');
+    await page.getByText('Pop-ups work: the test tab opened.').waitFor();
+    await page.getByText('Pop-ups allowed', { exact: true }).waitFor();
     await context.close();
   });
 });

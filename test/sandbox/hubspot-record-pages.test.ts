@@ -64,6 +64,19 @@ describe('HubSpot sandbox record pages', () => {
     env.sandbox.setRecordPageExtensions(undefined);
   });
 
+  it('shows a call on its own record page (0-48): its title, properties, contact and recording player', async () => {
+    const search = await api('POST', '/crm/v3/objects/calls/search', { filterGroups: [{ filters: [{ propertyName: 'hs_call_title', operator: 'EQ', value: 'Pricing call' }] }] });
+    const callId = search.body.results[0].id as string;
+    const page = await call(env.sandbox.url, 'GET', `/contacts/${portalId}/record/0-48/${callId}`);
+    assert.equal(page.status, 200);
+    const text = pageText(page.text);
+    assert.match(text, /Pricing call/);
+    assert.match(page.text, new RegExp(`href="/contacts/${portalId}/record/0-1/${contactId}"[^>]*>Lea Schäfer`));
+    assert.deepEqual([...page.text.matchAll(/data-engagement-type="(\w+)"/g)].map((m) => m[1]), ['calls'], 'the call is its own timeline entry');
+    assert.match(page.text, /<audio controls preload="none" src="https:\/\/recordings\.example\/r1\.mp3">/);
+    assert.equal((await call(env.sandbox.url, 'GET', `/contacts/${portalId}/record/0-48/999999`)).status, 404);
+  });
+
   it('shows the company with its contacts', async () => {
     const page = await call(env.sandbox.url, 'GET', `/contacts/${portalId}/record/0-2/${companyId}`);
     assert.equal(page.status, 200);

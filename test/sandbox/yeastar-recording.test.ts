@@ -46,6 +46,9 @@ describe('Yeastar emulator: call recordings (help.yeastar.com download-a-recordi
     assert.equal(wav.readUInt16LE(20), 1, 'PCM');
     assert.equal(wav.readUInt32LE(24), 8000, '8 kHz');
     assert.equal(wav.readUInt32LE(40), wav.length - 44, 'data chunk fills the file');
+    // As long as the call's talk time (45 s), so a player shows and plays the call's length.
+    assert.equal(wav.readUInt32LE(40) / wav.readUInt32LE(28), 45, 'data bytes / byte rate = seconds');
+    assert.equal((await pbx.get('recording/list')).data[0].size, wav.length, 'recording/list gives the file size');
 
     const noToken = await fetch(`${sb.url}${byFile.download_resource_url}`, { headers: UA });
     assert.equal((await noToken.json()).errcode, 10004);

@@ -1,7 +1,7 @@
 /**
  * T9: with the integration switched off nothing is logged or synced and every
  * setting is kept; switched on again it resumes, without back-filling the
- * calls made meanwhile. T10: "Integrate another CRM" clears the connection,
+ * calls made meanwhile. T10: "Disconnect phone system" clears the connection,
  * the bindings and the settings; the phonebook and its contacts stay on the
  * PBX, editable again, and are no longer restored.
  */

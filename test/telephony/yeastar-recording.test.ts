@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { recordingWav } from '../../sandbox/yeastar/calls/wav.ts';
 import { after, before, describe, it } from 'node:test';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { YeastarAdapter } from '../../src/connectors/telephony/yeastar/index.ts';
@@ -30,7 +31,9 @@ describe('Yeastar adapter: call recordings streamed through Spokes', () => {
     assert.equal(recording.contentType, 'audio/wav');
     assert.equal(recording.fileName, cdr.cdr.recording);
     assert.equal(bytes.subarray(0, 4).toString('latin1'), 'RIFF');
-    assert.ok(bytes.equals(sb.recordings().find((r) => r.call_id === call_id)!.wav));
+    const listed = sb.recordings().find((r) => r.call_id === call_id)!;
+    assert.ok(bytes.equals(recordingWav(listed.duration)));
+    assert.equal(bytes.readUInt32LE(40) / bytes.readUInt32LE(28), listed.duration, 'the whole call');
     assert.equal(sb.counters().counters['recording-file'], 1);
     await events.stream.close();
   });

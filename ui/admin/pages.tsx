@@ -9,6 +9,7 @@ import { OverviewPage } from './platform/overview-page.tsx';
 import { ActivityPage } from './platform/activity-page.tsx';
 import { HubSpotPage } from './hubspot/hubspot-page.tsx';
 import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
+import { CallsPage } from './calls/calls-page.tsx';
 
 export interface AdminPage {
   path: `/admin/${string}`;
@@ -29,6 +30,8 @@ export const ADMIN_PAGES = [
   { path: '/admin/activity', label: 'Activity', icon: ICONS.activity, section: 'spokes', component: ActivityPage },
   { path: '/admin/hubspot', label: 'HubSpot', icon: ICONS.hubspot, section: 'connections', connector: 'hubspot', component: HubSpotPage },
   { path: '/admin/phone-system', label: 'Phone system', icon: ICONS.phone, section: 'connections', connector: 'telephony', component: PhoneSystemPage },
+  // The phone system's call history (what it did), beside its settings.
+  { path: '/admin/calls', label: 'Calls', icon: ICONS.calls, section: 'connections', component: CallsPage },
 ] as const satisfies readonly AdminPage[];
 
 /** Where a signed-in admin lands. */

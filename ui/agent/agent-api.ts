@@ -89,3 +89,34 @@ export function signInWithLink(signInToken: string): Promise<AgentSession> {
 export function fetchMe(token: string): Promise<AgentMe> {
   return request('GET', '/agent-api/me', meSchema, { token });
 }
+
+/** One of the salesperson's own calls (`GET /agent-api/calls`, from the call history). */
+export const myCallSchema = z.object({
+  cdrId: z.string(),
+  callId: z.string().nullable(),
+  direction: z.string(),
+  status: z.string(),
+  externalNumber: z.string().nullable(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  state: z.string(),
+  missed: z.boolean(),
+  name: z.string().nullable(),
+  recordUrl: z.string().nullable(),
+  hubspotUrl: z.string().nullable(),
+});
+export type MyCall = z.infer<typeof myCallSchema>;
+
+const myCallsSchema = z.object({ calls: z.array(myCallSchema), nextCursor: z.string().nullable() });
+
+export function fetchMyCalls(token: string, opts: { missed?: boolean; cursor?: string } = {}): Promise<z.infer<typeof myCallsSchema>> {
+  const q = new URLSearchParams({ limit: '20' });
+  if (opts.missed) q.set('outcome', 'missed');
+  if (opts.cursor) q.set('cursor', opts.cursor);
+  return request('GET', `/agent-api/calls?${q}`, myCallsSchema, { token });
+}
+
+/** Click-to-call from the salesperson's own extension: their phone rings first, then the number is dialled. */
+export function dial(token: string, number: string): Promise<{ callId: string; extension: string; number: string }> {
+  return request('POST', '/agent-api/calls', z.object({ callId: z.string(), extension: z.string(), number: z.string() }), { token, body: { number } });
+}

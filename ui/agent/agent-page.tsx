@@ -1,7 +1,8 @@
 /**
  * The signed-in pop-up page: who is signed in and on which extension, whether
- * the live connection is up, the current call, today's calls with links to
- * their records, and the pop-up and notification settings.
+ * the live connection is up, the current call, their calls from Spokes' call
+ * history (missed ones to call back), and the pop-up and notification
+ * settings with a test pop-up.
  */
 import { useEffect, useState } from 'react';
 import { Alert } from '../shared/components/alert.tsx';
@@ -15,8 +16,10 @@ import { useCallEvents, type PopupStatus } from './use-call-events.ts';
 import type { StreamState } from './event-stream.ts';
 import { PopupBlockedHelp } from './popup-help.tsx';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.ts';
+import { MyCalls } from './my-calls.tsx';
+import { formatDateTime } from '../shared/format.ts';
+import { TEST_POPUP_DELAY_MS } from './pop-up.ts';
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 function ConnectionBadge({ state }: { state: StreamState }) {
   if (state === 'connected') return <Badge tone="success">Connected</Badge>;
@@ -58,7 +61,7 @@ function CurrentCall({ row }: { row: CallRow | null }) {
         <div className="agent-call-who">
           <div className="agent-call-name">{row.caller}</div>
           <div className="muted small">
-            {directionLabel(row)}{otherNumber(row) ? <> · <span className="mono">{otherNumber(row)}</span></> : null} · since {time(row.startedAt)}
+            {directionLabel(row)}{otherNumber(row) ? <> · <span className="mono">{otherNumber(row)}</span></> : null} · since {formatDateTime(row.startedAt)}
             {row.autoCreated && <> · new contact created by Spokes</>}
           </div>
         </div>
@@ -73,33 +76,14 @@ function initials(name: string): string {
   return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
 }
 
-function History({ rows }: { rows: CallRow[] }) {
-  return (
-    <Card title="Today's calls" labelledBy="agent-history" description="Calls this page saw today, newest first.">
-      {rows.length === 0 ? <p className="muted">No calls yet today.</p> : (
-        <ul className="agent-history" aria-label="Today's calls">
-          {rows.map((row) => {
-            const state = describe(row);
-            return (
-              <li key={row.callId} className="agent-history-row">
-                <span className="agent-history-time mono">{time(row.startedAt)}</span>
-                <span className="agent-history-who">
-                  {row.url ? <a href={row.url} target="_blank" rel="noopener noreferrer">{row.caller}</a> : <span>{row.caller}</span>}
-                  <span className="muted small"> {directionLabel(row).toLowerCase()}{otherNumber(row) ? ` · ${otherNumber(row)}` : ''}{row.autoCreated ? ' · new contact' : ''}</span>
-                </span>
-                <Badge tone={state.tone} plain>{state.label}</Badge>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </Card>
-  );
-}
-
-function Settings({ popups }: { popups: PopupStatus }) {
+function Settings({ popups, onTestPopup }: { popups: PopupStatus; onTestPopup: () => Promise<'allowed' | 'blocked'> }) {
   const [on, setOn] = useState(notificationsOn);
   const [denied, setDenied] = useState(false);
+  const [testing, setTesting] = useState<'waiting' | 'allowed' | 'blocked' | undefined>();
+  const test = async () => {
+    setTesting('waiting');
+    setTesting(await onTestPopup());
+  };
   const toggle = async () => {
     const result = await setNotifications(!on);
     setOn(result.on);
@@ -115,6 +99,12 @@ function Settings({ popups }: { popups: PopupStatus }) {
           </div>
           {popups === 'allowed' ? <Badge tone="success">Pop-ups allowed</Badge> : popups === 'blocked' ? <Badge tone="danger">Pop-ups blocked</Badge> : <Badge tone="neutral">Checked on the first call</Badge>}
         </div>
+        <div className="row-between">
+          <div className="muted small">Check before a customer calls: a test tab opens the way a caller's record does, and your browser asks you to allow pop-ups if it blocks them.</div>
+          <Button size="small" busy={testing === 'waiting'} onClick={() => void test()}>Send test pop-up</Button>
+        </div>
+        {testing === 'waiting' && <p className="small muted" role="status">The test pop-up opens in {TEST_POPUP_DELAY_MS / 1000} seconds, without a click, as a ringing call's would…</p>}
+        {testing === 'allowed' && <p className="small agent-test-ok" role="status">Pop-ups work: the test tab opened. You can close it.</p>}
         <div className="row-between">
           <label className="agent-toggle-label" htmlFor="agent-notifications">
             <span className="field-label">Desktop notifications</span>
@@ -169,8 +159,8 @@ export function AgentPage({ session, me, onSignOut }: { session: AgentSession; m
           </Alert>
         )}
         <CurrentCall row={current} />
-        <History rows={events.calls} />
-        <Settings popups={events.popups} />
+        <MyCalls token={session.token} live={events.calls} />
+        <Settings popups={events.popups} onTestPopup={events.testPopup} />
       </main>
     </div>
   );

@@ -13,8 +13,20 @@ export interface PopTarget {
   url: string;
   /** Who is calling, for buttons and notifications. */
   caller: string;
-  kind: 'record' | 'new-contact' | 'search';
+  /** `test`: the Send test pop-up button's tab. */
+  kind: 'record' | 'new-contact' | 'search' | 'test';
 }
+
+/**
+ * The test pop-up opens this long after the click, as a ringing call's tab does: with no click to
+ * go by. Browsers let a page open a tab only within a few seconds of a click or key press (HTML's
+ * "transient activation"; its duration is the browser's choice: 5 s in Chrome and Firefox), and
+ * block it afterwards — then ask the person whether to allow pop-ups from this site.
+ */
+export const TEST_POPUP_DELAY_MS = 6_000;
+
+/** The page the test pop-up opens: on Spokes itself, saying that pop-ups work. */
+export const TEST_POPUP_PATH = '/agent/popup-test';
 
 const CLAIMS_KEY = 'spokes.agent.popped';
 const KEEP_CLAIMS = 200;

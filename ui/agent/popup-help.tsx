@@ -40,11 +40,11 @@ export function PopupBlockedHelp({ target, onOpen, onDismiss }: { target: PopTar
   const site = location.host;
   const mine = detectBrowser();
   const order = (['chrome', 'edge', 'firefox', 'safari'] as const).slice().sort((a, b) => Number(b === mine) - Number(a === mine));
-  const what = target.kind === 'search' ? `Search HubSpot for ${target.caller}` : `Open ${target.caller}'s record`;
+  const what = target.kind === 'search' ? `Search HubSpot for ${target.caller}` : target.kind === 'test' ? 'Open the test pop-up' : `Open ${target.caller}'s record`;
   return (
     <Alert tone="warning" title="Your browser blocked the pop-up"
       actions={<><Button variant="primary" onClick={onOpen}>{what}</Button><Button variant="ghost" onClick={onDismiss}>Dismiss</Button></>}>
-      <p>Spokes could not open the caller's HubSpot record in a new tab. Allow pop-ups for <strong>{site}</strong> once, and the next call opens by itself.</p>
+      <p>{target.kind === 'test' ? 'As it would for a caller, Spokes tried to open a tab and your browser stopped it.' : 'Spokes could not open the caller\'s HubSpot record in a new tab.'} Allow pop-ups for <strong>{site}</strong> once, and the next call opens by itself.</p>
       <div className="popup-help">
         {order.map((b) => (
           <details key={b} open={b === mine || (mine === 'other' && b === 'chrome')} className="popup-help-browser">

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AgentSession, LiveEvent } from './agent-api.ts';
 import { openEventStream, type StreamState } from './event-stream.ts';
 import { applyEvent, loadCalls, saveCalls, type CallRow } from './calls.ts';
-import { claimCall, openTab, popTarget, type PopTarget } from './pop-up.ts';
+import { claimCall, openTab, popTarget, TEST_POPUP_DELAY_MS, TEST_POPUP_PATH, type PopTarget } from './pop-up.ts';
 import { notificationsOn, showCallNotification } from './notifications.ts';
 
 export type PopupStatus = 'unknown' | 'allowed' | 'blocked';
@@ -20,6 +20,8 @@ export interface CallEvents {
   blocked: PopTarget | null;
   openBlocked(): void;
   dismissBlocked(): void;
+  /** Opens a test tab as a ringing call would, after TEST_POPUP_DELAY_MS; resolves with what the browser did. */
+  testPopup(): Promise<'allowed' | 'blocked'>;
 }
 
 const POPUPS_KEY = 'spokes.agent.popups';
@@ -84,5 +86,14 @@ export function useCallEvents(session: AgentSession, onRefused: (status: number,
       if (blocked && openTab(blocked.url)) setBlocked(null);
     },
     dismissBlocked: () => setBlocked(null),
+    testPopup: () => new Promise((resolve) => {
+      window.setTimeout(() => {
+        const target: PopTarget = { callId: `test-${Date.now()}`, url: new URL(TEST_POPUP_PATH, location.origin).href, caller: 'Test pop-up', kind: 'test' };
+        const opened = openTab(target.url);
+        popupsAre(opened ? 'allowed' : 'blocked');
+        setBlocked(opened ? null : target);
+        resolve(opened ? 'allowed' : 'blocked');
+      }, TEST_POPUP_DELAY_MS);
+    }),
   };
 }

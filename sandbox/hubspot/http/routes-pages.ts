@@ -1,5 +1,6 @@
 /**
- * App pages on HubSpot's URL shapes: record pages `/contacts/{portalId}/record/{typeId}/{id}`
+ * App pages on HubSpot's URL shapes: record pages `/contacts/{portalId}/record/{typeId}/{id}` (contacts,
+ * companies, deals and calls)
  * and a small home page listing the sandbox's portals.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -12,7 +13,8 @@ import type { SandboxContext } from './context.ts';
 import { currentUser } from './routes-oauth-authorize.ts';
 import { recordingSource } from './routes-call-recordings.ts';
 
-const PAGE_TYPES: ObjectTypeName[] = ['contacts', 'companies', 'deals'];
+// Calls have record pages too (object type 0-48): where a call's link in HubSpot leads.
+const PAGE_TYPES: ObjectTypeName[] = ['contacts', 'companies', 'deals', 'calls'];
 
 function problemPage(reply: FastifyReply, status: number, title: string, message: string, user: { email: string; name: string }): string {
   reply.code(status).type('text/html; charset=utf-8');

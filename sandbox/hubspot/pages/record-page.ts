@@ -1,5 +1,5 @@
 /**
- * Contact and company record pages (`/contacts/{portalId}/record/0-1/{id}`, `…/0-2/{id}`):
+ * Record pages (`/contacts/{portalId}/record/0-1/{id}`, `…/0-2/{id}`, deals, calls `…/0-48/{id}`):
  * the record's properties, associated records as links, and the activity timeline.
  * `RecordPageExtensions` is the seam a later issue uses to embed the calling widget
  * (a panel above the timeline) and scripts (click-to-dial on `a.phone` elements).
@@ -34,6 +34,7 @@ const SUMMARY: Record<string, string[]> = {
   contacts: ['email', 'phone', 'mobilephone', 'company', 'jobtitle', 'lifecyclestage', 'hs_lead_status', 'hubspot_owner_id', 'city', 'country', 'createdate', 'lastmodifieddate'],
   companies: ['domain', 'phone', 'industry', 'city', 'country', 'numberofemployees', 'lifecyclestage', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
   deals: ['amount', 'dealstage', 'pipeline', 'closedate', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
+  calls: ['hs_timestamp', 'hs_call_direction', 'hs_call_status', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hubspot_owner_id', 'hs_call_external_id'],
 };
 
 const PHONE_PROPERTIES = new Set(['phone', 'mobilephone', 'fax']);
@@ -43,6 +44,7 @@ export function recordTitle(type: ObjectTypeName, record: DbRecord): string {
   if (type === 'contacts') return [p.firstname, p.lastname].filter(Boolean).join(' ') || p.email || `Contact ${record.id}`;
   if (type === 'companies') return p.name || p.domain || `Company ${record.id}`;
   if (type === 'deals') return p.dealname || `Deal ${record.id}`;
+  if (type === 'calls') return p.hs_call_title || `Call ${record.id}`;
   return `${OBJECT_TYPES[type].singular} ${record.id}`;
 }
 
@@ -100,7 +102,10 @@ export function renderRecordPage(input: RecordPageInput): string {
     </div>
     <div>
       <aside id="widget-slot" class="widget-slot" data-testid="widget-slot" data-portal-id="${portal.portalId}" data-object-type-id="${info.typeId}" data-object-id="${record.id}">${input.extensions?.widgetPanel ?? ''}</aside>
-      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(portal, timelineOf(portal, { type, id: record.id }), input.recordingSource)}</section>
+      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(portal, type === 'calls'
+        // A call's own page shows the call as its timeline shows it: notes, outcome, the recording's player.
+        ? [{ type: 'calls', record, at: Date.parse(record.properties.hs_timestamp ?? '') || record.createdAt }]
+        : timelineOf(portal, { type, id: record.id }), input.recordingSource)}</section>
     </div>
   </div>
 </div>`;

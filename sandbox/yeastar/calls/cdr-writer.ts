@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { cdrEventTime, compactTime } from '../pbx-time.ts';
 import type { CdrStatus, DbCdr, PbxState } from '../pbx-state.ts';
 import { callType, type SimCall } from './call-model.ts';
-import { recordingWav } from './wav.ts';
 
 /**
  * Writes the CDR (and, for answered calls, a recording) of a finished call into
@@ -27,7 +26,7 @@ export function writeCdr(state: PbxState, call: SimCall, status: CdrStatus): Rec
     recording = `${compactTime(answeredMs, o.timezone)}-${call.id}-${from}-${to}-${type}.wav`;
     state.recordings.push({
       id: state.nextId('recording'), file: recording, uid, call_id: call.id, startMs: call.startMs,
-      call_from: from, call_to: to, duration: talkDuration, call_type: type, wav: recordingWav(talkDuration),
+      call_from: from, call_to: to, duration: talkDuration, call_type: type,
     });
   }
 

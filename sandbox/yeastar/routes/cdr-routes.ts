@@ -5,6 +5,7 @@ import { ERR, YeastarApiError, invalid, required } from '../errcodes.ts';
 import type { DbCdr, DbRecording } from '../pbx-state.ts';
 import { compactTime, displayTime, parseDisplayTime } from '../pbx-time.ts';
 import { defineApi, flattenQuery, pageOf, paging, type Paging } from './api-kit.ts';
+import { recordingWav, recordingWavSize } from '../calls/wav.ts';
 
 /** sort_by values of "Query CDR List" (help.yeastar.com ".../query-cdr-list.html"). */
 const CDR_SORTABLE = ['id', 'uid', 'time', 'duration', 'ring_duration', 'talk_duration', 'disposition', 'src_trunk',
@@ -65,7 +66,7 @@ export function registerCdrRoutes(app: FastifyInstance, ctx: YeastarContext): vo
     id: r.id, time: displayTime(r.startMs, o.timezone, o.dateFormat), timestamp: Math.floor(r.startMs / 1000), uid: r.uid,
     call_from: party(state.extension(r.call_from)?.name ?? '', r.call_from),
     call_to: party(state.extension(r.call_to)?.name ?? '', r.call_to),
-    duration: r.duration, size: r.wav.length, call_type: r.call_type, file: r.file,
+    duration: r.duration, size: recordingWavSize(r.duration), call_type: r.call_type, file: r.file,
   });
 
   defineApi(app, ctx, {
@@ -103,6 +104,6 @@ export function registerCdrRoutes(app: FastifyInstance, ctx: YeastarContext): vo
     return reply
       .header('Content-Type', 'audio/wav')
       .header('Content-Disposition', `attachment; filename="${rec.file}"`)
-      .send(rec.wav);
+      .send(recordingWav(rec.duration));
   });
 }

@@ -6,9 +6,11 @@
  * that finds a claim without an id (a worker died mid-write) looks the
  * engagement up in HubSpot by its external id before creating one. A record
  * whose CDR id another call's record already holds (two calls of one second
- * with the same uid) gets a row under its own key (`recordKey`) instead.
+ * with the same uid) gets a row under its own key (`recordKey`) instead. An
+ * attempt that fails leaves the row `retrying` (or `failed` when the job gives
+ * up) with the error, for the call history; the next attempt takes it over.
  */
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
 import type { HubSpotService } from '../../hubspot/service.ts';
@@ -60,11 +62,11 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const { db, log } = deps;
   const connection = await deps.store.get();
   // T9: nothing is logged while disabled, and calls from before the switch went on are not back-filled.
-  if (!connection?.enabled) return { result: 'skipped', reason: 'the integration is disabled' };
+  if (!connection?.enabled) return settleFailure(db, cdr, 'the integration is disabled');
   // PBX records give the start to the second and durations in whole seconds: the end is known to within ~2 s,
   // and a call that may have ended after the switch went on is logged.
   const endedAt = Date.parse(cdr.startedAt) + (cdr.ringSeconds + cdr.talkSeconds) * 1000 + PBX_TIME_PRECISION_MS;
-  if (connection.loggingSince && endedAt < connection.loggingSince.getTime()) return { result: 'skipped', reason: 'the call ended while the integration was off' };
+  if (connection.loggingSince && endedAt < connection.loggingSince.getTime()) return settleFailure(db, cdr, 'the call ended while the integration was off');
   if (cdr.direction === 'internal') return record(db, cdr, 'skipped', 'internal call');
   const binding = cdr.extension ? await deps.bindings.byExtension(cdr.extension) : null;
   if (!binding) {
@@ -93,16 +95,19 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   let match: PhoneMatch | undefined = lookup.records[0];
   let contactId = match?.objectType === 'contact' ? match.objectId : null;
   let companyId = match?.objectType === 'company' ? match.objectId : match?.companyId ?? null;
+  // The name the call history shows and searches (the contact's, else the company's, as Spokes knows it now).
+  let contactName = match?.label?.trim() || null;
   const { portalId } = await deps.portal();
 
   if (!match && normalized?.e164 && connection.settings.autoCreate[cdr.direction === 'inbound' ? 'inbound' : 'outbound']) {
     contactId = await findOrCreateContact({ db, api: deps.hubspot.api, writer: deps.writer, index: deps.phone.index, log }, normalized.e164, portalId, signal);
     match = { portalId, objectType: 'contact', objectId: contactId, label: null, companyId: null, property: 'phone', raw: normalized.e164, e164: normalized.e164, modifiedAt: null };
+    contactName = `${AUTO_CONTACT_PREFIX}${normalized.e164}`;
   }
 
   // C3: the calling widget created this call's engagement in HubSpot and told us its id.
   const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
-  const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId);
+  const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId, contactName);
   // The recording link and the external id name this record's row.
   const externalId = externalIdOf(cdr, claimed.id);
   const app = cdr.recording ? await deps.callingApp?.() : null;
@@ -124,7 +129,7 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     const recovered = claimed.inserted ? undefined : await deps.finder.find([externalId, legacyExternalIdOf(cdr, claimed.id)]);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
-  await db.update(callLogs).set({ state: 'logged', engagementId, contactId, companyId, externalId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
+  await db.update(callLogs).set({ state: 'logged', detail: null, engagementId, contactId, companyId, contactName, externalId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
   if (match) await deps.onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr).catch((err: unknown) =>
     log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
   return { result: 'logged', engagementId, contactId, companyId };
@@ -135,8 +140,35 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
  * (and may have written). `id` is the row's: `rowId`, or the record's own key when another call's
  * record took the CDR id meanwhile.
  */
-async function claim(db: Db, cdr: CdrPayload, rowId: string, ownerId: string, contactId: string | null, companyId: string | null): Promise<{ id: string; inserted: boolean }> {
-  return insertRow(db, cdr, rowId, { ownerId, contactId, companyId, recordingRef: cdr.recording, state: 'writing', writingSince: new Date() });
+async function claim(db: Db, cdr: CdrPayload, rowId: string, ownerId: string, contactId: string | null, companyId: string | null, contactName: string | null): Promise<{ id: string; inserted: boolean }> {
+  return insertRow(db, cdr, rowId, { ownerId, contactId, companyId, contactName, recordingRef: cdr.recording, state: 'writing', writingSince: new Date() });
+}
+
+/**
+ * An attempt to log the record failed: its row (inserted if the attempt failed before claiming)
+ * says so with the error, `failed` when no attempt follows. The next attempt takes the row over.
+ */
+export async function recordFailure(db: Db, cdr: CdrPayload, error: string, final: boolean, ownerId: string | null): Promise<void> {
+  const state = final ? 'failed' : 'retrying';
+  const key = recordKey(cdr);
+  const rows = await db.select({ ...rowParties, cdrId: callLogs.cdrId }).from(callLogs).where(inArray(callLogs.cdrId, [cdr.id, key]));
+  const own = rows.find((r) => r.cdrId === key) ?? rows.find((r) => r.cdrId === cdr.id && sameCall(r, cdr));
+  if (!own) {
+    await insertRow(db, cdr, rows.some((r) => r.cdrId === cdr.id) ? key : cdr.id, { ownerId, state, detail: error });
+    return;
+  }
+  await db.update(callLogs).set({ state, detail: error, recordKey: key })
+    .where(and(eq(callLogs.cdrId, own.cdrId), inArray(callLogs.state, UNFINISHED)));
+}
+
+/** States of a row an attempt may still change. */
+const UNFINISHED: ('writing' | 'retrying' | 'failed')[] = ['writing', 'retrying', 'failed'];
+
+/** A call that is not logged after all (the integration went off meanwhile): an earlier failure's row says why. */
+async function settleFailure(db: Db, cdr: CdrPayload, reason: string): Promise<LogOutcome> {
+  await db.update(callLogs).set({ state: 'skipped', detail: reason })
+    .where(and(inArray(callLogs.cdrId, [cdr.id, recordKey(cdr)]), inArray(callLogs.state, ['retrying', 'failed']), isNull(callLogs.writingSince)));
+  return { result: 'skipped', reason };
 }
 
 async function record(db: Db, cdr: CdrPayload, state: 'skipped', detail: string): Promise<LogOutcome> {
@@ -144,24 +176,37 @@ async function record(db: Db, cdr: CdrPayload, state: 'skipped', detail: string)
   return { result: 'skipped', reason: detail };
 }
 
+type RowValues = Pick<typeof callLogs.$inferInsert, 'ownerId' | 'contactId' | 'companyId' | 'contactName' | 'recordingRef' | 'state' | 'detail' | 'writingSince'>;
+
 /**
  * Inserts the record's row under `rowId` unless it exists. A row that exists under the CDR id but
  * is another call's (a shared uid, e.g. two records in one batch) sends this one to its own key.
+ * The record's own row left by a failed attempt is taken over with `values`; `inserted` then says
+ * whether that attempt had claimed it (an engagement may exist: search before creating).
  */
-async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: Pick<typeof callLogs.$inferInsert, 'ownerId' | 'contactId' | 'companyId' | 'recordingRef' | 'state' | 'detail' | 'writingSince'>): Promise<{ id: string; inserted: boolean }> {
+async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: RowValues): Promise<{ id: string; inserted: boolean }> {
   const key = recordKey(cdr);
   for (const id of rowId === key ? [key] : [rowId, key]) {
     const inserted = await db.insert(callLogs).values({
       cdrId: id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
-      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), externalId: externalIdOf(cdr, id), ...values,
+      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), externalId: externalIdOf(cdr, id), recordKey: key, ...values,
     }).onConflictDoNothing().returning({ cdrId: callLogs.cdrId });
     if (inserted.length) return { id, inserted: true };
-    if (id === key) break;
-    const [row] = await db.select(rowParties).from(callLogs).where(eq(callLogs.cdrId, id));
-    if (!row || sameCall(row, cdr)) return { id, inserted: false };
+    const [row] = await db.select({ ...rowParties, state: callLogs.state, writingSince: callLogs.writingSince }).from(callLogs).where(eq(callLogs.cdrId, id));
+    if (id === key || !row || sameCall(row, cdr)) return row ? takeOver(db, id, key, row, values) : { id, inserted: false };
   }
   // Only this record goes by its key.
   return { id: key, inserted: false };
+}
+
+/** The record's own row: a failed attempt's is taken over (one attempt of a record runs at a time: same job id). */
+async function takeOver(db: Db, id: string, key: string, row: { state: string; writingSince: Date | null }, values: RowValues): Promise<{ id: string; inserted: boolean }> {
+  if (row.state !== 'retrying' && row.state !== 'failed') return { id, inserted: false };
+  // A claim survives: the time of the first one marks that an engagement may exist.
+  const { writingSince, ...rest } = values;
+  await db.update(callLogs).set({ ...rest, recordKey: key, ...(writingSince && !row.writingSince ? { writingSince } : {}) })
+    .where(and(eq(callLogs.cdrId, id), inArray(callLogs.state, ['retrying', 'failed'])));
+  return { id, inserted: !row.writingSince };
 }
 
 /** What a `call_logs` row says of its call's parties. */

@@ -12,6 +12,7 @@ import { registerTelephonyAdminRoutes } from './routes-admin.ts';
 import { registerTelephonyCallRoutes } from './routes-calls.ts';
 import { registerTelephonyRecordingRoutes } from './routes-recordings.ts';
 import { registerTelephonyAgentRoutes } from './routes-agent.ts';
+import { registerCallHistoryRoutes } from './routes-history.ts';
 import { agentWidgetUrl } from './agent-auth.ts';
 import { configureTelephonySandbox } from './sandbox.ts';
 import { registerSandboxWidget } from './widget-sandbox.ts';
@@ -41,6 +42,7 @@ export const telephony = {
     registerTelephonyAdminRoutes(app, ctx);
     registerTelephonyCallRoutes(app, ctx);
     registerTelephonyRecordingRoutes(app, ctx);
+    registerCallHistoryRoutes(app, ctx);
     registerTelephonyAgentRoutes(app, ctx);
     // Open event streams would hold the server's close() until every browser went away.
     app.addHook('preClose', async () => ctx.streams.endAll());
@@ -57,6 +59,15 @@ export const telephony = {
       ctx.listener.start();
       await scheduleTelephonyJobs(services.queue);
     }
+  },
+  async health(services) {
+    const c = await telephonyContext(services).store.get();
+    if (!c) return { name: 'Phone system', state: 'not connected', ok: true, detail: 'connect a PBX on the admin\'s Phone system page to log calls' };
+    const where = `${c.vendor === 'yeastar' ? 'Yeastar' : c.vendor} at ${c.baseUrl}`;
+    if (!c.enabled) return { name: 'Phone system', state: 'disabled', ok: false, detail: `${where}: switch "Enable HubSpot integration" on to log calls` };
+    // The event stream's state, as the process that holds it (the leader) last wrote it.
+    const state = c.streamState === 'connected' ? 'connected' : c.streamState;
+    return { name: 'Phone system', state, ok: state === 'connected', detail: `${where}${c.lastError && state !== 'connected' ? `: ${c.lastError}` : ''}` };
   },
   async stop(services) {
     const ctx = contexts.get(services);

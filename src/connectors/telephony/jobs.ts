@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/job.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { cdrPayloadSchema, recordKey, toCdrPayload } from './call-record.ts';
-import { logCall, type CallLoggingDeps } from './call-logging.ts';
+import { logCall, recordFailure, type CallLoggingDeps } from './call-logging.ts';
+import { isRetryable } from '../../errors.ts';
 import { restorePhonebook, syncRecord, type ContactSyncDeps } from './contact-sync.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { PbxRegistry } from './pbx-registry.ts';
@@ -23,6 +24,8 @@ export interface TelephonyJobDeps {
 
 export const LOG_CALL_JOB = 'telephony.log-call';
 export const RESTORE_PHONEBOOK_JOB = 'telephony.restore-phonebook';
+/** About a day of attempts, up to every 10 minutes (docs/decisions.md, "A call is retried for a day"). */
+const LOG_CALL_RETRY = { limit: 150, delaySeconds: 5, maxDelaySeconds: 600 };
 
 export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
   const logCallJob = defineJob({
@@ -35,7 +38,7 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     // A call is retried for a day (then every 10 minutes): a HubSpot or network outage of hours must not
     // dead-letter calls, which a later back-fill would not bring back (same job id). A definite refusal
     // (4xx) is not retried at all.
-    retry: { limit: 150, delaySeconds: 5, maxDelaySeconds: 600 },
+    retry: LOG_CALL_RETRY,
     // A live job may wait out HubSpot's rate windows for minutes; it must not be taken over meanwhile
     // (a second attempt would not find the engagement the first is still writing). A dead worker's
     // jobs are retried after the heartbeat instead.
@@ -45,9 +48,19 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     batchSize: 100,
     concurrency: 2,
     async run(cdr, ctx) {
-      const outcome = await logCall(deps().logging, cdr, ctx.signal);
-      if (outcome.result === 'skipped') ctx.log.debug({ cdrId: cdr.id, reason: outcome.reason }, 'call not logged');
-      return outcome;
+      const logging = deps().logging;
+      try {
+        const outcome = await logCall(logging, cdr, ctx.signal);
+        if (outcome.result === 'skipped') ctx.log.debug({ cdrId: cdr.id, reason: outcome.reason }, 'call not logged');
+        return outcome;
+      } catch (err) {
+        // The call history shows the call as not logged, with this error, until an attempt succeeds.
+        const final = !isRetryable(err) || ctx.attempt >= LOG_CALL_RETRY.limit;
+        const ownerId = cdr.extension ? (await logging.bindings.byExtension(cdr.extension).catch(() => null))?.ownerId ?? null : null;
+        await recordFailure(logging.db, cdr, (err as Error).message ?? String(err), final, ownerId)
+          .catch((failure: unknown) => ctx.log.warn({ err: (failure as Error).message, cdrId: cdr.id }, 'could not record the failed attempt in the call history'));
+        throw err;
+      }
     },
   });
 

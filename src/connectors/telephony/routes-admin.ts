@@ -1,7 +1,7 @@
 /**
  * The "Phone system" admin API: connect the PBX, bind users to extensions (T3),
  * the auto-create and contact-sync settings (T4, T5), the enable switch (T9),
- * "Integrate another CRM" (T10), and what was logged and what failed.
+ * "Disconnect phone system" (T10) and the sync errors. The call history is in routes-history.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { desc, eq } from 'drizzle-orm';
@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { AuthExpiredError, ConflictError, RemoteRateLimitedError, ValidationError } from '../../errors.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
-import { callLogs, phonebookEntries, telephonySyncErrors } from './schema.ts';
+import { phonebookEntries, telephonySyncErrors } from './schema.ts';
 import { createAdapter } from './pbx-registry.ts';
 import { listHubSpotUsers, proposeBindings } from './bindings.ts';
 import { mergeSettings, settingsPatchSchema } from './settings.ts';
@@ -165,34 +165,6 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions()]);
     await bindings.apply(body.bindings, users, extensions, body.source);
     return { bindings: await bindings.list() };
-  });
-
-  app.get('/api/telephony/calls', async (request) => {
-    const { limit } = parseInput(z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }), request.query, 'query');
-    const rows = await services.database.db.select().from(callLogs).orderBy(desc(callLogs.createdAt)).limit(limit);
-    const connection = await services.hubspot.store.connection();
-    const base = connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null;
-    // Names from what Spokes holds (the phone index, the bindings): one query each, never a HubSpot request per row.
-    const idsOf = (key: 'contactId' | 'companyId') => rows.flatMap((r) => (r[key] ? [r[key]] : []));
-    const none = new Map<string, string>();
-    const [contactNames, companyNames, bound] = await Promise.all([
-      connection ? services.phone.index.labels(connection.portalId, 'contact', idsOf('contactId')) : none,
-      connection ? services.phone.index.labels(connection.portalId, 'company', idsOf('companyId')) : none,
-      bindings.list(),
-    ]);
-    const ownerNames = new Map(bound.flatMap((b) => (b.ownerName ? [[b.ownerId, b.ownerName] as const] : [])));
-    return {
-      calls: rows.map((r) => ({
-        cdrId: r.cdrId, callId: r.callId, direction: r.direction, status: r.status, extension: r.extension, externalNumber: r.externalNumber,
-        startedAt: r.startedAt.toISOString(), durationMs: r.durationMs, state: r.state, detail: r.detail, engagementId: r.engagementId,
-        ownerId: r.ownerId, contactId: r.contactId, companyId: r.companyId, source: r.source,
-        ownerName: (r.ownerId && ownerNames.get(r.ownerId)) || null,
-        contactName: (r.contactId && contactNames.get(r.contactId)) || null,
-        companyName: (r.companyId && companyNames.get(r.companyId)) || null,
-        contactUrl: base && r.contactId ? `${base}/0-1/${r.contactId}` : null,
-        companyUrl: base && r.companyId ? `${base}/0-2/${r.companyId}` : null,
-      })),
-    };
   });
 
   app.get('/api/telephony/sync-errors', async () => {

@@ -16,6 +16,7 @@ import { sendUiPage } from '../../web/admin/ui-pages.ts';
 import { AgentAuth, agentWidgetUrl } from './agent-auth.ts';
 import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
 import { refreshRegisteredWidgetUrl } from './widget-url-refresh.ts';
+import { registerAgentCallHistoryRoute } from './routes-history.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
 import type { LiveMatch } from './live.ts';
@@ -141,6 +142,9 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     });
   });
 
+  // The agent's own calls from the call history (missed ones to call back).
+  registerAgentCallHistoryRoute(app, ctx, agentOf);
+
   app.post('/agent-api/calls/:callId/hangup', async (request) => {
     const { binding } = await agentOf(request);
     const { callId } = parseInput(callParams, request.params, 'params');
@@ -202,6 +206,8 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
 
   // The pop-up page itself.
   app.get('/agent', (_request, reply) => sendUiPage(reply, 'agent', AGENT_PAGE_HEADERS));
+  // What the pop-up page's "Send test pop-up" opens (no session needed: it says nothing about anyone).
+  app.get('/agent/popup-test', (_request, reply) => reply.headers(AGENT_PAGE_HEADERS).type('text/html; charset=utf-8').send(POPUP_TEST_PAGE));
 }
 
 // The agent page opens HubSpot tabs but talks only to Spokes, and is never framed.
@@ -212,3 +218,9 @@ const AGENT_PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
 };
+
+const POPUP_TEST_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pop-ups work — Spokes</title><link rel="icon" href="/favicon.svg"></head>
+<body style="font:16px/1.5 system-ui,sans-serif;max-width:34em;margin:15vh auto;padding:0 20px;color:#1b2430">
+<h1 style="font-size:22px">Pop-ups work</h1><p>Spokes opened this tab the way it opens a caller's HubSpot record when your phone rings.
+You can close it; keep the Spokes pop-up page open while you work.</p></body></html>`;

@@ -4,7 +4,11 @@
  * ledger of T8), the contacts it auto-created (T5), the CRM-owned phonebook
  * entries it maintains (T4) and the per-record sync errors.
  */
-import { pgTable, text, jsonb, timestamp, boolean, integer, bigint, serial, index, primaryKey } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { pgTable, text, jsonb, timestamp, boolean, integer, bigint, serial, index, primaryKey, customType } from 'drizzle-orm/pg-core';
+
+/** PostgreSQL's full-text search document (built into both engines: no extension needed). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /** One PBX per installation, id `default`. */
 export const pbxConnection = pgTable('pbx_connection', {
@@ -64,15 +68,41 @@ export const callLogs = pgTable('call_logs', {
   externalId: text('external_id'),
   /** The PBX's reference to the call's recording (for the signed Spokes link); null when not recorded. */
   recordingRef: text('recording_ref'),
-  /** writing → logged, or skipped (internal, unbound, disabled) with `detail`. */
-  state: text('state', { enum: ['writing', 'logged', 'skipped'] }).notNull(),
+  /**
+   * writing → logged; or skipped (internal, unbound) with the reason in `detail`; or retrying (an
+   * attempt failed and another is due) and failed (the job gave up: a dead letter) with the last
+   * error in `detail`. A retrying or failed row with no `writingSince` was never claimed: no
+   * engagement can exist for it.
+   */
+  state: text('state', { enum: ['writing', 'logged', 'skipped', 'retrying', 'failed'] }).notNull(),
   detail: text('detail'),
+  /** The log-call job's idempotency key (`recordKey`): its job id, for the call history's retry. Null on rows from before it was kept. */
+  recordKey: text('record_key'),
+  /** Who the call was with, as Spokes knew them when it logged the call (contact or company name): what the history searches. */
+  contactName: text('contact_name'),
+  /**
+   * The call history's search document: the words of the name and every digit suffix of the number
+   * (of three digits or more), so a prefix query finds a name by its first letters and a number by
+   * any part of it, through the GIN index (call_search_vector() comes with the migration).
+   */
+  search: tsvector('search').generatedAlwaysAs(sql`call_search_vector(contact_name, external_number)`),
   /** 'cdr' (logged from the PBX's record) or 'widget' (created in HubSpot by the calling widget, completed from the CDR). */
   source: text('source').notNull().default('cdr'),
   writingSince: timestamp('writing_since', { withTimezone: true }),
   loggedAt: timestamp('logged_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
-}, (t) => [index('call_logs_call_id').on(t.callId), index('call_logs_created_at').on(t.createdAt), index('call_logs_external_id').on(t.externalId)]);
+}, (t) => [
+  index('call_logs_call_id').on(t.callId),
+  index('call_logs_created_at').on(t.createdAt),
+  // The call history (read backwards: newest first), paged by (started_at, cdr_id); by user; by direction (internal
+  // calls are rare); the calls not logged; search.
+  index('call_logs_started').on(t.startedAt, t.cdrId),
+  index('call_logs_owner_started').on(t.ownerId, t.startedAt, t.cdrId),
+  index('call_logs_direction_started').on(t.direction, t.startedAt, t.cdrId),
+  index('call_logs_not_logged_started').on(t.startedAt, t.cdrId).where(sql`state <> 'logged'`),
+  index('call_logs_search').using('gin', t.search),
+  index('call_logs_external_id').on(t.externalId),
+]);
 
 /** T5: numbers Spokes created a contact for, so two simultaneous calls create one. */
 export const autoCreatedContacts = pgTable('auto_created_contacts', {

@@ -22,14 +22,17 @@ export interface TelephonyStatus {
   /** Where the PBX's webhook push should point (Integrations > API > Webhook). */
   webhookUrl: string;
   bindings: number;
-  today: { logged: number; skipped: number };
+  /** Last 24 hours: logged, skipped (with a reason), and failed (retrying or given up). */
+  today: { logged: number; skipped: number; failed: number };
 }
 
 export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyStatus> {
   const c = await ctx.store.get();
-  const [counts] = await ctx.services.database.query<{ logged: number; skipped: number }>(sql`
-    select count(*) filter (where state = 'logged')::int as logged, count(*) filter (where state = 'skipped')::int as skipped
-    from call_logs where created_at > now() - interval '1 day'`);
+  // The calling widget's own rows are not calls of their own.
+  const [counts] = await ctx.services.database.query<{ logged: number; skipped: number; failed: number }>(sql`
+    select count(*) filter (where state = 'logged')::int as logged, count(*) filter (where state = 'skipped')::int as skipped,
+      count(*) filter (where state in ('retrying', 'failed'))::int as failed
+    from call_logs where created_at > now() - interval '1 day' and source <> 'widget'`);
   return {
     connection: c && {
       vendor: c.vendor, baseUrl: c.baseUrl, clientId: c.clientId, webhookSecretSet: !!c.webhookSecret, pbx: c.info as unknown as Record<string, unknown>,
@@ -39,6 +42,6 @@ export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyS
     settings: c?.settings ?? null,
     webhookUrl: `${ctx.services.hubspot.publicUrl}/webhooks/telephony/${c?.vendor ?? 'yeastar'}`,
     bindings: (await ctx.bindings.list()).length,
-    today: { logged: counts?.logged ?? 0, skipped: counts?.skipped ?? 0 },
+    today: { logged: counts?.logged ?? 0, skipped: counts?.skipped ?? 0, failed: counts?.failed ?? 0 },
   };
 }

@@ -81,14 +81,14 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
               <p className="muted">Nobody is bound to an extension yet. Bind users above; each bound user gets a sign-in link here.</p>
             ) : (
               <div className="table-wrap">
-                <table className="table" aria-label="Sign-in links">
+                <table className="table table-stack" aria-label="Sign-in links">
                   <thead><tr><th scope="col">User</th><th scope="col">Extension</th><th scope="col">Personal sign-in link</th></tr></thead>
                   <tbody>
                     {links.agents.map((a) => (
                       <tr key={a.ownerId}>
                         <th scope="row">{a.name}{a.email && <div className="muted small">{a.email}</div>}</th>
-                        <td className="mono">{a.extension}</td>
-                        <td><CopyButton text={a.signInUrl} label="Copy link" what={`sign-in link for ${a.name}`} /></td>
+                        <td className="mono" data-label="Extension">{a.extension}</td>
+                        <td data-label="Sign-in link"><CopyButton text={a.signInUrl} label="Copy link" what={`sign-in link for ${a.name}`} /></td>
                       </tr>
                     ))}
                   </tbody>

@@ -10,6 +10,7 @@ import { Alert } from '../../shared/components/alert.tsx';
 import { Badge } from '../../shared/components/badge.tsx';
 import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
+import { formatDateTime } from '../../shared/format.ts';
 import { ConfirmDialog } from '../../shared/components/confirm-dialog.tsx';
 import { CopyField } from '../../shared/components/copy-field.tsx';
 import { TextField } from '../../shared/components/field.tsx';
@@ -145,7 +146,7 @@ export function CallingWidgetCard() {
               <div className="form-actions">
                 <Button type="submit" variant="primary" busy={busy === 'save'}>{registered ? 'Save changes' : 'Register widget'}</Button>
                 {registered && <Button variant="danger-outline" onClick={() => setConfirmDelete(true)}>Delete registration</Button>}
-                {registered && <span className="muted small">Last changed in HubSpot {new Date(registered.updatedAt).toLocaleString()}</span>}
+                {registered && <span className="muted small">Last changed in HubSpot {formatDateTime(registered.updatedAt)}</span>}
               </div>
             </form>
           )}

@@ -3,9 +3,8 @@ import { sentence } from '../../shared/api.ts';
 import { Alert } from '../../shared/components/alert.tsx';
 import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
+import { formatDateTime } from '../../shared/format.ts';
 import type { ApiHubSpotConnection } from './hubspot-api.ts';
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function ConnectionCard({ connection, onReconnect, onDisconnect, reconnecting }: {
   connection: ApiHubSpotConnection;
@@ -48,7 +47,7 @@ export function ConnectionCard({ connection, onReconnect, onDisconnect, reconnec
         <dl className="facts">
           <div><dt>Portal ID</dt><dd className="mono">{connection.portalId}</dd></div>
           <div><dt>Connected with</dt><dd>{connection.kind === 'oauth' ? 'HubSpot app (OAuth)' : 'Private-app token'}</dd></div>
-          <div><dt>Connected since</dt><dd>{Number.isNaN(since.getTime()) ? connection.connectedAt : dateTime.format(since)}</dd></div>
+          <div><dt>Connected since</dt><dd>{Number.isNaN(since.getTime()) ? connection.connectedAt : formatDateTime(since)}</dd></div>
         </dl>
         {connection.scopes.length > 0 && (
           <details>

@@ -44,7 +44,7 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
           hint={needsHttps(state.redirectUrl) ? 'HubSpot accepts plain http only for localhost: set SPOKES_PUBLIC_URL to the https address admins reach Spokes at.' : undefined} />
         <CopyField label="Webhook URL" value={state.webhookUrl} hint="On the app's Webhooks tab, set this as the target URL." />
       </Step>
-      <Step title="Tick these scopes on the same tab.">
+      <Step title="Add these scopes on the Auth tab too, in its Scopes section.">
         <div className="scopes-block">
           <div className="row-between">
             <div className="scope-legend">

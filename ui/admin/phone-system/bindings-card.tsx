@@ -170,7 +170,7 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
         )}
         {data && data.users.length > 0 && (
           <div className="table-wrap">
-            <table className="table" aria-label="User binding">
+            <table className="table table-stack" aria-label="User binding">
               <thead><tr><th scope="col">HubSpot user</th><th scope="col">Extension</th><th scope="col">Bound</th></tr></thead>
               <tbody>
                 {data.users.map((u) => {
@@ -179,7 +179,7 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
                   return (
                     <tr key={u.ownerId} className={changed ? 'row-changed' : undefined}>
                       <th scope="row" className="cell-user">{u.label}</th>
-                      <td className="cell-select">
+                      <td className="cell-select" data-label="Extension">
                         <select className="input" value={ext ?? ''} aria-label={`Extension of ${u.name}`}
                           onChange={(e) => choose(u.ownerId, e.target.value || null)} disabled={saving || applying}>
                           <option value="">Not bound</option>
@@ -193,7 +193,7 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
                           })}
                         </select>
                       </td>
-                      <td className="cell-source">
+                      <td className="cell-source" data-label="Bound">
                         {changed ? <Badge tone="warning">Not saved</Badge>
                           : u.source === 'auto' ? <span title="Bound by Auto bind: same e-mail address">Automatically</span>
                           : u.source === 'manual' ? <span>By hand</span>

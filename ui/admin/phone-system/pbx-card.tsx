@@ -10,7 +10,7 @@ import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
 import { Switch } from '../../shared/components/switch.tsx';
 import { ConnectionForm } from './connection-form.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shared/format.ts';
 import type { ApiPhoneConnection, ApiPhoneStatus, ConnectInput } from './phone-api.ts';
 
 export function PbxCard({ status, connection, hubspot, switching, onSwitch, onUpdateCredentials }: {
@@ -40,7 +40,7 @@ export function PbxCard({ status, connection, hubspot, switching, onSwitch, onUp
           <div><dt>Client ID</dt><dd className="mono">{connection.clientId}</dd></div>
           <div><dt>Webhook push</dt><dd>{connection.webhookSecretSet ? 'Secret saved' : 'Not set up (not needed)'}</dd></div>
           <div><dt>Users bound</dt><dd>{status.bindings}</dd></div>
-          <div><dt>Last 24 hours</dt><dd>{status.today.logged} logged{status.today.skipped ? `, ${status.today.skipped} not logged` : ''}</dd></div>
+          <div><dt>Last 24 hours</dt><dd>{status.today.logged} logged{status.today.skipped + status.today.failed ? `, ${status.today.skipped + status.today.failed} not logged` : ''}</dd></div>
         </dl>
         {editing && (
           <div className="subsection">

@@ -1,5 +1,5 @@
 /**
- * The Phone system page's API (served by src/connectors/telephony/routes-admin.ts):
+ * The Phone system page's API (served by src/connectors/telephony/routes-admin.ts, the calls by routes-history.ts):
  * the wire shapes checked with zod, so a server/page mismatch shows as a clear
  * error instead of a broken page.
  */
@@ -40,7 +40,7 @@ const apiStatus = z.object({
   settings: apiSettings.nullable(),
   webhookUrl: z.string(),
   bindings: z.number(),
-  today: z.object({ logged: z.number(), skipped: z.number() }),
+  today: z.object({ logged: z.number(), skipped: z.number(), failed: z.number() }),
 });
 
 const apiUser = z.object({
@@ -77,8 +77,8 @@ const apiCall = z.object({
   externalNumber: z.string().nullable(),
   startedAt: z.string(),
   durationMs: z.number(),
-  /** writing → logged, or skipped with `detail`. */
-  state: z.enum(['writing', 'logged', 'skipped']),
+  /** writing → logged; skipped with the reason in `detail`; retrying or failed with the last error in `detail`. */
+  state: z.enum(['writing', 'logged', 'skipped', 'retrying', 'failed']),
   detail: z.string().nullable(),
   engagementId: z.string().nullable(),
   ownerId: z.string().nullable(),
@@ -91,7 +91,17 @@ const apiCall = z.object({
   source: z.string(),
   contactUrl: z.string().nullable(),
   companyUrl: z.string().nullable().optional(),
+  /** The call's own page in HubSpot, once logged. */
+  hubspotUrl: z.string().nullable(),
+  /** Spokes' signed link to the recording (streams it from the PBX). */
+  recordingUrl: z.string().nullable(),
+  /** An inbound call nobody answered. */
+  missed: z.boolean(),
+  /** Not logged, for a reason a retry can change (not an internal call). */
+  retryable: z.boolean(),
 });
+
+export const apiCallPage = z.object({ calls: z.array(apiCall), nextCursor: z.string().nullable() });
 
 const apiSyncError = z.object({
   id: z.number(),
@@ -141,7 +151,7 @@ export const phoneApi = {
   proposeBindings: () => api('POST', '/api/telephony/bindings/auto', { body: {}, schema: z.object({ proposals: z.array(apiProposal) }) }),
   saveBindings: (bindings: { ownerId: string; extension: string | null }[], source: 'auto' | 'manual') =>
     api('PUT', '/api/telephony/bindings', { body: { bindings, source } }),
-  calls: (limit = 20) => api('GET', `/api/telephony/calls?limit=${limit}`, { schema: z.object({ calls: z.array(apiCall) }) }),
+  calls: (limit = 20) => api('GET', `/api/telephony/calls?limit=${limit}`, { schema: apiCallPage }),
   syncErrors: () => api('GET', '/api/telephony/sync-errors', { schema: z.object({ errors: z.array(apiSyncError) }) }),
   dismissSyncError: (id: number) => api('DELETE', `/api/telephony/sync-errors/${id}`),
 };

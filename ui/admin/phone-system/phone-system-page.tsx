@@ -1,7 +1,8 @@
 /**
  * The Phone system page (T3–T10): a Yeastar P-Series PBX connected to HubSpot,
  * laid out like the PBX's own HubSpot integration page — status and the enable
- * switch at the top, "Integrate another CRM" at the top right, user binding,
+ * switch at the top, "Disconnect phone system" at the top right (Yeastar's page calls it
+ * "Integrate another CRM"), user binding,
  * contact settings — plus what Spokes did: the last calls and the sync errors.
  */
 import { useState } from 'react';
@@ -83,7 +84,7 @@ export function PhoneSystemPage() {
         status={status && (
           <div className="header-actions">
             <HeaderBadges status={status} hubspot={hubspotState} />
-            {connection && <Button variant="danger-outline" size="small" onClick={() => setConfirmDisconnect(true)}>Integrate another CRM</Button>}
+            {connection && <Button variant="danger-outline" size="small" onClick={() => setConfirmDisconnect(true)}>Disconnect phone system</Button>}
           </div>
         )} />
       {!status && !phone.statusError && <div className="row muted"><Spinner /> Loading…</div>}
@@ -119,7 +120,7 @@ export function PhoneSystemPage() {
             <SyncErrorsCard errors={phone.syncErrors}
               onDismissed={(id) => phone.setSyncErrors((s) => ({ ...s, data: s.data?.filter((e) => e.id !== id) }))} />
           )}
-          <ConfirmDialog open={confirmDisconnect} title="Integrate another CRM?" confirmLabel="Disconnect" busy={disconnecting}
+          <ConfirmDialog open={confirmDisconnect} title="Disconnect the phone system?" confirmLabel="Disconnect" busy={disconnecting}
             onConfirm={() => void disconnect()} onCancel={() => setConfirmDisconnect(false)}>
             <p>Spokes disconnects from the PBX{connection && <> at <b>{connection.baseUrl}</b></>} and clears all integration settings:</p>
             <ul className="dialog-list">

@@ -10,7 +10,7 @@ import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
 import { Spinner } from '../../shared/components/spinner.tsx';
 import { useToasts } from '../../shared/components/toasts.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shared/format.ts';
 import { phoneApi, type ApiSyncError } from './phone-api.ts';
 import type { Loadable } from './use-phone-system.ts';
 

@@ -11,7 +11,7 @@ import { hubspotApi } from '../hubspot/hubspot-api.ts';
 import { phoneApi, type ApiCall, type ApiExtension, type ApiPhoneStatus, type ApiPhoneUser, type ApiSyncError } from './phone-api.ts';
 
 const POLL_MS = 5000;
-export const CALLS_SHOWN = 20;
+export const CALLS_SHOWN = 10;
 
 export interface Loadable<T> {
   data?: T;

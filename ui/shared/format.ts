@@ -1,19 +1,14 @@
-/** How the Phone system page writes times, durations and call outcomes. */
+/**
+ * How every page writes dates, durations and call outcomes: one date format
+ * across the UI (date and time, in the browser's language and time zone).
+ */
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
-export function formatDateTime(iso: string): string {
+/** "2 Dec 2026, 14:05" (or the browser locale's equivalent). */
+export function formatDateTime(iso: string | number | Date): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
-}
-
-/** Today's calls by the second; older ones with their day. */
-export function formatCallTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toDateString() === new Date().toDateString() ? timeOnly.format(d) : dayAndTime.format(d);
+  return Number.isNaN(d.getTime()) ? String(iso) : dateTime.format(d);
 }
 
 /** 0:42, 12:05, 1:02:09. */
@@ -32,8 +27,8 @@ export function outcome(direction: string, status: string): string {
   switch (status) {
     case 'answered': return 'Answered';
     case 'no_answer': return direction === 'inbound' ? 'Missed' : 'No answer';
-    case 'busy': return 'Busy';
-    case 'voicemail': return 'Voicemail';
+    case 'busy': return direction === 'inbound' ? 'Missed (busy)' : 'Busy';
+    case 'voicemail': return direction === 'inbound' ? 'Missed (voicemail)' : 'Voicemail';
     case 'failed': return 'Failed';
     default: return status;
   }
