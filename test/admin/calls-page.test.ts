@@ -66,7 +66,7 @@ describe('the Calls page in Chromium, against the sandbox', () => {
 
     // The nav's Calls entry opens the page; the Phone system page's last calls link to it too.
     await page.getByRole('button', { name: 'Call history' }).or(page.getByRole('link', { name: 'Call history' })).first().waitFor();
-    await page.getByRole('navigation', { name: 'Activity' }).getByRole('link', { name: 'Calls' }).click();
+    await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Calls' }).click();
     await page.getByRole('heading', { name: 'Calls', level: 1 }).waitFor();
     const table = page.getByRole('table', { name: 'Call history' });
     await table.getByRole('row').filter({ hasText: '+14155550311' }).waitFor();
