@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { signInOverHttp, startSpokes, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
 import { eq } from 'drizzle-orm';
 import { callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
-import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+import { signWebhookBody, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { createHubSpotContact, openAgentStream, waitFor } from './agent-support.ts';
+import { cdrFrame } from './telephony-support.ts';
 
 interface AgentsView {
   generation: number;
@@ -210,6 +211,54 @@ describe('agent API', () => {
     assert.ok(replayed.seq > ringing.seq);
     assert.ok(resumed.events.every((e) => e.seq > ringing.seq));
     resumed.close();
+  });
+
+  it('answers 401, never 500, to a token whose payload is not an object (issue 9 item 6)', async () => {
+    for (const payload of ['null', '1', '"s"', '[]', 'true']) {
+      const forged = `a1.${Buffer.from(payload).toString('base64url')}.c2ln`;
+      const me = await call('GET', '/agent-api/me', { token: forged });
+      assert.equal(me.status, 401, `GET /agent-api/me with payload ${payload}`);
+      const session = await call('POST', '/agent-api/sessions', { body: { signInToken: forged } });
+      assert.equal(session.status, 401, `POST /agent-api/sessions with payload ${payload}`);
+      assert.equal((await session.json() as { error: { code: string } }).error.code, 'unauthorized');
+    }
+  });
+
+  it('ignores a replayed "ringing" frame of a call that ended: no second pop-up (issue 9 item 10)', async () => {
+    const agent = view.agents[0]!;
+    const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    const stream = await openAgentStream(spokes.url, token);
+    const { call_id } = pbx.simulateCall({ direction: 'inbound', external: '+16465550181', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.3 });
+    await stream.next((e) => e.callId === call_id && e.state === 'ended');
+    // The very frame the PBX sent while the phone rang, delivered again (a webhook retry, a replay) after the call ended.
+    const ringing = pbx.events().find((e) => e.type === 30011 && e.msg.call_id === call_id)!;
+    const raw = JSON.stringify({ type: ringing.type, sn: pbx.info().serialNumber, msg: JSON.stringify(ringing.msg) });
+    const res = await fetch(`${spokes.url}/webhooks/telephony/yeastar`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(pbx.info().webhookSecret, raw) }, body: raw,
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    // A later call reaches the stream: anything the replay published would have arrived before it.
+    const { call_id: next } = pbx.simulateCall({ direction: 'inbound', external: '+16465550182', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.3 });
+    await stream.next((e) => e.callId === next && e.state === 'ringing');
+    assert.deepEqual(stream.events.filter((e) => e.callId === call_id).map((e) => e.state), ['ringing', 'ended']);
+
+    // A call this Spokes never saw ring (say it restarted meanwhile): its record arrives and is logged, then a
+    // ringing frame of it is replayed. The call ended: no pop-up either.
+    const unseen = `${Math.floor(Date.now() / 1000) - 900}.${Math.floor(Math.random() * 1e6)}`;
+    const cdr = cdrFrame({ pbx }, { call_from: '+16465550183', call_to: agent.extension, type: 'Inbound', status: 'NO ANSWER', agoSeconds: 3 });
+    const post = (frame: { type: number; sn: string; msg: string }) => {
+      const body = JSON.stringify(frame);
+      return fetch(`${spokes.url}/webhooks/telephony/yeastar`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(pbx.info().webhookSecret, body) }, body,
+      });
+    };
+    assert.equal((await post({ ...cdr, msg: JSON.stringify({ ...JSON.parse(cdr.msg), call_id: unseen }) })).status, 200);
+    await waitFor(async () => (await spokes.runtime.database.db.select().from(callLogs).where(eq(callLogs.callId, unseen))).length > 0, 'the call record is logged');
+    assert.equal((await post({ type: 30011, sn: pbx.info().serialNumber, msg: JSON.stringify({ ...ringing.msg, call_id: unseen }) })).status, 200);
+    const { call_id: last } = pbx.simulateCall({ direction: 'inbound', external: '+16465550184', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.3 });
+    await stream.next((e) => e.callId === last && e.state === 'ringing');
+    assert.deepEqual(stream.events.filter((e) => e.callId === unseen).map((e) => e.state), [], 'nothing published for the ended call');
+    stream.close();
   });
 
   it('revokes every session, sign-in link and the widget key when an admin rotates, closing open streams', async () => {

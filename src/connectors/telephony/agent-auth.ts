@@ -118,6 +118,8 @@ export class AgentAuth {
     } catch {
       return null;
     }
+    // Valid JSON need not be an object (`null`, `1`, `[]`): such a token is simply not ours.
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
     if ((payload.k !== 's' && payload.k !== 'i') || typeof payload.o !== 'string' || typeof payload.g !== 'number') return null;
     if (!this.#box.verify(body, `agent-token:${payload.k}`, sig)) return null;
     return payload.g === await this.generation() ? payload : null;

@@ -3,6 +3,7 @@
  * the shared services: the PBX connection and its adapter, the bindings, the
  * event router and listener, the live bus and the batch writer for calls.
  */
+import { eq } from 'drizzle-orm';
 import type { Services } from '../../services.ts';
 import { BatchWriter } from '../../hubspot/batch-writer.ts';
 import { NotFoundError } from '../../errors.ts';
@@ -19,6 +20,7 @@ import { CrmReader } from './crm-reader.ts';
 import { portalCache } from './portal.ts';
 import { EngagementFinder } from './engagement-finder.ts';
 import { SYNC_PROPERTIES } from './contact-sync.ts';
+import { callLogs } from './schema.ts';
 
 export interface TelephonyContext {
   services: Services;
@@ -52,6 +54,7 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const portal = portalCache(services.hubspot);
   const router = new EventRouter({
     log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion, portal,
+    callRecorded: async (callId) => (await db.select({ cdrId: callLogs.cdrId }).from(callLogs).where(eq(callLogs.callId, callId)).limit(1)).length > 0,
   });
   const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
   const recordingPath = (cdrId: string) => `/recordings/${encodeURIComponent(cdrId)}?sig=${services.secretBox.sign(cdrId, 'recording')}`;
