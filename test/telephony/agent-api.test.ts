@@ -9,7 +9,7 @@ import { signInOverHttp, startSpokes, type AdminHttp, type SpokesUnderTest } fro
 import { eq } from 'drizzle-orm';
 import { callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
 import { signWebhookBody, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { createHubSpotContact, openAgentStream, waitFor } from './agent-support.ts';
+import { createHubSpotContact, openAgentStream, signInWithHubSpot, waitFor } from './agent-support.ts';
 import { cdrFrame } from './telephony-support.ts';
 
 interface AgentsView {
@@ -30,6 +30,7 @@ describe('agent API', () => {
   let hubspotUrl: string;
   let portalId: number;
   let view: AgentsView;
+  let portalToken: string;
 
   const call = (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => fetch(`${spokes.url}${path}`, {
     method,
@@ -37,7 +38,7 @@ describe('agent API', () => {
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const tokenOf = (signInUrl: string) => new URL(signInUrl).hash.replace(/^#token=/, '');
-  const widgetKeyOf = (widgetUrl: string) => new URL(widgetUrl).searchParams.get('key')!;
+  const userOf = async (ownerId: string) => (await (await fetch(`${hubspotUrl}/crm/v3/owners/${ownerId}`, { headers: { authorization: `Bearer ${portalToken}` } })).json() as { userId: number }).userId;
   async function signInWith(body: unknown): Promise<SessionAnswer> {
     const res = await call('POST', '/agent-api/sessions', { body });
     assert.equal(res.status, 200, await res.clone().text());
@@ -50,6 +51,7 @@ describe('agent API', () => {
     pbx = spokes.runtime.services.sandboxes!.yeastar;
     hubspotUrl = spokes.runtime.services.sandboxes!.hubspot.url;
     portalId = (await spokes.runtime.services.hubspot.store.connection())!.portalId;
+    portalToken = spokes.runtime.services.sandboxes!.hubspot.info().portals.find((p) => p.portalId === portalId)!.privateAppToken;
     const res = await admin.request('GET', '/api/telephony/agents');
     assert.equal(res.status, 200);
     view = await res.json() as AgentsView;
@@ -64,7 +66,7 @@ describe('agent API', () => {
       assert.match(a.signInUrl, new RegExp(`^${spokes.url}/agent/#token=a1\\.`));
       assert.match(a.extension, /^10\d\d$/);
     }
-    assert.match(view.widgetUrl, new RegExp(`^${spokes.url}/widget/\\?key=[\\w-]{20,}$`));
+    assert.equal(view.widgetUrl, `${spokes.url}/widget/`, 'the widget URL holds no secret any more');
     assert.equal((await fetch(`${spokes.url}/api/telephony/agents`)).status, 401);
     const noCsrf = await fetch(`${spokes.url}/api/telephony/agents/rotate`, { method: 'POST', headers: { cookie: admin.cookie } });
     assert.equal(noCsrf.status, 403);
@@ -85,30 +87,61 @@ describe('agent API', () => {
     assert.deepEqual(await me.json(), { agent: session.agent, portalId, hubspotAppUrl: hubspotUrl, sandbox: true });
   });
 
-  it('signs the calling widget in by owner id, else by user id, with the widget key', async () => {
-    const first = view.agents[0]!;
-    const key = widgetKeyOf(view.widgetUrl);
-    const byOwner = await signInWith({ widgetKey: key, portalId, ownerId: Number(first.ownerId), userId: 1 });
-    assert.equal(byOwner.agent.ownerId, first.ownerId);
-    assert.ok(byOwner.agent.userId, 'the sandbox owners have user ids');
-    const byUser = await signInWith({ widgetKey: key, portalId: String(portalId), userId: byOwner.agent.userId, ownerId: null });
-    assert.equal(byUser.agent.ownerId, first.ownerId);
+  it('signs nobody in from the widget key and the ids a page claims (issue 9 item 1)', async () => {
+    const other = view.agents[1]!;
+    // What any salesperson (or anyone holding the old widget URL) could send to become someone else.
+    for (const body of [{ widgetKey: 'any', portalId, ownerId: other.ownerId }, { widgetKey: 'any', portalId, userId: 5000002 }, { portalId, ownerId: other.ownerId }]) {
+      const res = await call('POST', '/agent-api/sessions', { body });
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal((await res.json() as { error: { code: string } }).error.code, 'validation_failed');
+    }
   });
 
-  it('refuses bad keys and tokens (401), unbound users (409 not_bound) and another HubSpot account (409 wrong_portal)', async () => {
-    const key = widgetKeyOf(view.widgetUrl);
+  it('signs the calling widget in as the HubSpot user who signed in at HubSpot, once per sign-in', async () => {
+    const agent = view.agents[1]!;
+    const { back, collected, handoff } = await signInWithHubSpot(spokes, await userOf(agent.ownerId));
+    assert.equal(back, '/widget/sign-in#done');
+    assert.equal(collected.status, 200, await collected.clone().text());
+    const answer = await collected.json() as { ready: boolean; session: SessionAnswer };
+    assert.equal(answer.ready, true);
+    assert.equal(answer.session.agent.ownerId, agent.ownerId);
+    assert.equal(answer.session.agent.extension, agent.extension);
+    assert.equal((await call('GET', '/agent-api/me', { token: answer.session.token })).status, 200);
+    // Spent: a second collect (someone who saw the secret later) gets nothing.
+    const again = await call('POST', '/agent-api/sign-in/handoff', { body: { handoff } });
+    assert.equal(again.status, 401);
+    // A secret nobody finished a sign-in for: not ready (the widget keeps waiting).
+    assert.deepEqual(await (await call('POST', '/agent-api/sign-in/handoff', { body: { handoff: 'x'.repeat(43) } })).json(), { ready: false });
+    assert.equal((await call('POST', '/agent-api/sign-in/handoff', { body: { handoff: 'short' } })).status, 400);
+  });
+
+  it('does not finish a HubSpot sign-in that comes back to another browser (no cookie of the flow)', async () => {
+    const agent = view.agents[0]!;
+    const { back, collected } = await signInWithHubSpot(spokes, await userOf(agent.ownerId), { dropCookie: true });
+    assert.match(back, /^\/widget\/sign-in#error=.*another%20browser/);
+    assert.deepEqual(await collected.json(), { ready: false });
+  });
+
+  it('passes the pop-up page\'s session of the same browser on to the widget, and nothing without one', async () => {
+    const agent = view.agents[0]!;
+    const page = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    const handoff = 'h'.repeat(20) + Date.now().toString(36).padStart(23, '0');
+    assert.equal((await call('POST', '/agent-api/sign-in/from-session', { body: { handoff } })).status, 401);
+    const res = await call('POST', '/agent-api/sign-in/from-session', { token: page.token, body: { handoff } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const { session } = await (await call('POST', '/agent-api/sign-in/handoff', { body: { handoff } })).json() as { session: SessionAnswer };
+    assert.equal(session.agent.ownerId, agent.ownerId);
+  });
+
+  it('refuses forged links and tokens (401) and unbound users (409 not_bound)', async () => {
     const expectError = async (res: Response, status: number, code: string) => {
       const body = await res.json() as { error: { code: string; message: string } };
       assert.equal(res.status, status, JSON.stringify(body));
       assert.equal(body.error.code, code);
       return body.error.message;
     };
-    await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: `${key.slice(0, -2)}xx`, portalId, ownerId: view.agents[0]!.ownerId } }), 401, 'unauthorized');
     await expectError(await call('POST', '/agent-api/sessions', { body: { signInToken: 'a1.eyJrIjoiaSIsIm8iOiIxIiwiZyI6MX0.forged' } }), 401, 'unauthorized');
-    const message = await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: key, portalId, ownerId: '987654321', userId: 123 } }), 409, 'not_bound');
-    assert.equal(message, 'Your HubSpot user is not bound to a PBX extension. Ask your Spokes admin to bind you on the Phone system page.');
-    await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: key, portalId: portalId + 1, ownerId: view.agents[0]!.ownerId } }), 409, 'wrong_portal');
-    await expectError(await call('POST', '/agent-api/sessions', { body: { widgetKey: key } }), 400, 'validation_failed');
+    await expectError(await call('POST', '/agent-api/sessions', { body: {} }), 400, 'validation_failed');
 
     for (const [method, path] of [['GET', '/agent-api/me'], ['POST', '/agent-api/calls'], ['POST', '/agent-api/calls/1.1/hangup'],
       ['PUT', '/agent-api/calls/1.1/engagement'], ['GET', '/agent-api/events'], ['GET', '/agent-api/lookup?number=1']] as const) {
@@ -167,7 +200,8 @@ describe('agent API', () => {
   it('answers a PBX refusal with 409 dial_failed, a sentence for the salesperson and the reason', async () => {
     // A user bound to an extension the PBX does not have.
     await spokes.runtime.database.db.insert(extensionBindings).values({ extension: '1999', ownerId: '55501', ownerName: 'Gone Phone', ownerEmail: null, userId: null, source: 'manual' });
-    const { token } = await signInWith({ widgetKey: widgetKeyOf(view.widgetUrl), portalId, ownerId: '55501' });
+    const links = await (await admin.request('GET', '/api/telephony/agents')).json() as AgentsView;
+    const { token } = await signInWith({ signInToken: tokenOf(links.agents.find((a) => a.ownerId === '55501')!.signInUrl) });
     const res = await call('POST', '/agent-api/calls', { token, body: { number: '+16465550144' } });
     assert.equal(res.status, 409);
     assert.deepEqual(await res.json(), { error: { code: 'dial_failed', reason: 'unknown_extension',
@@ -261,7 +295,7 @@ describe('agent API', () => {
     stream.close();
   });
 
-  it('revokes every session, sign-in link and the widget key when an admin rotates, closing open streams', async () => {
+  it('revokes every session and sign-in link when an admin rotates, closing open streams', async () => {
     const agent = view.agents[0]!;
     const session = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     const stream = await openAgentStream(spokes.url, session.token);
@@ -274,13 +308,55 @@ describe('agent API', () => {
     assert.equal((await call('GET', '/agent-api/me', { token: session.token })).status, 401);
     assert.equal((await call('GET', '/agent-api/events', { token: session.token })).status, 401);
     assert.equal((await call('POST', '/agent-api/sessions', { body: { signInToken: tokenOf(agent.signInUrl) } })).status, 401);
-    assert.equal((await call('POST', '/agent-api/sessions', { body: { widgetKey: widgetKeyOf(view.widgetUrl), portalId, ownerId: agent.ownerId } })).status, 401);
-    assert.notEqual(next.widgetUrl, view.widgetUrl);
+    assert.equal(next.widgetUrl, view.widgetUrl, 'the widget URL in HubSpot stays valid');
 
     const fresh = await signInWith({ signInToken: tokenOf(next.agents.find((a) => a.ownerId === agent.ownerId)!.signInUrl) });
     assert.equal((await call('GET', '/agent-api/me', { token: fresh.token })).status, 200);
-    await signInWith({ widgetKey: widgetKeyOf(next.widgetUrl), portalId, ownerId: agent.ownerId });
     view = next;
+  });
+
+  it('revokes one salesperson\'s sessions, streams and link, for admins only, leaving the others signed in', async () => {
+    const [target, bystander] = [view.agents[0]!, view.agents[1]!];
+    const session = await signInWith({ signInToken: tokenOf(target.signInUrl) });
+    const widget = await (await signInWithHubSpot(spokes, await userOf(target.ownerId))).collected.json() as { session: SessionAnswer };
+    const other = await signInWith({ signInToken: tokenOf(bystander.signInUrl) });
+    const stream = await openAgentStream(spokes.url, session.token);
+    const otherStream = await openAgentStream(spokes.url, other.token);
+
+    assert.equal((await fetch(`${spokes.url}/api/telephony/agents/${target.ownerId}/revoke`, { method: 'POST' })).status, 401, 'not without an admin session');
+    assert.equal((await fetch(`${spokes.url}/api/telephony/agents/${target.ownerId}/revoke`, { method: 'POST', headers: { cookie: admin.cookie } })).status, 403, 'not without the CSRF token');
+    assert.equal((await admin.request('POST', '/api/telephony/agents/987654321/revoke')).status, 404);
+    const res = await admin.request('POST', `/api/telephony/agents/${target.ownerId}/revoke`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const next = await res.json() as AgentsView;
+    await stream.closed;
+
+    for (const token of [session.token, widget.session.token]) assert.equal((await call('GET', '/agent-api/me', { token })).status, 401);
+    assert.equal((await call('POST', '/agent-api/sessions', { body: { signInToken: tokenOf(target.signInUrl) } })).status, 401, 'the old link');
+    assert.equal((await call('GET', '/agent-api/me', { token: other.token })).status, 200, 'someone else stays signed in');
+    assert.equal(await Promise.race([otherStream.closed.then(() => 'closed'), new Promise((r) => setTimeout(r, 200, 'open'))]), 'open', 'their stream stays open');
+    otherStream.close();
+    // The new link works; the others' links did not change.
+    const newLink = next.agents.find((a) => a.ownerId === target.ownerId)!.signInUrl;
+    assert.notEqual(newLink, target.signInUrl);
+    assert.equal(next.agents.find((a) => a.ownerId === bystander.ownerId)!.signInUrl, bystander.signInUrl);
+    await signInWith({ signInToken: tokenOf(newLink) });
+    view = next;
+  });
+
+  it('signs out a salesperson an admin unbinds, and a HubSpot sign-in of an unbound user gets 409 not_bound', async () => {
+    const agent = view.agents.filter((a) => a.email)[2]!;
+    const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
+    const unbind = await admin.request('PUT', '/api/telephony/bindings', { bindings: [{ ownerId: agent.ownerId, extension: null }] });
+    assert.equal(unbind.status, 200, await unbind.clone().text());
+    assert.equal((await call('GET', '/agent-api/me', { token })).status, 401, 'the session is revoked, not just refused');
+    const { back, collected } = await signInWithHubSpot(spokes, await userOf(agent.ownerId));
+    assert.match(back, /^\/widget\/sign-in#error=/);
+    assert.equal(collected.status, 409);
+    assert.equal((await collected.json() as { error: { code: string } }).error.code, 'not_bound');
+    const rebind = await admin.request('PUT', '/api/telephony/bindings', { bindings: [{ ownerId: agent.ownerId, extension: agent.extension }] });
+    assert.equal(rebind.status, 200, await rebind.clone().text());
+    view = await (await admin.request('GET', '/api/telephony/agents')).json() as AgentsView;
   });
 
   it('answers 409 not_bound to a signed-in agent an admin has unbound', async () => {

@@ -10,7 +10,7 @@
  * browser profile gives the widget (partitioned) storage inside app.hubspot.com.
  */
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, openPage, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 
@@ -97,19 +97,48 @@ export function widgetIn(page: Page): FrameLocator {
   return page.frameLocator('iframe[data-testid="calling-widget-iframe"]');
 }
 
-/** Opens a record page and waits until the widget is signed in (its dial pad) or says why not. */
+/**
+ * Opens a record page and waits until the widget is signed in (its dial pad) or says why not. A widget
+ * that asks to sign in is signed in the way a salesperson does it: "Sign in with HubSpot", then
+ * "Connect app" on HubSpot's consent page in the window that opens (signInWidget).
+ */
 export async function openRecord(page: Page, url: string, expect: 'ready' | 'not-bound' = 'ready'): Promise<FrameLocator> {
   await page.goto(url);
   const widget = widgetIn(page);
-  await widget.locator(expect === 'ready' ? '[data-testid="dial-pad"]' : '[data-testid="not-bound"]').waitFor({ timeout: 15_000 });
+  const wanted = widget.locator(expect === 'ready' ? '[data-testid="dial-pad"]' : '[data-testid="not-bound"]');
+  await wanted.or(widget.locator('[data-testid="signed-out"][data-code="sign_in"]')).waitFor({ timeout: 15_000 });
+  if (!await wanted.isVisible()) await signInWidget(page);
+  await wanted.waitFor({ timeout: 15_000 });
   return widget;
 }
 
-/** Switches the sandbox's signed-in HubSpot user the way a person does: the Switch user page. */
+/** "Sign in with HubSpot" in the widget, and HubSpot's consent in the window it opens (the window closes by itself). */
+export async function signInWidget(page: Page, opts: { screenshotAs?: string } = {}): Promise<Page> {
+  const widget = widgetIn(page);
+  const opened = page.waitForEvent('popup');
+  await widget.getByTestId('sign-in').click();
+  const popup = await opened;
+  await popup.getByRole('button', { name: 'Connect app' }).waitFor({ timeout: 15_000 });
+  if (opts.screenshotAs) await screenshot(popup, opts.screenshotAs);
+  await popup.getByRole('button', { name: 'Connect app' }).click();
+  // Signed in, the window closes by itself; refused (e.g. not bound), it says why until closed.
+  const refused = popup.getByTestId('sign-in-error');
+  await Promise.race([popup.waitForEvent('close', { timeout: 15_000 }), refused.waitFor({ timeout: 15_000 })]);
+  if (!popup.isClosed()) await popup.close();
+  return popup;
+}
+
+/**
+ * Switches the sandbox's signed-in HubSpot user the way a person does: the Switch user page. The
+ * emulator answers as `localhost` (record pages, same site as Spokes) and as `127.0.0.1` (the address
+ * Spokes knows it by, where HubSpot's sign-in pages are): one person, one user on both names.
+ */
 export async function switchUser(page: Page, origin: string, email: string, returnTo: string): Promise<void> {
   await page.goto(`${origin}/login?returnTo=${encodeURIComponent(returnTo)}`);
   await page.locator('[data-testid="login"] button', { hasText: email }).click();
   await page.waitForURL((u) => u.pathname === returnTo);
+  const cookie = (await page.context().cookies(origin)).find((c) => c.name === 'hubspot_sandbox_user')!;
+  await page.context().addCookies([{ name: cookie.name, value: cookie.value, domain: '127.0.0.1', path: '/' }]);
 }
 
 export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {

@@ -15,14 +15,18 @@ import { claimCall } from './call-claim.ts';
 import { defaultDisposition, endStatusForEnding, endStatusForFailure, newCall, type ActiveCall, type CallRecord } from './call-model.ts';
 import { restoreCall, saveCall } from './call-storage.ts';
 import { HubSpotLink, type ReadyData } from './hubspot-link.ts';
-import { storedSession, storeSession, widgetApi, widgetKey, WidgetApiError, type Agent, type AgentSession, type LiveEvent } from './widget-api.ts';
+import { signInWithHubSpot, type PendingSignIn } from './sign-in.ts';
+import { sessionIsFor, storedSession, storeSession, widgetApi, WidgetApiError, type Agent, type AgentSession, type LiveEvent } from './widget-api.ts';
 
 export type Screen =
   | { kind: 'waiting' }
   | { kind: 'outside-hubspot' }
-  | { kind: 'signing-in' }
+  /** `inWindow`: the person is signing in in the window the widget opened. */
+  | { kind: 'signing-in'; inWindow?: boolean }
   | { kind: 'signed-out'; code: string; message: string }
   | { kind: 'ready' };
+
+const SIGN_IN_NEEDED = 'Spokes needs to know who you are before you call. Sign in with your HubSpot account once in this browser.';
 
 export interface Notice {
   id: number;
@@ -136,31 +140,31 @@ export class WidgetController {
       portalId: Number(data.portalId), userId: data.userId ?? null, ownerId: data.ownerId ?? null, iframeLocation: data.iframeLocation ?? null,
     };
     this.#set({ hubspot, screen: { kind: 'signing-in' } });
-    const loggedIn = await this.#signIn();
+    const loggedIn = await this.#resume();
     this.#hubspot.initialized(loggedIn, { width: WIDTH, height: this.#height });
   }
 
-  async #signIn(): Promise<boolean> {
+  /**
+   * The session saved by an earlier visit, if it is this HubSpot user's (the SDK's ids are compared:
+   * another HubSpot user in this browser must not act as the previous one), checked with Spokes.
+   */
+  async #resume(): Promise<boolean> {
     const hubspot = this.#state.hubspot!;
     const stored = storedSession(hubspot);
+    if (!stored) {
+      storeSession(null);
+      this.#set({ screen: { kind: 'signed-out', code: 'sign_in', message: SIGN_IN_NEEDED } });
+      return false;
+    }
     try {
-      if (stored) {
-        // Login survives a reload: the saved session, checked (it may have been revoked).
-        const me = await widgetApi.me(stored.token).catch((err: unknown) => {
-          if (err instanceof WidgetApiError && (err.status === 401 || err.code === 'not_bound')) return null;
-          throw err;
-        });
-        if (me) return this.#signedIn({ ...stored, agent: me.agent });
-        storeSession(null);
-      }
-      const key = widgetKey();
-      if (!key) throw new WidgetApiError(401, 'no_key', 'This widget address has no key. Ask your Spokes admin to register the widget URL from the Spokes HubSpot page.');
-      const session = await widgetApi.signIn({ widgetKey: key, portalId: hubspot.portalId, ownerId: hubspot.ownerId, userId: hubspot.userId });
-      storeSession(session);
-      return this.#signedIn(session);
+      const me = await widgetApi.me(stored.token);
+      if (!sessionIsFor(me.agent, hubspot)) throw new WidgetApiError(401, 'sign_in', SIGN_IN_NEEDED);
+      return await this.#signedIn({ ...stored, agent: me.agent });
     } catch (err) {
-      if (!(err instanceof WidgetApiError)) console.error('Spokes widget: signing in failed', err);
       const e = err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in to Spokes failed. Try again.');
+      if (!(err instanceof WidgetApiError)) console.error('Spokes widget: signing in failed', err);
+      // Revoked, expired, unbound: this session is done. Spokes unreachable: keep it for "Try again".
+      if (e.status === 401 || e.code === 'not_bound') storeSession(null);
       this.#set({ screen: { kind: 'signed-out', code: e.code, message: e.message } });
       return false;
     }
@@ -174,14 +178,48 @@ export class WidgetController {
     return true;
   }
 
-  /** "Try again" on the signed-out screen. */
-  async retrySignIn(): Promise<void> {
-    if (!this.#state.hubspot) return;
-    this.#set({ screen: { kind: 'signing-in' } });
-    if (await this.#signIn()) {
-      this.#hubspot.loggedIn();
-      this.#hubspot.available();
+  #pendingSignIn: PendingSignIn | null = null;
+
+  /**
+   * "Sign in with HubSpot" (or "Try again"). Runs in the button's click: the sign-in window must open
+   * in it, or the browser blocks it. A saved session Spokes could not check (offline) is tried first.
+   */
+  signIn(): void {
+    const hubspot = this.#state.hubspot;
+    if (!hubspot) return;
+    if (storedSession(hubspot)) {
+      this.#set({ screen: { kind: 'signing-in' } });
+      void this.#resume().then((ok) => this.#announceSignedIn(ok));
+      return;
     }
+    this.#pendingSignIn?.cancel();
+    const pending = signInWithHubSpot(hubspot);
+    this.#pendingSignIn = pending;
+    this.#set({ screen: { kind: 'signing-in', inWindow: true } });
+    pending.session.then(async (session) => {
+      if (!sessionIsFor(session.agent, hubspot)) {
+        throw new WidgetApiError(409, 'other_user', `You signed in to HubSpot as ${session.agent.name}, but this HubSpot page is another user's. Sign in to HubSpot as yourself, then click Sign in again.`);
+      }
+      storeSession(session);
+      this.#announceSignedIn(await this.#signedIn(session));
+    }).catch((err: unknown) => {
+      if (this.#pendingSignIn !== pending) return;
+      const e = err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in to Spokes failed. Try again.');
+      this.#set({ screen: { kind: 'signed-out', code: e.code, message: e.message } });
+    }).finally(() => {
+      if (this.#pendingSignIn === pending) this.#pendingSignIn = null;
+    });
+  }
+
+  /** Stops waiting for the sign-in window. */
+  cancelSignIn(): void {
+    this.#pendingSignIn?.cancel();
+  }
+
+  #announceSignedIn(ok: boolean): void {
+    if (!ok) return;
+    this.#hubspot.loggedIn();
+    this.#hubspot.available();
   }
 
   signOut(): void {
