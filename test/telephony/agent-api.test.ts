@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { signInOverHttp, startSpokes, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
 import { eq } from 'drizzle-orm';
-import { callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
+import { agentCalls, callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
 import { signWebhookBody, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { createHubSpotContact, openAgentStream, signInWithHubSpot, waitFor } from './agent-support.ts';
 import { cdrFrame } from './telephony-support.ts';
@@ -144,13 +144,23 @@ describe('agent API', () => {
     await expectError(await call('POST', '/agent-api/sessions', { body: {} }), 400, 'validation_failed');
 
     for (const [method, path] of [['GET', '/agent-api/me'], ['POST', '/agent-api/calls'], ['POST', '/agent-api/calls/1.1/hangup'],
-      ['PUT', '/agent-api/calls/1.1/engagement'], ['GET', '/agent-api/events'], ['GET', '/agent-api/lookup?number=1']] as const) {
+      ['PUT', '/agent-api/calls/1.1/engagement'], ['POST', '/agent-api/calls/1.1/claim'], ['GET', '/agent-api/calls/current'], ['PATCH', '/agent-api/calls/1.1/wrap-up'],
+      ['GET', '/agent-api/events'], ['GET', '/agent-api/lookup?number=1'], ['POST', '/agent-api/sign-in/from-session']] as const) {
       await expectError(await call(method, path), 401, 'unauthorized');
       await expectError(await call(method, path, { token: 'a1.bm90.aGluZw' }), 401, 'unauthorized');
     }
   });
 
-  it('places a call from the agent\'s own extension, hangs it up and records the widget\'s engagement', async () => {
+  /** An engagement as HubSpot creates it for a calling widget's `outgoingCall`/`incomingCall` (the record page's calling host, as that user). */
+  async function hubspotCreates(userId: number, externalCallId: string, direction = 'OUTBOUND'): Promise<string> {
+    const res = await fetch(`${hubspotUrl}/calling-host/api/${portalId}/calls`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: `hubspot_sandbox_user=${userId}` }, body: JSON.stringify({ direction, externalCallId }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    return String((await res.json() as { engagementId: number }).engagementId);
+  }
+
+  it('places a call from the agent\'s own extension, hangs it up and records the engagement HubSpot created for it', async () => {
     const agent = view.agents[1]!;
     const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
@@ -164,13 +174,15 @@ describe('agent API', () => {
     assert.equal(dials.length, 1);
     assert.deepEqual({ caller: dials[0]!.body.caller, callee: dials[0]!.body.callee, callId: dials[0]!.call_id }, { caller: agent.extension, callee: '+16465550143', callId: placed.callId });
 
-    const engagement = await call('PUT', `/agent-api/calls/${placed.callId}/engagement`, { token, body: { engagementId: 4242 } });
-    assert.equal(engagement.status, 200);
-    assert.deepEqual(await engagement.json(), { callId: placed.callId, engagementId: '4242' });
-    const rows = await spokes.runtime.database.db.select().from(callLogs);
-    const row = rows.find((r) => r.cdrId === `widget:${placed.callId}`);
-    assert.equal(row?.engagementId, '4242');
+    const engagementId = await hubspotCreates(await userOf(agent.ownerId), placed.callId);
+    const engagement = await call('PUT', `/agent-api/calls/${placed.callId}/engagement`, { token, body: { engagementId: Number(engagementId) } });
+    assert.equal(engagement.status, 200, await engagement.clone().text());
+    assert.deepEqual(await engagement.json(), { callId: placed.callId, engagementId });
+    const [row] = await spokes.runtime.database.db.select().from(agentCalls).where(eq(agentCalls.callId, placed.callId));
+    assert.equal(row?.engagementId, engagementId);
     assert.equal(row?.ownerId, agent.ownerId);
+    assert.equal((await spokes.runtime.database.db.select().from(callLogs)).filter((r) => r.cdrId.startsWith('widget:')).length, 0, 'no second call_logs row');
+    assert.equal((await call('PUT', `/agent-api/calls/${placed.callId}/engagement`, { token, body: { engagementId } })).status, 200, 'the same again');
 
     const hangup = await call('POST', `/agent-api/calls/${placed.callId}/hangup`, { token });
     assert.equal(hangup.status, 200);
@@ -178,6 +190,42 @@ describe('agent API', () => {
     // Another agent may not hang up this call.
     const other = await signInWith({ signInToken: tokenOf(view.agents[2]!.signInUrl) });
     assert.equal((await call('POST', `/agent-api/calls/${placed.callId}/hangup`, { token: other.token })).status, 404);
+    pbx.setDialRules({ defaults: { manual: false } });
+  });
+
+  it('accepts an engagement only for the salesperson\'s own call and only the one HubSpot created for that call (issue 9 item 2)', async () => {
+    const [me, them] = [view.agents[0]!, view.agents[1]!];
+    const { token } = await signInWith({ signInToken: tokenOf(me.signInUrl) });
+    const { token: theirToken } = await signInWith({ signInToken: tokenOf(them.signInUrl) });
+    pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
+    const dial = async (t: string, number: string) => (await (await call('POST', '/agent-api/calls', { token: t, body: { number } })).json() as { callId: string }).callId;
+    const mine = await dial(token, '+16465550151');
+    const theirs = await dial(theirToken, '+16465550152');
+    const theirEngagement = await hubspotCreates(await userOf(them.ownerId), theirs);
+    const expectError = async (res: Response, status: number, pattern?: RegExp) => {
+      const body = await res.json() as { error: { code: string; message: string } };
+      assert.equal(res.status, status, JSON.stringify(body));
+      if (pattern) assert.match(body.error.message, pattern);
+    };
+    // The issue's probe: a call id nobody placed yet (ids are guessable), with another call's engagement.
+    const [epoch, seq] = theirs.split('.');
+    await expectError(await call('PUT', `/agent-api/calls/${epoch}.${Number(seq) + 5}/engagement`, { token, body: { engagementId: theirEngagement } }), 404);
+    // Someone else's call.
+    await expectError(await call('PUT', `/agent-api/calls/${theirs}/engagement`, { token, body: { engagementId: theirEngagement } }), 404);
+    // My call, another call's engagement; an engagement HubSpot does not have; one of my call created as someone else.
+    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: theirEngagement } }), 409, /not this call's: it is the engagement of call/);
+    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: '999999999' } }), 409, /HubSpot has no call engagement/);
+    const asThem = await hubspotCreates(await userOf(them.ownerId), mine);
+    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: asThem } }), 409, /another HubSpot user/);
+    // The right one; afterwards no other engagement can replace it, and it cannot serve another call.
+    const right = await hubspotCreates(await userOf(me.ownerId), mine);
+    assert.equal((await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: right } })).status, 200);
+    const second = await hubspotCreates(await userOf(me.ownerId), mine);
+    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: second } }), 409, /already has HubSpot engagement/);
+    const another = await dial(token, '+16465550153');
+    await expectError(await call('PUT', `/agent-api/calls/${another}/engagement`, { token, body: { engagementId: right } }), 409);
+    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: 'abc' } }), 400);
+    for (const id of [mine, theirs, another]) await call('POST', `/agent-api/calls/${id}/hangup`, { token: id === theirs ? theirToken : token });
     pbx.setDialRules({ defaults: { manual: false } });
   });
 

@@ -34,6 +34,10 @@ export interface WidgetWorld {
   callsOfContact(contactId: string): Promise<CallEngagement[]>;
   /** Every call engagement in the portal whose to/from number is this one. */
   callsWithNumber(e164: string): Promise<CallEngagement[]>;
+  /** A contact with a primary company, once Spokes' phone index knows the contact's number (and its company). */
+  createContactWithCompany(contact: Record<string, string> & { phone: string }, company: Record<string, string>): Promise<{ contactId: string; companyId: string }>;
+  /** The records a call engagement is associated with (what puts it on their timelines). */
+  associationsOf(engagementId: string): Promise<{ contacts: string[]; companies: string[] }>;
   recordUrl(contactId: string): string;
   open(): Promise<TestPage>;
   close(): Promise<void>;
@@ -83,6 +87,21 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
       }
       return readCalls(found);
     },
+    async createContactWithCompany(contact, company) {
+      const companyId = (await crm('POST', '/crm/v3/objects/companies', { properties: company })).id as string;
+      const contactId = (await crm('POST', '/crm/v3/objects/contacts', {
+        properties: contact, associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
+      })).id as string;
+      await until('the phone index to know the contact and its company', async () => {
+        const found = (await spokes.runtime.services.phone.index.lookup(contact.phone, { region: 'US' })).records[0];
+        return found?.objectId === contactId && found.companyId === companyId;
+      }, 20_000);
+      return { contactId, companyId };
+    },
+    async associationsOf(engagementId) {
+      const ids = async (type: string) => ((await crm('GET', `/crm/v4/objects/calls/${engagementId}/associations/${type}`)).results as { toObjectId: string | number }[]).map((r) => String(r.toObjectId));
+      return { contacts: await ids('contacts'), companies: await ids('companies') };
+    },
     recordUrl: (contactId) => `${hubspotOrigin}/contacts/${portal.portalId}/record/0-1/${contactId}`,
     open: () => openPage(browser, spokes),
     async close() {
@@ -106,8 +125,15 @@ export async function openRecord(page: Page, url: string, expect: 'ready' | 'not
   await page.goto(url);
   const widget = widgetIn(page);
   const wanted = widget.locator(expect === 'ready' ? '[data-testid="dial-pad"]' : '[data-testid="not-bound"]');
-  await wanted.or(widget.locator('[data-testid="signed-out"][data-code="sign_in"]')).waitFor({ timeout: 15_000 });
-  if (!await wanted.isVisible()) await signInWidget(page);
+  const signIn = widget.locator('[data-testid="signed-out"][data-code="sign_in"]');
+  const leftOpen = widget.getByTestId('wrap-up');
+  await wanted.or(signIn).or(leftOpen).waitFor({ timeout: 15_000 });
+  if (await signIn.isVisible()) {
+    await signInWidget(page);
+    await wanted.or(leftOpen).waitFor({ timeout: 15_000 });
+  }
+  // The wrap-up of an earlier test's call that nobody saved waits for its salesperson (issue 10): skipped.
+  if (await leftOpen.isVisible()) await widget.getByTestId('dismiss-call').click();
   await wanted.waitFor({ timeout: 15_000 });
   return widget;
 }

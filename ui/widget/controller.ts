@@ -7,16 +7,18 @@
  * The SDK flows follow shared/reference/calling-extensions.md §6: onReady →
  * sign-in → initialized; onDialNumber → dial → outgoingCall(createEngagement)
  * → engagement id → PUT /agent-api/…/engagement (C3) → callAnswered → callEnded
- * → notes and outcome → callCompleted. Inbound: a ringing call → incomingCall.
+ * → notes and outcome → callCompleted (and to Spokes, which keeps the wrap-up
+ * until then). Inbound: a ringing call → claimed with Spokes → incomingCall.
  */
 import type { EndStatus } from '@hubspot/calling-extensions-sdk';
 import { openEventStream, type StreamState } from '../agent/event-stream.ts';
 import { claimCall } from './call-claim.ts';
 import { defaultDisposition, endStatusForEnding, endStatusForFailure, newCall, type ActiveCall, type CallRecord } from './call-model.ts';
-import { restoreCall, saveCall } from './call-storage.ts';
+import { callFromServer, viewOf } from './call-restore.ts';
 import { HubSpotLink, type ReadyData } from './hubspot-link.ts';
 import { signInWithHubSpot, type PendingSignIn } from './sign-in.ts';
-import { sessionIsFor, storedSession, storeSession, widgetApi, WidgetApiError, type Agent, type AgentSession, type LiveEvent } from './widget-api.ts';
+import { sessionIsFor, storedSession, storeSession, widgetApi, WidgetApiError, type Agent, type AgentSession, type CurrentCall, type LiveEvent } from './widget-api.ts';
+import { WrapUpSync } from './wrap-up-sync.ts';
 
 export type Screen =
   | { kind: 'waiting' }
@@ -78,6 +80,10 @@ export class WidgetController {
   #lastDial: { number: string; at: number } | null = null;
   /** Calls the phone system has said anything about. */
   #heard = new Set<string>();
+  /** The wrap-up as Spokes keeps it (issue 10 defect 2). */
+  readonly #wrapUps = new WrapUpSync(() => this.#session?.token ?? null, (callId, draft) => {
+    if (this.#state.call?.callId === callId) this.#patchCall({ draft });
+  });
 
   constructor() {
     this.#hubspot = new HubSpotLink({
@@ -85,7 +91,7 @@ export class WidgetController {
       dialNumber: (number, callee, country) => this.#onDialNumber(number, callee, country),
       engagementCreated: (id) => this.#onEngagement(id),
       engagementFailed: (message) => this.#onCreateEngagementFailed(message),
-      saved: (id) => this.#onSaved(id),
+      saved: (id) => void this.#onSaved(id),
       saveFailed: (message) => this.#onSaveFailed(message),
       callerIdMatch: (hubspotMatch) => this.#patchCall({ hubspotMatch }),
       visibilityChanged: (visibility) => this.#set({ visibility }),
@@ -108,7 +114,6 @@ export class WidgetController {
 
   #set(patch: Partial<WidgetState>): void {
     this.#state = { ...this.#state, ...patch };
-    if ('call' in patch) saveCall(this.#state.agent?.ownerId, this.#state.call);
     for (const l of this.#listeners) l();
   }
 
@@ -247,14 +252,44 @@ export class WidgetController {
     });
   }
 
-  /** A call in progress before a reload or a navigation (navigateToRecord) carries on. */
+  /**
+   * What Spokes knows of this salesperson's calls when the widget loads (issue 10): a call going on —
+   * it rang before this page loaded (a tab the pop-up page opened), or the page reloaded mid-call — is
+   * picked up; else a wrap-up left open (a reload, another tab) is shown again.
+   */
   async #restore(): Promise<void> {
-    const call = restoreCall(this.#state.agent?.ownerId);
-    if (!call?.callId || this.#state.call) return;
-    const release = await claimCall(call.callId);
+    const session = this.#session;
+    if (!session || this.#state.call) return;
+    let calls: CurrentCall[];
+    try {
+      ({ calls } = await widgetApi.current(session.token));
+    } catch {
+      return; // Spokes unreachable: the live events still bring the next call.
+    }
+    const going = calls.find((c) => c.state !== 'ended' && (c.wrapUp || c.direction === 'inbound'));
+    if (going) return this.#pickUp(going);
+    const open = calls.find((c) => c.state === 'ended' && c.wrapUp);
+    if (open && !this.#state.call) this.#set({ call: { ...callFromServer(open), draft: 'saved' } });
+  }
+
+  /** A call going on that this page did not see start: shown, and announced to this page's HubSpot. */
+  async #pickUp(c: CurrentCall): Promise<void> {
+    const release = await claimCall(c.callId);
+    // Another HubSpot tab of this browser shows it already.
     if (!release) return;
+    if (this.#state.call || !this.#session) return release();
     this.#release = release;
-    this.#set({ call: { ...call, saving: false } });
+    this.#set({ notice: null, call: callFromServer(c) });
+    let create = false;
+    if (!c.engagementId) {
+      const claim = await widgetApi.claim(this.#session.token, c.callId).catch(() => null);
+      create = !!claim?.create;
+      if (claim?.engagementId) this.#patchCall({ engagementId: Number(claim.engagementId) });
+    }
+    const call = this.getState().call;
+    if (!call || call.callId !== c.callId) return;
+    this.#hubspot.announce(call, create);
+    if (call.stage === 'connected' || call.stage === 'held') this.#hubspot.callAnswered(call);
   }
 
   // ---- outbound
@@ -281,7 +316,10 @@ export class WidgetController {
     }
     // A new call while the last one waits for its notes: the last one is saved as it is (never left half-logged, SDK #46).
     const previous = this.#state.call;
-    if (previous?.stage === 'ended' && previous.engagementId) this.#complete(previous);
+    if (previous?.stage === 'ended' && previous.engagementId) {
+      this.#complete(previous);
+      void this.#wrapUps.send(previous.callId!, { state: 'saved', notes: previous.notes, disposition: previous.disposition || null }).catch(() => {});
+    }
     if (!number) {
       this.#fail('There is no number to call.');
       return;
@@ -301,7 +339,7 @@ export class WidgetController {
     this.#release = await claimCall(placed.callId);
     const cancelled = this.#state.call?.hungUpByUser;
     this.#patchCall({ callId: placed.callId, number: placed.number, extension: placed.extension, stage: 'your-phone' });
-    this.#hubspot.outgoingCall(this.#state.call!);
+    this.#hubspot.announce(this.#state.call!, true);
     for (const e of this.#early.get(placed.callId) ?? []) this.#onLiveEvent(e);
     this.#early.clear();
     if (cancelled) void this.hangup();
@@ -398,6 +436,8 @@ export class WidgetController {
         else if (call.stage !== 'connected') {
           this.#patchCall({ stage: 'connected', answeredAt: Date.now() });
           this.#hubspot.callAnswered(call);
+          // A reload mid-call shows the talk time since the answer (Spokes keeps it with the call, if it has it).
+          if (call.callId) void this.#wrapUps.send(call.callId, { view: viewOf(this.getState().call!) }).catch(() => {});
         }
         return;
       case 'held':
@@ -418,6 +458,8 @@ export class WidgetController {
     if (!call || call.stage === 'ended') return;
     this.#patchCall({ stage: 'ended', endedAt: Date.now(), endStatus: status, disposition: call.disposition || defaultDisposition(status) });
     this.#hubspot.callEnded(call, status);
+    const ended = this.#state.call!;
+    if (ended.callId) void this.#wrapUps.send(ended.callId, { view: viewOf(ended), disposition: ended.disposition || null }).catch(() => {});
   }
 
   async #incoming(e: LiveEvent): Promise<void> {
@@ -429,7 +471,11 @@ export class WidgetController {
     this.#release = release;
     const number = e.externalNumber ?? 'Unknown number';
     this.#set({ notice: null, call: newCall({ direction: 'inbound', callId: e.callId, number, extension: e.extension, stage: 'ringing', match: e.match }) });
-    this.#hubspot.incomingCall(this.#state.call!);
+    // The first widget to claim the call has HubSpot create its engagement; another (a second browser) uses that one.
+    const claim = await widgetApi.claim(this.#session.token, e.callId).catch(() => ({ create: true, engagementId: null }));
+    if (this.#state.call?.callId !== e.callId) return;
+    if (claim.engagementId) this.#patchCall({ engagementId: Number(claim.engagementId) });
+    this.#hubspot.announce(this.#state.call, claim.create);
   }
 
   /** Shows the caller's record in HubSpot (the widget reloads there and picks the call up again). */
@@ -443,10 +489,14 @@ export class WidgetController {
 
   setNotes(notes: string): void {
     this.#patchCall({ notes });
+    const call = this.#state.call;
+    if (call?.callId && call.stage === 'ended') this.#wrapUps.draft(call.callId, { notes });
   }
 
   setDisposition(disposition: string): void {
     this.#patchCall({ disposition });
+    const call = this.#state.call;
+    if (call?.callId && call.stage === 'ended') this.#wrapUps.draft(call.callId, { disposition: disposition || null });
   }
 
   /** Sends notes and outcome to HubSpot (callCompleted) and waits for its answer. */
@@ -467,17 +517,27 @@ export class WidgetController {
     this.#hubspot.callCompleted(call, this.#state.hubspot?.ownerId ?? this.#state.agent?.ownerId ?? null);
   }
 
-  /** Closes a call HubSpot holds no record of (its engagement could not be created). */
+  /** Closes the wrap-up without notes (or a call HubSpot holds no record of): Spokes still logs the call. */
   discard(): void {
+    const call = this.#state.call;
+    if (call?.callId) void this.#wrapUps.send(call.callId, { state: 'dismissed' }).catch(() => {});
     this.#release?.();
     this.#release = null;
     this.#set({ call: null });
   }
 
-  #onSaved(engagementId: number | undefined): void {
+  /** HubSpot saved the notes and outcome; Spokes is told too, so that they stay with the call it logs. */
+  async #onSaved(engagementId: number | undefined): Promise<void> {
     const call = this.#state.call;
     if (!call?.saving || (engagementId && Number(engagementId) !== call.engagementId)) return;
     window.clearTimeout(this.#saveTimer);
+    try {
+      await this.#wrapUps.send(call.callId!, { state: 'saved', notes: call.notes, disposition: call.disposition || null });
+    } catch (err) {
+      this.#patchCall({ saving: false, saveError: `Saved in HubSpot, but Spokes could not keep the notes with the call (${err instanceof WidgetApiError ? err.message : 'no answer'}). Save again.` });
+      return;
+    }
+    if (this.#state.call?.callId !== call.callId) return;
     this.#release?.();
     this.#release = null;
     this.#set({ call: null });

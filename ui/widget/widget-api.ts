@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { agentRequest } from '../shared/agent-request.ts';
-import { matchSchema, meSchema, sessionSchema, type Agent, type AgentSession } from '../agent/agent-api.ts';
+import { liveEventSchema, matchSchema, meSchema, sessionSchema, type Agent, type AgentSession } from '../agent/agent-api.ts';
 import { safeStorage } from './safe-storage.ts';
 
 /** A failed request, with the agent API's `code` (`not_bound`, `wrong_portal`, `dial_failed`…) and a dial's `reason`. */
@@ -52,7 +52,7 @@ const WORDING = {
   unexpected: 'Spokes sent an answer this widget does not understand. Reload the page.',
 };
 
-function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
+function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, schema: z.ZodType<T>, opts: { token?: string; body?: unknown } = {}): Promise<T> {
   return agentRequest(method, path, schema, { ...opts, wording: WORDING });
 }
 
@@ -60,6 +60,27 @@ const dialSchema = z.object({ callId: z.string(), extension: z.string(), number:
 const hangupSchema = z.object({ hungUp: z.boolean() });
 const engagementSchema = z.object({ callId: z.string(), engagementId: z.string() });
 const lookupSchema = z.object({ match: matchSchema.nullable() });
+/** GET /agent-api/calls/current (ApiAgentCall on the server). */
+export const currentCallSchema = z.object({
+  callId: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  number: z.string().nullable(),
+  extension: z.string(),
+  state: z.enum(['ringing', 'answered', 'held', 'ended']),
+  live: liveEventSchema.nullable(),
+  engagementId: z.string().nullable(),
+  wrapUp: z.object({ notes: z.string(), disposition: z.string().nullable(), view: z.record(z.string(), z.unknown()).nullable() }).nullable(),
+});
+export type CurrentCall = z.infer<typeof currentCallSchema>;
+const claimSchema = z.object({ create: z.boolean(), engagementId: z.string().nullable() });
+const wrapUpSchema = z.object({ callId: z.string(), wrapUp: z.enum(['open', 'saved', 'dismissed']), notes: z.string(), disposition: z.string().nullable() });
+export interface WrapUpChange {
+  notes?: string;
+  disposition?: string | null;
+  view?: Record<string, unknown>;
+  state?: 'saved' | 'dismissed';
+}
+
 const handoffSchema = z.union([z.object({ ready: z.literal(false) }), z.object({ ready: z.literal(true), session: sessionSchema })]);
 
 export const widgetApi = {
@@ -70,5 +91,10 @@ export const widgetApi = {
   hangup: (token: string, callId: string) => request('POST', `/agent-api/calls/${encodeURIComponent(callId)}/hangup`, hangupSchema, { token, body: {} }),
   engagement: (token: string, callId: string, engagementId: number | string) =>
     request('PUT', `/agent-api/calls/${encodeURIComponent(callId)}/engagement`, engagementSchema, { token, body: { engagementId: String(engagementId) } }),
+  /** Before announcing a call to HubSpot: whether this widget has HubSpot create its engagement. */
+  claim: (token: string, callId: string) => request('POST', `/agent-api/calls/${encodeURIComponent(callId)}/claim`, claimSchema, { token, body: {} }),
+  /** The call going on and the wrap-ups left open (another tab, a reload). */
+  current: (token: string) => request('GET', '/agent-api/calls/current', z.object({ calls: z.array(currentCallSchema) }), { token }),
+  wrapUp: (token: string, callId: string, change: WrapUpChange) => request('PATCH', `/agent-api/calls/${encodeURIComponent(callId)}/wrap-up`, wrapUpSchema, { token, body: change }),
   lookup: (token: string, number: string) => request('GET', `/agent-api/lookup?number=${encodeURIComponent(number)}`, lookupSchema, { token }),
 };

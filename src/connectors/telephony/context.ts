@@ -14,7 +14,8 @@ import { LiveBus } from './live.ts';
 import { EventStreams } from './event-streams.ts';
 import { EventRouter } from './router.ts';
 import { EventListener } from './event-listener.ts';
-import type { TelephonyJobDeps } from './jobs.ts';
+import { APPLY_WRAP_UP_JOB, type TelephonyJobDeps } from './jobs.ts';
+import { AgentCalls } from './agent-calls.ts';
 import type { AutoCreateDeps } from './auto-create.ts';
 import { CrmReader } from './crm-reader.ts';
 import { portalCache } from './portal.ts';
@@ -34,6 +35,8 @@ export interface TelephonyContext {
   router: EventRouter;
   listener: EventListener;
   jobDeps: TelephonyJobDeps;
+  /** The calls salespeople's calling widgets take part in (agent-calls.ts). */
+  agentCalls: AgentCalls;
   recordingPath(cdrId: string): string;
   /** Set while live events are shared with the other processes (PostgreSQL). */
   stopLiveRelay?: () => Promise<void>;
@@ -65,6 +68,16 @@ export function createTelephonyContext(services: Services): TelephonyContext {
       db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion, portal,
       finder: new EngagementFinder(services.hubspot.api),
       recordingUrl: (cdrId) => `${services.hubspot.publicUrl}${recordingPath(cdrId)}`,
+      async associate(engagementId, contactId, companyId) {
+        // HubSpot's default association types (call → contact 194, call → company 182): the record's timeline.
+        for (const [type, id] of [['contacts', contactId], ['companies', companyId]] as const) {
+          if (id) await services.hubspot.api.call('putting a call on its record\'s timeline', (c) => c.crm.associations.v4.basicApi.createDefault('calls', engagementId, type, id));
+        }
+      },
+      async applyWrapUp(callId, ownerId, version) {
+        const queue = services.queue;
+        await queue.enqueue(queue.definition(APPLY_WRAP_UP_JOB), { callId, ownerId, version: version.toISOString() });
+      },
       async onContactCall(match, cdr) {
         const connection = await store.get();
         const sync = connection?.settings.contactSync;
@@ -74,7 +87,8 @@ export function createTelephonyContext(services: Services): TelephonyContext {
       },
     },
   };
-  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingPath };
+  const agentCalls = new AgentCalls({ db, live, api: services.hubspot.api });
+  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingPath, agentCalls };
 }
 
 /** The signed recording link's check: only links Spokes wrote into HubSpot open a recording. */

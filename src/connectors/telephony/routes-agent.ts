@@ -11,19 +11,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
-import { NotFoundError, UnauthorizedError } from '../../errors.ts';
+import { UnauthorizedError } from '../../errors.ts';
 import { sendUiPage } from '../../web/admin/ui-pages.ts';
-import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
+import { placeCall } from './click-to-call.ts';
 import { AgentError, NOT_BOUND, agentGuard } from './agent-guard.ts';
 import { registerAgentSignIn } from './agent-sign-in.ts';
 import { registerAgentAdminRoutes } from './routes-agent-admin.ts';
+import { registerAgentCallRoutes } from './routes-agent-calls.ts';
 import type { TelephonyContext } from './context.ts';
 import type { LiveMatch } from './live.ts';
 
 export type { ApiAgent } from './agent-guard.ts';
-
-/** Calls each owner took part in (dialled or received events for), to refuse acting on someone else's call. */
-const KNOWN_CALLS = 2_000;
 
 // The pop-up page's personal link. (The calling widget signs in with HubSpot: agent-sign-in.ts.)
 const sessionBody = z.object({ signInToken: z.string().min(1).max(1000) }).strict();
@@ -39,28 +37,15 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   const { bindings, live, services } = ctx;
   const guard = agentGuard(ctx);
   const { agentOf, portal, toAgent } = guard;
-  const known = new Map<string, true>();
-  const remember = (ownerId: string, callId: string) => {
-    const key = `${ownerId}:${callId}`;
-    known.delete(key);
-    known.set(key, true);
-    if (known.size > KNOWN_CALLS) known.delete(known.keys().next().value!);
-  };
   // The newest event id, told to each new stream so that its first reconnect resumes from there.
   let newestSeq = 0;
   live.onAny((e) => {
     newestSeq = Math.max(newestSeq, e.seq);
-    remember(e.ownerId, e.callId);
   });
-
-  /** A call this process knows to be someone else's is refused; one it has not seen yet is taken on trust. */
-  function checkOwnCall(ownerId: string, callId: string): void {
-    if (known.has(`${ownerId}:${callId}`)) return;
-    if (live.latest(callId)) throw new NotFoundError(`no call ${callId} of yours`);
-  }
 
   registerAgentSignIn(app, ctx, guard);
   registerAgentAdminRoutes(app, ctx, guard);
+  registerAgentCallRoutes(app, ctx, guard);
 
   // The pop-up page signs in with the personal link an admin gave the salesperson.
   app.post('/agent-api/sessions', async (request) => {
@@ -78,30 +63,23 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     return { agent: toAgent(binding, portalId), portalId, hubspotAppUrl: appUrl, sandbox: services.config.sandboxMode };
   });
 
-  // T6: rings the agent's own extension, then dials the number.
+  // T6: rings the agent's own extension, then dials the number; the call is theirs from now on.
   app.post('/agent-api/calls', async (request, reply) => {
     const { binding } = await agentOf(request);
     const { number, countryCode } = parseInput(dialBody, request.body, 'body');
-    return placeCall(ctx, request, reply, {
+    const placed = await placeCall(ctx, request, reply, {
       binding, number, region: countryCode, via: 'agent', notConnectedMessage: 'No phone system is connected to Spokes. Ask your Spokes admin.',
-      onPlaced: (callId) => remember(binding.ownerId, callId),
     });
+    if ('callId' in placed) await ctx.agentCalls.dialled(binding, placed.callId, placed.number);
+    return placed;
   });
 
+  // Only a call the PBX attributes to the salesperson (their dial, or their extension's live events).
   app.post('/agent-api/calls/:callId/hangup', async (request) => {
     const { binding } = await agentOf(request);
     const { callId } = parseInput(callParams, request.params, 'params');
-    checkOwnCall(binding.ownerId, callId);
+    await ctx.agentCalls.attributed(binding.ownerId, callId);
     return { hungUp: await (await ctx.registry.adapter()).hangup(callId) };
-  });
-
-  // C3: the widget created this call's engagement; the call logger completes it instead of creating a second one.
-  app.put('/agent-api/calls/:callId/engagement', async (request) => {
-    const { binding } = await agentOf(request);
-    const { callId } = parseInput(callParams, request.params, 'params');
-    const { engagementId } = parseInput(engagementBody, request.body, 'body');
-    checkOwnCall(binding.ownerId, callId);
-    return recordWidgetEngagement(ctx, callId, engagementId, binding);
   });
 
   // T7: the agent's own live call events, read with fetch streaming (EventSource cannot send the header).

@@ -122,8 +122,8 @@ export const agentCalls = pgTable('agent_calls', {
   notes: text('notes').notNull().default(''),
   disposition: text('disposition'),
   savedAt: timestamp('saved_at', { withTimezone: true }),
-  /** Title, body and disposition the call logger wrote from the PBX's record (the notes are added to them). */
-  logged: jsonb('logged').$type<{ title: string; body: string; disposition?: string }>(),
+  /** The properties the call logger wrote from the PBX's record (a wrap-up saved later is added to them). */
+  logged: jsonb('logged').$type<Record<string, string>>(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
 }, (t) => [
   primaryKey({ columns: [t.callId, t.ownerId] }),
