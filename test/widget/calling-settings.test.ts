@@ -67,7 +67,8 @@ describe('calling widget registration', () => {
     })();
     await page.evaluate(snippet);
     await page.reload();
-    await widgetIn(page).getByTestId('dial-pad').waitFor();
+    // The widget is there (it asks this new browser to sign in).
+    await widgetIn(page).locator('[data-testid="signed-out"][data-code="sign_in"]').waitFor();
     assert.equal(await page.getByTestId('calling-panel').getAttribute('data-provider'), 'Acme phone');
 
     // Back to ready, and the override removed.

@@ -184,6 +184,8 @@ export class EventRouter {
   }
 
   async #call(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<void> {
+    // A ring's caller is looked up while Spokes checks that the call is not over: the pop-up waits for one, not both.
+    if (event.state === 'ringing' && event.externalNumber) void this.#lookup(event, connection);
     if (await this.#over(event.callId, event.state)) {
       this.counts.ignored++;
       return;
