@@ -229,6 +229,32 @@ describe('agent API', () => {
     pbx.setDialRules({ defaults: { manual: false } });
   });
 
+  it('keeps a call\'s wrap-up for its salesperson only: current calls, claim and wrap-up refuse anyone else\'s call', async () => {
+    const [me, them] = [view.agents[0]!, view.agents[1]!];
+    const { token } = await signInWith({ signInToken: tokenOf(me.signInUrl) });
+    const { token: theirToken } = await signInWith({ signInToken: tokenOf(them.signInUrl) });
+    pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
+    const { callId } = await (await call('POST', '/agent-api/calls', { token, body: { number: '+16465550161' } })).json() as { callId: string };
+    const current = async (t: string) => (await (await call('GET', '/agent-api/calls/current', { token: t })).json() as { calls: { callId: string; wrapUp: { notes: string } | null }[] }).calls;
+    assert.ok((await current(token)).some((c) => c.callId === callId), 'the caller\'s widget sees the call');
+    assert.ok(!(await current(theirToken)).some((c) => c.callId === callId), 'nobody else\'s does');
+
+    const draft = await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token, body: { notes: 'Call back Tuesday.', disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7' } });
+    assert.equal(draft.status, 200, await draft.clone().text());
+    assert.equal((await current(token)).find((c) => c.callId === callId)?.wrapUp?.notes, 'Call back Tuesday.');
+    assert.equal((await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token: theirToken, body: { notes: 'mine now' } })).status, 404);
+    assert.equal((await call('POST', `/agent-api/calls/${callId}/claim`, { token: theirToken })).status, 404);
+    for (const body of [{ notes: 1 }, { disposition: 'not an outcome' }, { state: 'deleted' }, { owner: them.ownerId }]) {
+      const res = await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token, body });
+      assert.equal(res.status, 400, JSON.stringify(body));
+    }
+    const dismissed = await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token, body: { state: 'dismissed' } });
+    assert.equal((await dismissed.json() as { wrapUp: string }).wrapUp, 'dismissed');
+    assert.ok(!(await current(token)).some((c) => c.callId === callId), 'a dismissed wrap-up is not offered again');
+    await call('POST', `/agent-api/calls/${callId}/hangup`, { token });
+    pbx.setDialRules({ defaults: { manual: false } });
+  });
+
   it('reads a number saved without a country code in the country HubSpot gives (countryCode), and refuses a bad one', async () => {
     const agent = view.agents[1]!;
     const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });

@@ -156,9 +156,10 @@ export class AgentCalls {
         wrapUp: { notes: r.notes, disposition: r.disposition, view: r.view ?? null },
       };
     });
-    // Calls ringing or going on that no widget announced yet (the phone rang before the page loaded).
+    // Calls ringing or going on that no widget announced yet (the phone rang before the page loaded); not one whose
+    // wrap-up was already saved or dismissed.
     for (const c of this.#live.activeCalls(ownerId)) {
-      if (rows.some((r) => r.callId === c.latest.callId) || c.latest.type !== 'call') continue;
+      if (rows.some((r) => r.callId === c.latest.callId) || c.latest.type !== 'call' || await this.row(c.latest.callId, ownerId)) continue;
       const e = c.latest;
       out.push({
         callId: e.callId, direction: e.direction === 'outbound' ? 'outbound' : 'inbound', number: e.externalNumber, extension: e.extension,
