@@ -125,7 +125,7 @@ async function callingSettings(config: Config, log: Logger, args: string[]): Pro
       return {
         db: database.db, secretBox,
         connectionBaseUrl: async () => (await connections.connection())?.baseUrl,
-        widgetUrl: () => widgetUrl({ database, secretBox, hubspot: { publicUrl: config.publicUrl } }),
+        widgetUrl: () => widgetUrl({ hubspot: { publicUrl: config.publicUrl } }),
         close: () => database.close(),
       };
     },

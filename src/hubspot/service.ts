@@ -3,6 +3,7 @@
  * admin page, the connect/disconnect actions, and `api` for every call.
  */
 import { Client } from '@hubspot/api-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -53,11 +54,19 @@ export interface HubSpotServiceOptions {
   now?: () => number;
 }
 
+/**
+ * Another sign-in through the connected app that comes back to the OAuth callback (user-sign-in.ts):
+ * answers the callback itself (a redirect or a page).
+ */
+export type SignInCallback = (query: CallbackQuery, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
 export class HubSpotService {
   readonly store: ConnectionStore;
   readonly tokens: TokenKeeper;
   readonly api: HubSpotApi;
   readonly #opts: HubSpotServiceOptions;
+  /** By the prefix of their `state` (`<prefix>.…`): the admin's install has none. */
+  readonly #signInCallbacks = new Map<string, SignInCallback>();
 
   constructor(opts: HubSpotServiceOptions) {
     this.#opts = opts;
@@ -123,6 +132,16 @@ export class HubSpotService {
     this.#opts.log.info({ portalId: connection.portalId, account: connection.accountName }, 'HubSpot connected');
     if (connection.accessExpiresAt) await this.#opts.scheduleRefresh?.(connection.accessExpiresAt);
     await this.#connected();
+  }
+
+  /** Routes callbacks whose `state` starts with `<prefix>.` to `handle` instead of the admin's install. */
+  registerSignInCallback(prefix: string, handle: SignInCallback): void {
+    this.#signInCallbacks.set(prefix, handle);
+  }
+
+  signInCallbackFor(state: string | undefined): SignInCallback | undefined {
+    const dot = state?.indexOf('.') ?? -1;
+    return dot > 0 ? this.#signInCallbacks.get(state!.slice(0, dot)) : undefined;
   }
 
   async connectPrivateApp(accessToken: string): Promise<void> {

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
 import { createHubSpotContact, waitFor } from '../telephony/agent-support.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { sql } from 'drizzle-orm';
@@ -121,7 +121,8 @@ describe('agent pop-up page in Chromium', () => {
     const agent = agents[1]!;
     const { page, context } = await openAgentPage(agent);
     const opened = context.waitForEvent('page');
-    pbx.simulateCall({ direction: 'inbound', external: '+16465550182', extension: agent.extension, outcome: 'no_answer', ringSeconds: 2 });
+    // Long enough a ring for the page to still show it once the record tab has loaded, on a busy machine.
+    pbx.simulateCall({ direction: 'inbound', external: '+16465550182', extension: agent.extension, outcome: 'no_answer', ringSeconds: 6 });
     const tab = await opened;
     await tab.waitForURL(new RegExp(`^${hubspotUrl}/contacts/${portalId}/record/0-1/\\d+$`));
     await tab.getByTestId('record-title').getByText('Automatic New Contact - +16465550182').waitFor();
@@ -260,5 +261,31 @@ describe('agent pop-up page in Chromium', () => {
     await page.getByText('Pop-ups work: the test tab opened.').waitFor();
     await page.getByText('Pop-ups allowed', { exact: true }).waitFor();
     await context.close();
+  });
+
+  it('an admin revokes one salesperson on the Phone system page: their page is signed out at once, another\'s stays', async () => {
+    const [target, bystander] = [agents[2]!, agents[3]!];
+    const targetPage = await openAgentPage(target);
+    const bystanderPage = await openAgentPage(bystander);
+    const admin = await openPage(browser, spokes);
+    await signIn(admin.page, spokes, '/admin/phone-system');
+    const revoke = admin.page.getByRole('button', { name: `Revoke sign-ins of ${target.name}` });
+    await revoke.waitFor();
+    await screenshot(admin.page, 'admin-agent-links-revoke-one');
+    await revoke.click();
+    const dialog = admin.page.getByRole('dialog');
+    await dialog.getByText(`${target.name} is signed out of the call pop-up page and the calling widget on every device`).waitFor();
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await admin.page.getByText(`${target.name} is signed out everywhere`).waitFor();
+
+    await targetPage.page.getByRole('heading', { name: 'Sign in with your personal link' }).waitFor({ timeout: 15_000 });
+    await bystanderPage.page.getByText('Connected', { exact: true }).waitFor();
+    await bystanderPage.page.reload();
+    await bystanderPage.page.getByText('Connected', { exact: true }).waitFor();
+    // The old link no longer signs in; the new one on the page does.
+    await targetPage.page.goto(target.signInUrl);
+    await targetPage.page.getByText('This sign-in link is not valid any more').waitFor();
+    assert.deepEqual(admin.errors, []);
+    for (const c of [targetPage.context, bystanderPage.context, admin.context]) await c.close();
   });
 });

@@ -4,6 +4,7 @@
  * the way the pages read it (fetch streaming with the Bearer header), and a
  * poll-until helper.
  */
+import { randomBytes } from 'node:crypto';
 import type { SpokesUnderTest } from '../support/browser.ts';
 import type { LiveCallEvent } from '../../src/connectors/telephony/live.ts';
 
@@ -94,4 +95,34 @@ export async function openAgentStream(baseUrl: string, token: string, opts: { la
       });
     },
   };
+}
+
+/**
+ * "Sign in with HubSpot" over HTTP, as the calling widget's sign-in window does it: start with a
+ * hand-off secret (a cookie ties the flow to this "browser"), approve at the HubSpot emulator as the
+ * given sandbox user, come back to Spokes' callback, then collect. Returns where the callback sent the
+ * window (`#done` or `#error=…`) and what collecting answered.
+ */
+export async function signInWithHubSpot(spokes: Pick<SpokesUnderTest, 'url' | 'runtime'>, userId: number, opts: { handoff?: string; dropCookie?: boolean } = {}): Promise<{
+  handoff: string; back: string; collected: Response;
+}> {
+  const hubspot = spokes.runtime.services.sandboxes!.hubspot;
+  const handoff = opts.handoff ?? randomBytes(32).toString('base64url');
+  const start = await fetch(`${spokes.url}/agent-api/sign-in/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handoff }) });
+  if (start.status !== 200) throw new Error(`starting the sign-in answered ${start.status}: ${await start.text()}`);
+  const { authorizeUrl } = await start.json() as { authorizeUrl: string };
+  const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const authorize = new URL(authorizeUrl);
+  const portalId = /\/oauth\/(\d+)\/authorize/.exec(authorize.pathname)?.[1];
+  // The consent page's "Connect app", as the signed-in sandbox user.
+  const form = new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), portal_id: portalId ?? '', decision: 'approve' });
+  const decision = await fetch(`${hubspot.url}/oauth/authorize/decision`, {
+    method: 'POST', redirect: 'manual', body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `hubspot_sandbox_user=${userId}` },
+  });
+  if (decision.status !== 302) throw new Error(`HubSpot's consent answered ${decision.status}: ${await decision.text()}`);
+  const callback = new URL(decision.headers.get('location')!);
+  const back = await fetch(`${spokes.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: opts.dropCookie ? {} : { cookie } });
+  const collected = await fetch(`${spokes.url}/agent-api/sign-in/handoff`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handoff }) });
+  return { handoff, back: back.headers.get('location') ?? `HTTP ${back.status}`, collected };
 }

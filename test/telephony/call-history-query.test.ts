@@ -2,7 +2,7 @@
  * The call history's query (T8) on both engines: search by any part of a
  * number in any format or by the first letters of a name, each filter, the
  * keyset paging (no call twice, none skipped, ties broken), the calling
- * widget's rows hidden, and bad cursors refused.
+ * widget's calls listed like any other (one row per call), and bad cursors refused.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -26,8 +26,8 @@ const named: Row[] = [
   row('busy', 15, { direction: 'outbound', externalNumber: '0049 30 1234567', contactName: 'Analytical Engines Ltd', companyId: '77', status: 'busy', state: 'failed', detail: 'HubSpot refused: 400', engagementId: null }),
   row('internal', 20, { direction: 'internal', externalNumber: null, extension: '1002', state: 'skipped', detail: 'internal call', engagementId: null }),
   row('retrying', 25, { externalNumber: '+16465550143', state: 'retrying', detail: 'HubSpot answered 503', engagementId: null }),
-  // The calling widget's own row of the call "ada": not a call of its own.
-  row('widget:call-ada', 5, { source: 'widget', externalNumber: '+14155550100', state: 'logged' }),
+  // A call placed in the calling widget: its one row (the widget's engagement, completed by the logger).
+  row('widget-call', 30, { source: 'widget', externalNumber: '+16505550199', contactName: 'Grace Hopper', state: 'logged' }),
 ];
 // 120 more, two per minute with the same start (ties broken by the record id), an hour back and more.
 const filler: Row[] = Array.from({ length: 120 }, (_, i) => row(`f${String(i).padStart(3, '0')}`, 60 + Math.floor(i / 2), { externalNumber: `+1212555${String(1000 + i)}`, ownerId: i % 3 ? '100' : '300' }));
@@ -72,7 +72,7 @@ for (const engine of engines) {
       assert.equal(searchQuery("o'brien & x:* | !(y)"), "'o':* & 'brien':* & 'x':* & 'y':*");
       assert.deepEqual(await ids({ q: "ada' & !:*" }), ['ada']);
       assert.equal(searchQuery('--- ()'), null);
-      assert.equal((await ids({ q: '---' })).length, named.length - 1 + filler.length, 'nothing to search for: no search');
+      assert.equal((await ids({ q: '---' })).length, named.length + filler.length, 'nothing to search for: no search');
     });
 
     it('filters by user, direction, answered or missed, logged or not, and dates', async () => {
@@ -89,14 +89,15 @@ for (const engine of engines) {
       assert.deepEqual(await ids({ from, to }), ['bjorn', 'busy', 'internal']);
       assert.deepEqual(await ids({ from, to, q: 'ångström', outcome: 'missed', ownerId: '200', logged: 'not_logged' }), ['bjorn'], 'filters combine');
       assert.equal((await ids({ to: '2026-03-01' })).length, 0, 'a date as the end includes its day, and only it');
-      assert.equal((await ids({ from: '2026-03-02', to: '2026-03-02' })).length, named.length - 1 + filler.length);
+      assert.equal((await ids({ from: '2026-03-02', to: '2026-03-02' })).length, named.length + filler.length);
     });
 
-    it('never lists the calling widget\'s own rows', async () => {
+    it('lists a call placed in the calling widget like any other, once', async () => {
       const all = [];
       for await (const rows of readHistory(database.db, {}, 7)) all.push(...rows.map((r) => r.cdrId));
-      assert.equal(all.length, named.length - 1 + filler.length);
-      assert.ok(!all.some((id) => id.startsWith('widget:')));
+      assert.equal(all.length, named.length + filler.length);
+      assert.equal(all.filter((id) => id === 'widget-call').length, 1);
+      assert.deepEqual(await ids({ q: 'grace' }), ['widget-call']);
     });
 
     it('pages newest first by a cursor: every call once, none skipped, ties in a stable order', async () => {
@@ -110,7 +111,7 @@ for (const engine of engines) {
         pages++;
       } while (cursor);
       assert.equal(pages, 3);
-      assert.equal(seen.length, named.length - 1 + filler.length);
+      assert.equal(seen.length, named.length + filler.length);
       assert.equal(new Set(seen).size, seen.length);
       assert.deepEqual(seen.slice(0, 5), ['ada', 'bjorn', 'busy', 'internal', 'retrying']);
       // Two calls per minute: the same start, the higher record id first.

@@ -70,6 +70,27 @@ describe('calling host: what HubSpot answers a third-party widget', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('an engagement created for a call that never gets callCompleted is on no timeline (SDK README: callCompleted inserts it; #46 ghost call logs)', async () => {
+    const { page, errors } = await world.open();
+    await openWithProbe(page);
+    const widget = widgetIn(page);
+    await widget.getByTestId('probe-start-call').click();
+    const created = widget.getByTestId('probe-log').filter({ hasText: 'CREATE_ENGAGEMENT_SUCCEEDED' });
+    await created.waitFor({ timeout: 5_000 });
+    const engagementId = /CREATE_ENGAGEMENT_SUCCEEDED \{"engagementId":(\d+)\}/.exec(await created.textContent() ?? '')![1]!;
+    await widget.getByTestId('probe-end-call').click();
+    await widget.getByTestId('probe-log').filter({ hasText: 'CALL_ENDED sent' }).waitFor();
+    // The app walks away without callCompleted: HubSpot holds the engagement, on no record.
+    const call = await world.crm('GET', `/crm/v3/objects/calls/${engagementId}?properties=hs_call_external_id,hs_call_title,hs_call_body,hs_call_status`) as { properties: Record<string, string | null> };
+    assert.equal(call.properties.hs_call_external_id, 'probe-call-1');
+    assert.equal(call.properties.hs_call_title ?? null, null);
+    assert.equal(call.properties.hs_call_body ?? null, null);
+    assert.deepEqual(await world.associationsOf(engagementId), { contacts: [], companies: [] });
+    await page.reload();
+    await page.getByTestId('timeline-empty').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
   it('setWidgetUrl to an address that is not a web page: SET_WIDGET_URL_FAILED, and the app stays loaded', async () => {
     const { page, errors } = await world.open();
     await openWithProbe(page);

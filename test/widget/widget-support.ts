@@ -10,7 +10,7 @@
  * browser profile gives the widget (partitioned) storage inside app.hubspot.com.
  */
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, openPage, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 
@@ -34,6 +34,10 @@ export interface WidgetWorld {
   callsOfContact(contactId: string): Promise<CallEngagement[]>;
   /** Every call engagement in the portal whose to/from number is this one. */
   callsWithNumber(e164: string): Promise<CallEngagement[]>;
+  /** A contact with a primary company, once Spokes' phone index knows the contact's number (and its company). */
+  createContactWithCompany(contact: Record<string, string> & { phone: string }, company: Record<string, string>): Promise<{ contactId: string; companyId: string }>;
+  /** The records a call engagement is associated with (what puts it on their timelines). */
+  associationsOf(engagementId: string): Promise<{ contacts: string[]; companies: string[] }>;
   recordUrl(contactId: string): string;
   open(): Promise<TestPage>;
   close(): Promise<void>;
@@ -83,6 +87,21 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
       }
       return readCalls(found);
     },
+    async createContactWithCompany(contact, company) {
+      const companyId = (await crm('POST', '/crm/v3/objects/companies', { properties: company })).id as string;
+      const contactId = (await crm('POST', '/crm/v3/objects/contacts', {
+        properties: contact, associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
+      })).id as string;
+      await until('the phone index to know the contact and its company', async () => {
+        const found = (await spokes.runtime.services.phone.index.lookup(contact.phone, { region: 'US' })).records[0];
+        return found?.objectId === contactId && found.companyId === companyId;
+      }, 20_000);
+      return { contactId, companyId };
+    },
+    async associationsOf(engagementId) {
+      const ids = async (type: string) => ((await crm('GET', `/crm/v4/objects/calls/${engagementId}/associations/${type}`)).results as { toObjectId: string | number }[]).map((r) => String(r.toObjectId));
+      return { contacts: await ids('contacts'), companies: await ids('companies') };
+    },
     recordUrl: (contactId) => `${hubspotOrigin}/contacts/${portal.portalId}/record/0-1/${contactId}`,
     open: () => openPage(browser, spokes),
     async close() {
@@ -97,19 +116,55 @@ export function widgetIn(page: Page): FrameLocator {
   return page.frameLocator('iframe[data-testid="calling-widget-iframe"]');
 }
 
-/** Opens a record page and waits until the widget is signed in (its dial pad) or says why not. */
+/**
+ * Opens a record page and waits until the widget is signed in (its dial pad) or says why not. A widget
+ * that asks to sign in is signed in the way a salesperson does it: "Sign in with HubSpot", then
+ * "Connect app" on HubSpot's consent page in the window that opens (signInWidget).
+ */
 export async function openRecord(page: Page, url: string, expect: 'ready' | 'not-bound' = 'ready'): Promise<FrameLocator> {
   await page.goto(url);
   const widget = widgetIn(page);
-  await widget.locator(expect === 'ready' ? '[data-testid="dial-pad"]' : '[data-testid="not-bound"]').waitFor({ timeout: 15_000 });
+  const wanted = widget.locator(expect === 'ready' ? '[data-testid="dial-pad"]' : '[data-testid="not-bound"]');
+  const signIn = widget.locator('[data-testid="signed-out"][data-code="sign_in"]');
+  const leftOpen = widget.getByTestId('wrap-up');
+  await wanted.or(signIn).or(leftOpen).waitFor({ timeout: 15_000 });
+  if (await signIn.isVisible()) {
+    await signInWidget(page);
+    await wanted.or(leftOpen).waitFor({ timeout: 15_000 });
+  }
+  // The wrap-up of an earlier test's call that nobody saved waits for its salesperson (issue 10): skipped.
+  if (await leftOpen.isVisible()) await widget.getByTestId('dismiss-call').click();
+  await wanted.waitFor({ timeout: 15_000 });
   return widget;
 }
 
-/** Switches the sandbox's signed-in HubSpot user the way a person does: the Switch user page. */
+/** "Sign in with HubSpot" in the widget, and HubSpot's consent in the window it opens (the window closes by itself). */
+export async function signInWidget(page: Page, opts: { screenshotAs?: string } = {}): Promise<Page> {
+  const widget = widgetIn(page);
+  const opened = page.waitForEvent('popup');
+  await widget.getByTestId('sign-in').click();
+  const popup = await opened;
+  await popup.getByRole('button', { name: 'Connect app' }).waitFor({ timeout: 15_000 });
+  if (opts.screenshotAs) await screenshot(popup, opts.screenshotAs);
+  await popup.getByRole('button', { name: 'Connect app' }).click();
+  // Signed in, the window closes by itself; refused (e.g. not bound), it says why until closed.
+  const refused = popup.getByTestId('sign-in-error');
+  await Promise.race([popup.waitForEvent('close', { timeout: 15_000 }), refused.waitFor({ timeout: 15_000 })]);
+  if (!popup.isClosed()) await popup.close();
+  return popup;
+}
+
+/**
+ * Switches the sandbox's signed-in HubSpot user the way a person does: the Switch user page. The
+ * emulator answers as `localhost` (record pages, same site as Spokes) and as `127.0.0.1` (the address
+ * Spokes knows it by, where HubSpot's sign-in pages are): one person, one user on both names.
+ */
 export async function switchUser(page: Page, origin: string, email: string, returnTo: string): Promise<void> {
   await page.goto(`${origin}/login?returnTo=${encodeURIComponent(returnTo)}`);
   await page.locator('[data-testid="login"] button', { hasText: email }).click();
   await page.waitForURL((u) => u.pathname === returnTo);
+  const cookie = (await page.context().cookies(origin)).find((c) => c.name === 'hubspot_sandbox_user')!;
+  await page.context().addCookies([{ name: cookie.name, value: cookie.value, domain: '127.0.0.1', path: '/' }]);
 }
 
 export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {

@@ -22,7 +22,7 @@ export interface AgentRequestWording {
   unexpected: string;
 }
 
-export async function agentRequest<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T>,
+export async function agentRequest<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, schema: z.ZodType<T>,
   opts: { token?: string; body?: unknown; wording: AgentRequestWording }): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;

@@ -39,6 +39,14 @@ function Body({ state, controller }: { state: WidgetState; controller: WidgetCon
     case 'waiting':
       return <Centered><Spinner label="Connecting to HubSpot" /> <span className="muted">Connecting to HubSpot…</span></Centered>;
     case 'signing-in':
+      if (state.screen.inWindow) {
+        return (
+          <div className="w-empty" data-testid="signing-in-window">
+            <Centered><Spinner label="Signing in" /> <span className="muted">Finish signing in in the window that opened…</span></Centered>
+            <button type="button" className="button button-secondary" onClick={() => controller.cancelSignIn()}>Cancel</button>
+          </div>
+        );
+      }
       return <Centered><Spinner label="Signing in" /> <span className="muted">Signing in to Spokes…</span></Centered>;
     case 'outside-hubspot':
       return (
@@ -48,7 +56,7 @@ function Body({ state, controller }: { state: WidgetState; controller: WidgetCon
         </div>
       );
     case 'signed-out':
-      return <SignedOutView screen={state.screen} hubspot={state.hubspot} onRetry={() => void controller.retrySignIn()} />;
+      return <SignedOutView screen={state.screen} hubspot={state.hubspot} onSignIn={() => controller.signIn()} />;
     case 'ready':
       if (state.call?.stage === 'ended') return <WrapUp call={state.call} controller={controller} />;
       if (state.call) return <CallView call={state.call} controller={controller} />;

@@ -49,6 +49,8 @@ export interface ActiveCall {
   disposition: string;
   saving: boolean;
   saveError: string | null;
+  /** The wrap-up's notes and outcome as Spokes keeps them (a reload or another tab shows them). */
+  draft?: 'idle' | 'saving' | 'saved' | 'failed';
 }
 
 /** HubSpot's default call outcomes (§7.1): `hs_call_disposition` holds the GUID. */
@@ -127,17 +129,25 @@ export function partyName(call: ActiveCall): string | null {
   return label && !label.startsWith('Automatic New Contact') ? label : null;
 }
 
+/** The same title Spokes' call logger gives a call (call-record.ts), so a call reads the same with or without the widget. */
+export function callTitle(call: ActiveCall): string {
+  const name = partyName(call);
+  const party = name ? `${name} (${call.number})` : call.number;
+  if (call.direction === 'outbound') return `Outbound call to ${party}`;
+  return call.answeredAt || call.stage !== 'ended' ? `Inbound call from ${party}` : `Missed call from ${party}`;
+}
+
 /**
- * What `callCompleted` writes on the engagement. The recording link and the PBX's own
- * duration arrive later with the call's record (CDR): Spokes' call logger completes
- * this same engagement then (C3), keeping these notes and this outcome.
+ * What `callCompleted` writes on the engagement. The recording link, the PBX's own duration
+ * and Spokes' description arrive with the call's record (CDR): Spokes' call logger completes
+ * this same engagement then (C3), adding these notes and this outcome, which the widget also
+ * gives Spokes (PATCH …/wrap-up) so that they reach HubSpot whichever comes first.
  */
 export function engagementProperties(call: ActiveCall, ownerId: string | number | null): RawEngagementProperties {
-  const name = partyName(call) ?? call.number;
   const record = call.callee ?? call.hubspotMatch?.record ?? (call.match ? { objectId: Number(call.match.objectId), objectTypeId: call.match.objectType === 'company' ? '0-2' : '0-1' } : null);
   const props: RawEngagementProperties = {
     hs_timestamp: String(call.startedAt),
-    hs_call_title: call.direction === 'outbound' ? `Call with ${name}` : `Call from ${name}`,
+    hs_call_title: callTitle(call),
     hs_call_direction: call.direction === 'outbound' ? 'OUTBOUND' : 'INBOUND',
     hs_call_status: callStatus(call.endStatus),
     hs_call_duration: String(talkMs(call)),

@@ -117,13 +117,15 @@ export class HubSpotLink {
     this.#sdk.sendError({ message });
   }
 
-  /** The PBX accepted the dial: HubSpot creates the engagement (CREATE_ENGAGEMENT_SUCCEEDED). */
-  outgoingCall(call: ActiveCall): void {
-    this.#sdk.outgoingCall({ externalCallId: call.callId!, toNumber: call.number, fromNumber: call.extension, callStartTime: call.startedAt, createEngagement: true });
-  }
-
-  incomingCall(call: ActiveCall): void {
-    this.#sdk.incomingCall({ externalCallId: call.callId!, fromNumber: call.number, toNumber: call.extension, callStartTime: call.startedAt, createEngagement: true });
+  /**
+   * Tells HubSpot of a call (`outgoingCall` / `incomingCall`). `createEngagement`: HubSpot creates the call's
+   * engagement (CREATE_ENGAGEMENT_SUCCEEDED); false when it already has one (another tab or page announced
+   * the call) — the SDK makes it optional for that case (PR #140).
+   */
+  announce(call: ActiveCall, createEngagement: boolean): void {
+    const base = { externalCallId: call.callId!, callStartTime: call.startedAt, createEngagement };
+    if (call.direction === 'outbound') this.#sdk.outgoingCall({ ...base, toNumber: call.number, fromNumber: call.extension });
+    else this.#sdk.incomingCall({ ...base, fromNumber: call.number, toNumber: call.extension });
   }
 
   callAnswered(call: ActiveCall): void {

@@ -4,12 +4,15 @@ import '../shared/styles.css';
 import './widget.css';
 import { App } from './app.tsx';
 import { WidgetController } from './controller.ts';
+import { SignInWindow } from './sign-in-window.tsx';
+import { SIGN_IN_WINDOW } from './sign-in.ts';
 
-// One SDK instance per page, created before React renders (never twice under StrictMode).
-const controller = new WidgetController();
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App controller={controller} />
-  </StrictMode>,
-);
+const root = createRoot(document.getElementById('root')!);
+if (location.pathname.startsWith(SIGN_IN_WINDOW)) {
+  // The window the widget opens to sign in (top-level, not inside HubSpot): no SDK here.
+  root.render(<StrictMode><SignInWindow /></StrictMode>);
+} else {
+  // One SDK instance per page, created before React renders (never twice under StrictMode).
+  const controller = new WidgetController();
+  root.render(<StrictMode><App controller={controller} /></StrictMode>);
+}

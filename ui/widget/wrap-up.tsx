@@ -1,6 +1,8 @@
 /**
  * After the call: what happened, the outcome (HubSpot's default dispositions)
- * and notes, saved to the call's HubSpot record with `callCompleted`.
+ * and notes, saved to the call's HubSpot record with `callCompleted`. Spokes
+ * keeps the draft, so a reload or another HubSpot tab shows it again until it
+ * is saved or dismissed; the call itself is logged either way.
  */
 import type { EndStatus } from '@hubspot/calling-extensions-sdk';
 import type { WidgetController } from './controller.ts';
@@ -24,7 +26,7 @@ export function WrapUp({ call, controller }: { call: ActiveCall; controller: Wid
   // No engagement and an error: HubSpot refused to create one (Spokes' call logger will log the call instead).
   const refused = !canSave && !!call.saveError;
   return (
-    <form className="w-wrapup" data-testid="wrap-up" data-end-status={call.endStatus ?? ''} onSubmit={(e) => { e.preventDefault(); controller.save(); }}>
+    <form className="w-wrapup" data-testid="wrap-up" data-end-status={call.endStatus ?? ''} data-draft={call.draft ?? 'idle'} onSubmit={(e) => { e.preventDefault(); controller.save(); }}>
       <div className="w-summary">
         <Avatar name={name} tone={call.endStatus === 'COMPLETED' ? 'idle' : 'failed'} />
         <div className="w-summary-text">
@@ -52,11 +54,17 @@ export function WrapUp({ call, controller }: { call: ActiveCall; controller: Wid
       <div className="w-actions">
         {refused
           ? <button type="button" className="button button-secondary w-save" onClick={() => controller.discard()} data-testid="close-call">Close</button>
-          : <button type="submit" className="button button-primary w-save" disabled={call.saving || !canSave} data-testid="save-call">
-              {call.saving ? 'Saving…' : canSave ? 'Save to HubSpot' : 'Waiting for HubSpot…'}
-            </button>}
+          : <>
+              <button type="submit" className="button button-primary w-save" disabled={call.saving || !canSave} data-testid="save-call">
+                {call.saving ? 'Saving…' : canSave ? 'Save to HubSpot' : 'Waiting for HubSpot…'}
+              </button>
+              <button type="button" className="w-link" onClick={() => controller.discard()} disabled={call.saving} data-testid="dismiss-call">Skip notes</button>
+            </>}
       </div>
-      <p className="w-hint">The recording and the phone system's exact duration are added when the call's record arrives from the PBX.</p>
+      <p className="w-hint" data-testid="wrap-up-hint">
+        {call.draft === 'failed' ? 'Your notes are not kept yet: Spokes did not answer. They are kept in this tab; save when you can.'
+          : 'The call is on the contact\'s timeline either way; Spokes adds the recording and the exact duration from the phone system. Your notes are kept until you save or skip them, even if you reload.'}
+      </p>
     </form>
   );
 }

@@ -93,6 +93,7 @@ h1{font-size:22px;font-weight:600;margin:0 0 8px;color:#2d3e50}h2{font-size:16px
 .actions{display:flex;gap:12px;justify-content:flex-end;margin-top:20px}
 .warning{background:#fef8f0;border:1px solid #fbc7a3;border-radius:4px;padding:10px 12px;font-size:13px;margin:12px 0}
 .grid{display:grid;grid-template-columns:320px 1fr;gap:16px;align-items:start}
+@media (max-width:760px){.grid{grid-template-columns:1fr}}
 .props{width:100%;border-collapse:collapse}.props th{text-align:left;font-weight:500;color:#516f90;width:45%;padding:6px 8px 6px 0;vertical-align:top}
 .props td{padding:6px 0;word-break:break-word}.props tr+tr{border-top:1px solid #eaf0f6}
 .timeline{list-style:none;margin:0;padding:0}

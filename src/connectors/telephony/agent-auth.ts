@@ -1,25 +1,27 @@
 /**
  * Sign-in for salespeople (the calling widget and the pop-up page, T6/T7):
- * not admins, so no admin session. Three credentials, all signed with the
- * installation key (`secretBox.sign`) and bound to a *generation* kept in
- * `app_settings`; rotating the generation revokes every one of them at once.
+ * not admins, so no admin session. Two credentials, both signed with the
+ * installation key (`secretBox.sign`), each naming one HubSpot owner:
  *
- * - the widget key: one per installation, in the widget URL registered in
- *   HubSpot's calling settings; with it, the widget signs in as the HubSpot
- *   user the SDK's `onReady` names;
  * - a sign-in token: one per HubSpot user, in the personal link an admin hands
  *   out (`/agent/#token=…`); no expiry of its own;
  * - a session token: what both pages send as `Authorization: Bearer …`,
- *   valid 30 days.
+ *   valid 30 days. The pop-up page gets one for its link; the calling widget
+ *   for an identity HubSpot vouches for ("Sign in with HubSpot",
+ *   agent-sign-in.ts) or for the pop-up page's session in the same browser.
+ *
+ * Both carry two generations kept in `app_settings`: the installation's
+ * (rotating it revokes every credential at once) and their owner's (revoking
+ * one salesperson — by the admin, or by unbinding them — leaves the others).
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import { appSettings } from '../../db/schema.ts';
 
 export const AGENT_SESSION_TTL_MS = 30 * 24 * 3600_000;
 const GENERATION_KEY = 'telephony.agent_generation';
-// Re-read the generation at most this often: a rotation reaches another process within a second.
+// Re-read the generations at most this often: a revocation reaches another process within a second.
 const GENERATION_CACHE_MS = 1_000;
 
 export interface AgentSessionClaims {
@@ -27,13 +29,22 @@ export interface AgentSessionClaims {
   expiresAt: Date;
 }
 
+interface Generations {
+  /** The installation's. */
+  generation: number;
+  /** Per HubSpot owner id; absent means 0. */
+  owners?: Record<string, number>;
+}
+
 interface TokenPayload {
   /** kind: s = session, i = sign-in link. */
   k: 's' | 'i';
   /** HubSpot owner id. */
   o: string;
-  /** Generation. */
+  /** The installation's generation. */
   g: number;
+  /** The owner's generation (absent: 0, as in tokens made before per-owner revocation). */
+  u?: number;
   /** Session expiry, epoch seconds. */
   e?: number;
 }
@@ -41,49 +52,56 @@ interface TokenPayload {
 export class AgentAuth {
   readonly #db: Db;
   readonly #box: SecretBox;
-  #generation: { value: number; at: number } | undefined;
+  #cached: { value: Generations; at: number } | undefined;
 
   constructor(db: Db, box: SecretBox) {
     this.#db = db;
     this.#box = box;
   }
 
-  async generation(): Promise<number> {
-    if (this.#generation && Date.now() - this.#generation.at < GENERATION_CACHE_MS) return this.#generation.value;
+  async #generations(): Promise<Generations> {
+    if (this.#cached && Date.now() - this.#cached.at < GENERATION_CACHE_MS) return this.#cached.value;
     const [row] = await this.#db.select().from(appSettings).where(eq(appSettings.key, GENERATION_KEY));
-    const value = (row?.value as { generation?: number } | undefined)?.generation ?? 1;
-    this.#generation = { value, at: Date.now() };
+    const stored = row?.value as Partial<Generations> | undefined;
+    const value = { generation: stored?.generation ?? 1, owners: stored?.owners ?? {} };
+    this.#cached = { value, at: Date.now() };
     return value;
   }
 
-  /** Revokes every session, sign-in link and the widget key; returns the new generation. */
-  async rotate(): Promise<number> {
-    const next = (await this.generationUncached()) + 1;
-    await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value: { generation: next } })
-      .onConflictDoUpdate({ target: appSettings.key, set: { value: { generation: next }, updatedAt: new Date() } });
-    this.#generation = { value: next, at: Date.now() };
-    return next;
+  async generation(): Promise<number> {
+    return (await this.#generations()).generation;
   }
 
-  async generationUncached(): Promise<number> {
-    this.#generation = undefined;
+  async #ownerGeneration(ownerId: string): Promise<number> {
+    return (await this.#generations()).owners?.[ownerId] ?? 0;
+  }
+
+  /** Revokes every session and sign-in link; returns the new generation. */
+  async rotate(): Promise<number> {
+    // In SQL, so that a revocation of one owner at the same moment is not lost.
+    await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value: { generation: 2, owners: {} } }).onConflictDoUpdate({
+      target: appSettings.key,
+      set: { value: sql`jsonb_set(${appSettings.value}, '{generation}', to_jsonb(coalesce((${appSettings.value}->>'generation')::int, 1) + 1))`, updatedAt: new Date() },
+    });
+    this.#cached = undefined;
     return this.generation();
   }
 
-  async widgetKey(): Promise<string> {
-    return this.#widgetKeyFor(await this.generation());
-  }
-
-  async verifyWidgetKey(key: string): Promise<boolean> {
-    return this.#box.verify(`widget:${await this.generation()}`, 'agent-widget-key', key);
-  }
-
-  #widgetKeyFor(generation: number): string {
-    return this.#box.sign(`widget:${generation}`, 'agent-widget-key');
+  /** Revokes one salesperson's sessions and sign-in link (a new link works at once). */
+  async revokeOwner(ownerId: string): Promise<void> {
+    await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value: { generation: 1, owners: { [ownerId]: 1 } } }).onConflictDoUpdate({
+      target: appSettings.key,
+      set: {
+        value: sql`jsonb_set(jsonb_set(${appSettings.value}, '{owners}', coalesce(${appSettings.value}->'owners', '{}'::jsonb)),
+          array['owners', ${ownerId}::text], to_jsonb(coalesce((${appSettings.value}->'owners'->>${ownerId}::text)::int, 0) + 1))`,
+        updatedAt: new Date(),
+      },
+    });
+    this.#cached = undefined;
   }
 
   async signInToken(ownerId: string): Promise<string> {
-    return this.#seal({ k: 'i', o: ownerId, g: await this.generation() });
+    return this.#seal({ k: 'i', o: ownerId, g: await this.generation(), u: await this.#ownerGeneration(ownerId) });
   }
 
   /** The owner a sign-in link was made for, or null when it is forged or revoked. */
@@ -94,7 +112,8 @@ export class AgentAuth {
 
   async issueSession(ownerId: string, now = Date.now()): Promise<{ token: string; expiresAt: Date }> {
     const expiresAt = new Date(now + AGENT_SESSION_TTL_MS);
-    return { token: this.#seal({ k: 's', o: ownerId, g: await this.generation(), e: Math.floor(expiresAt.getTime() / 1000) }), expiresAt };
+    const payload: TokenPayload = { k: 's', o: ownerId, g: await this.generation(), u: await this.#ownerGeneration(ownerId), e: Math.floor(expiresAt.getTime() / 1000) };
+    return { token: this.#seal(payload), expiresAt };
   }
 
   /** The session's owner and expiry, or null when the token is forged, expired or revoked. */
@@ -118,13 +137,20 @@ export class AgentAuth {
     } catch {
       return null;
     }
+    // Valid JSON need not be an object (`null`, `1`, `[]`): such a token is simply not ours.
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
     if ((payload.k !== 's' && payload.k !== 'i') || typeof payload.o !== 'string' || typeof payload.g !== 'number') return null;
     if (!this.#box.verify(body, `agent-token:${payload.k}`, sig)) return null;
-    return payload.g === await this.generation() ? payload : null;
+    const generations = await this.#generations();
+    if (payload.g !== generations.generation || (payload.u ?? 0) !== (generations.owners?.[payload.o] ?? 0)) return null;
+    return payload;
   }
 }
 
-/** The calling widget's URL as registered in HubSpot's calling settings: `${publicUrl}/widget/?key=…`. */
-export async function agentWidgetUrl(db: Db, box: SecretBox, publicUrl: string): Promise<string> {
-  return `${publicUrl}/widget/?key=${encodeURIComponent(await new AgentAuth(db, box).widgetKey())}`;
+/**
+ * The calling widget's URL as registered in HubSpot's calling settings. It carries no secret: the widget
+ * signs each salesperson in as who HubSpot says they are (agent-sign-in.ts).
+ */
+export function agentWidgetUrl(publicUrl: string): string {
+  return `${publicUrl}/widget/`;
 }

@@ -87,9 +87,9 @@ export function searchQuery(q: string): string | null {
   return words.length ? words.map((w) => `'${w}':*`).join(' & ') : null;
 }
 
-/** The WHERE clause of the filters (widget rows excluded). */
+/** The WHERE clause of the filters. */
 export function historyWhere(f: HistoryFilter): SQL {
-  const parts: (SQL | undefined)[] = [ne(callLogs.source, 'widget')];
+  const parts: (SQL | undefined)[] = [];
   if (f.ownerId) parts.push(eq(callLogs.ownerId, f.ownerId));
   if (f.direction) parts.push(eq(callLogs.direction, f.direction));
   if (f.outcome === 'answered') parts.push(eq(callLogs.status, 'answered'));

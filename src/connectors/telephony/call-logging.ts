@@ -10,7 +10,7 @@
  * attempt that fails leaves the row `retrying` (or `failed` when the job gives
  * up) with the error, for the call history; the next attempt takes it over.
  */
-import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
 import type { HubSpotService } from '../../hubspot/service.ts';
@@ -18,16 +18,23 @@ import type { BatchWriter } from '../../hubspot/batch-writer.ts';
 import type { PhoneIndexing } from '../../hubspot/phone/index.ts';
 import { normalizePhone } from '../../hubspot/phone/index.ts';
 import type { PhoneMatch } from '../../hubspot/phone/phone-index.ts';
-import { callLogs } from './schema.ts';
+import { RemoteRejectedError } from '../../errors.ts';
+import { agentCalls, callLogs } from './schema.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import { callAssociations, callProperties, externalIdOf, legacyExternalIdOf, partyKey, recordKey, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
 import type { PortalInfo } from './portal.ts';
 import type { EngagementFinder } from './engagement-finder.ts';
+import { WaitingForWidgetError, withWrapUp, type AgentCallRow } from './agent-calls.ts';
 
 /** How far a call's end computed from its PBX record may be off (whole seconds, start truncated). */
 const PBX_TIME_PRECISION_MS = 2_000;
+/**
+ * How long after the calling widget claimed a call the logger waits for it to report HubSpot's
+ * engagement (normally a second after the dial or the ring, long before the call's record).
+ */
+const WIDGET_REPORT_WAIT_MS = 90_000;
 
 export interface CallLoggingDeps {
   db: Db;
@@ -51,6 +58,10 @@ export interface CallLoggingDeps {
   callingApp?(): Promise<{ appId: number } | null>;
   /** T4: a CRM record took part in a call of a bound user. */
   onContactCall?(match: { objectType: 'contact' | 'company'; objectId: string }, cdr: CdrPayload): Promise<void>;
+  /** Puts an existing call engagement on the contact's and company's timelines (HubSpot's default association types). */
+  associate(engagementId: string, contactId: string | null, companyId: string | null): Promise<void>;
+  /** The widget's wrap-up was saved meanwhile: write it onto the logged engagement (a job). */
+  applyWrapUp(callId: string, ownerId: string, version: Date): Promise<void>;
 }
 
 export type LogOutcome =
@@ -74,14 +85,14 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     return record(db, cdr, 'skipped', `extension ${cdr.extension ?? '?'} is not bound to a HubSpot user`);
   }
 
-  // This record's row (a duplicate or a retry) under the CDR id or its own key, and the calling widget's row of the
-  // same call (C3), in one read.
+  // This record's row (a duplicate or a retry) under the CDR id or its own key.
   const key = recordKey(cdr);
-  const ownIds = inArray(callLogs.cdrId, [cdr.id, key]);
-  const rows = await db.select({ ...rowParties, cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId, source: callLogs.source }).from(callLogs)
-    .where(cdr.callId ? or(ownIds, and(eq(callLogs.callId, cdr.callId), eq(callLogs.source, 'widget'))) : ownIds);
+  const rows = await db.select({ ...rowParties, cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId }).from(callLogs)
+    .where(inArray(callLogs.cdrId, [cdr.id, key]));
   const existing = rows.find((r) => r.cdrId === key) ?? rows.find((r) => r.cdrId === cdr.id && sameCall(r, cdr));
   if (existing?.state === 'logged' || existing?.state === 'skipped') return { result: 'duplicate', engagementId: existing.engagementId };
+  // C2–C4: the salesperson's calling widget had HubSpot create this call's engagement (issue 10).
+  const widget = cdr.callId ? await widgetEngagement(deps, cdr.callId, binding.ownerId) : undefined;
   // Another call's record holds the CDR id: this one's row goes under its own key.
   const rowId = existing?.cdrId ?? (rows.some((r) => r.cdrId === cdr.id) ? key : cdr.id);
 
@@ -105,8 +116,6 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     contactName = `${AUTO_CONTACT_PREFIX}${normalized.e164}`;
   }
 
-  // C3: the calling widget created this call's engagement in HubSpot and told us its id.
-  const fromWidget = rows.find((r) => r.source === 'widget' && r.engagementId && r.state !== 'skipped')?.engagementId ?? undefined;
   const claimed = await claim(db, cdr, rowId, binding.ownerId, contactId, companyId, contactName);
   // The recording link and the external id name this record's row.
   const externalId = externalIdOf(cdr, claimed.id);
@@ -118,21 +127,62 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
     recordingApp: app ? { appId: String(app.appId), accountId: String(portalId) } : undefined,
   });
 
-  let engagementId: string;
-  if (fromWidget) {
-    // The widget's user already wrote notes and a disposition: complete the record, keep theirs.
-    const { hs_call_title: _t, hs_call_body: _b, hs_call_disposition: _d, ...facts } = properties;
-    await deps.writer.update('calls', { id: fromWidget, properties: facts });
-    engagementId = fromWidget;
-  } else {
+  let engagementId = widget?.engagementId && await completeWidgetEngagement(deps, widget, properties, contactId, companyId) ? widget.engagementId : undefined;
+  if (!engagementId) {
     // An earlier attempt may have written it, by this Spokes or (before an upgrade) under the old external id.
     const recovered = claimed.inserted ? undefined : await deps.finder.find([externalId, legacyExternalIdOf(cdr, claimed.id)]);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
-  await db.update(callLogs).set({ state: 'logged', detail: null, engagementId, contactId, companyId, contactName, externalId, loggedAt: new Date() }).where(eq(callLogs.cdrId, claimed.id));
+  const source = engagementId === widget?.engagementId ? 'widget' : 'cdr';
+  await db.update(callLogs).set({ state: 'logged', detail: null, engagementId, contactId, companyId, contactName, externalId, source, loggedAt: new Date() })
+    .where(eq(callLogs.cdrId, claimed.id));
+  if (source === 'widget') await afterWidgetLogged(deps, widget!, properties);
   if (match) await deps.onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr).catch((err: unknown) =>
     log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
   return { result: 'logged', engagementId, contactId, companyId };
+}
+
+/**
+ * The widget's row of this call, with the engagement HubSpot created for it. Claimed but not reported
+ * yet: the job waits (retried) for a while; after that, HubSpot is asked for an engagement of the call
+ * (the widget may have died after HubSpot created it), and without one Spokes creates its own.
+ */
+async function widgetEngagement(deps: CallLoggingDeps, callId: string, ownerId: string): Promise<AgentCallRow | undefined> {
+  const [row] = await deps.db.select().from(agentCalls).where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId)));
+  if (!row || row.engagementId) return row;
+  if (Date.now() - row.claimedAt.getTime() < WIDGET_REPORT_WAIT_MS) throw new WaitingForWidgetError(callId);
+  const found = await deps.finder.find([callId]);
+  if (!found) return undefined;
+  const [taken] = await deps.db.update(agentCalls).set({ engagementId: found, updatedAt: new Date() })
+    .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId))).returning().catch(() => []);
+  return taken;
+}
+
+/**
+ * Completes the engagement the widget had HubSpot create: everything a call logged without the widget
+ * gets (title, body, owner, direction, status, duration, recording, numbers) and the same timelines —
+ * HubSpot itself associates it only on `callCompleted` (reference §6, SDK #46), which never comes when the
+ * salesperson closes the tab. A saved wrap-up's notes and outcome are kept. False when HubSpot no longer
+ * has that engagement (deleted): the call is then logged like any other.
+ */
+async function completeWidgetEngagement(deps: CallLoggingDeps, widget: AgentCallRow, facts: Record<string, string>, contactId: string | null, companyId: string | null): Promise<boolean> {
+  try {
+    await deps.writer.update('calls', { id: widget.engagementId!, properties: withWrapUp(facts, widget) });
+  } catch (err) {
+    if (err instanceof RemoteRejectedError && err.remoteStatus === 404) return false;
+    throw err;
+  }
+  await deps.associate(widget.engagementId!, contactId, companyId);
+  return true;
+}
+
+/** Keeps what was written, for a wrap-up saved later; one saved while this call was being written is applied again. */
+async function afterWidgetLogged(deps: CallLoggingDeps, widget: AgentCallRow, facts: Record<string, string>): Promise<void> {
+  const [after] = await deps.db.update(agentCalls).set({ logged: facts, updatedAt: new Date() })
+    .where(and(eq(agentCalls.callId, widget.callId), eq(agentCalls.ownerId, widget.ownerId))).returning();
+  if (after?.wrapUp === 'saved' && after.savedAt && after.savedAt.getTime() !== widget.savedAt?.getTime()) {
+    await deps.applyWrapUp(widget.callId, widget.ownerId, after.savedAt);
+  }
 }
 
 /**

@@ -25,14 +25,14 @@ export interface RetryOutcome {
 
 /** Whether the history offers "Retry" for this row: a call that is not logged, for a reason a retry can change. */
 export function canRetry(row: Pick<Row, 'state' | 'direction' | 'source'>): boolean {
-  return row.source !== 'widget' && (row.state === 'failed' || row.state === 'retrying' || (row.state === 'skipped' && row.direction !== 'internal'));
+  return row.state === 'failed' || row.state === 'retrying' || (row.state === 'skipped' && row.direction !== 'internal');
 }
 
 export async function retryCall(ctx: TelephonyContext, cdrId: string): Promise<RetryOutcome> {
   const db = ctx.services.database.db;
   const queue = ctx.services.queue;
   const [row] = await db.select().from(callLogs).where(eq(callLogs.cdrId, cdrId));
-  if (!row || row.source === 'widget') throw new NotFoundError(`no call ${cdrId} in the call history`);
+  if (!row) throw new NotFoundError(`no call ${cdrId} in the call history`);
   if (row.state === 'logged') throw new ConflictError('This call is already logged in HubSpot.');
   if (row.state === 'writing') throw new ConflictError('This call is being logged right now.');
   if (!canRetry(row)) throw new ConflictError('Internal calls (between two extensions) are never logged in HubSpot.');

@@ -1,14 +1,13 @@
 /**
- * Click-to-call (T6) and the widget's engagement (C3), shared by the admin API
- * (`/api/telephony/calls…`, routes-calls.ts) and the agent API
- * (`/agent-api/calls…`, routes-agent.ts): the two differ only in how they find
- * the salesperson's binding and in who may act on which call.
+ * Click-to-call (T6), shared by the admin API (`/api/telephony/calls…`,
+ * routes-calls.ts) and the agent API (`/agent-api/calls…`, routes-agent.ts):
+ * the two differ only in how they find the salesperson's binding and in who
+ * may act on which call. The widget's engagement (C3) is agent-calls.ts'.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotConnectedError, ValidationError } from '../../errors.ts';
 import { normalizePhone } from '../../hubspot/phone/index.ts';
-import { callLogs } from './schema.ts';
 import { PbxDialError } from './pbx.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
@@ -33,8 +32,6 @@ export interface DialRequest {
   via: 'admin' | 'agent';
   /** Set: no phone system connected is refused with this message before the number is read. */
   notConnectedMessage?: string;
-  /** Told the PBX's call id as soon as it is known, before any event of the call can arrive. */
-  onPlaced?(callId: string): void;
 }
 
 /**
@@ -52,7 +49,6 @@ export async function placeCall(ctx: TelephonyContext, request: FastifyRequest, 
   const adapter = await ctx.registry.adapter();
   try {
     const { callId } = await adapter.dial(binding.extension, number);
-    dial.onPlaced?.(callId);
     // A failure the PBX reports without naming a party (an offline phone) still reaches this user's stream.
     ctx.router.dialled(callId, binding.extension);
     return { callId, extension: binding.extension, number };
@@ -61,19 +57,4 @@ export async function placeCall(ctx: TelephonyContext, request: FastifyRequest, 
     request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, `${dial.via === 'agent' ? 'agent ' : ''}dial refused by the PBX`);
     return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
   }
-}
-
-/**
- * Records that the calling widget created this call's engagement in HubSpot: the call logger
- * completes that engagement instead of creating a second one. `agent`: the signed-in
- * salesperson, who owns the call whatever the live events say; without one, the live events'.
- */
-export async function recordWidgetEngagement(ctx: TelephonyContext, callId: string, engagementId: string, agent?: Binding): Promise<{ callId: string; engagementId: string }> {
-  const latest = ctx.live.latest(callId);
-  await ctx.services.database.db.insert(callLogs).values({
-    cdrId: `widget:${callId}`, callId, direction: latest?.direction ?? 'outbound', status: 'answered', extension: latest?.extension ?? agent?.extension ?? null,
-    externalNumber: latest?.externalNumber ?? null, startedAt: new Date(), durationMs: 0, ownerId: agent?.ownerId ?? latest?.ownerId ?? null,
-    engagementId, state: 'logged', source: 'widget', loggedAt: new Date(), detail: 'created by the calling widget',
-  }).onConflictDoUpdate({ target: callLogs.cdrId, set: { engagementId } });
-  return { callId, engagementId };
 }

@@ -3,6 +3,7 @@
  * the shared services: the PBX connection and its adapter, the bindings, the
  * event router and listener, the live bus and the batch writer for calls.
  */
+import { eq } from 'drizzle-orm';
 import type { Services } from '../../services.ts';
 import { BatchWriter } from '../../hubspot/batch-writer.ts';
 import { AddressPolicy } from '../../net/address-policy.ts';
@@ -13,7 +14,8 @@ import { LiveBus } from './live.ts';
 import { EventStreams } from './event-streams.ts';
 import { EventRouter } from './router.ts';
 import { EventListener } from './event-listener.ts';
-import type { TelephonyJobDeps } from './jobs.ts';
+import { APPLY_WRAP_UP_JOB, type TelephonyJobDeps } from './jobs.ts';
+import { AgentCalls } from './agent-calls.ts';
 import type { AutoCreateDeps } from './auto-create.ts';
 import { CrmReader } from './crm-reader.ts';
 import { portalCache } from './portal.ts';
@@ -21,6 +23,7 @@ import { EngagementFinder } from './engagement-finder.ts';
 import { SYNC_PROPERTIES } from './contact-sync.ts';
 import { RecordingLinks, STORED_LINK_TTL_MS } from './recording-links.ts';
 import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
+import { callLogs } from './schema.ts';
 
 export interface TelephonyContext {
   services: Services;
@@ -38,6 +41,8 @@ export interface TelephonyContext {
   recordingLinks: RecordingLinks;
   /** The HubSpot calling app (id) whose recording URL HubSpot calls, when one is configured; cached a minute. */
   callingApp(): Promise<{ appId: number } | null>;
+  /** The calls salespeople's calling widgets take part in (agent-calls.ts). */
+  agentCalls: AgentCalls;
   /** Set while live events are shared with the other processes (PostgreSQL). */
   stopLiveRelay?: () => Promise<void>;
 }
@@ -57,6 +62,7 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const portal = portalCache(services.hubspot);
   const router = new EventRouter({
     log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion, portal,
+    callRecorded: async (callId) => (await db.select({ cdrId: callLogs.cdrId }).from(callLogs).where(eq(callLogs.callId, callId)).limit(1)).length > 0,
   });
   const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
   const recordingLinks = new RecordingLinks(db, services.secretBox, () => services.hubspot.publicUrl);
@@ -76,6 +82,16 @@ export function createTelephonyContext(services: Services): TelephonyContext {
       finder: new EngagementFinder(services.hubspot.api),
       recordingUrl: (rowId) => recordingLinks.url(rowId, STORED_LINK_TTL_MS),
       callingApp,
+      async associate(engagementId, contactId, companyId) {
+        // HubSpot's default association types (call → contact 194, call → company 182): the record's timeline.
+        for (const [type, id] of [['contacts', contactId], ['companies', companyId]] as const) {
+          if (id) await services.hubspot.api.call('putting a call on its record\'s timeline', (c) => c.crm.associations.v4.basicApi.createDefault('calls', engagementId, type, id));
+        }
+      },
+      async applyWrapUp(callId, ownerId, version) {
+        const queue = services.queue;
+        await queue.enqueue(queue.definition(APPLY_WRAP_UP_JOB), { callId, ownerId, version: version.toISOString() });
+      },
       async onContactCall(match, cdr) {
         const connection = await store.get();
         const sync = connection?.settings.contactSync;
@@ -85,5 +101,6 @@ export function createTelephonyContext(services: Services): TelephonyContext {
       },
     },
   };
-  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingLinks, callingApp };
+  const agentCalls = new AgentCalls({ db, live, api: services.hubspot.api });
+  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingLinks, callingApp, agentCalls };
 }

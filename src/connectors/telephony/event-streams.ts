@@ -14,6 +14,8 @@ export type EventStreamGroup = 'agent' | 'admin';
 
 export interface EventStreamOptions {
   group: EventStreamGroup;
+  /** The salesperson whose stream it is (agent streams): revoking them ends it. */
+  owner?: string;
   /** Subscribes `send` to the events; returns the unsubscribe function. */
   subscribe: (send: (e: LiveCallEvent) => void) => () => void;
   /** The stream ends then (the sign-in's expiry). */
@@ -26,7 +28,7 @@ export interface EventStreamOptions {
 }
 
 export class EventStreams {
-  readonly #open = new Map<() => void, EventStreamGroup>();
+  readonly #open = new Map<() => void, { group: EventStreamGroup; owner?: string }>();
 
   /** Takes the reply over and writes events until the client goes away, the stream expires or is ended. */
   open(reply: FastifyReply, opts: EventStreamOptions): void {
@@ -38,7 +40,7 @@ export class EventStreams {
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     const end = () => res.end();
     const expiry = opts.expiresAt && setTimeout(end, Math.min(Math.max(opts.expiresAt.getTime() - Date.now(), 0), 2 ** 31 - 1));
-    this.#open.set(end, opts.group);
+    this.#open.set(end, { group: opts.group, owner: opts.owner });
     res.on('close', () => {
       clearInterval(keepAlive);
       clearTimeout(expiry);
@@ -49,7 +51,12 @@ export class EventStreams {
 
   /** Ends the streams of a group (or all); clients reconnect by themselves and sign in again if they must. */
   endAll(group?: EventStreamGroup): void {
-    for (const [end, g] of [...this.#open]) if (!group || g === group) end();
+    for (const [end, s] of [...this.#open]) if (!group || s.group === group) end();
+  }
+
+  /** Ends one salesperson's agent streams (their sign-ins were revoked). */
+  endOwner(ownerId: string): void {
+    for (const [end, s] of [...this.#open]) if (s.group === 'agent' && s.owner === ownerId) end();
   }
 
   get size(): number {

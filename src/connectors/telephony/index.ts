@@ -29,9 +29,9 @@ export function telephonyContext(services: Services): TelephonyContext {
   return ctx;
 }
 
-/** The calling widget's URL with its key (`spokes calling-settings register`, the admin page); it changes when sign-ins are revoked. */
-export function widgetUrl(services: Pick<Services, 'database' | 'secretBox'> & { hubspot: { publicUrl: string } }): Promise<string> {
-  return agentWidgetUrl(services.database.db, services.secretBox, services.hubspot.publicUrl);
+/** The calling widget's URL (`spokes calling-settings register`, the admin page). */
+export async function widgetUrl(services: { hubspot: { publicUrl: string } }): Promise<string> {
+  return agentWidgetUrl(services.hubspot.publicUrl);
 }
 
 export const telephony = {

@@ -11,6 +11,9 @@ import { cdrPayloadSchema, recordKey, toCdrPayload } from './call-record.ts';
 import { logCall, recordFailure, type CallLoggingDeps } from './call-logging.ts';
 import { isRetryable } from '../../errors.ts';
 import { restorePhonebook, syncRecord, type ContactSyncDeps } from './contact-sync.ts';
+import { and, eq } from 'drizzle-orm';
+import { agentCalls } from './schema.ts';
+import { withWrapUp } from './agent-calls.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { PbxRegistry } from './pbx-registry.ts';
 
@@ -26,6 +29,7 @@ export const LOG_CALL_JOB = 'telephony.log-call';
 export const RESTORE_PHONEBOOK_JOB = 'telephony.restore-phonebook';
 /** About a day of attempts, up to every 10 minutes (docs/decisions.md, "A call is retried for a day"). */
 const LOG_CALL_RETRY = { limit: 150, delaySeconds: 5, maxDelaySeconds: 600 };
+export const APPLY_WRAP_UP_JOB = 'telephony.apply-wrap-up';
 
 export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
   const logCallJob = defineJob({
@@ -121,7 +125,25 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     },
   });
 
-  return [logCallJob, backfill, syncContact, restore] as JobDefinition[];
+  // A wrap-up saved after the call was logged: its notes and outcome go onto the engagement, with what
+  // the logger wrote (the widget's callCompleted has just replaced the title and body with its own).
+  const applyWrapUp = defineJob({
+    name: APPLY_WRAP_UP_JOB,
+    schema: z.object({ callId: z.string().min(1), ownerId: z.string().min(1), version: z.string() }),
+    idempotencyKey: (p) => `${p.callId}|${p.ownerId}|${p.version}`,
+    gate: 'hubspot',
+    retry: { limit: 30, delaySeconds: 5, maxDelaySeconds: 600 },
+    async run(p) {
+      const { db, writer } = deps().logging;
+      const [row] = await db.select().from(agentCalls).where(and(eq(agentCalls.callId, p.callId), eq(agentCalls.ownerId, p.ownerId)));
+      // Not logged yet: the call logger writes the wrap-up with the rest.
+      if (!row?.engagementId || !row.logged || row.wrapUp !== 'saved') return { result: 'skipped' };
+      await writer.update('calls', { id: row.engagementId, properties: withWrapUp(row.logged, row) });
+      return { result: 'applied' };
+    },
+  });
+
+  return [logCallJob, backfill, syncContact, restore, applyWrapUp] as JobDefinition[];
 }
 
 /** Every 10 minutes, the phonebook is checked against the CRM (T4: read-only in effect). */

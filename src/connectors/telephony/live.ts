@@ -43,12 +43,29 @@ export interface LiveCallEvent {
 }
 
 const KEEP = 200;
+/**
+ * Each owner's recent calls (first and latest event), so that a page loading mid-call picks the call
+ * up and a request about a call is checked against whose it is. Ended calls are kept a while (a late
+ * engagement report), any call at most CALL_MAX_AGE_MS, and at most MAX_CALLS in all.
+ */
+const ENDED_KEEP_MS = 30 * 60_000;
+const CALL_MAX_AGE_MS = 6 * 3600_000;
+const MAX_CALLS = 20_000;
+
+/** One owner's view of a call from its live events. */
+export interface OwnerCall {
+  /** The first event this process saw: when the call reached the owner. */
+  first: LiveCallEvent;
+  latest: LiveCallEvent;
+}
 
 const CHANNEL = 'spokes_live';
 
 export class LiveBus {
   readonly #emitter = new EventEmitter();
   readonly #recent: LiveCallEvent[] = [];
+  /** `${ownerId}\u0000${callId}` → the call, oldest first. */
+  readonly #calls = new Map<string, OwnerCall & { seenAt: number }>();
   #seq = 0;
   #relay: ((event: LiveCallEvent) => void) | undefined;
 
@@ -69,6 +86,7 @@ export class LiveBus {
     this.#seq = Math.max(this.#seq, full.seq);
     this.#recent.push(full);
     if (this.#recent.length > KEEP) this.#recent.shift();
+    this.#track(full);
     this.#emitter.emit(`owner:${full.ownerId}`, full);
     this.#emitter.emit('any', full);
   }
@@ -122,6 +140,37 @@ export class LiveBus {
       this.#relay = undefined;
       await client?.end().catch(() => {});
     };
+  }
+
+  #track(e: LiveCallEvent): void {
+    const key = `${e.ownerId}\u0000${e.callId}`;
+    const known = this.#calls.get(key);
+    // A stale state (events may arrive reordered) never replaces a later one.
+    const rank = (state: string) => (state === 'ringing' ? 0 : state === 'ended' || state === 'failed' ? 2 : 1);
+    if (known && rank(e.state) < rank(known.latest.state)) return;
+    this.#calls.delete(key);
+    this.#calls.set(key, { first: known?.first ?? e, latest: e, seenAt: Date.now() });
+    const now = Date.now();
+    for (const [k, c] of this.#calls) {
+      const over = c.latest.state === 'ended' || c.latest.state === 'failed';
+      if (this.#calls.size <= MAX_CALLS && now - c.seenAt < (over ? ENDED_KEEP_MS : CALL_MAX_AGE_MS)) break;
+      this.#calls.delete(k);
+    }
+  }
+
+  /** An owner's call as its live events tell it, if this process saw any. */
+  callOf(ownerId: string, callId: string): OwnerCall | undefined {
+    const c = this.#calls.get(`${ownerId}\u0000${callId}`);
+    return c && { first: c.first, latest: c.latest };
+  }
+
+  /** An owner's calls that have not ended (newest last). */
+  activeCalls(ownerId: string): OwnerCall[] {
+    const out: OwnerCall[] = [];
+    for (const c of this.#calls.values()) {
+      if (c.latest.ownerId === ownerId && c.latest.state !== 'ended' && c.latest.state !== 'failed') out.push({ first: c.first, latest: c.latest });
+    }
+    return out;
   }
 
   /** Events for one user; `after` replays those newer than a seq the subscriber saw. Returns the unsubscribe function. */

@@ -30,6 +30,8 @@ export interface RouterDeps {
   defaultRegion: string;
   /** The connected HubSpot account (cached). */
   portal: () => Promise<PortalInfo>;
+  /** Whether the PBX's record of this call was already handled (a `call_logs` row): the call is over. */
+  callRecorded(callId: string): Promise<boolean>;
 }
 
 /** How far a call has got: a state is never published after one of a higher rank (events may arrive reordered). */
@@ -38,6 +40,15 @@ const MAX_TRACKED_CALLS = 10_000;
 
 /** How long a failure naming no party waits for the click-to-call that placed it to be known. */
 const DIALLED_WAIT_MS = 2_000;
+/**
+ * Calls that ended are remembered this long (and at most MAX_ENDED_CALLS of them): a frame of one
+ * delivered again later — a webhook retry, a replay — pops nothing (issue 9 item 10: a "ringing"
+ * frame replayed 15 minutes after the end opened a tab). Older ones are found in `call_logs`.
+ */
+const ENDED_KEEP_MS = 24 * 3600_000;
+const MAX_ENDED_CALLS = 100_000;
+/** Events of an ended call still published this long after its end: the failure that follows a hang-up. */
+const END_GRACE_MS = 60_000;
 
 export class EventRouter {
   readonly #deps: RouterDeps;
@@ -54,6 +65,10 @@ export class EventRouter {
   readonly #published = new Map<string, { state: string; rank: number }>();
   /** Click-to-call: the extension each recent dial came from (a failure before any phone rang names no extension). */
   readonly #dialled = new Map<string, string>();
+  /** Calls known to have ended, with when (oldest first). */
+  readonly #ended = new Map<string, number>();
+  /** Calls whose first ring was checked against `call_logs` (most recent last). */
+  readonly #seen = new Map<string, true>();
   /** Counters for the admin page and tests. */
   readonly counts = { cdrs: 0, calls: 0, failures: 0, gaps: 0, ignored: 0 };
 
@@ -81,6 +96,7 @@ export class EventRouter {
     switch (event.type) {
       case 'cdr':
         this.counts.cdrs++;
+        if (event.cdr.callId) this.#markEnded(event.cdr.callId);
         await queue.enqueue(queue.definition('telephony.log-call'), toCdrPayload(event.cdr));
         return;
       case 'gap': {
@@ -144,8 +160,40 @@ export class EventRouter {
     return true;
   }
 
+  #markEnded(callId: string): void {
+    if (this.#ended.has(callId)) return;
+    this.#ended.set(callId, Date.now());
+    for (const [old, at] of this.#ended) {
+      if (this.#ended.size <= MAX_ENDED_CALLS && Date.now() - at < ENDED_KEEP_MS) break;
+      this.#ended.delete(old);
+    }
+  }
+
+  /**
+   * Whether an event belongs to a call that is over: ended here more than a moment ago, or (for a call
+   * this process never saw, e.g. after a restart) whose record was already logged. A late "ended" or
+   * failure right after the end still goes through (the widget waits for it).
+   */
+  async #over(callId: string, state: string): Promise<boolean> {
+    const endedAt = this.#ended.get(callId);
+    if (endedAt !== undefined) return state === 'ringing' || state === 'answered' || state === 'held' || Date.now() - endedAt > END_GRACE_MS;
+    if (state !== 'ringing' || this.#seen.has(callId)) return false;
+    this.#seen.set(callId, true);
+    if (this.#seen.size > MAX_TRACKED_CALLS) this.#seen.delete(this.#seen.keys().next().value!);
+    return this.#deps.callRecorded(callId);
+  }
+
   async #call(event: PbxCallEvent, connection: PbxConnectionRecord): Promise<void> {
-    if (event.state === 'ended') setTimeout(() => this.#matches.delete(event.callId), 60_000).unref();
+    // A ring's caller is looked up while Spokes checks that the call is not over: the pop-up waits for one, not both.
+    if (event.state === 'ringing' && event.externalNumber) void this.#lookup(event, connection);
+    if (await this.#over(event.callId, event.state)) {
+      this.counts.ignored++;
+      return;
+    }
+    if (event.state === 'ended') {
+      this.#markEnded(event.callId);
+      setTimeout(() => this.#matches.delete(event.callId), 60_000).unref();
+    }
     // Whose phone is involved: ringing extensions get the pop-up; every bound party sees the state.
     const extensions = event.state === 'ringing' && event.ringingExtensions.length ? event.ringingExtensions : event.extensions;
     for (const extension of extensions) {
@@ -194,6 +242,10 @@ export class EventRouter {
   }
 
   async #failed(event: PbxCallFailedEvent): Promise<void> {
+    if (await this.#over(event.callId, 'failed')) {
+      this.counts.ignored++;
+      return;
+    }
     // The caller's phone could not be rung (offline): the PBX reports no party, Spokes knows who dialled.
     // The PBX sends this right after answering call/dial, so it can overtake the dial's answer: wait for it a moment.
     for (let waited = 0; !event.extensions.length && !this.#dialled.has(event.callId) && waited < DIALLED_WAIT_MS; waited += 50) {

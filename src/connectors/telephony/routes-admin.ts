@@ -17,6 +17,8 @@ import { resetYeastarLoginGuard } from './yeastar/index.ts';
 import type { TelephonyContext } from './context.ts';
 import { telephonyStatus } from './status.ts';
 import { releasePhonebook } from './contact-sync.ts';
+import { agentGuard } from './agent-guard.ts';
+import { revokeUnbound } from './routes-agent-admin.ts';
 
 /** A secret left out, or blank like a password field left empty, keeps the saved one: Spokes never shows it back. */
 const keptSecret = z.string().trim().max(500).optional().transform((v) => v || undefined);
@@ -77,7 +79,9 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     // T10: the phonebook and its contacts stay on the PBX, no longer CRM-owned: editable again.
     if (phonebookId) await releasePhonebook(ctx.jobDeps.sync, phonebookId);
     const db = services.database.db;
+    const bound = await bindings.list();
     await bindings.clear();
+    await revokeUnbound(ctx, agentGuard(ctx), bound);
     await db.delete(phonebookEntries);
     await db.delete(telephonySyncErrors);
     await store.delete();
@@ -163,7 +167,9 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
   app.put('/api/telephony/bindings', async (request) => {
     const body = parseInput(bindingsBody, request.body, 'body');
     const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions()]);
+    const before = await bindings.list();
     await bindings.apply(body.bindings, users, extensions, body.source);
+    await revokeUnbound(ctx, agentGuard(ctx), before);
     return { bindings: await bindings.list() };
   });
 

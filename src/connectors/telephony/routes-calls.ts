@@ -9,7 +9,7 @@ import { parseInput } from '../../web/errors.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { TelephonyContext } from './context.ts';
 import type { Binding } from './bindings.ts';
-import { engagementBody, placeCall, recordWidgetEngagement } from './click-to-call.ts';
+import { engagementBody, placeCall } from './click-to-call.ts';
 
 const dialBody = z.object({
   ownerId: z.string().min(1).optional(),
@@ -45,11 +45,14 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
     return { hungUp: await (await registry.adapter()).hangup(callId) };
   });
 
-  // C3: the calling widget created this call's engagement in HubSpot; the call logger completes it instead of creating another.
+  // C3: a calling app created this call's engagement in HubSpot; the call logger completes it instead of creating another.
+  // The call's owner is whose extension the PBX's live events name; HubSpot must confirm the engagement is this call's.
   app.put('/api/telephony/calls/:callId/engagement', async (request) => {
     const { callId } = parseInput(z.object({ callId: z.string().min(1) }), request.params, 'params');
     const { engagementId } = parseInput(engagementBody, request.body, 'body');
-    return recordWidgetEngagement(ctx, callId, engagementId);
+    const ownerId = live.latest(callId)?.ownerId;
+    if (!ownerId) throw new NotFoundError(`no live call ${callId}`);
+    return ctx.agentCalls.recordEngagement(ownerId, callId, engagementId);
   });
 
   // T7: one user's live call events, as server-sent events.

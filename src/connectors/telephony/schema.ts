@@ -5,7 +5,7 @@
  * entries it maintains (T4) and the per-record sync errors.
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, jsonb, timestamp, boolean, integer, bigint, serial, index, primaryKey, customType } from 'drizzle-orm/pg-core';
+import { pgTable, text, jsonb, timestamp, boolean, integer, bigint, serial, index, primaryKey, uniqueIndex, customType } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL's full-text search document (built into both engines: no extension needed). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -86,7 +86,7 @@ export const callLogs = pgTable('call_logs', {
    * any part of it, through the GIN index (call_search_vector() comes with the migration).
    */
   search: tsvector('search').generatedAlwaysAs(sql`call_search_vector(contact_name, external_number)`),
-  /** 'cdr' (logged from the PBX's record) or 'widget' (created in HubSpot by the calling widget, completed from the CDR). */
+  /** 'cdr' (Spokes created the engagement) or 'widget' (the calling widget had HubSpot create it; Spokes completed it). */
   source: text('source').notNull().default('cdr'),
   writingSince: timestamp('writing_since', { withTimezone: true }),
   loggedAt: timestamp('logged_at', { withTimezone: true }),
@@ -131,3 +131,50 @@ export const telephonySyncErrors = pgTable('telephony_sync_errors', {
   reason: text('reason').notNull(),
   occurredAt: timestamp('occurred_at', { withTimezone: true }).defaultNow().notNull(),
 }, (t) => [index('telephony_sync_errors_record').on(t.kind, t.objectType, t.objectId)]);
+
+/**
+ * A call a salesperson's calling widget took part in (C2–C4), per HubSpot owner: claimed when
+ * the widget dials it or announces it to HubSpot (before HubSpot creates an engagement), then
+ * the engagement HubSpot created for it (checked against HubSpot), and the wrap-up — notes and
+ * outcome — until saved or dismissed, so a reload or another tab shows it again. The call
+ * logger completes the engagement from the PBX's record; `logged` keeps what it wrote.
+ */
+export const agentCalls = pgTable('agent_calls', {
+  callId: text('call_id').notNull(),
+  ownerId: text('owner_id').notNull(),
+  direction: text('direction', { enum: ['inbound', 'outbound'] }).notNull(),
+  externalNumber: text('external_number'),
+  extension: text('extension').notNull(),
+  engagementId: text('engagement_id'),
+  claimedAt: timestamp('claimed_at', { withTimezone: true }).defaultNow().notNull(),
+  /** The widget's view of the call for its wrap-up screen (who, when answered and ended, how it ended). */
+  view: jsonb('view').$type<Record<string, unknown>>(),
+  /** open → saved | dismissed. */
+  wrapUp: text('wrap_up', { enum: ['open', 'saved', 'dismissed'] }).notNull().default('open'),
+  notes: text('notes').notNull().default(''),
+  disposition: text('disposition'),
+  savedAt: timestamp('saved_at', { withTimezone: true }),
+  /** The properties the call logger wrote from the PBX's record (a wrap-up saved later is added to them). */
+  logged: jsonb('logged').$type<Record<string, string>>(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.callId, t.ownerId] }),
+  // One engagement is one call's: nothing attaches it to another.
+  uniqueIndex('agent_calls_engagement').on(t.engagementId),
+  index('agent_calls_owner').on(t.ownerId, t.wrapUp),
+]);
+
+/**
+ * "Sign in with HubSpot" for the calling widget: the sign-in window finishes here and the widget
+ * collects the session with the secret only it holds (its hash is the key). Short-lived, single use.
+ */
+export const agentSignIns = pgTable('agent_sign_ins', {
+  handoffHash: text('handoff_hash').primaryKey(),
+  ownerId: text('owner_id'),
+  /** Why it failed (not_bound, wrong_portal…), shown by the widget. */
+  errorCode: text('error_code'),
+  errorMessage: text('error_message'),
+  createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  collectedAt: timestamp('collected_at', { withTimezone: true }),
+});

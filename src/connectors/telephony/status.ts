@@ -28,11 +28,10 @@ export interface TelephonyStatus {
 
 export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyStatus> {
   const c = await ctx.store.get();
-  // The calling widget's own rows are not calls of their own.
   const [counts] = await ctx.services.database.query<{ logged: number; skipped: number; failed: number }>(sql`
     select count(*) filter (where state = 'logged')::int as logged, count(*) filter (where state = 'skipped')::int as skipped,
       count(*) filter (where state in ('retrying', 'failed'))::int as failed
-    from call_logs where created_at > now() - interval '1 day' and source <> 'widget'`);
+    from call_logs where created_at > now() - interval '1 day'`);
   return {
     connection: c && {
       vendor: c.vendor, baseUrl: c.baseUrl, clientId: c.clientId, webhookSecretSet: !!c.webhookSecret, pbx: c.info as unknown as Record<string, unknown>,

@@ -1,7 +1,9 @@
 /**
  * The Phone system page's section for salespeople's sign-ins (T6, T7): each
- * bound user's personal link to the call pop-up page, the calling widget's
- * URL for HubSpot's calling settings, and revoking every sign-in at once.
+ * bound user's personal link to the call pop-up page, revoking one person's
+ * sign-ins (a lost laptop, someone who left) or everyone's at once, and the
+ * calling widget's URL for HubSpot's calling settings (the widget signs each
+ * salesperson in with HubSpot; the URL holds no secret).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
@@ -21,11 +23,7 @@ const agentsSchema = z.object({
   agents: z.array(z.object({ ownerId: z.string(), name: z.string(), email: z.string().nullable(), extension: z.string(), signInUrl: z.string() })),
 });
 type AgentLinks = z.infer<typeof agentsSchema>;
-/** What revoking did to the widget URL registered in HubSpot's calling settings (it carries the widget key). */
-const rotatedSchema = agentsSchema.extend({
-  callingSettings: z.object({ status: z.enum(['updated', 'failed', 'not_registered', 'no_app', 'other_url']), message: z.string(), url: z.string().optional() }),
-});
-type WidgetUrlRefresh = z.infer<typeof rotatedSchema>['callingSettings'];
+type Agent = AgentLinks['agents'][number];
 
 /** `reloadKey`: reloads the links when it changes (the page passes its bindings, so a new binding gets its link). */
 export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
@@ -34,7 +32,8 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
   const [error, setError] = useState<string | undefined>();
   const [confirm, setConfirm] = useState(false);
   const [rotating, setRotating] = useState(false);
-  const [refresh, setRefresh] = useState<WidgetUrlRefresh | undefined>();
+  const [revoking, setRevoking] = useState<Agent | undefined>();
+  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -49,17 +48,26 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
   const rotate = async () => {
     setRotating(true);
     try {
-      const { callingSettings, ...rotated } = await api('POST', '/api/telephony/agents/rotate', { schema: rotatedSchema });
-      setLinks(rotated);
-      setRefresh(callingSettings);
-      toasts.show('success', callingSettings.status === 'updated'
-        ? 'Every sign-in is revoked, and HubSpot has the new widget URL. Send the new links to your team.'
-        : 'Every sign-in is revoked. Send the new links to your team.');
+      setLinks(await api('POST', '/api/telephony/agents/rotate', { schema: agentsSchema }));
+      toasts.show('success', 'Every sign-in is revoked. Send the new links to your team; in HubSpot, each person signs in to the calling widget again.');
     } catch (err) {
       toasts.show('error', errorMessage(err));
     } finally {
       setRotating(false);
       setConfirm(false);
+    }
+  };
+
+  const revokeOne = async (agent: Agent) => {
+    setBusy(true);
+    try {
+      setLinks(await api('POST', `/api/telephony/agents/${encodeURIComponent(agent.ownerId)}/revoke`, { schema: agentsSchema }));
+      toasts.show('success', `${agent.name} is signed out everywhere, and their old link no longer works. Send them their new link.`);
+    } catch (err) {
+      toasts.show('error', errorMessage(err));
+    } finally {
+      setBusy(false);
+      setRevoking(undefined);
     }
   };
 
@@ -70,11 +78,6 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
       <div className="stack">
         {error && <Alert tone="danger" actions={<Button size="small" onClick={() => void load()}>Try again</Button>}>{error}</Alert>}
         {!links && !error && <div className="row muted"><Spinner /> Loading…</div>}
-        {refresh && (
-          <Alert tone={refresh.status === 'failed' ? 'danger' : refresh.status === 'updated' ? 'success' : 'info'}
-            title={refresh.status === 'failed' ? 'HubSpot still has the old widget URL' : undefined}
-            actions={<Button size="small" onClick={() => setRefresh(undefined)}>Dismiss</Button>}>{refresh.message}</Alert>
-        )}
         {links && (
           <>
             {links.agents.length === 0 ? (
@@ -82,29 +85,37 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
             ) : (
               <div className="table-wrap">
                 <table className="table table-stack" aria-label="Sign-in links">
-                  <thead><tr><th scope="col">User</th><th scope="col">Extension</th><th scope="col">Personal sign-in link</th></tr></thead>
+                  <thead><tr><th scope="col">User</th><th scope="col">Extension</th><th scope="col">Personal sign-in link</th><th scope="col"><span className="visually-hidden">Revoke</span></th></tr></thead>
                   <tbody>
                     {links.agents.map((a) => (
                       <tr key={a.ownerId}>
                         <th scope="row">{a.name}{a.email && <div className="muted small">{a.email}</div>}</th>
                         <td className="mono" data-label="Extension">{a.extension}</td>
                         <td data-label="Sign-in link"><CopyButton text={a.signInUrl} label="Copy link" what={`sign-in link for ${a.name}`} /></td>
+                        <td className="num" data-label="Revoke">
+                          <Button variant="danger-outline" size="small" onClick={() => setRevoking(a)} aria-label={`Revoke sign-ins of ${a.name}`}>Revoke</Button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
             )}
-            <p className="muted small">Send each link to its person only: it signs them in for 30 days and shows their calls. The links stay valid until you revoke them.</p>
+            <p className="muted small">Send each link to its person only: it signs them in for 30 days and shows their calls. The links stay valid until you revoke them; unbinding someone revokes theirs.</p>
             <CopyField label="Calling widget URL" value={links.widgetUrl}
-              hint="The URL of the calling app in HubSpot's calling settings. HubSpot users bound to an extension are signed in by it." />
+              hint="The URL of the calling app in HubSpot's calling settings. It holds no secret: each salesperson signs in to the widget with their HubSpot account (or with their link, opened in the same browser)." />
           </>
         )}
       </div>
       <ConfirmDialog open={confirm} title="Revoke all sign-ins?" confirmLabel="Revoke" busy={rotating}
         onConfirm={() => void rotate()} onCancel={() => setConfirm(false)}>
         <p>Everyone is signed out of the call pop-up page and the calling widget at once, and every sign-in link stops working.</p>
-        <p>Afterwards, send the new links to your team. Spokes puts the new calling widget URL into HubSpot's calling settings when its HubSpot app has them.</p>
+        <p>Afterwards, send the new links to your team. In HubSpot, each person signs in to the calling widget again.</p>
+      </ConfirmDialog>
+      <ConfirmDialog open={!!revoking} title={`Revoke ${revoking?.name ?? ''}'s sign-ins?`} confirmLabel="Revoke" busy={busy}
+        onConfirm={() => revoking && void revokeOne(revoking)} onCancel={() => setRevoking(undefined)}>
+        <p>{revoking?.name} is signed out of the call pop-up page and the calling widget on every device, and their sign-in link stops working. Nobody else is affected.</p>
+        <p>Send them their new link if they should keep working.</p>
       </ConfirmDialog>
     </Card>
   );

@@ -130,7 +130,7 @@ export function CallingWidgetCard() {
             <form className="stack-tight" onSubmit={saveSettings} noValidate data-testid="calling-settings-form">
               {stale && (
                 <Alert tone="warning" title="The registered widget URL is out of date">
-                  Sign-ins were revoked since it was registered, so the widget's key changed. Save to register the current URL.
+                  HubSpot holds another address than the one this Spokes serves the widget at (an older Spokes put a key in it; Spokes' address may have changed). Save to register the current URL.
                 </Alert>
               )}
               <div className="calling-grid">
@@ -139,7 +139,7 @@ export function CallingWidgetCard() {
                 <TextField label="Height (px)" value={form.height} onChange={(v) => set('height', v)} inputMode="numeric" error={errors.height} />
               </div>
               <TextField label="Widget URL" value={form.url} onChange={(v) => set('url', v)} mono error={errors.url}
-                hint={widgetUrl && form.url !== widgetUrl ? <>Spokes serves the widget at <span className="mono">{widgetUrl}</span>. <button type="button" className="link-button" onClick={() => set('url', widgetUrl)}>Use it</button></> : 'Served by this Spokes; its key signs salespeople in.'} />
+                hint={widgetUrl && form.url !== widgetUrl ? <>Spokes serves the widget at <span className="mono">{widgetUrl}</span>. <button type="button" className="link-button" onClick={() => set('url', widgetUrl)}>Use it</button></> : 'Served by this Spokes; each salesperson signs in to it with their HubSpot account.'} />
               <div className="calling-flags">
                 {FLAGS.map((f) => <Flag key={f.key} checked={form[f.key]} onChange={(v) => set(f.key, v)} label={f.label} hint={f.hint} />)}
               </div>
