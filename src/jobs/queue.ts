@@ -16,6 +16,7 @@ import { ValidationError, isRetryable } from '../errors.ts';
 import { DEFAULT_RETRY, type JobContext, type JobDefinition } from './job.ts';
 import { jobIdFor } from './job-id.ts';
 import { jobLedger } from '../db/schema.ts';
+import { isConnectionError } from '../db/pg-connections.ts';
 
 export const DEAD_LETTER_QUEUE = 'spokes.dead-letters';
 const SCHEMA = 'pgboss';
@@ -87,7 +88,12 @@ export class JobQueue {
     this.boss = database.engine === 'pglite'
       ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite', useListenNotify: true })
       : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
-    this.boss.on('error', (err: Error) => opts.log.error({ err: err.message }, 'job queue error'));
+    // pg-boss reports what its loops met and carries on: a lost connection is reopened by its pool on the next query
+    // (and its LISTEN connection with backoff), so that is a warning; anything else is an error.
+    this.boss.on('error', (err: Error) => {
+      if (isConnectionError(err)) opts.log.warn({ err: err.message }, 'job queue lost its database connection; reconnecting');
+      else opts.log.error({ err: err.message }, 'job queue error');
+    });
   }
 
   /** Installs or upgrades pg-boss's schema and creates one queue per job type (idempotent). */

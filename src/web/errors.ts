@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SpokesError, ValidationError, type ErrorDetail } from '../errors.ts';
+import { isConnectionError } from '../db/pg-connections.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[] };
@@ -14,7 +15,8 @@ export interface ErrorBody {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (status === 503 && isConnectionError(err)) request.log.warn({ err: (err as Error).message }, 'request failed: the database is unavailable');
+    else if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: body.error.code, status }, body.error.message);
     void reply.status(status).type('application/json').send(body);
   });
@@ -29,6 +31,10 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
     const status = err.status >= 400 ? err.status : 500;
     const message = status >= 500 && !(err.code.startsWith('remote_') || err.code === 'secret_key_mismatch') ? 'internal error' : err.message;
     return { status, body: { error: { code: status >= 500 && message === 'internal error' ? 'internal' : err.code, message, ...(err.details ? { details: err.details } : {}) } } };
+  }
+  // The database dropped the connection or is restarting: the pool reconnects, the client may simply try again.
+  if (isConnectionError(err)) {
+    return { status: 503, body: { error: { code: 'remote_unavailable', message: 'The database is unavailable right now. Try again in a moment.' } } };
   }
   const fe = err as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
