@@ -69,11 +69,3 @@ export function isConnectionError(err: unknown): boolean {
   return false;
 }
 
-/** The SQLSTATE of a database error, wrapped or not (`22003`, `23505`…); undefined for anything else. */
-export function sqlState(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && (e as { severity?: unknown }).severity !== undefined) return code;
-  }
-  return undefined;
-}
