@@ -15,6 +15,7 @@ import { openDatabase } from './db/open.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createSecretBox, loadSecretKey, verifySecretKey } from './secrets/secret-key.ts';
 import { widgetUrl } from './connectors/telephony/index.ts';
+import { protectDataDir } from './db/data-dir-permissions.ts';
 
 const USAGE = `Usage: spokes <command> [options]
 
@@ -63,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger({ level: config.logLevel, name: 'spokes' });
+  // Every file and directory Spokes creates (the embedded database's files among them, which PGlite makes
+  // with the default mode) is its own user's only: 0600 / 0700 (docs/security.md, "Files on disk").
+  process.umask(0o077);
   try {
     return await run(config, log, rest);
   } catch (err) {
@@ -74,23 +78,28 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: true, worker: true });
+  // Signals are handled before anything says it runs: a supervisor that stops it at once gets a clean stop.
+  const stopped = untilSignal(runtime, log);
   process.stdout.write(`Spokes ${version} is running at ${runtime.url} (${runtime.database.engine === 'postgres' ? 'PostgreSQL' : 'embedded database in ' + config.dataDir})\n`);
   process.stdout.write(adminBanner(config, runtime));
   if (runtime.services.sandboxes) process.stdout.write(sandboxBanner(runtime));
-  return untilSignal(runtime, log);
+  return stopped;
 }
 
 async function worker(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: false, worker: true, waitForDatabase: true });
+  const stopped = untilSignal(runtime, log);
   log.info({ engine: runtime.database.engine }, 'worker started');
-  return untilSignal(runtime, log);
+  return stopped;
 }
 
 async function sandbox(config: Config, log: Logger): Promise<number> {
   const basePort = config.sandboxPort ?? 3001;
+  protectDataDir(config.dataDir);
   const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
+  const stopped = untilSignal(sandboxes, log);
   process.stdout.write(`Sandbox emulators are running (state kept in ${config.dataDir}/sandbox):\n${JSON.stringify(sandboxes.info(), null, 2)}\n`);
-  return untilSignal(sandboxes, log);
+  return stopped;
 }
 
 async function callingSettings(config: Config, log: Logger, args: string[]): Promise<number> {

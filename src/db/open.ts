@@ -3,7 +3,6 @@
  * directory) when DATABASE_URL is unset, PostgreSQL (`pg` pool) when it is set.
  * The same Drizzle schema and queries run on both.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -16,6 +15,7 @@ import { redactDatabaseUrl } from '../config.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { isEmptyDataDir, readTemplate } from './pglite-template.ts';
 import { createPool } from './pg-connections.ts';
+import { makePrivateDir } from './data-dir-permissions.ts';
 
 export type Tables = typeof tables;
 export type Db = PgDatabase<PgQueryResultHKT, Tables>;
@@ -54,7 +54,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 
 async function openPglite(dataDir: string): Promise<Database> {
   const dir = join(dataDir, 'pg');
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   // PGlite is one process's database: a second process on the same files would corrupt them.
   const lock: DataDirLock = acquireDataDirLock(dataDir);
   let client: PGlite;

@@ -6,7 +6,8 @@
  * and gets one extension per HubSpot sandbox owner (same e-mail, for
  * auto-binding), plus a couple that match nobody, like a real office.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { makePrivateDir } from '../db/data-dir-permissions.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
@@ -33,7 +34,8 @@ export interface StartSandboxesOptions {
 
 export async function startSandboxes(opts: StartSandboxesOptions): Promise<Sandboxes> {
   const dir = join(opts.dataDir, 'sandbox');
-  mkdirSync(dir, { recursive: true });
+  // Its snapshot holds every seeded contact and the emulators' credentials: Spokes' user only.
+  makePrivateDir(dir);
   const hubspot = await startHubSpotSandbox({ port: opts.basePort, host: opts.host, snapshotPath: join(dir, 'hubspot.json'), logger: quiet(opts.log, 'hubspot') });
   try {
     const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;

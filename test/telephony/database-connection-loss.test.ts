@@ -170,6 +170,10 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     assert.equal((health as { status: string }).status, 'ok');
     assert.equal(spokes.child.exitCode, null, 'the process is still running');
     assert.doesNotMatch(spokes.output(), /Unhandled 'error' event|uncaught/i);
+    // Its warnings name ids, not the callers' numbers or the users' e-mail addresses (failed queries included).
+    assert.match(spokes.output(), /Failed query|database error/, 'failed queries were logged');
+    assert.doesNotMatch(spokes.output(), /1650555\d{4}/, 'no caller number in the log');
+    assert.doesNotMatch(spokes.output(), /[\w.+-]+@[\w-]+\.[a-z]{2,}/i, 'no e-mail address in the log');
     process.stdout.write(`# ${calls.length} calls, connections terminated ${terminated.join('/')} times, all logged after ${Date.now() - started} ms\n`);
   });
 });
