@@ -17,6 +17,7 @@ import { applyMigrations } from './db/migrate.ts';
 import { createSecretBox, loadSecretKey, verifySecretKey } from './secrets/secret-key.ts';
 import { widgetUrl } from './connectors/telephony/index.ts';
 import { runPlatformCommand, type CommandResult, type PlatformCommand } from './platform/cli.ts';
+import { protectDataDir } from './db/data-dir-permissions.ts';
 
 const USAGE = `Usage: spokes <command> [options]
 
@@ -73,6 +74,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger({ level: config.logLevel, name: 'spokes' });
+  // Every file and directory Spokes creates (the embedded database's files among them, which PGlite makes
+  // with the default mode) is its own user's only: 0600 / 0700 (docs/security.md, "Files on disk").
+  process.umask(0o077);
   try {
     return await run(config, log, rest);
   } catch (err) {
@@ -87,23 +91,28 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: true, worker: true });
+  // Signals are handled before anything says it runs: a supervisor that stops it at once gets a clean stop.
+  const stopped = untilSignal(runtime, log);
   process.stdout.write(await startBanner(config, runtime));
   // Printed once everything is wired (emulators, connectors, jobs): scripts may wait for this line.
   process.stdout.write('Spokes is ready.\n');
-  return untilSignal(runtime, log);
+  return stopped;
 }
 
 async function worker(config: Config, log: Logger): Promise<number> {
   const runtime = await startRuntime({ config, log, server: false, worker: true, waitForDatabase: true });
+  const stopped = untilSignal(runtime, log);
   log.info({ engine: runtime.database.engine }, 'worker started');
-  return untilSignal(runtime, log);
+  return stopped;
 }
 
 async function sandbox(config: Config, log: Logger): Promise<number> {
   const basePort = config.sandboxPort ?? 3001;
+  protectDataDir(config.dataDir);
   const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
+  const stopped = untilSignal(sandboxes, log);
   process.stdout.write(sandboxSummary(sandboxes, config.dataDir));
-  return untilSignal(sandboxes, log);
+  return stopped;
 }
 
 async function callingSettings(config: Config, log: Logger, args: string[]): Promise<number> {

@@ -35,6 +35,12 @@ const settings = {
   },
   logLevel: { env: 'SPOKES_LOG_LEVEL', example: 'info', schema: z.enum(LOG_LEVELS).default('info') },
   adminPassword: { env: 'SPOKES_ADMIN_PASSWORD', secret: true, example: 'a-long-passphrase', schema: z.string().min(12, 'must be at least 12 characters').optional() },
+  metricsToken: {
+    env: 'SPOKES_METRICS_TOKEN',
+    secret: true,
+    example: '$(openssl rand -hex 32)',
+    schema: z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+  },
   sandbox: {
     env: 'SPOKES_SANDBOX',
     example: 'auto',

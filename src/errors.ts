@@ -4,6 +4,8 @@
  * status for the web layer, and `retryable` for the job runner: a retryable
  * error is retried with backoff, anything else goes straight to the dead letters.
  */
+import { z } from 'zod';
+
 export type ErrorCode =
   | 'validation_failed'
   | 'not_found'
@@ -124,7 +126,66 @@ export class ConfigError extends SpokesError {
   }
 }
 
-/** Whether the job runner should try again. Unknown errors (bugs, crashes) are retried too: they may be transient. */
+/**
+ * Whether the job runner should try again. Unknown errors (bugs, crashes, a lost database connection) are
+ * retried too: they may be transient. A database refusing the data itself is not (the same write fails the
+ * same way a day later): it goes to the dead letters at once, visible in `spokes status`.
+ */
 export function isRetryable(err: unknown): boolean {
-  return err instanceof SpokesError ? err.retryable : true;
+  if (err instanceof SpokesError) return err.retryable;
+  if (err instanceof z.ZodError) return false;
+  return !isPermanentDatabaseError(err);
 }
+
+/** The SQLSTATE of a database error (PostgreSQL or PGlite), wrapped by Drizzle (`cause`) or not: `22003`, `23505`… */
+export function sqlState(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, severity } = e as { code?: unknown; severity?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && severity !== undefined) return code;
+  }
+  return undefined;
+}
+
+/**
+ * A write the database refuses because of its data (PostgreSQL appendix A "Error Codes"): class 22 (data
+ * exception: a number out of range 22003, text it cannot store 22021/22P05…), 23502 (not null), 23514 (check),
+ * class 54 (program limit, e.g. a value too large for an index). Not 23505/23503 (a race with another writer
+ * can resolve), class 40 (serialization, deadlock) or 42 (a statement newer than the schema during a deploy).
+ */
+export function isPermanentDatabaseError(err: unknown): boolean {
+  const code = sqlState(err);
+  return !!code && (code.startsWith('22') || code === '23502' || code === '23514' || code.startsWith('54'));
+}
+
+/**
+ * An error's message safe to log and to keep (a dead letter's output): a database error names its SQLSTATE,
+ * its reason and the statement, never the statement's parameters — Drizzle's "Failed query: … params: …" and
+ * the driver's `where`/`detail` carry the phone numbers, names and e-mail addresses being written.
+ */
+export function safeErrorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return redactPersonalData(String(err));
+  const query = (err as { query?: unknown }).query;
+  if (err.message.startsWith('Failed query:') || (typeof query === 'string' && sqlState(err))) {
+    const cause = err.message.startsWith('Failed query:') && err.cause instanceof Error ? err.cause : err;
+    const code = sqlState(cause);
+    const statement = typeof query === 'string' ? query.replace(/\s+/g, ' ').slice(0, 120) : '';
+    return `database error${code ? ` ${code}` : ''}: ${redactPersonalData(cause.message)}${statement ? ` (in: ${statement}${statement.length === 120 ? '…' : ''})` : ''}`;
+  }
+  return redactPersonalData(err.message);
+}
+
+/** Cuts a Drizzle "params: …" tail off a message (logged as a plain string by code that took `err.message`). */
+export function redactQueryParams(message: string): string {
+  return message.replace(/\nparams: [\s\S]*$/, '\nparams: [redacted]');
+}
+
+// A safety net for text Spokes does not write itself (a remote system's error message quoting a value):
+// e-mail addresses, and phone numbers in the international form Spokes normalises to (+ and 7–15 digits).
+const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+const PHONE = /\+\d[\d ().-]{5,18}\d/g;
+
+/** `text` without query parameters, e-mail addresses or international phone numbers. */
+export function redactPersonalData(text: string): string {
+  return redactQueryParams(text).replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+

@@ -5,6 +5,7 @@
  * finish within a bounded wait.
  */
 import { recordRunningServer } from './running-server.ts';
+import { protectDataDir } from './db/data-dir-permissions.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -60,11 +61,16 @@ export interface Runtime {
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config, log } = opts;
+  // Readable by Spokes' user only (the embedded database, the secret key, the sandbox's state).
+  const loosened = protectDataDir(config.dataDir);
+  if (loosened) log.warn({ dataDir: config.dataDir, entries: loosened }, 'data directory entries were readable by other users; tightened them to 0700/0600');
   const key = loadSecretKey(config);
   if (key.source === 'generated') log.info({ path: key.path }, 'generated a new secret key for stored credentials; back it up with the data directory');
   const secretBox = createSecretBox(key.key);
 
   const database = await connect(opts);
+  // A first start unpacks the database template: its files too.
+  if (database.engine === 'pglite') protectDataDir(config.dataDir);
   const metrics = createMetrics();
   const services = { config, log, database, secretBox, metrics } as Services;
   let queue: JobQueue | undefined;
@@ -106,7 +112,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // /healthz says so (503) and GET /api/sandbox answers 503 `starting`, never a misleading 404.
       if (config.sandboxMode) services.sandboxStatus = 'starting';
       server = await buildServer({
-        log, metrics, version, engine: database.engine,
+        log, metrics, version, engine: database.engine, metricsToken: config.metricsToken,
         probes: [
           { name: 'database', check: () => database.ping() },
           { name: 'queue', check: async () => { await q.boss.getQueue(DEAD_LETTER_QUEUE); } },

@@ -91,6 +91,32 @@ for (const engine of engines) {
       assert.ok((status.find((s) => s.name === 'spokes.dead-letters')?.queued ?? 0) >= 2, 'copies kept in the dead-letter queue');
     });
 
+    it('dead-letters at once a write the database refuses for its data (a number out of range), naming the SQLSTATE, not the values written', async () => {
+      let runs = 0;
+      const opened: { database?: Database } = {};
+      const overflow = defineJob({
+        name: 'test.overflow', schema: z.object({ number: z.string(), seconds: z.number() }), idempotencyKey: (p) => p.number,
+        retry: { limit: 5, delaySeconds: 1 },
+        async run(p) {
+          runs++;
+          // A call's milliseconds into an int4, as call_logs.duration_ms was: 22003 numeric value out of range.
+          await opened.database!.db.execute(sql`select ${p.number}::text as caller, (${p.seconds}::bigint * 1000)::int as ms`);
+        },
+      });
+      const { queue, database } = await setup([overflow]);
+      opened.database = database;
+      await queue.work();
+      await queue.enqueue(overflow, { number: '+16505550177', seconds: 3_000_000 });
+      const [dead] = await until(async () => {
+        const d = await queue.deadLetters();
+        return d.length === 1 ? d : undefined;
+      });
+      assert.equal(dead!.attempts, 1, 'not retried');
+      assert.equal(runs, 1);
+      assert.match(dead!.error, /^database error 22003: /);
+      assert.doesNotMatch(dead!.error, /6505550177/, 'the values written are not kept with the error');
+    });
+
     it('puts dead letters back to work (by id, by queue, all) once the cause is fixed; each completes once', async () => {
       let fixed = false;
       const done = new Map<string, number>();

@@ -10,7 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSpokes, signInOverHttp, freePort, type SpokesUnderTest } from './support/browser.ts';
 import { runSpokes } from './support/processes.ts';
+import { request as httpRequest } from 'node:http';
 import type { HubSpotStatus } from '../src/hubspot/service.ts';
+
+/** A request to 127.0.0.1 with the Host header given (fetch sets its own). */
+function rawRequest(port: number, method: string, path: string, host: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: { host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('sandbox mode', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -43,6 +57,21 @@ describe('sandbox mode', () => {
     // Only direct requests from this machine: a request relayed by a proxy is refused.
     const relayed = await fetch(`${spokes.url}/api/sandbox`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     assert.equal(relayed.status, 403);
+
+    // … and only when addressed to this machine by a loopback name: a DNS-rebinding page that points its own
+    // name at 127.0.0.1 reaches the socket from loopback, but its requests carry that name in Host.
+    const port = Number(new URL(spokes.url).port);
+    const loopbackOnly: [string, string, string | undefined][] = [['GET', '/api/sandbox', undefined], ['GET', '/api/status', undefined], ['POST', '/api/status/retry', '{}']];
+    for (const [method, path, body] of loopbackOnly) {
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
+        assert.equal((await rawRequest(port, method, path, host, body)).status, 200, `${method} ${path} with Host: ${host}`);
+      }
+      for (const host of [`rebind.example:${port}`, 'attacker.example', `127.0.0.1.nip.io:${port}`, `localhost.attacker.example:${port}`]) {
+        const res = await rawRequest(port, method, path, host, body);
+        assert.equal(res.status, 403, `${method} ${path} with Host: ${host}`);
+        assert.doesNotMatch(res.text, /clientSecret|privateAppToken|queues/, 'nothing of the answer leaks');
+      }
+    }
   });
 
   it('answers 404 at /api/sandbox when HubSpot credentials are configured, and keeps the app credentials for Connect', async () => {

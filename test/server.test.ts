@@ -15,9 +15,9 @@ for (const engine of engines) {
     const cleanup: (() => Promise<void>)[] = [];
     after(async () => { for (const c of cleanup.reverse()) await c(); });
 
-    async function start(): Promise<Runtime> {
+    async function start(env: Record<string, string> = {}): Promise<Runtime> {
       const t = await createTestDatabase(engine);
-      const config = loadConfig({ env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', SPOKES_SANDBOX: 'off' } });
+      const config = loadConfig({ env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', SPOKES_SANDBOX: 'off', ...env } });
       const runtime = await startRuntime({ config, log: createLogger({ level: 'silent' }), server: true, worker: true });
       cleanup.push(async () => { await runtime.stop().catch(() => {}); await t.drop(); });
       return runtime;
@@ -41,6 +41,23 @@ for (const engine of engines) {
       assert.match(text, /spokes_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
       assert.match(text, /spokes_queue_depth\{queue="diagnostics.receipt",state="queued"\} 0/);
       assert.match(text, /# TYPE spokes_job_duration_seconds histogram/);
+    });
+
+    it('serves /metrics only to the bearer of SPOKES_METRICS_TOKEN when one is set; /healthz stays open', async () => {
+      const token = 'metrics-token-0123456789abcdef';
+      const runtime = await start({ SPOKES_METRICS_TOKEN: token });
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
+        const res = await fetch(`${runtime.url}/metrics`, { headers: authorization ? { authorization } : {} });
+        assert.equal(res.status, 401, String(authorization));
+        assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="spokes-metrics"');
+        const body = await res.json() as { error: { code: string; message: string } };
+        assert.equal(body.error.code, 'unauthorized');
+        assert.doesNotMatch(body.error.message, new RegExp(token));
+      }
+      const ok = await fetch(`${runtime.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /spokes_http_requests_total/);
+      assert.equal((await fetch(`${runtime.url}/healthz`)).status, 200);
     });
 
     it('answers every error as JSON {error:{code,message}} and names the failing field', async () => {

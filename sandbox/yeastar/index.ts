@@ -67,6 +67,8 @@ export interface YeastarSandbox {
   dialRequests(): DialRequestRecord[];
   /** Every event published (before faults drop or delay delivery), oldest first. */
   events(): SentEvent[];
+  /** Same as POST /sandbox/events: publishes an event as the PBX would (WebSocket and webhooks); no call or CDR is recorded. */
+  publishEvent(type: number, msg: Record<string, unknown>): Promise<void>;
   /** Replaces the active faults; {} clears them. `dropWebSocket: 'now'` drops sockets immediately. */
   setFaults(faults: Faults): void;
   addWebhook(url: string, events?: number[] | 'all'): Webhook;
@@ -134,6 +136,9 @@ export async function startYeastarSandbox(opts: YeastarSandboxOptions = {}): Pro
     extensions: () => [...state.extensions],
     dialRequests: () => [...state.dialRequests],
     events: () => [...ctx.bus.history],
+    publishEvent: async (type, msg) => {
+      await injectJson('POST', '/sandbox/events', { type, msg });
+    },
     setFaults: (faults) => {
       const parsed = faultsSchema.parse(faults);
       ctx.faults.set(parsed);

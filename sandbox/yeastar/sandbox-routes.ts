@@ -124,6 +124,14 @@ export function registerSandboxRoutes(app: FastifyInstance, ctx: YeastarContext,
     return { validAccessTokens: tokens.validAccessTokenCount() };
   });
 
+  // ---- raw events: published as the PBX publishes them, for what the simulator does not produce (odd values,
+  // other firmware); not recorded as calls or CDRs ----
+  app.post('/sandbox/events', async (request) => {
+    const body = parseControlBody(request, z.object({ type: z.number().int().min(30000).max(39999), msg: z.record(z.string(), z.unknown()) }).strict());
+    bus.publish(body.type, body.msg);
+    return { published: true };
+  });
+
   // ---- faults ----
   app.get('/sandbox/faults', async () => faults.snapshot());
 

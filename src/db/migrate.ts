@@ -6,8 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
 import type { Database } from './open.ts';
+import { connectClient } from './pg-connections.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -21,8 +21,8 @@ export async function applyMigrations(database: Database): Promise<void> {
   }
   // A session-level lock on a dedicated connection, held while the pool runs the migration.
   // If this process dies, PostgreSQL drops the connection and with it the lock.
-  const lockClient = new pg.Client({ connectionString: database.databaseUrl });
-  await lockClient.connect();
+  // Losing it mid-way (a failover) must not crash the process: the migration's own statements fail too, and start-up reports it.
+  const lockClient = await connectClient(database.databaseUrl!, 'spokes-migrations', () => {});
   try {
     await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await migratePg(database.db as never, { migrationsFolder });

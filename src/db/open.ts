@@ -3,10 +3,8 @@
  * directory) when DATABASE_URL is unset, PostgreSQL (`pg` pool) when it is set.
  * The same Drizzle schema and queries run on both.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -16,6 +14,8 @@ import { SpokesError } from '../errors.ts';
 import { redactDatabaseUrl } from '../config.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { isEmptyDataDir, readTemplate } from './pglite-template.ts';
+import { createPool } from './pg-connections.ts';
+import { makePrivateDir } from './data-dir-permissions.ts';
 
 export type Tables = typeof tables;
 export type Db = PgDatabase<PgQueryResultHKT, Tables>;
@@ -54,7 +54,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 
 async function openPglite(dataDir: string): Promise<Database> {
   const dir = join(dataDir, 'pg');
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   // PGlite is one process's database: a second process on the same files would corrupt them.
   const lock: DataDirLock = acquireDataDirLock(dataDir);
   let client: PGlite;
@@ -98,9 +98,8 @@ export function wrapPglite(client: PGlite): Database {
 }
 
 async function openPostgres(databaseUrl: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  // A client that loses its connection (idle or checked out) must not crash the process; the next query reconnects.
+  const pool = createPool({ connectionString: databaseUrl, application_name: 'spokes', max: poolSize, connectionTimeoutMillis: 5_000 });
   try {
     const c = await pool.connect();
     c.release();

@@ -11,7 +11,8 @@
  *   search:  1 request / 250 ms  → at most 5 in any 1 s (≤ 5), 4 requests/s sustained.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '../db/pg-connections.ts';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type BudgetKind = 'general' | 'search';
@@ -72,8 +73,8 @@ async function createBudgetTable(pool: pg.Pool): Promise<void> {
 export async function createRateBudget(opts: { databaseUrl?: string; limits: BudgetLimits }): Promise<RateBudget> {
   let pool: pg.Pool | undefined;
   if (opts.databaseUrl) {
-    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
-    pool.on('error', () => {});
+    // Its clients survive a dropped connection (a failover, pg_terminate_backend): the request waiting for a slot is retried.
+    pool = createPool({ connectionString: opts.databaseUrl, application_name: 'spokes-rate-budget', max: 4, connectionTimeoutMillis: 5_000 });
   }
   if (pool) await createBudgetTable(pool);
   const limiters = {} as Record<`${AppTier}:${BudgetKind}`, RateLimiterAbstract>;

@@ -12,10 +12,12 @@ import { z } from 'zod';
 import type { Database } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { ValidationError, isRetryable } from '../errors.ts';
+import { ValidationError, isRetryable, safeErrorMessage, sqlState } from '../errors.ts';
 import { DEFAULT_RETRY, type JobContext, type JobDefinition } from './job.ts';
 import { jobIdFor } from './job-id.ts';
 import { jobLedger } from '../db/schema.ts';
+import { isConnectionError } from '../db/pg-connections.ts';
+import { findUnstorableText } from '../db/storable-text.ts';
 
 export const DEAD_LETTER_QUEUE = 'spokes.dead-letters';
 const SCHEMA = 'pgboss';
@@ -87,7 +89,12 @@ export class JobQueue {
     this.boss = database.engine === 'pglite'
       ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite', useListenNotify: true })
       : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
-    this.boss.on('error', (err: Error) => opts.log.error({ err: err.message }, 'job queue error'));
+    // pg-boss reports what its loops met and carries on: a lost connection is reopened by its pool on the next query
+    // (and its LISTEN connection with backoff), so that is a warning; anything else is an error.
+    this.boss.on('error', (err: Error) => {
+      if (isConnectionError(err)) opts.log.warn({ err: err.message }, 'job queue lost its database connection; reconnecting');
+      else opts.log.error({ err: err.message }, 'job queue error');
+    });
   }
 
   /** Installs or upgrades pg-boss's schema and creates one queue per job type (idempotent). */
@@ -136,16 +143,10 @@ export class JobQueue {
   async enqueueMany<S extends z.ZodType>(job: JobDefinition<S>, payloads: z.input<S>[], opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult[]> {
     this.definition(job.name);
     const rows = payloads.map((payload, i) => {
-      const parsed = job.schema.safeParse(payload);
-      if (!parsed.success) {
-        const details = parsed.error.issues.map((issue) => ({
-          field: ['payload', ...(payloads.length > 1 ? [String(i)] : []), ...issue.path.map(String)].join('.'),
-          message: issue.message,
-        }));
-        throw new ValidationError(`${job.name}: invalid payload: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-      }
-      const key = job.idempotencyKey(parsed.data);
-      return { id: jobIdFor(job.name, key), data: { payload: parsed.data, key }, startAfter: opts.startAfterSeconds };
+      const parsed = parsePayload(job, payload, payloads.length > 1 ? `payload.${i}` : 'payload');
+      if (parsed instanceof ValidationError) throw parsed;
+      const key = job.idempotencyKey(parsed as z.output<S>);
+      return { id: jobIdFor(job.name, key), data: { payload: parsed, key }, startAfter: opts.startAfterSeconds };
     });
     // pg-boss refuses a batch that names one id twice: insert each key once.
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
@@ -167,6 +168,12 @@ export class JobQueue {
     const parsed = job.schema.safeParse(payload);
     if (!parsed.success) throw new ValidationError(`${job.name}: invalid scheduled payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     await this.boss.schedule(job.name, cron, { payload: parsed.data, key: `schedule:${key}` }, { key, tz: 'UTC' });
+  }
+
+  /** Why `enqueue` would refuse this payload (its schema, text that cannot be stored), or undefined: to skip one bad item of a batch. */
+  invalidPayload<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>): ValidationError | undefined {
+    const parsed = parsePayload(job, payload, 'payload');
+    return parsed instanceof ValidationError ? parsed : undefined;
   }
 
   /** Starts handlers for every job type in this process; gated types start when their gate opens. */
@@ -360,13 +367,25 @@ interface StoredJob {
   key: string;
 }
 
+/** The payload as its schema outputs it, or why it is refused (fields named under `root`). */
+function parsePayload(job: JobDefinition, payload: unknown, root: string): unknown {
+  const parsed = job.schema.safeParse(payload);
+  const details = parsed.success
+    ? [findUnstorableText(parsed.data, root)].filter((d) => d !== undefined)
+    : parsed.error.issues.map((issue) => ({ field: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
+  // jsonb refuses a NUL or a lone surrogate: refused here, by field, rather than as a database error at the insert.
+  if (details.length) return new ValidationError(`${job.name}: invalid payload: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
+  return parsed.data;
+}
+
 function isDuplicate(result: unknown): boolean {
   return !!result && typeof result === 'object' && (result as { applied?: boolean }).applied === false;
 }
 
+/** What a failed job keeps as its output (shown by `spokes status`) and logs: never a failed query's parameters. */
 function errorOutput(err: unknown): { message: string; code?: string } {
-  if (err instanceof Error) return { message: err.message, code: (err as { code?: string }).code };
-  return { message: String(err) };
+  const code = sqlState(err) ?? (err instanceof Error ? (err as { code?: unknown }).code : undefined);
+  return { message: safeErrorMessage(err), ...(typeof code === 'string' ? { code } : {}) };
 }
 
 function describeOutput(output: unknown): string {

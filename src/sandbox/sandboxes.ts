@@ -8,7 +8,8 @@
  * owner). State is kept in `<data dir>/sandbox/`, so tokens and records
  * survive a restart.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { makePrivateDir } from '../db/data-dir-permissions.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
@@ -70,7 +71,8 @@ export interface StartSandboxesOptions {
 
 export async function startSandboxes(opts: StartSandboxesOptions): Promise<Sandboxes> {
   const dir = join(opts.dataDir, 'sandbox');
-  mkdirSync(dir, { recursive: true });
+  // Its snapshot holds every seeded contact and the emulators' credentials: Spokes' user only.
+  makePrivateDir(dir);
   const started: Partial<Record<string, Emulator>> = {};
   const names = Object.keys(systems) as SandboxSystem[];
   try {

@@ -6,6 +6,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SpokesError, ValidationError, type ErrorDetail } from '../errors.ts';
+import { isConnectionError } from '../db/pg-connections.ts';
+import { findUnstorableText } from '../db/storable-text.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[] };
@@ -14,8 +16,10 @@ export interface ErrorBody {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: body.error.code, status }, body.error.message);
+    if (status === 503 && isConnectionError(err)) request.log.warn({ err: (err as Error).message }, 'request failed: the database is unavailable');
+    else if (status >= 500) request.log.error({ err }, 'request failed');
+    // The code and the fields, not the message: it may quote what the caller sent (a phone number, an e-mail address).
+    else request.log.info({ code: body.error.code, status, fields: body.error.details?.map((d) => d.field) }, 'request refused');
     void reply.status(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -29,6 +33,10 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
     const status = err.status >= 400 ? err.status : 500;
     const message = status >= 500 && !(err.code.startsWith('remote_') || err.code === 'secret_key_mismatch' || err.code === 'starting') ? 'internal error' : err.message;
     return { status, body: { error: { code: status >= 500 && message === 'internal error' ? 'internal' : err.code, message, ...(err.details ? { details: err.details } : {}) } } };
+  }
+  // The database dropped the connection or is restarting: the pool reconnects, the client may simply try again.
+  if (isConnectionError(err)) {
+    return { status: 503, body: { error: { code: 'remote_unavailable', message: 'The database is unavailable right now. Try again in a moment.' } } };
   }
   const fe = err as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -47,6 +55,9 @@ export function zodToValidation(err: z.ZodError, prefix?: string): ValidationErr
 
 /** Parses request input with a zod schema, naming the failing field under `where` (body, query, params). */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
+  // Text PostgreSQL cannot store (a NUL, a lone surrogate: `?q=%00`, a webhook's JSON escapes) is refused here, by name.
+  const bad = findUnstorableText(value, where);
+  if (bad) throw new ValidationError(`${bad.field}: ${bad.message}`, [bad]);
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!result.success) throw zodToValidation(result.error, where);
   return result.data;

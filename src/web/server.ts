@@ -3,11 +3,14 @@
  * routes each part of Spokes registers (admin API, webhooks, OAuth callbacks,
  * static UI).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { installErrorHandler } from './errors.ts';
+import { UnauthorizedError, ValidationError } from '../errors.ts';
+import { findUnstorableText } from '../db/storable-text.ts';
 
 export interface HealthProbe {
   name: string;
@@ -20,6 +23,8 @@ export interface ServerOptions {
   version: string;
   engine: string;
   probes: HealthProbe[];
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>` (SPOKES_METRICS_TOKEN); unset, it is open. */
+  metricsToken?: string;
   /** Registers the feature routes (admin API, webhooks, UI). */
   routes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -35,6 +40,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandler(app);
+  rejectUnstorableJson(app);
   // Cookies for everyone (admin sessions, OAuth state): registered once here, before any route.
   await app.register(fastifyCookie);
 
@@ -60,13 +66,46 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', version: opts.version, engine: opts.engine, checks });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  // Open unless a token is configured: it holds counters and timings by route pattern, job type and queue,
+  // never a phone number, name, e-mail address or id of a record (docs/security.md, "Metrics").
+  app.get('/metrics', async (request, reply) => {
+    if (opts.metricsToken && !bearerMatches(request.headers.authorization, opts.metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="spokes-metrics"');
+      throw new UnauthorizedError('GET /metrics needs Authorization: Bearer <SPOKES_METRICS_TOKEN>.');
+    }
     const text = await opts.metrics.registry.metrics();
     return reply.type(opts.metrics.registry.contentType).send(text);
   });
 
   await opts.routes?.(app);
   return app;
+}
+
+/**
+ * Every JSON body Spokes parses (admin API, agent API; the webhook routes parse their raw bytes themselves and check
+ * through `parseInput`) is refused with 400 naming the field when a string in it cannot be stored (NUL, a lone
+ * surrogate), before any route sees it: no insert fails with a 500, nothing half-done is enqueued.
+ */
+function rejectUnstorableJson(app: FastifyInstance): void {
+  // Fastify's own parser (secure-json-parse, refusing __proto__ and constructor.prototype, its defaults), then the check.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      const bad = findUnstorableText(value, 'body');
+      if (bad) return done(new ValidationError(`${bad.field}: ${bad.message}`, [bad]), undefined);
+      done(null, value);
+    });
+  });
+}
+
+/** Constant-time check of an `Authorization: Bearer …` header against the configured token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

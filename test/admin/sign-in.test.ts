@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { startSpokes, signInOverHttp, type SpokesUnderTest } from '../support/browser.ts';
 import { buildServer } from '../../src/web/server.ts';
-import { registerAdmin, registerAdminRoutes } from '../../src/web/admin/index.ts';
+import { request as httpRequest } from 'node:http';
+import { registerAdmin, registerAdminRoutes, ensureAdminPassword } from '../../src/web/admin/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 
@@ -78,6 +79,55 @@ describe('admin sign-in', () => {
     assert.equal(sixth.headers.get('retry-after'), String(body.error.retryAfterSeconds));
     assert.doesNotMatch(text, new RegExp(spokes.password));
     assert.equal(sixth.headers.get('set-cookie'), null);
+  });
+
+  it('limits failed sign-ins per account whatever the address: ten addresses get five guesses between them, then the account is locked for a while that doubles, never for good', async () => {
+    const spokes = await start();
+    // Every 127.x.y.z is this machine: ten client addresses, as a botnet would have.
+    const fromAddress = (address: string, password: string) => new Promise<{ status: number; body: any; retryAfter?: string }>((resolve, reject) => {
+      const url = new URL('/api/session', spokes.url);
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: address, headers: json }, (res) => {
+        let text = '';
+        res.on('data', (c) => { text += c; });
+        res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined, retryAfter: res.headers['retry-after'] }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ password }));
+    });
+    const answers = [];
+    for (let guess = 0; guess < 6; guess++) {
+      for (let a = 2; a <= 11; a++) answers.push(await fromAddress(`127.0.0.${a}`, `guess-${a}-${guess}`));
+    }
+    const checked = answers.filter((r) => r.status === 401).length;
+    assert.equal(checked, 5, 'five of the sixty guesses are checked against the password');
+    const locked = answers.find((r) => r.status === 429 && /this account/.test(r.body.error.message))!;
+    assert.ok(locked, 'the others are told the account is locked');
+    assert.match(locked.body.error.message, /^Too many failed sign-ins to this account\. It is locked for now: try again in \d+ seconds\.$/);
+    assert.ok(locked.body.error.retryAfterSeconds > 0 && locked.body.error.retryAfterSeconds <= 30);
+    assert.equal(locked.retryAfter, String(locked.body.error.retryAfterSeconds));
+
+    // The right password from a fresh address is refused too while the lock lasts (it is not even checked) …
+    const owner = await fromAddress('127.0.0.20', spokes.password);
+    assert.equal(owner.status, 429);
+    assert.match(owner.body.error.message, /this account/);
+    // … and works once it has passed (the clock moved on by the lock's length), clearing the count.
+    await spokes.runtime.database.query(sql`update admin_sign_in_locks set locked_until = now() - interval '1 second'`);
+    assert.equal((await fromAddress('127.0.0.20', spokes.password)).status, 200);
+    for (let i = 1; i <= 4; i++) assert.equal((await fromAddress('127.0.0.21', `after-${i}`)).status, 401, 'a fresh count after the success');
+
+    // Each failure past the fifth doubles the lock (30 s, 1 min, 2 min …) up to 15 minutes.
+    assert.equal((await fromAddress('127.0.0.22', 'fifth')).status, 401);
+    const waits = [];
+    for (let i = 0; i < 8; i++) {
+      await spokes.runtime.database.query(sql`update admin_sign_in_locks set locked_until = now() - interval '1 second'`);
+      assert.equal((await fromAddress(`127.0.1.${i}`, `more-${i}`)).status, 401);
+      waits.push((await fromAddress(`127.0.2.${i}`, spokes.password)).body.error.retryAfterSeconds as number);
+    }
+    assert.deepEqual(waits.map((w) => Math.ceil(w / 30) * 30), [60, 120, 240, 480, 900, 900, 900, 900]);
+
+    // A new password (SPOKES_ADMIN_PASSWORD at the next start) lifts the lock at once.
+    await ensureAdminPassword(spokes.runtime.database.db, 'a-brand-new-admin-password');
+    assert.equal((await fromAddress('127.0.0.30', 'a-brand-new-admin-password')).status, 200);
   });
 
   it('refuses a sign-in posted as a form (another site could post one) and names a missing password', async () => {

@@ -152,6 +152,18 @@ for (const engine of engines) {
       assert.equal((await deliver({ eventId: 1 })).status, 400);
     });
 
+    it('answers 400 naming the field to a signed body carrying text that cannot be stored (NUL, lone surrogate), and enqueues nothing', async () => {
+      const jobs = async () => (await queue.status()).find((q) => q.name === 'hubspot.webhook-events')?.total ?? 0;
+      const before = await jobs();
+      for (const value of ['+1 720 555\u00000199', 'Ann\uD800']) {
+        const res = await deliver([event({ subscriptionType: 'contact.propertyChange', objectId: 9001, propertyName: 'phone', propertyValue: value })]);
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, 'validation_failed');
+        assert.deepEqual(res.body.error.details.map((d: { field: string }) => d.field), ['body.0.propertyValue']);
+      }
+      assert.equal(await jobs(), before, 'nothing enqueued');
+    });
+
     it('applies a replayed delivery once', async () => {
       const [id] = await createRecords(world, 'contacts', [{ firstname: 'Replay', lastname: 'Once', phone: '+1 720 555 0333' }]);
       await world.sandbox.webhooksIdle();

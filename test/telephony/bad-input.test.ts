@@ -2,7 +2,9 @@
  * Bad input at the telephony connector's edges: PBX webhooks with a bad
  * signature (401), malformed or unknown events (400 with the reason, nothing
  * enqueued), records of extensions nobody is bound to (ignored, with a debug
- * line), and admin requests that name the offending field.
+ * line), text PostgreSQL cannot store and durations out of range (400 naming
+ * the field; cleaned and logged on the WebSocket), and admin requests that
+ * name the offending field.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +18,15 @@ describe('Bad input to the phone system', () => {
   });
   after(() => t.stop());
 
+  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
   /** Jobs of the call logger ever enqueued (`spokes status` shows the same counts). */
   const logJobs = async () => (await t.runtime.queue.status()).find((s) => s.name === 'telephony.log-call')?.total ?? 0;
@@ -82,6 +93,78 @@ describe('Bad input to the phone system', () => {
       const line = t.lines.find((l) => l.level === 20 && l.extension === '4999');
       assert.ok(line, 'a debug line names the extension');
       assert.match(String(line.msg), /no HubSpot user is bound/);
+    });
+  });
+
+  describe('text that cannot be stored (a NUL, a lone surrogate) and numbers out of range', () => {
+    const cdrMsg = (fields: Record<string, unknown>) => {
+      const { type, sn, msg } = cdrFrame(t, { call_from: '+16505550111', call_to: '1001', type: 'Inbound', status: 'ANSWERED', talk_duration: 3, call_duration: 5 });
+      return { type, sn, msg: JSON.stringify({ ...JSON.parse(msg), ...fields }) };
+    };
+
+    it('answers a signed PBX record carrying such text with 400 naming the field, and enqueues nothing', async () => {
+      const before = await logJobs();
+      const cases: [Record<string, unknown>, string][] = [
+        [{ call_from: '+1650555\u00000111' }, 'body.msg.call_from'],
+        [{ call_to: '10\uDC0001' }, 'body.msg.call_to'],
+        [{ status: 'ANSWERED\uD83D' }, 'body.msg.status'],
+      ];
+      for (const [fields, field] of cases) {
+        const res = await postPbxWebhook(t, cdrMsg(fields));
+        assert.equal(res.status, 400, JSON.stringify(fields));
+        const error = await errorOf(res);
+        assert.equal(error.code, 'validation_failed');
+        assert.deepEqual(error.details?.map((d) => d.field), [field]);
+        assert.match(error.message, /cannot be stored/);
+      }
+      assert.equal(await logJobs(), before);
+    });
+
+    it('answers a signed PBX record whose durations are out of range (3e6 s, 1e15 s) with 400 naming the field, and enqueues nothing', async () => {
+      const before = await logJobs();
+      for (const seconds of [3e6, 1e15]) {
+        const res = await postPbxWebhook(t, cdrMsg({ talk_duration: seconds, call_duration: seconds + 10 }));
+        assert.equal(res.status, 400, String(seconds));
+        const error = await errorOf(res);
+        assert.deepEqual(error.details?.map((d) => d.field), ['body.msg.call_duration']);
+        assert.match(error.message, /at most 604800 seconds/);
+        const talk = await postPbxWebhook(t, cdrMsg({ talk_duration: seconds, call_duration: 10 }));
+        assert.deepEqual((await errorOf(talk)).details?.map((d) => d.field), ['body.msg.talk_duration']);
+      }
+      assert.equal(await logJobs(), before);
+    });
+
+    it('answers admin JSON bodies and queries carrying such text with 400 naming the field, and changes nothing', async () => {
+      const ownerId = await t.ownerOf('1001');
+      const cases: [string, string, unknown, string][] = [
+        ['POST', '/api/telephony/calls', { ownerId: `${ownerId}\u0000`, number: '+14155550100' }, 'body.ownerId'],
+        ['POST', '/api/telephony/calls', { ownerId, number: '+1415555\uD8000100' }, 'body.number'],
+        ['PATCH', '/api/telephony/settings', { contactSync: { phonebookName: 'CRM\u0000' } }, 'body.contactSync.phonebookName'],
+        ['PATCH', '/api/telephony/settings', { 'auto\u0000Create': {} }, 'body'],
+        ['GET', `/api/telephony/calls/${encodeURIComponent('call\u0000')}`, undefined, 'params.callId'],
+      ];
+      for (const [method, path, body, field] of cases) {
+        const res = await t.admin.request(method, path, body);
+        assert.equal(res.status, 400, `${method} ${path}`);
+        const error = await errorOf(res);
+        assert.equal(error.code, 'validation_failed');
+        assert.deepEqual(error.details?.map((d) => d.field), [field], `${method} ${path}`);
+      }
+      assert.equal(t.pbx.dialRequests().length, 0, 'no call was placed');
+    });
+
+    it('logs a record whose live event carries such text, cleaned, and says which field it cleaned (the WebSocket has nobody to refuse it to)', async () => {
+      const { type, msg } = cdrMsg({ call_from: '+1650555\u00000142\uD800' });
+      const { uid } = JSON.parse(msg) as { uid: string };
+      await t.pbx.publishEvent(type, JSON.parse(msg));
+      const row = await until('the record to be logged', async () => (await t.logged()).find((r) => r.cdrId === `uid:${uid}` && r.state !== 'writing'));
+      assert.equal(row.state, 'logged');
+      await t.settle();
+      const [engagement] = (await t.engagements()).filter((e) => e.properties.hs_call_external_id === `uid:${uid}`);
+      // The NUL is dropped; the lone surrogate becomes U+FFFD, the mark of an unreadable character.
+      assert.equal(engagement?.properties.hs_call_from_number, '+16505550142\uFFFD');
+      const line = t.lines.find((l) => l.msg === 'yeastar event carried text that cannot be stored (a NUL or a lone surrogate); cleaned it');
+      assert.equal(line?.field, 'msg.call_from');
     });
   });
 

@@ -178,4 +178,17 @@ describe('Call logging (T8)', () => {
     assert.deepEqual(named(fromCompany), { contactName: null, companyName: 'Difference Engines plc', ownerName, companyId });
     assert.ok(rows.every((r) => r.ownerId === null || r.ownerName), 'every bound user has a name');
   });
+
+  it('keeps /metrics free of personal data: no number, name or e-mail address of the calls it counted', async () => {
+    await call('inbound', 'answered');
+    await t.settle();
+    const res = await fetch(`${t.url}/metrics`);
+    assert.equal(res.status, 200, 'open without SPOKES_METRICS_TOKEN');
+    const text = await res.text();
+    assert.match(text, /spokes_jobs_total\{job="telephony.log-call",outcome="completed"\} \d+/, 'the calls were counted');
+    const digits = contact.number.replace(/\D/g, '');
+    for (const personal of [digits, digits.slice(-7), 'Lovelace', 'Analytical Engines', '@', contact.contactId]) {
+      assert.ok(!text.includes(personal), `/metrics mentions ${personal}`);
+    }
+  });
 });

@@ -289,6 +289,8 @@ export async function startEmulators(opts: {
   contacts?: number;
   extensions?: (owners: { email: string }[]) => { number: string; name: string; email: string }[];
   timeScale?: number;
+  /** The PBX's WebSocket idle timeout, ms (default: the real 60 s compressed by `timeScale`, which drops Spokes' socket every few seconds). */
+  wsIdleMs?: number;
 } = {}): Promise<OwnEmulators> {
   const { startHubSpotSandbox } = await import('../../sandbox/hubspot/index.ts');
   const { startYeastarSandbox } = await import('../../sandbox/yeastar/index.ts');
@@ -296,7 +298,7 @@ export async function startEmulators(opts: {
   const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
   const seeded = hubspot.seed({ portalId: portal.portalId, owners: opts.owners ?? 3, contacts: opts.contacts ?? 0, companies: 0 });
   const extensions = opts.extensions?.(seeded.owners) ?? seeded.owners.map((o, i) => ({ number: String(2001 + i), name: `Agent ${i + 1}`, email: o.email }));
-  const pbx = await startYeastarSandbox({ timeScale: opts.timeScale ?? 0.05, extensions });
+  const pbx = await startYeastarSandbox({ timeScale: opts.timeScale ?? 0.05, extensions, ...(opts.wsIdleMs === undefined ? {} : { limits: { wsIdleMs: opts.wsIdleMs } }) });
   return {
     hubspot, pbx, portalId: portal.portalId, token: portal.privateAppToken!, owners: seeded.owners,
     async close() {

@@ -101,9 +101,10 @@ export async function readSnapshot(path: string): Promise<StoredState | undefine
 
 /** Writes atomically (temp file + rename) so a crash never leaves half a snapshot. */
 export async function writeSnapshot(path: string, state: SandboxState): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  // The snapshot holds the portal's contacts and its apps' secrets: readable by this user only.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(serializeState(state)));
+  await writeFile(temp, JSON.stringify(serializeState(state)), { mode: 0o600 });
   await rename(temp, path);
 }
 

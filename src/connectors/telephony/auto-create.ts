@@ -48,7 +48,8 @@ export async function findOrCreateContact(deps: AutoCreateDeps, e164: string, po
         }
       }
     }
-    if (waited > 20_000) throw new RemoteUnavailableError(`the contact for ${e164} is still being created; will retry`);
+    // No number in the message: it is logged and kept with the job.
+    if (waited > 20_000) throw new RemoteUnavailableError('the contact for this caller\'s number is still being created; will retry');
     await sleep(250, undefined, { signal });
   }
 }

@@ -3,7 +3,7 @@
  * engagement's properties and associations, built from the PBX's record.
  */
 import { z } from 'zod';
-import type { PbxCdr } from './pbx.ts';
+import { MAX_CALL_SECONDS, type PbxCdr } from './pbx.ts';
 
 /** A PBX call record as it travels in a job payload (dates as ISO strings). */
 export const cdrPayloadSchema = z.object({
@@ -16,8 +16,8 @@ export const cdrPayloadSchema = z.object({
   status: z.enum(['answered', 'no_answer', 'busy', 'voicemail', 'failed']),
   pbxStatus: z.string(),
   startedAt: z.iso.datetime(),
-  ringSeconds: z.number().min(0),
-  talkSeconds: z.number().min(0),
+  ringSeconds: z.number().min(0).max(MAX_CALL_SECONDS),
+  talkSeconds: z.number().min(0).max(MAX_CALL_SECONDS),
   from: z.string(),
   to: z.string(),
   externalNumber: z.string().nullable(),

@@ -4,13 +4,20 @@
  * on the embedded database there is only one process. The stream starts from
  * the last checkpoint, so the gap of a restart or an outage is back-filled.
  * Connect, disconnect, enable and disable restart or stop it.
+ *
+ * The checkpoint never passes an event that was not handed over: an event
+ * whose job cannot be enqueued (the database is unreachable) holds it, the
+ * stream stops, and once the database answers it is reopened from there, so
+ * its first gap back-fills every call of the outage from the PBX.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { connectClient } from '../../db/pg-connections.ts';
 import type { Logger } from '../../logger.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { PbxRegistry } from './pbx-registry.ts';
 import type { EventRouter } from './router.ts';
-import type { PbxEventStream } from './pbx.ts';
+import type { PbxEvent, PbxEventStream } from './pbx.ts';
+import { isRetryable } from '../../errors.ts';
 
 const LEADER_LOCK_ID = 7_302_117_013;
 /** How often the stream's state is looked at (written only when it changes). */
@@ -36,6 +43,12 @@ export class EventListener {
   #wake: (() => void) | undefined;
   #leaderClient: pg.Client | undefined;
   #loop: Promise<void> | undefined;
+  /** When the first event that could not be handed over arrived: the checkpoint stays before it until a back-fill covers it. */
+  #heldSince: Date | undefined;
+  /** Failed attempts to hand over the held stretch in a row (reopening backs off). */
+  #holdAttempts = 0;
+  /** When the event being handled arrived: the checkpoint written meanwhile does not pass it (nor the events queued behind it). */
+  #handlingSince: Date | undefined;
   /** True while this process holds the stream (tests, /healthz of the connector). */
   leader = false;
 
@@ -81,18 +94,23 @@ export class EventListener {
         await this.#idle(2_000);
         continue;
       }
+      if (this.#heldSince && this.#holdAttempts > 0) {
+        // The database answered again but the last hand-over failed: do not spin on a flapping database.
+        await this.#idle(Math.min(30_000, 1_000 * 2 ** Math.min(this.#holdAttempts - 1, 5)));
+        if (this.#stopped || !this.leader) continue;
+      }
       let checkpoint: NodeJS.Timeout | undefined;
       try {
         const adapter = await registry.adapter();
-        const stream = adapter.events({ since: connection.eventsSeenUntil ?? connection.loggingSince ?? new Date() });
+        const stream = adapter.events({ since: earliest(connection.eventsSeenUntil ?? connection.loggingSince ?? new Date(), this.#heldSince) });
         this.#stream = stream;
         await store.update({ streamState: 'connecting', lastError: null });
         checkpoint = this.#watch(stream);
         for await (const event of stream) {
           // An event already taken from the stream is handled even if the stream was just replaced or
           // closed (the router ignores it while disabled; jobs are idempotent), so none is dropped.
-          await router.handle(event).catch((err) => log.error({ err: (err as Error).message, type: event.type }, 'could not handle a PBX event'));
-          if (this.#stream !== stream) break;
+          const handedOver = await this.#handle(event);
+          if (this.#stream !== stream || !handedOver) break;
         }
       } catch (err) {
         if (this.#stopped) break;
@@ -112,6 +130,44 @@ export class EventListener {
   }
 
   /**
+   * Hands one event to the router. False when it could not be handed over for a reason that will pass
+   * (the database is unreachable): the checkpoint is held before it and the caller stops reading, to
+   * reopen the stream from there once the database answers. An event refused for good (invalid) is
+   * logged and passed over; a live pop-up event is only logged (a later back-fill cannot bring it back).
+   */
+  async #handle(event: PbxEvent): Promise<boolean> {
+    const { log, router } = this.#deps;
+    const at = event.type === 'gap' ? event.from : event.receivedAt;
+    this.#handlingSince = at;
+    try {
+      await router.handle(event);
+      if (event.type === 'gap' && this.#heldSince && event.from <= this.#heldSince) {
+        log.info({ heldSince: this.#heldSince.toISOString() }, 'PBX events held while the database was unreachable are being back-filled');
+        this.#heldSince = undefined;
+        this.#holdAttempts = 0;
+      }
+      return true;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (!isRetryable(err)) {
+        log.error({ err: message, type: event.type }, 'a PBX event was refused and is not logged');
+        return true;
+      }
+      if (event.type !== 'cdr' && event.type !== 'gap') {
+        log.warn({ err: message, type: event.type }, 'could not handle a live PBX event');
+        return true;
+      }
+      this.#heldSince = earliest(at, this.#heldSince);
+      this.#holdAttempts++;
+      log.error({ err: message, type: event.type, heldSince: this.#heldSince.toISOString() },
+        'could not hand a PBX call record over (is the database reachable?); holding the checkpoint, the calls since will be back-filled');
+      return false;
+    } finally {
+      this.#handlingSince = undefined;
+    }
+  }
+
+  /**
    * Writes the stream's state when it changes (connected, or reconnecting with
    * the reason) and, while subscribed, the checkpoint the next start resumes from.
    */
@@ -128,7 +184,9 @@ export class EventListener {
         written = 'connected';
         writtenError = null;
         checkpointAt = now;
-        void store.update({ eventsSeenUntil: new Date(now), streamState: 'connected', lastError: null }).catch(() => {});
+        // Not past an event still being handled, nor past one that could not be handed over.
+        const seenUntil = earliest(earliest(new Date(now), this.#handlingSince), this.#heldSince);
+        void store.update({ eventsSeenUntil: seenUntil, streamState: 'connected', lastError: null }).catch(() => {});
         return;
       }
       const error = stream.lastError ?? null;
@@ -148,7 +206,8 @@ export class EventListener {
     }
     while (!this.#stopped) {
       try {
-        this.#leaderClient ??= await connectClient(this.#deps.databaseUrl);
+        // A lost connection releases the lock; the guard below notices and this process tries to lead again.
+        this.#leaderClient ??= await connectClient(this.#deps.databaseUrl, 'spokes-pbx-stream-lock', () => {});
         const { rows } = await this.#leaderClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LEADER_LOCK_ID]);
         if (rows[0]?.ok) {
           this.leader = true;
@@ -201,11 +260,6 @@ export class EventListener {
   }
 }
 
-async function connectClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  // A lost connection releases the lock; the next check notices and tries to lead again.
-  client.on('error', () => {});
-  await client.connect();
-  return client;
+function earliest(a: Date, b: Date | undefined): Date {
+  return b && b < a ? b : a;
 }
-

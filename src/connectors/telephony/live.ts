@@ -8,8 +8,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../../logger.ts';
+import { connectClient, reconnectDelay } from '../../db/pg-connections.ts';
 
 export interface LiveMatch {
   objectType: 'contact' | 'company';
@@ -101,30 +102,44 @@ export class LiveBus {
     let client: pg.Client | undefined;
     let stopped = false;
     let retry: NodeJS.Timeout | undefined;
+    let attempt = 0;
+    // A dropped connection (a database restart, a failover) is re-opened with backoff; events published meanwhile
+    // reach this process's pages only (the others miss them, as a page away longer than the replay buffer does).
+    const reconnect = () => {
+      if (stopped || retry) return;
+      retry = setTimeout(() => { retry = undefined; void connect(); }, reconnectDelay(attempt++));
+      retry.unref();
+    };
     const connect = async () => {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      c.on('error', (err) => log.warn({ err: err.message }, 'live call events: database connection lost'));
-      c.on('end', () => {
-        if (client === c) client = undefined;
-        if (!stopped) retry = setTimeout(() => void connect(), 1_000);
-      });
-      c.on('notification', (n) => {
-        if (n.channel !== CHANNEL || !n.payload) return;
-        try {
-          const { from, event } = JSON.parse(n.payload) as { from: string; event: LiveCallEvent };
-          if (from !== origin) this.#deliver(event);
-        } catch (err) {
-          log.warn({ err: (err as Error).message }, 'live call events: unreadable notification');
-        }
-      });
+      let c: pg.Client | undefined;
       try {
-        await c.connect();
+        c = await connectClient(databaseUrl, 'spokes-live-events', (err) => {
+          log.warn({ err: err.message }, 'live call events: database connection lost; reconnecting');
+          if (client === c) client = undefined;
+          c?.end().catch(() => {});
+          reconnect();
+        });
+        c.on('end', () => {
+          if (client === c) client = undefined;
+          reconnect();
+        });
+        c.on('notification', (n) => {
+          if (n.channel !== CHANNEL || !n.payload) return;
+          try {
+            const { from, event } = JSON.parse(n.payload) as { from: string; event: LiveCallEvent };
+            if (from !== origin) this.#deliver(event);
+          } catch (err) {
+            log.warn({ err: (err as Error).message }, 'live call events: unreadable notification');
+          }
+        });
         await c.query(`listen ${CHANNEL}`);
         if (stopped) return void c.end().catch(() => {});
         client = c;
+        attempt = 0;
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'live call events: cannot listen; retrying');
-        c.end().catch(() => {});
+        c?.end().catch(() => {});
+        reconnect();
       }
     };
     void connect();

@@ -90,6 +90,13 @@ export interface PbxExtensionStateEvent {
 
 export type PbxCdrStatus = 'answered' | 'no_answer' | 'busy' | 'voicemail' | 'failed';
 
+/**
+ * The longest call a record may report, seconds: a week. A PBX ends calls long before (Yeastar's "Max Call
+ * Duration (s)", PBX Settings > Preferences, defaults to 10,800 s; help.yeastar.com, P-Series administrator
+ * guide, "System Preferences"), so anything longer is a corrupt or forged record, refused at the edge.
+ */
+export const MAX_CALL_SECONDS = 7 * 86_400;
+
 /** A finished call as the PBX recorded it: the source of call logging (T8). */
 export interface PbxCdr {
   /**

@@ -59,7 +59,8 @@ export const callLogs = pgTable('call_logs', {
   extension: text('extension'),
   externalNumber: text('external_number'),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
-  durationMs: integer('duration_ms').notNull(),
+  /** bigint: an int4 of milliseconds ends at 24.8 days, and a PBX record is not ours to trust (durations are bounded at the edge too). */
+  durationMs: bigint('duration_ms', { mode: 'number' }).notNull(),
   ownerId: text('owner_id'),
   contactId: text('contact_id'),
   companyId: text('company_id'),

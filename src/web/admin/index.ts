@@ -19,6 +19,6 @@ export async function registerAdmin(app: FastifyInstance, services: Pick<Service
     sessions: new SessionStore(services.database.db),
     secureCookies: services.config.publicUrl.startsWith('https:'),
   });
-  registerSessionRoutes(app, { db: services.database.db, limiter: new SignInLimiter() });
+  registerSessionRoutes(app, { db: services.database.db, limiter: new SignInLimiter(services.database.db) });
   await registerUiPages(app);
 }

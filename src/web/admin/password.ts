@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appSettings } from '../../db/schema.ts';
 import type { Db } from '../../db/open.ts';
-import { adminSessions } from './schema.ts';
+import { adminSessions, adminSignInLocks } from './schema.ts';
 
 const SETTING_KEY = 'admin_password';
 
@@ -83,6 +83,8 @@ export async function ensureAdminPassword(db: Db, envPassword: string | undefine
       await tx.insert(appSettings).values({ key: SETTING_KEY, value: { hash } })
         .onConflictDoUpdate({ target: appSettings.key, set: { value: { hash }, updatedAt: new Date() } });
       await tx.delete(adminSessions);
+      // A new password is the way out of a lock-out too.
+      await tx.delete(adminSignInLocks);
     });
     return { source: 'env' };
   }

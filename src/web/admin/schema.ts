@@ -2,7 +2,7 @@
  * Admin sign-in tables. The admin password itself is one row of `app_settings`
  * (key `admin_password`, a scrypt hash); sessions live here.
  */
-import { pgTable, text, timestamp, index } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, index, integer } from 'drizzle-orm/pg-core';
 
 /**
  * One row per signed-in browser. The cookie holds a random id; only its
@@ -16,3 +16,16 @@ export const adminSessions = pgTable('admin_sessions', {
   createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 }, (t) => [index('admin_sessions_expires_at_idx').on(t.expiresAt)]);
+
+/**
+ * Failed sign-ins per account (today the one admin account, `admin`; one row per user name once there are
+ * users), counted across every client address and every serving process. Past a few failures the account is
+ * locked for a while that doubles with each further failure, capped (sign-in-limiter.ts): never for good.
+ */
+export const adminSignInLocks = pgTable('admin_sign_in_locks', {
+  account: text('account').primaryKey(),
+  /** Consecutive failed (or still unchecked) attempts since the last success. */
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
+});

@@ -9,7 +9,7 @@ import type { Db } from '../../db/open.ts';
 import { parseInput } from '../errors.ts';
 import { readPasswordHash, verifyPassword } from './password.ts';
 import { clearSessionCookie, currentSession, setSessionCookie } from './require-admin.ts';
-import type { SignInLimiter } from './sign-in-limiter.ts';
+import { ADMIN_ACCOUNT, type SignInLimiter } from './sign-in-limiter.ts';
 
 export interface ApiSession {
   signedIn: boolean;
@@ -32,17 +32,22 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { db: Db; limi
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       throw new SpokesError('validation_failed', 'send the password as JSON: {"password": "…"}', { status: 415 });
     }
-    const limit = await deps.limiter.take(request.ip);
+    const { password } = parseInput(signInBody, request.body, 'body');
+    // One password today: it signs in as the `admin` account, whose failures are limited whatever the address.
+    const account = ADMIN_ACCOUNT;
+    const limit = await deps.limiter.take(request.ip, account);
     if (!limit.ok) {
-      // The error contract plus the wait, in the body and in Retry-After.
+      // The error contract plus the wait, in the body and in Retry-After. Nothing says whether the password was right.
+      const message = limit.scope === 'account'
+        ? `Too many failed sign-ins to this account. It is locked for now: try again in ${describeWait(limit.retryAfterSeconds)}.`
+        : `Too many sign-in attempts. Try again in ${limit.retryAfterSeconds} seconds.`;
       return reply.status(429).header('retry-after', String(limit.retryAfterSeconds)).send({
-        error: { code: 'too_many_requests', message: `Too many sign-in attempts. Try again in ${limit.retryAfterSeconds} seconds.`, retryAfterSeconds: limit.retryAfterSeconds },
+        error: { code: 'too_many_requests', message, retryAfterSeconds: limit.retryAfterSeconds },
       });
     }
-    const { password } = parseInput(signInBody, request.body, 'body');
     const hash = await readPasswordHash(deps.db);
     if (!hash || !(await verifyPassword(password, hash))) throw new UnauthorizedError('That password is not correct.');
-    await deps.limiter.succeeded(request.ip);
+    await deps.limiter.succeeded(request.ip, account);
 
     const auth = request.server.adminAuth;
     // A fresh id on every sign-in (no session fixation); the browser's previous session ends.
@@ -62,4 +67,11 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { db: Db; limi
     clearSessionCookie(reply, request.server.adminAuth);
     return reply.status(204).send();
   });
+}
+
+/** "45 seconds", "1 minute", "15 minutes". */
+function describeWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }

@@ -9,8 +9,11 @@
 import type { PbxCallDirection, PbxCdr, PbxCdrStatus } from '../pbx.ts';
 import { pbxLocalToUtc, type PbxClock } from './pbx-clock.ts';
 import type { ApiCdrEvent, ApiCdrRow } from './wire.ts';
+import { storableText } from '../../../db/storable-text.ts';
 
-const clean = (v: string | undefined) => (v ?? '').trim();
+// What the PBX lists is kept, not refused (a back-fill must not fail on one odd record): text PostgreSQL cannot
+// store (a NUL, a lone surrogate) is cleaned out. Live events carrying it are refused at decoding (event-frames.ts).
+const clean = (v: string | undefined) => storableText(v ?? '').trim();
 const orNull = (v: string | undefined) => clean(v) || null;
 
 /** "Kristin Hale<1001>" → "1001"; plain numbers pass through. */
@@ -87,7 +90,7 @@ function toCdr(p: CdrParts): PbxCdr {
     callId: p.callId,
     direction: dir,
     status: cdrStatus(p.status),
-    pbxStatus: p.status.trim(),
+    pbxStatus: clean(p.status),
     startedAt: p.startedAt,
     ringSeconds: p.ringSeconds,
     talkSeconds: p.talkSeconds,

@@ -339,8 +339,12 @@ export class YeastarEventStream implements PbxEventStream {
       return;
     }
     const now = new Date();
-    const decoded = decodeEventFrame(frame, this.#clock!, now);
-    if (decoded.kind === 'event') return this.#push(decoded.event);
+    const decoded = decodeEventFrame(frame, this.#clock!, now, { cleanUnstorable: true });
+    if (decoded.kind === 'event') {
+      // Not dropped, not silently altered: the call is logged with the text cleaned, and the field is named.
+      if (decoded.cleaned) this.#deps.log.warn({ type: decoded.type, field: decoded.cleaned }, 'yeastar event carried text that cannot be stored (a NUL or a lone surrogate); cleaned it');
+      return this.#push(decoded.event);
+    }
     if (decoded.kind === 'invalid') {
       // An event we cannot read may be a call record: report a gap so that the caller back-fills it.
       this.#deps.log.warn({ type: decoded.type, problem: decoded.problem }, 'yeastar event unreadable; reporting a gap');

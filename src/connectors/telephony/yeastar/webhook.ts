@@ -47,6 +47,6 @@ export function parseYeastarWebhook(rawBody: Buffer | string, clock: PbxClock, r
     case 'unknown':
       return { ok: false, error: new ValidationError(`Unknown Yeastar event type ${decoded.type}.`, [{ field: 'body.type', message: 'not a documented event id' }]) };
     case 'invalid':
-      return { ok: false, error: new ValidationError(`Malformed Yeastar event: ${decoded.problem}.`, [{ field: decoded.type === undefined ? 'body' : 'body.msg', message: decoded.problem }]) };
+      return { ok: false, error: new ValidationError(`Malformed Yeastar event: ${decoded.problem}.`, [{ field: decoded.field ? `body.${decoded.field}` : decoded.type === undefined ? 'body' : 'body.msg', message: decoded.problem }]) };
   }
 }

@@ -5,11 +5,18 @@
  * (numbers sent as strings, fields missing) and strict where we depend on a value.
  */
 import { z } from 'zod';
+import { MAX_CALL_SECONDS } from '../pbx.ts';
 
 /** A value the PBX may send as a string or a number (extension numbers, ids in some firmware). */
 export const text = z.union([z.string(), z.number()]).transform((v) => String(v));
 const optionalText = text.optional().transform((v) => v ?? '');
 const count = z.coerce.number().int().nonnegative();
+/** A call's length in seconds, bounded (pbx.ts: MAX_CALL_SECONDS). */
+const callSeconds = count.max(MAX_CALL_SECONDS, `must be at most ${MAX_CALL_SECONDS} seconds (a week)`);
+/** Unix seconds between 2000 and 2100: a PBX clock outside that is wrong, and a Date past it breaks every conversion. */
+const unixSeconds = z.coerce.number().int().min(946_684_800, 'must be a Unix time after 2000').max(4_102_444_800, 'must be a Unix time before 2100');
+/** A token lifetime in seconds: positive, at most a year (the PBX grants 1,800 s and 86,400 s). */
+const lifetimeSeconds = z.coerce.number().positive().max(365 * 86_400, 'must be at most a year');
 
 export const envelopeSchema = z.object({ errcode: z.number(), errmsg: z.string().optional() });
 
@@ -19,9 +26,9 @@ export function listSchema<S extends z.ZodType>(row: S) {
 
 export const apiTokenSchema = z.object({
   access_token: z.string().min(1),
-  access_token_expire_time: z.coerce.number().positive(),
+  access_token_expire_time: lifetimeSeconds,
   refresh_token: z.string().min(1),
-  refresh_token_expire_time: z.coerce.number().positive(),
+  refresh_token_expire_time: lifetimeSeconds,
 });
 export type ApiToken = z.output<typeof apiTokenSchema>;
 
@@ -33,7 +40,7 @@ export const apiSystemInfoSchema = z.object({
     system_time: z.string().min(1),
     system_date_format: z.string().optional(),
     system_time_format: z.string().optional(),
-    timestamp: z.coerce.number(),
+    timestamp: unixSeconds,
   }),
 });
 export type ApiSystemInfo = z.output<typeof apiSystemInfoSchema>['data'];
@@ -80,8 +87,8 @@ export const apiCdrEventSchema = z.object({
   time_start: z.string().min(1),
   call_from: optionalText,
   call_to: optionalText,
-  call_duration: count.default(0),
-  talk_duration: count.default(0),
+  call_duration: callSeconds.default(0),
+  talk_duration: callSeconds.default(0),
   src_trunk_name: optionalText,
   dst_trunk_name: optionalText,
   status: z.string(),
@@ -92,7 +99,11 @@ export const apiCdrEventSchema = z.object({
 });
 export type ApiCdrEvent = z.output<typeof apiCdrEventSchema>;
 
-/** A `cdr/list` / `cdr/search` row ("Query CDR List"). `call_from` may be "Name<number>". */
+/**
+ * A `cdr/list` / `cdr/search` row ("Query CDR List"). `call_from` may be "Name<number>". Its numbers are not
+ * bounded here: one odd row must not make a whole page (and the back-fill of its hours) unreadable; the
+ * back-fill refuses such a record alone (the log-call payload is bounded, telephony/jobs.ts).
+ */
 export const apiCdrRowSchema = z.object({
   id: z.coerce.number(),
   timestamp: z.coerce.number(),
