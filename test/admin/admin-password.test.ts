@@ -24,14 +24,17 @@ describe('the admin password', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'spokes-admin-password-'));
   const env = { SPOKES_DATA_DIR: dataDir, SPOKES_PORT: '0', SPOKES_SANDBOX: 'off' };
   let current: SpokesProcess | undefined;
+  // Every process started, so that a failed test leaves none behind to hold the run open.
+  const started: SpokesProcess[] = [];
   after(async () => {
-    current?.child.kill('SIGKILL');
+    for (const p of started) p.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function start(extra: Record<string, string> = {}): Promise<{ url: string; output: () => string }> {
     current = runSpokes(['start'], { ...env, ...extra });
-    const [, url] = await current.waitFor(/Admin: (http:\/\/\S+)\/admin\/\n/, 60_000);
+    started.push(current);
+    const [, url] = await current.waitFor(/Admin: +(http:\/\/\S+)\/admin\/\n/, 60_000);
     return { url: url!, output: current.output };
   }
   async function stop(): Promise<string> {
@@ -47,7 +50,7 @@ describe('the admin password', () => {
 
   it('is generated on the first start, printed once beside the admin URL, and signs in', async () => {
     const first = await start();
-    const [, generated] = /Admin password: (\S+)\n/.exec(first.output()) ?? [];
+    const [, generated] = /Admin password: +(\S+)\n/.exec(first.output()) ?? [];
     assert.ok(generated, first.output());
     password = generated;
     assert.match(password, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
