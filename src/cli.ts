@@ -5,7 +5,7 @@ import { runningServerUrl } from './running-server.ts';
 import { loadConfig, settingsTable, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SpokesError } from './errors.ts';
-import { startRuntime, type Runtime } from './runtime.ts';
+import { startRuntime } from './runtime.ts';
 import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
 import { startSandboxes } from './sandbox/sandboxes.ts';

@@ -82,7 +82,7 @@ describe('spokes CLI', () => {
     assert.deepEqual(report.connections.map((c) => [c.name, c.state, c.ok]), [['HubSpot', 'connected', true], ['Phone system', 'connected', true]]);
     const text = await runSpokesToEnd(['status'], { ...env, SPOKES_PORT: port });
     assert.match(text.output, new RegExp(`Server: http://localhost:${port} \\(answering\\)`));
-    assert.match(text.output, /Connections:\n  HubSpot +connected — .+ \(portal \d+, OAuth\)\n  Phone system +connected — Yeastar at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(text.output, /Connections:\n {2}HubSpot +connected — .+ \(portal \d+, OAuth\)\n {2}Phone system +connected — Yeastar at http:\/\/127\.0\.0\.1:\d+/);
 
     // Ports already taken: one line saying which, and what to do — no stack trace.
     const sandboxPort = new URL((await (await fetch(`${url}/api/sandbox`)).json() as { hubspot: { baseUrl: string } }).hubspot.baseUrl).port;

@@ -110,6 +110,7 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
     if (flagCreds) {
       if (store) await calling.saveCredentials({ appId: flagCreds.appId, developerApiKey: values['developer-key'] });
       else if (!flagCreds.developerApiKey) throw new ValidationError('--app-id needs --developer-key while a running Spokes holds the database');
+      // biome-ignore lint/correctness/useHookAtTopLevel: not a React hook, a method that takes credentials for this run
       else calling.useCredentials(flagCreds);
     }
     if (!store && !flagCreds && !sandbox) {

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { appSettings } from '../db/schema.ts';
-import { ConflictError, NotConnectedError, RemoteRejectedError, SpokesError, ValidationError } from '../errors.ts';
+import { ConflictError, NotConnectedError, RemoteRejectedError, type SpokesError, ValidationError } from '../errors.ts';
 import { hubspotErrorBody, hubspotStatus, mapHubSpotError } from './errors.ts';
 import { HUBSPOT } from './manifest.ts';
 

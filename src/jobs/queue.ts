@@ -8,7 +8,7 @@
 import { PgBoss, type Job, type JobResult } from 'pg-boss';
 import { fromPglite } from 'pg-boss/dist/adapters/pglite.js';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Database } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { control, PbxClient, startPbx } from '../support/yeastar-client.ts';
+import { control, type PbxClient, startPbx } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-apis.md §1.7)', () => {
   let sb: YeastarSandbox;

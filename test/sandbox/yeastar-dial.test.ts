@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { control, EventStream, memberSummary, PbxClient, startPbx } from '../support/yeastar-client.ts';
+import { control, EventStream, memberSummary, type PbxClient, startPbx } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-a-call)', () => {
   let sb: YeastarSandbox;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { control, EventStream, PbxClient, startPbx, startWebhookReceiver, UA } from '../support/yeastar-client.ts';
+import { control, EventStream, type PbxClient, startPbx, startWebhookReceiver, UA } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: fault injection (POST /sandbox/faults)', () => {
   let sb: YeastarSandbox;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { EventStream, PbxClient, startPbx } from '../support/yeastar-client.ts';
+import { EventStream, type PbxClient, startPbx } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: fidelity to the published OpenAPI contract', () => {
   let sb: YeastarSandbox;

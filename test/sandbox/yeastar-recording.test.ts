@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { EventStream, PbxClient, startPbx, UA } from '../support/yeastar-client.ts';
+import { EventStream, type PbxClient, startPbx, UA } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: call recordings (help.yeastar.com download-a-recording-file)', () => {
   let sb: YeastarSandbox;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { control, EventStream, memberSummary, PbxClient, startPbx } from '../support/yeastar-client.ts';
+import { control, EventStream, memberSummary, type PbxClient, startPbx } from '../support/yeastar-client.ts';
 
 /** The 30011 sequence a real PBX would send, per direction and outcome (see calls/call-flows.ts). */
 const EXPECTED: Record<string, { statuses: string[]; failure?: string; cdr: string; type: string }> = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { EventStream, PbxClient, sleep, startPbx } from '../support/yeastar-client.ts';
+import { EventStream, type PbxClient, sleep, startPbx } from '../support/yeastar-client.ts';
 
 describe('Yeastar emulator: event subscription over WebSocket (pbx-apis.md §1.3a)', () => {
   let sb: YeastarSandbox;

@@ -110,7 +110,7 @@ function Settings({ popups, onTestPopup }: { popups: PopupStatus; onTestPopup: (
             <span className="field-label">Desktop notifications</span>
             <span className="muted small">{notificationsSupported() ? 'Also show a notification when your phone rings.' : 'This browser cannot show notifications.'}</span>
           </label>
-          <input id="agent-notifications" type="checkbox" role="switch" className="agent-switch" checked={on} disabled={!notificationsSupported()} onChange={() => void toggle()} />
+          <input id="agent-notifications" type="checkbox" role="switch" aria-checked={on} className="agent-switch" checked={on} disabled={!notificationsSupported()} onChange={() => void toggle()} />
         </div>
         {denied && <Alert tone="warning">Your browser blocks notifications for this site. Allow them in the site settings (the icon left of the address), then turn this on again.</Alert>}
       </div>

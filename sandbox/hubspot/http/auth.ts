@@ -4,7 +4,7 @@
  * (`?hapikey=`) for app-level developer endpoints (webhooks, calling settings).
  */
 import type { FastifyRequest } from 'fastify';
-import { apiError, HubSpotApiError } from '../errors.ts';
+import { apiError, type HubSpotApiError } from '../errors.ts';
 import { AUTH_MESSAGES, PRIVATE_APP_SCOPES } from '../manifest.ts';
 import type { Portal } from '../model/portal.ts';
 import type { SandboxApp, SandboxState } from '../model/sandbox-state.ts';

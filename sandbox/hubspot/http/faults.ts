@@ -4,7 +4,7 @@
  * retries), 5xx, arrive late, or lose their connection. `{}` clears everything.
  */
 import { z } from 'zod';
-import { apiError, HubSpotApiError, rateLimitError } from '../errors.ts';
+import { apiError, type HubSpotApiError, rateLimitError } from '../errors.ts';
 import { RATE_LIMIT_MESSAGES } from '../manifest.ts';
 import { createRandom } from '../random.ts';
 

@@ -105,7 +105,7 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const lookup = await deps.phone.index.lookup(raw, { region });
   let match: PhoneMatch | undefined = lookup.records[0];
   let contactId = match?.objectType === 'contact' ? match.objectId : null;
-  let companyId = match?.objectType === 'company' ? match.objectId : match?.companyId ?? null;
+  const companyId = match?.objectType === 'company' ? match.objectId : match?.companyId ?? null;
   // The name the call history shows and searches (the contact's, else the company's, as Spokes knows it now).
   let contactName = match?.label?.trim() || null;
   const { portalId } = await deps.portal();

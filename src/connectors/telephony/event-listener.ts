@@ -78,7 +78,7 @@ export class EventListener {
   }
 
   async #run(): Promise<void> {
-    const { log, store, registry, router } = this.#deps;
+    const { log, store, registry } = this.#deps;
     await this.#becomeLeader();
     while (!this.#stopped) {
       if (!this.leader) {

@@ -18,7 +18,7 @@ const dialBody = z.object({
 }).refine((b) => b.ownerId || b.userEmail, { message: 'give the HubSpot user as ownerId or userEmail', path: ['ownerId'] });
 
 export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
-  const { bindings, registry, live, services } = ctx;
+  const { bindings, registry, live } = ctx;
 
   async function bindingFor(q: { ownerId?: string; userEmail?: string }): Promise<Binding> {
     const binding = q.ownerId ? await bindings.byOwner(q.ownerId)

@@ -5,7 +5,7 @@
  * entries it maintains (T4) and the per-record sync errors.
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, jsonb, timestamp, boolean, integer, bigint, serial, index, primaryKey, uniqueIndex, customType } from 'drizzle-orm/pg-core';
+import { pgTable, text, jsonb, timestamp, boolean, bigint, serial, index, primaryKey, uniqueIndex, customType } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL's full-text search document (built into both engines: no extension needed). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });

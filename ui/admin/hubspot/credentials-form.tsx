@@ -53,7 +53,7 @@ export function CredentialsForm({ clientId, secretSaved, errors, busy, onSubmit 
       ) : (
         <div className="field">
           <span className="field-label" id="secret-label">Client Secret</span>
-          <div className="secret-saved" aria-labelledby="secret-label">
+          <div className="secret-saved" role="group" aria-labelledby="secret-label">
             <span><span aria-hidden="true">••••••••</span> <span className="muted small">saved</span></span>
             <Button size="small" variant="ghost" onClick={() => setReplacing(true)}>Replace</Button>
           </div>

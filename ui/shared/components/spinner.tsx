@@ -1,3 +1,3 @@
 export function Spinner({ label }: { label?: string }) {
-  return <span className="spinner" role={label ? 'status' : undefined} aria-label={label} aria-hidden={label ? undefined : true} />;
+  return label ? <span className="spinner" role="status" aria-label={label} /> : <span className="spinner" aria-hidden={true} />;
 }
