@@ -28,7 +28,9 @@ const browser = await launchChromium();
 try {
   const pbx = spokes.runtime.services.sandboxes!.yeastar;
   const admin = await signInOverHttp(spokes);
-  const { agents } = await (await admin.request('GET', '/api/telephony/agents')).json() as { agents: { name: string; extension: string; signInUrl: string }[] };
+  const { agents } = (await (await admin.request('GET', '/api/telephony/agents')).json()) as {
+    agents: { name: string; extension: string; signInUrl: string }[];
+  };
   const agent = agents[0]!;
 
   const callers = ['+16465550191', '+16465550192', '+16465550193'];
@@ -53,15 +55,22 @@ try {
   await page.goto(agent.signInUrl);
   await page.getByText('Connected', { exact: true }).waitFor();
 
-  interface Sample { called: number; opened: number; seen: number }
+  interface Sample {
+    called: number;
+    opened: number;
+    seen: number;
+  }
   /** One inbound call: ms from the PBX's first ring event to window.open called, returned, and the tab seen by Playwright. */
   const popOnce = async (from: string): Promise<Sample> => {
     const newTab = new Promise<{ tab: Page; at: number }>((resolve) => context.once('page', (tab) => resolve({ tab, at: Date.now() })));
     const { call_id } = pbx.simulateCall({ direction: 'inbound', external: from, extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.6 });
-    const { tab, at } = await Promise.race([newTab, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no tab for call ${call_id}`)), 10_000))]);
+    const { tab, at } = await Promise.race([
+      newTab,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no tab for call ${call_id}`)), 10_000)),
+    ]);
     const ring = pbx.events().find((e) => e.type === 30011 && e.msg.call_id === call_id);
     if (!ring) throw new Error(`the PBX sent no ring event for ${call_id}`);
-    const [[called, opened]] = await page.evaluate(() => (window as unknown as { __popTimes: number[][] }).__popTimes.splice(0)) as [[number, number]];
+    const [[called, opened]] = (await page.evaluate(() => (window as unknown as { __popTimes: number[][] }).__popTimes.splice(0))) as [[number, number]];
     await tab.close();
     // The next call starts when this one is over, as a salesperson's calls do.
     await waitFor(() => pbx.calls().active.length === 0, `call ${call_id} ends`);
@@ -74,19 +83,55 @@ try {
     for (let i = 0; i < count; i++) samples.push(await popOnce(number(i)));
     const sorted = (k: keyof Sample) => samples.map((s) => s[k]).sort((a, b) => a - b);
     const opened = sorted('opened');
-    report({ bench: 'agent-popup', metric: `${label}_ring_to_tab_opened_p50`, value: round(percentile(opened, 50)), unit: 'ms', note: `${count} calls; ${note}` });
-    report({ bench: 'agent-popup', metric: `${label}_ring_to_tab_opened_p99`, value: round(percentile(opened, 99)), unit: 'ms', ceiling: TARGET_P99_MS, target: 'max', note: `${count} calls; max ${round(opened.at(-1)!)} ms` });
+    report({
+      bench: 'agent-popup',
+      metric: `${label}_ring_to_tab_opened_p50`,
+      value: round(percentile(opened, 50)),
+      unit: 'ms',
+      note: `${count} calls; ${note}`,
+    });
+    report({
+      bench: 'agent-popup',
+      metric: `${label}_ring_to_tab_opened_p99`,
+      value: round(percentile(opened, 99)),
+      unit: 'ms',
+      ceiling: TARGET_P99_MS,
+      target: 'max',
+      note: `${count} calls; max ${round(opened.at(-1)!)} ms`,
+    });
     const called = sorted('called');
-    report({ bench: 'agent-popup', metric: `${label}_ring_to_window_open_p50`, value: round(percentile(called, 50)), unit: 'ms', note: 'Spokes and the page: PBX ring → the page calls window.open' });
+    report({
+      bench: 'agent-popup',
+      metric: `${label}_ring_to_window_open_p50`,
+      value: round(percentile(called, 50)),
+      unit: 'ms',
+      note: 'Spokes and the page: PBX ring → the page calls window.open',
+    });
     report({ bench: 'agent-popup', metric: `${label}_ring_to_window_open_p99`, value: round(percentile(called, 99)), unit: 'ms' });
     const seen = sorted('seen');
-    report({ bench: 'agent-popup', metric: `${label}_ring_to_tab_seen_by_playwright_p99`, value: round(percentile(seen, 99)), unit: 'ms', note: `harness view, p50 ${round(percentile(seen, 50))} ms: adds Playwright's own delay in reporting a new page` });
+    report({
+      bench: 'agent-popup',
+      metric: `${label}_ring_to_tab_seen_by_playwright_p99`,
+      value: round(percentile(seen, 99)),
+      unit: 'ms',
+      note: `harness view, p50 ${round(percentile(seen, 50))} ms: adds Playwright's own delay in reporting a new page`,
+    });
   };
 
   // Warm-up: the first call pays for the page's and the look-up's first use.
   await popOnce(callers[0]!);
-  await run('known_caller', KNOWN_CALLS, (i) => callers[i % callers.length]!, 'a contact the phone index knows; PBX ring event (emulator) → window.open tab in Chromium');
-  await run('unknown_caller', UNKNOWN_CALLS, (i) => `+1646555${String(2000 + i).padStart(4, '0')}`, 'unknown number, auto-create on: the contact is created in HubSpot (emulator) before the tab opens');
+  await run(
+    'known_caller',
+    KNOWN_CALLS,
+    (i) => callers[i % callers.length]!,
+    'a contact the phone index knows; PBX ring event (emulator) → window.open tab in Chromium',
+  );
+  await run(
+    'unknown_caller',
+    UNKNOWN_CALLS,
+    (i) => `+1646555${String(2000 + i).padStart(4, '0')}`,
+    'unknown number, auto-create on: the contact is created in HubSpot (emulator) before the tab opens',
+  );
   await context.close();
 } finally {
   await browser.close();

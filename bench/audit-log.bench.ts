@@ -66,7 +66,9 @@ async function measure(audit: AuditLog, c: Case): Promise<number[]> {
 }
 
 async function plan(database: Database, where: string): Promise<string> {
-  const rows = await database.query<{ 'QUERY PLAN': string }>(sql.raw(`explain select * from audit_log where ${where} order by occurred_at desc, id desc limit 51`));
+  const rows = await database.query<{ 'QUERY PLAN': string }>(
+    sql.raw(`explain select * from audit_log where ${where} order by occurred_at desc, id desc limit 51`),
+  );
   const text = rows.map((r) => r['QUERY PLAN']).join(' ');
   return /Seq Scan/.test(text) ? `SEQ SCAN (${where})` : (text.match(/audit_log_\w+/g) ?? []).join('+');
 }
@@ -100,19 +102,43 @@ async function run(engine: 'pglite' | 'postgres'): Promise<void> {
       { name: 'no_match', query: (i) => ({ connector: 'booking', object: 'call', ...(i % 2 ? { outcome: 'failed' } : {}) }) },
       { name: 'deep_page_cursor', query: () => ({ cursor: deep }) },
     ];
-    const plans = (await Promise.all([
-      'true', `connector = 'sansan'`, `connection_id = 'sansan-conn1'`, `object_type = 'deal'`, `outcome = 'failed'`,
-      `connector = 'booking' and object_type = 'call'`, `connector = 'sansan' and outcome = 'skipped'`, `object_type = 'deal' and outcome = 'failed'`,
-      `connector = 'booking' and object_type = 'call' and outcome = 'failed'`,
-    ].map((w) => plan(database, w)))).join(', ');
+    const plans = (
+      await Promise.all(
+        [
+          'true',
+          `connector = 'sansan'`,
+          `connection_id = 'sansan-conn1'`,
+          `object_type = 'deal'`,
+          `outcome = 'failed'`,
+          `connector = 'booking' and object_type = 'call'`,
+          `connector = 'sansan' and outcome = 'skipped'`,
+          `object_type = 'deal' and outcome = 'failed'`,
+          `connector = 'booking' and object_type = 'call' and outcome = 'failed'`,
+        ].map((w) => plan(database, w)),
+      )
+    ).join(', ');
     // As a server that has served the page for a while: the pages and the WebAssembly (PGlite) warm.
     for (let i = 0; i < 300; i++) await audit.query(cases[i % cases.length]!.query(i));
     const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
-    report({ bench: 'audit-log', metric: `fill_seconds_${engine}`, value: round(fillSeconds), unit: 's', note: `${ROWS} rows with their 10 indexes, then vacuum analyze; plans: ${plans}` });
+    report({
+      bench: 'audit-log',
+      metric: `fill_seconds_${engine}`,
+      value: round(fillSeconds),
+      unit: 's',
+      note: `${ROWS} rows with their 10 indexes, then vacuum analyze; plans: ${plans}`,
+    });
     for (const c of cases) {
       const times = await measure(audit, c);
       report({ bench: 'audit-log', metric: `page_${c.name}_p50_${engine}`, value: round(percentile(times, 50), 2), unit: 'ms' });
-      report({ bench: 'audit-log', metric: `page_${c.name}_p99_${engine}`, value: round(percentile(times, 99), 2), unit: 'ms', ceiling: 100, target: 'max', note: `${SAMPLES} pages of 50 over ${ROWS} rows; ${load}` });
+      report({
+        bench: 'audit-log',
+        metric: `page_${c.name}_p99_${engine}`,
+        value: round(percentile(times, 99), 2),
+        unit: 'ms',
+        ceiling: 100,
+        target: 'max',
+        note: `${SAMPLES} pages of 50 over ${ROWS} rows; ${load}`,
+      });
     }
   } finally {
     await database.close();

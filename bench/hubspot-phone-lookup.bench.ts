@@ -26,15 +26,54 @@ const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random(
 
 /** Numbers people type: a country's shapes, national and international. */
 const SHAPES: { region: string; make(): [stored: string, call: string] }[] = [
-  { region: 'US', make: () => { const n = `${2 + Math.floor(random() * 7)}${digits(2)}${2 + Math.floor(random() * 7)}${digits(6)}`; return [`(${n.slice(0, 3)}) ${n.slice(3, 6)}-${n.slice(6)}`, `+1${n}`]; } },
-  { region: 'US', make: () => { const n = `${2 + Math.floor(random() * 7)}${digits(2)}${2 + Math.floor(random() * 7)}${digits(6)}`; return [`+1 ${n.slice(0, 3)}.${n.slice(3, 6)}.${n.slice(6)} x${digits(2)}`, `1${n}`]; } },
-  { region: 'DE', make: () => { const n = `30${digits(8)}`; return [`0${n.slice(0, 2)} ${n.slice(2)}`, `+49${n}`]; } },
-  { region: 'GB', make: () => { const n = `20${7 + Math.floor(random() * 2)}${digits(7)}`; return [`+44 (0)${n.slice(0, 2)} ${n.slice(2, 6)} ${n.slice(6)}`, `0${n}`]; } },
-  { region: 'FR', make: () => { const n = `1${digits(8)}`; return [`0${n.replace(/(\d)(\d{2})(\d{2})(\d{2})(\d{2})/, '$1 $2 $3 $4 $5')}`, `0033${n}`]; } },
-  { region: 'JP', make: () => { const n = `3${digits(8)}`; return [`0${n.slice(0, 1)}-${n.slice(1, 5)}-${n.slice(5)}`, `+81${n}`]; } },
+  {
+    region: 'US',
+    make: () => {
+      const n = `${2 + Math.floor(random() * 7)}${digits(2)}${2 + Math.floor(random() * 7)}${digits(6)}`;
+      return [`(${n.slice(0, 3)}) ${n.slice(3, 6)}-${n.slice(6)}`, `+1${n}`];
+    },
+  },
+  {
+    region: 'US',
+    make: () => {
+      const n = `${2 + Math.floor(random() * 7)}${digits(2)}${2 + Math.floor(random() * 7)}${digits(6)}`;
+      return [`+1 ${n.slice(0, 3)}.${n.slice(3, 6)}.${n.slice(6)} x${digits(2)}`, `1${n}`];
+    },
+  },
+  {
+    region: 'DE',
+    make: () => {
+      const n = `30${digits(8)}`;
+      return [`0${n.slice(0, 2)} ${n.slice(2)}`, `+49${n}`];
+    },
+  },
+  {
+    region: 'GB',
+    make: () => {
+      const n = `20${7 + Math.floor(random() * 2)}${digits(7)}`;
+      return [`+44 (0)${n.slice(0, 2)} ${n.slice(2, 6)} ${n.slice(6)}`, `0${n}`];
+    },
+  },
+  {
+    region: 'FR',
+    make: () => {
+      const n = `1${digits(8)}`;
+      return [`0${n.replace(/(\d)(\d{2})(\d{2})(\d{2})(\d{2})/, '$1 $2 $3 $4 $5')}`, `0033${n}`];
+    },
+  },
+  {
+    region: 'JP',
+    make: () => {
+      const n = `3${digits(8)}`;
+      return [`0${n.slice(0, 1)}-${n.slice(1, 5)}-${n.slice(5)}`, `+81${n}`];
+    },
+  },
 ];
 
-interface Generated { record: PhoneRecord; call: string }
+interface Generated {
+  record: PhoneRecord;
+  call: string;
+}
 
 /** The same 200,000 contacts on every call (a fresh seeded generator), made as they are inserted. */
 function* generate(): Generator<Generated> {
@@ -46,8 +85,13 @@ function* generate(): Generator<Generated> {
     yield {
       call,
       record: {
-        objectType: 'contact', objectId: String(1_000_000 + i), label: `Contact ${i}`, companyId: random() < 0.7 ? String(5_000 + Math.floor(random() * 20_000)) : null,
-        modifiedAt: new Date(Date.now() - Math.floor(random() * 3e10)), region: shape.region, phones: { phone: stored, ...(mobile ? { mobilephone: mobile } : {}) },
+        objectType: 'contact',
+        objectId: String(1_000_000 + i),
+        label: `Contact ${i}`,
+        companyId: random() < 0.7 ? String(5_000 + Math.floor(random() * 20_000)) : null,
+        modifiedAt: new Date(Date.now() - Math.floor(random() * 3e10)),
+        region: shape.region,
+        phones: { phone: stored, ...(mobile ? { mobilephone: mobile } : {}) },
       },
     };
   }
@@ -70,8 +114,16 @@ async function fill(database: Database, index: PhoneIndex): Promise<{ seconds: n
     if (n++ % 40 === 0) known.push(g.call);
     for (const r of index.rowsFor(PORTAL, g.record)) {
       rows.push({
-        portal_id: r.portalId, object_type: r.objectType, object_id: r.objectId, property: r.property, e164: r.e164, tail: r.tail, raw: r.raw,
-        label: r.label, company_id: r.companyId, modified_at: r.modifiedAt?.toISOString() ?? null,
+        portal_id: r.portalId,
+        object_type: r.objectType,
+        object_id: r.objectId,
+        property: r.property,
+        e164: r.e164,
+        tail: r.tail,
+        raw: r.raw,
+        label: r.label,
+        company_id: r.companyId,
+        modified_at: r.modifiedAt?.toISOString() ?? null,
       });
     }
     if (rows.length >= 20_000) await flush();
@@ -85,7 +137,8 @@ async function fill(database: Database, index: PhoneIndex): Promise<{ seconds: n
 /** The plans of the look-up query (both passes, and the fallback alone) must be index scans. */
 async function plans(database: Database): Promise<string> {
   const client = (database.db as unknown as { $client: { query<T>(text: string, params: unknown[]): Promise<{ rows: T[] }> } }).$client;
-  const explain = async (q: { text: string; params: unknown[] }) => (await client.query<{ 'QUERY PLAN': string }>(`explain ${q.text}`, q.params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+  const explain = async (q: { text: string; params: unknown[] }) =>
+    (await client.query<{ 'QUERY PLAN': string }>(`explain ${q.text}`, q.params)).rows.map((r) => r['QUERY PLAN']).join('\n');
   const both = await explain(lookupQuery(PORTAL, '+14155550123', '155550123'));
   const fallback = await explain(lookupQuery(PORTAL, null, '155550123'));
   if (!both.includes('phone_index_e164') || !both.includes('phone_index_tail') || !fallback.includes('phone_index_tail') || /Seq Scan/.test(both + fallback)) {
@@ -130,10 +183,29 @@ async function measureIndex(engine: 'pglite' | 'postgres'): Promise<void> {
     await measure(index, warmUp);
     const { times, matched } = await measure(index, calls);
     const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
-    report({ bench: 'hubspot-phone-lookup', metric: `index_lookup_p99_cold_${engine}`, value: round(percentile(cold.times, 99), 3), unit: 'ms',
-      note: `the first 1,000 look-ups after a bulk load, nothing warmed; PhoneIndex.warm() then took ${round(warmSeconds, 2)} s` });
-    report({ bench: 'hubspot-phone-lookup', metric: `index_lookup_p50_${engine}`, value: round(percentile(times, 50), 3), unit: 'ms', note: `${CONTACTS} contacts, ${LOOKUPS} look-ups after ${LOOKUPS} others, ${round((100 * matched) / LOOKUPS)} % matched; table filled in ${round(fillSeconds)} s` });
-    report({ bench: 'hubspot-phone-lookup', metric: `index_lookup_p99_${engine}`, value: round(percentile(times, 99), 3), unit: 'ms', ceiling: 2, target: 'max', note: `${note}; ${load}` });
+    report({
+      bench: 'hubspot-phone-lookup',
+      metric: `index_lookup_p99_cold_${engine}`,
+      value: round(percentile(cold.times, 99), 3),
+      unit: 'ms',
+      note: `the first 1,000 look-ups after a bulk load, nothing warmed; PhoneIndex.warm() then took ${round(warmSeconds, 2)} s`,
+    });
+    report({
+      bench: 'hubspot-phone-lookup',
+      metric: `index_lookup_p50_${engine}`,
+      value: round(percentile(times, 50), 3),
+      unit: 'ms',
+      note: `${CONTACTS} contacts, ${LOOKUPS} look-ups after ${LOOKUPS} others, ${round((100 * matched) / LOOKUPS)} % matched; table filled in ${round(fillSeconds)} s`,
+    });
+    report({
+      bench: 'hubspot-phone-lookup',
+      metric: `index_lookup_p99_${engine}`,
+      value: round(percentile(times, 99), 3),
+      unit: 'ms',
+      ceiling: 2,
+      target: 'max',
+      note: `${note}; ${load}`,
+    });
   } finally {
     await database.close();
     await t.drop();
@@ -166,7 +238,10 @@ async function measureSearch(): Promise<void> {
           { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'CONTAINS_TOKEN' as never, value: `*${national}` }] },
           { filters: [{ propertyName: 'hs_searchable_calculated_mobile_number', operator: 'CONTAINS_TOKEN' as never, value: `*${national}` }] },
         ],
-        properties: ['firstname', 'lastname', 'phone', 'mobilephone', 'associatedcompanyid'], limit: 10, after: '0', sorts: [],
+        properties: ['firstname', 'lastname', 'phone', 'mobilephone', 'associatedcompanyid'],
+        limit: 10,
+        after: '0',
+        sorts: [],
       });
     };
     for (const n of sample.slice(0, 30)) await search(n);

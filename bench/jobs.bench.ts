@@ -54,7 +54,14 @@ async function postgres(workers: number, target: number): Promise<number> {
   await Promise.all(procs.map((p) => p.waitFor(/worker started|"level":30/, 30_000).catch(() => sleep(3_000))));
   await sleep(1_000);
   const rate = await measure(queue, database, 20_000);
-  report({ bench: 'jobs', metric: `throughput_postgres_${workers}_worker${workers > 1 ? 's' : ''}`, value: round(rate), unit: 'jobs/s', ceiling: target, target: 'min' });
+  report({
+    bench: 'jobs',
+    metric: `throughput_postgres_${workers}_worker${workers > 1 ? 's' : ''}`,
+    value: round(rate),
+    unit: 'jobs/s',
+    ceiling: target,
+    target: 'min',
+  });
   for (const p of procs) p.child.kill('SIGTERM');
   await Promise.all(procs.map((p) => p.exited));
   await queue.stop();
@@ -66,4 +73,10 @@ async function postgres(workers: number, target: number): Promise<number> {
 await pglite();
 const one = await postgres(1, 1_000);
 const three = await postgres(3, 2_500);
-report({ bench: 'jobs', metric: 'postgres_3_vs_1_worker_ratio', value: round(three / one, 2), unit: 'x', note: 'all workers, PostgreSQL and the enqueuer share this machine\'s cores' });
+report({
+  bench: 'jobs',
+  metric: 'postgres_3_vs_1_worker_ratio',
+  value: round(three / one, 2),
+  unit: 'x',
+  note: "all workers, PostgreSQL and the enqueuer share this machine's cores",
+});

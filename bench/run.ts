@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filters = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!filters.length || filters.some((x) => f.includes(x)))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && (!filters.length || filters.some((x) => f.includes(x))))
+  .sort();
 let failed = 0;
 for (const file of files) {
   const r = spawnSync(process.execPath, [`${dir}${file}`], { stdio: ['ignore', 'inherit', 'inherit'] });

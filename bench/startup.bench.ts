@@ -23,7 +23,13 @@ async function freePort(): Promise<number> {
 async function timeToHealthy(dataDir: string, sandbox: 'on' | 'off'): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const p = runSpokes(['start'], { SPOKES_DATA_DIR: dataDir, SPOKES_PORT: String(port), SPOKES_LOG_LEVEL: 'warn', SPOKES_SANDBOX: sandbox, SPOKES_SANDBOX_PORT: '0' });
+  const p = runSpokes(['start'], {
+    SPOKES_DATA_DIR: dataDir,
+    SPOKES_PORT: String(port),
+    SPOKES_LOG_LEVEL: 'warn',
+    SPOKES_SANDBOX: sandbox,
+    SPOKES_SANDBOX_PORT: '0',
+  });
   try {
     for (;;) {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
@@ -46,11 +52,26 @@ for (const sandbox of ['off', 'on'] as const) {
   const dataDir = mkdtempSync(join(tmpdir(), 'spokes-bench-start-'));
   try {
     const empty = await timeToHealthy(dataDir, sandbox);
-    report({ bench: 'startup', metric: `start_to_healthy_empty_data_dir_sandbox_${sandbox}`, value: Math.round(empty), unit: 'ms', ceiling: 3000, target: 'max' });
+    report({
+      bench: 'startup',
+      metric: `start_to_healthy_empty_data_dir_sandbox_${sandbox}`,
+      value: Math.round(empty),
+      unit: 'ms',
+      ceiling: 3000,
+      target: 'max',
+    });
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) runs.push(await timeToHealthy(dataDir, sandbox));
     runs.sort((a, b) => a - b);
-    report({ bench: 'startup', metric: `start_to_healthy_existing_data_dir_sandbox_${sandbox}`, value: Math.round(runs[1]!), unit: 'ms', ceiling: 3000, target: 'max', note: 'median of 3' });
+    report({
+      bench: 'startup',
+      metric: `start_to_healthy_existing_data_dir_sandbox_${sandbox}`,
+      value: Math.round(runs[1]!),
+      unit: 'ms',
+      ceiling: 3000,
+      target: 'max',
+      note: 'median of 3',
+    });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

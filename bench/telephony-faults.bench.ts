@@ -17,12 +17,16 @@ const startedAt = Date.now();
 const world = await startWorld({ engine: 'postgres', workers: 2 });
 const events: string[] = [];
 try {
-  world.hubspot.setFaults({ rateLimitProbability: 0.10, serverErrorProbability: 0.05, pathPrefixes: ['/crm/'], seed: 11 });
+  world.hubspot.setFaults({ rateLimitProbability: 0.1, serverErrorProbability: 0.05, pathPrefixes: ['/crm/'], seed: 11 });
   world.pbx.setFaults({ duplicateCdrEvents: true });
   let dropped = false;
   let killed = false;
   await runCalls(world, {
-    bench: 'telephony-faults-postgres', calls: CALLS, perSecond: RATE, budgetMs: BUDGET_MS, startedAt,
+    bench: 'telephony-faults-postgres',
+    calls: CALLS,
+    perSecond: RATE,
+    budgetMs: BUDGET_MS,
+    startedAt,
     rateLimitNote: 'injected 429s are answered before HubSpot knows the app, so they are not in this count: see the faults line',
     async during(placed) {
       if (!dropped && placed >= CALLS / 3) {
@@ -46,8 +50,13 @@ try {
     },
   });
   const { faults } = world.hubspot.stats();
-  report({ bench: 'telephony-faults-postgres', metric: 'faults_injected', value: faults.rateLimit + faults.serverError, unit: 'responses',
-    note: `${faults.rateLimit} × 429 and ${faults.serverError} × 5xx from HubSpot; every call record sent twice; ${events.join('; ')}` });
+  report({
+    bench: 'telephony-faults-postgres',
+    metric: 'faults_injected',
+    value: faults.rateLimit + faults.serverError,
+    unit: 'responses',
+    note: `${faults.rateLimit} × 429 and ${faults.serverError} × 5xx from HubSpot; every call record sent twice; ${events.join('; ')}`,
+  });
 } finally {
   await world.close();
 }

@@ -72,7 +72,11 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const seeded = hubspot.seed({ portalId: portal.portalId, owners, contacts: 0, companies: 0 });
   const read = async (path: string, method = 'GET', body?: unknown): Promise<any> => {
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${hubspot.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${hubspot.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       // The benchmark's own reads may meet the faults it switched on.
       if ((res.status === 429 || res.status >= 500) && attempt < 20) {
         await sleep(100);
@@ -97,10 +101,21 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const db: TestDatabase = await createTestDatabase(opts.engine);
   const port = await freePort();
   const spokesUrl = `http://localhost:${port}`;
-  const app = hubspot.registerApp({ name: 'Spokes bench', redirectUrls: [`${spokesUrl}${HUBSPOT.callbackPath}`], scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes] });
+  const app = hubspot.registerApp({
+    name: 'Spokes bench',
+    redirectUrls: [`${spokesUrl}${HUBSPOT.callbackPath}`],
+    scopes: [...HUBSPOT.requiredScopes],
+    optionalScopes: [...HUBSPOT.optionalScopes],
+  });
   const env = {
-    ...db.env, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: spokesUrl, SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SPOKES_SANDBOX: 'off',
-    HUBSPOT_BASE_URL: hubspot.url, SPOKES_LOG_LEVEL: 'warn', SPOKES_DEFAULT_REGION: 'US',
+    ...db.env,
+    SPOKES_PORT: String(port),
+    SPOKES_PUBLIC_URL: spokesUrl,
+    SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    SPOKES_SANDBOX: 'off',
+    HUBSPOT_BASE_URL: hubspot.url,
+    SPOKES_LOG_LEVEL: 'warn',
+    SPOKES_DEFAULT_REGION: 'US',
     // The PBX emulator runs on this machine: loopback is refused unless allowed.
     SPOKES_PBX_ADDRESSES: 'public,private,loopback',
     // BENCH_NODE_OPTIONS=--cpu-prof profiles the Spokes processes.
@@ -114,16 +129,30 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   await expectOk(await admin.request('PUT', '/api/hubspot/app', { clientId: app.clientId, clientSecret: app.clientSecret }), 'save the HubSpot app');
   const { authorizeUrl } = await expectOk(await admin.request('POST', '/api/hubspot/authorize'), 'authorize');
   const state = new URL(authorizeUrl).searchParams.get('state')!;
-  const { redirectUrl } = hubspot.approveInstall({ clientId: app.clientId, redirectUri: `${spokesUrl}${HUBSPOT.callbackPath}`, scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes], state, portalId: portal.portalId });
+  const { redirectUrl } = hubspot.approveInstall({
+    clientId: app.clientId,
+    redirectUri: `${spokesUrl}${HUBSPOT.callbackPath}`,
+    scopes: [...HUBSPOT.requiredScopes],
+    optionalScopes: [...HUBSPOT.optionalScopes],
+    state,
+    portalId: portal.portalId,
+  });
   const back = await fetch(redirectUrl);
   if (back.status !== 200) throw new Error(`OAuth callback → ${back.status} ${await back.text()}`);
-  await configureSandboxWebhooks({ baseUrl: hubspot.url, appId: app.appId, developerApiKey: app.developerApiKey, targetUrl: `${spokesUrl}${HUBSPOT.webhookPath}` });
+  await configureSandboxWebhooks({
+    baseUrl: hubspot.url,
+    appId: app.appId,
+    developerApiKey: app.developerApiKey,
+    targetUrl: `${spokesUrl}${HUBSPOT.webhookPath}`,
+  });
   // The CRM's records are created now, so that HubSpot tells Spokes about them by webhook (its phone index
   // learns them that way; connecting does not start a full build before the next scheduled pass).
   // Known callers: contacts with E.164 numbers, one in two with a primary company.
   const companyIds: string[] = [];
   for (let i = 0; i < (opts.companies ?? 200); i += 100) {
-    const inputs = Array.from({ length: Math.min(100, (opts.companies ?? 200) - i) }, (_, k) => ({ properties: { name: `Bench Company ${i + k}`, domain: `c${i + k}.bench.example` } }));
+    const inputs = Array.from({ length: Math.min(100, (opts.companies ?? 200) - i) }, (_, k) => ({
+      properties: { name: `Bench Company ${i + k}`, domain: `c${i + k}.bench.example` },
+    }));
     companyIds.push(...(await read('/crm/v3/objects/companies/batch/create', 'POST', { inputs })).results.map((r: { id: string }) => r.id));
   }
   const knownNumbers: string[] = [];
@@ -142,22 +171,43 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     await read('/crm/v3/objects/contacts/batch/create', 'POST', { inputs });
   }
 
-
   // The PBX: connect, accept the auto-bind proposal, create the CRM phonebook, auto-create both ways, switch on.
   const info = pbx.info();
-  await expectOk(await admin.request('PUT', '/api/telephony/connection', { baseUrl: info.baseUrl, clientId: info.clientId, clientSecret: info.clientSecret, webhookSecret: info.webhookSecret }), 'connect the PBX');
+  await expectOk(
+    await admin.request('PUT', '/api/telephony/connection', {
+      baseUrl: info.baseUrl,
+      clientId: info.clientId,
+      clientSecret: info.clientSecret,
+      webhookSecret: info.webhookSecret,
+    }),
+    'connect the PBX',
+  );
   const { proposals } = await expectOk(await admin.request('POST', '/api/telephony/bindings/auto'), 'auto-bind');
-  await expectOk(await admin.request('PUT', '/api/telephony/bindings', { bindings: proposals.map((p: { ownerId: string; extension: string }) => ({ ownerId: p.ownerId, extension: p.extension })), source: 'auto' }), 'bind');
+  await expectOk(
+    await admin.request('PUT', '/api/telephony/bindings', {
+      bindings: proposals.map((p: { ownerId: string; extension: string }) => ({ ownerId: p.ownerId, extension: p.extension })),
+      source: 'auto',
+    }),
+    'bind',
+  );
   if (proposals.length !== owners) throw new Error(`auto-bind proposed ${proposals.length} of ${owners}`);
-  await expectOk(await admin.request('PATCH', '/api/telephony/settings', {
-    createPhonebook: 'HubSpot_CRM_Phonebook', autoCreate: { inbound: true, outbound: true }, contactSync: { enabled: true, modules: ['contacts', 'companies'] },
-  }), 'settings');
+  await expectOk(
+    await admin.request('PATCH', '/api/telephony/settings', {
+      createPhonebook: 'HubSpot_CRM_Phonebook',
+      autoCreate: { inbound: true, outbound: true },
+      contactSync: { enabled: true, modules: ['contacts', 'companies'] },
+    }),
+    'settings',
+  );
   // The phone index knows every known caller before the first call: HubSpot's webhooks are delivered and
   // Spokes has read the records they name (its requests have stopped for 2 seconds).
   await hubspot.webhooksIdle();
   for (let last = -1, stableSince = Date.now(); ; await sleep(250)) {
     const now = spokesTraffic({ hubspot, portalId: portal.portalId, appKey: String(app.appId) }).requests;
-    if (now !== last) { last = now; stableSince = Date.now(); }
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    }
     if (Date.now() - stableSince > 2_000) break;
   }
   await expectOk(await admin.request('PUT', '/api/telephony/enabled', { enabled: true }), 'enable');
@@ -180,8 +230,19 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     await Promise.all([...workers, server].map((p) => p.exited));
   };
   return {
-    hubspot, pbx, portalId: portal.portalId, appKey: String(app.appId), spokesUrl, admin, server, workers, startWorker, extensions, knownNumbers,
-    db, stopSpokes,
+    hubspot,
+    pbx,
+    portalId: portal.portalId,
+    appKey: String(app.appId),
+    spokesUrl,
+    admin,
+    server,
+    workers,
+    startWorker,
+    extensions,
+    knownNumbers,
+    db,
+    stopSpokes,
     read: (path) => read(path),
     async close() {
       await stopSpokes();
@@ -219,7 +280,14 @@ export async function observeCdrs(pbx: YeastarSandbox): Promise<{ arrivals: Map<
   };
   open();
   heartbeat = setInterval(() => socket?.readyState === WebSocket.OPEN && socket.send('heartbeat'), 1_000);
-  return { arrivals, close: () => { closed = true; clearInterval(heartbeat); socket?.close(); } };
+  return {
+    arrivals,
+    close: () => {
+      closed = true;
+      clearInterval(heartbeat);
+      socket?.close();
+    },
+  };
 }
 
 export interface CallPlan {
@@ -235,15 +303,31 @@ export interface CallPlan {
 /** The office's mix: 60 % inbound (a third of them missed), 40 % outbound (a third not connected); 20 % unknown numbers. */
 export function planCalls(world: Pick<World, 'extensions' | 'knownNumbers'>, n: number, seed = 1): CallPlan[] {
   let s = seed;
-  const random = () => ((s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const random = () => (s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const out: CallPlan[] = [];
   for (let i = 0; i < n; i++) {
     const r = random();
-    const [direction, outcome] = r < 0.40 ? ['inbound', 'answered'] : r < 0.52 ? ['inbound', 'no_answer'] : r < 0.56 ? ['inbound', 'busy'] : r < 0.60 ? ['inbound', 'voicemail']
-      : r < 0.87 ? ['outbound', 'answered'] : r < 0.94 ? ['outbound', 'no_answer'] : r < 0.98 ? ['outbound', 'busy'] : ['outbound', 'failed'];
+    const [direction, outcome] =
+      r < 0.4
+        ? ['inbound', 'answered']
+        : r < 0.52
+          ? ['inbound', 'no_answer']
+          : r < 0.56
+            ? ['inbound', 'busy']
+            : r < 0.6
+              ? ['inbound', 'voicemail']
+              : r < 0.87
+                ? ['outbound', 'answered']
+                : r < 0.94
+                  ? ['outbound', 'no_answer']
+                  : r < 0.98
+                    ? ['outbound', 'busy']
+                    : ['outbound', 'failed'];
     const unknown = random() < 0.2;
     out.push({
-      direction: direction as CallPlan['direction'], outcome: outcome as CallPlan['outcome'], unknown,
+      direction: direction as CallPlan['direction'],
+      outcome: outcome as CallPlan['outcome'],
+      unknown,
       // Unknown numbers are new each time (each one a new contact); known ones repeat.
       external: unknown ? `+1628555${String(i % 10_000).padStart(4, '0')}` : world.knownNumbers[Math.floor(random() * world.knownNumbers.length)]!,
       extension: world.extensions[Math.floor(random() * world.extensions.length)]!,
@@ -255,7 +339,12 @@ export function planCalls(world: Pick<World, 'extensions' | 'knownNumbers'>, n: 
 }
 
 /** Places the calls at a steady rate; returns their call ids in order. `onProgress` is called once a second. */
-export async function placeCalls(pbx: YeastarSandbox, plan: CallPlan[], perSecond: number, onProgress?: (placed: number) => void | Promise<void>): Promise<{ callIds: string[]; seconds: number; lagMs: number }> {
+export async function placeCalls(
+  pbx: YeastarSandbox,
+  plan: CallPlan[],
+  perSecond: number,
+  onProgress?: (placed: number) => void | Promise<void>,
+): Promise<{ callIds: string[]; seconds: number; lagMs: number }> {
   const callIds: string[] = [];
   const started = performance.now();
   let lastReport = 0;
@@ -295,7 +384,11 @@ export async function engagementsByCall(world: Pick<World, 'read'>): Promise<Map
 }
 
 /** Spokes' requests to HubSpot (its OAuth app) and the 429s it was answered. */
-export function spokesTraffic(world: Pick<World, 'hubspot' | 'portalId' | 'appKey'>): { requests: number; rateLimited: number; byRoute: Record<string, Record<string, number>> } {
+export function spokesTraffic(world: Pick<World, 'hubspot' | 'portalId' | 'appKey'>): {
+  requests: number;
+  rateLimited: number;
+  byRoute: Record<string, Record<string, number>>;
+} {
   const app = world.hubspot.stats().byPortal[String(world.portalId)]?.byApp[world.appKey];
   return { requests: app?.requests ?? 0, rateLimited: app?.rateLimited ?? 0, byRoute: app?.byRoute ?? {} };
 }
@@ -375,23 +468,62 @@ export async function runCalls(world: World, opts: RunOptions): Promise<void> {
   const loggedCalls = load.callIds.length - lost;
   const requests = traffic.requests - before.requests;
   const count = (byStatus: Record<string, number> | undefined) => Object.values(byStatus ?? {}).reduce((a, b) => a + b, 0);
-  const routes = Object.entries(traffic.byRoute).map(([route, byStatus]) => [route, count(byStatus) - count(before.byRoute[route])] as const)
-    .filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ');
+  const routes = Object.entries(traffic.byRoute)
+    .map(([route, byStatus]) => [route, count(byStatus) - count(before.byRoute[route])] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
   if (lost || process.env.BENCH_VERBOSE) dumpWarnings(world);
   // What Spokes holds about each lost call (on the embedded database, read once Spokes has stopped).
   const explained = lost ? await explainLost(world, lostCalls.slice(0, 10)) : [];
   for (const line of explained) process.stderr.write(`${line}\n`);
 
-  report({ bench, metric: 'calls_logged', value: loggedCalls, unit: 'calls', ceiling: calls, target: 'min',
-    note: `${calls} calls placed in ${round(load.seconds)} s (${round(calls / load.seconds)} calls/s, generator at most ${round(load.lagMs)} ms behind); `
-      + `${logged >= calls ? 'all logged' : `${logged} logged when the budget ran out`} ${round((drainedAt - opts.startedAt) / 1000)} s after setup began; ${progress.join('; ')}` });
-  report({ bench, metric: 'calls_lost', value: lost, unit: 'calls', ceiling: 0, target: 'max',
-    note: [`${sharedUid} calls had a record whose uid another call's record had too`, ...explained.slice(0, 5)].join(' | ') });
+  report({
+    bench,
+    metric: 'calls_logged',
+    value: loggedCalls,
+    unit: 'calls',
+    ceiling: calls,
+    target: 'min',
+    note:
+      `${calls} calls placed in ${round(load.seconds)} s (${round(calls / load.seconds)} calls/s, generator at most ${round(load.lagMs)} ms behind); ` +
+      `${logged >= calls ? 'all logged' : `${logged} logged when the budget ran out`} ${round((drainedAt - opts.startedAt) / 1000)} s after setup began; ${progress.join('; ')}`,
+  });
+  report({
+    bench,
+    metric: 'calls_lost',
+    value: lost,
+    unit: 'calls',
+    ceiling: 0,
+    target: 'max',
+    note: [`${sharedUid} calls had a record whose uid another call's record had too`, ...explained.slice(0, 5)].join(' | '),
+  });
   report({ bench, metric: 'calls_duplicated', value: duplicated, unit: 'engagements', ceiling: 0, target: 'max' });
-  report({ bench, metric: 'latency_p50', value: round(percentile(latencies, 50)), unit: 'ms',
-    note: `from the PBX publishing the call record to the engagement existing in HubSpot (${latencies.length} calls measured)` });
+  report({
+    bench,
+    metric: 'latency_p50',
+    value: round(percentile(latencies, 50)),
+    unit: 'ms',
+    note: `from the PBX publishing the call record to the engagement existing in HubSpot (${latencies.length} calls measured)`,
+  });
   report({ bench, metric: 'latency_p99', value: round(percentile(latencies, 99)), unit: 'ms' });
-  report({ bench, metric: 'hubspot_requests_per_logged_call', value: round(requests / Math.max(1, loggedCalls), 3), unit: 'requests/call', ceiling: 0.2, target: 'max',
-    note: `${requests} requests of Spokes' OAuth app (ceiling 1, target 0.2): ${routes}` });
-  report({ bench, metric: 'rate_limited_responses', value: traffic.rateLimited - before.rateLimited, unit: '429s', ceiling: 0, target: 'max', ...(opts.rateLimitNote ? { note: opts.rateLimitNote } : {}) });
+  report({
+    bench,
+    metric: 'hubspot_requests_per_logged_call',
+    value: round(requests / Math.max(1, loggedCalls), 3),
+    unit: 'requests/call',
+    ceiling: 0.2,
+    target: 'max',
+    note: `${requests} requests of Spokes' OAuth app (ceiling 1, target 0.2): ${routes}`,
+  });
+  report({
+    bench,
+    metric: 'rate_limited_responses',
+    value: traffic.rateLimited - before.rateLimited,
+    unit: '429s',
+    ceiling: 0,
+    target: 'max',
+    ...(opts.rateLimitNote ? { note: opts.rateLimitNote } : {}),
+  });
 }

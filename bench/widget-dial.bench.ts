@@ -22,7 +22,13 @@ try {
   const { page } = await world.open();
   const widget = await openRecord(page, world.recordUrl(contactId));
   await page.evaluate(() => {
-    document.addEventListener('click', () => { (window as unknown as { clickAt: number }).clickAt = performance.timeOrigin + performance.now(); }, { capture: true });
+    document.addEventListener(
+      'click',
+      () => {
+        (window as unknown as { clickAt: number }).clickAt = performance.timeOrigin + performance.now();
+      },
+      { capture: true },
+    );
   });
   const link = page.locator('[data-testid="record-summary"] a.phone');
 

@@ -8,6 +8,8 @@
  */
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  process.stderr.write(`spokes: Node.js 24 or later is needed, this is ${process.version}: run \`npm install\` in the Spokes folder (it fetches Node 24 for npm scripts), or install Node.js 24 LTS (https://nodejs.org, or \`nvm install\`, which reads .nvmrc).\n`);
+  process.stderr.write(
+    `spokes: Node.js 24 or later is needed, this is ${process.version}: run \`npm install\` in the Spokes folder (it fetches Node 24 for npm scripts), or install Node.js 24 LTS (https://nodejs.org, or \`nvm install\`, which reads .nvmrc).\n`,
+  );
   process.exit(1);
 }

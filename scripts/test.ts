@@ -24,20 +24,26 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 const env = { ...process.env };
-if (!env.TEST_DATABASE_URL && await reachable(LOCAL_POSTGRES)) env.TEST_DATABASE_URL = LOCAL_POSTGRES;
-process.stdout.write(env.TEST_DATABASE_URL
-  ? `PostgreSQL tests run at ${env.TEST_DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}\n`
-  : 'PostgreSQL tests will be reported as skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them\n');
+if (!env.TEST_DATABASE_URL && (await reachable(LOCAL_POSTGRES))) env.TEST_DATABASE_URL = LOCAL_POSTGRES;
+process.stdout.write(
+  env.TEST_DATABASE_URL
+    ? `PostgreSQL tests run at ${env.TEST_DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}\n`
+    : 'PostgreSQL tests will be reported as skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them\n',
+);
 
 const args = process.argv.slice(2);
 const files = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-'));
-const result = spawnSync(process.execPath, [
-  '--test',
-  '--test-reporter=spec',
-  `--test-concurrency=${env.TEST_CONCURRENCY ?? '2'}`,
-  '--test-timeout=600000',
-  ...flags,
-  ...(files.length ? files : ['test/**/*.test.ts']),
-], { stdio: 'inherit', env });
+const result = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${env.TEST_CONCURRENCY ?? '2'}`,
+    '--test-timeout=600000',
+    ...flags,
+    ...(files.length ? files : ['test/**/*.test.ts']),
+  ],
+  { stdio: 'inherit', env },
+);
 process.exit(result.status ?? 1);

@@ -42,7 +42,11 @@ export async function startBanner(config: Config, runtime: Runtime): Promise<str
   }
   const sandboxes = runtime.services.sandboxes;
   if (sandboxes) {
-    lines.push('', 'Sandbox mode (no HubSpot credentials configured): Spokes is connected to these emulators.', ...sandboxLines(sandboxes, config.dataDir).map((l) => `  ${l}`));
+    lines.push(
+      '',
+      'Sandbox mode (no HubSpot credentials configured): Spokes is connected to these emulators.',
+      ...sandboxLines(sandboxes, config.dataDir).map((l) => `  ${l}`),
+    );
     lines.push('', ...sampleCall(sandboxes, await sandboxes.sampleContact(), base));
   }
   return `\n${RULE}\n${lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n${RULE}\n\n`;
@@ -64,7 +68,9 @@ function sampleCall(sandboxes: Sandboxes, contact: { name: string; phone: string
 
 /** `spokes sandbox`: where the emulators are. */
 export function sandboxSummary(sandboxes: Sandboxes, dataDir: string): string {
-  return `Sandbox emulators are running:\n${sandboxLines(sandboxes, dataDir).map((l) => `  ${l}`).join('\n')}\n`;
+  return `Sandbox emulators are running:\n${sandboxLines(sandboxes, dataDir)
+    .map((l) => `  ${l}`)
+    .join('\n')}\n`;
 }
 
 /** A port taken by something else: which one, and what to do, in one line. */

@@ -42,7 +42,9 @@ Options:
   -v, --version  Show the version
 
 Configuration comes from environment variables (or spokes.config.json):
-${settingsTable().map((s) => `  ${s.env.padEnd(28)} e.g. ${s.example}`).join('\n')}
+${settingsTable()
+  .map((s) => `  ${s.env.padEnd(28)} e.g. ${s.example}`)
+  .join('\n')}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -56,7 +58,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const commands: Record<string, (config: Config, log: Logger, args: string[]) => Promise<number>> = {
-    start, worker, migrate, status, retry, sandbox, 'calling-settings': callingSettings,
+    start,
+    worker,
+    migrate,
+    status,
+    retry,
+    sandbox,
+    'calling-settings': callingSettings,
     connections: (config, log, args) => platformCommand('connections', config, log, args),
     audit: (config, log, args) => platformCommand('audit', config, log, args),
   };
@@ -70,7 +78,12 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig();
   } catch (err) {
     // One line per bad setting: the variable, what is wrong, an example.
-    process.stderr.write((err as Error).message.split('\n').map((l) => `spokes: configuration error: ${l}\n`).join(''));
+    process.stderr.write(
+      (err as Error).message
+        .split('\n')
+        .map((l) => `spokes: configuration error: ${l}\n`)
+        .join(''),
+    );
     return 1;
   }
   const log = createLogger({ level: config.logLevel, name: 'spokes' });
@@ -82,8 +95,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // A port taken by another program (often a Spokes already running): one line, not a stack.
     const inUse = err as NodeJS.ErrnoException & { port?: number };
-    const message = inUse.code === 'EADDRINUSE' && typeof inUse.port === 'number' ? portInUseMessage(command, inUse.port, config)
-      : err instanceof SpokesError ? err.message : (err as Error).stack ?? String(err);
+    const message =
+      inUse.code === 'EADDRINUSE' && typeof inUse.port === 'number'
+        ? portInUseMessage(command, inUse.port, config)
+        : err instanceof SpokesError
+          ? err.message
+          : ((err as Error).stack ?? String(err));
     process.stderr.write(`spokes ${command}: ${message}\n`);
     return 1;
   }
@@ -117,7 +134,8 @@ async function sandbox(config: Config, log: Logger): Promise<number> {
 
 async function callingSettings(config: Config, log: Logger, args: string[]): Promise<number> {
   return runCallingSettings(args, {
-    config, log,
+    config,
+    log,
     out: (text) => process.stdout.write(text),
     // The database only: no job queue to start for a few HTTP calls.
     async openStore() {
@@ -132,7 +150,8 @@ async function callingSettings(config: Config, log: Logger, args: string[]): Pro
       }
       const connections = new ConnectionStore(database.db, secretBox);
       return {
-        db: database.db, secretBox,
+        db: database.db,
+        secretBox,
         connectionBaseUrl: async () => (await connections.connection())?.baseUrl,
         widgetUrl: () => widgetUrl({ hubspot: { publicUrl: config.publicUrl } }),
         close: () => database.close(),
@@ -195,7 +214,9 @@ async function retry(config: Config, log: Logger, args: string[]): Promise<numbe
     // The embedded database belongs to a running `spokes start`: ask it instead (as `status` does).
     if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite')) throw err;
     const res = await fetch(`${runningServerUrl(config.dataDir, config.port)}/api/status/retry`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
     }).catch(() => undefined);
     if (!res) throw err;
     const body = (await res.json().catch(() => ({}))) as { retried?: number; error?: { message?: string } };
@@ -206,9 +227,9 @@ async function retry(config: Config, log: Logger, args: string[]): Promise<numbe
     retried = body.retried;
   }
   const what = request.ids ? `of the ${request.ids.length} given job id(s)` : request.queue ? `in ${request.queue}` : 'in all queues';
-  process.stdout.write(retried
-    ? `Put ${retried} failed job(s) ${what} back to work; \`spokes status\` shows their progress.\n`
-    : `No failed jobs ${what} to retry.\n`);
+  process.stdout.write(
+    retried ? `Put ${retried} failed job(s) ${what} back to work; \`spokes status\` shows their progress.\n` : `No failed jobs ${what} to retry.\n`,
+  );
   return 0;
 }
 
@@ -226,14 +247,18 @@ async function platformCommand(command: PlatformCommand, config: Config, log: Lo
       await runtime.stop();
     }
   } catch (err) {
-    if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite' && /is in use by process|could not lock/.test(err.message))) throw err;
+    if (!(err instanceof SpokesError && err.code === 'conflict' && config.engine === 'pglite' && /is in use by process|could not lock/.test(err.message)))
+      throw err;
     const url = runningServerUrl(config.dataDir, config.port);
     const res = await fetch(`${url}/api/status/cli`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ command, args }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command, args }),
     }).catch(() => undefined);
     if (!res) throw new SpokesError('conflict', `${err.message} It did not answer at ${url} either.`);
     const body = (await res.json().catch(() => ({}))) as Partial<CommandResult> & { error?: { message?: string } };
-    if (!res.ok || typeof body.code !== 'number') throw new SpokesError('remote_rejected', `the running server refused: ${body.error?.message ?? `HTTP ${res.status}`}`);
+    if (!res.ok || typeof body.code !== 'number')
+      throw new SpokesError('remote_rejected', `the running server refused: ${body.error?.message ?? `HTTP ${res.status}`}`);
     result = body as CommandResult;
   }
   (result.code === 0 ? process.stdout : process.stderr).write(result.output);
@@ -256,10 +281,13 @@ function untilSignal(runtime: { stop(): Promise<void> } | { close(): Promise<voi
       }
       stopping = true;
       log.info({ signal }, 'shutting down: finishing jobs in flight');
-      ('stop' in runtime ? runtime.stop() : runtime.close()).then(() => resolve(0), (err) => {
-        log.error({ err: (err as Error).message }, 'shutdown failed');
-        resolve(1);
-      });
+      ('stop' in runtime ? runtime.stop() : runtime.close()).then(
+        () => resolve(0),
+        (err) => {
+          log.error({ err: (err as Error).message }, 'shutdown failed');
+          resolve(1);
+        },
+      );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

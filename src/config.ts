@@ -13,33 +13,59 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Each setting: its environment variable, its key in spokes.config.json, its schema and an example. */
 const settings = {
-  port: { env: 'SPOKES_PORT', example: '3000', schema: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535').default(3000) },
+  port: {
+    env: 'SPOKES_PORT',
+    example: '3000',
+    schema: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0–65535')
+      .max(65535, 'must be 0–65535')
+      .default(3000),
+  },
   host: { env: 'SPOKES_HOST', example: '127.0.0.1', schema: z.string().min(1).default('127.0.0.1') },
   dataDir: { env: 'SPOKES_DATA_DIR', example: './data', schema: z.string().min(1).default('./data') },
   databaseUrl: {
     env: 'DATABASE_URL',
     example: 'postgres://spokes:secret@127.0.0.1:5432/spokes',
-    schema: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL').optional(),
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
   },
   secretKey: {
     env: 'SPOKES_SECRET_KEY',
     secret: true,
     example: '$(openssl rand -base64 32)',
-    schema: z.string().refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v),
-      'must be 32 random bytes in base64 (44 characters)').optional(),
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), 'must be 32 random bytes in base64 (44 characters)')
+      .optional(),
   },
   publicUrl: {
     env: 'SPOKES_PUBLIC_URL',
     example: 'https://spokes.example.com',
-    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, '')).optional(),
+    schema: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
   },
   logLevel: { env: 'SPOKES_LOG_LEVEL', example: 'info', schema: z.enum(LOG_LEVELS).default('info') },
-  adminPassword: { env: 'SPOKES_ADMIN_PASSWORD', secret: true, example: 'a-long-passphrase', schema: z.string().min(12, 'must be at least 12 characters').optional() },
+  adminPassword: {
+    env: 'SPOKES_ADMIN_PASSWORD',
+    secret: true,
+    example: 'a-long-passphrase',
+    schema: z.string().min(12, 'must be at least 12 characters').optional(),
+  },
   metricsToken: {
     env: 'SPOKES_METRICS_TOKEN',
     secret: true,
     example: '$(openssl rand -hex 32)',
-    schema: z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    schema: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
   },
   sandbox: {
     env: 'SPOKES_SANDBOX',
@@ -49,38 +75,87 @@ const settings = {
   sandboxPort: {
     env: 'SPOKES_SANDBOX_PORT',
     example: '3001',
-    schema: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535').optional(),
+    schema: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0–65535')
+      .max(65535, 'must be 0–65535')
+      .optional(),
   },
   hubspotClientId: { env: 'HUBSPOT_CLIENT_ID', example: 'a1b2c3d4-…', schema: z.string().min(1).optional() },
   hubspotClientSecret: { env: 'HUBSPOT_CLIENT_SECRET', secret: true, example: 'your-app-client-secret', schema: z.string().min(1).optional() },
   hubspotAccessToken: { env: 'HUBSPOT_ACCESS_TOKEN', secret: true, example: 'pat-na1-…', schema: z.string().min(1).optional() },
-  hubspotBaseUrl: { env: 'HUBSPOT_BASE_URL', example: 'https://api.hubapi.com', schema: z.url().transform((u) => u.replace(/\/+$/, '')).optional() },
+  hubspotBaseUrl: {
+    env: 'HUBSPOT_BASE_URL',
+    example: 'https://api.hubapi.com',
+    schema: z
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  },
   pbxAddresses: {
     env: 'SPOKES_PBX_ADDRESSES',
     example: 'public,private',
-    schema: z.string().trim().min(1).refine((v) => {
-      try {
-        new AddressPolicy(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, `must list ${NAMED_RANGES.join(', ')} or addresses and CIDR blocks, separated by commas`).optional(),
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .refine(
+        (v) => {
+          try {
+            new AddressPolicy(v);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        `must list ${NAMED_RANGES.join(', ')} or addresses and CIDR blocks, separated by commas`,
+      )
+      .optional(),
   },
   defaultRegion: {
     env: 'SPOKES_DEFAULT_REGION',
     example: 'US',
-    schema: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO country code').default('US'),
+    schema: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO country code')
+      .default('US'),
   },
-  workerConcurrency: { env: 'SPOKES_WORKER_CONCURRENCY', example: '4', schema: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1–64').max(64, 'must be 1–64').default(4) },
-  shutdownTimeoutMs: { env: 'SPOKES_SHUTDOWN_TIMEOUT_MS', example: '30000', schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must not be negative').default(30_000) },
-  jobSuperviseSeconds: { env: 'SPOKES_JOB_SUPERVISE_SECONDS', example: '5', schema: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be 1–300').max(300, 'must be 1–300').default(5) },
+  workerConcurrency: {
+    env: 'SPOKES_WORKER_CONCURRENCY',
+    example: '4',
+    schema: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1–64').max(64, 'must be 1–64').default(4),
+  },
+  shutdownTimeoutMs: {
+    env: 'SPOKES_SHUTDOWN_TIMEOUT_MS',
+    example: '30000',
+    schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must not be negative').default(30_000),
+  },
+  jobSuperviseSeconds: {
+    env: 'SPOKES_JOB_SUPERVISE_SECONDS',
+    example: '5',
+    schema: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number')
+      .min(1, 'must be 1–300')
+      .max(300, 'must be 1–300')
+      .default(5),
+  },
   auditRetentionDays: {
     env: 'SPOKES_AUDIT_RETENTION_DAYS',
     example: '90',
-    schema: z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be 1–3650').max(3650, 'must be 1–3650').default(90),
+    schema: z.coerce
+      .number({ error: 'must be a whole number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be 1–3650')
+      .max(3650, 'must be 1–3650')
+      .default(90),
   },
-  jobPollSeconds: { env: 'SPOKES_JOB_POLL_SECONDS', example: '0.5', schema: z.coerce.number({ error: 'must be a number of seconds' }).min(0.5, 'must be 0.5–60').max(60, 'must be 0.5–60').default(0.5) },
+  jobPollSeconds: {
+    env: 'SPOKES_JOB_POLL_SECONDS',
+    example: '0.5',
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).min(0.5, 'must be 0.5–60').max(60, 'must be 0.5–60').default(0.5),
+  },
 } as const;
 
 type Settings = typeof settings;
@@ -136,8 +211,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   if (details.length) throw new ConfigError(details.map((d) => d.message).join('\n'), details);
 
   const parsed = out as Parsed;
-  const sandboxMode = parsed.sandbox === 'on'
-    || (parsed.sandbox === 'auto' && !parsed.hubspotClientId && !parsed.hubspotAccessToken && !parsed.hubspotBaseUrl);
+  const sandboxMode = parsed.sandbox === 'on' || (parsed.sandbox === 'auto' && !parsed.hubspotClientId && !parsed.hubspotAccessToken && !parsed.hubspotBaseUrl);
   return {
     ...parsed,
     dataDir: resolve(cwd, parsed.dataDir),

@@ -188,4 +188,3 @@ const PHONE = /\+\d[\d ().-]{5,18}\d/g;
 export function redactPersonalData(text: string): string {
   return redactQueryParams(text).replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
-

@@ -12,9 +12,24 @@ export type { Logger };
  * Spokes in request bodies, query strings and remote responses.
  */
 const SECRET_KEYS = [
-  'password', 'secret', 'token', 'accessToken', 'refreshToken', 'access_token', 'refresh_token',
-  'clientSecret', 'client_secret', 'authorization', 'cookie', 'set-cookie', 'privateAppToken',
-  'apiKey', 'api_key', 'webhookSecret', 'x-signature', 'x-hubspot-signature-v3',
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'access_token',
+  'refresh_token',
+  'clientSecret',
+  'client_secret',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'privateAppToken',
+  'apiKey',
+  'api_key',
+  'webhookSecret',
+  'x-signature',
+  'x-hubspot-signature-v3',
 ];
 
 export const redactPaths = SECRET_KEYS.flatMap((k) => {
@@ -54,7 +69,10 @@ function serializeError(err: unknown): unknown {
   if (!(err instanceof Error)) return typeof err === 'string' ? redactPersonalData(err) : err;
   const code = (err as { code?: unknown }).code;
   const message = safeErrorMessage(err);
-  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
   return { type: err.name, message, ...(typeof code === 'string' ? { code } : {}), ...(frames ? { stack: `${err.name}: ${message}\n${frames}` } : {}) };
 }
 

@@ -78,21 +78,37 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Released in reverse order on stop (emulators, the HubSpot rate budget…).
   const closers: (() => Promise<void>)[] = [];
   const started: typeof connectorList = [];
-  const closeAll = async () => { for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'shutdown step failed')); };
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'shutdown step failed'));
+  };
   try {
     await applyMigrations(database);
     await verifySecretKey(database.db, secretBox);
 
     const hubspotBaseUrl = config.hubspotBaseUrl ?? HUBSPOT.apiBaseUrl;
-    const hubspot = await createHubSpot({ config, database, secretBox, log, metrics, baseUrl: hubspotBaseUrl, sandbox: config.sandboxMode, queue: () => services.queue });
+    const hubspot = await createHubSpot({
+      config,
+      database,
+      secretBox,
+      log,
+      metrics,
+      baseUrl: hubspotBaseUrl,
+      sandbox: config.sandboxMode,
+      queue: () => services.queue,
+    });
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
     services.phone = createPhoneIndexing({ database, hubspot: services.hubspot, defaultRegion: config.defaultRegion, log });
     const platform = new Platform({ services, connectors: opts.connectors ?? platformConnectorList });
     services.platform = platform;
     queue = new JobQueue({
-      database, jobs: [...allJobs(services), ...platform.jobs()], log: log.child({ component: 'jobs' }), metrics,
-      superviseSeconds: config.jobSuperviseSeconds, pollSeconds: config.jobPollSeconds, concurrency: config.workerConcurrency,
+      database,
+      jobs: [...allJobs(services), ...platform.jobs()],
+      log: log.child({ component: 'jobs' }),
+      metrics,
+      superviseSeconds: config.jobSuperviseSeconds,
+      pollSeconds: config.jobPollSeconds,
+      concurrency: config.workerConcurrency,
       gates: { hubspot: () => services.hubspot.usable(), ...platform.gates() },
     });
     services.queue = queue;
@@ -112,11 +128,29 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // /healthz says so (503) and GET /api/sandbox answers 503 `starting`, never a misleading 404.
       if (config.sandboxMode) services.sandboxStatus = 'starting';
       server = await buildServer({
-        log, metrics, version, engine: database.engine, metricsToken: config.metricsToken,
+        log,
+        metrics,
+        version,
+        engine: database.engine,
+        metricsToken: config.metricsToken,
         probes: [
           { name: 'database', check: () => database.ping() },
-          { name: 'queue', check: async () => { await q.boss.getQueue(DEAD_LETTER_QUEUE); } },
-          ...(config.sandboxMode ? [{ name: 'sandbox', check: async () => { if (services.sandboxStatus !== 'ready') throw new Error('the sandbox emulators are still starting'); } }] : []),
+          {
+            name: 'queue',
+            check: async () => {
+              await q.boss.getQueue(DEAD_LETTER_QUEUE);
+            },
+          },
+          ...(config.sandboxMode
+            ? [
+                {
+                  name: 'sandbox',
+                  check: async () => {
+                    if (services.sandboxStatus !== 'ready') throw new Error('the sandbox emulators are still starting');
+                  },
+                },
+              ]
+            : []),
         ],
         routes: (app) => registerRoutes(app, services),
       });
@@ -162,12 +196,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     let stopping: Promise<void> | undefined;
     return {
-      config, database, queue, secretBox, metrics, services, server, url, adminPassword,
+      config,
+      database,
+      queue,
+      secretBox,
+      metrics,
+      services,
+      server,
+      url,
+      adminPassword,
       stop() {
         stopping ??= (async () => {
           await server?.close();
           // Connectors stop producing work (event streams) before the queue stops.
-          for (const connector of connectorList) await connector.stop?.(services).catch((err: Error) => log.warn({ err: err.message }, 'connector stop failed'));
+          for (const connector of connectorList)
+            await connector.stop?.(services).catch((err: Error) => log.warn({ err: err.message }, 'connector stop failed'));
           await platform.stop().catch((err: Error) => log.warn({ err: err.message }, 'platform stop failed'));
           await q.stop({ timeoutMs: config.shutdownTimeoutMs });
           await closeAll();
@@ -209,8 +252,11 @@ async function connectHubSpot(services: Services): Promise<void> {
     const current = await hubspot.store.connection();
     if (current?.accessToken !== config.hubspotAccessToken) {
       // HubSpot may be briefly unreachable: Spokes still starts, and says why it is not connected.
-      await hubspot.connectPrivateApp(config.hubspotAccessToken).catch((err: Error) =>
-        log.error({ err: err.message }, 'could not connect HubSpot with HUBSPOT_ACCESS_TOKEN; fix it and restart, or connect on the HubSpot page'));
+      await hubspot
+        .connectPrivateApp(config.hubspotAccessToken)
+        .catch((err: Error) =>
+          log.error({ err: err.message }, 'could not connect HubSpot with HUBSPOT_ACCESS_TOKEN; fix it and restart, or connect on the HubSpot page'),
+        );
     }
   }
 }

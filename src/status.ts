@@ -23,10 +23,18 @@ export interface StatusReport {
 }
 
 /** `answering`: known by the caller (the server itself), or probed at `probeUrl` (the CLI with the database in hand). */
-export async function collectStatus(services: Pick<Services, 'config' | 'queue' | 'hubspot'> & Partial<Services>, server: { answering: boolean } | { probeUrl: string }): Promise<StatusReport> {
+export async function collectStatus(
+  services: Pick<Services, 'config' | 'queue' | 'hubspot'> & Partial<Services>,
+  server: { answering: boolean } | { probeUrl: string },
+): Promise<StatusReport> {
   const { config, queue } = services;
-  const answering = 'answering' in server ? server.answering
-    : await fetch(`${server.probeUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status < 500, () => false);
+  const answering =
+    'answering' in server
+      ? server.answering
+      : await fetch(`${server.probeUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+          (r) => r.status < 500,
+          () => false,
+        );
   return {
     version,
     // The public URL (with SPOKES_PORT=0, the port it got once bound).
@@ -41,26 +49,37 @@ export async function collectStatus(services: Pick<Services, 'config' | 'queue' 
 
 async function hubspotHealth(hubspot: Services['hubspot']): Promise<ConnectionHealth> {
   const c = await hubspot.store.connection();
-  if (!c) return { name: 'HubSpot', state: 'not connected', ok: false, detail: 'connect it on the admin\'s HubSpot page' };
+  if (!c) return { name: 'HubSpot', state: 'not connected', ok: false, detail: "connect it on the admin's HubSpot page" };
   const how = c.kind === 'oauth' ? 'OAuth' : 'private-app token';
   if (c.status === 'needs_reauthorization') {
-    return { name: 'HubSpot', state: 'needs re-authorization', ok: false, detail: `${c.accountName} (portal ${c.portalId}): reconnect on the admin's HubSpot page${c.lastError ? `; ${c.lastError}` : ''}` };
+    return {
+      name: 'HubSpot',
+      state: 'needs re-authorization',
+      ok: false,
+      detail: `${c.accountName} (portal ${c.portalId}): reconnect on the admin's HubSpot page${c.lastError ? `; ${c.lastError}` : ''}`,
+    };
   }
   return { name: 'HubSpot', state: 'connected', ok: true, detail: `${c.accountName} (portal ${c.portalId}, ${how})` };
 }
 
 export function formatStatus(s: StatusReport): string {
-  const lines = [`Spokes ${s.version}`, `Server: ${s.server.url} (${s.server.answering ? 'answering' : 'not answering'})`,
-    `Database: ${s.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} — ${s.database}`, '', 'Connections:'];
+  const lines = [
+    `Spokes ${s.version}`,
+    `Server: ${s.server.url} (${s.server.answering ? 'answering' : 'not answering'})`,
+    `Database: ${s.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} — ${s.database}`,
+    '',
+    'Connections:',
+  ];
   const nameWidth = Math.max(14, ...s.connections.map((c) => c.name.length + 2));
   for (const c of s.connections) lines.push(`  ${c.name.padEnd(nameWidth)}${c.ok ? '' : '! '}${c.state}${c.detail ? ` — ${c.detail}` : ''}`);
   lines.push('', 'Queues:');
   const width = Math.max(24, ...s.queues.map((q) => q.name.length + 2));
   lines.push(`  ${'QUEUE'.padEnd(width)}${'QUEUED'.padStart(8)}${'ACTIVE'.padStart(8)}${'FAILED'.padStart(8)}`);
-  for (const q of s.queues) lines.push(`  ${q.name.padEnd(width)}${String(q.queued).padStart(8)}${String(q.active).padStart(8)}${String(q.failed).padStart(8)}`);
+  for (const q of s.queues)
+    lines.push(`  ${q.name.padEnd(width)}${String(q.queued).padStart(8)}${String(q.active).padStart(8)}${String(q.failed).padStart(8)}`);
   lines.push('', s.deadLetters.length ? `Dead letters (most recent ${s.deadLetters.length}):` : 'Dead letters: none');
   for (const d of s.deadLetters) {
-    const when = d.failedAt ?? "?";
+    const when = d.failedAt ?? '?';
     lines.push(`  ${when}  ${d.queue}  ${d.id}  after ${d.attempts} attempt(s): ${d.error}`);
   }
   if (s.deadLetters.length) lines.push('', 'Retry them with `spokes retry [<queue>] [--id <job id>]...` once the cause is fixed.');

@@ -33,7 +33,10 @@ describe('spokes CLI', () => {
     const piped = await runSpokesToEnd(['migrate'], t.env);
     assert.match(piped.output, /^\{"level":30,"time":\d+,"name":"spokes",.*"msg":"generated a new secret key/m);
     // A pseudo-terminal (util-linux `script`), as when someone runs it by hand.
-    const tty = spawnSync('script', ['-qec', `${process.execPath} ${mainScript} migrate`, '/dev/null'], { env: childEnv((await db('pglite')).env), encoding: 'utf8' });
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${mainScript} migrate`, '/dev/null'], {
+      env: childEnv((await db('pglite')).env),
+      encoding: 'utf8',
+    });
     assert.equal(tty.status, 0, tty.stdout + tty.stderr);
     const text = tty.stdout.replace(/\x1b\[[0-9;]*m/g, '');
     assert.match(text, /^\[\d{2}:\d{2}:\d{2}\] INFO: generated a new secret key for stored credentials; back it up with the data directory \{"path":/m);
@@ -64,7 +67,10 @@ describe('spokes CLI', () => {
     assert.match(banner, /^ {2}Admin: +http:\/\/localhost:\d+\/admin\/$/m);
     assert.match(banner, /^ {2}Admin password: +\S+$/m);
     assert.match(banner, /Try a call from (.+) to extension 1001:\n {4}curl -X POST http:\/\/127\.0\.0\.1:\d+\/sandbox\/calls .+"external":"\+\d+"/);
-    assert.match(banner, /The call rings 3 s and lasts 20 s\. A few seconds after it ends, the engagement is in HubSpot:\n {4}http:\/\/127\.0\.0\.1:\d+\/contacts\/\d+\/record\/0-1\/\d+ /);
+    assert.match(
+      banner,
+      /The call rings 3 s and lasts 20 s\. A few seconds after it ends, the engagement is in HubSpot:\n {4}http:\/\/127\.0\.0\.1:\d+\/contacts\/\d+\/record\/0-1\/\d+ /,
+    );
     assert.doesNotMatch(banner, /"level":/, 'no log line inside the banner');
 
     // A second process on the same embedded database is refused, and status asks the server.
@@ -74,21 +80,38 @@ describe('spokes CLI', () => {
     const port = new URL(url!).port;
     const status = await runSpokesToEnd(['status', '--json'], { ...env, SPOKES_PORT: port });
     assert.equal(status.code, 0, status.output);
-    const report = JSON.parse(status.output) as { engine: string; queues: { name: string }[]; server: { url: string; answering: boolean }; connections: { name: string; state: string; ok: boolean }[] };
+    const report = JSON.parse(status.output) as {
+      engine: string;
+      queues: { name: string }[];
+      server: { url: string; answering: boolean };
+      connections: { name: string; state: string; ok: boolean }[];
+    };
     assert.equal(report.engine, 'pglite');
     assert.ok(report.queues.some((q) => q.name === 'diagnostics.receipt'));
     // The server's address and each connection's health (sandbox mode: both connected), not only the queues.
     assert.deepEqual(report.server, { url: `http://localhost:${port}`, answering: true });
-    assert.deepEqual(report.connections.map((c) => [c.name, c.state, c.ok]), [['HubSpot', 'connected', true], ['Phone system', 'connected', true]]);
+    assert.deepEqual(
+      report.connections.map((c) => [c.name, c.state, c.ok]),
+      [
+        ['HubSpot', 'connected', true],
+        ['Phone system', 'connected', true],
+      ],
+    );
     const text = await runSpokesToEnd(['status'], { ...env, SPOKES_PORT: port });
     assert.match(text.output, new RegExp(`Server: http://localhost:${port} \\(answering\\)`));
-    assert.match(text.output, /Connections:\n {2}HubSpot +connected — .+ \(portal \d+, OAuth\)\n {2}Phone system +connected — Yeastar at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(
+      text.output,
+      /Connections:\n {2}HubSpot +connected — .+ \(portal \d+, OAuth\)\n {2}Phone system +connected — Yeastar at http:\/\/127\.0\.0\.1:\d+/,
+    );
 
     // Ports already taken: one line saying which, and what to do — no stack trace.
-    const sandboxPort = new URL((await (await fetch(`${url}/api/sandbox`)).json() as { hubspot: { baseUrl: string } }).hubspot.baseUrl).port;
+    const sandboxPort = new URL(((await (await fetch(`${url}/api/sandbox`)).json()) as { hubspot: { baseUrl: string } }).hubspot.baseUrl).port;
     const emulators = await runSpokesToEnd(['sandbox'], { ...(await db('pglite')).env, SPOKES_SANDBOX_PORT: sandboxPort });
     assert.equal(emulators.code, 1);
-    assert.match(emulators.output, new RegExp(`^spokes sandbox: port ${sandboxPort} is already in use\\. \`npm start\` \\(sandbox mode\\) already runs the emulators`, 'm'));
+    assert.match(
+      emulators.output,
+      new RegExp(`^spokes sandbox: port ${sandboxPort} is already in use\\. \`npm start\` \\(sandbox mode\\) already runs the emulators`, 'm'),
+    );
     assert.doesNotMatch(emulators.output, /\n\s+at /, 'no stack trace');
     const second = await runSpokesToEnd(['start'], { ...(await db('pglite')).env, SPOKES_PORT: port });
     assert.equal(second.code, 1);
@@ -122,7 +145,10 @@ describe('spokes CLI', () => {
       }
       return out;
     };
-    const readableByOthers = () => entries().filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${(e.mode & 0o777).toString(8)}`);
+    const readableByOthers = () =>
+      entries()
+        .filter((e) => (e.mode & 0o077) !== 0)
+        .map((e) => `${e.path} ${(e.mode & 0o777).toString(8)}`);
     const runOnce = async (check: () => void) => {
       const p = runSpokes(['start'], env);
       running.push(p);
@@ -141,7 +167,7 @@ describe('spokes CLI', () => {
     assert.deepEqual(readableByOthers(), [], 'created readable by its own user only');
 
     // Someone (an older version, a copy, a chmod -R) opened it up: the next start closes it again.
-    for (const e of entries()) chmodSync(e.path === dataDir ? dataDir : join(dataDir, e.path), (e.mode & 0o777) | ((e.mode & 0o100) ? 0o055 : 0o044));
+    for (const e of entries()) chmodSync(e.path === dataDir ? dataDir : join(dataDir, e.path), (e.mode & 0o777) | (e.mode & 0o100 ? 0o055 : 0o044));
     assert.ok(readableByOthers().length > 10);
     const second = await runOnce(() => assert.deepEqual(readableByOthers(), [], 'tightened at start'));
     assert.match(second.output(), /readable by other users; tightened them to 0700\/0600/);
@@ -155,7 +181,12 @@ describe('spokes CLI', () => {
   async function deadLetterReceipt(t: TestDatabase, key: string): Promise<string> {
     const database = await openDatabase(t);
     await applyMigrations(database);
-    const broken = { ...receiptJob, async run() { throw new RemoteRejectedError('HubSpot refused: Property "x" does not exist', 400); } };
+    const broken = {
+      ...receiptJob,
+      async run() {
+        throw new RemoteRejectedError('HubSpot refused: Property "x" does not exist', 400);
+      },
+    };
     const queue = new JobQueue({ database, jobs: [broken], log: createLogger({ level: 'silent' }), pollSeconds: 0.5 });
     await queue.start();
     try {
@@ -207,14 +238,21 @@ describe('spokes CLI', () => {
     // A web page on this machine cannot make the server retry: the endpoint takes JSON only.
     const form = await fetch(`${url}/api/status/retry`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
     assert.equal(form.status, 400);
-    const relayed = await fetch(`${url}/api/status/retry`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' }, body: '{}' });
+    const relayed = await fetch(`${url}/api/status/retry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: '{}',
+    });
     assert.equal(relayed.status, 403, 'a request relayed by a proxy is not from this machine');
 
     const retry = await runSpokesToEnd(['retry', 'diagnostics.receipt'], env);
     assert.equal(retry.code, 0, retry.output);
     assert.match(retry.output, /Put 1 failed job\(s\) in diagnostics\.receipt back to work/);
     for (let i = 0; ; i++) {
-      const report = await (await fetch(`${url}/api/status`)).json() as { queues: { name: string; queued: number; active: number; failed: number }[]; deadLetters: unknown[] };
+      const report = (await (await fetch(`${url}/api/status`)).json()) as {
+        queues: { name: string; queued: number; active: number; failed: number }[];
+        deadLetters: unknown[];
+      };
       const q = report.queues.find((x) => x.name === 'diagnostics.receipt')!;
       if (q.queued + q.active + q.failed === 0 && report.deadLetters.length === 0) break;
       if (i > 300) throw new Error(`the retried job did not complete: ${JSON.stringify(report)}`);
@@ -287,7 +325,10 @@ describe('spokes CLI', () => {
       const database = await openDatabase(t);
       const queue = new JobQueue({ database, jobs: [receiptJob], log: createLogger({ level: 'silent' }) });
       await queue.start();
-      cleanup.push(async () => { await queue.stop({ timeoutMs: 1_000 }); await database.close(); });
+      cleanup.push(async () => {
+        await queue.stop({ timeoutMs: 1_000 });
+        await database.close();
+      });
       const { id } = await queue.enqueue(receiptJob, { key: 'slow', workMs: 2_000 });
       for (;;) {
         const [j] = await database.query<{ state: string }>(sql`select state from pgboss.job where id = ${id}`);

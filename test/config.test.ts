@@ -29,7 +29,10 @@ describe('configuration', () => {
   });
 
   it('derives the public URL from the port and switches to PostgreSQL with DATABASE_URL', () => {
-    const config = loadConfig({ env: { SPOKES_PORT: '8080', DATABASE_URL: 'postgres://u:p@db:5432/spokes', SPOKES_PUBLIC_URL: 'https://spokes.example.com/' }, cwd: tmpdir() });
+    const config = loadConfig({
+      env: { SPOKES_PORT: '8080', DATABASE_URL: 'postgres://u:p@db:5432/spokes', SPOKES_PUBLIC_URL: 'https://spokes.example.com/' },
+      cwd: tmpdir(),
+    });
     assert.equal(config.engine, 'postgres');
     assert.equal(config.publicUrl, 'https://spokes.example.com');
     assert.equal(loadConfig({ env: { SPOKES_PORT: '8080' }, cwd: tmpdir() }).publicUrl, 'http://localhost:8080');

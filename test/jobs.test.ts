@@ -25,7 +25,9 @@ async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30
 for (const engine of engines) {
   describe(`jobs on ${engine}`, () => {
     const cleanup: (() => Promise<void>)[] = [];
-    after(async () => { for (const c of cleanup.reverse()) await c(); });
+    after(async () => {
+      for (const c of cleanup.reverse()) await c();
+    });
 
     async function setup(jobs: JobDefinition[]): Promise<{ queue: JobQueue; database: Database }> {
       const t = await createTestDatabase(engine);
@@ -33,14 +35,20 @@ for (const engine of engines) {
       await applyMigrations(database);
       const queue = new JobQueue({ database, jobs, log: createLogger({ level: 'silent' }), superviseSeconds: 1, pollSeconds: 0.5 });
       await queue.start();
-      cleanup.push(async () => { await queue.stop({ timeoutMs: 2_000 }); await database.close(); await t.drop(); });
+      cleanup.push(async () => {
+        await queue.stop({ timeoutMs: 2_000 });
+        await database.close();
+        await t.drop();
+      });
       return { queue, database };
     }
 
     it('retries a retryable failure with backoff until it succeeds', async () => {
       const attempts: number[] = [];
       const flaky = defineJob({
-        name: 'test.flaky', schema: z.object({ id: z.string() }), idempotencyKey: (p) => p.id,
+        name: 'test.flaky',
+        schema: z.object({ id: z.string() }),
+        idempotencyKey: (p) => p.id,
         retry: { limit: 3, delaySeconds: 1 },
         async run(_p, ctx) {
           attempts.push(Date.now());
@@ -63,7 +71,9 @@ for (const engine of engines) {
     it('dead-letters a job that keeps failing, with its error, and a permanent error at once', async () => {
       let runs = 0;
       const broken = defineJob({
-        name: 'test.broken', schema: z.object({ id: z.string() }), idempotencyKey: (p) => p.id,
+        name: 'test.broken',
+        schema: z.object({ id: z.string() }),
+        idempotencyKey: (p) => p.id,
         retry: { limit: 1, delaySeconds: 1 },
         async run(p) {
           runs++;
@@ -95,7 +105,9 @@ for (const engine of engines) {
       let runs = 0;
       const opened: { database?: Database } = {};
       const overflow = defineJob({
-        name: 'test.overflow', schema: z.object({ number: z.string(), seconds: z.number() }), idempotencyKey: (p) => p.number,
+        name: 'test.overflow',
+        schema: z.object({ number: z.string(), seconds: z.number() }),
+        idempotencyKey: (p) => p.number,
         retry: { limit: 5, delaySeconds: 1 },
         async run(p) {
           runs++;
@@ -120,15 +132,18 @@ for (const engine of engines) {
     it('puts dead letters back to work (by id, by queue, all) once the cause is fixed; each completes once', async () => {
       let fixed = false;
       const done = new Map<string, number>();
-      const handler = (name: string) => defineJob({
-        name, schema: z.object({ id: z.string() }), idempotencyKey: (p) => p.id,
-        retry: { limit: 1, delaySeconds: 1 },
-        async run(p) {
-          if (!fixed) throw new RemoteRejectedError('HubSpot refused: Property "x" does not exist', 400);
-          done.set(`${name}:${p.id}`, (done.get(`${name}:${p.id}`) ?? 0) + 1);
-          return { ok: true };
-        },
-      });
+      const handler = (name: string) =>
+        defineJob({
+          name,
+          schema: z.object({ id: z.string() }),
+          idempotencyKey: (p) => p.id,
+          retry: { limit: 1, delaySeconds: 1 },
+          async run(p) {
+            if (!fixed) throw new RemoteRejectedError('HubSpot refused: Property "x" does not exist', 400);
+            done.set(`${name}:${p.id}`, (done.get(`${name}:${p.id}`) ?? 0) + 1);
+            return { ok: true };
+          },
+        });
       const calls = handler('test.calls');
       const other = handler('test.other');
       const { queue } = await setup([calls, other]);
@@ -161,7 +176,7 @@ for (const engine of engines) {
 
       assert.equal(await queue.retryFailed({ queue: 'test.calls' }), 1);
       await until(async () => done.get('test.calls:b') === 1);
-      assert.equal((await queue.deadLetters()).length, 1, 'the other queue\'s dead letter is untouched');
+      assert.equal((await queue.deadLetters()).length, 1, "the other queue's dead letter is untouched");
 
       assert.equal(await queue.retryFailed(), 1);
       await until(async () => done.get('test.other:c') === 1);
@@ -178,13 +193,18 @@ for (const engine of engines) {
 
     it('rejects a payload that fails its schema at enqueue time, naming the field', async () => {
       const typed = defineJob({
-        name: 'test.typed', schema: z.object({ portalId: z.number().int(), number: z.string().min(3) }), idempotencyKey: (p) => p.number,
+        name: 'test.typed',
+        schema: z.object({ portalId: z.number().int(), number: z.string().min(3) }),
+        idempotencyKey: (p) => p.number,
         async run() {},
       });
       const { queue } = await setup([typed]);
       await assert.rejects(queue.enqueue(typed, { portalId: 'x', number: '12345' } as never), (err: ValidationError) => {
         assert.ok(err instanceof ValidationError);
-        assert.deepEqual(err.details?.map((d) => d.field), ['payload.portalId']);
+        assert.deepEqual(
+          err.details?.map((d) => d.field),
+          ['payload.portalId'],
+        );
         return true;
       });
       const [s] = (await queue.status()).filter((q) => q.name === 'test.typed');
@@ -199,7 +219,10 @@ for (const engine of engines) {
       assert.equal(first.duplicate, false);
       assert.equal(again.duplicate, true);
       assert.equal(again.id, first.id);
-      assert.deepEqual(many.map((m) => m.duplicate), [false, true, true]);
+      assert.deepEqual(
+        many.map((m) => m.duplicate),
+        [false, true, true],
+      );
       await queue.work();
       await until(async () => (await database.query<{ n: number }>(sql`select count(*)::int as n from job_receipts`))[0]!.n === 2);
       await until(async () => (await queue.status()).find((q) => q.name === 'diagnostics.receipt')?.active === 0);
@@ -207,7 +230,10 @@ for (const engine of engines) {
       assert.equal((await queue.enqueue(receiptJob, { key: 'cdr-1' })).duplicate, true);
       await sleep(1_000);
       const rows = await database.query<{ idempotency_key: string }>(sql`select idempotency_key from job_receipts order by 1`);
-      assert.deepEqual(rows.map((r) => r.idempotency_key), ['cdr-1', 'cdr-2']);
+      assert.deepEqual(
+        rows.map((r) => r.idempotency_key),
+        ['cdr-1', 'cdr-2'],
+      );
     });
   });
 }

@@ -16,11 +16,16 @@ import type { HubSpotStatus } from '../src/hubspot/service.ts';
 /** A request to 127.0.0.1 with the Host header given (fetch sets its own). */
 function rawRequest(port: number, method: string, path: string, host: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: { host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method, headers: { host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -28,22 +33,39 @@ function rawRequest(port: number, method: string, path: string, host: string, bo
 
 describe('sandbox mode', () => {
   const cleanup: (() => Promise<void>)[] = [];
-  after(async () => { for (const c of cleanup.reverse()) await c(); });
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
 
   it('comes up connected to the HubSpot sandbox and describes the emulators at GET /api/sandbox', async () => {
     const spokes: SpokesUnderTest = await startSpokes({ env: { SPOKES_SANDBOX: 'auto', SPOKES_SANDBOX_PORT: '0' } });
     cleanup.push(() => spokes.stop());
     const res = await fetch(`${spokes.url.replace('localhost', '127.0.0.1')}/api/sandbox`);
     assert.equal(res.status, 200);
-    const info = await res.json() as {
-      hubspot: { system: string; baseUrl: string; portals: { portalId: number; name: string; type: string; privateAppToken: string }[]; apps: { appId: number; clientId: string; clientSecret: string; redirectUrls: string[] }[] };
-      yeastar: { system: string; baseUrl: string; clientId: string; clientSecret: string; webhookSecret: string; extensions: { number: string; name: string; email: string }[] };
+    const info = (await res.json()) as {
+      hubspot: {
+        system: string;
+        baseUrl: string;
+        portals: { portalId: number; name: string; type: string; privateAppToken: string }[];
+        apps: { appId: number; clientId: string; clientSecret: string; redirectUrls: string[] }[];
+      };
+      yeastar: {
+        system: string;
+        baseUrl: string;
+        clientId: string;
+        clientSecret: string;
+        webhookSecret: string;
+        extensions: { number: string; name: string; email: string }[];
+      };
     };
     assert.equal(info.hubspot.system, 'hubspot');
     assert.match(info.hubspot.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(info.hubspot.portals.some((p) => p.type === 'STANDARD' && p.privateAppToken.startsWith('pat-')));
     assert.ok(info.hubspot.portals.some((p) => p.type === 'DEVELOPER_TEST'));
-    assert.ok(info.hubspot.apps.some((a) => a.redirectUrls.includes(`${spokes.url}/oauth/hubspot/callback`)), 'Spokes registered itself as an app');
+    assert.ok(
+      info.hubspot.apps.some((a) => a.redirectUrls.includes(`${spokes.url}/oauth/hubspot/callback`)),
+      'Spokes registered itself as an app',
+    );
     assert.equal(info.yeastar.system, 'yeastar');
     assert.ok(info.yeastar.extensions.length >= 3);
 
@@ -61,7 +83,11 @@ describe('sandbox mode', () => {
     // … and only when addressed to this machine by a loopback name: a DNS-rebinding page that points its own
     // name at 127.0.0.1 reaches the socket from loopback, but its requests carry that name in Host.
     const port = Number(new URL(spokes.url).port);
-    const loopbackOnly: [string, string, string | undefined][] = [['GET', '/api/sandbox', undefined], ['GET', '/api/status', undefined], ['POST', '/api/status/retry', '{}']];
+    const loopbackOnly: [string, string, string | undefined][] = [
+      ['GET', '/api/sandbox', undefined],
+      ['GET', '/api/status', undefined],
+      ['POST', '/api/status/retry', '{}'],
+    ];
     for (const [method, path, body] of loopbackOnly) {
       for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
         assert.equal((await rawRequest(port, method, path, host, body)).status, 200, `${method} ${path} with Host: ${host}`);
@@ -93,11 +119,14 @@ describe('sandbox mode', () => {
     cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     const port = await freePort();
     const p = runSpokes(['sandbox'], { SPOKES_DATA_DIR: dataDir, SPOKES_SANDBOX_PORT: String(port) });
-    cleanup.push(async () => { p.child.kill('SIGTERM'); await p.exited; });
+    cleanup.push(async () => {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    });
     await p.waitFor(/Sandbox emulators are running/, 60_000);
-    const hubspot = await (await fetch(`http://127.0.0.1:${port}/sandbox/info`)).json() as { system: string };
+    const hubspot = (await (await fetch(`http://127.0.0.1:${port}/sandbox/info`)).json()) as { system: string };
     assert.equal(hubspot.system, 'hubspot');
-    const yeastar = await (await fetch(`http://127.0.0.1:${port + 1}/sandbox/info`)).json() as { system: string };
+    const yeastar = (await (await fetch(`http://127.0.0.1:${port + 1}/sandbox/info`)).json()) as { system: string };
     assert.equal(yeastar.system, 'yeastar');
   });
 });

@@ -46,7 +46,9 @@ describe('scale-out on PostgreSQL', { skip: postgresUrl ? false : 'needs TEST_DA
     while ((await count()) < JOBS / 3) await sleep(50);
     const victim = workers[0]!;
     const victimPid = victim.child.pid!;
-    const activeAtKill = (await database.query<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'diagnostics.receipt' and state = 'active'`))[0]!.n;
+    const activeAtKill = (
+      await database.query<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'diagnostics.receipt' and state = 'active'`)
+    )[0]!.n;
     victim.child.kill('SIGKILL');
     await victim.exited;
 
@@ -60,10 +62,14 @@ describe('scale-out on PostgreSQL', { skip: postgresUrl ? false : 'needs TEST_DA
       await sleep(250);
     }
 
-    const [receipts] = await database.query<{ total: number; distinct_keys: number }>(sql`select count(*)::int as total, count(distinct idempotency_key)::int as distinct_keys from job_receipts`);
+    const [receipts] = await database.query<{ total: number; distinct_keys: number }>(
+      sql`select count(*)::int as total, count(distinct idempotency_key)::int as distinct_keys from job_receipts`,
+    );
     assert.equal(receipts!.total, JOBS, 'one receipt per job');
     assert.equal(receipts!.distinct_keys, JOBS, 'no job ran its effect twice');
-    const missing = await database.query<{ n: number }>(sql`select count(*)::int as n from generate_series(0, ${JOBS - 1}) i where not exists (select 1 from job_receipts r where r.idempotency_key = 'job-' || i)`);
+    const missing = await database.query<{ n: number }>(
+      sql`select count(*)::int as n from generate_series(0, ${JOBS - 1}) i where not exists (select 1 from job_receipts r where r.idempotency_key = 'job-' || i)`,
+    );
     assert.equal(missing[0]!.n, 0, 'none missing');
     const failed = await database.query<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'diagnostics.receipt' and state = 'failed'`);
     assert.equal(failed[0]!.n, 0);
@@ -76,7 +82,10 @@ describe('scale-out on PostgreSQL', { skip: postgresUrl ? false : 'needs TEST_DA
       select output->>'worker' as worker, (output->>'applied')::boolean as applied from pgboss.job
       where name = 'diagnostics.receipt' and retry_count > 0`);
     assert.ok(takenOver.length > 0, 'some jobs were retried after the kill');
-    assert.ok(takenOver.every((r) => r.worker && !r.worker.endsWith(`:${victimPid}`)), 'retried jobs were finished by the surviving workers');
+    assert.ok(
+      takenOver.every((r) => r.worker && !r.worker.endsWith(`:${victimPid}`)),
+      'retried jobs were finished by the surviving workers',
+    );
     const byWorker = await database.query<{ worker: string; n: number }>(sql`select worker, count(*)::int as n from job_receipts group by worker`);
     assert.equal(byWorker.length, 3, 'all three workers did part of the work');
   });

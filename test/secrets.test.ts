@@ -22,8 +22,10 @@ describe('secrets at rest', () => {
   it('refuses a wrong key, a wrong context or a tampered value with a clear error, never garbage', () => {
     const box = createSecretBox(randomBytes(32));
     const sealed = box.encrypt('secret', 'ctx');
-    assert.throws(() => createSecretBox(randomBytes(32)).decrypt(sealed, 'ctx'), (err: Error) =>
-      err instanceof SecretKeyMismatchError && /stored credentials cannot be decrypted with this key/.test(err.message));
+    assert.throws(
+      () => createSecretBox(randomBytes(32)).decrypt(sealed, 'ctx'),
+      (err: Error) => err instanceof SecretKeyMismatchError && /stored credentials cannot be decrypted with this key/.test(err.message),
+    );
     assert.throws(() => box.decrypt(sealed, 'other'), SecretKeyMismatchError);
     const parts = sealed.split('.');
     parts[3] = Buffer.from('tampered').toString('base64url');
@@ -50,7 +52,9 @@ describe('secrets at rest', () => {
   for (const engine of engines) {
     describe(`key check on ${engine}`, () => {
       const cleanup: (() => Promise<void>)[] = [];
-      after(async () => { for (const c of cleanup) await c(); });
+      after(async () => {
+        for (const c of cleanup) await c();
+      });
 
       it('accepts the key the database was set up with and refuses another before touching anything', async () => {
         const t = await createTestDatabase(engine);

@@ -13,13 +13,20 @@ import { engines, createTestDatabase } from './support/databases.ts';
 for (const engine of engines) {
   describe(`HTTP server on ${engine}`, () => {
     const cleanup: (() => Promise<void>)[] = [];
-    after(async () => { for (const c of cleanup.reverse()) await c(); });
+    after(async () => {
+      for (const c of cleanup.reverse()) await c();
+    });
 
     async function start(env: Record<string, string> = {}): Promise<Runtime> {
       const t = await createTestDatabase(engine);
-      const config = loadConfig({ env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', SPOKES_SANDBOX: 'off', ...env } });
+      const config = loadConfig({
+        env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', SPOKES_SANDBOX: 'off', ...env },
+      });
       const runtime = await startRuntime({ config, log: createLogger({ level: 'silent' }), server: true, worker: true });
-      cleanup.push(async () => { await runtime.stop().catch(() => {}); await t.drop(); });
+      cleanup.push(async () => {
+        await runtime.stop().catch(() => {});
+        await t.drop();
+      });
       return runtime;
     }
 
@@ -27,7 +34,7 @@ for (const engine of engines) {
       const runtime = await start();
       const health = await fetch(`${runtime.url}/healthz`);
       assert.equal(health.status, 200);
-      const body = await health.json() as { status: string; version: string; engine: string; checks: Record<string, { ok: boolean }> };
+      const body = (await health.json()) as { status: string; version: string; engine: string; checks: Record<string, { ok: boolean }> };
       assert.equal(body.status, 'ok');
       assert.equal(body.engine, engine);
       assert.match(body.version, /^\d+\.\d+\.\d+/);
@@ -50,7 +57,7 @@ for (const engine of engines) {
         const res = await fetch(`${runtime.url}/metrics`, { headers: authorization ? { authorization } : {} });
         assert.equal(res.status, 401, String(authorization));
         assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="spokes-metrics"');
-        const body = await res.json() as { error: { code: string; message: string } };
+        const body = (await res.json()) as { error: { code: string; message: string } };
         assert.equal(body.error.code, 'unauthorized');
         assert.doesNotMatch(body.error.message, new RegExp(token));
       }
@@ -63,11 +70,19 @@ for (const engine of engines) {
     it('answers every error as JSON {error:{code,message}} and names the failing field', async () => {
       const log = createLogger({ level: 'silent' });
       const app = await buildServer({
-        log, metrics: createMetrics(), version: '0.0.0', engine, probes: [],
+        log,
+        metrics: createMetrics(),
+        version: '0.0.0',
+        engine,
+        probes: [],
         routes: (a) => {
           a.post('/test/echo', async (request) => parseInput(z.object({ name: z.string().min(2), count: z.number().int() }), request.body, 'body'));
-          a.get('/test/not-connected', async () => { throw new NotConnectedError('HubSpot is not connected'); });
-          a.get('/test/crash', async () => { throw new Error('secret internals pat-na1-xyz'); });
+          a.get('/test/not-connected', async () => {
+            throw new NotConnectedError('HubSpot is not connected');
+          });
+          a.get('/test/crash', async () => {
+            throw new Error('secret internals pat-na1-xyz');
+          });
         },
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -78,15 +93,22 @@ for (const engine of engines) {
       assert.equal(notFound.status, 404);
       assert.deepEqual(await notFound.json(), { error: { code: 'not_found', message: 'no route for GET /nope' } });
 
-      const invalid = await fetch(`${base}/test/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', count: 'two' }) });
+      const invalid = await fetch(`${base}/test/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', count: 'two' }),
+      });
       assert.equal(invalid.status, 400);
-      const invalidBody = await invalid.json() as { error: { code: string; message: string; details: { field: string }[] } };
+      const invalidBody = (await invalid.json()) as { error: { code: string; message: string; details: { field: string }[] } };
       assert.equal(invalidBody.error.code, 'validation_failed');
-      assert.deepEqual(invalidBody.error.details.map((d) => d.field), ['body.name', 'body.count']);
+      assert.deepEqual(
+        invalidBody.error.details.map((d) => d.field),
+        ['body.name', 'body.count'],
+      );
 
       const malformed = await fetch(`${base}/test/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
       assert.equal(malformed.status, 400);
-      assert.equal((await malformed.json() as { error: { code: string } }).error.code, 'validation_failed');
+      assert.equal(((await malformed.json()) as { error: { code: string } }).error.code, 'validation_failed');
 
       const conflict = await fetch(`${base}/test/not-connected`);
       assert.equal(conflict.status, 409);
@@ -120,7 +142,7 @@ for (const engine of engines) {
       else await runtime.database.close();
       const health = await fetch(`${runtime.url}/healthz`);
       assert.equal(health.status, 503);
-      const body = await health.json() as { status: string; checks: { database: { ok: boolean; error: string } } };
+      const body = (await health.json()) as { status: string; checks: { database: { ok: boolean; error: string } } };
       assert.equal(body.status, 'unavailable');
       assert.equal(body.checks.database.ok, false);
     });

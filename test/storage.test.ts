@@ -9,7 +9,9 @@ import { engines, createTestDatabase, type TestDatabase } from './support/databa
 for (const engine of engines) {
   describe(`storage on ${engine}`, () => {
     const dbs: TestDatabase[] = [];
-    after(async () => { for (const d of dbs) await d.drop(); });
+    after(async () => {
+      for (const d of dbs) await d.drop();
+    });
     const fresh = async () => {
       const t = await createTestDatabase(engine);
       dbs.push(t);
@@ -22,8 +24,13 @@ for (const engine of engines) {
       try {
         await applyMigrations(database);
         await applyMigrations(database);
-        const tables = await database.query<{ table_name: string }>(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-        assert.deepEqual(tables.map((r) => r.table_name).filter((n) => ['app_settings', 'job_ledger', 'job_receipts'].includes(n)), ['app_settings', 'job_ledger', 'job_receipts']);
+        const tables = await database.query<{ table_name: string }>(
+          sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+        );
+        assert.deepEqual(
+          tables.map((r) => r.table_name).filter((n) => ['app_settings', 'job_ledger', 'job_receipts'].includes(n)),
+          ['app_settings', 'job_ledger', 'job_receipts'],
+        );
       } finally {
         await database.close();
       }
@@ -34,10 +41,15 @@ for (const engine of engines) {
       let database = await openDatabase(t);
       await applyMigrations(database);
       await database.db.insert(appSettings).values({ key: 'greeting', value: { text: 'hello', n: 1 } });
-      await assert.rejects(database.db.transaction(async (tx) => {
-        await tx.update(appSettings).set({ value: { text: 'lost' } }).where(eq(appSettings.key, 'greeting'));
-        throw new Error('roll back');
-      }));
+      await assert.rejects(
+        database.db.transaction(async (tx) => {
+          await tx
+            .update(appSettings)
+            .set({ value: { text: 'lost' } })
+            .where(eq(appSettings.key, 'greeting'));
+          throw new Error('roll back');
+        }),
+      );
       await database.close();
 
       database = await openDatabase(t);
@@ -69,8 +81,9 @@ for (const engine of engines) {
       });
 
       it('says clearly when PostgreSQL cannot be reached', async () => {
-        await assert.rejects(openDatabase({ databaseUrl: 'postgres://nobody:pw@127.0.0.1:1/none', dataDir: '/tmp' }),
-          (err: Error) => /cannot connect to PostgreSQL at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/.test(err.message));
+        await assert.rejects(openDatabase({ databaseUrl: 'postgres://nobody:pw@127.0.0.1:1/none', dataDir: '/tmp' }), (err: Error) =>
+          /cannot connect to PostgreSQL at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/.test(err.message),
+        );
       });
     } else {
       it('refuses a second process on the same embedded data directory', async () => {

@@ -36,7 +36,13 @@ export interface StandardErrorExtras {
 }
 
 /** The common shape: `{status:"error", message, correlationId, category, …}` (§9). */
-export function apiError(statusCode: number, category: string, message: string, extras: StandardErrorExtras = {}, headers?: Record<string, string>): HubSpotApiError {
+export function apiError(
+  statusCode: number,
+  category: string,
+  message: string,
+  extras: StandardErrorExtras = {},
+  headers?: Record<string, string>,
+): HubSpotApiError {
   return new HubSpotApiError(statusCode, message, (correlationId) => ({ status: 'error', message, correlationId, category, ...extras }), headers);
 }
 
@@ -77,15 +83,25 @@ export function oauthError(status: string, message: string, rfcError?: string): 
 }
 
 /** §8: the 429 body; `errorType`/`policyName` instead of `category`. */
-export function rateLimitError(policyName: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY', message: string, groupName: string | undefined, headers: Record<string, string> = {}): HubSpotApiError {
-  return new HubSpotApiError(429, message, (correlationId) => ({
-    status: 'error',
+export function rateLimitError(
+  policyName: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY',
+  message: string,
+  groupName: string | undefined,
+  headers: Record<string, string> = {},
+): HubSpotApiError {
+  return new HubSpotApiError(
+    429,
     message,
-    errorType: 'RATE_LIMIT',
-    correlationId,
-    policyName,
-    ...(groupName ? { groupName } : {}),
-  }), headers);
+    (correlationId) => ({
+      status: 'error',
+      message,
+      errorType: 'RATE_LIMIT',
+      correlationId,
+      policyName,
+      ...(groupName ? { groupName } : {}),
+    }),
+    headers,
+  );
 }
 
 /** Sandbox control endpoints (`/sandbox/*`) answer in Spokes' own error shape, naming the field. */

@@ -23,7 +23,19 @@ import type { RecordPageExtensions } from './pages/record-page.ts';
 import { seedPortal, type SeedSummary } from './seed/seed.ts';
 import type { DeliveryRecord } from './webhooks/dispatcher.ts';
 
-export type { AppRegistration, ApproveInstallInput, DeliveryRecord, FaultSettings, HubSpotSandboxOptions, RecordPageExtensions, SandboxInfo, SandboxLimits, SeedOptions, SeedSummary, StatsSnapshot };
+export type {
+  AppRegistration,
+  ApproveInstallInput,
+  DeliveryRecord,
+  FaultSettings,
+  HubSpotSandboxOptions,
+  RecordPageExtensions,
+  SandboxInfo,
+  SandboxLimits,
+  SeedOptions,
+  SeedSummary,
+  StatsSnapshot,
+};
 export type { ResponseRecord } from './options.ts';
 
 export interface HubSpotSandboxApp {
@@ -90,7 +102,12 @@ export async function buildHubSpotApp(options: HubSpotSandboxOptions = {}): Prom
   });
   const { app, ctx } = parts;
   const writer = resolved.snapshotPath
-    ? new SnapshotWriter(resolved.snapshotPath, () => ctx.state, resolved.snapshotDebounceMs, (error) => logger.error({ err: error }, 'HubSpot sandbox: snapshot write failed'))
+    ? new SnapshotWriter(
+        resolved.snapshotPath,
+        () => ctx.state,
+        resolved.snapshotDebounceMs,
+        (error) => logger.error({ err: error }, 'HubSpot sandbox: snapshot write failed'),
+      )
     : undefined;
   writer?.start();
   app.addHook('onClose', async () => {
@@ -112,10 +129,11 @@ export async function buildHubSpotApp(options: HubSpotSandboxOptions = {}): Prom
       if (!portal) throw new Error(`Unknown portal ${portalId}`);
       return seedPortal(ctx.state, ctx.objects, portal, request);
     },
-    stats: () => ctx.stats.snapshot({
-      faults: { ...ctx.faults.injected },
-      webhooks: { delivered: ctx.webhooks.delivered, failedAttempts: ctx.webhooks.failedAttempts, pending: ctx.webhooks.pending },
-    }),
+    stats: () =>
+      ctx.stats.snapshot({
+        faults: { ...ctx.faults.injected },
+        webhooks: { delivered: ctx.webhooks.delivered, failedAttempts: ctx.webhooks.failedAttempts, pending: ctx.webhooks.pending },
+      }),
     setFaults: (settings) => ctx.faults.configure(settings),
     setLimits: (limits) => Object.assign(ctx.limits, limits),
     advanceClock: (ms) => {

@@ -3,7 +3,14 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ACCESS_TOKEN_TTL_SECONDS, AUTH_CODE_TTL_SECONDS, DEFAULT_LIMITS, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_TIMEOUT_MS, type SandboxLimits } from './manifest.ts';
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  AUTH_CODE_TTL_SECONDS,
+  DEFAULT_LIMITS,
+  WEBHOOK_RETRY_DELAYS_MS,
+  WEBHOOK_TIMEOUT_MS,
+  type SandboxLimits,
+} from './manifest.ts';
 
 /** What the `onResponse` hook receives for every response the emulator sends. */
 export interface ResponseRecord {
@@ -18,15 +25,17 @@ export interface ResponseRecord {
   body?: string;
 }
 
-export const seedSchema = z.object({
-  contacts: z.number().int().min(0).max(500_000).default(50),
-  companies: z.number().int().min(0).max(100_000).default(10),
-  owners: z.number().int().min(0).max(500).default(5),
-  deals: z.number().int().min(0).max(100_000).default(0),
-  seed: z.union([z.number().int(), z.string()]).default(1),
-  /** Portal to fill; the first standard portal when omitted. */
-  portalId: z.number().int().optional(),
-}).strict();
+export const seedSchema = z
+  .object({
+    contacts: z.number().int().min(0).max(500_000).default(50),
+    companies: z.number().int().min(0).max(100_000).default(10),
+    owners: z.number().int().min(0).max(500).default(5),
+    deals: z.number().int().min(0).max(100_000).default(0),
+    seed: z.union([z.number().int(), z.string()]).default(1),
+    /** Portal to fill; the first standard portal when omitted. */
+    portalId: z.number().int().optional(),
+  })
+  .strict();
 
 export type SeedOptions = z.input<typeof seedSchema>;
 
@@ -39,36 +48,43 @@ const portalSchema = z.object({
   privateAppToken: z.string().startsWith('pat-').optional(),
 });
 
-export const appRegistrationSchema = z.object({
-  name: z.string().min(1).max(200),
-  redirectUrls: z.array(z.string().url()).min(1),
-  scopes: z.array(z.string().min(1)).default([]),
-  optionalScopes: z.array(z.string().min(1)).default([]),
-  clientId: z.string().uuid().optional(),
-  clientSecret: z.string().min(8).optional(),
-  appId: z.number().int().min(1).max(2_147_483_647).optional(),
-}).strict();
+export const appRegistrationSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    redirectUrls: z.array(z.string().url()).min(1),
+    scopes: z.array(z.string().min(1)).default([]),
+    optionalScopes: z.array(z.string().min(1)).default([]),
+    clientId: z.string().uuid().optional(),
+    clientSecret: z.string().min(8).optional(),
+    appId: z.number().int().min(1).max(2_147_483_647).optional(),
+  })
+  .strict();
 
 export type AppRegistration = z.input<typeof appRegistrationSchema>;
 
-const optionsSchema = z.object({
-  port: z.number().int().min(0).max(65535).default(0),
-  host: z.string().default('127.0.0.1'),
-  /** Base URL to report when the app is mounted behind another origin. */
-  publicUrl: z.string().url().optional(),
-  snapshotPath: z.string().optional(),
-  snapshotDebounceMs: z.number().int().min(0).default(500),
-  limits: z.object(Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((k) => [k, z.number().int().min(0).optional()]))).partial().default({}),
-  accessTokenTtlSeconds: z.number().int().min(1).default(ACCESS_TOKEN_TTL_SECONDS),
-  authCodeTtlSeconds: z.number().int().min(1).default(AUTH_CODE_TTL_SECONDS),
-  seed: seedSchema.optional(),
-  portals: z.array(portalSchema).min(1).optional(),
-  apps: z.array(appRegistrationSchema).optional(),
-  webhookRetryDelaysMs: z.array(z.number().int().min(0)).default(WEBHOOK_RETRY_DELAYS_MS),
-  webhookTimeoutMs: z.number().int().min(1).default(WEBHOOK_TIMEOUT_MS),
-  /** Events arriving within this window are delivered in one request. */
-  webhookBatchWindowMs: z.number().int().min(0).default(50),
-}).strict();
+const optionsSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(0),
+    host: z.string().default('127.0.0.1'),
+    /** Base URL to report when the app is mounted behind another origin. */
+    publicUrl: z.string().url().optional(),
+    snapshotPath: z.string().optional(),
+    snapshotDebounceMs: z.number().int().min(0).default(500),
+    limits: z
+      .object(Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((k) => [k, z.number().int().min(0).optional()])))
+      .partial()
+      .default({}),
+    accessTokenTtlSeconds: z.number().int().min(1).default(ACCESS_TOKEN_TTL_SECONDS),
+    authCodeTtlSeconds: z.number().int().min(1).default(AUTH_CODE_TTL_SECONDS),
+    seed: seedSchema.optional(),
+    portals: z.array(portalSchema).min(1).optional(),
+    apps: z.array(appRegistrationSchema).optional(),
+    webhookRetryDelaysMs: z.array(z.number().int().min(0)).default(WEBHOOK_RETRY_DELAYS_MS),
+    webhookTimeoutMs: z.number().int().min(1).default(WEBHOOK_TIMEOUT_MS),
+    /** Events arriving within this window are delivered in one request. */
+    webhookBatchWindowMs: z.number().int().min(0).default(50),
+  })
+  .strict();
 
 export interface HubSpotSandboxOptions extends z.input<typeof optionsSchema> {
   logger?: Logger;

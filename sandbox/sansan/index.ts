@@ -40,11 +40,16 @@ export interface SansanSandbox {
   requests(): RequestLogEntry[];
 }
 
-export async function buildSansanApp(options: SansanSandboxOptions = {}): Promise<{ app: FastifyInstance; ctx: ApiContext; parts: HttpParts; reset(): void; close(): Promise<void> }> {
+export async function buildSansanApp(
+  options: SansanSandboxOptions = {},
+): Promise<{ app: FastifyInstance; ctx: ApiContext; parts: HttpParts; reset(): void; close(): Promise<void> }> {
   const resolved = resolveOptions(options);
   const state = await initialState(resolved, options.users !== undefined);
   const ctx: ApiContext = {
-    state, options: resolved, limits: { ...resolved.limits }, users: new WeakMap(),
+    state,
+    options: resolved,
+    limits: { ...resolved.limits },
+    users: new WeakMap(),
     baseUrl: resolved.publicUrl ?? `http://${resolved.host}:${resolved.port}`,
   };
   const parts: HttpParts = { faults: new FaultInjector(), limiter: new RateLimiter(), requestLog: [], counters: { requests: 0, byStatus: {} } };
@@ -65,11 +70,19 @@ export async function buildSansanApp(options: SansanSandboxOptions = {}): Promis
   };
   registerControlRoutes(app, ctx, parts, reset);
   const writer = resolved.snapshotPath
-    ? new SnapshotWriter(resolved.snapshotPath, () => ctx.state, resolved.snapshotDebounceMs, (error) => resolved.logger?.error({ err: error }, 'Sansan sandbox: snapshot write failed'))
+    ? new SnapshotWriter(
+        resolved.snapshotPath,
+        () => ctx.state,
+        resolved.snapshotDebounceMs,
+        (error) => resolved.logger?.error({ err: error }, 'Sansan sandbox: snapshot write failed'),
+      )
     : undefined;
   writer?.start();
   return {
-    app, ctx, parts, reset,
+    app,
+    ctx,
+    parts,
+    reset,
     close: async () => {
       await writer?.stop();
       await app.close();

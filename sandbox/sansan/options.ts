@@ -13,56 +13,78 @@ import { newApiKey } from './random.ts';
  */
 export const DEFAULT_API_VERSION = 'v3.2';
 
-export const seedSchema = z.object({
-  cards: z.number().int().min(0).max(500_000).default(200),
-  /** Tags in the tenant (public, shared and private together); HubSpot's picker shows up to 300. */
-  tags: z.number().int().min(0).max(5_000).default(330),
-  seed: z.union([z.number().int(), z.string()]).default(1),
-  /** How far back registration times go, in days. */
-  days: z.number().int().min(1).max(3_650).default(730),
-}).strict();
+export const seedSchema = z
+  .object({
+    cards: z.number().int().min(0).max(500_000).default(200),
+    /** Tags in the tenant (public, shared and private together); HubSpot's picker shows up to 300. */
+    tags: z.number().int().min(0).max(5_000).default(330),
+    seed: z.union([z.number().int(), z.string()]).default(1),
+    /** How far back registration times go, in days. */
+    days: z.number().int().min(1).max(3_650).default(730),
+  })
+  .strict();
 
 export type SeedOptions = z.input<typeof seedSchema>;
 export type ResolvedSeed = z.output<typeof seedSchema>;
 
-export const userSchema = z.object({
-  /** Sansan user ids are at most 20 characters (sansan-mcp's `ownerUserId` schema). */
-  id: z.string().min(1).max(20),
-  name: z.string().min(1),
-  email: z.string().min(3),
-  /** 32 alphanumerics; generated when omitted. */
-  apiKey: z.string().regex(/^[A-Za-z0-9]{32}$/, 'an API key is 32 letters and digits').optional(),
-  /** Whether the user may see the tenant's cards (range=all) or only their own. Default true. */
-  seesAllCards: z.boolean().default(true),
-}).strict();
+export const userSchema = z
+  .object({
+    /** Sansan user ids are at most 20 characters (sansan-mcp's `ownerUserId` schema). */
+    id: z.string().min(1).max(20),
+    name: z.string().min(1),
+    email: z.string().min(3),
+    /** 32 alphanumerics; generated when omitted. */
+    apiKey: z
+      .string()
+      .regex(/^[A-Za-z0-9]{32}$/, 'an API key is 32 letters and digits')
+      .optional(),
+    /** Whether the user may see the tenant's cards (range=all) or only their own. Default true. */
+    seesAllCards: z.boolean().default(true),
+  })
+  .strict();
 
 export type UserSeed = z.input<typeof userSchema>;
 
-const limitsSchema = z.object({
-  /** Requests per rolling second per API key; 0 switches the limit off. Real: 10 (reference §A.6). */
-  requestsPerSecond: z.number().int().min(0).max(100_000).optional(),
-  /** How long a nextPageToken stays usable. */
-  pageTokenTtlSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
-}).strict();
+const limitsSchema = z
+  .object({
+    /** Requests per rolling second per API key; 0 switches the limit off. Real: 10 (reference §A.6). */
+    requestsPerSecond: z.number().int().min(0).max(100_000).optional(),
+    /** How long a nextPageToken stays usable. */
+    pageTokenTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .optional(),
+  })
+  .strict();
 
 export type SansanLimits = { requestsPerSecond: number; pageTokenTtlSeconds: number };
 export const DEFAULT_LIMITS: SansanLimits = { requestsPerSecond: 10, pageTokenTtlSeconds: 3_600 };
 
-const optionsSchema = z.object({
-  port: z.number().int().min(0).max(65_535).default(0),
-  host: z.string().default('127.0.0.1'),
-  /** Base URL to report when the app is reached through another origin. */
-  publicUrl: z.string().url().optional(),
-  apiVersion: z.string().regex(/^v\d+(\.\d+)?$/, 'a version looks like v3.2').default(DEFAULT_API_VERSION),
-  /** The tenant's UTC offset for times in answers and `exchangeDate`; Sansan is a Japanese service. */
-  utcOffset: z.string().refine((s) => parseOffset(s) !== undefined, 'an offset looks like +09:00 or Z').default('+09:00'),
-  users: z.array(userSchema).min(1).optional(),
-  /** The tenant's cards at start and after `POST /sandbox/reset`; false for none. */
-  seed: z.union([seedSchema, z.literal(false)]).optional(),
-  limits: limitsSchema.default({}),
-  snapshotPath: z.string().optional(),
-  snapshotDebounceMs: z.number().int().min(0).default(500),
-}).strict();
+const optionsSchema = z
+  .object({
+    port: z.number().int().min(0).max(65_535).default(0),
+    host: z.string().default('127.0.0.1'),
+    /** Base URL to report when the app is reached through another origin. */
+    publicUrl: z.string().url().optional(),
+    apiVersion: z
+      .string()
+      .regex(/^v\d+(\.\d+)?$/, 'a version looks like v3.2')
+      .default(DEFAULT_API_VERSION),
+    /** The tenant's UTC offset for times in answers and `exchangeDate`; Sansan is a Japanese service. */
+    utcOffset: z
+      .string()
+      .refine((s) => parseOffset(s) !== undefined, 'an offset looks like +09:00 or Z')
+      .default('+09:00'),
+    users: z.array(userSchema).min(1).optional(),
+    /** The tenant's cards at start and after `POST /sandbox/reset`; false for none. */
+    seed: z.union([seedSchema, z.literal(false)]).optional(),
+    limits: limitsSchema.default({}),
+    snapshotPath: z.string().optional(),
+    snapshotDebounceMs: z.number().int().min(0).default(500),
+  })
+  .strict();
 
 export interface SansanSandboxOptions extends z.input<typeof optionsSchema> {
   /** pino logger for problems (unexpected errors, snapshot failures); default: silent. */
@@ -107,7 +129,11 @@ export function resolveOptions(input: SansanSandboxOptions = {}): ResolvedOption
   }
   const o = parsed.data;
   const users = (o.users ?? DEFAULT_USERS.map((u) => userSchema.parse(u))).map((u) => ({
-    id: u.id, name: u.name, email: u.email, apiKey: u.apiKey ?? newApiKey(), seesAllCards: u.seesAllCards ?? true,
+    id: u.id,
+    name: u.name,
+    email: u.email,
+    apiKey: u.apiKey ?? newApiKey(),
+    seesAllCards: u.seesAllCards ?? true,
   }));
   const ids = new Set(users.map((u) => u.id));
   const keys = new Set(users.map((u) => u.apiKey));

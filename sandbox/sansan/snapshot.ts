@@ -61,8 +61,14 @@ export async function writeSnapshot(path: string, state: TenantState): Promise<v
   const temp = `${path}.${process.pid}.tmp`;
   const out = createWriteStream(temp, 'utf8');
   const header: Header = {
-    format: FORMAT, savedAt: new Date().toISOString(), clockOffset: state.clock.offsetMs, lastStamp: state.clock.lastStamp,
-    tokenSecret: state.tokenSecret.toString('base64'), users: state.users, tags: state.tags.list, nextTagSeq: state.tags.nextSeq,
+    format: FORMAT,
+    savedAt: new Date().toISOString(),
+    clockOffset: state.clock.offsetMs,
+    lastStamp: state.clock.lastStamp,
+    tokenSecret: state.tokenSecret.toString('base64'),
+    users: state.users,
+    tags: state.tags.list,
+    nextTagSeq: state.tags.nextSeq,
   };
   const write = async (line: string) => {
     if (!out.write(`${line}\n`)) await once(out, 'drain');

@@ -94,8 +94,13 @@ export async function buildYeastarApp(input: YeastarSandboxOptions = {}): Promis
 
   app.addHook('onResponse', async (request, reply) => {
     if (!isApiPath(request.url)) return;
-    requestLog.push({ at: new Date().toISOString(), method: request.method, path: request.url.split('?')[0],
-      status: reply.statusCode, errcode: errcodes.get(request) });
+    requestLog.push({
+      at: new Date().toISOString(),
+      method: request.method,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      errcode: errcodes.get(request),
+    });
     if (requestLog.length > 500) requestLog.shift();
   });
 

@@ -98,8 +98,12 @@ export async function startYeastarSandbox(opts: YeastarSandboxOptions = {}): Pro
   };
 
   const injectJson = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await app.inject({ method, url: path, payload: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'content-type': 'application/json' } });
+    const res = await app.inject({
+      method,
+      url: path,
+      payload: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
     if (res.statusCode >= 400) throw new Error(`${method} ${path} → ${res.statusCode} ${res.body}`);
     return res.json();
   };
@@ -109,11 +113,16 @@ export async function startYeastarSandbox(opts: YeastarSandboxOptions = {}): Pro
     port,
     app,
     info: () => ({
-      system: 'yeastar', baseUrl: url, clientId: ctx.options.clientId, clientSecret: ctx.options.clientSecret,
+      system: 'yeastar',
+      baseUrl: url,
+      clientId: ctx.options.clientId,
+      clientSecret: ctx.options.clientSecret,
       webhookSecret: ctx.options.webhookSecret,
       extensions: state.extensions.map((e) => ({ number: e.number, name: e.name, email: e.email })),
-      apiBaseUrl: `${url}/openapi/v1.0`, websocketUrl: `${url.replace(/^http/, 'ws')}/openapi/v1.0/subscribe`,
-      serialNumber: ctx.options.serialNumber, timezone: ctx.options.timezone,
+      apiBaseUrl: `${url}/openapi/v1.0`,
+      websocketUrl: `${url.replace(/^http/, 'ws')}/openapi/v1.0/subscribe`,
+      serialNumber: ctx.options.serialNumber,
+      timezone: ctx.options.timezone,
     }),
     close: async () => {
       await app.close();
@@ -151,8 +160,11 @@ export async function startYeastarSandbox(opts: YeastarSandboxOptions = {}): Pro
     },
     webhookDeliveries: () => [...ctx.webhooks.deliveries],
     webhooksIdle: () => ctx.webhooks.idle(),
-    counters: () => ({ counters: Object.fromEntries(state.counters), validAccessTokens: ctx.tokens.validAccessTokenCount(),
-      dialRequests: state.dialRequests.length }),
+    counters: () => ({
+      counters: Object.fromEntries(state.counters),
+      validAccessTokens: ctx.tokens.validAccessTokenCount(),
+      dialRequests: state.dialRequests.length,
+    }),
     expireTokens: (includeRefresh = false) => ctx.tokens.expireAll(includeRefresh),
     unblockIp: (ip) => ctx.tokens.unblock(ip),
   };

@@ -52,12 +52,19 @@ const optionsSchema = z.object({
   webhookSecret: z.string().min(1).optional(),
   trunkName: z.string().min(1).optional(),
   didNumber: z.string().min(1).optional(),
-  limits: z.object({
-    accessTokenTtlSec: z.number().positive(), refreshTokenTtlSec: z.number().positive(),
-    maxAccessTokens: z.number().int().positive(), maxFailedLogins: z.number().int().positive(),
-    ipBlockSec: z.number().positive(), wsIdleMs: z.number().positive(), maxWebhooks: z.number().int().positive(),
-    downloadUrlTtlSec: z.number().positive(),
-  }).partial().optional(),
+  limits: z
+    .object({
+      accessTokenTtlSec: z.number().positive(),
+      refreshTokenTtlSec: z.number().positive(),
+      maxAccessTokens: z.number().int().positive(),
+      maxFailedLogins: z.number().int().positive(),
+      ipBlockSec: z.number().positive(),
+      wsIdleMs: z.number().positive(),
+      maxWebhooks: z.number().int().positive(),
+      downloadUrlTtlSec: z.number().positive(),
+    })
+    .partial()
+    .optional(),
 });
 
 export interface YeastarSandboxOptions {
@@ -151,8 +158,14 @@ export function resolveOptions(input: YeastarSandboxOptions = {}): ResolvedOptio
     trunkName: o.trunkName ?? 'SIP-Trunk1',
     didNumber: o.didNumber ?? '5503300',
     limits: {
-      accessTokenTtlSec: 1800, refreshTokenTtlSec: 86400, maxAccessTokens: 8, maxFailedLogins: 5,
-      ipBlockSec: 600, wsIdleMs: 60_000 * timeScale, maxWebhooks: 5, downloadUrlTtlSec: 1800,
+      accessTokenTtlSec: 1800,
+      refreshTokenTtlSec: 86400,
+      maxAccessTokens: 8,
+      maxFailedLogins: 5,
+      ipBlockSec: 600,
+      wsIdleMs: 60_000 * timeScale,
+      maxWebhooks: 5,
+      downloadUrlTtlSec: 1800,
       ...o.limits,
     },
     logger,

@@ -15,8 +15,15 @@ export interface DbExtension {
 }
 
 export const NUM_TYPES = [
-  'business_number', 'business_number2', 'business_fax', 'mobile_number', 'mobile_number2',
-  'home_number', 'home_number2', 'home_fax', 'other_number',
+  'business_number',
+  'business_number2',
+  'business_fax',
+  'mobile_number',
+  'mobile_number2',
+  'home_number',
+  'home_number2',
+  'home_fax',
+  'other_number',
 ] as const;
 export type NumType = (typeof NUM_TYPES)[number];
 

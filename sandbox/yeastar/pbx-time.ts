@@ -10,7 +10,12 @@
 export type DateDisplayFormat = 'YYYY/MM/DD' | 'MM/DD/YYYY' | 'DD/MM/YYYY';
 
 interface LocalParts {
-  year: number; month: number; day: number; hour: number; minute: number; second: number;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -19,8 +24,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, f);
   }
@@ -43,7 +54,9 @@ export function localParts(ms: number, timeZone: string): LocalParts {
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 function datePart(p: LocalParts, format: DateDisplayFormat): string {
-  const y = pad(p.year, 4), m = pad(p.month), d = pad(p.day);
+  const y = pad(p.year, 4),
+    m = pad(p.month),
+    d = pad(p.day);
   if (format === 'YYYY/MM/DD') return `${y}/${m}/${d}`;
   if (format === 'MM/DD/YYYY') return `${m}/${d}/${y}`;
   return `${d}/${m}/${y}`;

@@ -7,8 +7,14 @@ import { parseControlBody } from './sandbox-body.ts';
 
 export function callSummary(call: SimCall): Record<string, unknown> {
   return {
-    call_id: call.id, direction: call.direction, origin: call.origin, extension: call.extension, other: call.other,
-    outcome: call.outcome, phase: call.phase, members: call.legs.map(memberWire),
+    call_id: call.id,
+    direction: call.direction,
+    origin: call.origin,
+    extension: call.extension,
+    other: call.other,
+    outcome: call.outcome,
+    phase: call.phase,
+    members: call.legs.map(memberWire),
   };
 }
 
@@ -48,7 +54,6 @@ export function registerSandboxCallRoutes(app: FastifyInstance, ctx: YeastarCont
     dialPlan.configure(parseControlBody(request, dialRulesSchema));
     return dialPlan.snapshot();
   });
-
 }
 
 /** Validates the parties against the PBX, then starts the call (shared by the route and the typed helper). */
@@ -59,8 +64,9 @@ export function simulateCall(ctx: YeastarContext, spec: SimulateCallSpec): SimCa
   }
   if (spec.direction === 'internal') {
     if (!state.extension(spec.external) || spec.external === spec.extension) {
-      throw new ValidationError('For an internal call, external must be another extension of this PBX.',
-        [{ field: 'external', message: 'not another extension' }]);
+      throw new ValidationError('For an internal call, external must be another extension of this PBX.', [
+        { field: 'external', message: 'not another extension' },
+      ]);
     }
   } else if (!/^\+?[0-9*#]{2,32}$/.test(spec.external)) {
     throw new ValidationError('external must be a phone number (digits, optional leading +).', [{ field: 'external', message: 'not a phone number' }]);

@@ -92,13 +92,23 @@ export function registerSandboxRoutes(app: FastifyInstance, ctx: YeastarContext,
     const number = (request.params as { number: string }).number;
     const ext = state.extension(number);
     if (!ext) throw new NotFoundError(`No extension ${number}.`);
-    const body = parseControlBody(request, extensionSeedSchema.pick({
-      online: true, presence: true, outboundPermission: true, answerMode: true,
-    }).strict());
+    const body = parseControlBody(
+      request,
+      extensionSeedSchema
+        .pick({
+          online: true,
+          presence: true,
+          outboundPermission: true,
+          answerMode: true,
+        })
+        .strict(),
+    );
     if (body.online !== undefined && body.online !== ext.online) {
       ext.online = body.online;
       bus.publish(EVENT.EXTENSION_REGISTRATION, {
-        extension: ext.number, kind: 'Sip', status: ext.online ? 'Registered' : 'Unregistered',
+        extension: ext.number,
+        kind: 'Sip',
+        status: ext.online ? 'Registered' : 'Unregistered',
         registered_ip: ext.online ? '192.168.1.50:5060' : '',
       });
     }

@@ -38,7 +38,10 @@ async function store(platform: Platform, connector: AnyConnector, input: unknown
   }
   const result = await connector.lifecycle.connect(platform.context(slug), input);
   const view = await platform.connections.insert({
-    connector: slug, label: result.label, credentials: result.credentials, info: result.info,
+    connector: slug,
+    label: result.label,
+    credentials: result.credentials,
+    info: result.info,
     settings: result.settings ?? connector.settings.parse({}),
   });
   platform.context(slug).log.info({ connectionId: view.id }, 'connection connected');
@@ -128,10 +131,17 @@ export async function status(platform: Platform, id: string): Promise<ApiConnect
   const errors = await platform.syncErrors.listOpen({ connectionId: id, limit: 50 });
   return {
     ...(await present(platform, view)),
-    status: report, statusError,
+    status: report,
+    statusError,
     syncErrors: errors.map((e) => ({
-      id: e.id, category: e.category, objectType: e.objectType, recordId: e.recordId, reason: e.reason, occurrences: e.occurrences,
-      occurredAt: e.occurredAt.toISOString(), retryable: e.retry !== null,
+      id: e.id,
+      category: e.category,
+      objectType: e.objectType,
+      recordId: e.recordId,
+      reason: e.reason,
+      occurrences: e.occurrences,
+      occurredAt: e.occurredAt.toISOString(),
+      retryable: e.retry !== null,
     })),
   };
 }
@@ -147,10 +157,20 @@ async function present(platform: Platform, view: ConnectionView): Promise<ApiCon
 
 export function toApi(platform: Platform, v: ConnectionView, openErrors: number): ApiConnection {
   return {
-    id: v.id, connector: v.connector, connectorName: platform.connectors.get(v.connector)?.manifest.name ?? v.connector,
-    label: v.label, state: v.state, choice: v.choice, reason: v.reason, settings: v.settings, settingsProblems: v.settingsProblems,
-    info: v.info, createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString(),
-    lastActivityAt: v.lastActivityAt?.toISOString() ?? null, openErrors,
+    id: v.id,
+    connector: v.connector,
+    connectorName: platform.connectors.get(v.connector)?.manifest.name ?? v.connector,
+    label: v.label,
+    state: v.state,
+    choice: v.choice,
+    reason: v.reason,
+    settings: v.settings,
+    settingsProblems: v.settingsProblems,
+    info: v.info,
+    createdAt: v.createdAt.toISOString(),
+    updatedAt: v.updatedAt.toISOString(),
+    lastActivityAt: v.lastActivityAt?.toISOString() ?? null,
+    openErrors,
   };
 }
 

@@ -63,15 +63,22 @@ export function registerConnectionRoutes(app: FastifyInstance, deps: ConnectionR
     const body = parseInput(authorizeBody, request.body, 'body');
     const connector = platform.connectors.get(body.connector);
     if (!connector) throw unknownConnector(platform, body.connector);
-    if (!connector.manifest.oauth) throw new ConflictError(`${connector.manifest.name} does not connect through OAuth: send its fields to POST /api/connections.`);
+    if (!connector.manifest.oauth)
+      throw new ConflictError(`${connector.manifest.name} does not connect through OAuth: send its fields to POST /api/connections.`);
     if (body.connectionId) {
       const existing = await platform.connections.require(body.connectionId);
       if (existing.connector !== body.connector) throw new NotFoundError(`There is no ${body.connector} connection "${body.connectionId}".`);
     }
-    const { authorizeUrl } = await beginAuthorization({ db: deps.db, secretBox: deps.secretBox }, {
-      connector: body.connector, provider: connector.manifest.oauth, client: await platform.oauthClient(body.connector),
-      connectionId: body.connectionId, startedBy: 'admin',
-    });
+    const { authorizeUrl } = await beginAuthorization(
+      { db: deps.db, secretBox: deps.secretBox },
+      {
+        connector: body.connector,
+        provider: connector.manifest.oauth,
+        client: await platform.oauthClient(body.connector),
+        connectionId: body.connectionId,
+        startedBy: 'admin',
+      },
+    );
     return { authorizeUrl };
   });
 
@@ -104,20 +111,45 @@ export function registerConnectionRoutes(app: FastifyInstance, deps: ConnectionR
   app.get('/api/overview', async (): Promise<ApiOverview> => {
     const [status, connections] = await Promise.all([deps.hubspot.status(), lifecycle.list(platform)]);
     const lastWrite = async (slug: string) => {
-      const [row] = await deps.db.select({ at: auditLog.occurredAt }).from(auditLog).where(eq(auditLog.connector, slug)).orderBy(desc(auditLog.occurredAt)).limit(1);
+      const [row] = await deps.db
+        .select({ at: auditLog.occurredAt })
+        .from(auditLog)
+        .where(eq(auditLog.connector, slug))
+        .orderBy(desc(auditLog.occurredAt))
+        .limit(1);
       return row ? row.at.toISOString() : null;
     };
-    const platformConnectors = await Promise.all([...platform.connectors.values()].map(async (c) => ({
-      slug: c.manifest.slug, name: c.manifest.name, features: [...c.manifest.features], connectionsAllowed: c.manifest.connections,
-      managedOnItsPage: false, connections: connections.filter((x) => x.connector === c.manifest.slug), lastWriteAt: await lastWrite(c.manifest.slug),
-    })));
-    const legacy = await Promise.all(deps.legacyConnectors.filter((c) => !platform.connectors.has(c.slug)).map(async (c) => ({
-      slug: c.slug, name: c.name, features: [...c.features], connectionsAllowed: null, managedOnItsPage: true, connections: [], lastWriteAt: await lastWrite(c.slug),
-    })));
+    const platformConnectors = await Promise.all(
+      [...platform.connectors.values()].map(async (c) => ({
+        slug: c.manifest.slug,
+        name: c.manifest.name,
+        features: [...c.manifest.features],
+        connectionsAllowed: c.manifest.connections,
+        managedOnItsPage: false,
+        connections: connections.filter((x) => x.connector === c.manifest.slug),
+        lastWriteAt: await lastWrite(c.manifest.slug),
+      })),
+    );
+    const legacy = await Promise.all(
+      deps.legacyConnectors
+        .filter((c) => !platform.connectors.has(c.slug))
+        .map(async (c) => ({
+          slug: c.slug,
+          name: c.name,
+          features: [...c.features],
+          connectionsAllowed: null,
+          managedOnItsPage: true,
+          connections: [],
+          lastWriteAt: await lastWrite(c.slug),
+        })),
+    );
     const hub = status.connection;
     return {
       hubspot: {
-        state: hub ? hub.status : 'not_connected', accountName: hub?.accountName ?? null, portalId: hub?.portalId ?? null, reason: hub?.lastError ?? null,
+        state: hub ? hub.status : 'not_connected',
+        accountName: hub?.accountName ?? null,
+        portalId: hub?.portalId ?? null,
+        reason: hub?.lastError ?? null,
       },
       connectors: [...legacy, ...platformConnectors],
     };

@@ -74,7 +74,9 @@ export class Connections {
   }
 
   async list(filter: { connector?: string } = {}): Promise<ConnectionView[]> {
-    const rows = await this.#db.select().from(connections)
+    const rows = await this.#db
+      .select()
+      .from(connections)
       .where(filter.connector ? eq(connections.connector, filter.connector) : undefined)
       .orderBy(asc(connections.connector), asc(connections.createdAt));
     return rows.map((r) => this.#view(r));
@@ -113,10 +115,19 @@ export class Connections {
     const credentials = validate(schemas.credentials, input.credentials, 'credentials');
     const id = newConnectionId(input.connector);
     try {
-      const [row] = await this.#db.insert(connections).values({
-        id, connector: input.connector, single: schemas.single, label: input.label, state: 'connected',
-        settings, credentialsSealed: this.#seal(id, credentials), info: input.info ?? {},
-      }).returning();
+      const [row] = await this.#db
+        .insert(connections)
+        .values({
+          id,
+          connector: input.connector,
+          single: schemas.single,
+          label: input.label,
+          state: 'connected',
+          settings,
+          credentialsSealed: this.#seal(id, credentials),
+          info: input.info ?? {},
+        })
+        .returning();
       return this.#view(row!);
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -160,7 +171,10 @@ export class Connections {
   async touch(id: string, now = Date.now()): Promise<void> {
     if (now - (this.#touched.get(id) ?? 0) < TOUCH_EVERY_MS) return;
     this.#touched.set(id, now);
-    await this.#db.update(connections).set({ lastActivityAt: new Date(now) }).where(eq(connections.id, id));
+    await this.#db
+      .update(connections)
+      .set({ lastActivityAt: new Date(now) })
+      .where(eq(connections.id, id));
   }
 
   /** Deletes the connection; its record links, checkpoints and sync errors go with it (foreign keys). */
@@ -171,8 +185,7 @@ export class Connections {
 
   /** Connectors with at least one connection that needs re-authorization: their job gates are closed. */
   async connectorsNeedingReauthorization(): Promise<Set<string>> {
-    const rows = await this.#db.selectDistinct({ connector: connections.connector }).from(connections)
-      .where(eq(connections.problem, 'needs_reauthorization'));
+    const rows = await this.#db.selectDistinct({ connector: connections.connector }).from(connections).where(eq(connections.problem, 'needs_reauthorization'));
     return new Set(rows.map((r) => r.connector));
   }
 
@@ -183,7 +196,10 @@ export class Connections {
   }
 
   async #update(id: string, set: Partial<typeof connections.$inferInsert>, db?: Db): Promise<void> {
-    const updated = await (db ?? this.#db).update(connections).set({ ...set, updatedAt: new Date() }).where(eq(connections.id, id))
+    const updated = await (db ?? this.#db)
+      .update(connections)
+      .set({ ...set, updatedAt: new Date() })
+      .where(eq(connections.id, id))
       .returning({ id: connections.id });
     if (updated.length === 0) throw new NotFoundError(`There is no connection "${id}".`);
   }
@@ -196,18 +212,33 @@ export class Connections {
 
   #view(row: Row): ConnectionView {
     const base = {
-      id: row.id, connector: row.connector, label: row.label, choice: row.state, info: row.info ?? {},
-      createdAt: row.createdAt, updatedAt: row.updatedAt, lastActivityAt: row.lastActivityAt,
+      id: row.id,
+      connector: row.connector,
+      label: row.label,
+      choice: row.state,
+      info: row.info ?? {},
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      lastActivityAt: row.lastActivityAt,
     };
     const schemas = this.#schemas(row.connector);
     if (!schemas) {
-      return { ...base, state: 'error', reason: `Spokes has no connector "${row.connector}" any more: disconnect this connection.`, settings: null, settingsProblems: [] };
+      return {
+        ...base,
+        state: 'error',
+        reason: `Spokes has no connector "${row.connector}" any more: disconnect this connection.`,
+        settings: null,
+        settingsProblems: [],
+      };
     }
     const parsed = schemas.settings.safeParse(row.settings);
     if (!parsed.success) {
       const problems = issues(parsed.error, 'settings');
       return {
-        ...base, state: 'error', settings: null, settingsProblems: problems,
+        ...base,
+        state: 'error',
+        settings: null,
+        settingsProblems: problems,
         reason: `The stored settings no longer validate: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Save the settings again.`,
       };
     }
@@ -223,7 +254,14 @@ export class Connections {
     const schemas = this.#schemasOf(row.connector);
     const parsed = schemas.credentials.safeParse(value);
     // Never echo credential values: only the field names.
-    if (!parsed.success) throw new SpokesError('conflict', `The stored credentials of ${row.id} no longer validate (${issues(parsed.error, 'credentials').map((d) => d.field).join(', ')}): reconnect it.`, { status: 409 });
+    if (!parsed.success)
+      throw new SpokesError(
+        'conflict',
+        `The stored credentials of ${row.id} no longer validate (${issues(parsed.error, 'credentials')
+          .map((d) => d.field)
+          .join(', ')}): reconnect it.`,
+        { status: 409 },
+      );
     return parsed.data;
   }
 }
@@ -261,11 +299,26 @@ export function scopedConnections(store: Connections, connector: string): Connec
       await own(id);
       return (await store.open(id)) as never;
     },
-    updateSettings: async (id, settings) => { await own(id); await store.updateSettings(id, settings); },
-    updateCredentials: async (id, credentials) => { await own(id); await store.updateCredentials(id, credentials); },
-    updateInfo: async (id, info, label) => { await own(id); await store.updateInfo(id, info, label); },
-    setProblem: async (id, problem, reason) => { await own(id); await store.setProblem(id, problem, reason); },
-    clearProblem: async (id) => { await own(id); await store.clearProblem(id); },
+    updateSettings: async (id, settings) => {
+      await own(id);
+      await store.updateSettings(id, settings);
+    },
+    updateCredentials: async (id, credentials) => {
+      await own(id);
+      await store.updateCredentials(id, credentials);
+    },
+    updateInfo: async (id, info, label) => {
+      await own(id);
+      await store.updateInfo(id, info, label);
+    },
+    setProblem: async (id, problem, reason) => {
+      await own(id);
+      await store.setProblem(id, problem, reason);
+    },
+    clearProblem: async (id) => {
+      await own(id);
+      await store.clearProblem(id);
+    },
     touch: (id) => store.touch(id),
   };
 }

@@ -30,7 +30,11 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
           if (released) return;
           released = true;
           heldHere.delete(path);
-          try { unlinkSync(path); } catch { /* already gone */ }
+          try {
+            unlinkSync(path);
+          } catch {
+            /* already gone */
+          }
         },
       };
     } catch (err) {
@@ -38,16 +42,22 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       const holder = Number(readFileSync(path, 'utf8').trim());
       if (holder && holder !== process.pid && isAlive(holder)) throw inUse(dataDir, holder);
       // The holder died without cleaning up: the lock is stale.
-      try { unlinkSync(path); } catch { /* raced with another cleaner */ }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* raced with another cleaner */
+      }
     }
   }
   throw new SpokesError('conflict', `could not lock ${path}`, { status: 409 });
 }
 
 function inUse(dataDir: string, pid: number): SpokesError {
-  return new SpokesError('conflict',
-    `the embedded database in ${dataDir} is in use by process ${pid}. ` +
-    'Stop it first, or run several processes on PostgreSQL (set DATABASE_URL).', { status: 409 });
+  return new SpokesError(
+    'conflict',
+    `the embedded database in ${dataDir} is in use by process ${pid}. ` + 'Stop it first, or run several processes on PostgreSQL (set DATABASE_URL).',
+    { status: 409 },
+  );
 }
 
 /** Whether a process with this pid exists (EPERM: it does, as another user's). */

@@ -31,7 +31,13 @@ export function createPool(config: pg.PoolConfig, onLost?: ConnectionLostHandler
  * `name` is its `application_name`, so `pg_stat_activity` says what each Spokes connection is for.
  */
 export async function connectClient(connectionString: string, name: string, onLost: ConnectionLostHandler): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString, application_name: name, keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({
+    connectionString,
+    application_name: name,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: 10_000,
+  });
   client.on('error', onLost);
   try {
     await client.connect();
@@ -53,8 +59,21 @@ export function reconnectDelay(attempt: number, maxMs = 30_000): number {
 // SQLSTATE classes and codes that mean "the connection or the server went away", not "this statement is wrong":
 // 08 connection exception, 57P01 admin shutdown (pg_terminate_backend), 57P02 crash shutdown, 57P03 cannot connect now,
 // 53300 too many connections (PostgreSQL docs, appendix A "PostgreSQL Error Codes").
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|the database system is (starting up|shutting down)|not currently accepting connections/i;
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|the database system is (starting up|shutting down)|not currently accepting connections/i;
 
 /**
  * True when `err` (or what it wraps: Drizzle wraps the driver's error as its `cause`) says the
@@ -68,4 +87,3 @@ export function isConnectionError(err: unknown): boolean {
   }
   return false;
 }
-

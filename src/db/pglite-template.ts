@@ -29,7 +29,10 @@ function templateKey(): string {
   const hash = createHash('sha256');
   hash.update(`pglite@${packageVersion('@electric-sql/pglite')} pg-boss@${packageVersion('pg-boss')}`);
   const migrations = join(here, 'migrations');
-  for (const f of readdirSync(migrations).filter((f) => f.endsWith('.sql')).sort()) hash.update(f).update(readFileSync(join(migrations, f)));
+  for (const f of readdirSync(migrations)
+    .filter((f) => f.endsWith('.sql'))
+    .sort())
+    hash.update(f).update(readFileSync(join(migrations, f)));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -91,8 +91,7 @@ export class HubSpotApi {
     const now = Date.now();
     const last = this.#holds.get(key);
     // A daily cap is not a blip: wait it out.
-    const ms = windowMs > 60_000 ? windowMs
-      : last && now - last.at < windowMs ? Math.min(windowMs, last.ms * 2) : Math.min(windowMs, FIRST_HOLD_MS);
+    const ms = windowMs > 60_000 ? windowMs : last && now - last.at < windowMs ? Math.min(windowMs, last.ms * 2) : Math.min(windowMs, FIRST_HOLD_MS);
     this.#holds.set(key, { at: now, ms });
     return ms;
   }
@@ -105,18 +104,20 @@ export class HubSpotApi {
       basePath: baseUrl,
       // Retries are ours (budget-aware, and jobs retry through the queue).
       numberOfApiCallRetries: 0,
-      middleware: [{
-        async pre(ctx: unknown) {
-          const c = ctx as RequestContextLike;
-          await budget.take(portalId, budgetKind(c.getHttpMethod(), c.getUrl()), tier);
-          return ctx;
+      middleware: [
+        {
+          async pre(ctx: unknown) {
+            const c = ctx as RequestContextLike;
+            await budget.take(portalId, budgetKind(c.getHttpMethod(), c.getUrl()), tier);
+            return ctx;
+          },
+          post(ctx: unknown) {
+            const status = (ctx as { httpStatusCode?: number }).httpStatusCode ?? 0;
+            metrics?.remoteRequests.inc({ system: 'hubspot', kind: 'api', status: String(status) });
+            return ctx;
+          },
         },
-        post(ctx: unknown) {
-          const status = (ctx as { httpStatusCode?: number }).httpStatusCode ?? 0;
-          metrics?.remoteRequests.inc({ system: 'hubspot', kind: 'api', status: String(status) });
-          return ctx;
-        },
-      }],
+      ],
     });
     this.#cached = { token: accessToken, client };
     return client;

@@ -35,7 +35,8 @@ export interface AuthorizationDeps {
 
 export async function beginAuthorization(deps: AuthorizationDeps): Promise<{ authorizeUrl: string; state: string }> {
   const app = await deps.store.appSummary();
-  if (!app) throw new ValidationError('Save the Client ID and Client Secret of your HubSpot app first.', [{ field: 'body.clientId', message: 'not saved yet' }]);
+  if (!app)
+    throw new ValidationError('Save the Client ID and Client Secret of your HubSpot app first.', [{ field: 'body.clientId', message: 'not saved yet' }]);
   const now = deps.now?.() ?? Date.now();
   const state = randomBytes(24).toString('base64url');
   await deps.db.delete(hubspotAuthorizations).where(lt(hubspotAuthorizations.expiresAt, new Date(now)));
@@ -65,7 +66,9 @@ export async function completeAuthorization(deps: AuthorizationDeps, query: Call
   if (!query.code) throw new AuthorizationError('The link is missing its authorization code: start again with "Connect" on the Spokes HubSpot page.');
   const now = new Date(deps.now?.() ?? Date.now());
   // Claim the state atomically: a replayed callback (or a second tab) finds it used.
-  const claimed = await deps.db.update(hubspotAuthorizations).set({ usedAt: now })
+  const claimed = await deps.db
+    .update(hubspotAuthorizations)
+    .set({ usedAt: now })
     .where(and(eq(hubspotAuthorizations.stateHash, hash(query.state)), isNull(hubspotAuthorizations.usedAt), gt(hubspotAuthorizations.expiresAt, now)))
     .returning({ stateHash: hubspotAuthorizations.stateHash });
   if (claimed.length === 0) {
@@ -93,9 +96,16 @@ export async function completeAuthorization(deps: AuthorizationDeps, query: Call
     throw new AuthorizationError('That is a developer or test account. Connect Spokes to a standard HubSpot account where you are a Super Admin.');
   }
   const connection: NewConnection = {
-    kind: 'oauth', baseUrl: deps.baseUrl, portalId: info.hubId, accountName: info.hubDomain ?? `HubSpot account ${info.hubId}`,
-    hubDomain: info.hubDomain ?? null, connectedBy: info.user ?? null, scopes: info.scopes,
-    accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt: new Date(now.getTime() + tokens.expiresIn * 1000),
+    kind: 'oauth',
+    baseUrl: deps.baseUrl,
+    portalId: info.hubId,
+    accountName: info.hubDomain ?? `HubSpot account ${info.hubId}`,
+    hubDomain: info.hubDomain ?? null,
+    connectedBy: info.user ?? null,
+    scopes: info.scopes,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    accessExpiresAt: new Date(now.getTime() + tokens.expiresIn * 1000),
   };
   await deps.store.saveConnection(connection);
   return connection;
@@ -114,10 +124,16 @@ export async function readAccount(baseUrl: string, accessToken: string): Promise
 function describeTokenError(err: unknown): string {
   const body = hubspotErrorBody(err);
   switch (body?.status) {
-    case 'BAD_CLIENT_SECRET': return 'the Client Secret is wrong. Copy it again from the app\'s Auth settings in HubSpot and save it.';
-    case 'BAD_CLIENT_ID': return 'the Client ID is wrong. Copy it again from the app\'s Auth settings in HubSpot and save it.';
-    case 'BAD_REDIRECT_URI': return 'the Redirect URL does not match the one in the app settings. Paste the Redirect URL shown by Spokes into the app.';
-    case 'BAD_AUTH_CODE': case 'EXPIRED_AUTH_CODE': return 'the authorization code is unknown, expired or already used. Start again with "Connect".';
-    default: return body?.message ?? (err as Error).message ?? 'unknown error';
+    case 'BAD_CLIENT_SECRET':
+      return "the Client Secret is wrong. Copy it again from the app's Auth settings in HubSpot and save it.";
+    case 'BAD_CLIENT_ID':
+      return "the Client ID is wrong. Copy it again from the app's Auth settings in HubSpot and save it.";
+    case 'BAD_REDIRECT_URI':
+      return 'the Redirect URL does not match the one in the app settings. Paste the Redirect URL shown by Spokes into the app.';
+    case 'BAD_AUTH_CODE':
+    case 'EXPIRED_AUTH_CODE':
+      return 'the authorization code is unknown, expired or already used. Start again with "Connect".';
+    default:
+      return body?.message ?? (err as Error).message ?? 'unknown error';
   }
 }

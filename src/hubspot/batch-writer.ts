@@ -78,19 +78,25 @@ interface Pending {
 }
 
 const answerSchema = z.object({
-  results: z.array(z.object({
-    id: z.string(),
-    properties: z.record(z.string(), z.string().nullable().optional()),
-    objectWriteTraceId: z.string().optional(),
-    /** upsert: `new` on the wire, `_new` once `@hubspot/api-client` has deserialised it. */
-    new: z.boolean().optional(),
-    _new: z.boolean().optional(),
-  })),
-  errors: z.array(z.object({
-    category: z.string(),
-    message: z.string(),
-    context: z.record(z.string(), z.array(z.string())).optional(),
-  })).optional(),
+  results: z.array(
+    z.object({
+      id: z.string(),
+      properties: z.record(z.string(), z.string().nullable().optional()),
+      objectWriteTraceId: z.string().optional(),
+      /** upsert: `new` on the wire, `_new` once `@hubspot/api-client` has deserialised it. */
+      new: z.boolean().optional(),
+      _new: z.boolean().optional(),
+    }),
+  ),
+  errors: z
+    .array(
+      z.object({
+        category: z.string(),
+        message: z.string(),
+        context: z.record(z.string(), z.array(z.string())).optional(),
+      }),
+    )
+    .optional(),
 });
 type Answer = z.output<typeof answerSchema>;
 
@@ -108,7 +114,15 @@ export class BatchWriter {
   readonly stats = { requests: 0, written: 0, failed: 0 };
 
   constructor(opts: BatchWriterOptions) {
-    this.#opts = { maxBatch: HUBSPOT.batchSize, lingerMs: 50, maxInFlight: 8, rateLimitRetries: 10, serverErrorRetries: 4, ...opts, identity: opts.identity ?? {} };
+    this.#opts = {
+      maxBatch: HUBSPOT.batchSize,
+      lingerMs: 50,
+      maxInFlight: 8,
+      rateLimitRetries: 10,
+      serverErrorRetries: 4,
+      ...opts,
+      identity: opts.identity ?? {},
+    };
   }
 
   create(objectType: string, input: CreateInput): Promise<WrittenRecord> {
@@ -135,13 +149,25 @@ export class BatchWriter {
       const queue = this.#queues.get(key) ?? [];
       this.#queues.set(key, queue);
       const pending: Pending = {
-        input, traceId: `spokes-${process.pid}-${++this.#trace}`, settled: false,
-        resolve: (record) => { pending.settled = true; resolve(record); },
-        reject: (error) => { pending.settled = true; reject(error); },
+        input,
+        traceId: `spokes-${process.pid}-${++this.#trace}`,
+        settled: false,
+        resolve: (record) => {
+          pending.settled = true;
+          resolve(record);
+        },
+        reject: (error) => {
+          pending.settled = true;
+          reject(error);
+        },
       };
       queue.push(pending);
       if (queue.length >= this.#opts.maxBatch) this.#flushKey(key);
-      else if (!this.#timers.has(key)) this.#timers.set(key, setTimeout(() => this.#flushKey(key), this.#opts.lingerMs));
+      else if (!this.#timers.has(key))
+        this.#timers.set(
+          key,
+          setTimeout(() => this.#flushKey(key), this.#opts.lingerMs),
+        );
     });
   }
 
@@ -201,7 +227,9 @@ export class BatchWriter {
         if (err instanceof RemoteRejectedError && pending.length > 1 && (err.remoteStatus ?? 0) >= 400 && (err.remoteStatus ?? 0) < 500) {
           // Refused as a whole (nothing was written): find the bad inputs by halves.
           const half = Math.ceil(pending.length / 2);
-          await Promise.all([pending.slice(0, half), pending.slice(half)].map((part) => this.#write(op, objectType, part).catch((e: unknown) => this.#fail(part, e))));
+          await Promise.all(
+            [pending.slice(0, half), pending.slice(half)].map((part) => this.#write(op, objectType, part).catch((e: unknown) => this.#fail(part, e))),
+          );
           return;
         }
         throw err;
@@ -212,14 +240,19 @@ export class BatchWriter {
   async #send(op: WriteOperation, objectType: string, pending: Pending[]): Promise<Answer> {
     this.stats.requests++;
     const inputs = pending.map((p) => ({ ...p.input, objectWriteTraceId: p.traceId }));
-    const answer = await this.#opts.api.call<unknown>(`batch ${op} ${objectType}`, (client: Client) => {
-      const api = client.crm.objects.batchApi;
-      if (op === 'create') return api.create(objectType, { inputs: inputs as never });
-      if (op === 'update') return api.update(objectType, { inputs: inputs as never });
-      return api.upsert(objectType, { inputs: inputs as never });
-    }, { rateLimitRetries: this.#opts.rateLimitRetries });
+    const answer = await this.#opts.api.call<unknown>(
+      `batch ${op} ${objectType}`,
+      (client: Client) => {
+        const api = client.crm.objects.batchApi;
+        if (op === 'create') return api.create(objectType, { inputs: inputs as never });
+        if (op === 'update') return api.update(objectType, { inputs: inputs as never });
+        return api.upsert(objectType, { inputs: inputs as never });
+      },
+      { rateLimitRetries: this.#opts.rateLimitRetries },
+    );
     const parsed = answerSchema.safeParse(answer);
-    if (!parsed.success) throw new RemoteRejectedError(`batch ${op} ${objectType}: HubSpot's answer has an unexpected shape (${parsed.error.issues[0]?.message})`);
+    if (!parsed.success)
+      throw new RemoteRejectedError(`batch ${op} ${objectType}: HubSpot's answer has an unexpected shape (${parsed.error.issues[0]?.message})`);
     return parsed.data;
   }
 
@@ -239,9 +272,16 @@ export class BatchWriter {
     }
     for (const result of answer.results) {
       const created = result.new ?? result._new;
-      const record: WrittenRecord = { id: result.id, properties: result.properties as Record<string, string | null>, ...(created === undefined ? {} : { created }) };
-      const p = (result.objectWriteTraceId && byTrace.get(result.objectWriteTraceId))
-        || [...left].find((q) => 'id' in q.input && (sameId(q.input.id, result.id) || (q.input.idProperty && sameId(q.input.id, result.properties[q.input.idProperty] ?? ''))));
+      const record: WrittenRecord = {
+        id: result.id,
+        properties: result.properties as Record<string, string | null>,
+        ...(created === undefined ? {} : { created }),
+      };
+      const p =
+        (result.objectWriteTraceId && byTrace.get(result.objectWriteTraceId)) ||
+        [...left].find(
+          (q) => 'id' in q.input && (sameId(q.input.id, result.id) || (q.input.idProperty && sameId(q.input.id, result.properties[q.input.idProperty] ?? ''))),
+        );
       if (!p || !left.has(p)) continue;
       left.delete(p);
       this.stats.written++;
@@ -256,11 +296,19 @@ export class BatchWriter {
     if (!property) return pending;
     const values = [...new Set(pending.map((p) => (p.input as CreateInput).properties[property]).filter((v): v is string => !!v))];
     if (!values.length) return pending;
-    const found = await this.#opts.api.call(`batch create ${objectType}: look for records already created`, (client) => client.crm.objects.searchApi.doSearch(objectType, {
-      // HubSpot's IN filter takes string values in lower case (search guide): an upper-case value matches nothing.
-      filterGroups: [{ filters: [{ propertyName: property, operator: 'IN' as never, values: values.map((v) => v.toLowerCase()) }] }],
-      properties: [property], limit: 100, after: '0', sorts: [],
-    }), { rateLimitRetries: this.#opts.rateLimitRetries });
+    const found = await this.#opts.api.call(
+      `batch create ${objectType}: look for records already created`,
+      (client) =>
+        client.crm.objects.searchApi.doSearch(objectType, {
+          // HubSpot's IN filter takes string values in lower case (search guide): an upper-case value matches nothing.
+          filterGroups: [{ filters: [{ propertyName: property, operator: 'IN' as never, values: values.map((v) => v.toLowerCase()) }] }],
+          properties: [property],
+          limit: 100,
+          after: '0',
+          sorts: [],
+        }),
+      { rateLimitRetries: this.#opts.rateLimitRetries },
+    );
     const existing = answerSchema.pick({ results: true }).parse(found).results;
     const rest: Pending[] = [];
     for (const p of pending) {
@@ -271,7 +319,11 @@ export class BatchWriter {
         p.resolve({ id: match.id, properties: match.properties as Record<string, string | null> });
       } else rest.push(p);
     }
-    if (rest.length < pending.length) this.#opts.log.info({ objectType, alreadyCreated: pending.length - rest.length }, 'batch create: records created by a failed attempt were found, not created again');
+    if (rest.length < pending.length)
+      this.#opts.log.info(
+        { objectType, alreadyCreated: pending.length - rest.length },
+        'batch create: records created by a failed attempt were found, not created again',
+      );
     return rest;
   }
 

@@ -3,7 +3,7 @@
  * opened): "Authorization succeeded!" and a message to the admin page, or the
  * reason it failed.
  */
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function callbackPage(result: { ok: true; account: string } | { ok: false; reason: string }): string {
   const title = result.ok ? 'Authorization succeeded!' : 'Authorization failed';

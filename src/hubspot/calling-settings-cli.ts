@@ -17,7 +17,11 @@ import { SpokesError, ValidationError } from '../errors.ts';
 import { HUBSPOT } from './manifest.ts';
 import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
 import {
-  CALLING_DEFAULTS, CallingSettingsService, localOverrideSnippet, type CallingSettings, type RegisteredCallingSettings,
+  CALLING_DEFAULTS,
+  CallingSettingsService,
+  localOverrideSnippet,
+  type CallingSettings,
+  type RegisteredCallingSettings,
   recordingUrlTemplate,
 } from './calling-settings.ts';
 
@@ -61,11 +65,24 @@ export interface CallingSettingsCliDeps {
 }
 
 const OPTIONS = {
-  'app-id': { type: 'string' }, 'developer-key': { type: 'string' }, url: { type: 'string' }, name: { type: 'string' },
-  width: { type: 'string' }, height: { type: 'string' }, ready: { type: 'boolean' }, 'not-ready': { type: 'boolean' },
-  inbound: { type: 'boolean' }, 'no-inbound': { type: 'boolean' }, 'custom-objects': { type: 'boolean' }, 'no-custom-objects': { type: 'boolean' },
-  'calling-window': { type: 'boolean' }, 'no-calling-window': { type: 'boolean' }, remote: { type: 'boolean' }, 'no-remote': { type: 'boolean' },
-  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'app-id': { type: 'string' },
+  'developer-key': { type: 'string' },
+  url: { type: 'string' },
+  name: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  ready: { type: 'boolean' },
+  'not-ready': { type: 'boolean' },
+  inbound: { type: 'boolean' },
+  'no-inbound': { type: 'boolean' },
+  'custom-objects': { type: 'boolean' },
+  'no-custom-objects': { type: 'boolean' },
+  'calling-window': { type: 'boolean' },
+  'no-calling-window': { type: 'boolean' },
+  remote: { type: 'boolean' },
+  'no-remote': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -114,7 +131,9 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
       else calling.useCredentials(flagCreds);
     }
     if (!store && !flagCreds && !sandbox) {
-      throw new ValidationError('a running Spokes holds the embedded database, so the saved app id and key cannot be read: pass --app-id and --developer-key, stop Spokes first, or use the admin page (HubSpot → Calling widget)');
+      throw new ValidationError(
+        'a running Spokes holds the embedded database, so the saved app id and key cannot be read: pass --app-id and --developer-key, stop Spokes first, or use the admin page (HubSpot → Calling widget)',
+      );
     }
 
     let result: RegisteredCallingSettings | null;
@@ -126,7 +145,10 @@ export async function runCallingSettings(args: string[], deps: CallingSettingsCl
       return 0;
     } else if (action === 'register') {
       const url = changes.url ?? (store ? await store.widgetUrl() : undefined);
-      if (!url) throw new ValidationError('--url is needed: copy the widget URL from the admin page (HubSpot → Calling widget), or stop Spokes so the command can read it');
+      if (!url)
+        throw new ValidationError(
+          '--url is needed: copy the widget URL from the admin page (HubSpot → Calling widget), or stop Spokes so the command can read it',
+        );
       result = await calling.register({ ...CALLING_DEFAULTS, ...changes, url });
     } else {
       if (Object.keys(changes).length === 0) throw new ValidationError('nothing to update: give at least one setting, e.g. --ready');

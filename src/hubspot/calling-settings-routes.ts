@@ -6,7 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
-import { CALLING_DEFAULTS, CallingSettingsService, LOCAL_OVERRIDE_KEY, recordingUrlTemplate, type CallingSettings, type RegisteredCallingSettings } from './calling-settings.ts';
+import {
+  CALLING_DEFAULTS,
+  CallingSettingsService,
+  LOCAL_OVERRIDE_KEY,
+  recordingUrlTemplate,
+  type CallingSettings,
+  type RegisteredCallingSettings,
+} from './calling-settings.ts';
 
 export interface ApiCallingSettings {
   credentials: { appId: number; source: 'saved' | 'sandbox'; developerApiKeySet: true } | null;
@@ -49,7 +56,11 @@ export function registerCallingSettingsRoutes(app: FastifyInstance, services: Se
     }
     return {
       credentials: creds && { appId: creds.appId, source: creds.source, developerApiKeySet: true },
-      settings, defaults: CALLING_DEFAULTS, overrideKey: LOCAL_OVERRIDE_KEY, sandbox: !!services.sandboxes, error,
+      settings,
+      defaults: CALLING_DEFAULTS,
+      overrideKey: LOCAL_OVERRIDE_KEY,
+      sandbox: !!services.sandboxes,
+      error,
     };
   }
 

@@ -72,37 +72,51 @@ export function localOverrideSnippet(settings: Pick<CallingSettings, 'name' | 'u
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** HubSpot frames the widget in https://app.hubspot.com: an http page would be blocked as mixed content, except on this machine. */
-const widgetUrl = z.string().trim().max(2000).refine((raw) => {
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname));
-  } catch {
-    return false;
-  }
-}, 'must be an https:// address (http:// only for localhost): HubSpot loads the widget inside app.hubspot.com');
+const widgetUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((raw) => {
+    try {
+      const url = new URL(raw);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname));
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// address (http:// only for localhost): HubSpot loads the widget inside app.hubspot.com');
 
-const size = (what: string) => z.number({ error: `the ${what} in pixels, a whole number` }).int(`the ${what} in pixels, a whole number`).min(200, `at least 200 pixels`).max(2000, 'at most 2000 pixels');
+const size = (what: string) =>
+  z
+    .number({ error: `the ${what} in pixels, a whole number` })
+    .int(`the ${what} in pixels, a whole number`)
+    .min(200, `at least 200 pixels`)
+    .max(2000, 'at most 2000 pixels');
 
-export const callingSettingsSchema = z.object({
-  name: z.string().trim().min(1, 'required: the name salespeople see in HubSpot\'s "Call from" menu').max(100, 'at most 100 characters'),
-  url: widgetUrl,
-  width: size('width'),
-  height: size('height'),
-  isReady: z.boolean(),
-  supportsCustomObjects: z.boolean(),
-  supportsInboundCalling: z.boolean(),
-  usesCallingWindow: z.boolean(),
-  usesRemote: z.boolean(),
-}).strict();
+export const callingSettingsSchema = z
+  .object({
+    name: z.string().trim().min(1, 'required: the name salespeople see in HubSpot\'s "Call from" menu').max(100, 'at most 100 characters'),
+    url: widgetUrl,
+    width: size('width'),
+    height: size('height'),
+    isReady: z.boolean(),
+    supportsCustomObjects: z.boolean(),
+    supportsInboundCalling: z.boolean(),
+    usesCallingWindow: z.boolean(),
+    usesRemote: z.boolean(),
+  })
+  .strict();
 
-export const callingSettingsPatchSchema = callingSettingsSchema.partial().strict()
+export const callingSettingsPatchSchema = callingSettingsSchema
+  .partial()
+  .strict()
   .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change: give at least one setting' });
 
 export const credentialsSchema = z.object({
-  appId: z.union([z.number(), z.string().trim().regex(/^\d+$/, 'the app id is a number, e.g. 3100001').transform(Number)])
+  appId: z
+    .union([z.number(), z.string().trim().regex(/^\d+$/, 'the app id is a number, e.g. 3100001').transform(Number)])
     .pipe(z.number().int().positive('the app id is a number, e.g. 3100001')),
   /** Omitted: keep the saved key (the page never gets it back to resend). */
-  developerApiKey: z.string().trim().min(8, 'the developer API key from the developer account\'s Keys page').max(200).optional(),
+  developerApiKey: z.string().trim().min(8, "the developer API key from the developer account's Keys page").max(200).optional(),
 });
 
 export interface CallingCredentials {
@@ -160,21 +174,29 @@ export class CallingSettingsService {
   /** Saves the app id and key after HubSpot accepted them (a wrong key is refused here, not at the first register). */
   async saveCredentials(input: z.input<typeof credentialsSchema>): Promise<void> {
     const parsed = credentialsSchema.safeParse(input);
-    if (!parsed.success) throw new ValidationError('The app id or developer API key is not valid.', parsed.error.issues.map((i) => ({ field: `body.${i.path.join('.')}`, message: i.message })));
+    if (!parsed.success)
+      throw new ValidationError(
+        'The app id or developer API key is not valid.',
+        parsed.error.issues.map((i) => ({ field: `body.${i.path.join('.')}`, message: i.message })),
+      );
     const current = await this.credentials();
     const developerApiKey = parsed.data.developerApiKey ?? (current?.source === 'saved' ? current.developerApiKey : undefined);
     if (!developerApiKey) throw new ValidationError('Enter the developer API key.', [{ field: 'body.developerApiKey', message: 'required' }]);
     const candidate = { appId: parsed.data.appId, developerApiKey, source: 'saved' as const };
     await this.#fetch(candidate).catch((err: unknown) => {
       if (err instanceof RemoteRejectedError && err.remoteStatus === 401) {
-        throw new ValidationError('HubSpot refused this developer API key.', [{ field: 'body.developerApiKey', message: 'HubSpot refused this key: copy it again from your developer account (Apps → Get HubSpot API key)' }]);
+        throw new ValidationError('HubSpot refused this developer API key.', [
+          { field: 'body.developerApiKey', message: 'HubSpot refused this key: copy it again from your developer account (Apps → Get HubSpot API key)' },
+        ]);
       }
       throw err;
     });
     const { db, secretBox } = this.#opts;
     if (!db || !secretBox) throw new NotConnectedError('The database is not available to save the credentials.');
     const value = { appId: candidate.appId, developerApiKeySealed: secretBox.encrypt(developerApiKey, SEAL_CONTEXT) };
-    await db.insert(appSettings).values({ key: STORE_KEY, value })
+    await db
+      .insert(appSettings)
+      .values({ key: STORE_KEY, value })
       .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt: new Date() } });
   }
 
@@ -194,7 +216,10 @@ export class CallingSettingsService {
     try {
       registered = toRegistered(await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.settingsApi.create(creds.appId, settings));
     } catch (err) {
-      if (hubspotStatus(err) === 409) throw new ConflictError(`App ${creds.appId} already has calling settings: update them instead (spokes calling-settings update, or "Save changes" on the HubSpot page).`);
+      if (hubspotStatus(err) === 409)
+        throw new ConflictError(
+          `App ${creds.appId} already has calling settings: update them instead (spokes calling-settings update, or "Save changes" on the HubSpot page).`,
+        );
       throw this.#mapped(err, creds, 'Registering the calling widget');
     }
     await this.#registerRecordingUrl();
@@ -230,7 +255,8 @@ export class CallingSettingsService {
   async recordingUrl(): Promise<string | null> {
     const creds = await this.#required();
     try {
-      return (await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.recordingSettingsApi.getUrlFormat(creds.appId)).urlToRetrieveAuthedRecording;
+      return (await this.#client(creds, await this.#opts.baseUrl()).crm.extensions.calling.recordingSettingsApi.getUrlFormat(creds.appId))
+        .urlToRetrieveAuthedRecording;
     } catch (err) {
       if (hubspotStatus(err) === 404 && !/app .* not found/i.test(hubspotErrorBody(err)?.message ?? '')) return null;
       throw this.#mapped(err, creds, 'Reading the recording settings');
@@ -265,7 +291,10 @@ export class CallingSettingsService {
 
   async #required(): Promise<CallingCredentials> {
     const creds = await this.credentials();
-    if (!creds) throw new NotConnectedError('Save the HubSpot app id and developer API key first (HubSpot page → Calling widget, or spokes calling-settings … --app-id … --developer-key …).');
+    if (!creds)
+      throw new NotConnectedError(
+        'Save the HubSpot app id and developer API key first (HubSpot page → Calling widget, or spokes calling-settings … --app-id … --developer-key …).',
+      );
     return creds;
   }
 
@@ -287,8 +316,18 @@ export class CallingSettingsService {
   #mapped(err: unknown, creds: CallingCredentials, what: string): SpokesError {
     const status = hubspotStatus(err);
     const message = hubspotErrorBody(err)?.message;
-    if (status === 401) return new RemoteRejectedError(`${what}: HubSpot refused the developer API key${creds.source === 'saved' ? ' saved in Spokes: save the current key again' : ''}.`, 401, err);
-    if (status === 404) return new RemoteRejectedError(`${what}: ${message ?? `HubSpot does not know app ${creds.appId}`}. Check the app id: it is on the app's page in your developer account.`, 404, err);
+    if (status === 401)
+      return new RemoteRejectedError(
+        `${what}: HubSpot refused the developer API key${creds.source === 'saved' ? ' saved in Spokes: save the current key again' : ''}.`,
+        401,
+        err,
+      );
+    if (status === 404)
+      return new RemoteRejectedError(
+        `${what}: ${message ?? `HubSpot does not know app ${creds.appId}`}. Check the app id: it is on the app's page in your developer account.`,
+        404,
+        err,
+      );
     if (status === 400) return new ValidationError(`${what}: HubSpot refused the settings: ${message ?? 'bad request'}`);
     return mapHubSpotError(err, what);
   }
@@ -298,7 +337,10 @@ function parseSettings<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ field: `body.${i.path.join('.') || 'settings'}`, message: i.message }));
-    throw new ValidationError(`The calling settings are not valid: ${details.map((d) => `${d.field.replace(/^body\./, '')} ${d.message}`).join('; ')}.`, details);
+    throw new ValidationError(
+      `The calling settings are not valid: ${details.map((d) => `${d.field.replace(/^body\./, '')} ${d.message}`).join('; ')}.`,
+      details,
+    );
   }
   return parsed.data;
 }
@@ -306,8 +348,16 @@ function parseSettings<T>(schema: z.ZodType<T>, input: unknown): T {
 function toRegistered(r: { createdAt: Date | string; updatedAt: Date | string } & CallingSettings): RegisteredCallingSettings {
   const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : String(d));
   return {
-    name: r.name, url: r.url, width: r.width, height: r.height, isReady: r.isReady, supportsCustomObjects: r.supportsCustomObjects,
-    supportsInboundCalling: r.supportsInboundCalling, usesCallingWindow: r.usesCallingWindow, usesRemote: r.usesRemote,
-    createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
+    name: r.name,
+    url: r.url,
+    width: r.width,
+    height: r.height,
+    isReady: r.isReady,
+    supportsCustomObjects: r.supportsCustomObjects,
+    supportsInboundCalling: r.supportsInboundCalling,
+    usesCallingWindow: r.usesCallingWindow,
+    usesRemote: r.usesRemote,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
   };
 }

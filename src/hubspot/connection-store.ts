@@ -82,25 +82,43 @@ export class ConnectionStore {
   /** Replaces the connection in one statement: a connect either fully happens or not at all. */
   async saveConnection(c: NewConnection): Promise<void> {
     const values = {
-      id: ROW, kind: c.kind, status: 'connected' as const, baseUrl: c.baseUrl, portalId: c.portalId, accountName: c.accountName,
-      hubDomain: c.hubDomain, connectedBy: c.connectedBy, scopes: c.scopes,
+      id: ROW,
+      kind: c.kind,
+      status: 'connected' as const,
+      baseUrl: c.baseUrl,
+      portalId: c.portalId,
+      accountName: c.accountName,
+      hubDomain: c.hubDomain,
+      connectedBy: c.connectedBy,
+      scopes: c.scopes,
       accessTokenSealed: this.#box.encrypt(c.accessToken, 'hubspot:access_token'),
       refreshTokenSealed: c.refreshToken ? this.#box.encrypt(c.refreshToken, 'hubspot:refresh_token') : null,
-      accessExpiresAt: c.accessExpiresAt, lastError: null, connectedAt: new Date(), updatedAt: new Date(),
+      accessExpiresAt: c.accessExpiresAt,
+      lastError: null,
+      connectedAt: new Date(),
+      updatedAt: new Date(),
     };
     await this.#db.insert(hubspotConnection).values(values).onConflictDoUpdate({ target: hubspotConnection.id, set: values });
   }
 
   async saveTokens(db: Db, t: { accessToken: string; refreshToken: string; accessExpiresAt: Date }): Promise<void> {
-    await db.update(hubspotConnection).set({
-      accessTokenSealed: this.#box.encrypt(t.accessToken, 'hubspot:access_token'),
-      refreshTokenSealed: this.#box.encrypt(t.refreshToken, 'hubspot:refresh_token'),
-      accessExpiresAt: t.accessExpiresAt, status: 'connected', lastError: null, updatedAt: new Date(),
-    }).where(eq(hubspotConnection.id, ROW));
+    await db
+      .update(hubspotConnection)
+      .set({
+        accessTokenSealed: this.#box.encrypt(t.accessToken, 'hubspot:access_token'),
+        refreshTokenSealed: this.#box.encrypt(t.refreshToken, 'hubspot:refresh_token'),
+        accessExpiresAt: t.accessExpiresAt,
+        status: 'connected',
+        lastError: null,
+        updatedAt: new Date(),
+      })
+      .where(eq(hubspotConnection.id, ROW));
   }
 
   async markNeedsReauthorization(reason: string): Promise<void> {
-    await this.#db.update(hubspotConnection).set({ status: 'needs_reauthorization', lastError: reason, updatedAt: new Date() })
+    await this.#db
+      .update(hubspotConnection)
+      .set({ status: 'needs_reauthorization', lastError: reason, updatedAt: new Date() })
       .where(eq(hubspotConnection.id, ROW));
   }
 

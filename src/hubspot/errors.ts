@@ -35,9 +35,12 @@ export function hubspotStatus(err: unknown): number | undefined {
 /** §8: how long each 429 policy asks us to wait. */
 export function retryAfterMs(body: HubSpotErrorBody | undefined): number {
   switch (body?.policyName) {
-    case 'SECONDLY': return 1_000;
-    case 'DAILY': return 60 * 60_000;
-    default: return 10_000;
+    case 'SECONDLY':
+      return 1_000;
+    case 'DAILY':
+      return 60 * 60_000;
+    default:
+      return 10_000;
   }
 }
 
@@ -72,7 +75,9 @@ export async function jsonOrThrow<T>(res: Response): Promise<T> {
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;
-  } catch { /* not JSON: keep the text */ }
+  } catch {
+    /* not JSON: keep the text */
+  }
   if (!res.ok) throw new HubSpotHttpError(res.status, body);
   return body as T;
 }

@@ -41,8 +41,14 @@ export async function createHubSpot(opts: CreateHubSpotOptions): Promise<{ hubsp
     },
   });
   const hubspot = new HubSpotService({
-    database: opts.database, secretBox: opts.secretBox, log: opts.log.child({ component: 'hubspot' }), metrics: opts.metrics, budget,
-    baseUrl: opts.baseUrl, publicUrl: opts.config.publicUrl, sandbox: opts.sandbox,
+    database: opts.database,
+    secretBox: opts.secretBox,
+    log: opts.log.child({ component: 'hubspot' }),
+    metrics: opts.metrics,
+    budget,
+    baseUrl: opts.baseUrl,
+    publicUrl: opts.config.publicUrl,
+    sandbox: opts.sandbox,
     async onConnected() {
       const queue = opts.queue();
       if (!queue) return;
@@ -56,7 +62,11 @@ export async function createHubSpot(opts: CreateHubSpotOptions): Promise<{ hubsp
     async scheduleRefresh(expiresAt) {
       const queue = opts.queue();
       if (!queue) return;
-      await queue.enqueue(queue.definition('hubspot.refresh-token'), { expiresAt: expiresAt.toISOString() }, { startAfterSeconds: refreshDelaySeconds(expiresAt) });
+      await queue.enqueue(
+        queue.definition('hubspot.refresh-token'),
+        { expiresAt: expiresAt.toISOString() },
+        { startAfterSeconds: refreshDelaySeconds(expiresAt) },
+      );
     },
   });
   return { hubspot, close: () => budget.close() };

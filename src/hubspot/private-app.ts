@@ -19,7 +19,9 @@ const PROBES: { scope: string; path: string }[] = [
 export async function connectPrivateApp(deps: { store: ConnectionStore; baseUrl: string }, accessToken: string): Promise<NewConnection> {
   const token = accessToken.trim();
   if (!/^pat-[a-z0-9]+-[\w-]{8,}$/i.test(token)) {
-    throw new ValidationError('That does not look like a private-app access token: it starts with "pat-" (e.g. pat-na1-…).', [{ field: 'body.accessToken', message: 'must start with pat-' }]);
+    throw new ValidationError('That does not look like a private-app access token: it starts with "pat-" (e.g. pat-na1-…).', [
+      { field: 'body.accessToken', message: 'must start with pat-' },
+    ]);
   }
   let account;
   try {
@@ -27,7 +29,9 @@ export async function connectPrivateApp(deps: { store: ConnectionStore; baseUrl:
   } catch (err) {
     const status = (err as { remoteStatus?: number }).remoteStatus;
     if ((err as { code?: string }).code === 'auth_expired' || status === 401) {
-      throw new ValidationError('HubSpot refused this access token: it is wrong, revoked or rotated. Copy the current one from the private app.', [{ field: 'body.accessToken', message: 'refused by HubSpot' }]);
+      throw new ValidationError('HubSpot refused this access token: it is wrong, revoked or rotated. Copy the current one from the private app.', [
+        { field: 'body.accessToken', message: 'refused by HubSpot' },
+      ]);
     }
     throw err;
   }
@@ -42,12 +46,22 @@ export async function connectPrivateApp(deps: { store: ConnectionStore; baseUrl:
     }
   }
   if (missing.length) {
-    throw new ValidationError(`The private app lacks scopes Spokes needs: ${missing.join(', ')}. Add them in the private app's Scopes tab and paste the token again.`,
-      [{ field: 'body.accessToken', message: `missing scopes: ${missing.join(', ')}` }]);
+    throw new ValidationError(
+      `The private app lacks scopes Spokes needs: ${missing.join(', ')}. Add them in the private app's Scopes tab and paste the token again.`,
+      [{ field: 'body.accessToken', message: `missing scopes: ${missing.join(', ')}` }],
+    );
   }
   const connection: NewConnection = {
-    kind: 'private_app', baseUrl: deps.baseUrl, portalId: account.portalId, accountName: `HubSpot account ${account.portalId}`,
-    hubDomain: null, connectedBy: null, scopes: PROBES.map((p) => p.scope), accessToken: token, refreshToken: null, accessExpiresAt: null,
+    kind: 'private_app',
+    baseUrl: deps.baseUrl,
+    portalId: account.portalId,
+    accountName: `HubSpot account ${account.portalId}`,
+    hubDomain: null,
+    connectedBy: null,
+    scopes: PROBES.map((p) => p.scope),
+    accessToken: token,
+    refreshToken: null,
+    accessExpiresAt: null,
   };
   await deps.store.saveConnection(connection);
   return connection;

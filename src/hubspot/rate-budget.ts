@@ -85,7 +85,16 @@ export async function createRateBudget(opts: { databaseUrl?: string; limits: Bud
       const keyPrefix = kind === 'search' ? 'hubspot-search' : `hubspot-${tier}`;
       const { points, seconds: duration } = windows[kind];
       limiters[`${tier}:${kind}`] = pool
-        ? new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: BUDGET_TABLE, tableCreated: true, keyPrefix, points, duration, clearExpiredByTimeout: false })
+        ? new RateLimiterPostgres({
+            storeClient: pool,
+            storeType: 'pool',
+            tableName: BUDGET_TABLE,
+            tableCreated: true,
+            keyPrefix,
+            points,
+            duration,
+            clearExpiredByTimeout: false,
+          })
         : new RateLimiterMemory({ keyPrefix, points, duration });
     }
   }

@@ -49,7 +49,10 @@ export function registerHubSpotRoutes(app: FastifyInstance, hubspot: HubSpotServ
   app.get(HUBSPOT.callbackPath, async (request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     const parsed = callbackQuery.safeParse(request.query);
-    if (!parsed.success) return reply.status(400).send(callbackPage({ ok: false, reason: 'The link HubSpot sent back is malformed. Start again with "Connect" on the Spokes HubSpot page.' }));
+    if (!parsed.success)
+      return reply
+        .status(400)
+        .send(callbackPage({ ok: false, reason: 'The link HubSpot sent back is malformed. Start again with "Connect" on the Spokes HubSpot page.' }));
     // A person signing in with HubSpot (user-sign-in.ts), not an admin connecting Spokes.
     const signIn = hubspot.signInCallbackFor(parsed.data.state);
     if (signIn) return signIn(parsed.data, request, reply);

@@ -72,9 +72,16 @@ export class HubSpotService {
     this.#opts = opts;
     this.store = new ConnectionStore(opts.database.db, opts.secretBox);
     this.tokens = new TokenKeeper({
-      database: opts.database, store: this.store, log: opts.log, now: opts.now,
-      onRefreshed: async (expiresAt) => { await opts.scheduleRefresh?.(expiresAt); },
-      onNeedsReauthorization: async () => { await opts.onUnusable?.(); },
+      database: opts.database,
+      store: this.store,
+      log: opts.log,
+      now: opts.now,
+      onRefreshed: async (expiresAt) => {
+        await opts.scheduleRefresh?.(expiresAt);
+      },
+      onNeedsReauthorization: async () => {
+        await opts.onUnusable?.();
+      },
     });
     this.api = new HubSpotApi({ tokens: this.tokens, budget: opts.budget, log: opts.log, metrics: opts.metrics });
   }
@@ -109,8 +116,14 @@ export class HubSpotService {
       scopes: { required: [...HUBSPOT.requiredScopes], optional: [...HUBSPOT.optionalScopes] },
       app: { clientId: app?.clientId ?? null, clientSecretSet: !!app },
       connection: connection && {
-        status: connection.status, kind: connection.kind, portalId: connection.portalId, accountName: connection.accountName,
-        hubDomain: connection.hubDomain, connectedAt: connection.connectedAt.toISOString(), scopes: connection.scopes, lastError: connection.lastError,
+        status: connection.status,
+        kind: connection.kind,
+        portalId: connection.portalId,
+        accountName: connection.accountName,
+        hubDomain: connection.hubDomain,
+        connectedAt: connection.connectedAt.toISOString(),
+        scopes: connection.scopes,
+        lastError: connection.lastError,
       },
       sandbox: this.#opts.sandbox,
     };
@@ -158,8 +171,9 @@ export class HubSpotService {
     await this.#opts.onUnusable?.().catch(() => {});
     if (connection.kind === 'oauth' && connection.refreshToken) {
       const client = new Client({ basePath: connection.baseUrl, numberOfApiCallRetries: 0 });
-      await client.oauth.refreshTokensApi.archive(connection.refreshToken).catch((err: unknown) =>
-        this.#opts.log.warn({ err: (err as Error).message }, 'could not revoke the HubSpot refresh token'));
+      await client.oauth.refreshTokensApi
+        .archive(connection.refreshToken)
+        .catch((err: unknown) => this.#opts.log.warn({ err: (err as Error).message }, 'could not revoke the HubSpot refresh token'));
     }
     this.#opts.log.info({ portalId: connection.portalId }, 'HubSpot disconnected');
   }
@@ -184,8 +198,9 @@ export class HubSpotService {
    */
   async #checkClientId(clientId: string): Promise<void> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
-      throw new ValidationError('The Client ID is a UUID like 1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d: copy it from the app\'s Auth tab in HubSpot.',
-        [{ field: 'body.clientId', message: 'must be a UUID' }]);
+      throw new ValidationError("The Client ID is a UUID like 1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d: copy it from the app's Auth tab in HubSpot.", [
+        { field: 'body.clientId', message: 'must be a UUID' },
+      ]);
     }
   }
 }

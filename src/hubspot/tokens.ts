@@ -57,7 +57,9 @@ export class TokenKeeper {
       await this.#opts.onNeedsReauthorization?.().catch(() => {});
       throw needsReauthorization('HubSpot rejected the private-app access token.');
     }
-    this.#inflight ??= this.#refresh(opts.rejected).finally(() => { this.#inflight = undefined; });
+    this.#inflight ??= this.#refresh(opts.rejected).finally(() => {
+      this.#inflight = undefined;
+    });
     return this.#inflight;
   }
 
@@ -70,44 +72,55 @@ export class TokenKeeper {
   async #refresh(rejected: string | undefined): Promise<ValidToken> {
     const { database, store, log } = this.#opts;
     let refused: string | undefined;
-    const result = await database.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK_ID})`);
-      const current = await store.connection(tx as unknown as Db);
-      if (!current) throw new NotConnectedError('HubSpot is not connected.');
-      if (current.status === 'needs_reauthorization') throw needsReauthorization(current.lastError);
-      // Another process refreshed while we waited for the lock.
-      if (!this.#needsRefresh(current, rejected)) return { accessToken: current.accessToken, connection: current };
-      const app = await store.app(tx as unknown as Db);
-      if (!app || !current.refreshToken) throw needsReauthorization('the HubSpot app credentials or the refresh token are missing');
-      try {
-        const tokens = await requestRefresh(current.baseUrl, app, current.refreshToken);
-        this.refreshCount++;
-        const accessExpiresAt = new Date((this.#opts.now?.() ?? Date.now()) + tokens.expiresIn * 1000);
-        await store.saveTokens(tx as unknown as Db, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt });
-        log.info({ portalId: current.portalId, expiresAt: accessExpiresAt.toISOString() }, 'HubSpot access token refreshed');
-        return { accessToken: tokens.accessToken, connection: { ...current, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt } };
-      } catch (err) {
-        const mapped = mapHubSpotError(err, 'refreshing the HubSpot access token');
-        // A definite "no" (400 BAD_REFRESH_TOKEN, a revoked app, a wrong client secret) will not heal by itself.
-        if (mapped instanceof RemoteRejectedError || mapped instanceof AuthExpiredError) refused = mapped.message;
-        throw mapped;
-      }
-    }).catch(async (err) => {
-      if (refused) {
-        await store.markNeedsReauthorization(refused);
-        await this.#opts.onNeedsReauthorization?.().catch(() => {});
-        log.warn({ reason: refused }, 'HubSpot refused the refresh token: the connection needs re-authorization');
-        throw needsReauthorization(refused);
-      }
-      throw err;
-    });
-    await this.#opts.onRefreshed?.(result.connection.accessExpiresAt!).catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the next token refresh'));
+    const result = await database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK_ID})`);
+        const current = await store.connection(tx as unknown as Db);
+        if (!current) throw new NotConnectedError('HubSpot is not connected.');
+        if (current.status === 'needs_reauthorization') throw needsReauthorization(current.lastError);
+        // Another process refreshed while we waited for the lock.
+        if (!this.#needsRefresh(current, rejected)) return { accessToken: current.accessToken, connection: current };
+        const app = await store.app(tx as unknown as Db);
+        if (!app || !current.refreshToken) throw needsReauthorization('the HubSpot app credentials or the refresh token are missing');
+        try {
+          const tokens = await requestRefresh(current.baseUrl, app, current.refreshToken);
+          this.refreshCount++;
+          const accessExpiresAt = new Date((this.#opts.now?.() ?? Date.now()) + tokens.expiresIn * 1000);
+          await store.saveTokens(tx as unknown as Db, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt });
+          log.info({ portalId: current.portalId, expiresAt: accessExpiresAt.toISOString() }, 'HubSpot access token refreshed');
+          return {
+            accessToken: tokens.accessToken,
+            connection: { ...current, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt },
+          };
+        } catch (err) {
+          const mapped = mapHubSpotError(err, 'refreshing the HubSpot access token');
+          // A definite "no" (400 BAD_REFRESH_TOKEN, a revoked app, a wrong client secret) will not heal by itself.
+          if (mapped instanceof RemoteRejectedError || mapped instanceof AuthExpiredError) refused = mapped.message;
+          throw mapped;
+        }
+      })
+      .catch(async (err) => {
+        if (refused) {
+          await store.markNeedsReauthorization(refused);
+          await this.#opts.onNeedsReauthorization?.().catch(() => {});
+          log.warn({ reason: refused }, 'HubSpot refused the refresh token: the connection needs re-authorization');
+          throw needsReauthorization(refused);
+        }
+        throw err;
+      });
+    await this.#opts
+      .onRefreshed?.(result.connection.accessExpiresAt!)
+      .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the next token refresh'));
     return result;
   }
 }
 
 /** `POST /oauth/v1/token` with `grant_type=refresh_token`, through the official client. */
-export async function requestRefresh(baseUrl: string, app: AppCredentials, refreshToken: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
+export async function requestRefresh(
+  baseUrl: string,
+  app: AppCredentials,
+  refreshToken: string,
+): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
   const client = new Client({ basePath: baseUrl, numberOfApiCallRetries: 0 });
   const r = await client.oauth.tokensApi.create('refresh_token', undefined, undefined, app.clientId, app.clientSecret, refreshToken);
   return { accessToken: r.accessToken, refreshToken: r.refreshToken ?? refreshToken, expiresIn: r.expiresIn };

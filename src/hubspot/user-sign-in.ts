@@ -48,7 +48,10 @@ export class UserSignInError extends SpokesError {
 export async function userSignInUrl(deps: UserSignInDeps, opts: { portalId: number; state: string }): Promise<string> {
   const [app, connection] = await Promise.all([deps.store.app(), deps.store.connection()]);
   if (!app || connection?.kind !== 'oauth') {
-    throw new UserSignInError('Spokes is connected to HubSpot with a private-app token, so it cannot ask HubSpot who you are. Open the personal sign-in link your Spokes admin gave you, in this browser.', 409);
+    throw new UserSignInError(
+      'Spokes is connected to HubSpot with a private-app token, so it cannot ask HubSpot who you are. Open the personal sign-in link your Spokes admin gave you, in this browser.',
+      409,
+    );
   }
   const url = new URL(`/oauth/${opts.portalId}/authorize`, appBaseUrlFor(connection.baseUrl));
   url.searchParams.set('client_id', app.clientId);

@@ -86,9 +86,10 @@ export class JobQueue {
       openTelemetry: { enabled: false },
     };
     const { database } = opts;
-    this.boss = database.engine === 'pglite'
-      ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite', useListenNotify: true })
-      : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
+    this.boss =
+      database.engine === 'pglite'
+        ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite', useListenNotify: true })
+        : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
     // pg-boss reports what its loops met and carries on: a lost connection is reopened by its pool on the next query
     // (and its LISTEN connection with backoff), so that is a warning; anything else is an error.
     this.boss.on('error', (err: Error) => {
@@ -121,10 +122,13 @@ export class JobQueue {
       };
       // An update clears a heartbeat the job type no longer asks for.
       if (existing.has(job.name)) await this.boss.updateQueue(job.name, { ...options, heartbeatSeconds: job.heartbeatSeconds ?? null });
-      else await this.boss.createQueue(job.name, { ...options, ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}) }).catch(async (err) => {
-        // Another process created it between our read and our create.
-        if (!(await this.boss.getQueue(job.name))) throw err;
-      });
+      else
+        await this.boss
+          .createQueue(job.name, { ...options, ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}) })
+          .catch(async (err) => {
+            // Another process created it between our read and our create.
+            if (!(await this.boss.getQueue(job.name))) throw err;
+          });
     }
   }
 
@@ -150,7 +154,13 @@ export class JobQueue {
     });
     // pg-boss refuses a batch that names one id twice: insert each key once.
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
-    const inserted = new Set((await this.boss.insert(job.name, unique.map(({ id, data, startAfter }) => ({ id, data, startAfter })), { returnId: true })) ?? []);
+    const inserted = new Set(
+      (await this.boss.insert(
+        job.name,
+        unique.map(({ id, data, startAfter }) => ({ id, data, startAfter })),
+        { returnId: true },
+      )) ?? [],
+    );
     const seen = new Set<string>();
     return rows.map(({ id }) => {
       const duplicate = !inserted.has(id) || seen.has(id);
@@ -166,7 +176,8 @@ export class JobQueue {
   async schedule<S extends z.ZodType>(job: Pick<JobDefinition<S>, 'name' | 'schema'>, cron: string, payload: z.input<S>, key: string): Promise<void> {
     this.definition(job.name);
     const parsed = job.schema.safeParse(payload);
-    if (!parsed.success) throw new ValidationError(`${job.name}: invalid scheduled payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new ValidationError(`${job.name}: invalid scheduled payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     await this.boss.schedule(job.name, cron, { payload: parsed.data, key: `schedule:${key}` }, { key, tz: 'UTC' });
   }
 
@@ -184,22 +195,28 @@ export class JobQueue {
       if (!job.gate || !this.#opts.gates?.[job.gate]) await this.#startWorking(job);
     }
     await this.#checkGates();
-    this.#gateTimer = setInterval(() => void this.#checkGates().catch((err) =>
-      this.#opts.log.warn({ err: (err as Error).message }, 'could not check job gates')), (this.#opts.gateCheckSeconds ?? 5) * 1000);
+    this.#gateTimer = setInterval(
+      () => void this.#checkGates().catch((err) => this.#opts.log.warn({ err: (err as Error).message }, 'could not check job gates')),
+      (this.#opts.gateCheckSeconds ?? 5) * 1000,
+    );
     this.#gateTimer.unref();
   }
 
   async #startWorking(job: JobDefinition): Promise<void> {
-    await this.boss.work(job.name, {
-      batchSize: job.batchSize ?? 20,
-      pollingIntervalSeconds: this.#opts.pollSeconds ?? 0.5,
-      // NOTIFY wakes workers for new jobs, not for retries coming due: poll for those often enough.
-      notifyPollingIntervalSeconds: 2,
-      burstWhenBatchFull: true,
-      // PGlite runs one statement at a time: more fetch loops only queue up behind each other.
-      localConcurrency: this.#opts.database.engine === 'pglite' ? 1 : job.concurrency ?? this.#opts.concurrency ?? 1,
-      perJobResults: true,
-    }, (batch: Job<StoredJob>[]) => this.#runBatch(job, batch));
+    await this.boss.work(
+      job.name,
+      {
+        batchSize: job.batchSize ?? 20,
+        pollingIntervalSeconds: this.#opts.pollSeconds ?? 0.5,
+        // NOTIFY wakes workers for new jobs, not for retries coming due: poll for those often enough.
+        notifyPollingIntervalSeconds: 2,
+        burstWhenBatchFull: true,
+        // PGlite runs one statement at a time: more fetch loops only queue up behind each other.
+        localConcurrency: this.#opts.database.engine === 'pglite' ? 1 : (job.concurrency ?? this.#opts.concurrency ?? 1),
+        perJobResults: true,
+      },
+      (batch: Job<StoredJob>[]) => this.#runBatch(job, batch),
+    );
   }
 
   /**
@@ -230,27 +247,29 @@ export class JobQueue {
   }
 
   async #runBatch(job: JobDefinition, batch: Job<StoredJob>[]): Promise<JobResult[]> {
-    return Promise.all(batch.map(async (j): Promise<JobResult> => {
-      const started = performance.now();
-      const log = this.#opts.log.child({ job: job.name, jobId: j.id, attempt: j.retryCount });
-      let outcome = 'completed';
-      try {
-        const result = await job.run(j.data.payload, this.#context(job, j, log));
-        if (isDuplicate(result)) outcome = 'duplicate';
-        return { id: j.id, status: 'completed', output: result && typeof result === 'object' ? result : undefined };
-      } catch (err) {
-        const retryable = isRetryable(err);
-        outcome = retryable ? 'retried' : 'failed';
-        const error = errorOutput(err);
-        log[retryable ? 'warn' : 'error']({ err: error.message, code: error.code }, retryable ? 'job failed, will retry' : 'job failed permanently');
-        // A non-retryable error skips the remaining attempts and goes straight to the dead letters.
-        return { id: j.id, status: retryable ? 'failed' : 'deadletter', output: error };
-      } finally {
-        const seconds = (performance.now() - started) / 1000;
-        this.#opts.metrics?.jobs.inc({ job: job.name, outcome });
-        this.#opts.metrics?.jobDuration.observe({ job: job.name, outcome }, seconds);
-      }
-    }));
+    return Promise.all(
+      batch.map(async (j): Promise<JobResult> => {
+        const started = performance.now();
+        const log = this.#opts.log.child({ job: job.name, jobId: j.id, attempt: j.retryCount });
+        let outcome = 'completed';
+        try {
+          const result = await job.run(j.data.payload, this.#context(job, j, log));
+          if (isDuplicate(result)) outcome = 'duplicate';
+          return { id: j.id, status: 'completed', output: result && typeof result === 'object' ? result : undefined };
+        } catch (err) {
+          const retryable = isRetryable(err);
+          outcome = retryable ? 'retried' : 'failed';
+          const error = errorOutput(err);
+          log[retryable ? 'warn' : 'error']({ err: error.message, code: error.code }, retryable ? 'job failed, will retry' : 'job failed permanently');
+          // A non-retryable error skips the remaining attempts and goes straight to the dead letters.
+          return { id: j.id, status: retryable ? 'failed' : 'deadletter', output: error };
+        } finally {
+          const seconds = (performance.now() - started) / 1000;
+          this.#opts.metrics?.jobs.inc({ job: job.name, outcome });
+          this.#opts.metrics?.jobDuration.observe({ job: job.name, outcome }, seconds);
+        }
+      }),
+    );
   }
 
   #context(job: JobDefinition, j: Job<StoredJob>, log: Logger): JobContext {
@@ -263,7 +282,8 @@ export class JobQueue {
       signal: j.signal,
       async once(fn) {
         return db.transaction(async (tx) => {
-          const claimed = await tx.insert(jobLedger)
+          const claimed = await tx
+            .insert(jobLedger)
             .values({ idempotencyKey: `${job.name}:${j.data.key}`, jobName: job.name, jobId: j.id })
             .onConflictDoNothing()
             .returning({ key: jobLedger.idempotencyKey });
@@ -290,7 +310,14 @@ export class JobQueue {
 
   /** The most recent jobs that failed for good, with their last error. */
   async deadLetters(limit = 20): Promise<DeadLetter[]> {
-    const rows = await this.#opts.database.query<{ name: string; id: string; completed_on: Date | string | null; retry_count: number; output: unknown; data: StoredJob | null }>(sql`
+    const rows = await this.#opts.database.query<{
+      name: string;
+      id: string;
+      completed_on: Date | string | null;
+      retry_count: number;
+      output: unknown;
+      data: StoredJob | null;
+    }>(sql`
       select name, id, completed_on, retry_count, output, data from ${sql.raw(SCHEMA)}.job
       where state = 'failed' and name <> ${DEAD_LETTER_QUEUE}
       order by completed_on desc nulls last limit ${limit}`);
@@ -320,9 +347,10 @@ export class JobQueue {
     if (queue !== undefined) {
       const known = await this.retryableQueues();
       if (!known.includes(queue)) {
-        const message = queue === DEAD_LETTER_QUEUE
-          ? `"${DEAD_LETTER_QUEUE}" only keeps copies of dead letters: retry the queue they failed in (${known.join(', ')})`
-          : `unknown queue "${queue}"; known queues: ${known.join(', ')}`;
+        const message =
+          queue === DEAD_LETTER_QUEUE
+            ? `"${DEAD_LETTER_QUEUE}" only keeps copies of dead letters: retry the queue they failed in (${known.join(', ')})`
+            : `unknown queue "${queue}"; known queues: ${known.join(', ')}`;
         throw new ValidationError(message, [{ field: 'queue', message }]);
       }
     }
@@ -336,7 +364,14 @@ export class JobQueue {
       select name, id from ${sql.raw(SCHEMA)}.job
       where state = 'failed' and name <> ${DEAD_LETTER_QUEUE} and name not like '\_\_pgboss%'
       ${queue === undefined ? sql`` : sql`and name = ${queue}`}
-      ${ids ? sql`and id::text in (${sql.join(ids.map((id) => sql`${id.toLowerCase()}`), sql`, `)})` : sql``}
+      ${
+        ids
+          ? sql`and id::text in (${sql.join(
+              ids.map((id) => sql`${id.toLowerCase()}`),
+              sql`, `,
+            )})`
+          : sql``
+      }
       order by name, id`);
     const byQueue = new Map<string, string[]>();
     for (const r of rows) byQueue.set(r.name, [...(byQueue.get(r.name) ?? []), r.id]);

@@ -44,7 +44,10 @@ function parseIpv4(text: string): Uint8Array | null {
 }
 
 function parseIpv6(text: string): Uint8Array | null {
-  let s = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '').toLowerCase();
+  let s = text
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '')
+    .toLowerCase();
   // A trailing dotted IPv4 address fills the last 32 bits.
   let tail: number[] = [];
   const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
@@ -127,8 +130,10 @@ const SPECIAL: [AddressRange, Block[]][] = [
   ['private', blocks(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7', 'fec0::/10'])],
   ['multicast', blocks(['224.0.0.0/4', 'ff00::/8'])],
   // Protocol assignments, documentation, benchmarking, future use and broadcast, discard-only, other ::/8.
-  ['reserved', blocks(['192.0.0.0/24', '192.0.2.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '240.0.0.0/4',
-    '2001:db8::/32', '100::/64', '::/8'])],
+  [
+    'reserved',
+    blocks(['192.0.0.0/24', '192.0.2.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '240.0.0.0/4', '2001:db8::/32', '100::/64', '::/8']),
+  ],
 ];
 
 /** Which range an address is in; null when it is not an IP address. */
@@ -180,7 +185,10 @@ export class AddressPolicy {
 
   /** @throws Error naming the first entry that is neither a range name nor an address or CIDR block. */
   constructor(spec: string, opts: AddressPolicyOptions = {}) {
-    const entries = spec.split(/[\s,]+/).map((e) => e.trim().toLowerCase()).filter(Boolean);
+    const entries = spec
+      .split(/[\s,]+/)
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean);
     if (!entries.length) throw new Error('lists no address range');
     this.#ranges = new Set();
     this.#blocks = [];
@@ -232,11 +240,14 @@ export class AddressPolicy {
    * this policy checked, in the same step (both call shapes: one address, or `all` for Happy Eyeballs).
    */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
-    const opts = typeof options === 'number' ? { family: options } : options ?? {};
+    const opts = typeof options === 'number' ? { family: options } : (options ?? {});
     const family = typeof opts.family === 'number' ? opts.family : opts.family === 'IPv6' ? 6 : opts.family === 'IPv4' ? 4 : 0;
-    this.resolve(hostname, family).then((addresses) => {
-      if (opts.all) (callback as (err: null, addresses: ResolvedAddress[]) => void)(null, addresses);
-      else callback(null, addresses[0]!.address, addresses[0]!.family);
-    }, (err: NodeJS.ErrnoException) => callback(err, '', 0));
+    this.resolve(hostname, family).then(
+      (addresses) => {
+        if (opts.all) (callback as (err: null, addresses: ResolvedAddress[]) => void)(null, addresses);
+        else callback(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
   };
 }

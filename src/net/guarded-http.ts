@@ -38,25 +38,29 @@ export class GuardedHttp {
     const secure = url.protocol === 'https:';
     if (!secure && url.protocol !== 'http:') return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request(url, {
-        method: init.method ?? 'GET',
-        headers: { ...init.headers, ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}) },
-        agent: secure ? this.#agents.https : this.#agents.http,
-        lookup: this.policy.lookup,
-        signal: init.signal,
-      }, (res) => {
-        const headers = new Headers();
-        for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-        const status = res.statusCode ?? 502;
-        const body = NULL_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-        if (!body) res.resume();
-        try {
-          resolve(new Response(body, { status, statusText: res.statusMessage, headers }));
-        } catch (err) {
-          res.destroy();
-          reject(err);
-        }
-      });
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers: { ...init.headers, ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}) },
+          agent: secure ? this.#agents.https : this.#agents.http,
+          lookup: this.policy.lookup,
+          signal: init.signal,
+        },
+        (res) => {
+          const headers = new Headers();
+          for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+          const status = res.statusCode ?? 502;
+          const body = NULL_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+          if (!body) res.resume();
+          try {
+            resolve(new Response(body, { status, statusText: res.statusMessage, headers }));
+          } catch (err) {
+            res.destroy();
+            reject(err);
+          }
+        },
+      );
       req.on('error', reject);
       req.end(init.body);
     });

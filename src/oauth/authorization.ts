@@ -49,9 +49,13 @@ export async function beginAuthorization(deps: AuthorizationDeps, input: BeginIn
   const verifier = input.provider.pkce ? randomBytes(32).toString('base64url') : undefined;
   await deps.db.delete(oauthAuthorizations).where(lt(oauthAuthorizations.expiresAt, new Date(now)));
   await deps.db.insert(oauthAuthorizations).values({
-    stateHash: hash(state), connector: input.connector, connectionId: input.connectionId ?? null, redirectUri: input.client.redirectUri,
+    stateHash: hash(state),
+    connector: input.connector,
+    connectionId: input.connectionId ?? null,
+    redirectUri: input.client.redirectUri,
     codeVerifierSealed: verifier ? deps.secretBox.encrypt(verifier, `oauth:verifier:${hash(state)}`) : null,
-    startedBy: input.startedBy ?? null, expiresAt: new Date(now + STATE_TTL_SECONDS * 1000),
+    startedBy: input.startedBy ?? null,
+    expiresAt: new Date(now + STATE_TTL_SECONDS * 1000),
   });
   const url = new URL(input.provider.authorizeUrl);
   url.searchParams.set('response_type', 'code');
@@ -84,19 +88,30 @@ export interface CompletedAuthorization {
  * Claims the state (single use, unexpired, for this connector), then exchanges the code.
  * `client` is looked up after the claim, so a connector's app credentials are read once.
  */
-export async function completeAuthorization(deps: AuthorizationDeps, input: { connector: string; provider: OAuthProvider; client: () => Promise<OAuthClient> }, query: CallbackQuery): Promise<CompletedAuthorization> {
+export async function completeAuthorization(
+  deps: AuthorizationDeps,
+  input: { connector: string; provider: OAuthProvider; client: () => Promise<OAuthClient> },
+  query: CallbackQuery,
+): Promise<CompletedAuthorization> {
   // §4.1.2.1: the person refused, or the provider could not ask them.
   if (query.error) throw new AuthorizationError(`The authorization was not granted: ${query.error_description || query.error}. Start again with "Connect".`);
   if (!query.state) throw new AuthorizationError('The link is missing its "state": start again with "Connect" in the Spokes admin.');
   if (!query.code) throw new AuthorizationError('The link is missing its authorization code: start again with "Connect" in the Spokes admin.');
   const now = new Date(deps.now?.() ?? Date.now());
-  const [claimed] = await deps.db.update(oauthAuthorizations).set({ usedAt: now })
-    .where(and(
-      eq(oauthAuthorizations.stateHash, hash(query.state)), eq(oauthAuthorizations.connector, input.connector),
-      isNull(oauthAuthorizations.usedAt), gt(oauthAuthorizations.expiresAt, now),
-    ))
+  const [claimed] = await deps.db
+    .update(oauthAuthorizations)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(oauthAuthorizations.stateHash, hash(query.state)),
+        eq(oauthAuthorizations.connector, input.connector),
+        isNull(oauthAuthorizations.usedAt),
+        gt(oauthAuthorizations.expiresAt, now),
+      ),
+    )
     .returning();
-  if (!claimed) throw new AuthorizationError('This authorization link is unknown, has expired or was already used. Start again with "Connect" in the Spokes admin.');
+  if (!claimed)
+    throw new AuthorizationError('This authorization link is unknown, has expired or was already used. Start again with "Connect" in the Spokes admin.');
   const client = await input.client();
   if (client.redirectUri !== claimed.redirectUri) throw new AuthorizationError('Spokes\' address changed since "Connect" was clicked. Start again.');
   const params: Record<string, string> = { grant_type: 'authorization_code', code: query.code, redirect_uri: claimed.redirectUri };

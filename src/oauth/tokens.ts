@@ -118,7 +118,10 @@ export class OAuthTokens {
         // §6: a new refresh token replaces the old one, which the provider may already have revoked.
         const next: OAuthTokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, scope: fresh.scope ?? tokens.scope };
         await connections.updateCredentials(connectionId, { ...(current.credentials as object), oauth: next }, db);
-        log.info({ connectionId, expiresAt: next.expiresAt, rotated: fresh.refreshToken !== undefined && fresh.refreshToken !== tokens.refreshToken }, 'OAuth access token refreshed');
+        log.info(
+          { connectionId, expiresAt: next.expiresAt, rotated: fresh.refreshToken !== undefined && fresh.refreshToken !== tokens.refreshToken },
+          'OAuth access token refreshed',
+        );
         return next.accessToken;
       });
     } catch (err) {

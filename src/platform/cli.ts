@@ -19,8 +19,10 @@ export interface CommandResult {
   output: string;
 }
 
-export const CONNECTIONS_USAGE = 'usage: spokes connections list [--connector <slug>] [--json] | show <id> [--json] | enable <id> | disable <id> | disconnect <id> [--force]';
-export const AUDIT_USAGE = 'usage: spokes audit [--connector <slug>] [--connection <id>] [--object <type>] [--outcome succeeded|failed|skipped] [--since 2h|7d|<ISO time>] [--until …] [--limit n] [--cursor c] [--json]';
+export const CONNECTIONS_USAGE =
+  'usage: spokes connections list [--connector <slug>] [--json] | show <id> [--json] | enable <id> | disable <id> | disconnect <id> [--force]';
+export const AUDIT_USAGE =
+  'usage: spokes audit [--connector <slug>] [--connection <id>] [--object <type>] [--outcome succeeded|failed|skipped] [--since 2h|7d|<ISO time>] [--until …] [--limit n] [--cursor c] [--json]';
 
 export async function runPlatformCommand(platform: Platform, command: PlatformCommand, args: readonly string[], now = Date.now()): Promise<CommandResult> {
   try {
@@ -62,7 +64,10 @@ async function connections(platform: Platform, args: readonly string[]): Promise
     }
     case 'disconnect': {
       await lifecycle.disconnect(platform, needId(), { force: flags.force === true });
-      return { code: 0, output: `Disconnected ${id}: its settings, credentials, record links, checkpoints and sync errors are deleted; the audit log keeps its history.\n` };
+      return {
+        code: 0,
+        output: `Disconnected ${id}: its settings, credentials, record links, checkpoints and sync errors are deleted; the audit log keeps its history.\n`,
+      };
     }
     default:
       throw new UsageError(sub ? `unknown subcommand "${sub}"; ${CONNECTIONS_USAGE}` : CONNECTIONS_USAGE);
@@ -83,7 +88,9 @@ async function audit(platform: Platform, args: readonly string[], now: number): 
   const q = parsed.data;
   const page = await platform.audit.query({ ...q, since: q.since ? new Date(q.since) : undefined, until: q.until ? new Date(q.until) : undefined });
   if (flags.json === true) return { code: 0, output: `${JSON.stringify(page, null, 2)}\n` };
-  const more = page.nextCursor ? `\nOlder entries: spokes audit ${args.filter((a, i) => a !== '--cursor' && args[i - 1] !== '--cursor' && !a.startsWith('--cursor=')).join(' ')} --cursor ${page.nextCursor}\n` : '';
+  const more = page.nextCursor
+    ? `\nOlder entries: spokes audit ${args.filter((a, i) => a !== '--cursor' && args[i - 1] !== '--cursor' && !a.startsWith('--cursor=')).join(' ')} --cursor ${page.nextCursor}\n`
+    : '';
   return { code: 0, output: formatAudit(page.entries) + more };
 }
 
@@ -117,7 +124,11 @@ function parseArgs(args: readonly string[], booleans: string[], values: string[]
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -125,8 +136,10 @@ const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+
 
 function formatList(list: ApiConnection[]): string {
   if (!list.length) return 'No connections. Connect one in the admin UI (Overview), or POST /api/connections.\n';
-  return table(['ID', 'CONNECTOR', 'STATE', 'LAST ACTIVITY', 'ERRORS', 'LABEL'],
-    list.map((c) => [c.id, c.connector, c.state, when(c.lastActivityAt), String(c.openErrors), c.label]));
+  return table(
+    ['ID', 'CONNECTOR', 'STATE', 'LAST ACTIVITY', 'ERRORS', 'LABEL'],
+    list.map((c) => [c.id, c.connector, c.state, when(c.lastActivityAt), String(c.openErrors), c.label]),
+  );
 }
 
 function formatDetail(d: ApiConnectionDetail): string {
@@ -138,16 +151,28 @@ function formatDetail(d: ApiConnectionDetail): string {
     `  last activity:  ${when(d.lastActivityAt)}`,
     `  status:         ${d.status ? `${d.status.health}: ${d.status.summary}` : `unknown (${d.statusError ?? 'not asked'})`}`,
     `  open errors:    ${d.openErrors}`,
-    ...d.syncErrors.slice(0, 10).map((e) => `    ${when(e.occurredAt)}  ${e.category}  ${[e.objectType, e.recordId].filter(Boolean).join(' ') || '—'}  ${e.reason}${e.occurrences > 1 ? ` (×${e.occurrences})` : ''}`),
+    ...d.syncErrors
+      .slice(0, 10)
+      .map(
+        (e) =>
+          `    ${when(e.occurredAt)}  ${e.category}  ${[e.objectType, e.recordId].filter(Boolean).join(' ') || '—'}  ${e.reason}${e.occurrences > 1 ? ` (×${e.occurrences})` : ''}`,
+      ),
   ];
   return `${lines.join('\n')}\n`;
 }
 
 function formatAudit(entries: ApiAuditEntry[]): string {
   if (!entries.length) return 'No writes match.\n';
-  return table(['TIME', 'CONNECTOR', 'TARGET', 'OBJECT', 'OPERATION', 'OUTCOME', 'CAUSE'],
+  return table(
+    ['TIME', 'CONNECTOR', 'TARGET', 'OBJECT', 'OPERATION', 'OUTCOME', 'CAUSE'],
     entries.map((e) => [
-      when(e.occurredAt), e.connector, e.target, `${e.objectType}${e.objectId ? ` ${e.objectId}` : ''}`, e.operation,
-      e.outcome === 'failed' && e.error ? `failed: ${e.error.slice(0, 60)}` : e.outcome, `${e.causeType} ${e.cause}`,
-    ]));
+      when(e.occurredAt),
+      e.connector,
+      e.target,
+      `${e.objectType}${e.objectId ? ` ${e.objectId}` : ''}`,
+      e.operation,
+      e.outcome === 'failed' && e.error ? `failed: ${e.error.slice(0, 60)}` : e.outcome,
+      `${e.causeType} ${e.cause}`,
+    ]),
+  );
 }

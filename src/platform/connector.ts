@@ -256,7 +256,9 @@ const SLUG = /^[a-z][a-z0-9-]{1,30}$/;
  * Declares a connector, checking what `tsc` cannot: a URL-safe slug, job names under it, unique
  * webhook paths and public prefixes outside the platform's own.
  */
-export function defineConnector<Settings, Credentials, ConnectInput>(c: Connector<Settings, Credentials, ConnectInput>): Connector<Settings, Credentials, ConnectInput> {
+export function defineConnector<Settings, Credentials, ConnectInput>(
+  c: Connector<Settings, Credentials, ConnectInput>,
+): Connector<Settings, Credentials, ConnectInput> {
   const { slug } = c.manifest;
   if (!SLUG.test(slug)) throw new Error(`connector slug "${slug}" must be lowercase letters, digits and dashes`);
   for (const job of c.jobs) {
@@ -277,7 +279,9 @@ export function defineConnector<Settings, Credentials, ConnectInput>(c: Connecto
 }
 
 /** Declares a connector job; its payload type is inferred from `schema` and checked at every enqueue. */
-export function defineConnectorJob<P extends z.ZodType, Settings = unknown, Credentials = unknown>(job: ConnectorJob<P, Settings, Credentials>): ConnectorJob<P, Settings, Credentials> {
+export function defineConnectorJob<P extends z.ZodType, Settings = unknown, Credentials = unknown>(
+  job: ConnectorJob<P, Settings, Credentials>,
+): ConnectorJob<P, Settings, Credentials> {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(job.name)) throw new Error(`invalid job name "${job.name}"`);
   return job;
 }

@@ -38,17 +38,26 @@ async function mountConnector(app: FastifyInstance, deps: MountDeps, connector: 
   const slug = connector.manifest.slug;
   const ctx = platform.context(slug);
   const admin = connector.routes?.admin;
-  if (admin) await app.register(async (scope) => { await admin(scope, ctx); }, { prefix: `/api/${slug}` });
+  if (admin)
+    await app.register(
+      async (scope) => {
+        await admin(scope, ctx);
+      },
+      { prefix: `/api/${slug}` },
+    );
 
   for (const group of connector.routes?.public ?? []) {
-    await app.register(async (scope) => {
-      if (group.auth === 'signed-link') scope.addHook('onRequest', verifySignedLink(deps.secretBox, slug));
-      else if (group.authorize) {
-        const authorize = group.authorize;
-        scope.addHook('onRequest', async (request) => authorize(request, ctx));
-      }
-      await group.register(scope, ctx);
-    }, { prefix: group.prefix });
+    await app.register(
+      async (scope) => {
+        if (group.auth === 'signed-link') scope.addHook('onRequest', verifySignedLink(deps.secretBox, slug));
+        else if (group.authorize) {
+          const authorize = group.authorize;
+          scope.addHook('onRequest', async (request) => authorize(request, ctx));
+        }
+        await group.register(scope, ctx);
+      },
+      { prefix: group.prefix },
+    );
   }
 
   const webhooks = connector.webhooks ?? [];
@@ -61,7 +70,9 @@ async function mountConnector(app: FastifyInstance, deps: MountDeps, connector: 
         scope.post(`/webhooks/${slug}/${hook.path.replace(/^\/+/, '')}`, async (request) => {
           const delivery: WebhookRequest = {
             raw: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-            headers: request.headers, params: (request.params ?? {}) as Record<string, string>, query: (request.query ?? {}) as Record<string, string>,
+            headers: request.headers,
+            params: (request.params ?? {}) as Record<string, string>,
+            query: (request.query ?? {}) as Record<string, string>,
           };
           const verdict = await hook.verify(delivery, ctx);
           if (!verdict.ok) {
@@ -80,7 +91,12 @@ async function mountConnector(app: FastifyInstance, deps: MountDeps, connector: 
   if (connector.manifest.oauth) registerOAuthCallback(app, deps, connector);
 }
 
-const callbackQuery = z.object({ code: z.string().max(4096).optional(), state: z.string().max(512).optional(), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() });
+const callbackQuery = z.object({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(512).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(1000).optional(),
+});
 
 function registerOAuthCallback(app: FastifyInstance, deps: MountDeps, connector: AnyConnector): void {
   const { platform } = deps;
@@ -90,11 +106,29 @@ function registerOAuthCallback(app: FastifyInstance, deps: MountDeps, connector:
   app.get(`/oauth/${slug}/callback`, async (request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     const parsed = callbackQuery.safeParse(request.query);
-    if (!parsed.success) return reply.status(400).send(resultPage({ ok: false, title: `${name}: authorization failed`, message: 'The link the provider sent back is malformed. Start again with "Connect".' }));
+    if (!parsed.success)
+      return reply.status(400).send(
+        resultPage({
+          ok: false,
+          title: `${name}: authorization failed`,
+          message: 'The link the provider sent back is malformed. Start again with "Connect".',
+        }),
+      );
     try {
-      const done = await completeAuthorization({ db: deps.db, secretBox: deps.secretBox }, { connector: slug, provider: connector.manifest.oauth!, client: () => platform.oauthClient(slug) }, parsed.data);
+      const done = await completeAuthorization(
+        { db: deps.db, secretBox: deps.secretBox },
+        { connector: slug, provider: connector.manifest.oauth!, client: () => platform.oauthClient(slug) },
+        parsed.data,
+      );
       const connection = done.connectionId ? await reauthorize(platform, done.connectionId, done.tokens) : await connectWithOAuth(platform, slug, done.tokens);
-      return reply.send(resultPage({ ok: true, title: `${name}: connected`, message: `Spokes is connected to ${connection.label}. You can close this tab.`, connectionId: connection.id }));
+      return reply.send(
+        resultPage({
+          ok: true,
+          title: `${name}: connected`,
+          message: `Spokes is connected to ${connection.label}. You can close this tab.`,
+          connectionId: connection.id,
+        }),
+      );
     } catch (err) {
       const status = err instanceof AuthorizationError || (err instanceof SpokesError && err.status < 500) ? err.status : 502;
       if (status >= 500) platform.context(slug).log.warn({ err: (err as Error).message }, 'OAuth callback failed');

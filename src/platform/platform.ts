@@ -62,7 +62,9 @@ export class Platform {
     this.syncErrors = new SyncErrors(db);
     this.audit = new AuditLog(db);
     this.tokens = new OAuthTokens({
-      database: services.database, connections: this.connections, log: services.log.child({ component: 'oauth' }),
+      database: services.database,
+      connections: this.connections,
+      log: services.log.child({ component: 'oauth' }),
       providerOf: (slug) => {
         const c = map.get(slug);
         return c?.manifest.oauth && { provider: c.manifest.oauth, client: () => this.oauthClient(slug) };
@@ -99,7 +101,9 @@ export class Platform {
     ctx = {
       connector: slug,
       log,
-      get hubspot() { return services.hubspot.api; },
+      get hubspot() {
+        return services.hubspot.api;
+      },
       queue: {
         enqueue: async (job, payload, opts) => {
           if (!jobNames.has(job.name)) throw new SpokesError('internal', `connector ${slug} enqueued "${job.name}", which it does not declare`);
@@ -113,7 +117,9 @@ export class Platform {
       audit: connectorAudit(this.audit, slug, log),
       oauth: { accessToken: (connectionId) => this.#ownToken(slug, connectionId) },
       signedLinks: { sign: (path, ttl) => signLink(services.secretBox, slug, path, ttl) },
-      get publicUrl() { return services.hubspot.publicUrl; },
+      get publicUrl() {
+        return services.hubspot.publicUrl;
+      },
       signal: this.#abort.signal,
     };
     this.#contexts.set(slug, ctx);
@@ -128,7 +134,9 @@ export class Platform {
 
   /** Every connector's jobs, as the queue runs them: gated per connector, each opening its connection first. */
   jobs(): JobDefinition[] {
-    const jobs: JobDefinition[] = [...auditRetentionJobs(() => ({ audit: this.audit, retentionDays: this.#services.config.auditRetentionDays, log: this.#services.log }))];
+    const jobs: JobDefinition[] = [
+      ...auditRetentionJobs(() => ({ audit: this.audit, retentionDays: this.#services.config.auditRetentionDays, log: this.#services.log })),
+    ];
     for (const connector of this.connectors.values()) {
       for (const job of connector.jobs) jobs.push(this.#adapt(connector, job));
     }
@@ -193,7 +201,9 @@ export class Platform {
     if (this.#gateView && Date.now() - this.#gateView.at < GATE_CACHE_MS) return this.#gateView.value;
     const value = this.connections.connectorsNeedingReauthorization();
     this.#gateView = { at: Date.now(), value };
-    value.catch(() => { this.#gateView = undefined; });
+    value.catch(() => {
+      this.#gateView = undefined;
+    });
     return value;
   }
 
@@ -213,7 +223,9 @@ export class Platform {
       for (const [i, s] of (connector.schedules ?? []).entries()) await queue.schedule(s.job as never, s.cron, s.payload, `${s.job.name}/${i}`);
       for (const stream of connector.streams ?? []) {
         const runner = new StreamRunner({
-          name: `${connector.manifest.slug}:${stream.name}`, databaseUrl: config.databaseUrl, log: log.child({ connector: connector.manifest.slug, stream: stream.name }),
+          name: `${connector.manifest.slug}:${stream.name}`,
+          databaseUrl: config.databaseUrl,
+          log: log.child({ connector: connector.manifest.slug, stream: stream.name }),
           run: (signal) => stream.run(this.context(connector.manifest.slug), signal),
         });
         this.#streams.push(runner);
@@ -231,7 +243,9 @@ export class Platform {
       const lifecycle = await import('../connections/lifecycle.ts');
       await connector.emulator.setUp(this.context(slug), sandboxes, {
         connect: async (input) => ({ id: (await lifecycle.connect(this, slug, input)).id }),
-        enable: async (id) => { await lifecycle.enable(this, id); },
+        enable: async (id) => {
+          await lifecycle.enable(this, id);
+        },
       });
     }
   }

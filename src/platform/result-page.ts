@@ -2,7 +2,7 @@
  * The small page an OAuth callback lands on (in the tab "Connect" opened):
  * what happened, in words, and a message to the admin page that opened it.
  */
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function resultPage(r: { ok: boolean; title: string; message: string; connectionId?: string }): string {
   const message = r.ok ? { type: 'connection-connected', connectionId: r.connectionId } : { type: 'connection-failed', reason: r.message };

@@ -135,7 +135,13 @@ export class StreamRunner {
     const probe = setInterval(() => {
       if (this.#stopped) return clearInterval(probe);
       const timer = setTimeout(() => lose('the database did not answer'), checkMs);
-      client.query('select 1').then(() => clearTimeout(timer), (err: Error) => { clearTimeout(timer); lose(err.message); });
+      client.query('select 1').then(
+        () => clearTimeout(timer),
+        (err: Error) => {
+          clearTimeout(timer);
+          lose(err.message);
+        },
+      );
     }, checkMs);
     probe.unref();
   }
@@ -143,7 +149,10 @@ export class StreamRunner {
   #idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      function done() { clearTimeout(timer); resolve(); }
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
       this.#wake = done;
     });
   }

@@ -39,10 +39,18 @@ export const apiConnectionDetail = apiConnection.extend({
   /** The connector's own report; null when it could not be asked (then `statusError` says why). */
   status: apiConnectorStatus.nullable(),
   statusError: z.string().nullable(),
-  syncErrors: z.array(z.object({
-    id: z.number().int(), category: z.string(), objectType: z.string().nullable(), recordId: z.string().nullable(),
-    reason: z.string(), occurrences: z.number().int(), occurredAt: z.string(), retryable: z.boolean(),
-  })),
+  syncErrors: z.array(
+    z.object({
+      id: z.number().int(),
+      category: z.string(),
+      objectType: z.string().nullable(),
+      recordId: z.string().nullable(),
+      reason: z.string(),
+      occurrences: z.number().int(),
+      occurredAt: z.string(),
+      retryable: z.boolean(),
+    }),
+  ),
 });
 export type ApiConnectionDetail = z.infer<typeof apiConnectionDetail>;
 
@@ -55,17 +63,19 @@ export const apiOverview = z.object({
     portalId: z.number().nullable(),
     reason: z.string().nullable(),
   }),
-  connectors: z.array(z.object({
-    slug: z.string(),
-    name: z.string(),
-    features: z.array(z.string()),
-    connectionsAllowed: z.enum(['one', 'many']).nullable(),
-    /** Not on the connections table yet (phase 2 of issue 11 moves it): its page shows its state. */
-    managedOnItsPage: z.boolean(),
-    connections: z.array(apiConnection),
-    /** Newest write in the audit log, ISO; null when it never wrote. */
-    lastWriteAt: z.string().nullable(),
-  })),
+  connectors: z.array(
+    z.object({
+      slug: z.string(),
+      name: z.string(),
+      features: z.array(z.string()),
+      connectionsAllowed: z.enum(['one', 'many']).nullable(),
+      /** Not on the connections table yet (phase 2 of issue 11 moves it): its page shows its state. */
+      managedOnItsPage: z.boolean(),
+      connections: z.array(apiConnection),
+      /** Newest write in the audit log, ISO; null when it never wrote. */
+      lastWriteAt: z.string().nullable(),
+    }),
+  ),
 });
 export type ApiOverview = z.infer<typeof apiOverview>;
 

@@ -16,17 +16,35 @@ export async function connectHubSpotSandbox(opts: { hubspot: HubSpotService; san
   const { hubspot, sandbox, log } = opts;
   const redirectUrl = hubspot.redirectUrl;
   let app = sandbox.info().apps.find((a) => a.name === SANDBOX_APP_NAME && a.redirectUrls.includes(redirectUrl));
-  app ??= sandbox.registerApp({ name: SANDBOX_APP_NAME, redirectUrls: [redirectUrl], scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes] });
+  app ??= sandbox.registerApp({
+    name: SANDBOX_APP_NAME,
+    redirectUrls: [redirectUrl],
+    scopes: [...HUBSPOT.requiredScopes],
+    optionalScopes: [...HUBSPOT.optionalScopes],
+  });
 
   const saved = await hubspot.store.app();
-  if (saved?.clientId !== app.clientId || saved.clientSecret !== app.clientSecret) await hubspot.store.saveApp({ clientId: app.clientId, clientSecret: app.clientSecret });
-  await configureSandboxWebhooks({ baseUrl: sandbox.url, appId: app.appId, developerApiKey: app.developerApiKey, targetUrl: `${hubspot.publicUrl}${HUBSPOT.webhookPath}` });
+  if (saved?.clientId !== app.clientId || saved.clientSecret !== app.clientSecret)
+    await hubspot.store.saveApp({ clientId: app.clientId, clientSecret: app.clientSecret });
+  await configureSandboxWebhooks({
+    baseUrl: sandbox.url,
+    appId: app.appId,
+    developerApiKey: app.developerApiKey,
+    targetUrl: `${hubspot.publicUrl}${HUBSPOT.webhookPath}`,
+  });
 
   const current = await hubspot.store.connection();
   if (current?.status === 'connected' && current.baseUrl === sandbox.url) return;
   const portal = sandbox.info().portals.find((p) => p.type === 'STANDARD')!;
   const { state } = await hubspot.beginAuthorization();
-  const { redirectUrl: back } = sandbox.approveInstall({ clientId: app.clientId, redirectUri: redirectUrl, scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes], state, portalId: portal.portalId });
+  const { redirectUrl: back } = sandbox.approveInstall({
+    clientId: app.clientId,
+    redirectUri: redirectUrl,
+    scopes: [...HUBSPOT.requiredScopes],
+    optionalScopes: [...HUBSPOT.optionalScopes],
+    state,
+    portalId: portal.portalId,
+  });
   const url = new URL(back);
   await hubspot.completeAuthorization({ code: url.searchParams.get('code') ?? undefined, state: url.searchParams.get('state') ?? undefined });
   log.info({ portalId: portal.portalId }, 'connected to the HubSpot sandbox');

@@ -13,7 +13,9 @@ export function registerSandboxRoutes(app: FastifyInstance, services: Services):
   app.get('/api/sandbox', async (request) => {
     requireDirectLoopback(request);
     if (services.sandboxStatus === 'starting') {
-      throw new SpokesError('starting', 'The sandbox emulators are still starting; ask again in a moment (GET /healthz answers 200 once they are ready).', { status: 503 });
+      throw new SpokesError('starting', 'The sandbox emulators are still starting; ask again in a moment (GET /healthz answers 200 once they are ready).', {
+        status: 503,
+      });
     }
     if (!services.sandboxes) throw new NotFoundError('Spokes is not running in sandbox mode (SPOKES_SANDBOX=off, or HubSpot credentials are configured).');
     return services.sandboxes.info();

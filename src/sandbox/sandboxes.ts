@@ -120,7 +120,9 @@ async function startYeastar(ctx: StartContext): Promise<YeastarSandbox> {
   const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
   const owners = await listOwners(hubspot.url, portal.privateAppToken);
   return startYeastarSandbox({
-    port: ctx.port, host: ctx.host, ...pbxCredentials(join(ctx.dir, 'yeastar.json')),
+    port: ctx.port,
+    host: ctx.host,
+    ...pbxCredentials(join(ctx.dir, 'yeastar.json')),
     extensions: [
       ...owners.map((o, i) => ({ number: String(1001 + i), name: `${o.firstName} ${o.lastName}`.trim(), email: o.email })),
       { number: '1090', name: 'Reception', email: 'reception@front-desk.example' },
@@ -160,17 +162,22 @@ async function listOwners(baseUrl: string, token: string): Promise<{ email: stri
 
 async function sampleContact(baseUrl: string, portalId: number, token: string): Promise<SampleContact | null> {
   const res = await fetch(`${baseUrl}/crm/v3/objects/contacts/search`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       filterGroups: [{ filters: [{ propertyName: 'hs_calculated_phone_number', operator: 'HAS_PROPERTY' }] }],
-      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }], properties: ['firstname', 'lastname', 'hs_calculated_phone_number'], limit: 1,
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      properties: ['firstname', 'lastname', 'hs_calculated_phone_number'],
+      limit: 1,
     }),
   });
   if (!res.ok) return null;
   const [c] = ((await res.json()) as { results: { id: string; properties: Record<string, string | null> }[] }).results;
   if (!c?.properties.hs_calculated_phone_number) return null;
   return {
-    id: c.id, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || `Contact ${c.id}`,
-    phone: c.properties.hs_calculated_phone_number, url: `${baseUrl}/contacts/${portalId}/record/0-1/${c.id}`,
+    id: c.id,
+    name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || `Contact ${c.id}`,
+    phone: c.properties.hs_calculated_phone_number,
+    url: `${baseUrl}/contacts/${portalId}/record/0-1/${c.id}`,
   };
 }

@@ -10,9 +10,11 @@ const VERSION = 'v1';
 
 export class SecretKeyMismatchError extends SpokesError {
   constructor() {
-    super('secret_key_mismatch',
+    super(
+      'secret_key_mismatch',
       'stored credentials cannot be decrypted with this key: set SPOKES_SECRET_KEY (or <data dir>/secret.key) to the key they were stored with',
-      { status: 500 });
+      { status: 500 },
+    );
   }
 }
 

@@ -24,7 +24,8 @@ export function loadSecretKey(opts: { secretKey?: string; dataDir: string }): Lo
   const path = join(opts.dataDir, 'secret.key');
   if (existsSync(path)) {
     const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new SpokesError('config_invalid', `${path} does not hold a 32-byte base64 key; restore it from a backup or set SPOKES_SECRET_KEY`);
+    if (key.length !== 32)
+      throw new SpokesError('config_invalid', `${path} does not hold a 32-byte base64 key; restore it from a backup or set SPOKES_SECRET_KEY`);
     // Tighten permissions if someone loosened them.
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
     return { key, source: 'file', path };
@@ -48,7 +49,10 @@ export async function verifySecretKey(db: Db, box: SecretBox): Promise<void> {
     box.decrypt(String((row.value as { sealed: string }).sealed), CHECK_KEY);
     return;
   }
-  await db.insert(appSettings).values({ key: CHECK_KEY, value: { sealed: box.encrypt(CHECK_PLAINTEXT, CHECK_KEY) } }).onConflictDoNothing();
+  await db
+    .insert(appSettings)
+    .values({ key: CHECK_KEY, value: { sealed: box.encrypt(CHECK_PLAINTEXT, CHECK_KEY) } })
+    .onConflictDoNothing();
   // Another process may have won the race with a different key: read back and verify.
   const [stored] = await db.select().from(appSettings).where(eq(appSettings.key, CHECK_KEY));
   box.decrypt(String((stored!.value as { sealed: string }).sealed), CHECK_KEY);

@@ -58,12 +58,23 @@ export class AuditLog {
   async record(entries: AuditEntry | readonly AuditEntry[], db: Db = this.#db): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
     if (list.length === 0) return;
-    await db.insert(auditLog).values(list.map((e) => ({
-      connector: e.connector, connectionId: e.connectionId ?? null, target: e.target, objectType: e.objectType, objectId: e.objectId ?? null,
-      operation: e.operation, causeType: e.cause.type, cause: e.cause.ref, idempotencyKey: e.idempotencyKey ?? null,
-      outcome: e.outcome, error: e.error ? e.error.slice(0, MAX_ERROR_LENGTH) : null, actor: e.actor ?? null,
-      ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}),
-    })));
+    await db.insert(auditLog).values(
+      list.map((e) => ({
+        connector: e.connector,
+        connectionId: e.connectionId ?? null,
+        target: e.target,
+        objectType: e.objectType,
+        objectId: e.objectId ?? null,
+        operation: e.operation,
+        causeType: e.cause.type,
+        cause: e.cause.ref,
+        idempotencyKey: e.idempotencyKey ?? null,
+        outcome: e.outcome,
+        error: e.error ? e.error.slice(0, MAX_ERROR_LENGTH) : null,
+        actor: e.actor ?? null,
+        ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}),
+      })),
+    );
   }
 
   /** One page, newest first; `nextCursor` continues with older rows (null on the last page). */
@@ -82,13 +93,28 @@ export class AuditLog {
       // The plain `<=` lets the planner bound the index range; the row comparison breaks ties by id.
       where.push(lte(auditLog.occurredAt, sql`${at}::timestamptz`), sql`(${auditLog.occurredAt}, ${auditLog.id}) < (${at}::timestamptz, ${id})`);
     }
-    const rows = await this.#db.select({
-      id: auditLog.id, occurredAt: auditLog.occurredAt, at: sql<string>`${auditLog.occurredAt}::text`,
-      connector: auditLog.connector, connectionId: auditLog.connectionId, target: auditLog.target, objectType: auditLog.objectType,
-      objectId: auditLog.objectId, operation: auditLog.operation, causeType: auditLog.causeType, cause: auditLog.cause,
-      idempotencyKey: auditLog.idempotencyKey, outcome: auditLog.outcome, error: auditLog.error, actor: auditLog.actor,
-    }).from(auditLog).where(and(...where))
-      .orderBy(sql`${auditLog.occurredAt} desc, ${auditLog.id} desc`).limit(limit + 1);
+    const rows = await this.#db
+      .select({
+        id: auditLog.id,
+        occurredAt: auditLog.occurredAt,
+        at: sql<string>`${auditLog.occurredAt}::text`,
+        connector: auditLog.connector,
+        connectionId: auditLog.connectionId,
+        target: auditLog.target,
+        objectType: auditLog.objectType,
+        objectId: auditLog.objectId,
+        operation: auditLog.operation,
+        causeType: auditLog.causeType,
+        cause: auditLog.cause,
+        idempotencyKey: auditLog.idempotencyKey,
+        outcome: auditLog.outcome,
+        error: auditLog.error,
+        actor: auditLog.actor,
+      })
+      .from(auditLog)
+      .where(and(...where))
+      .orderBy(sql`${auditLog.occurredAt} desc, ${auditLog.id} desc`)
+      .limit(limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -143,12 +169,23 @@ export interface ConnectorAudit {
 }
 
 export function connectorAudit(log: AuditLog, connector: string, logger: Logger): ConnectorAudit {
-  const save = (entry: AuditEntry) => log.record(entry).catch((err: Error) => logger.error({ err: err.message, objectType: entry.objectType, operation: entry.operation }, 'could not record a write in the audit log'));
+  const save = (entry: AuditEntry) =>
+    log
+      .record(entry)
+      .catch((err: Error) =>
+        logger.error({ err: err.message, objectType: entry.objectType, operation: entry.operation }, 'could not record a write in the audit log'),
+      );
   return {
     async write<T>(what: AuditWrite<T>, fn: () => Promise<T>): Promise<T> {
       const base = {
-        connector, connectionId: what.connectionId, target: what.target, objectType: what.objectType, operation: what.operation,
-        cause: what.cause, idempotencyKey: what.idempotencyKey, actor: what.actor,
+        connector,
+        connectionId: what.connectionId,
+        target: what.target,
+        objectType: what.objectType,
+        operation: what.operation,
+        cause: what.cause,
+        idempotencyKey: what.idempotencyKey,
+        actor: what.actor,
       };
       const fixedId = typeof what.objectId === 'string' ? what.objectId : undefined;
       let result: T;
@@ -182,5 +219,7 @@ function decodeCursor(cursor: string): [string, number] {
   } catch {
     // Reported below.
   }
-  throw new ValidationError('cursor: not a cursor this server gave out; start again from the first page', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  throw new ValidationError('cursor: not a cursor this server gave out; start again from the first page', [
+    { field: 'query.cursor', message: 'invalid cursor' },
+  ]);
 }

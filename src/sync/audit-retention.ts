@@ -17,20 +17,22 @@ const CRON = '17 4 * * *';
 const pruneSchema = z.object({ key: z.string().min(1) });
 
 export function auditRetentionJobs(deps: () => { audit: AuditLog; retentionDays: number; log: Logger }): JobDefinition[] {
-  return [defineJob({
-    name: AUDIT_PRUNE_JOB,
-    schema: pruneSchema,
-    idempotencyKey: (p) => p.key,
-    retry: { limit: 3, delaySeconds: 60 },
-    leaseSeconds: 3600,
-    async run() {
-      const { audit, retentionDays, log } = deps();
-      const before = new Date(Date.now() - retentionDays * 86_400_000);
-      const deleted = await audit.prune(before);
-      if (deleted) log.info({ deleted, before: before.toISOString() }, 'audit log pruned');
-      return { deleted };
-    },
-  })] as JobDefinition[];
+  return [
+    defineJob({
+      name: AUDIT_PRUNE_JOB,
+      schema: pruneSchema,
+      idempotencyKey: (p) => p.key,
+      retry: { limit: 3, delaySeconds: 60 },
+      leaseSeconds: 3600,
+      async run() {
+        const { audit, retentionDays, log } = deps();
+        const before = new Date(Date.now() - retentionDays * 86_400_000);
+        const deleted = await audit.prune(before);
+        if (deleted) log.info({ deleted, before: before.toISOString() }, 'audit log pruned');
+        return { deleted };
+      },
+    }),
+  ] as JobDefinition[];
 }
 
 export async function scheduleAuditRetention(queue: JobQueue): Promise<void> {

@@ -29,14 +29,20 @@ export class Checkpoints {
 
   /** The stored value, or `undefined` when the sync never saved one. */
   async get<S extends z.ZodType>(connectionId: string, def: CheckpointDefinition<S>, db: Db = this.#db): Promise<z.output<S> | undefined> {
-    const [row] = await db.select({ value: checkpoints.value }).from(checkpoints)
+    const [row] = await db
+      .select({ value: checkpoints.value })
+      .from(checkpoints)
       .where(and(eq(checkpoints.connectionId, connectionId), eq(checkpoints.name, def.name)));
     if (!row) return undefined;
     const parsed = def.schema.safeParse(row.value);
     if (!parsed.success) {
       const details = parsed.error.issues.map((i) => ({ field: ['checkpoint', def.name, ...i.path.map(String)].join('.'), message: i.message }));
       // Not retryable: the same value fails again. The job dead-letters with the field named.
-      throw new SpokesError('validation_failed', `The stored checkpoint "${def.name}" of ${connectionId} does not validate: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, { status: 409, details });
+      throw new SpokesError(
+        'validation_failed',
+        `The stored checkpoint "${def.name}" of ${connectionId} does not validate: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
+        { status: 409, details },
+      );
     }
     return parsed.data;
   }
@@ -45,7 +51,9 @@ export class Checkpoints {
   async set<S extends z.ZodType>(connectionId: string, def: CheckpointDefinition<S>, value: z.input<S>, db: Db = this.#db): Promise<void> {
     const parsed = def.schema.parse(value);
     const now = new Date();
-    await db.insert(checkpoints).values({ connectionId, name: def.name, value: parsed, updatedAt: now })
+    await db
+      .insert(checkpoints)
+      .values({ connectionId, name: def.name, value: parsed, updatedAt: now })
       .onConflictDoUpdate({ target: [checkpoints.connectionId, checkpoints.name], set: { value: parsed, updatedAt: now } });
   }
 

@@ -43,7 +43,9 @@ export class RecordLinks {
   }
 
   async byHubSpotId(connectionId: string, objectType: string, hubspotId: string): Promise<RecordLink | null> {
-    const [row] = await this.#db.select().from(recordLinks)
+    const [row] = await this.#db
+      .select()
+      .from(recordLinks)
       .where(and(eq(recordLinks.connectionId, connectionId), eq(recordLinks.objectType, objectType), eq(recordLinks.hubspotId, hubspotId)));
     return row ? toLink(row) : null;
   }
@@ -52,21 +54,32 @@ export class RecordLinks {
   async markSynced(key: LinkKey, values: { hubspotId: string; hashToHubspot?: string; hashToRemote?: string }, db: Db = this.#db): Promise<void> {
     const now = new Date();
     const set = {
-      hubspotId: values.hubspotId, state: 'synced' as const, reason: null, attempts: 0, updatedAt: now, syncedAt: now,
+      hubspotId: values.hubspotId,
+      state: 'synced' as const,
+      reason: null,
+      attempts: 0,
+      updatedAt: now,
+      syncedAt: now,
       ...(values.hashToHubspot === undefined ? {} : { hashToHubspot: values.hashToHubspot }),
       ...(values.hashToRemote === undefined ? {} : { hashToRemote: values.hashToRemote }),
     };
-    await db.insert(recordLinks).values({ ...key, ...set }).onConflictDoUpdate({ target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId], set });
+    await db
+      .insert(recordLinks)
+      .values({ ...key, ...set })
+      .onConflictDoUpdate({ target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId], set });
   }
 
   /** A failed attempt: counted, with the reason; the HubSpot id (if any) is kept. */
   async markFailing(key: LinkKey, reason: string, db: Db = this.#db): Promise<RecordLink> {
     const now = new Date();
-    const [row] = await db.insert(recordLinks).values({ ...key, state: 'failing', reason, attempts: 1, updatedAt: now })
+    const [row] = await db
+      .insert(recordLinks)
+      .values({ ...key, state: 'failing', reason, attempts: 1, updatedAt: now })
       .onConflictDoUpdate({
         target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId],
         set: { state: 'failing', reason, attempts: sql`${recordLinks.attempts} + 1`, updatedAt: now },
-      }).returning();
+      })
+      .returning();
     return toLink(row!);
   }
 
@@ -74,7 +87,10 @@ export class RecordLinks {
   async markExcluded(key: LinkKey, reason: string, db: Db = this.#db): Promise<void> {
     const now = new Date();
     const set = { state: 'excluded' as const, reason, attempts: 0, updatedAt: now };
-    await db.insert(recordLinks).values({ ...key, ...set }).onConflictDoUpdate({ target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId], set });
+    await db
+      .insert(recordLinks)
+      .values({ ...key, ...set })
+      .onConflictDoUpdate({ target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId], set });
   }
 
   async remove(key: LinkKey, db: Db = this.#db): Promise<void> {
@@ -83,13 +99,19 @@ export class RecordLinks {
 
   /** A connection's links of one type in remote-id order, `limit` at a time after `afterRemoteId`. */
   async list(connectionId: string, objectType: string, opts: { state?: LinkState; afterRemoteId?: string; limit?: number } = {}): Promise<RecordLink[]> {
-    const rows = await this.#db.select().from(recordLinks)
-      .where(and(
-        eq(recordLinks.connectionId, connectionId), eq(recordLinks.objectType, objectType),
-        opts.state ? eq(recordLinks.state, opts.state) : undefined,
-        opts.afterRemoteId === undefined ? undefined : gt(recordLinks.remoteId, opts.afterRemoteId),
-      ))
-      .orderBy(asc(recordLinks.remoteId)).limit(opts.limit ?? 500);
+    const rows = await this.#db
+      .select()
+      .from(recordLinks)
+      .where(
+        and(
+          eq(recordLinks.connectionId, connectionId),
+          eq(recordLinks.objectType, objectType),
+          opts.state ? eq(recordLinks.state, opts.state) : undefined,
+          opts.afterRemoteId === undefined ? undefined : gt(recordLinks.remoteId, opts.afterRemoteId),
+        ),
+      )
+      .orderBy(asc(recordLinks.remoteId))
+      .limit(opts.limit ?? 500);
     return rows.map(toLink);
   }
 }
@@ -102,7 +124,10 @@ export function hashValues(values: Record<string, unknown>): string {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -113,8 +138,16 @@ function where(key: LinkKey) {
 
 function toLink(row: typeof recordLinks.$inferSelect): RecordLink {
   return {
-    connectionId: row.connectionId, objectType: row.objectType, remoteId: row.remoteId, hubspotId: row.hubspotId,
-    state: row.state, reason: row.reason, attempts: row.attempts, hashToHubspot: row.hashToHubspot, hashToRemote: row.hashToRemote,
-    syncedAt: row.syncedAt, updatedAt: row.updatedAt,
+    connectionId: row.connectionId,
+    objectType: row.objectType,
+    remoteId: row.remoteId,
+    hubspotId: row.hubspotId,
+    state: row.state,
+    reason: row.reason,
+    attempts: row.attempts,
+    hashToHubspot: row.hashToHubspot,
+    hashToRemote: row.hashToRemote,
+    syncedAt: row.syncedAt,
+    updatedAt: row.updatedAt,
   };
 }

@@ -31,8 +31,14 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof z.ZodError) return toHttpError(zodToValidation(err));
   if (err instanceof SpokesError) {
     const status = err.status >= 400 ? err.status : 500;
-    const message = status >= 500 && !(err.code.startsWith('remote_') || err.code === 'secret_key_mismatch' || err.code === 'starting') ? 'internal error' : err.message;
-    return { status, body: { error: { code: status >= 500 && message === 'internal error' ? 'internal' : err.code, message, ...(err.details ? { details: err.details } : {}) } } };
+    const message =
+      status >= 500 && !(err.code.startsWith('remote_') || err.code === 'secret_key_mismatch' || err.code === 'starting') ? 'internal error' : err.message;
+    return {
+      status,
+      body: {
+        error: { code: status >= 500 && message === 'internal error' ? 'internal' : err.code, message, ...(err.details ? { details: err.details } : {}) },
+      },
+    };
   }
   // The database dropped the connection or is restarting: the pool reconnects, the client may simply try again.
   if (isConnectionError(err)) {
@@ -41,7 +47,14 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   const fe = err as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Fastify's own client errors: malformed JSON, body too large, unsupported media type…
-    const code = fe.statusCode === 413 ? 'payload_too_large' : fe.statusCode === 415 ? 'unsupported_media_type' : fe.statusCode === 429 ? 'too_many_requests' : 'validation_failed';
+    const code =
+      fe.statusCode === 413
+        ? 'payload_too_large'
+        : fe.statusCode === 415
+          ? 'unsupported_media_type'
+          : fe.statusCode === 429
+            ? 'too_many_requests'
+            : 'validation_failed';
     return { status: fe.statusCode, body: { error: { code, message: fe.message } } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };

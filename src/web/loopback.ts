@@ -14,12 +14,13 @@ export function isDirectLoopback(request: FastifyRequest): boolean {
   const addr = request.socket.remoteAddress ?? '';
   const loopback = addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
   const host = request.headers.host ?? '';
-  return loopback && LOOPBACK_HOST.test(host)
-    && !request.headers['x-forwarded-for'] && !request.headers.forwarded && !request.headers['x-real-ip'];
+  return loopback && LOOPBACK_HOST.test(host) && !request.headers['x-forwarded-for'] && !request.headers.forwarded && !request.headers['x-real-ip'];
 }
 
 export function requireDirectLoopback(request: FastifyRequest): void {
   if (!isDirectLoopback(request)) {
-    throw new SpokesError('forbidden', 'this endpoint answers only direct requests from this machine, addressed to localhost, 127.0.0.1 or [::1]', { status: 403 });
+    throw new SpokesError('forbidden', 'this endpoint answers only direct requests from this machine, addressed to localhost, 127.0.0.1 or [::1]', {
+      status: 403,
+    });
   }
 }

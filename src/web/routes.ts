@@ -60,15 +60,22 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerCallingSettingsRoutes(app, services);
   registerWidgetPage(app, { sandboxUrl: () => services.sandboxes?.hubspot.url });
   await registerHubSpotWebhookRoutes(app, {
-    store: services.hubspot.store, queue: services.queue,
-    get publicUrl() { return services.hubspot.publicUrl; },
+    store: services.hubspot.store,
+    queue: services.queue,
+    get publicUrl() {
+      return services.hubspot.publicUrl;
+    },
   });
   registerSandboxRoutes(app, services);
   for (const connector of connectorList) await connector.routes(app, services);
 
   // The connector platform: connections, the audit log, and what each platform connector declares.
   registerConnectionRoutes(app, {
-    platform: services.platform, db: services.database.db, secretBox: services.secretBox, hubspot: services.hubspot, queue: () => services.queue,
+    platform: services.platform,
+    db: services.database.db,
+    secretBox: services.secretBox,
+    hubspot: services.hubspot,
+    queue: () => services.queue,
     legacyConnectors: connectorList.map((c) => c.manifest),
   });
   registerAuditRoutes(app, services.platform.audit);

@@ -54,14 +54,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get('/healthz', async (_request, reply) => {
     const checks: Record<string, { ok: boolean; error?: string }> = {};
-    await Promise.all(opts.probes.map(async (p) => {
-      try {
-        await withTimeout(p.check(), 2_000);
-        checks[p.name] = { ok: true };
-      } catch (err) {
-        checks[p.name] = { ok: false, error: (err as Error).message };
-      }
-    }));
+    await Promise.all(
+      opts.probes.map(async (p) => {
+        try {
+          await withTimeout(p.check(), 2_000);
+          checks[p.name] = { ok: true };
+        } catch (err) {
+          checks[p.name] = { ok: false, error: (err as Error).message };
+        }
+      }),
+    );
     const ok = Object.values(checks).every((c) => c.ok);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', version: opts.version, engine: opts.engine, checks });
   });
@@ -111,6 +113,15 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }

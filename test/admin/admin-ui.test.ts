@@ -32,7 +32,10 @@ describe('admin UI in Chromium', () => {
     await page.getByRole('heading', { name: 'HubSpot', level: 1 }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/hubspot');
     assert.equal(await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'HubSpot' }).getAttribute('aria-current'), 'page');
-    assert.equal(await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Phone system' }).getAttribute('href'), '/admin/phone-system');
+    assert.equal(
+      await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Phone system' }).getAttribute('href'),
+      '/admin/phone-system',
+    );
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -45,8 +48,13 @@ describe('admin UI in Chromium', () => {
     assert.equal(await page.getByLabel('Webhook URL', { exact: true }).inputValue(), `${spokes.url}/webhooks/hubspot`);
     const chips = await page.getByRole('list', { name: 'Scopes to tick' }).getByRole('listitem').allInnerTexts();
     assert.deepEqual(chips, [...HUBSPOT.requiredScopes, ...HUBSPOT.optionalScopes]);
-    for (const step of ['In your HubSpot developer account, create an app.', "Paste the Redirect URL on the app's Auth tab.", 'Add these scopes on the Auth tab too, in its Scopes section.',
-      'Paste the Client ID and Client Secret here and save.', 'Connect.']) {
+    for (const step of [
+      'In your HubSpot developer account, create an app.',
+      "Paste the Redirect URL on the app's Auth tab.",
+      'Add these scopes on the Auth tab too, in its Scopes section.',
+      'Paste the Client ID and Client Secret here and save.',
+      'Connect.',
+    ]) {
       await page.getByText(step, { exact: true }).waitFor();
     }
     await screenshot(page, 'admin-hubspot-not-connected');
@@ -69,8 +77,8 @@ describe('admin UI in Chromium', () => {
     let tabs = 0;
     context.on('page', () => tabs++);
     await page.getByRole('button', { name: 'Save and connect' }).click();
-    await page.getByText('Enter the Client ID from the app\'s Auth tab.').waitFor();
-    await page.getByText('Enter the Client Secret from the app\'s Auth tab.').waitFor();
+    await page.getByText("Enter the Client ID from the app's Auth tab.").waitFor();
+    await page.getByText("Enter the Client Secret from the app's Auth tab.").waitFor();
     assert.equal(tabs, 0);
     assert.equal(await page.getByLabel('Client ID').getAttribute('aria-invalid'), 'true');
     await screenshot(page, 'admin-hubspot-form-errors');

@@ -12,7 +12,7 @@ import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesU
 
 /** Polls until `check` holds (the worker logs calls in the background). */
 async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await check());) {
+  for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -22,11 +22,25 @@ async function until(check: () => Promise<boolean> | boolean, what: string, time
 function overflow(page: Page): Promise<{ px: number; culprits: string[] }> {
   return page.evaluate(() => {
     const px = document.documentElement.scrollWidth - window.innerWidth;
-    const culprits = px <= 0 ? [] : [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
-      // Inside a scrolling box (a wide table's wrapper) is not the page running off the side.
-      .filter((el) => { for (let p = el.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return false; return true; })
-      .slice(0, 8).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(el.getBoundingClientRect().right)}`);
+    const culprits =
+      px <= 0
+        ? []
+        : [...document.querySelectorAll('body *')]
+            .filter(
+              (el) =>
+                el.getBoundingClientRect().right > window.innerWidth + 1 &&
+                ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1),
+            )
+            // Inside a scrolling box (a wide table's wrapper) is not the page running off the side.
+            .filter((el) => {
+              for (let p = el.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return false;
+              return true;
+            })
+            .slice(0, 8)
+            .map(
+              (el) =>
+                `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(el.getBoundingClientRect().right)}`,
+            );
     return { px, culprits };
   });
 }
@@ -42,20 +56,31 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     await spokes?.stop();
   });
 
-  const callRows = async () => (await spokes.runtime.database.query<{ call_id: string; state: string }>(
-    (await import('drizzle-orm')).sql`select call_id, state from call_logs`));
+  const callRows = async () =>
+    await spokes.runtime.database.query<{ call_id: string; state: string }>((await import('drizzle-orm')).sql`select call_id, state from call_logs`);
 
   it('finds a call by number, filters by what the address says, exports them, and retries a call that was not logged', async () => {
     const pbx = spokes.runtime.services.sandboxes!.yeastar;
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/phone-system');
     // Grace's extension, unbound: her call is not logged, with the reason.
-    const users = await page.evaluate(async () => (await fetch('/api/telephony/users')).json()) as { users: { ownerId: string; extension: string | null; name: string }[] };
+    const users = (await page.evaluate(async () => (await fetch('/api/telephony/users')).json())) as {
+      users: { ownerId: string; extension: string | null; name: string }[];
+    };
     const grace = users.users.find((u) => u.extension === '1003')!;
     const csrf = await page.evaluate(async () => (await (await fetch('/api/session')).json()).csrfToken as string);
-    const bind = (extension: string | null) => page.evaluate(async ({ ownerId, extension, csrf }) => (await fetch('/api/telephony/bindings', {
-      method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ bindings: [{ ownerId, extension }] }),
-    })).status, { ownerId: grace.ownerId, extension, csrf });
+    const bind = (extension: string | null) =>
+      page.evaluate(
+        async ({ ownerId, extension, csrf }) =>
+          (
+            await fetch('/api/telephony/bindings', {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+              body: JSON.stringify({ bindings: [{ ownerId, extension }] }),
+            })
+          ).status,
+        { ownerId: grace.ownerId, extension, csrf },
+      );
     assert.equal(await bind(null), 200);
 
     const answered = pbx.simulateCall({ direction: 'inbound', external: '+14155550311', extension: '1001', ringSeconds: 0.2, talkSeconds: 2 });
@@ -65,7 +90,11 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     await until(async () => (await callRows()).filter((r) => r.state === 'logged' || r.state === 'skipped').length >= 4, 'the four calls are handled');
 
     // The nav's Calls entry opens the page; the Phone system page's last calls link to it too.
-    await page.getByRole('button', { name: 'Call history' }).or(page.getByRole('link', { name: 'Call history' })).first().waitFor();
+    await page
+      .getByRole('button', { name: 'Call history' })
+      .or(page.getByRole('link', { name: 'Call history' }))
+      .first()
+      .waitFor();
     await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Calls' }).click();
     await page.getByRole('heading', { name: 'Calls', level: 1 }).waitFor();
     const table = page.getByRole('table', { name: 'Call history' });
@@ -81,15 +110,24 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     assert.match(await row.innerText(), /Inbound\s+Answered/);
     const open = row.getByRole('link', { name: /Open call/ });
     const callPage = await context.newPage();
-    await callPage.goto(await open.getAttribute('href') ?? '');
-    await callPage.getByText(/Inbound call from/).first().waitFor();
+    await callPage.goto((await open.getAttribute('href')) ?? '');
+    await callPage
+      .getByText(/Inbound call from/)
+      .first()
+      .waitFor();
     // The timeline's player plays the recording (through Spokes' signed link): as long as the call (2 s of talk).
-    const seconds = await callPage.locator('audio').first().evaluate((a: HTMLAudioElement) => new Promise<number>((resolve, reject) => {
-      a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
-      a.addEventListener('error', () => reject(new Error(`the player could not load ${a.src}: ${a.error?.message}`)), { once: true });
-      a.preload = 'auto';
-      a.load();
-    }));
+    const seconds = await callPage
+      .locator('audio')
+      .first()
+      .evaluate(
+        (a: HTMLAudioElement) =>
+          new Promise<number>((resolve, reject) => {
+            a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
+            a.addEventListener('error', () => reject(new Error(`the player could not load ${a.src}: ${a.error?.message}`)), { once: true });
+            a.preload = 'auto';
+            a.load();
+          }),
+      );
     assert.equal(seconds, 2);
     await callPage.close();
 
@@ -134,7 +172,12 @@ describe('the Calls page in Chromium, against the sandbox', () => {
       await screenshot(page, `admin-sign-in-${width}`);
       assert.deepEqual(await overflow(page), { px: 0, culprits: [] }, 'sign-in');
       await signIn(page, spokes, '/admin/hubspot');
-      for (const [path, heading] of [['/admin/hubspot', 'HubSpot'], ['/admin/phone-system', 'Phone system'], ['/admin/calls', 'Calls'], ['/admin/nowhere', 'Page not found']] as const) {
+      for (const [path, heading] of [
+        ['/admin/hubspot', 'HubSpot'],
+        ['/admin/phone-system', 'Phone system'],
+        ['/admin/calls', 'Calls'],
+        ['/admin/nowhere', 'Page not found'],
+      ] as const) {
         await page.goto(path);
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         // Let the page's data arrive (tables, cards) before measuring.

@@ -89,7 +89,10 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     assert.match(await card.innerText(), /HubSpot app \(OAuth\)/);
     await screenshot(page, 'hubspot-connected');
 
-    const state = await page.evaluate(async () => (await fetch('/api/hubspot')).json()) as { app: { clientId: string }; connection: { kind: string; portalId: number } };
+    const state = (await page.evaluate(async () => (await fetch('/api/hubspot')).json())) as {
+      app: { clientId: string };
+      connection: { kind: string; portalId: number };
+    };
     assert.equal(state.app.clientId, app.clientId);
     assert.deepEqual({ kind: state.connection.kind, portalId: state.connection.portalId }, { kind: 'oauth', portalId: standard.portalId });
     assert.deepEqual(errors, []);
@@ -131,7 +134,11 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     const { portalId } = (await spokes.runtime.services.hubspot.status()).connection!;
     const clientId = (await spokes.runtime.services.hubspot.status()).app.clientId;
     const { appId } = sandbox.info().apps.find((a) => a.clientId === clientId)!;
-    const uninstall = await fetch(`${sandbox.url}/sandbox/uninstall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId, portalId }) });
+    const uninstall = await fetch(`${sandbox.url}/sandbox/uninstall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appId, portalId }),
+    });
     assert.equal(uninstall.status, 200);
     await assert.rejects(spokes.runtime.services.hubspot.api.call('list contacts', (client) => client.crm.contacts.basicApi.getPage(1)));
 

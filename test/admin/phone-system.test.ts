@@ -17,7 +17,9 @@ async function untilIndexed(spokes: SpokesUnderTest, number: string, objectId: s
   }
 }
 
-interface Users { users: { name: string; ownerId: string; extension: string | null; source: string | null }[] }
+interface Users {
+  users: { name: string; ownerId: string; extension: string | null; source: string | null }[];
+}
 
 describe('the Phone system page in Chromium, against the HubSpot and PBX sandboxes', () => {
   let spokes: SpokesUnderTest;
@@ -37,11 +39,12 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     const hs = spokes.runtime.services.sandboxes!.hubspot;
     const token = hs.info().portals.find((p) => p.portalId === portalId)!.privateAppToken;
     const nameless = await fetch(`${hs.url}/crm/v3/objects/contacts`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ properties: { phone: '+14155550277', email: 'no.name@example.com' } }),
     });
     assert.equal(nameless.status, 201);
-    const namelessId = (await nameless.json() as { id: string }).id;
+    const namelessId = ((await nameless.json()) as { id: string }).id;
 
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/phone-system');
@@ -121,10 +124,19 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     await contacts.getByText('All changes saved').waitFor();
     const status = await apiGet<{ settings: { autoCreate: unknown; contactSync: { enabled: boolean; phonebookName: string } } }>(page, '/api/telephony');
     assert.deepEqual(status.settings.autoCreate, { inbound: true, outbound: false });
-    assert.deepEqual({ enabled: status.settings.contactSync.enabled, name: status.settings.contactSync.phonebookName }, { enabled: true, name: 'Sales_Phonebook (CRM)' });
+    assert.deepEqual(
+      { enabled: status.settings.contactSync.enabled, name: status.settings.contactSync.phonebookName },
+      { enabled: true, name: 'Sales_Phonebook (CRM)' },
+    );
     assert.ok(pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)'));
     // The sandbox's phonebook, given up, is released: no longer marked CRM (nor restored).
-    assert.deepEqual(pbx.phonebooks().filter((b) => b.name.startsWith('HubSpot_CRM_Phonebook')).map((b) => b.name), ['HubSpot_CRM_Phonebook']);
+    assert.deepEqual(
+      pbx
+        .phonebooks()
+        .filter((b) => b.name.startsWith('HubSpot_CRM_Phonebook'))
+        .map((b) => b.name),
+      ['HubSpot_CRM_Phonebook'],
+    );
     await page.waitForFunction(() => {
       const select = document.querySelector('#phonebook') as HTMLSelectElement | null;
       return select?.selectedOptions[0]?.textContent?.startsWith('Sales_Phonebook (CRM)');
@@ -145,14 +157,16 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     assert.match(rowText, /Grace Evans\s+ext\. 1003/);
     // The contact by its name (from Spokes' phone index), linking to its HubSpot record.
     const link = callRow.getByRole('link', { name: /^Automatic New Contact - \+14155550242/ });
-    assert.match(await link.getAttribute('href') ?? '', new RegExp(`/contacts/${portalId}/record/0-1/\\d+$`));
+    assert.match((await link.getAttribute('href')) ?? '', new RegExp(`/contacts/${portalId}/record/0-1/\\d+$`));
     assert.equal(await link.getAttribute('target'), '_blank');
     await calls.getByRole('row').filter({ hasText: 'Internal call.' }).getByText('Not logged', { exact: true }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'phone-call-listed');
 
     // The contact behind the link is the auto-created one.
     const contactId = (await link.getAttribute('href'))!.split('/').pop()!;
-    const contact = await (await fetch(`${hs.url}/crm/v3/objects/contacts/${contactId}?properties=firstname,lastname`, { headers: { authorization: `Bearer ${token}` } })).json() as { properties: Record<string, string | null> };
+    const contact = (await (
+      await fetch(`${hs.url}/crm/v3/objects/contacts/${contactId}?properties=firstname,lastname`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { properties: Record<string, string | null> };
     assert.match(`${contact.properties.firstname ?? ''} ${contact.properties.lastname ?? ''}`, /Automatic New Contact/);
 
     // The nameless contact's call is logged on it, and its sync error names the reason and links the record; Dismiss removes it.
@@ -162,13 +176,13 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     const syncErrors = page.getByRole('list', { name: 'Sync errors' });
     const syncError = syncErrors.getByRole('listitem').filter({ hasText: 'The contact has neither a first name nor a last name.' });
     await syncError.waitFor({ timeout: 30_000 });
-    assert.match(await syncError.getByRole('link', { name: `Contact ${namelessId} ↗` }).getAttribute('href') ?? '', new RegExp(`/record/0-1/${namelessId}$`));
+    assert.match((await syncError.getByRole('link', { name: `Contact ${namelessId} ↗` }).getAttribute('href')) ?? '', new RegExp(`/record/0-1/${namelessId}$`));
     await screenshot(page, 'phone-sync-error');
     await syncError.getByRole('button', { name: /^Dismiss/ }).click();
     await page.getByText('No sync errors.').waitFor();
 
     // The auto-created caller was copied into the CRM phonebook on the PBX.
-    for (const deadline = Date.now() + 30_000; !pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)' && b.contactIds.length === 1);) {
+    for (const deadline = Date.now() + 30_000; !pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)' && b.contactIds.length === 1); ) {
       if (Date.now() > deadline) throw new Error(`the caller never reached the phonebook: ${JSON.stringify(pbx.phonebooks())}`);
       await new Promise((r) => setTimeout(r, 250));
     }

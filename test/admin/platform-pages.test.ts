@@ -36,21 +36,34 @@ describe('admin UI: Overview and Activity', () => {
   before(async () => {
     [spokes, browser] = await Promise.all([startSpokes({ connectors: [cards] }), launchChromium()]);
     const admin = await signInOverHttp(spokes);
-    const connect = async (label: string) => (await (await admin.request('POST', '/api/connections', { connector: 'cards', input: { label, apiKey: `key-${label}` } })).json()) as ApiConnection;
+    const connect = async (label: string) =>
+      (await (await admin.request('POST', '/api/connections', { connector: 'cards', input: { label, apiKey: `key-${label}` } })).json()) as ApiConnection;
     tokyo = await connect('Tokyo office');
     const osaka = await connect('Osaka office');
     await admin.request('POST', `/api/connections/${tokyo.id}/enable`);
     const platform = spokes.runtime.services.platform;
     await platform.connections.setProblem(osaka.id, 'needs_reauthorization', 'Sansan refused the API key: it was revoked');
-    await platform.syncErrors.record({ connectionId: tokyo.id, category: 'validation', objectType: 'card', recordId: 'c-7', reason: 'the card has no e-mail address' });
+    await platform.syncErrors.record({
+      connectionId: tokyo.id,
+      category: 'validation',
+      objectType: 'card',
+      recordId: 'c-7',
+      reason: 'the card has no e-mail address',
+    });
     await platform.connections.touch(tokyo.id);
     // 120 writes over the last two hours, newest last; every tenth failed.
     const now = Date.now();
     const entries: AuditEntry[] = Array.from({ length: 120 }, (_, i) => ({
-      connector: i % 4 === 0 ? 'telephony' : 'cards', connectionId: i % 4 === 0 ? null : tokyo.id, target: 'hubspot',
-      objectType: i % 4 === 0 ? 'call' : 'contact', objectId: String(5000 + i), operation: i % 3 === 0 ? 'update' : 'create',
-      cause: { type: i % 4 === 0 ? 'event' : 'record', ref: i % 4 === 0 ? `call end ${i}` : `card c-${i}` }, idempotencyKey: `k${i}`,
-      outcome: i % 10 === 9 ? 'failed' : 'succeeded', error: i % 10 === 9 ? 'Property values were not valid: email' : null,
+      connector: i % 4 === 0 ? 'telephony' : 'cards',
+      connectionId: i % 4 === 0 ? null : tokyo.id,
+      target: 'hubspot',
+      objectType: i % 4 === 0 ? 'call' : 'contact',
+      objectId: String(5000 + i),
+      operation: i % 3 === 0 ? 'update' : 'create',
+      cause: { type: i % 4 === 0 ? 'event' : 'record', ref: i % 4 === 0 ? `call end ${i}` : `card c-${i}` },
+      idempotencyKey: `k${i}`,
+      outcome: i % 10 === 9 ? 'failed' : 'succeeded',
+      error: i % 10 === 9 ? 'Property values were not valid: email' : null,
       occurredAt: new Date(now - (120 - i) * 60_000),
     }));
     await platform.audit.record(entries);
@@ -70,7 +83,10 @@ describe('admin UI: Overview and Activity', () => {
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/overview');
     assert.equal(await page.getByRole('navigation', { name: 'Spokes' }).getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
-    assert.equal(await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Phone system' }).getAttribute('href'), '/admin/phone-system');
+    assert.equal(
+      await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Phone system' }).getAttribute('href'),
+      '/admin/phone-system',
+    );
 
     const hubspot = page.getByRole('region', { name: 'HubSpot' });
     await hubspot.getByText('Not connected').waitFor();

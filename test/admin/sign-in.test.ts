@@ -13,8 +13,12 @@ const json = { 'content-type': 'application/json' };
 describe('admin sign-in', () => {
   const running: SpokesUnderTest[] = [];
   let shared: SpokesUnderTest;
-  before(async () => { shared = await start(); });
-  after(async () => { for (const s of running) await s.stop(); });
+  before(async () => {
+    shared = await start();
+  });
+  after(async () => {
+    for (const s of running) await s.stop();
+  });
   async function start(env?: Record<string, string>): Promise<SpokesUnderTest> {
     const spokes = await startSpokes({ env });
     running.push(spokes);
@@ -39,7 +43,7 @@ describe('admin sign-in', () => {
 
     const right = await signInAttempt(spokes, spokes.password);
     assert.equal(right.status, 200);
-    const body = await right.json() as { signedIn: boolean; csrfToken: string };
+    const body = (await right.json()) as { signedIn: boolean; csrfToken: string };
     assert.equal(body.signedIn, true);
     assert.match(body.csrfToken, /^[\w-]{40,}$/);
     const cookie = right.headers.get('set-cookie')!.split(';')[0]!;
@@ -84,16 +88,19 @@ describe('admin sign-in', () => {
   it('limits failed sign-ins per account whatever the address: ten addresses get five guesses between them, then the account is locked for a while that doubles, never for good', async () => {
     const spokes = await start();
     // Every 127.x.y.z is this machine: ten client addresses, as a botnet would have.
-    const fromAddress = (address: string, password: string) => new Promise<{ status: number; body: any; retryAfter?: string }>((resolve, reject) => {
-      const url = new URL('/api/session', spokes.url);
-      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: address, headers: json }, (res) => {
-        let text = '';
-        res.on('data', (c) => { text += c; });
-        res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined, retryAfter: res.headers['retry-after'] }));
+    const fromAddress = (address: string, password: string) =>
+      new Promise<{ status: number; body: any; retryAfter?: string }>((resolve, reject) => {
+        const url = new URL('/api/session', spokes.url);
+        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: address, headers: json }, (res) => {
+          let text = '';
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined, retryAfter: res.headers['retry-after'] }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ password }));
       });
-      req.on('error', reject);
-      req.end(JSON.stringify({ password }));
-    });
     const answers = [];
     for (let guess = 0; guess < 6; guess++) {
       for (let a = 2; a <= 11; a++) answers.push(await fromAddress(`127.0.0.${a}`, `guess-${a}-${guess}`));
@@ -123,7 +130,10 @@ describe('admin sign-in', () => {
       assert.equal((await fromAddress(`127.0.1.${i}`, `more-${i}`)).status, 401);
       waits.push((await fromAddress(`127.0.2.${i}`, spokes.password)).body.error.retryAfterSeconds as number);
     }
-    assert.deepEqual(waits.map((w) => Math.ceil(w / 30) * 30), [60, 120, 240, 480, 900, 900, 900, 900]);
+    assert.deepEqual(
+      waits.map((w) => Math.ceil(w / 30) * 30),
+      [60, 120, 240, 480, 900, 900, 900, 900],
+    );
 
     // A new password (SPOKES_ADMIN_PASSWORD at the next start) lifts the lock at once.
     await ensureAdminPassword(spokes.runtime.database.db, 'a-brand-new-admin-password');
@@ -132,28 +142,40 @@ describe('admin sign-in', () => {
 
   it('refuses a sign-in posted as a form (another site could post one) and names a missing password', async () => {
     const spokes = await start();
-    const form = await fetch(`${spokes.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `password=${spokes.password}` });
+    const form = await fetch(`${spokes.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `password=${spokes.password}`,
+    });
     assert.equal(form.status, 415);
     const missing = await fetch(`${spokes.url}/api/session`, { method: 'POST', headers: json, body: '{}' });
     assert.equal(missing.status, 400);
-    const body = await missing.json() as { error: { code: string; details: { field: string }[] } };
+    const body = (await missing.json()) as { error: { code: string; details: { field: string }[] } };
     assert.equal(body.error.code, 'validation_failed');
-    assert.deepEqual(body.error.details.map((d) => d.field), ['body.password']);
+    assert.deepEqual(
+      body.error.details.map((d) => d.field),
+      ['body.password'],
+    );
   });
 
   it('answers 401 JSON to admin API calls without a session, and with an expired one', async () => {
     const spokes = shared;
-    for (const [method, path] of [['GET', '/api/hubspot'], ['PUT', '/api/hubspot/app'], ['DELETE', '/api/session'], ['GET', '/api/no-such-thing']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/hubspot'],
+      ['PUT', '/api/hubspot/app'],
+      ['DELETE', '/api/session'],
+      ['GET', '/api/no-such-thing'],
+    ] as const) {
       const res = await fetch(`${spokes.url}${path}`, { method });
       assert.equal(res.status, 401, `${method} ${path}`);
-      assert.equal((await res.json() as { error: { code: string } }).error.code, 'unauthorized');
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthorized');
     }
     const admin = await signInOverHttp(spokes);
     assert.equal((await admin.request('GET', '/api/hubspot')).status, 200);
     await spokes.runtime.database.query(sql`update admin_sessions set expires_at = now() - interval '1 second'`);
     const expired = await admin.request('GET', '/api/hubspot');
     assert.equal(expired.status, 401);
-    assert.equal((await expired.json() as { error: { code: string } }).error.code, 'unauthorized');
+    assert.equal(((await expired.json()) as { error: { code: string } }).error.code, 'unauthorized');
   });
 
   it('refuses a mutation without the CSRF token or with a wrong one (403 csrf_failed)', async () => {
@@ -161,14 +183,25 @@ describe('admin sign-in', () => {
     const admin = await signInOverHttp(spokes);
     const attempts: Record<string, string>[] = [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': `${admin.csrfToken.slice(0, -1)}x` }];
     for (const extra of attempts) {
-      for (const [method, path] of [['DELETE', '/api/session'], ['PUT', '/api/hubspot/app'], ['POST', '/api/hubspot/authorize']] as const) {
-        const res = await fetch(`${spokes.url}${path}`, { method, headers: { cookie: admin.cookie, ...json, ...extra }, body: method === 'DELETE' ? undefined : '{}' });
+      for (const [method, path] of [
+        ['DELETE', '/api/session'],
+        ['PUT', '/api/hubspot/app'],
+        ['POST', '/api/hubspot/authorize'],
+      ] as const) {
+        const res = await fetch(`${spokes.url}${path}`, {
+          method,
+          headers: { cookie: admin.cookie, ...json, ...extra },
+          body: method === 'DELETE' ? undefined : '{}',
+        });
         assert.equal(res.status, 403, `${method} ${path} with ${JSON.stringify(extra)}`);
-        assert.equal((await res.json() as { error: { code: string } }).error.code, 'csrf_failed');
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'csrf_failed');
       }
     }
     // Still signed in: the refused requests changed nothing.
-    assert.deepEqual(await (await fetch(`${spokes.url}/api/session`, { headers: { cookie: admin.cookie } })).json(), { signedIn: true, csrfToken: admin.csrfToken });
+    assert.deepEqual(await (await fetch(`${spokes.url}/api/session`, { headers: { cookie: admin.cookie } })).json(), {
+      signedIn: true,
+      csrfToken: admin.csrfToken,
+    });
   });
 
   it('signs out: the session ends and its cookie stops working', async () => {
@@ -210,7 +243,11 @@ describe('admin sign-in', () => {
   it('protects routes registered with registerAdminRoutes outside /api/ too', async () => {
     const spokes = shared;
     const app = await buildServer({
-      log: createLogger({ level: 'silent' }), metrics: createMetrics(), version: '0.0.0', engine: 'pglite', probes: [],
+      log: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      version: '0.0.0',
+      engine: 'pglite',
+      probes: [],
       routes: async (a) => {
         await registerAdmin(a, spokes.runtime.services);
         registerAdminRoutes(a, (admin) => {

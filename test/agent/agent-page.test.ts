@@ -11,7 +11,12 @@ import { createHubSpotContact, waitFor } from '../telephony/agent-support.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { sql } from 'drizzle-orm';
 
-interface AgentLink { ownerId: string; name: string; extension: string; signInUrl: string }
+interface AgentLink {
+  ownerId: string;
+  name: string;
+  extension: string;
+  signInUrl: string;
+}
 
 describe('agent pop-up page in Chromium', () => {
   let spokes: SpokesUnderTest;
@@ -87,7 +92,7 @@ describe('agent pop-up page in Chromium', () => {
     await context.close();
   });
 
-  it('opens a new tab on a known caller\'s record within 1 s of the ring, one tab per call', async () => {
+  it("opens a new tab on a known caller's record within 1 s of the ring, one tab per call", async () => {
     const agent = agents[0]!;
     const contactId = await knownContact('Grace', 'Popup', '+1 646 555 0181');
     const { page, context, errors } = await openAgentPage(agent);
@@ -96,7 +101,14 @@ describe('agent pop-up page in Chromium', () => {
 
     const opened = context.waitForEvent('page');
     const t0 = Date.now();
-    const { call_id } = pbx.simulateCall({ direction: 'inbound', external: '+16465550181', extension: agent.extension, outcome: 'answered', ringSeconds: 3, talkSeconds: 6 });
+    const { call_id } = pbx.simulateCall({
+      direction: 'inbound',
+      external: '+16465550181',
+      extension: agent.extension,
+      outcome: 'answered',
+      ringSeconds: 3,
+      talkSeconds: 6,
+    });
     const tab = await opened;
     const elapsed = Date.now() - t0;
     await tab.waitForURL(recordUrl(contactId));
@@ -113,7 +125,10 @@ describe('agent pop-up page in Chromium', () => {
     assert.equal(tabs.length, 1, `one tab for call ${call_id} (ringing, answered, ended)`);
     assert.equal(await page.getByRole('list', { name: 'Your calls' }).getByRole('link', { name: 'Grace Popup' }).getAttribute('href'), recordUrl(contactId));
     await screenshot(page, 'agent-after-call');
-    assert.deepEqual(errors.filter((e) => e.startsWith(spokes.url)), []);
+    assert.deepEqual(
+      errors.filter((e) => e.startsWith(spokes.url)),
+      [],
+    );
     await context.close();
   });
 
@@ -143,7 +158,14 @@ describe('agent pop-up page in Chromium', () => {
     await context.addInitScript(() => {
       const open = window.open.bind(window);
       let gesture = -Infinity;
-      for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => { gesture = performance.now(); }, true);
+      for (const type of ['pointerdown', 'keydown'])
+        window.addEventListener(
+          type,
+          () => {
+            gesture = performance.now();
+          },
+          true,
+        );
       window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
     });
     try {
@@ -173,7 +195,9 @@ describe('agent pop-up page in Chromium', () => {
     const contactId = await knownContact('Linus', 'Reconnect', '+1 646 555 0184');
     const { page, context } = await openAgentPage(agent);
     let streams = 0;
-    page.on('request', (r) => { if (r.url().endsWith('/agent-api/events')) streams++; });
+    page.on('request', (r) => {
+      if (r.url().endsWith('/agent-api/events')) streams++;
+    });
 
     // The network is down for a while: every reconnect attempt fails, then the server drops the live stream.
     await page.route('**/agent-api/events', (route) => route.abort('internetdisconnected'));
@@ -194,18 +218,31 @@ describe('agent pop-up page in Chromium', () => {
     await context.close();
   });
 
-  it('lists the salesperson\'s own calls from Spokes, those from before the page was open too, and calls a missed caller back', async () => {
+  it("lists the salesperson's own calls from Spokes, those from before the page was open too, and calls a missed caller back", async () => {
     const [agent, other] = [agents[3]!, agents[4]!];
     // Before the page is open: a missed call of this salesperson, and a call of someone else.
     const missed = pbx.simulateCall({ direction: 'inbound', external: '+16465550186', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.5 });
-    const theirs = pbx.simulateCall({ direction: 'inbound', external: '+16465550187', extension: other.extension, outcome: 'answered', ringSeconds: 0.2, talkSeconds: 1 });
-    await waitFor(async () => (await spokes.runtime.database.query<{ n: number }>(sql`select count(*)::int as n from call_logs
-      where call_id in (${missed.call_id}, ${theirs.call_id}) and state = 'logged'`))[0]!.n === 2, 'both calls are logged');
+    const theirs = pbx.simulateCall({
+      direction: 'inbound',
+      external: '+16465550187',
+      extension: other.extension,
+      outcome: 'answered',
+      ringSeconds: 0.2,
+      talkSeconds: 1,
+    });
+    await waitFor(
+      async () =>
+        (
+          await spokes.runtime.database.query<{ n: number }>(sql`select count(*)::int as n from call_logs
+      where call_id in (${missed.call_id}, ${theirs.call_id}) and state = 'logged'`)
+        )[0]!.n === 2,
+      'both calls are logged',
+    );
     const { page, context, errors } = await openAgentPage(agent);
     const list = page.getByRole('list', { name: 'Your calls' });
     const row = list.getByRole('listitem').filter({ hasText: '+16465550186' });
     await row.getByText('Missed', { exact: true }).waitFor();
-    assert.equal(await list.getByRole('listitem').filter({ hasText: '+16465550187' }).count(), 0, 'not another salesperson\'s call');
+    assert.equal(await list.getByRole('listitem').filter({ hasText: '+16465550187' }).count(), 0, "not another salesperson's call");
     await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'Missed' }).click();
     await list.getByRole('listitem').filter({ hasText: '+16465550186' }).waitFor();
     assert.ok((await list.getByRole('listitem').allInnerTexts()).every((t) => /Missed/.test(t)));
@@ -217,12 +254,18 @@ describe('agent pop-up page in Chromium', () => {
       await row.getByRole('button', { name: /^Call back/ }).click();
       await row.getByText(/Your phone rings first, then Spokes dials \+16465550186/).waitFor();
       const dials = pbx.dialRequests().slice(before);
-      assert.deepEqual(dials.map((d) => ({ caller: d.body.caller, callee: d.body.callee })), [{ caller: agent.extension, callee: '+16465550186' }]);
+      assert.deepEqual(
+        dials.map((d) => ({ caller: d.body.caller, callee: d.body.callee })),
+        [{ caller: agent.extension, callee: '+16465550186' }],
+      );
     } finally {
       pbx.setDialRules({ defaults: { manual: false } });
     }
     await screenshot(page, 'agent-your-calls');
-    assert.deepEqual(errors.filter((e) => e.startsWith(spokes.url)), []);
+    assert.deepEqual(
+      errors.filter((e) => e.startsWith(spokes.url)),
+      [],
+    );
     await context.close();
   });
 
@@ -233,7 +276,14 @@ describe('agent pop-up page in Chromium', () => {
     await blocked.context.addInitScript(() => {
       const open = window.open.bind(window);
       let gesture = -Infinity;
-      for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => { gesture = performance.now(); }, true);
+      for (const type of ['pointerdown', 'keydown'])
+        window.addEventListener(
+          type,
+          () => {
+            gesture = performance.now();
+          },
+          true,
+        );
       window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
     });
     try {
@@ -263,7 +313,7 @@ describe('agent pop-up page in Chromium', () => {
     await context.close();
   });
 
-  it('an admin revokes one salesperson on the Phone system page: their page is signed out at once, another\'s stays', async () => {
+  it("an admin revokes one salesperson on the Phone system page: their page is signed out at once, another's stays", async () => {
     const [target, bystander] = [agents[2]!, agents[3]!];
     const targetPage = await openAgentPage(target);
     const bystanderPage = await openAgentPage(bystander);

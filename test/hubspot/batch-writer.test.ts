@@ -22,7 +22,11 @@ class LossyProxy {
     this.server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)).map(([k, v]) => [k, String(v)]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => !['host', 'connection', 'content-length'].includes(k))
+          .map(([k, v]) => [k, String(v)]),
+      );
       const answer = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
       const body = Buffer.from(await answer.arrayBuffer());
       if (req.url?.includes('/batch/create') && this.dropAnswers > 0) {
@@ -31,7 +35,10 @@ class LossyProxy {
         req.socket.destroy();
         return;
       }
-      res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-encoding', 'transfer-encoding', 'content-length'].includes(k))));
+      res.writeHead(
+        answer.status,
+        Object.fromEntries([...answer.headers].filter(([k]) => !['content-encoding', 'transfer-encoding', 'content-length'].includes(k))),
+      );
       res.end(body);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -40,7 +47,7 @@ class LossyProxy {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
 
@@ -58,19 +65,39 @@ for (const engine of engines) {
       await proxy.close();
     });
 
-    const writer = (opts: Partial<ConstructorParameters<typeof BatchWriter>[0]> = {}) => new BatchWriter({ api: world.hubspot.api, log: world.log, lingerMs: 20, ...opts });
+    const writer = (opts: Partial<ConstructorParameters<typeof BatchWriter>[0]> = {}) =>
+      new BatchWriter({ api: world.hubspot.api, log: world.log, lingerMs: 20, ...opts });
     const contact = (n: number, prefix: string) => ({ properties: { email: `${prefix}.${n}@batch.example`, firstname: 'Batch', lastname: String(n) } });
-    const requests = (route: string) => Object.entries(world.sandbox.stats().byRoute).filter(([r]) => r.endsWith(route)).reduce((n, [, s]) => n + Object.values(s).reduce((a, b) => a + b, 0), 0);
+    const requests = (route: string) =>
+      Object.entries(world.sandbox.stats().byRoute)
+        .filter(([r]) => r.endsWith(route))
+        .reduce((n, [, s]) => n + Object.values(s).reduce((a, b) => a + b, 0), 0);
     async function countByEmail(prefix: string): Promise<{ total: number; distinct: number }> {
       const res = await hubspotRequest(world, 'POST', '/crm/v3/objects/contacts/search', {
-        filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: `*@batch.example` }, { propertyName: 'firstname', operator: 'EQ', value: 'Batch' }] }],
-        properties: ['email'], limit: 200, after: '0',
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'email', operator: 'CONTAINS_TOKEN', value: `*@batch.example` },
+              { propertyName: 'firstname', operator: 'EQ', value: 'Batch' },
+            ],
+          },
+        ],
+        properties: ['email'],
+        limit: 200,
+        after: '0',
       });
       let all = res.body.results as { properties: { email: string } }[];
       for (let after = 200; after < res.body.total; after += 200) {
-        all = all.concat((await hubspotRequest(world, 'POST', '/crm/v3/objects/contacts/search', {
-          filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: `*@batch.example` }] }], properties: ['email'], limit: 200, after: String(after),
-        })).body.results);
+        all = all.concat(
+          (
+            await hubspotRequest(world, 'POST', '/crm/v3/objects/contacts/search', {
+              filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: `*@batch.example` }] }],
+              properties: ['email'],
+              limit: 200,
+              after: String(after),
+            })
+          ).body.results,
+        );
       }
       const mine = all.filter((r) => r.properties.email.startsWith(`${prefix}.`));
       return { total: mine.length, distinct: new Set(mine.map((r) => r.properties.email)).size };
@@ -97,7 +124,10 @@ for (const engine of engines) {
         w.create('contacts', contact(2, prefix)),
         w.create('contacts', { properties: { email: 'not-an-email', firstname: 'Batch' } }),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'rejected'],
+      );
       const failed = results[1] as PromiseRejectedResult;
       assert.ok(failed.reason instanceof RemoteRejectedError);
       assert.match(failed.reason.message, /no_such_property/);
@@ -116,9 +146,17 @@ for (const engine of engines) {
         w.update('contacts', { id: '987654321', properties: { jobtitle: 'Nobody' } }),
         w.update('contacts', { id: b.id, properties: { hubspot_owner_id: 'not-a-number' } }),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected'], results.map((r) => (r.status === 'rejected' ? r.reason.message : 'ok')).join(' | '));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'rejected'],
+        results.map((r) => (r.status === 'rejected' ? r.reason.message : 'ok')).join(' | '),
+      );
       assert.equal((results[1] as PromiseFulfilledResult<{ id: string }>).value.id, b.id);
-      assert.equal(((results[2] as PromiseRejectedResult).reason as RemoteRejectedError).remoteStatus, 404, String((results[2] as PromiseRejectedResult).reason?.message));
+      assert.equal(
+        ((results[2] as PromiseRejectedResult).reason as RemoteRejectedError).remoteStatus,
+        404,
+        String((results[2] as PromiseRejectedResult).reason?.message),
+      );
       const read = await hubspotRequest(world, 'GET', `/crm/v3/objects/contacts/${b.id}?properties=jobtitle`);
       assert.equal(read.body.properties.jobtitle, 'CTO');
     });
@@ -157,7 +195,10 @@ for (const engine of engines) {
       try {
         const w = writer({ identity: { contacts: 'email' } });
         const written = await Promise.all(Array.from({ length: 200 }, (_, i) => w.create('contacts', contact(i, prefix))));
-        assert.deepEqual(written.map((r) => r.properties.email), Array.from({ length: 200 }, (_, i) => `${prefix}.${i}@batch.example`));
+        assert.deepEqual(
+          written.map((r) => r.properties.email),
+          Array.from({ length: 200 }, (_, i) => `${prefix}.${i}@batch.example`),
+        );
       } finally {
         world.sandbox.setFaults({});
       }

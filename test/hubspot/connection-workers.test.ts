@@ -23,13 +23,22 @@ import { connectByOAuth, routeCount } from '../support/hubspot-connect.ts';
 
 const script = fileURLToPath(new URL('../support/hubspot-worker.ts', import.meta.url));
 
-interface Worker { child: ChildProcess; out: () => string; line(pattern: RegExp): Promise<string>; done: Promise<number | null> }
+interface Worker {
+  child: ChildProcess;
+  out: () => string;
+  line(pattern: RegExp): Promise<string>;
+  done: Promise<number | null>;
+}
 
 function startWorker(env: Record<string, string>): Worker {
   const child = spawn(process.execPath, [script], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   return {
     child,
     out: () => out,
@@ -63,8 +72,13 @@ describe('HubSpot connection across worker processes (PostgreSQL)', { skip: post
     database = await openDatabase(t);
     await applyMigrations(database);
     ({ hubspot, close: closeHubSpot } = await createHubSpot({
-      config, database, secretBox: createSecretBox(Buffer.from(secretKey, 'base64')), log: createLogger({ level: 'silent' }),
-      baseUrl: sandbox.url, sandbox: false, queue: () => undefined,
+      config,
+      database,
+      secretBox: createSecretBox(Buffer.from(secretKey, 'base64')),
+      log: createLogger({ level: 'silent' }),
+      baseUrl: sandbox.url,
+      sandbox: false,
+      queue: () => undefined,
     }));
     await connectByOAuth(hubspot, sandbox);
   });
@@ -83,12 +97,21 @@ describe('HubSpot connection across worker processes (PostgreSQL)', { skip: post
     const workers = [1, 2, 3].map(() => startWorker({ ...env, MODE: 'refresh' }));
     await Promise.all(workers.map((w) => w.line(/^ready$/)));
     for (const w of workers) w.child.stdin!.write('go\n');
-    const results = await Promise.all(workers.map(async (w) => JSON.parse(await w.line(/^\{/)) as { distinctTokens: number; token: string; refreshes: number }));
+    const results = await Promise.all(
+      workers.map(async (w) => JSON.parse(await w.line(/^\{/)) as { distinctTokens: number; token: string; refreshes: number }),
+    );
     await Promise.all(workers.map((w) => w.done));
 
     assert.equal(routeCount(sandbox, '/oauth/v1/token') - before, 1, 'one token request reached HubSpot');
-    assert.equal(results.reduce((n, r) => n + r.refreshes, 0), 1, 'one process refreshed');
-    assert.ok(results.every((r) => r.distinctTokens === 1), 'each process handed one token to all its callers');
+    assert.equal(
+      results.reduce((n, r) => n + r.refreshes, 0),
+      1,
+      'one process refreshed',
+    );
+    assert.ok(
+      results.every((r) => r.distinctTokens === 1),
+      'each process handed one token to all its callers',
+    );
     assert.equal(new Set(results.map((r) => r.token)).size, 1, 'all processes use the same new token');
     assert.notEqual(results[0]!.token, old);
     const check = await fetch(`${sandbox.url}/crm/v3/objects/contacts?limit=1`, { headers: { authorization: `Bearer ${results[0]!.token}` } });
@@ -107,9 +130,12 @@ describe('HubSpot connection across worker processes (PostgreSQL)', { skip: post
     const written = results.reduce((n, r) => n + r.written, 0);
     assert.equal(after.rateLimited - before.rateLimited, 0, 'HubSpot answered no 429');
     const portalId = await hubspot.api.portalId();
-    const { total } = await hubspot.api.call('count', (c) => c.crm.contacts.searchApi.doSearch({
-      filterGroups: [{ filters: [{ propertyName: 'firstname', operator: 'EQ' as never, value: 'Hammer' }] }], limit: 1,
-    }));
+    const { total } = await hubspot.api.call('count', (c) =>
+      c.crm.contacts.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'firstname', operator: 'EQ' as never, value: 'Hammer' }] }],
+        limit: 1,
+      }),
+    );
     assert.equal(total, written, 'every write is in HubSpot');
     assert.ok(portalId > 0);
     // The budget still lets the three of them use most of the allowance (110 per 10 s).

@@ -25,7 +25,10 @@ describe('HubSpot emulator fidelity', () => {
 
   describe('record ids that are not numbers', () => {
     it('GET and PATCH answer HubSpot\'s "objectId are usually numeric" 404 with the id in context', async () => {
-      for (const [method, body] of [['GET', undefined], ['PATCH', { properties: { firstname: 'X' } }]] as const) {
+      for (const [method, body] of [
+        ['GET', undefined],
+        ['PATCH', { properties: { firstname: 'X' } }],
+      ] as const) {
         const res = await api(method, '/crm/v3/objects/contacts/3f0e9a4c-5b1d-4f7e-9a61-2b8c0d1e4f55', body);
         assert.equal(res.status, 404);
         assert.equal(res.body.category, 'OBJECT_NOT_FOUND');
@@ -46,23 +49,29 @@ describe('HubSpot emulator fidelity', () => {
   });
 
   describe('property value errors', () => {
-    it('repeat each problem in errors[] with its code and property name, as HubSpot\'s current answers do', async () => {
+    it("repeat each problem in errors[] with its code and property name, as HubSpot's current answers do", async () => {
       const res = await api('POST', '/crm/v3/objects/contacts', { properties: { nope: '1', createdate: '2024-01-01', email: 'not-an-email' } });
       assert.equal(res.status, 400);
       assert.equal(res.body.category, 'VALIDATION_ERROR');
       const embedded = JSON.parse(res.body.message.slice('Property values were not valid: '.length)) as Array<{ error: string; name: string; message: string }>;
-      assert.deepEqual(res.body.errors, embedded.map((p) => ({ message: p.message, code: p.error, context: { propertyName: [p.name] } })));
+      assert.deepEqual(
+        res.body.errors,
+        embedded.map((p) => ({ message: p.message, code: p.error, context: { propertyName: [p.name] } })),
+      );
       assert.deepEqual(res.body.errors.map((e: { code: string }) => e.code).sort(), ['INVALID_EMAIL', 'PROPERTY_DOESNT_EXIST', 'READ_ONLY_VALUE']);
       const missing = await api('POST', '/crm/v3/objects/notes', { properties: { hs_note_body: 'x' } });
       assert.deepEqual(missing.body.errors, [{ message: 'hs_timestamp is required', code: 'REQUIRED_PROPERTY', context: { propertyName: ['hs_timestamp'] } }]);
     });
 
-    it('list an enumeration\'s allowed options the way HubSpot prints them', async () => {
+    it("list an enumeration's allowed options the way HubSpot prints them", async () => {
       const res = await api('POST', '/crm/v3/objects/calls', { properties: { hs_timestamp: '2025-03-01T10:00:00Z', hs_call_direction: 'SIDEWAYS' } });
       assert.equal(res.status, 400);
       const [error] = res.body.errors;
       assert.equal(error.code, 'INVALID_OPTION');
-      assert.match(error.message, /^SIDEWAYS was not one of the allowed options: \[label: "[^"]+"\nvalue: "INBOUND"\ndisplay_order: \d+\ndouble_data: 0\.0\nhidden: false\ndescription: "[^"]*"\nread_only: false\n, label: /);
+      assert.match(
+        error.message,
+        /^SIDEWAYS was not one of the allowed options: \[label: "[^"]+"\nvalue: "INBOUND"\ndisplay_order: \d+\ndouble_data: 0\.0\nhidden: false\ndescription: "[^"]*"\nread_only: false\n, label: /,
+      );
       assert.match(error.message, /value: "OUTBOUND"/);
     });
   });
@@ -83,7 +92,7 @@ describe('HubSpot emulator fidelity', () => {
   });
 
   describe('association labels', () => {
-    it('are served under /crm/v4/associations/{from}/{to}/labels (the v4 guide\'s path) as under the schema spec\'s path', async () => {
+    it("are served under /crm/v4/associations/{from}/{to}/labels (the v4 guide's path) as under the schema spec's path", async () => {
       const guide = await api('GET', '/crm/v4/associations/contacts/companies/labels');
       const spec = await api('GET', '/crm/associations/v4/contacts/companies/labels');
       assert.equal(guide.status, 200);
@@ -100,17 +109,23 @@ describe('HubSpot emulator fidelity', () => {
     it('checks the client id first and names it "missing or unknown client id"', async () => {
       const res = await call(env.sandbox.url, 'POST', '/oauth/v1/token', { form: { grant_type: 'password', client_id: 'not-a-client', client_secret: 'x' } });
       assert.equal(res.status, 400);
-      assert.deepEqual([res.body.status, res.body.message, res.body.error, res.body.error_description],
-        ['BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request', 'missing or unknown client id']);
+      assert.deepEqual(
+        [res.body.status, res.body.message, res.body.error, res.body.error_description],
+        ['BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request', 'missing or unknown client id'],
+      );
       const app = env.sandbox.registerApp({ name: 'Grant check', redirectUrls: ['http://localhost:4321/cb'], scopes: ['oauth'] });
-      const grant = await call(env.sandbox.url, 'POST', '/oauth/v1/token', { form: { grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret } });
+      const grant = await call(env.sandbox.url, 'POST', '/oauth/v1/token', {
+        form: { grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret },
+      });
       assert.deepEqual([grant.status, grant.body.status], [400, 'BAD_GRANT_TYPE']);
     });
 
     it('answers 415 to a JSON body, on v1 and v3', async () => {
       const app = env.sandbox.registerApp({ name: 'JSON sender', redirectUrls: ['http://localhost:4321/cb'], scopes: ['oauth'] });
       for (const path of ['/oauth/v1/token', '/oauth/v3/token']) {
-        const res = await call(env.sandbox.url, 'POST', path, { body: { grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: 'na1-x' } });
+        const res = await call(env.sandbox.url, 'POST', path, {
+          body: { grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: 'na1-x' },
+        });
         assert.equal(res.status, 415, path);
         assert.match(res.body.message, /application\/x-www-form-urlencoded/);
       }
@@ -119,15 +134,33 @@ describe('HubSpot emulator fidelity', () => {
 
   describe('property definitions', () => {
     it('refuse a fieldType that does not go with the type, on create and on update', async () => {
-      const bad = await api('POST', '/crm/v3/properties/contacts', { name: 'spokes_score', label: 'Score', type: 'number', fieldType: 'select', groupName: 'contactinformation' });
+      const bad = await api('POST', '/crm/v3/properties/contacts', {
+        name: 'spokes_score',
+        label: 'Score',
+        type: 'number',
+        fieldType: 'select',
+        groupName: 'contactinformation',
+      });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.category, 'VALIDATION_ERROR');
       assert.match(bad.body.message, /fieldType select is not valid for a property of type number/);
       assert.equal((await api('GET', '/crm/v3/properties/contacts/spokes_score')).status, 404);
 
-      for (const [type, fieldType, extra] of [['bool', 'booleancheckbox', {}], ['datetime', 'date', {}], ['string', 'textarea', {}], ['number', 'number', {}],
-        ['enumeration', 'radio', { options: [{ label: 'A', value: 'a' }] }]] as const) {
-        const ok = await api('POST', '/crm/v3/properties/contacts', { name: `spokes_${type}`, label: type, type, fieldType, groupName: 'contactinformation', ...extra });
+      for (const [type, fieldType, extra] of [
+        ['bool', 'booleancheckbox', {}],
+        ['datetime', 'date', {}],
+        ['string', 'textarea', {}],
+        ['number', 'number', {}],
+        ['enumeration', 'radio', { options: [{ label: 'A', value: 'a' }] }],
+      ] as const) {
+        const ok = await api('POST', '/crm/v3/properties/contacts', {
+          name: `spokes_${type}`,
+          label: type,
+          type,
+          fieldType,
+          groupName: 'contactinformation',
+          ...extra,
+        });
         assert.equal(ok.status, 201, ok.text);
       }
       const update = await api('PATCH', '/crm/v3/properties/contacts/spokes_string', { fieldType: 'number' });
@@ -142,21 +175,40 @@ describe('HubSpot emulator fidelity', () => {
       const company = await create('companies', { name: 'Numeric Ids Inc' });
       assert.equal((await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/default/companies/${company}`)).status, 200);
       const page = await api('GET', `/crm/v4/objects/contacts/${contact}/associations/companies`);
-      assert.deepEqual(page.body.results.map((r: { toObjectId: unknown }) => r.toObjectId), [Number(company)]);
+      assert.deepEqual(
+        page.body.results.map((r: { toObjectId: unknown }) => r.toObjectId),
+        [Number(company)],
+      );
       const batch = await api('POST', '/crm/v4/associations/contacts/companies/batch/read', { inputs: [{ id: contact }] });
-      assert.deepEqual(batch.body.results[0].to.map((r: { toObjectId: unknown }) => r.toObjectId), [Number(company)]);
+      assert.deepEqual(
+        batch.body.results[0].to.map((r: { toObjectId: unknown }) => r.toObjectId),
+        [Number(company)],
+      );
       assert.equal(batch.body.results[0].from.id, contact);
     });
   });
 
   describe('property definitions changing type', () => {
     it('are searched by their new type at once (PropertyUpdate takes type; enumerations are case-sensitive in search)', async () => {
-      const made = await api('POST', '/crm/v3/properties/companies', { name: 'spokes_tier', label: 'Tier', type: 'string', fieldType: 'text', groupName: 'companyinformation' });
+      const made = await api('POST', '/crm/v3/properties/companies', {
+        name: 'spokes_tier',
+        label: 'Tier',
+        type: 'string',
+        fieldType: 'text',
+        groupName: 'companyinformation',
+      });
       assert.equal(made.status, 201, made.text);
       const gold = await create('companies', { name: 'Tiered', spokes_tier: 'Gold' });
-      const tier = async (value: string) => (await api('POST', '/crm/v3/objects/companies/search', { filterGroups: [{ filters: [{ propertyName: 'spokes_tier', operator: 'EQ', value }] }] })).body.results.map((r: { id: string }) => r.id);
+      const tier = async (value: string) =>
+        (
+          await api('POST', '/crm/v3/objects/companies/search', { filterGroups: [{ filters: [{ propertyName: 'spokes_tier', operator: 'EQ', value }] }] })
+        ).body.results.map((r: { id: string }) => r.id);
       assert.deepEqual(await tier('gold'), [gold]);
-      const changed = await api('PATCH', '/crm/v3/properties/companies/spokes_tier', { type: 'enumeration', fieldType: 'select', options: [{ label: 'Gold', value: 'Gold' }] });
+      const changed = await api('PATCH', '/crm/v3/properties/companies/spokes_tier', {
+        type: 'enumeration',
+        fieldType: 'select',
+        options: [{ label: 'Gold', value: 'Gold' }],
+      });
       assert.equal(changed.status, 200, changed.text);
       assert.deepEqual(await tier('gold'), []);
       assert.deepEqual(await tier('Gold'), [gold]);
@@ -169,7 +221,9 @@ describe('HubSpot emulator fidelity', () => {
       const [created] = batch.body.results;
       const portalId = env.sandbox.info().portals[0].portalId;
       assert.equal(created.url, `${env.sandbox.url}/contacts/${portalId}/record/0-1/${created.id}`);
-      const found = await api('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: 'with-url@example.com' }] }] });
+      const found = await api('POST', '/crm/v3/objects/contacts/search', {
+        filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: 'with-url@example.com' }] }],
+      });
       assert.equal(found.body.results[0].url, created.url);
       const page = await fetch(created.url);
       assert.equal(page.status, 200);
@@ -188,7 +242,9 @@ describe('HubSpot emulator fidelity', () => {
       assert.equal((await api('GET', where.slice(env.sandbox.url.length))).body.name, 'spokes_located');
       const contact = await create('contacts', { email: 'located@example.com' });
       const company = await create('companies', { name: 'Located Inc' });
-      const labelled = await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/companies/${company}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]);
+      const labelled = await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/companies/${company}`, [
+        { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 },
+      ]);
       assert.equal(labelled.status, 201);
       assert.ok(labelled.headers.get('location'));
     });

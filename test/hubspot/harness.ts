@@ -56,12 +56,20 @@ export async function startHubSpotWorld(engine: 'pglite' | 'postgres', opts: Wor
   const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const budget = await createRateBudget({ databaseUrl: test.databaseUrl, limits: opts.budget ?? REAL_LIMITS });
   const hubspot = new HubSpotService({
-    database, secretBox: createSecretBox(randomBytes(32)), log, budget,
-    baseUrl: opts.apiBaseUrl ? await opts.apiBaseUrl(sandbox.url) : sandbox.url, publicUrl: opts.publicUrl ?? 'http://localhost:3000', sandbox: true,
+    database,
+    secretBox: createSecretBox(randomBytes(32)),
+    log,
+    budget,
+    baseUrl: opts.apiBaseUrl ? await opts.apiBaseUrl(sandbox.url) : sandbox.url,
+    publicUrl: opts.publicUrl ?? 'http://localhost:3000',
+    sandbox: true,
   });
   const portal = sandbox.info().portals.find((p) => p.type === 'STANDARD')!;
   const registered = sandbox.registerApp({
-    name: 'Spokes', redirectUrls: [hubspot.redirectUrl], scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes],
+    name: 'Spokes',
+    redirectUrls: [hubspot.redirectUrl],
+    scopes: [...HUBSPOT.requiredScopes],
+    optionalScopes: [...HUBSPOT.optionalScopes],
   });
   const app = { appId: registered.appId, clientId: registered.clientId, clientSecret: registered.clientSecret, developerApiKey: registered.developerApiKey };
   await hubspot.store.saveApp({ clientId: app.clientId, clientSecret: app.clientSecret });
@@ -70,13 +78,24 @@ export async function startHubSpotWorld(engine: 'pglite' | 'postgres', opts: Wor
   } else {
     const { state } = await hubspot.beginAuthorization();
     const { redirectUrl } = sandbox.approveInstall({
-      clientId: app.clientId, redirectUri: hubspot.redirectUrl, scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes], state, portalId: portal.portalId,
+      clientId: app.clientId,
+      redirectUri: hubspot.redirectUrl,
+      scopes: [...HUBSPOT.requiredScopes],
+      optionalScopes: [...HUBSPOT.optionalScopes],
+      state,
+      portalId: portal.portalId,
     });
     const back = new URL(redirectUrl);
     await hubspot.completeAuthorization({ code: back.searchParams.get('code') ?? undefined, state: back.searchParams.get('state') ?? undefined });
   }
   return {
-    sandbox, database, hubspot, budget, log, portalId: portal.portalId, app,
+    sandbox,
+    database,
+    hubspot,
+    budget,
+    log,
+    portalId: portal.portalId,
+    app,
     async close() {
       await sandbox.close();
       await budget.close();
@@ -90,7 +109,8 @@ export async function startHubSpotWorld(engine: 'pglite' | 'postgres', opts: Wor
 export async function hubspotRequest<T = any>(world: HubSpotWorld, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const token = world.sandbox.info().portals.find((p) => p.portalId === world.portalId)!.privateAppToken;
   const res = await fetch(`${world.sandbox.url}${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -101,8 +121,9 @@ export async function hubspotRequest<T = any>(world: HubSpotWorld, method: strin
 export async function createRecords(world: HubSpotWorld, type: 'contacts' | 'companies', properties: Record<string, string>[]): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < properties.length; i += 100) {
-    const res = await hubspotRequest<{ results: { id: string; properties: Record<string, string> }[] }>(world, 'POST', `/crm/v3/objects/${type}/batch/create`,
-      { inputs: properties.slice(i, i + 100).map((p, j) => ({ properties: p, objectWriteTraceId: `t${i + j}` })) });
+    const res = await hubspotRequest<{ results: { id: string; properties: Record<string, string> }[] }>(world, 'POST', `/crm/v3/objects/${type}/batch/create`, {
+      inputs: properties.slice(i, i + 100).map((p, j) => ({ properties: p, objectWriteTraceId: `t${i + j}` })),
+    });
     if (res.status !== 201) throw new Error(`batch create ${type}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     const byTrace = new Map(res.body.results.map((r: any) => [r.objectWriteTraceId as string, r.id]));
     for (let j = 0; j < properties.slice(i, i + 100).length; j++) ids.push(byTrace.get(`t${i + j}`)!);

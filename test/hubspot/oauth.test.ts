@@ -21,7 +21,12 @@ describe('connecting HubSpot by OAuth', () => {
     sandbox = await startHubSpotSandbox();
     spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'off', HUBSPOT_BASE_URL: sandbox.url } });
     admin = await signInOverHttp(spokes);
-    app = sandbox.registerApp({ name: 'Acme calls', redirectUrls: [`${spokes.url}/oauth/hubspot/callback`], scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes] });
+    app = sandbox.registerApp({
+      name: 'Acme calls',
+      redirectUrls: [`${spokes.url}/oauth/hubspot/callback`],
+      scopes: [...HUBSPOT.requiredScopes],
+      optionalScopes: [...HUBSPOT.optionalScopes],
+    });
   });
   after(async () => {
     await spokes?.stop();
@@ -42,8 +47,11 @@ describe('connecting HubSpot by OAuth', () => {
   /** What HubSpot does when the admin picks an account and clicks "Connect app". */
   function approve(authorizeUrl: URL, portalId = portals()[0]!.portalId): string {
     return sandbox.approveInstall({
-      clientId: authorizeUrl.searchParams.get('client_id')!, redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
-      scopes: authorizeUrl.searchParams.get('scope')!.split(' '), state: authorizeUrl.searchParams.get('state')!, portalId,
+      clientId: authorizeUrl.searchParams.get('client_id')!,
+      redirectUri: authorizeUrl.searchParams.get('redirect_uri')!,
+      scopes: authorizeUrl.searchParams.get('scope')!.split(' '),
+      state: authorizeUrl.searchParams.get('state')!,
+      portalId,
     }).redirectUrl;
   }
 
@@ -120,12 +128,18 @@ describe('connecting HubSpot by OAuth', () => {
   it('validates the app credentials, naming the field', async () => {
     const missing = await admin.request('PUT', '/api/hubspot/app', { clientId: app.clientId });
     assert.equal(missing.status, 400);
-    assert.deepEqual(((await missing.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field), ['body.clientSecret']);
+    assert.deepEqual(
+      ((await missing.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field),
+      ['body.clientSecret'],
+    );
     const typo = await admin.request('PUT', '/api/hubspot/app', { clientId: 'not-a-uuid', clientSecret: 'x' });
     assert.equal(typo.status, 400);
     const body = (await typo.json()) as { error: { message: string; details: { field: string }[] } };
     assert.match(body.error.message, /Client ID is a UUID/);
-    assert.deepEqual(body.error.details.map((d) => d.field), ['body.clientId']);
+    assert.deepEqual(
+      body.error.details.map((d) => d.field),
+      ['body.clientId'],
+    );
   });
 
   it('needs a signed-in admin and a CSRF token', async () => {

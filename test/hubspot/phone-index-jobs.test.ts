@@ -8,7 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobQueue } from '../../src/jobs/queue.ts';
-import { createPhoneIndexing, phoneIndexJobs, requestPhoneIndexSync, schedulePhoneIndexSync, PHONE_INDEX_SYNC_JOB, type PhoneIndexing } from '../../src/hubspot/phone/index.ts';
+import {
+  createPhoneIndexing,
+  phoneIndexJobs,
+  requestPhoneIndexSync,
+  schedulePhoneIndexSync,
+  PHONE_INDEX_SYNC_JOB,
+  type PhoneIndexing,
+} from '../../src/hubspot/phone/index.ts';
 import { engines } from '../support/databases.ts';
 import { FAST, startHubSpotWorld, type HubSpotWorld } from './harness.ts';
 
@@ -19,9 +26,17 @@ for (const engine of engines) {
     let queue: JobQueue;
 
     before(async () => {
-      world = await startHubSpotWorld(engine, { budget: FAST.budget, sandbox: { limits: FAST.sandboxLimits, seed: { contacts: 120, companies: 12, owners: 2, seed: 4 } } });
+      world = await startHubSpotWorld(engine, {
+        budget: FAST.budget,
+        sandbox: { limits: FAST.sandboxLimits, seed: { contacts: 120, companies: 12, owners: 2, seed: 4 } },
+      });
       phone = createPhoneIndexing({ database: world.database, hubspot: world.hubspot, defaultRegion: 'US', log: world.log });
-      queue = new JobQueue({ database: world.database, jobs: phoneIndexJobs(() => ({ hubspot: world.hubspot, sync: phone.sync })), log: world.log, pollSeconds: 0.5 });
+      queue = new JobQueue({
+        database: world.database,
+        jobs: phoneIndexJobs(() => ({ hubspot: world.hubspot, sync: phone.sync })),
+        log: world.log,
+        pollSeconds: 0.5,
+      });
       await queue.start();
       await queue.work();
     });
@@ -48,14 +63,18 @@ for (const engine of engines) {
       await schedulePhoneIndexSync(queue);
       const schedules = await queue.boss.getSchedules(PHONE_INDEX_SYNC_JOB);
       assert.deepEqual(schedules.map((s) => [s.key, s.cron, (s.data as { payload: { mode: string } }).payload.mode]).sort(), [
-        ['full', '23 3 * * *', 'full'], ['incremental', '*/5 * * * *', 'incremental'],
+        ['full', '23 3 * * *', 'full'],
+        ['incremental', '*/5 * * * *', 'incremental'],
       ]);
     });
 
     it('does nothing while HubSpot is not connected', async () => {
       await world.hubspot.disconnect();
       const [job] = phoneIndexJobs(() => ({ hubspot: world.hubspot, sync: phone.sync }));
-      const result = await job!.run({ mode: 'incremental' }, { jobId: 'x', attempt: 0, idempotencyKey: 'x', log: world.log, signal: new AbortController().signal, once: async () => ({ applied: false }) });
+      const result = await job!.run(
+        { mode: 'incremental' },
+        { jobId: 'x', attempt: 0, idempotencyKey: 'x', log: world.log, signal: new AbortController().signal, once: async () => ({ applied: false }) },
+      );
       assert.deepEqual(result, { skipped: 'HubSpot is not connected' });
     });
   });

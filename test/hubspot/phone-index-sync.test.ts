@@ -17,16 +17,27 @@ import { createRecords, FAST, hubspotRequest, startHubSpotWorld, type HubSpotWor
 const CAP = 50;
 const PAGE = 20;
 
-interface ApiContact { id: string; properties: Record<string, string | undefined> }
+interface ApiContact {
+  id: string;
+  properties: Record<string, string | undefined>;
+}
 
 for (const engine of engines) {
   describe(`phone index sync (${engine})`, () => {
     let world: HubSpotWorld;
     let index: PhoneIndex;
-    const sync = (onPage?: (p: PageProgress) => void) => new PhoneIndexSync({
-      // No overlap: the emulator's search is immediately consistent, so each pass reads exactly what changed.
-      database: world.database, api: world.hubspot.api, index, log: world.log, pageSize: PAGE, resultCap: CAP, overlapMs: 0, onPage,
-    });
+    const sync = (onPage?: (p: PageProgress) => void) =>
+      new PhoneIndexSync({
+        // No overlap: the emulator's search is immediately consistent, so each pass reads exactly what changed.
+        database: world.database,
+        api: world.hubspot.api,
+        index,
+        log: world.log,
+        pageSize: PAGE,
+        resultCap: CAP,
+        overlapMs: 0,
+        onPage,
+      });
 
     before(async () => {
       world = await startHubSpotWorld(engine, {
@@ -41,7 +52,11 @@ for (const engine of engines) {
       const out: ApiContact[] = [];
       let after: string | undefined;
       do {
-        const page = await hubspotRequest(world, 'GET', `/crm/v3/objects/contacts?limit=100&properties=phone,mobilephone,country,associatedcompanyid,firstname,lastname${after ? `&after=${after}` : ''}`);
+        const page = await hubspotRequest(
+          world,
+          'GET',
+          `/crm/v3/objects/contacts?limit=100&properties=phone,mobilephone,country,associatedcompanyid,firstname,lastname${after ? `&after=${after}` : ''}`,
+        );
         out.push(...page.body.results);
         after = page.body.paging?.next?.after;
       } while (after);
@@ -54,15 +69,24 @@ for (const engine of engines) {
         for (const raw of [c.properties.phone, c.properties.mobilephone]) {
           if (!raw || !normalizePhone(raw, region)?.e164) continue;
           const found = await index.lookup(raw, { region });
-          assert.ok(found.records.some((r) => r.objectId === c.id), `contact ${c.id} by "${raw}" (${region})`);
+          assert.ok(
+            found.records.some((r) => r.objectId === c.id),
+            `contact ${c.id} by "${raw}" (${region})`,
+          );
         }
       }
     }
 
     it('builds the index from an empty table, restarting each query before the result cap', async () => {
       const reports = await sync().run('incremental');
-      assert.deepEqual(reports.map((r) => [r.objectType, r.ran, r.records]), [['contact', 'full', 300], ['company', 'full', 30]],
-        'the first pass for a portal is a full build');
+      assert.deepEqual(
+        reports.map((r) => [r.objectType, r.ran, r.records]),
+        [
+          ['contact', 'full', 300],
+          ['company', 'full', 30],
+        ],
+        'the first pass for a portal is a full build',
+      );
       // 300 contacts through windows of at most 50 results: at least 300/40 queries, each page ≤ 20.
       assert.ok(reports[0]!.searches >= 300 / PAGE, `${reports[0]!.searches} searches`);
       assert.deepEqual(await index.count(world.portalId), { contact: 300, company: 30 });
@@ -86,20 +110,30 @@ for (const engine of engines) {
       mock.timers.enable({ apis: ['Date'], now: frozen });
       let ids: string[];
       try {
-        ids = await createRecords(world, 'contacts', Array.from({ length: 130 }, (_, i) => ({
-          firstname: 'Tied', lastname: String(i), phone: `+1 212 555 ${String(1000 + i)}`,
-        })));
+        ids = await createRecords(
+          world,
+          'contacts',
+          Array.from({ length: 130 }, (_, i) => ({
+            firstname: 'Tied',
+            lastname: String(i),
+            phone: `+1 212 555 ${String(1000 + i)}`,
+          })),
+        );
       } finally {
         mock.timers.reset();
       }
       const same = await hubspotRequest(world, 'POST', '/crm/v3/objects/contacts/search', {
-        filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'EQ', value: String(frozen) }] }], limit: 1,
+        filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'EQ', value: String(frozen) }] }],
+        limit: 1,
       });
       assert.equal(same.body.total, 130, 'all share one timestamp');
       const [contacts] = await sync().run('incremental');
       assert.equal(contacts!.ran, 'incremental');
       for (const [i, id] of ids!.entries()) {
-        assert.deepEqual((await index.lookup(`(212) 555-${1000 + i}`)).records.map((r) => r.objectId), [id]);
+        assert.deepEqual(
+          (await index.lookup(`(212) 555-${1000 + i}`)).records.map((r) => r.objectId),
+          [id],
+        );
       }
     });
 
@@ -116,7 +150,9 @@ for (const engine of engines) {
       assert.ok((state?.buildCursor ?? 0) > 0, 'its cursor was saved');
 
       const seen: number[] = [];
-      const reports = await sync((p) => { if (p.objectType === 'contact') seen.push(p.records); }).run('incremental');
+      const reports = await sync((p) => {
+        if (p.objectType === 'contact') seen.push(p.records);
+      }).run('incremental');
       assert.equal(reports[0]!.ran, 'resumed-full');
       const reread = seen.reduce((a, b) => a + b, 0);
       assert.ok(reread < 430, `the resumed build reads only what was left (${reread} of 430 contacts)`);
@@ -127,10 +163,16 @@ for (const engine of engines) {
 
     it('picks up changed, new and deleted records in the incremental pass', async () => {
       const contacts = await allContacts();
-      const changed = contacts.find((c) => c.properties.phone && normalizePhone(c.properties.phone, 'US')?.e164 === null && c.properties.country === 'United States') ?? contacts[0]!;
+      const changed =
+        contacts.find((c) => c.properties.phone && normalizePhone(c.properties.phone, 'US')?.e164 === null && c.properties.country === 'United States') ??
+        contacts[0]!;
       const deleted = contacts[1]!;
       const oldPhone = changed.properties.phone!;
-      assert.equal((await hubspotRequest(world, 'PATCH', `/crm/v3/objects/contacts/${changed.id}`, { properties: { phone: '+1 303 555 0177', lastname: 'Renamed' } })).status, 200);
+      assert.equal(
+        (await hubspotRequest(world, 'PATCH', `/crm/v3/objects/contacts/${changed.id}`, { properties: { phone: '+1 303 555 0177', lastname: 'Renamed' } }))
+          .status,
+        200,
+      );
       assert.equal((await hubspotRequest(world, 'DELETE', `/crm/v3/objects/contacts/${deleted.id}`)).status, 204);
       const [created] = await createRecords(world, 'contacts', [{ firstname: 'New', lastname: 'Caller', phone: '+44 20 7946 0999' }]);
       const companies = await hubspotRequest(world, 'GET', '/crm/v3/objects/companies?limit=1&properties=phone');
@@ -138,21 +180,35 @@ for (const engine of engines) {
       await hubspotRequest(world, 'PATCH', `/crm/v3/objects/companies/${company.id}`, { properties: { name: 'Renamed Holdings', phone: '+81 3-1234-9999' } });
 
       const reports = await sync().run('incremental');
-      assert.deepEqual(reports.map((r) => r.ran), ['incremental', 'incremental']);
+      assert.deepEqual(
+        reports.map((r) => r.ran),
+        ['incremental', 'incremental'],
+      );
       assert.ok(reports[0]!.records < 50, `only what changed is read (${reports[0]!.records})`);
       const now = await index.lookup('303-555-0177');
-      assert.deepEqual(now.records.map((r) => [r.objectId, r.label?.endsWith('Renamed')]), [[changed.id, true]]);
+      assert.deepEqual(
+        now.records.map((r) => [r.objectId, r.label?.endsWith('Renamed')]),
+        [[changed.id, true]],
+      );
       const before = await index.lookup(oldPhone, { region: countryToRegion(changed.properties.country) ?? 'US' });
       assert.ok(!before.records.some((r) => r.objectId === changed.id), 'the old number no longer matches');
-      assert.deepEqual((await index.lookup('+442079460999')).records.map((r) => r.objectId), [created]);
-      assert.deepEqual((await index.lookup('+81 3 1234 9999')).records.map((r) => [r.objectType, r.objectId, r.label]), [['company', company.id, 'Renamed Holdings']]);
+      assert.deepEqual(
+        (await index.lookup('+442079460999')).records.map((r) => r.objectId),
+        [created],
+      );
+      assert.deepEqual(
+        (await index.lookup('+81 3 1234 9999')).records.map((r) => [r.objectType, r.objectId, r.label]),
+        [['company', company.id, 'Renamed Holdings']],
+      );
       assert.equal(reports[0]!.removed, 1, 'the deleted contact left the index');
       const gone = await index.lookup(deleted.properties.phone, { region: countryToRegion(deleted.properties.country) ?? 'US' });
       assert.ok(!gone.records.some((r) => r.objectId === deleted.id));
     });
 
     it('removes in a full build what HubSpot no longer has', async () => {
-      await index.upsert(world.portalId, [{ objectType: 'contact', objectId: '99999999', label: 'Ghost', companyId: null, modifiedAt: null, phones: { phone: '+1 505 555 0100' } }]);
+      await index.upsert(world.portalId, [
+        { objectType: 'contact', objectId: '99999999', label: 'Ghost', companyId: null, modifiedAt: null, phones: { phone: '+1 505 555 0100' } },
+      ]);
       assert.equal((await index.lookup('+15055550100')).records.length, 1);
       const reports = await sync().run('full');
       assert.equal(reports[0]!.ran, 'full');
@@ -164,7 +220,10 @@ for (const engine of engines) {
       const cursors = new IndexCursors(world.database.db);
       assert.equal(await cursors.acquire(world.portalId, 'contact', 'another-worker', 60_000), true);
       const reports = await sync().run('incremental');
-      assert.deepEqual(reports.map((r) => r.ran), ['busy', 'incremental']);
+      assert.deepEqual(
+        reports.map((r) => r.ran),
+        ['busy', 'incremental'],
+      );
       await cursors.release(world.portalId, 'contact', 'another-worker');
       assert.equal((await sync().run('incremental'))[0]!.ran, 'incremental');
     });

@@ -10,7 +10,21 @@ const e164 = (raw: string, region?: string) => normalizePhone(raw, region)?.e164
 
 describe('phone normalisation', () => {
   it('treats withheld, empty and non-numeric caller ids as no number', () => {
-    for (const raw of ['', '   ', 'anonymous', 'Anonymous', 'UNKNOWN', 'private', 'Restricted', 'withheld', 'unavailable', 'n/a', 'call me', '1 800 FLOWERS', '0000']) {
+    for (const raw of [
+      '',
+      '   ',
+      'anonymous',
+      'Anonymous',
+      'UNKNOWN',
+      'private',
+      'Restricted',
+      'withheld',
+      'unavailable',
+      'n/a',
+      'call me',
+      '1 800 FLOWERS',
+      '0000',
+    ]) {
       assert.equal(normalizePhone(raw, 'US'), null, raw);
       assert.equal(isWithheld(raw), true, raw);
     }
@@ -33,7 +47,7 @@ describe('phone normalisation', () => {
     assert.equal(e164('001 415 555 0123', 'JP'), '+14155550123');
   });
 
-  it('drops the trunk prefix, a written (0), and keeps Italy\'s leading 0', () => {
+  it("drops the trunk prefix, a written (0), and keeps Italy's leading 0", () => {
     assert.equal(e164('030 12345678', 'DE'), '+493012345678');
     assert.equal(e164('+44 (0)20 7946 0123', 'US'), '+442079460123');
     assert.equal(e164('+49 (0)40 1234567', 'US'), '+49401234567');
@@ -50,7 +64,15 @@ describe('phone normalisation', () => {
   });
 
   it('strips extensions in every common spelling and reports them', () => {
-    for (const raw of ['+1 617 555 0199 x12', '+1 617 555 0199 ext. 12', '+1 617 555 0199 extension 12', '+16175550199;ext=12', '+16175550199#12', '+1 617 555 0199,,12', '+16175550199p12']) {
+    for (const raw of [
+      '+1 617 555 0199 x12',
+      '+1 617 555 0199 ext. 12',
+      '+1 617 555 0199 extension 12',
+      '+16175550199;ext=12',
+      '+16175550199#12',
+      '+1 617 555 0199,,12',
+      '+16175550199p12',
+    ]) {
       const n = normalizePhone(raw, 'US');
       assert.equal(n?.e164, '+16175550199', raw);
       assert.equal(n?.extension, '12', raw);

@@ -48,8 +48,10 @@ describe('HubSpot re-authorization', () => {
     assert.equal((await fetch(`${sandbox.url}/oauth/v1/refresh-tokens/${refreshToken}`, { method: 'DELETE' })).status, 204);
     await database.query(sql`update hubspot_connection set access_expires_at = now() - interval '1 minute'`);
 
-    await assert.rejects(hubspot.api.call('list owners', (c) => c.crm.owners.ownersApi.getPage()),
-      /HubSpot needs re-authorization.*Reconnect it on the HubSpot page/);
+    await assert.rejects(
+      hubspot.api.call('list owners', (c) => c.crm.owners.ownersApi.getPage()),
+      /HubSpot needs re-authorization.*Reconnect it on the HubSpot page/,
+    );
     const status = (await (await admin.request('GET', '/api/hubspot')).json()) as HubSpotStatus;
     assert.equal(status.connection?.status, 'needs_reauthorization');
     assert.match(status.connection?.lastError ?? '', /refresh token/i);

@@ -27,16 +27,31 @@ for (const engine of engines) {
 
     before(async () => {
       world = await startHubSpotWorld(engine, {
-        connect: 'oauth', budget: FAST.budget,
-        sandbox: { limits: FAST.sandboxLimits, seed: { contacts: 40, companies: 5, owners: 1, seed: 3 }, webhookRetryDelaysMs: [200, 400, 800], webhookBatchWindowMs: 20 },
+        connect: 'oauth',
+        budget: FAST.budget,
+        sandbox: {
+          limits: FAST.sandboxLimits,
+          seed: { contacts: 40, companies: 5, owners: 1, seed: 3 },
+          webhookRetryDelaysMs: [200, 400, 800],
+          webhookBatchWindowMs: 20,
+        },
       });
       phone = createPhoneIndexing({ database: world.database, hubspot: world.hubspot, defaultRegion: 'US', log: world.log });
       const deps = () => ({ api: world.hubspot.api, index: phone.index, log: world.log });
-      queue = new JobQueue({ database: world.database, jobs: [...hubspotWebhookJobs(deps), ...phoneIndexJobs(() => ({ hubspot: world.hubspot, sync: phone.sync }))], log: world.log, pollSeconds: 0.5 });
+      queue = new JobQueue({
+        database: world.database,
+        jobs: [...hubspotWebhookJobs(deps), ...phoneIndexJobs(() => ({ hubspot: world.hubspot, sync: phone.sync }))],
+        log: world.log,
+        pollSeconds: 0.5,
+      });
       await queue.start();
       await queue.work();
       server = await buildServer({
-        log: world.log, metrics: createMetrics(), version: 'test', engine, probes: [],
+        log: world.log,
+        metrics: createMetrics(),
+        version: 'test',
+        engine,
+        probes: [],
         routes: (app) => registerHubSpotWebhookRoutes(app, { store: world.hubspot.store, queue, publicUrl: 'http://spokes.example.test' }),
       });
       await server.listen({ port: 0, host: '127.0.0.1' });
@@ -51,21 +66,39 @@ for (const engine of engines) {
     });
 
     /** A delivery signed the way HubSpot signs it (§10.2), posted as HubSpot would. */
-    async function deliver(events: unknown, opts: { secret?: string; timestamp?: number; signedUrl?: string; body?: string; headers?: Record<string, string> } = {}) {
+    async function deliver(
+      events: unknown,
+      opts: { secret?: string; timestamp?: number; signedUrl?: string; body?: string; headers?: Record<string, string> } = {},
+    ) {
       const body = opts.body ?? JSON.stringify(events);
       const timestamp = String(opts.timestamp ?? Date.now());
       const url = `${publicUrl}${HUBSPOT_WEBHOOKS.path}`;
-      const signature = signatureV3(opts.secret ?? world.app.clientSecret, 'POST', opts.signedUrl ?? 'http://spokes.example.test/webhooks/hubspot', body, timestamp);
+      const signature = signatureV3(
+        opts.secret ?? world.app.clientSecret,
+        'POST',
+        opts.signedUrl ?? 'http://spokes.example.test/webhooks/hubspot',
+        body,
+        timestamp,
+      );
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': timestamp, ...opts.headers },
         body,
       });
-      return { status: res.status, body: await res.json() as any };
+      return { status: res.status, body: (await res.json()) as any };
     }
 
     function event(fields: Record<string, unknown>) {
-      return { eventId: Math.floor(Math.random() * 1e12), subscriptionId: 1, portalId: world.portalId, appId: world.app.appId, occurredAt: Date.now(), attemptNumber: 0, changeSource: 'CRM_UI', ...fields };
+      return {
+        eventId: Math.floor(Math.random() * 1e12),
+        subscriptionId: 1,
+        portalId: world.portalId,
+        appId: world.app.appId,
+        occurredAt: Date.now(),
+        attemptNumber: 0,
+        changeSource: 'CRM_UI',
+        ...fields,
+      };
     }
 
     async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
@@ -79,15 +112,29 @@ for (const engine of engines) {
     }
 
     const ids = async (number: string) => (await phone.index.lookup(number)).records.map((r) => r.objectId);
-    const batchReads = () => Object.entries(world.sandbox.stats().byRoute).filter(([route]) => route.includes('/batch/read')).reduce((n, [, s]) => n + Object.values(s).reduce((a, b) => a + b, 0), 0);
+    const batchReads = () =>
+      Object.entries(world.sandbox.stats().byRoute)
+        .filter(([route]) => route.includes('/batch/read'))
+        .reduce((n, [, s]) => n + Object.values(s).reduce((a, b) => a + b, 0), 0);
 
-    it('keeps the index fresh from the emulator\'s real deliveries (sandbox configuration included)', async () => {
+    it("keeps the index fresh from the emulator's real deliveries (sandbox configuration included)", async () => {
       const configured = await configureSandboxWebhooks({
-        baseUrl: world.sandbox.url, appId: world.app.appId, developerApiKey: world.app.developerApiKey, targetUrl: `${publicUrl}${HUBSPOT_WEBHOOKS.path}`,
+        baseUrl: world.sandbox.url,
+        appId: world.app.appId,
+        developerApiKey: world.app.developerApiKey,
+        targetUrl: `${publicUrl}${HUBSPOT_WEBHOOKS.path}`,
       });
       assert.equal(configured.created, HUBSPOT_WEBHOOKS.subscriptions.length);
-      assert.deepEqual(await configureSandboxWebhooks({ baseUrl: world.sandbox.url, appId: world.app.appId, developerApiKey: world.app.developerApiKey, targetUrl: `${publicUrl}${HUBSPOT_WEBHOOKS.path}` }),
-        { created: 0, activated: 0 }, 'configuring again changes nothing');
+      assert.deepEqual(
+        await configureSandboxWebhooks({
+          baseUrl: world.sandbox.url,
+          appId: world.app.appId,
+          developerApiKey: world.app.developerApiKey,
+          targetUrl: `${publicUrl}${HUBSPOT_WEBHOOKS.path}`,
+        }),
+        { created: 0, activated: 0 },
+        'configuring again changes nothing',
+      );
 
       // The emulator signs for the URL it calls; Spokes is told its public URL is another: the Host header still verifies.
       const [id] = await createRecords(world, 'contacts', [{ firstname: 'Webhook', lastname: 'Created', phone: '+1 720 555 0111' }]);
@@ -100,7 +147,9 @@ for (const engine of engines) {
 
       const companies = await hubspotRequest(world, 'GET', '/crm/v3/objects/companies?limit=1');
       const companyId = companies.body.results[0].id;
-      await hubspotRequest(world, 'PUT', `/crm/v4/objects/contacts/${id}/associations/companies/${companyId}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]);
+      await hubspotRequest(world, 'PUT', `/crm/v4/objects/contacts/${id}/associations/companies/${companyId}`, [
+        { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 },
+      ]);
       await eventually('the primary company', async () => (await phone.index.lookup('+17205550222')).records[0]?.companyId === companyId);
 
       await hubspotRequest(world, 'DELETE', `/crm/v3/objects/contacts/${id}`);
@@ -114,13 +163,20 @@ for (const engine of engines) {
       const timestamp = Date.now();
       const url = 'https://spokes.example.com/webhooks/hubspot?x=1';
       const ours = signatureV3('s3cr3t', 'POST', url, body, String(timestamp));
-      assert.equal(Signature.isValid({ signatureVersion: 'v3', signature: ours, clientSecret: 's3cr3t', requestBody: body, url, method: 'POST', timestamp }), true);
+      assert.equal(
+        Signature.isValid({ signatureVersion: 'v3', signature: ours, clientSecret: 's3cr3t', requestBody: body, url, method: 'POST', timestamp }),
+        true,
+      );
       assert.equal(Signature.getSignature('POST', 'v3', { signature: '', clientSecret: 's3cr3t', requestBody: body, url, timestamp }), ours);
     });
 
     it('refuses missing, wrong and stale signatures with 401', async () => {
       const events = [event({ subscriptionType: 'contact.creation', objectId: 1 })];
-      const unsigned = await fetch(`${publicUrl}${HUBSPOT_WEBHOOKS.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      const unsigned = await fetch(`${publicUrl}${HUBSPOT_WEBHOOKS.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
       assert.equal(unsigned.status, 401);
       assert.equal(((await unsigned.json()) as any).error.code, 'unauthorized');
       const wrong = await deliver(events, { secret: 'not-the-client-secret' });
@@ -136,8 +192,10 @@ for (const engine of engines) {
     it('accepts the public URL behind a proxy and the forwarded host', async () => {
       const events = [event({ subscriptionType: 'contact.propertyChange', objectId: 1, propertyName: 'email' })];
       assert.equal((await deliver(events)).status, 200, 'signed for SPOKES_PUBLIC_URL');
-      const forwarded = await deliver([event({ subscriptionType: 'contact.propertyChange', objectId: 1, propertyName: 'email' })],
-        { signedUrl: 'https://hooks.example.org/webhooks/hubspot', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'hooks.example.org' } });
+      const forwarded = await deliver([event({ subscriptionType: 'contact.propertyChange', objectId: 1, propertyName: 'email' })], {
+        signedUrl: 'https://hooks.example.org/webhooks/hubspot',
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'hooks.example.org' },
+      });
       assert.equal(forwarded.status, 200);
     });
 
@@ -159,7 +217,10 @@ for (const engine of engines) {
         const res = await deliver([event({ subscriptionType: 'contact.propertyChange', objectId: 9001, propertyName: 'phone', propertyValue: value })]);
         assert.equal(res.status, 400, JSON.stringify(res.body));
         assert.equal(res.body.error.code, 'validation_failed');
-        assert.deepEqual(res.body.error.details.map((d: { field: string }) => d.field), ['body.0.propertyValue']);
+        assert.deepEqual(
+          res.body.error.details.map((d: { field: string }) => d.field),
+          ['body.0.propertyValue'],
+        );
       }
       assert.equal(await jobs(), before, 'nothing enqueued');
     });
@@ -183,9 +244,10 @@ for (const engine of engines) {
       assert.equal(batchReads() - readsBefore, 1, 'one batch read for the three deliveries');
     });
 
-    it('ends in HubSpot\'s state whatever the order of events, and skips events older than the index', async () => {
+    it("ends in HubSpot's state whatever the order of events, and skips events older than the index", async () => {
       const [kept, deleted] = await createRecords(world, 'contacts', [
-        { firstname: 'Kept', lastname: 'Late', phone: '+1 720 555 0555' }, { firstname: 'Deleted', lastname: 'Early', phone: '+1 720 555 0666' },
+        { firstname: 'Kept', lastname: 'Late', phone: '+1 720 555 0555' },
+        { firstname: 'Deleted', lastname: 'Early', phone: '+1 720 555 0666' },
       ]);
       await world.sandbox.webhooksIdle();
       await eventually('both contacts', async () => (await ids('+17205550555')).length === 1 && (await ids('+17205550666')).length === 1);

@@ -46,7 +46,11 @@ function oauthDemo(server: OAuthServer) {
   });
   const connector = defineConnector({
     manifest: {
-      slug: 'oauthdemo', name: 'OAuth demo', features: [], hubspotScopes: [], connections: 'one',
+      slug: 'oauthdemo',
+      name: 'OAuth demo',
+      features: [],
+      hubspotScopes: [],
+      connections: 'one',
       oauth: { authorizeUrl: `${server.url}/authorize`, tokenUrl: `${server.url}/token`, scopes: ['api'], pkce: true, clientAuth: 'basic' },
     },
     settings: z.object({}),
@@ -59,7 +63,9 @@ function oauthDemo(server: OAuthServer) {
         return { label: me.account, credentials: input };
       },
       async disconnect() {},
-      async status() { return { health: 'ok', summary: 'fine' }; },
+      async status() {
+        return { health: 'ok', summary: 'fine' };
+      },
     },
     jobs: [readAccount],
   });
@@ -97,10 +103,16 @@ describe('an OAuth connector on a running Spokes', () => {
     return { callback, page: await fetch(callback) };
   }
 
-  const connection = async () => ((await (await admin.request('GET', '/api/connections')).json()) as { connections: ApiConnection[] }).connections.find((c) => c.id === connectionId)!;
-  const jobState = async (n: number) => (await spokes.runtime.database.query<{ state: string }>(sql`select state from pgboss.job where name = 'oauthdemo.read-account' and data->'payload'->>'n' = ${String(n)}`))[0]?.state;
+  const connection = async () =>
+    ((await (await admin.request('GET', '/api/connections')).json()) as { connections: ApiConnection[] }).connections.find((c) => c.id === connectionId)!;
+  const jobState = async (n: number) =>
+    (
+      await spokes.runtime.database.query<{ state: string }>(
+        sql`select state from pgboss.job where name = 'oauthdemo.read-account' and data->'payload'->>'n' = ${String(n)}`,
+      )
+    )[0]?.state;
 
-  it('connects through the provider\'s redirect to the callback, and refuses the callback a second time', async () => {
+  it("connects through the provider's redirect to the callback, and refuses the callback a second time", async () => {
     const { callback, page } = await clickConnect();
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Spokes is connected to Acme Sandbox Org/);
@@ -118,7 +130,7 @@ describe('an OAuth connector on a running Spokes', () => {
     assert.equal((await fetch(`${spokes.url}/oauth/oauthdemo/callback?code=abc&state=guessed`)).status, 400);
   });
 
-  it('pauses the connector\'s jobs while the provider refuses the refresh, and runs them after a reconnect', async () => {
+  it("pauses the connector's jobs while the provider refuses the refresh, and runs them after a reconnect", async () => {
     await admin.request('POST', `/api/connections/${connectionId}/enable`);
     const ctx = spokes.runtime.services.platform.context('oauthdemo');
     await ctx.queue.enqueue(demo.readAccount, { connectionId, n: 1 });

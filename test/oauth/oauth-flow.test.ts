@@ -39,18 +39,29 @@ for (const engine of engines) {
     const key = randomBytes(32);
     const deps = () => ({ db: database.db, secretBox: box });
     const client = () => ({ clientId: server.clientId, clientSecret: server.clientSecret, redirectUri: REDIRECT });
-    const storeOn = (db: Database) => new Connections(db.db, box, (slug) => (slug === 'demo' ? { slug, single: false, settings: z.object({}), credentials: oauthCredentials } : undefined));
-    const tokensOn = (db: Database, onRefused?: () => Promise<void>) => new OAuthTokens({
-      database: db, connections: storeOn(db), log, onRefused,
-      providerOf: (slug) => (slug === 'demo' ? { provider, client: async () => client() } : undefined),
-    });
+    const storeOn = (db: Database) =>
+      new Connections(db.db, box, (slug) => (slug === 'demo' ? { slug, single: false, settings: z.object({}), credentials: oauthCredentials } : undefined));
+    const tokensOn = (db: Database, onRefused?: () => Promise<void>) =>
+      new OAuthTokens({
+        database: db,
+        connections: storeOn(db),
+        log,
+        onRefused,
+        providerOf: (slug) => (slug === 'demo' ? { provider, client: async () => client() } : undefined),
+      });
 
     before(async () => {
       [t, server, hubspot] = await Promise.all([createTestDatabase(engine), startOAuthServer({ redirectUris: [REDIRECT] }), startHubSpotSandbox()]);
       database = await openDatabase(t);
       await applyMigrations(database);
       box = createSecretBox(key);
-      provider = { authorizeUrl: `${server.url}/authorize`, tokenUrl: `${server.url}/token`, scopes: ['api', 'refresh_token'], pkce: true, clientAuth: 'basic' };
+      provider = {
+        authorizeUrl: `${server.url}/authorize`,
+        tokenUrl: `${server.url}/token`,
+        scopes: ['api', 'refresh_token'],
+        pkce: true,
+        clientAuth: 'basic',
+      };
     });
     after(async () => {
       await database?.close();
@@ -67,7 +78,11 @@ for (const engine of engines) {
     async function connect(): Promise<string> {
       const { authorizeUrl } = await beginAuthorization(deps(), { connector: 'demo', provider, client: client() });
       const back = await authorize(authorizeUrl);
-      const done = await completeAuthorization(deps(), { connector: 'demo', provider, client: async () => client() }, { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! });
+      const done = await completeAuthorization(
+        deps(),
+        { connector: 'demo', provider, client: async () => client() },
+        { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! },
+      );
       return (await storeOn(database).insert({ connector: 'demo', label: 'Acme', settings: {}, credentials: { oauth: done.tokens } })).id;
     }
 
@@ -77,9 +92,17 @@ for (const engine of engines) {
       assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
       assert.match(url.searchParams.get('code_challenge')!, /^[A-Za-z0-9_-]{43}$/);
       assert.equal(url.searchParams.get('scope'), 'api refresh_token');
-      const rows = await database.query<{ state_hash: string; code_verifier_sealed: string }>(sql`select state_hash, code_verifier_sealed from oauth_authorizations`);
-      assert.ok(rows.every((r) => r.state_hash !== state && !r.state_hash.includes(state)), 'the state is not stored');
-      assert.ok(rows.every((r) => r.code_verifier_sealed.startsWith('v1.')), 'the verifier is sealed');
+      const rows = await database.query<{ state_hash: string; code_verifier_sealed: string }>(
+        sql`select state_hash, code_verifier_sealed from oauth_authorizations`,
+      );
+      assert.ok(
+        rows.every((r) => r.state_hash !== state && !r.state_hash.includes(state)),
+        'the state is not stored',
+      );
+      assert.ok(
+        rows.every((r) => r.code_verifier_sealed.startsWith('v1.')),
+        'the verifier is sealed',
+      );
 
       const back = await authorize(authorizeUrl);
       const query = { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! };
@@ -87,14 +110,33 @@ for (const engine of engines) {
       assert.ok(done.tokens.accessToken && done.tokens.refreshToken && done.tokens.expiresAt);
       assert.equal(server.counts.authorization_code, 1);
       // The same callback again (a reload, a replay): refused, and the provider is not asked.
-      await assert.rejects(completeAuthorization(deps(), { connector: 'demo', provider, client: async () => client() }, query), /unknown, has expired or was already used/);
+      await assert.rejects(
+        completeAuthorization(deps(), { connector: 'demo', provider, client: async () => client() }, query),
+        /unknown, has expired or was already used/,
+      );
       // A state of another connector, or made up: refused.
-      await assert.rejects(completeAuthorization(deps(), { connector: 'demo', provider, client: async () => client() }, { code: 'x', state: 'made-up' }), /unknown/);
+      await assert.rejects(
+        completeAuthorization(deps(), { connector: 'demo', provider, client: async () => client() }, { code: 'x', state: 'made-up' }),
+        /unknown/,
+      );
       // An expired state: 10 minutes.
       const late = await beginAuthorization(deps(), { connector: 'demo', provider, client: client() });
-      await assert.rejects(completeAuthorization({ ...deps(), now: () => Date.now() + 11 * 60_000 }, { connector: 'demo', provider, client: async () => client() },
-        { code: 'x', state: late.state }), /expired/);
-      await assert.rejects(completeAuthorization(deps(), { connector: 'demo', provider, client: async () => client() }, { error: 'access_denied', error_description: 'The user denied access' }), /denied access/);
+      await assert.rejects(
+        completeAuthorization(
+          { ...deps(), now: () => Date.now() + 11 * 60_000 },
+          { connector: 'demo', provider, client: async () => client() },
+          { code: 'x', state: late.state },
+        ),
+        /expired/,
+      );
+      await assert.rejects(
+        completeAuthorization(
+          deps(),
+          { connector: 'demo', provider, client: async () => client() },
+          { error: 'access_denied', error_description: 'The user denied access' },
+        ),
+        /denied access/,
+      );
       assert.equal(server.counts.authorization_code, 1);
     });
 
@@ -142,11 +184,16 @@ for (const engine of engines) {
     it('marks the connection needs_reauthorization when the provider refuses the refresh, and says so to the caller', async () => {
       const id = await connect();
       let refused = 0;
-      const tokens = tokensOn(database, async () => { refused++; });
+      const tokens = tokensOn(database, async () => {
+        refused++;
+      });
       const creds = (await storeOn(database).open(id)).credentials as z.infer<typeof oauthCredentials>;
       await storeOn(database).updateCredentials(id, { oauth: { ...creds.oauth, expiresAt: new Date(Date.now() - 1_000).toISOString() } });
       server.revokeAll();
-      await assert.rejects(tokens.accessToken(id), (err: Error & { code?: string; retryable?: boolean }) => err.code === 'auth_expired' && err.retryable === true && /Reconnect/.test(err.message));
+      await assert.rejects(
+        tokens.accessToken(id),
+        (err: Error & { code?: string; retryable?: boolean }) => err.code === 'auth_expired' && err.retryable === true && /Reconnect/.test(err.message),
+      );
       const view = (await storeOn(database).get(id))!;
       assert.equal(view.state, 'needs_reauthorization');
       assert.match(view.reason!, /invalid_grant/);
@@ -157,18 +204,34 @@ for (const engine of engines) {
       assert.equal(server.counts.refresh_token, refreshes);
     });
 
-    it('works with the HubSpot emulator\'s OAuth endpoints: code exchange, refresh, and a revoked refresh token refused', async () => {
+    it("works with the HubSpot emulator's OAuth endpoints: code exchange, refresh, and a revoked refresh token refused", async () => {
       const redirectUri = 'http://127.0.0.1:9/oauth/hubspot-demo/callback';
       const app = hubspot.registerApp({ name: 'OAuth module test', redirectUrls: [redirectUri], scopes: [...HUBSPOT.requiredScopes] });
       // Provider facts of HubSpot (reference §1): no PKCE, client credentials as form fields.
-      const hs: OAuthProvider = { authorizeUrl: `${hubspot.url}/oauth/authorize`, tokenUrl: `${hubspot.url}/oauth/v1/token`, scopes: [...HUBSPOT.requiredScopes], pkce: false, clientAuth: 'body' };
+      const hs: OAuthProvider = {
+        authorizeUrl: `${hubspot.url}/oauth/authorize`,
+        tokenUrl: `${hubspot.url}/oauth/v1/token`,
+        scopes: [...HUBSPOT.requiredScopes],
+        pkce: false,
+        clientAuth: 'body',
+      };
       const hsClient = { clientId: app.clientId, clientSecret: app.clientSecret, redirectUri };
       const { authorizeUrl, state } = await beginAuthorization(deps(), { connector: 'hubspot-demo', provider: hs, client: hsClient });
       assert.equal(new URL(authorizeUrl).searchParams.get('code_challenge'), null);
       const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
-      const { redirectUrl } = hubspot.approveInstall({ clientId: app.clientId, redirectUri, scopes: [...HUBSPOT.requiredScopes], state, portalId: portal.portalId });
+      const { redirectUrl } = hubspot.approveInstall({
+        clientId: app.clientId,
+        redirectUri,
+        scopes: [...HUBSPOT.requiredScopes],
+        state,
+        portalId: portal.portalId,
+      });
       const back = new URL(redirectUrl);
-      const done = await completeAuthorization(deps(), { connector: 'hubspot-demo', provider: hs, client: async () => hsClient }, { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! });
+      const done = await completeAuthorization(
+        deps(),
+        { connector: 'hubspot-demo', provider: hs, client: async () => hsClient },
+        { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! },
+      );
       assert.match(done.tokens.accessToken, /\S/);
       const account = await fetch(`${hubspot.url}/account-info/v3/details`, { headers: { authorization: `Bearer ${done.tokens.accessToken}` } });
       assert.equal(((await account.json()) as { portalId: number }).portalId, portal.portalId);
@@ -179,8 +242,10 @@ for (const engine of engines) {
       assert.equal(refreshed.refreshToken ?? done.tokens.refreshToken, done.tokens.refreshToken);
       const revoked = await fetch(`${hubspot.url}/oauth/v1/refresh-tokens/${done.tokens.refreshToken}`, { method: 'DELETE' });
       assert.equal(revoked.status, 204);
-      await assert.rejects(requestToken(hs, hsClient, { grant_type: 'refresh_token', refresh_token: done.tokens.refreshToken! }),
-        (err: Error) => err instanceof OAuthRefusedError && err.oauthError === 'invalid_grant');
+      await assert.rejects(
+        requestToken(hs, hsClient, { grant_type: 'refresh_token', refresh_token: done.tokens.refreshToken! }),
+        (err: Error) => err instanceof OAuthRefusedError && err.oauthError === 'invalid_grant',
+      );
       // A wrong client secret is refused too (invalid_client: only a person can fix it).
       await assert.rejects(requestToken(hs, { ...hsClient, clientSecret: 'wrong' }, { grant_type: 'refresh_token', refresh_token: 'x' }), OAuthRefusedError);
     });

@@ -41,14 +41,19 @@ const mirror = defineConnector({
 
 describe('the emulator hook (sandbox mode)', () => {
   let spokes: SpokesUnderTest | undefined;
-  after(async () => { await spokes?.stop(); });
+  after(async () => {
+    await spokes?.stop();
+  });
 
   it('connects and enables a connector against its emulator before the start completes', { timeout: 110_000 }, async () => {
     spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' }, connectors: [mirror] });
     const admin = await signInOverHttp(spokes);
     const { connections } = (await (await admin.request('GET', '/api/connections?connector=mirror')).json()) as { connections: ApiConnection[] };
-    const portal = (spokes.runtime.services.sandboxes!.hubspot.info()).portals.find((p) => p.type === 'STANDARD')!;
-    assert.deepEqual(connections.map((c) => [c.label, c.state]), [[`Portal ${portal.portalId}`, 'enabled']]);
+    const portal = spokes.runtime.services.sandboxes!.hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+    assert.deepEqual(
+      connections.map((c) => [c.label, c.state]),
+      [[`Portal ${portal.portalId}`, 'enabled']],
+    );
     assert.equal(spokes.runtime.services.sandboxStatus, 'ready');
   });
 });

@@ -44,7 +44,13 @@ for (const engine of engines) {
     });
 
     it('stores a connection with its settings validated and its credentials sealed', async () => {
-      const view = await store.insert({ connector: 'many', label: 'Key A', settings: { region: 'JP' }, credentials: { apiKey: 'secret-key-123' }, info: { plan: 'pro' } });
+      const view = await store.insert({
+        connector: 'many',
+        label: 'Key A',
+        settings: { region: 'JP' },
+        credentials: { apiKey: 'secret-key-123' },
+        info: { plan: 'pro' },
+      });
       assert.match(view.id, /^many-[a-z2-9]{8}$/);
       assert.equal(view.state, 'connected');
       assert.deepEqual(view.settings, { region: 'JP', batch: 10 });
@@ -56,24 +62,38 @@ for (const engine of engines) {
     });
 
     it('refuses bad settings or credentials naming the field, and stores nothing', async () => {
-      await assert.rejects(store.insert({ connector: 'many', label: 'Bad', settings: { batch: 0 }, credentials: { apiKey: 'secret-key-123' } }),
-        (err: Error & { details?: { field: string }[] }) => err.details?.[0]?.field === 'settings.batch');
-      await assert.rejects(store.insert({ connector: 'many', label: 'Bad', settings: {}, credentials: {} }),
-        (err: Error & { details?: { field: string }[] }) => err.details?.[0]?.field === 'credentials.apiKey');
+      await assert.rejects(
+        store.insert({ connector: 'many', label: 'Bad', settings: { batch: 0 }, credentials: { apiKey: 'secret-key-123' } }),
+        (err: Error & { details?: { field: string }[] }) => err.details?.[0]?.field === 'settings.batch',
+      );
+      await assert.rejects(
+        store.insert({ connector: 'many', label: 'Bad', settings: {}, credentials: {} }),
+        (err: Error & { details?: { field: string }[] }) => err.details?.[0]?.field === 'credentials.apiKey',
+      );
       assert.equal((await store.list()).filter((c) => c.label === 'Bad').length, 0);
     });
 
     it('lets the database refuse a second connection of a one-connection connector', async () => {
       await store.insert({ connector: 'solo', label: 'Org', settings: {}, credentials: { apiKey: 'secret-key-123' } });
-      await assert.rejects(store.insert({ connector: 'solo', label: 'Org 2', settings: {}, credentials: { apiKey: 'secret-key-123' } }), /allows one connection/);
+      await assert.rejects(
+        store.insert({ connector: 'solo', label: 'Org 2', settings: {}, credentials: { apiKey: 'secret-key-123' } }),
+        /allows one connection/,
+      );
       // Even a row written around the store: the partial unique index decides.
-      await assert.rejects(database.db.insert(connections).values({ id: 'solo-handmade', connector: 'solo', single: true, label: 'x', state: 'connected', settings: {}, credentialsSealed: 'x' }));
+      await assert.rejects(
+        database.db
+          .insert(connections)
+          .values({ id: 'solo-handmade', connector: 'solo', single: true, label: 'x', state: 'connected', settings: {}, credentialsSealed: 'x' }),
+      );
     });
 
     it('reads a row whose settings no longer validate as `error` naming the field, without breaking the list', async () => {
       const good = await store.insert({ connector: 'many', label: 'Good', settings: {}, credentials: { apiKey: 'secret-key-123' } });
       const broken = await store.insert({ connector: 'many', label: 'Hand-edited', settings: {}, credentials: { apiKey: 'secret-key-123' } });
-      await database.db.update(connections).set({ settings: { region: 42 } }).where(eq(connections.id, broken.id));
+      await database.db
+        .update(connections)
+        .set({ settings: { region: 42 } })
+        .where(eq(connections.id, broken.id));
       const list = await store.list({ connector: 'many' });
       const b = list.find((c) => c.id === broken.id)!;
       assert.equal(b.state, 'error');
@@ -86,7 +106,7 @@ for (const engine of engines) {
       assert.equal((await store.get(broken.id))!.state, 'connected');
     });
 
-    it('keeps the admin\'s choice apart from a problem, and returns to it once repaired', async () => {
+    it("keeps the admin's choice apart from a problem, and returns to it once repaired", async () => {
       const c = await store.insert({ connector: 'many', label: 'Choice', settings: {}, credentials: { apiKey: 'secret-key-123' } });
       await store.setChoice(c.id, 'enabled');
       await store.setProblem(c.id, 'needs_reauthorization', 'the provider refused the refresh token');
@@ -111,7 +131,10 @@ for (const engine of engines) {
       assert.deepEqual([synced.state, synced.attempts, synced.reason, synced.hubspotId, synced.hashToHubspot], ['synced', 0, null, '501', hash]);
       assert.equal((await links.byHubSpotId(c.id, 'card', '501'))?.remoteId, 'r-1');
       await links.markExcluded({ ...key, remoteId: 'r-2' }, 'not on the inclusion list');
-      assert.deepEqual((await links.list(c.id, 'card', { state: 'excluded' })).map((l) => l.remoteId), ['r-2']);
+      assert.deepEqual(
+        (await links.list(c.id, 'card', { state: 'excluded' })).map((l) => l.remoteId),
+        ['r-2'],
+      );
       await store.delete(c.id);
       assert.equal(await links.get(key), null);
     });
@@ -125,15 +148,25 @@ for (const engine of engines) {
       assert.deepEqual(await checkpoints.get(c.id, cards), { updatedAfter: '2026-05-01T00:00:00Z', page: 3 });
       await assert.rejects(checkpoints.set(c.id, cards, { updatedAfter: 'yesterday', page: 1 }));
       await database.query(sql`update checkpoints set value = '{"updatedAfter":"2026-05-01T00:00:00Z","page":"three"}' where connection_id = ${c.id}`);
-      await assert.rejects(checkpoints.get(c.id, cards), (err: Error & { code?: string; retryable?: boolean }) =>
-        /checkpoint\.cards\.page/.test(err.message) && err.code === 'validation_failed' && err.retryable === false);
+      await assert.rejects(
+        checkpoints.get(c.id, cards),
+        (err: Error & { code?: string; retryable?: boolean }) =>
+          /checkpoint\.cards\.page/.test(err.message) && err.code === 'validation_failed' && err.retryable === false,
+      );
     });
 
     it('keeps one open sync error per record and category, bumped on repeats and resolved by a success', async () => {
       const errors = new SyncErrors(database.db);
       const c = await store.insert({ connector: 'many', label: 'Errors', settings: {}, credentials: { apiKey: 'secret-key-123' } });
       const job = { name: 'many.sync-card', schema: z.object({ connectionId: z.string(), cardId: z.string() }) };
-      const first = await errors.record({ connectionId: c.id, category: 'validation', objectType: 'card', recordId: 'c-9', reason: 'no e-mail', retry: { job, payload: { connectionId: c.id, cardId: 'c-9' } } });
+      const first = await errors.record({
+        connectionId: c.id,
+        category: 'validation',
+        objectType: 'card',
+        recordId: 'c-9',
+        reason: 'no e-mail',
+        retry: { job, payload: { connectionId: c.id, cardId: 'c-9' } },
+      });
       const again = await errors.record({ connectionId: c.id, category: 'validation', objectType: 'card', recordId: 'c-9', reason: 'no e-mail (again)' });
       assert.equal(again, first);
       const [open] = await errors.listOpen({ connectionId: c.id });
@@ -141,7 +174,14 @@ for (const engine of engines) {
       await errors.record({ connectionId: c.id, category: 'rejected', reason: 'the remote refused the whole run' });
       assert.equal((await errors.countOpen()).get(c.id), 2);
       assert.equal(await errors.resolveRecord(c.id, 'card', 'c-9'), 1);
-      const third = await errors.record({ connectionId: c.id, category: 'validation', objectType: 'card', recordId: 'c-9', reason: 'broken again', retry: { job, payload: { connectionId: c.id, cardId: 'c-9' } } });
+      const third = await errors.record({
+        connectionId: c.id,
+        category: 'validation',
+        objectType: 'card',
+        recordId: 'c-9',
+        reason: 'broken again',
+        retry: { job, payload: { connectionId: c.id, cardId: 'c-9' } },
+      });
       assert.notEqual(third, first, 'a new failure after a resolution is a new row');
       assert.deepEqual((await errors.get(third))!.retry, { job: 'many.sync-card', payload: { connectionId: c.id, cardId: 'c-9' } });
     });
@@ -152,9 +192,16 @@ for (const engine of engines) {
       const entries: AuditEntry[] = [];
       for (let i = 0; i < 30; i++) {
         entries.push({
-          connector: i % 3 === 0 ? 'sansan' : 'telephony', connectionId: i % 3 === 0 ? 'sansan-aaaaaaaa' : 'telephony-bbbbbbbb', target: 'hubspot',
-          objectType: i % 2 ? 'contact' : 'call', objectId: String(1000 + i), operation: 'create', cause: { type: 'event', ref: `event ${i}` },
-          idempotencyKey: `k-${i}`, outcome: i % 10 === 9 ? 'failed' : 'succeeded', error: i % 10 === 9 ? 'HubSpot said no' : null,
+          connector: i % 3 === 0 ? 'sansan' : 'telephony',
+          connectionId: i % 3 === 0 ? 'sansan-aaaaaaaa' : 'telephony-bbbbbbbb',
+          target: 'hubspot',
+          objectType: i % 2 ? 'contact' : 'call',
+          objectId: String(1000 + i),
+          operation: 'create',
+          cause: { type: 'event', ref: `event ${i}` },
+          idempotencyKey: `k-${i}`,
+          outcome: i % 10 === 9 ? 'failed' : 'succeeded',
+          error: i % 10 === 9 ? 'HubSpot said no' : null,
           // Five rows share each timestamp: paging must neither skip nor repeat them.
           occurredAt: new Date(base + Math.floor(i / 5) * 60_000),
         });
@@ -177,11 +224,20 @@ for (const engine of engines) {
       assert.ok(sansan.entries.every((e) => e.connector === 'sansan'));
       assert.equal((await audit.query({ connection: 'telephony-bbbbbbbb', limit: 200 })).entries.length, 20);
       const failedContacts = await audit.query({ outcome: 'failed', object: 'contact', limit: 200 });
-      assert.deepEqual(failedContacts.entries.map((e) => e.objectId), ['1029', '1019', '1009']);
+      assert.deepEqual(
+        failedContacts.entries.map((e) => e.objectId),
+        ['1029', '1019', '1009'],
+      );
       assert.equal(failedContacts.entries[0]!.error, 'HubSpot said no');
       const window = await audit.query({ since: new Date(base + 60_000), until: new Date(base + 3 * 60_000), limit: 200 });
-      assert.deepEqual(window.entries.map((e) => Number(e.objectId)).sort((a, b) => a - b), [1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]);
-      await assert.rejects(audit.query({ cursor: 'not-a-cursor' }), (err: Error & { details?: { field: string }[] }) => err.details?.[0]?.field === 'query.cursor');
+      assert.deepEqual(
+        window.entries.map((e) => Number(e.objectId)).sort((a, b) => a - b),
+        [1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014],
+      );
+      await assert.rejects(
+        audit.query({ cursor: 'not-a-cursor' }),
+        (err: Error & { details?: { field: string }[] }) => err.details?.[0]?.field === 'query.cursor',
+      );
 
       // Retention: rows before the cut-off go, in batches.
       assert.equal(await audit.prune(new Date(base + 2 * 60_000), 4), 10);

@@ -35,7 +35,9 @@ function counting(failFirst = false) {
 
 describe('stream leadership', () => {
   const cleanup: (() => Promise<void>)[] = [];
-  after(async () => { for (const c of cleanup.reverse()) await c(); });
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
 
   it('runs the stream in the one process of the embedded database, restarts it after a failure, and stops it', async () => {
     const stream = counting(true);
@@ -55,7 +57,10 @@ describe('stream leadership', () => {
     const name = `test:leader:${Date.now()}`;
     const first = new StreamRunner({ name, databaseUrl: t.databaseUrl, log, run: a.run, checkMs: 500 });
     const second = new StreamRunner({ name, databaseUrl: t.databaseUrl, log, run: b.run, checkMs: 500 });
-    cleanup.push(() => first.stop(), () => second.stop());
+    cleanup.push(
+      () => first.stop(),
+      () => second.stop(),
+    );
     first.start();
     await eventually('a leader', () => a.state.running);
     second.start();

@@ -37,14 +37,17 @@ describe('Cal.com emulator: API v2 (/v2/me, /v2/event-types, /v2/webhooks)', { t
     receiver.reset();
   });
 
-  it('refuses requests without a valid API key, in Cal.com\'s error envelope', async () => {
+  it("refuses requests without a valid API key, in Cal.com's error envelope", async () => {
     const none = await api('GET', '/v2/me', { auth: null });
     assert.equal(none.status, 401);
     assert.deepEqual([none.body.status, none.body.path, none.body.error.code], ['error', '/v2/me', 'UnauthorizedException']);
     assert.match(none.body.error.message, /^ApiAuthStrategy - No authentication method provided/);
     const wrong = await api('GET', '/v2/webhooks', { auth: 'Bearer cal_live_00000000000000000000000000000000' });
     assert.deepEqual([wrong.status, wrong.body.error.message], [401, 'ApiAuthStrategy - api key - Your api key is not valid']);
-    const notKey = await api('POST', '/v2/webhooks', { auth: 'Bearer abc', body: { subscriberUrl: receiver.url, active: true, triggers: ['BOOKING_CREATED'] } });
+    const notKey = await api('POST', '/v2/webhooks', {
+      auth: 'Bearer abc',
+      body: { subscriberUrl: receiver.url, active: true, triggers: ['BOOKING_CREATED'] },
+    });
     assert.deepEqual([notKey.status, notKey.body.error.message], [401, 'ApiAuthStrategy - access token - Invalid Access Token']);
     assert.equal(cal.webhooks().length, 0, 'nothing was registered');
     const me = await api('GET', '/v2/me');
@@ -54,10 +57,15 @@ describe('Cal.com emulator: API v2 (/v2/me, /v2/event-types, /v2/webhooks)', { t
   it('lists and reads event types in cal-api-version 2024-06-14', async () => {
     const list = await api('GET', '/v2/event-types', { version: '2024-06-14' });
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.data.map((e: any) => [e.id, e.slug, e.title, e.lengthInMinutes]),
-      cal.info().eventTypes.map((e) => [e.id, e.slug, e.title, e.length]));
+    assert.deepEqual(
+      list.body.data.map((e: any) => [e.id, e.slug, e.title, e.lengthInMinutes]),
+      cal.info().eventTypes.map((e) => [e.id, e.slug, e.title, e.length]),
+    );
     const demo = list.body.data.find((e: any) => e.slug === 'product-demo');
-    assert.deepEqual(demo.locations, [{ type: 'integration', integration: 'zoom' }, { type: 'integration', integration: 'cal-video' }]);
+    assert.deepEqual(demo.locations, [
+      { type: 'integration', integration: 'zoom' },
+      { type: 'integration', integration: 'cal-video' },
+    ]);
     assert.equal(demo.ownerId, demo.users[0].id);
     const one = await api('GET', '/v2/event-types/1003', { version: '2024-06-14' });
     assert.deepEqual(one.body.data.locations, [{ type: 'address', address: 'Calcom HQ, 2261 Market Street, San Francisco', public: true }]);
@@ -80,7 +88,10 @@ describe('Cal.com emulator: API v2 (/v2/me, /v2/event-types, /v2/webhooks)', { t
     assert.deepEqual(hook.triggers, ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED']);
     const again = await api('POST', '/v2/webhooks', { body: { subscriberUrl: receiver.url, active: true, triggers: ['BOOKING_CREATED'] } });
     assert.deepEqual([again.status, again.body.error.message], [409, 'Webhook with this subscriber url already exists for this user']);
-    assert.ok(cal.info().webhooks.some((w) => w.id === hook.id && w.secret === 'spokes-secret'), '/sandbox/info lists it with its secret');
+    assert.ok(
+      cal.info().webhooks.some((w) => w.id === hook.id && w.secret === 'spokes-secret'),
+      '/sandbox/info lists it with its secret',
+    );
 
     const booking = cal.createBooking({ attendee: { name: 'Kim', email: 'kim@example.org' } });
     await receiver.waitFor((r) => r.length === 1);
@@ -88,7 +99,10 @@ describe('Cal.com emulator: API v2 (/v2/me, /v2/event-types, /v2/webhooks)', { t
     assert.ok(calcomSignatureValid('spokes-secret', receiver.received[0]));
 
     const list = await api('GET', '/v2/webhooks');
-    assert.deepEqual(list.body.data.map((w: any) => w.id), [hook.id]);
+    assert.deepEqual(
+      list.body.data.map((w: any) => w.id),
+      [hook.id],
+    );
     assert.equal((await api('GET', `/v2/webhooks/${hook.id}`)).body.data.subscriberUrl, receiver.url);
     const off = await api('PATCH', `/v2/webhooks/${hook.id}`, { body: { active: false } });
     assert.deepEqual([off.status, off.body.data.active], [200, false]);
@@ -108,7 +122,11 @@ describe('Cal.com emulator: API v2 (/v2/me, /v2/event-types, /v2/webhooks)', { t
     assert.match(bad.body.error.details.message[2], /^each value in triggers must be one of the following values: BOOKING_CANCELLED/);
     const scheme = await api('POST', '/v2/webhooks', { body: { subscriberUrl: 'ftp://example.org/x', active: true, triggers: ['BOOKING_CREATED'] } });
     assert.deepEqual([scheme.status, scheme.body.error.message], [400, 'Webhook URL is not allowed: Invalid URL or protocol']);
-    const notJson = await fetch(`${cal.url}/v2/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{' });
+    const notJson = await fetch(`${cal.url}/v2/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{',
+    });
     assert.equal(notJson.status, 400);
 
     const uiHook = await control(cal.url, 'POST', '/sandbox/webhooks', { subscriberUrl: receiver.url });

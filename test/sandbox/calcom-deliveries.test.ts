@@ -14,7 +14,10 @@ describe('Cal.com emulator: deliveries, retries and faults', { timeout: 30_000 }
 
   before(async () => {
     receiver = await startBookingReceiver();
-    cal = await startCalcomSandbox({ webhooks: [{ subscriberUrl: receiver.url, secret: SECRET }], delivery: { maxAttempts: 3, backoffMs: BACKOFF, timeoutMs: 2000 } });
+    cal = await startCalcomSandbox({
+      webhooks: [{ subscriberUrl: receiver.url, secret: SECRET }],
+      delivery: { maxAttempts: 3, backoffMs: BACKOFF, timeoutMs: 2000 },
+    });
   });
   after(async () => {
     await cal.close();
@@ -33,8 +36,14 @@ describe('Cal.com emulator: deliveries, retries and faults', { timeout: 30_000 }
     assert.equal(new Set(receiver.received.map((d) => d.rawBody)).size, 1, 'every attempt carries the same body');
     assert.ok(receiver.received.every((d) => calcomSignatureValid(SECRET, d)));
     const { body } = await control(cal.url, 'GET', `/sandbox/deliveries?bookingUid=${uid}`);
-    assert.deepEqual(body.deliveries.map((d: any) => [d.attempt, d.status, d.ok, d.response]),
-      [[1, 500, false, 'failed'], [2, 500, false, 'failed'], [3, 200, true, 'ok']]);
+    assert.deepEqual(
+      body.deliveries.map((d: any) => [d.attempt, d.status, d.ok, d.response]),
+      [
+        [1, 500, false, 'failed'],
+        [2, 500, false, 'failed'],
+        [3, 200, true, 'ok'],
+      ],
+    );
     const at = body.deliveries.map((d: any) => Date.parse(d.at));
     assert.ok(at[1] - at[0] >= BACKOFF && at[2] - at[1] >= 2 * BACKOFF, `waits ${at[1] - at[0]} ms, then ${at[2] - at[1]} ms`);
     assert.equal(new Set(body.deliveries.map((d: any) => d.deliveryId)).size, 1);
@@ -45,14 +54,28 @@ describe('Cal.com emulator: deliveries, retries and faults', { timeout: 30_000 }
     book();
     await receiver.waitFor((r) => r.length === 3);
     await cal.deliveriesIdle();
-    assert.deepEqual(cal.deliveries().map((d) => [d.attempt, d.status]), [[1, 503], [2, 503], [3, 503]]);
+    assert.deepEqual(
+      cal.deliveries().map((d) => [d.attempt, d.status]),
+      [
+        [1, 503],
+        [2, 503],
+        [3, 503],
+      ],
+    );
 
     cal.addWebhook({ subscriberUrl: 'http://127.0.0.1:9/closed', secret: 's' });
     receiver.reset();
     book();
     await cal.deliveriesIdle();
     const closed = cal.deliveries().filter((d) => d.subscriberUrl.endsWith('/closed'));
-    assert.deepEqual(closed.map((d) => [d.attempt, d.ok, d.status]), [[1, false, undefined], [2, false, undefined], [3, false, undefined]]);
+    assert.deepEqual(
+      closed.map((d) => [d.attempt, d.ok, d.status]),
+      [
+        [1, false, undefined],
+        [2, false, undefined],
+        [3, false, undefined],
+      ],
+    );
     assert.ok(closed.every((d) => d.error));
   });
 
@@ -73,7 +96,10 @@ describe('Cal.com emulator: deliveries, retries and faults', { timeout: 30_000 }
     assert.equal(a.rawBody, b.rawBody);
     assert.equal(a.headers['x-cal-signature-256'], b.headers['x-cal-signature-256']);
     await cal.deliveriesIdle();
-    assert.deepEqual(cal.deliveries().map((d) => !!d.duplicate), [false, true]);
+    assert.deepEqual(
+      cal.deliveries().map((d) => !!d.duplicate),
+      [false, true],
+    );
   });
 
   it('swaps deliveries in pairs under reorderDeliveries: the cancel arrives before the booking', async () => {
@@ -100,7 +126,13 @@ describe('Cal.com emulator: deliveries, retries and faults', { timeout: 30_000 }
     book();
     await cal.deliveriesIdle();
     assert.equal(receiver.received.length, 1, 'a lost delivery never arrives');
-    assert.deepEqual(cal.deliveries().slice(-1).map((d) => [d.lost, d.ok, d.attempt]), [[true, false, 1]]);
+    assert.deepEqual(
+      cal
+        .deliveries()
+        .slice(-1)
+        .map((d) => [d.lost, d.ok, d.attempt]),
+      [[true, false, 1]],
+    );
 
     cal.setFaults({ badSignature: true });
     book();

@@ -33,16 +33,22 @@ describe('Cal.com emulator: booking webhooks', { timeout: 30_000 }, () => {
     assert.deepEqual(body.eventTypes[0], { id: 1001, slug: 'discovery-call', title: 'Discovery Call', length: 30 });
     assert.ok(body.eventTypes.every((e: any) => Number.isInteger(e.id) && e.slug && e.title && e.length > 0));
     assert.equal(body.webhooks.length, 1);
-    assert.deepEqual([body.webhooks[0].subscriberUrl, body.webhooks[0].secret, body.webhooks[0].eventTriggers],
-      [receiver.url, SECRET, ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED']]);
+    assert.deepEqual(
+      [body.webhooks[0].subscriberUrl, body.webhooks[0].secret, body.webhooks[0].eventTriggers],
+      [receiver.url, SECRET, ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED']],
+    );
     assert.match(body.apiKey, /^cal_live_[0-9a-f]{32}$/);
   });
 
   it('sends a booking, its reschedule (a new uid) and the cancel of the new uid, each signed over the raw body', async () => {
     const created = await control(cal.url, 'POST', '/sandbox/bookings', {
-      eventTypeSlug: 'discovery-call', start: '2030-03-04T14:00:00+09:00', host: 'kristin.hale@example.com',
-      attendee: { name: 'Jane Roe', email: 'jane.roe@acme.example', timeZone: 'Asia/Tokyo' }, guests: ['cto@acme.example'],
-      location: 'integrations:daily', notes: 'Pricing for 40 seats',
+      eventTypeSlug: 'discovery-call',
+      start: '2030-03-04T14:00:00+09:00',
+      host: 'kristin.hale@example.com',
+      attendee: { name: 'Jane Roe', email: 'jane.roe@acme.example', timeZone: 'Asia/Tokyo' },
+      guests: ['cto@acme.example'],
+      location: 'integrations:daily',
+      notes: 'Pricing for 40 seats',
     });
     assert.equal(created.status, 201);
     const uid = created.body.uid;
@@ -72,11 +78,21 @@ describe('Cal.com emulator: booking webhooks', { timeout: 30_000 }, () => {
     assert.equal(p.title, 'Discovery Call between Kristin Hale and Jane Roe');
     assert.deepEqual([p.description, p.additionalNotes], ['A first conversation about your needs.', 'Pricing for 40 seats']);
     assert.deepEqual([p.startTime, p.endTime, p.length], ['2030-03-04T05:00:00Z', '2030-03-04T05:30:00Z', 30]);
-    assert.deepEqual([p.organizer.email, p.organizer.name, p.organizer.timeZone, p.organizer.utcOffset], ['kristin.hale@example.com', 'Kristin Hale', 'Europe/Berlin', 60]);
-    assert.deepEqual(p.attendees.map((a: any) => [a.email, a.name, a.timeZone, a.utcOffset, a.language.locale]),
-      [['jane.roe@acme.example', 'Jane Roe', 'Asia/Tokyo', 540, 'en'], ['cto@acme.example', '', 'Asia/Tokyo', 540, 'en']]);
-    assert.deepEqual([p.responses.name.value, p.responses.email.value, p.responses.notes.value, p.responses.guests.value],
-      ['Jane Roe', 'jane.roe@acme.example', 'Pricing for 40 seats', ['cto@acme.example']]);
+    assert.deepEqual(
+      [p.organizer.email, p.organizer.name, p.organizer.timeZone, p.organizer.utcOffset],
+      ['kristin.hale@example.com', 'Kristin Hale', 'Europe/Berlin', 60],
+    );
+    assert.deepEqual(
+      p.attendees.map((a: any) => [a.email, a.name, a.timeZone, a.utcOffset, a.language.locale]),
+      [
+        ['jane.roe@acme.example', 'Jane Roe', 'Asia/Tokyo', 540, 'en'],
+        ['cto@acme.example', '', 'Asia/Tokyo', 540, 'en'],
+      ],
+    );
+    assert.deepEqual(
+      [p.responses.name.value, p.responses.email.value, p.responses.notes.value, p.responses.guests.value],
+      ['Jane Roe', 'jane.roe@acme.example', 'Pricing for 40 seats', ['cto@acme.example']],
+    );
     assert.equal(p.location, 'integrations:daily');
     assert.equal(p.metadata.videoCallUrl, `${cal.url}/video/${uid}`);
     assert.equal(p.videoCallData.url, p.metadata.videoCallUrl);
@@ -101,13 +117,24 @@ describe('Cal.com emulator: booking webhooks', { timeout: 30_000 }, () => {
   });
 
   it('signs with "no-secret-provided" for a webhook without a secret, and sends only its triggers', async () => {
-    const added = await control(cal.url, 'POST', '/sandbox/webhooks', { subscriberUrl: `${receiver.url}?unsigned`, secret: null, eventTriggers: ['BOOKING_CANCELLED'] });
+    const added = await control(cal.url, 'POST', '/sandbox/webhooks', {
+      subscriberUrl: `${receiver.url}?unsigned`,
+      secret: null,
+      eventTriggers: ['BOOKING_CANCELLED'],
+    });
     assert.equal(added.status, 201);
-    const booking = cal.createBooking({ attendee: { name: 'Ann', email: 'ann@example.org' }, location: 'integrations:zoom', videoCallUrl: 'https://zoom.us/j/123' });
+    const booking = cal.createBooking({
+      attendee: { name: 'Ann', email: 'ann@example.org' },
+      location: 'integrations:zoom',
+      videoCallUrl: 'https://zoom.us/j/123',
+    });
     cal.cancelBooking(booking.uid);
     await receiver.waitFor((r) => r.length === 3);
     const unsigned = receiver.received.filter((d) => d.headers['x-cal-signature-256'] === 'no-secret-provided');
-    assert.deepEqual(unsigned.map((d) => d.json.triggerEvent), ['BOOKING_CANCELLED']);
+    assert.deepEqual(
+      unsigned.map((d) => d.json.triggerEvent),
+      ['BOOKING_CANCELLED'],
+    );
     const create = receiver.received.find((d) => d.json.triggerEvent === 'BOOKING_CREATED')!;
     assert.deepEqual([create.json.payload.location, create.json.payload.metadata.videoCallUrl], ['integrations:zoom', 'https://zoom.us/j/123']);
   });

@@ -10,7 +10,12 @@ describe('HubSpot sandbox associations v4', () => {
     (await api('POST', `/crm/v3/objects/${type}`, { properties, associations })).body.id as string;
   const typesBetween = async (from: string, id: string, to: string) => {
     const page = await api('GET', `/crm/v4/objects/${from}/${id}/associations/${to}`);
-    return Object.fromEntries(page.body.results.map((r: { toObjectId: string; associationTypes: Array<{ typeId: number }> }) => [r.toObjectId, r.associationTypes.map((t) => t.typeId).sort((a, b) => a - b)]));
+    return Object.fromEntries(
+      page.body.results.map((r: { toObjectId: string; associationTypes: Array<{ typeId: number }> }) => [
+        r.toObjectId,
+        r.associationTypes.map((t) => t.typeId).sort((a, b) => a - b),
+      ]),
+    );
   };
 
   before(async () => {
@@ -35,7 +40,9 @@ describe('HubSpot sandbox associations v4', () => {
     const contact = await create('contacts', { email: 'primary@example.com' });
     const first = await create('companies', { name: 'First Co' });
     const second = await create('companies', { name: 'Second Co' });
-    const labelled = await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/companies/${first}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]);
+    const labelled = await api('PUT', `/crm/v4/objects/contacts/${contact}/associations/companies/${first}`, [
+      { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 },
+    ]);
     assert.equal(labelled.status, 201);
     assert.deepEqual(labelled.body.labels, ['Primary']);
     assert.deepEqual(await typesBetween('contacts', contact, 'companies'), { [first]: [1, 279] });
@@ -44,7 +51,13 @@ describe('HubSpot sandbox associations v4', () => {
     assert.deepEqual(await typesBetween('companies', second, 'contacts'), { [contact]: [2, 280] });
     const read = await api('GET', `/crm/v3/objects/contacts/${contact}?properties=associatedcompanyid&associations=companies`);
     assert.equal(read.body.properties.associatedcompanyid, second);
-    assert.deepEqual(read.body.associations.companies.results.filter((r: { id: string }) => r.id === second).map((r: { type: string }) => r.type).sort(), ['contact_to_company', 'contact_to_company_unlabeled']);
+    assert.deepEqual(
+      read.body.associations.companies.results
+        .filter((r: { id: string }) => r.id === second)
+        .map((r: { type: string }) => r.type)
+        .sort(),
+      ['contact_to_company', 'contact_to_company_unlabeled'],
+    );
   });
 
   it('associates engagements inline on create with HUBSPOT_DEFINED type ids', async () => {
@@ -57,28 +70,43 @@ describe('HubSpot sandbox associations v4', () => {
     assert.deepEqual(await typesBetween('calls', call_, 'contacts'), { [contact]: [194] });
     assert.deepEqual(await typesBetween('contacts', contact, 'calls'), { [call_]: [193] });
     assert.deepEqual(await typesBetween('companies', company, 'calls'), { [call_]: [181] });
-    const bad = await api('POST', '/crm/v3/objects/notes', { properties: { hs_timestamp: '1700000000000' }, associations: [{ to: { id: '999999' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] }] });
+    const bad = await api('POST', '/crm/v3/objects/notes', {
+      properties: { hs_timestamp: '1700000000000' },
+      associations: [{ to: { id: '999999' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] }],
+    });
     assert.equal(bad.status, 400);
-    const wrongType = await api('POST', '/crm/v3/objects/notes', { properties: { hs_timestamp: '1700000000000' }, associations: [{ to: { id: contact }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 194 }] }] });
+    const wrongType = await api('POST', '/crm/v3/objects/notes', {
+      properties: { hs_timestamp: '1700000000000' },
+      associations: [{ to: { id: contact }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 194 }] }],
+    });
     assert.equal(wrongType.status, 400);
   });
 
   it('creates, reads and archives in batches', async () => {
-    const contacts = [await create('contacts', { email: 'b1@example.com' }), await create('contacts', { email: 'b2@example.com' }), await create('contacts', { email: 'b3@example.com' })];
+    const contacts = [
+      await create('contacts', { email: 'b1@example.com' }),
+      await create('contacts', { email: 'b2@example.com' }),
+      await create('contacts', { email: 'b3@example.com' }),
+    ];
     const deal = await create('deals', { dealname: 'Batch deal' });
     const created = await api('POST', '/crm/v4/associations/deals/contacts/batch/create', {
       inputs: contacts.slice(0, 2).map((id) => ({ from: { id: deal }, to: { id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 }] })),
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.results.length, 2);
-    const defaults = await api('POST', '/crm/v4/associations/contacts/deals/batch/associate/default', { inputs: [{ from: { id: contacts[2] }, to: { id: deal } }] });
+    const defaults = await api('POST', '/crm/v4/associations/contacts/deals/batch/associate/default', {
+      inputs: [{ from: { id: contacts[2] }, to: { id: deal } }],
+    });
     assert.equal(defaults.status, 200);
     const read = await api('POST', '/crm/v4/associations/contacts/deals/batch/read', { inputs: [...contacts.map((id) => ({ id })), { id: '424242' }] });
     assert.equal(read.status, 207);
     assert.equal(read.body.results.length, 3);
     assert.equal(read.body.results[0].to[0].associationTypes[0].typeId, 4);
     assert.equal(read.body.errors[0].category, 'OBJECT_NOT_FOUND');
-    assert.equal((await api('POST', '/crm/v4/associations/deals/contacts/batch/archive', { inputs: [{ from: { id: deal }, to: [{ id: contacts[0] }] }] })).status, 204);
+    assert.equal(
+      (await api('POST', '/crm/v4/associations/deals/contacts/batch/archive', { inputs: [{ from: { id: deal }, to: [{ id: contacts[0] }] }] })).status,
+      204,
+    );
     assert.deepEqual(Object.keys(await typesBetween('deals', deal, 'contacts')).sort(), [contacts[1], contacts[2]].sort());
     const labels = await api('GET', '/crm/associations/v4/contacts/companies/labels');
     assert.ok(labels.body.results.some((l: { typeId: number; label: string | null }) => l.typeId === 1 && l.label === 'Primary'));
@@ -90,7 +118,9 @@ describe('HubSpot sandbox associations v4', () => {
     const typeId = made.body.results[0].typeId;
     const boss = await create('contacts', { email: 'boss@example.com' });
     const report = await create('contacts', { email: 'report@example.com' });
-    const linked = await api('PUT', `/crm/v4/objects/contacts/${boss}/associations/contacts/${report}`, [{ associationCategory: 'USER_DEFINED', associationTypeId: typeId }]);
+    const linked = await api('PUT', `/crm/v4/objects/contacts/${boss}/associations/contacts/${report}`, [
+      { associationCategory: 'USER_DEFINED', associationTypeId: typeId },
+    ]);
     assert.deepEqual(linked.body.labels, ['Manager']);
     const back = await api('GET', `/crm/v4/objects/contacts/${report}/associations/contacts`);
     assert.deepEqual(back.body.results[0].associationTypes.map((t: { label: string | null }) => t.label).sort(), ['Report', null].sort());

@@ -22,14 +22,28 @@ describe('HubSpot sandbox batch endpoints', () => {
     assert.equal(created.body.results.length, 3);
     const ids = created.body.results.map((r: { id: string }) => r.id);
 
-    const read = await api('POST', '/crm/v3/objects/contacts/batch/read', { inputs: ids.map((id: string) => ({ id })), properties: ['firstname'], propertiesWithHistory: [] });
+    const read = await api('POST', '/crm/v3/objects/contacts/batch/read', {
+      inputs: ids.map((id: string) => ({ id })),
+      properties: ['firstname'],
+      propertiesWithHistory: [],
+    });
     assert.equal(read.status, 200);
     assert.deepEqual(read.body.results.map((r: { properties: { firstname: string } }) => r.properties.firstname).sort(), ['B1', 'B2', 'B3']);
 
-    const byEmail = await api('POST', '/crm/v3/objects/contacts/batch/read', { idProperty: 'email', inputs: [{ id: 'BATCH1@example.com' }], properties: [], propertiesWithHistory: [] });
+    const byEmail = await api('POST', '/crm/v3/objects/contacts/batch/read', {
+      idProperty: 'email',
+      inputs: [{ id: 'BATCH1@example.com' }],
+      properties: [],
+      propertiesWithHistory: [],
+    });
     assert.equal(byEmail.body.results[0].id, ids[0]);
 
-    const updated = await api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: ids[0], properties: { lastname: 'One' } }, { id: 'batch2@example.com', idProperty: 'email', properties: { lastname: 'Two' } }] });
+    const updated = await api('POST', '/crm/v3/objects/contacts/batch/update', {
+      inputs: [
+        { id: ids[0], properties: { lastname: 'One' } },
+        { id: 'batch2@example.com', idProperty: 'email', properties: { lastname: 'Two' } },
+      ],
+    });
     assert.equal(updated.status, 200);
     assert.deepEqual(updated.body.results.map((r: { properties: { lastname: string } }) => r.properties.lastname).sort(), ['One', 'Two']);
 
@@ -49,7 +63,11 @@ describe('HubSpot sandbox batch endpoints', () => {
 
   it('answers 207 with OBJECT_NOT_FOUND for unknown ids in a batch read', async () => {
     const one = await api('POST', '/crm/v3/objects/companies', { properties: { name: 'Initech' } });
-    const read = await api('POST', '/crm/v3/objects/companies/batch/read', { inputs: [{ id: one.body.id }, { id: '123' }], properties: [], propertiesWithHistory: [] });
+    const read = await api('POST', '/crm/v3/objects/companies/batch/read', {
+      inputs: [{ id: one.body.id }, { id: '123' }],
+      properties: [],
+      propertiesWithHistory: [],
+    });
     assert.equal(read.status, 207);
     assert.equal(read.body.numErrors, 1);
     assert.equal(read.body.errors[0].category, 'OBJECT_NOT_FOUND');
@@ -57,7 +75,7 @@ describe('HubSpot sandbox batch endpoints', () => {
     assert.equal(read.body.results.length, 1);
   });
 
-  it('refuses more than 100 inputs with HubSpot\'s message', async () => {
+  it("refuses more than 100 inputs with HubSpot's message", async () => {
     const inputs = Array.from({ length: 101 }, (_, i) => ({ properties: { email: `many${i}@example.com` } }));
     for (const action of ['create', 'update', 'upsert', 'archive', 'read']) {
       const response = await api('POST', `/crm/v3/objects/contacts/batch/${action}`, { inputs, properties: [], propertiesWithHistory: [] });
@@ -65,7 +83,11 @@ describe('HubSpot sandbox batch endpoints', () => {
       assert.equal(response.body.message, 'The maximum number of inputs supported in a batch is 100. Please reduce the number of items and try again');
       assert.equal(response.body.category, 'VALIDATION_ERROR');
     }
-    const history = await api('POST', '/crm/v3/objects/contacts/batch/read', { inputs: Array.from({ length: 51 }, (_, i) => ({ id: String(i) })), properties: [], propertiesWithHistory: ['email'] });
+    const history = await api('POST', '/crm/v3/objects/contacts/batch/read', {
+      inputs: Array.from({ length: 51 }, (_, i) => ({ id: String(i) })),
+      properties: [],
+      propertiesWithHistory: ['email'],
+    });
     assert.equal(history.status, 400);
     assert.match(history.body.message, /property histories is 50/);
   });
@@ -86,18 +108,28 @@ describe('HubSpot sandbox batch endpoints', () => {
   });
 
   it('rejects duplicate ids and duplicate e-mails inside one batch', async () => {
-    const dupIds = await api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: '1', properties: {} }, { id: '1', properties: {} }] });
+    const dupIds = await api('POST', '/crm/v3/objects/contacts/batch/update', {
+      inputs: [
+        { id: '1', properties: {} },
+        { id: '1', properties: {} },
+      ],
+    });
     assert.equal(dupIds.status, 400);
     assert.match(dupIds.body.message, /Duplicate IDs found in batch input/);
-    const dupEmails = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'twice@example.com' } }, { properties: { email: 'TWICE@example.com' } }] });
+    const dupEmails = await api('POST', '/crm/v3/objects/contacts/batch/create', {
+      inputs: [{ properties: { email: 'twice@example.com' } }, { properties: { email: 'TWICE@example.com' } }],
+    });
     assert.equal(dupEmails.status, 400);
   });
 
-  describe('errors as HubSpot\'s captured answers show them (amp-labs/connectors, providers/hubspot/test/batch/)', () => {
+  describe("errors as HubSpot's captured answers show them (amp-labs/connectors, providers/hubspot/test/batch/)", () => {
     it('a traced batch create with a taken e-mail answers 207, the CONFLICT carrying objectWriteTraceId and existingId (create/contacts/err-partial-success.json)', async () => {
       const taken = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'taken@capture.example' } });
       const res = await api('POST', '/crm/v3/objects/contacts/batch/create', {
-        inputs: [{ objectWriteTraceId: '0', properties: { email: 'taken@capture.example' } }, { objectWriteTraceId: '1', properties: { email: 'fresh@capture.example' } }],
+        inputs: [
+          { objectWriteTraceId: '0', properties: { email: 'taken@capture.example' } },
+          { objectWriteTraceId: '1', properties: { email: 'fresh@capture.example' } },
+        ],
       });
       assert.equal(res.status, 207);
       assert.equal(res.body.numErrors, 1);
@@ -105,12 +137,17 @@ describe('HubSpot sandbox batch endpoints', () => {
       assert.equal(error.category, 'CONFLICT');
       assert.equal(error.message, `Contact already exists. Existing ID: ${taken.body.id}`);
       assert.deepEqual(error.context, { objectWriteTraceId: ['0'], existingId: [taken.body.id] });
-      assert.deepEqual(res.body.results.map((r: { objectWriteTraceId: string }) => r.objectWriteTraceId), ['1']);
+      assert.deepEqual(
+        res.body.results.map((r: { objectWriteTraceId: string }) => r.objectWriteTraceId),
+        ['1'],
+      );
     });
 
     it('an untraced batch create with a taken e-mail fails whole with the 409 (hubspot-api-python #51)', async () => {
       const before = (await api('POST', '/crm/v3/objects/contacts/search', { limit: 0 })).body.total;
-      const res = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'new-one@capture.example' } }, { properties: { email: 'taken@capture.example' } }] });
+      const res = await api('POST', '/crm/v3/objects/contacts/batch/create', {
+        inputs: [{ properties: { email: 'new-one@capture.example' } }, { properties: { email: 'taken@capture.example' } }],
+      });
       assert.equal(res.status, 409);
       assert.equal(res.body.category, 'CONFLICT');
       assert.match(res.body.message, /^Contact already exists\. Existing ID: \d+$/);
@@ -120,10 +157,17 @@ describe('HubSpot sandbox batch endpoints', () => {
     it('a batch update with an unknown id answers 207 OBJECT_NOT_FOUND "Could not get some CONTACT objects…", a non-numeric id listed as "" (update/contacts/err-partial-success.json)', async () => {
       const known = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'known@capture.example' } });
       const res = await api('POST', '/crm/v3/objects/contacts/batch/update', {
-        inputs: [{ id: 'unknownIdentifier888', properties: { lastname: 'X' } }, { id: '999999999', properties: { lastname: 'Y' } }, { id: known.body.id, properties: { lastname: 'Known' } }],
+        inputs: [
+          { id: 'unknownIdentifier888', properties: { lastname: 'X' } },
+          { id: '999999999', properties: { lastname: 'Y' } },
+          { id: known.body.id, properties: { lastname: 'Known' } },
+        ],
       });
       assert.equal(res.status, 207);
-      assert.deepEqual(res.body.results.map((r: { id: string; properties: { lastname: string } }) => [r.id, r.properties.lastname]), [[known.body.id, 'Known']]);
+      assert.deepEqual(
+        res.body.results.map((r: { id: string; properties: { lastname: string } }) => [r.id, r.properties.lastname]),
+        [[known.body.id, 'Known']],
+      );
       const [error] = res.body.errors;
       assert.equal(error.category, 'OBJECT_NOT_FOUND');
       assert.equal(error.message, 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.');
@@ -133,24 +177,52 @@ describe('HubSpot sandbox batch endpoints', () => {
     });
 
     it('a batch update with a repeated id answers 400 naming it in the message and in context.ids (update/contacts/err-duplicate-ids.json)', async () => {
-      const res = await api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: '123456', properties: {} }, { id: '123456', properties: {} }] });
+      const res = await api('POST', '/crm/v3/objects/contacts/batch/update', {
+        inputs: [
+          { id: '123456', properties: {} },
+          { id: '123456', properties: {} },
+        ],
+      });
       assert.equal(res.status, 400);
       assert.equal(res.body.category, 'VALIDATION_ERROR');
       assert.equal(res.body.message, 'Duplicate IDs found in batch input: [123456]. IDs must be unique');
       assert.deepEqual(res.body.context, { ids: ['123456'] });
     });
 
-    it('bad values in several inputs answer one 400 listing every input\'s problems, nothing written (create and update err-many-invalid-properties.json)', async () => {
-      const create = await api('POST', '/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { first000name: 'A', email: 'a@many.example' } }, { properties: { last000name: 'B', email: 'b@many.example' } }] });
+    it("bad values in several inputs answer one 400 listing every input's problems, nothing written (create and update err-many-invalid-properties.json)", async () => {
+      const create = await api('POST', '/crm/v3/objects/contacts/batch/create', {
+        inputs: [{ properties: { first000name: 'A', email: 'a@many.example' } }, { properties: { last000name: 'B', email: 'b@many.example' } }],
+      });
       assert.equal(create.status, 400);
-      assert.deepEqual(create.body.errors.map((e: { context: { propertyName: string[] } }) => e.context.propertyName[0]), ['first000name', 'last000name']);
+      assert.deepEqual(
+        create.body.errors.map((e: { context: { propertyName: string[] } }) => e.context.propertyName[0]),
+        ['first000name', 'last000name'],
+      );
       assert.match(create.body.message, /^Property values were not valid: \[.*first000name.*last000name.*\]$/);
-      assert.equal((await api('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@many.example' }] }] })).body.total, 0);
+      assert.equal(
+        (
+          await api('POST', '/crm/v3/objects/contacts/search', {
+            filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@many.example' }] }],
+          })
+        ).body.total,
+        0,
+      );
       const one = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'c@many.example', firstname: 'C' } });
       const two = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'd@many.example', firstname: 'D' } });
-      const update = await api('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: one.body.id, properties: { first000name: 'X' } }, { id: two.body.id, properties: { firstname: 'Changed', last000name: 'Y' } }] });
+      const update = await api('POST', '/crm/v3/objects/contacts/batch/update', {
+        inputs: [
+          { id: one.body.id, properties: { first000name: 'X' } },
+          { id: two.body.id, properties: { firstname: 'Changed', last000name: 'Y' } },
+        ],
+      });
       assert.equal(update.status, 400);
-      assert.deepEqual(update.body.errors.map((e: { code: string; context: { propertyName: string[] } }) => [e.code, e.context.propertyName[0]]), [['PROPERTY_DOESNT_EXIST', 'first000name'], ['PROPERTY_DOESNT_EXIST', 'last000name']]);
+      assert.deepEqual(
+        update.body.errors.map((e: { code: string; context: { propertyName: string[] } }) => [e.code, e.context.propertyName[0]]),
+        [
+          ['PROPERTY_DOESNT_EXIST', 'first000name'],
+          ['PROPERTY_DOESNT_EXIST', 'last000name'],
+        ],
+      );
       assert.equal((await api('GET', `/crm/v3/objects/contacts/${two.body.id}?properties=firstname`)).body.properties.firstname, 'D');
     });
 

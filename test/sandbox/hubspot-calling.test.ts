@@ -3,8 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import { call, installApp, startContractSandbox, type ContractSandbox, type InstalledApp } from '../support/hubspot-harness.ts';
 
 const SETTINGS = {
-  name: 'Spokes Dialer', url: 'https://spokes.example/widget', width: 400, height: 600, isReady: true,
-  supportsCustomObjects: false, supportsInboundCalling: true, usesCallingWindow: true, usesRemote: false,
+  name: 'Spokes Dialer',
+  url: 'https://spokes.example/widget',
+  width: 400,
+  height: 600,
+  isReady: true,
+  supportsCustomObjects: false,
+  supportsInboundCalling: true,
+  usesCallingWindow: true,
+  usesRemote: false,
 };
 
 describe('HubSpot sandbox calling extensions', () => {
@@ -44,33 +51,70 @@ describe('HubSpot sandbox calling extensions', () => {
     assert.equal((await dev('GET', '/settings/recording')).body.urlToRetrieveAuthedRecording, 'https://spokes.example/recordings/%s');
     const logged = await call(env.sandbox.url, 'POST', '/crm/v3/objects/calls', {
       token: app.accessToken,
-      body: { properties: { hs_timestamp: '2025-03-01T10:00:00Z', hs_call_recording_url: 'https://spokes.example/r/1.mp3', hs_call_source: 'INTEGRATIONS_PLATFORM', hs_call_external_id: 'CA1' }, associations: [] },
+      body: {
+        properties: {
+          hs_timestamp: '2025-03-01T10:00:00Z',
+          hs_call_recording_url: 'https://spokes.example/r/1.mp3',
+          hs_call_source: 'INTEGRATIONS_PLATFORM',
+          hs_call_external_id: 'CA1',
+        },
+        associations: [],
+      },
     });
-    const ready = await call(env.sandbox.url, 'POST', '/crm/v3/extensions/calling/recordings/ready', { token: app.accessToken, body: { engagementId: Number(logged.body.id) } });
+    const ready = await call(env.sandbox.url, 'POST', '/crm/v3/extensions/calling/recordings/ready', {
+      token: app.accessToken,
+      body: { engagementId: Number(logged.body.id) },
+    });
     assert.equal(ready.status, 204);
     const unknown = await call(env.sandbox.url, 'POST', '/crm/v3/extensions/calling/recordings/ready', { token: app.accessToken, body: { engagementId: 1 } });
     assert.equal(unknown.status, 404);
   });
 
   it('matches inbound callers against contacts and companies and logs the call', async () => {
-    const contact = await call(env.sandbox.url, 'POST', '/crm/v3/objects/contacts', { token: app.accessToken, body: { properties: { firstname: 'Ana', lastname: 'Díaz', email: 'ana@acme.example', phone: '(415) 555-0100' } } });
-    const company = await call(env.sandbox.url, 'POST', '/crm/v3/objects/companies', { token: env.sandbox.info().portals[0].privateAppToken, body: { properties: { name: 'Acme', phone: '+1 415-555-0100' } } });
+    const contact = await call(env.sandbox.url, 'POST', '/crm/v3/objects/contacts', {
+      token: app.accessToken,
+      body: { properties: { firstname: 'Ana', lastname: 'Díaz', email: 'ana@acme.example', phone: '(415) 555-0100' } },
+    });
+    const company = await call(env.sandbox.url, 'POST', '/crm/v3/objects/companies', {
+      token: env.sandbox.info().portals[0].privateAppToken,
+      body: { properties: { name: 'Acme', phone: '+1 415-555-0100' } },
+    });
     const inbound = await call(env.sandbox.url, 'POST', '/crm/v3/extensions/calling/inbound-call', {
       token: app.accessToken,
       body: {
-        externalCallId: 'CA-inbound-1', createEngagement: true, engagementProperties: { hs_call_title: 'Inbound call' },
-        finalCallStatus: 'COMPLETED', fromNumber: { e164Number: '+14155550100', phoneNumberType: 'FIXED_LINE' },
-        toNumber: { e164Number: '+14155550199', phoneNumberType: 'FIXED_LINE' }, potentialRecipientUserIds: [], durationSeconds: 42,
+        externalCallId: 'CA-inbound-1',
+        createEngagement: true,
+        engagementProperties: { hs_call_title: 'Inbound call' },
+        finalCallStatus: 'COMPLETED',
+        fromNumber: { e164Number: '+14155550100', phoneNumberType: 'FIXED_LINE' },
+        toNumber: { e164Number: '+14155550199', phoneNumberType: 'FIXED_LINE' },
+        potentialRecipientUserIds: [],
+        durationSeconds: 42,
       },
     });
     assert.equal(inbound.status, 200);
-    assert.deepEqual(inbound.body.callerIdMatches.map((m: { callerIdType: string; objectCoordinates: { objectId: number } }) => [m.callerIdType, String(m.objectCoordinates.objectId)]), [
-      ['CONTACT', contact.body.id], ['COMPANY', company.body.id],
-    ]);
+    assert.deepEqual(
+      inbound.body.callerIdMatches.map((m: { callerIdType: string; objectCoordinates: { objectId: number } }) => [
+        m.callerIdType,
+        String(m.objectCoordinates.objectId),
+      ]),
+      [
+        ['CONTACT', contact.body.id],
+        ['COMPANY', company.body.id],
+      ],
+    );
     assert.equal(inbound.body.callerIdMatches[0].firstName, 'Ana');
     const calls = await call(env.sandbox.url, 'GET', `/crm/v4/objects/contacts/${contact.body.id}/associations/calls`, { token: app.accessToken });
     assert.equal(calls.body.results.length, 1);
-    const logged = await call(env.sandbox.url, 'GET', `/crm/v3/objects/calls/${calls.body.results[0].toObjectId}?properties=hs_call_direction,hs_call_duration,hs_call_title`, { token: app.accessToken });
-    assert.deepEqual([logged.body.properties.hs_call_direction, logged.body.properties.hs_call_duration, logged.body.properties.hs_call_title], ['INBOUND', '42000', 'Inbound call']);
+    const logged = await call(
+      env.sandbox.url,
+      'GET',
+      `/crm/v3/objects/calls/${calls.body.results[0].toObjectId}?properties=hs_call_direction,hs_call_duration,hs_call_title`,
+      { token: app.accessToken },
+    );
+    assert.deepEqual(
+      [logged.body.properties.hs_call_direction, logged.body.properties.hs_call_duration, logged.body.properties.hs_call_title],
+      ['INBOUND', '42000', 'Inbound call'],
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('HubSpot sandbox controls', () => {
     assert.equal(info.system, 'hubspot');
     assert.equal(info.baseUrl, base);
     assert.match(info.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.deepEqual(info.portals.map((p: { type: string }) => p.type), ['STANDARD', 'STANDARD', 'DEVELOPER_TEST']);
+    assert.deepEqual(
+      info.portals.map((p: { type: string }) => p.type),
+      ['STANDARD', 'STANDARD', 'DEVELOPER_TEST'],
+    );
     for (const portal of info.portals) {
       assert.equal(typeof portal.portalId, 'number');
       assert.equal(typeof portal.name, 'string');
@@ -82,18 +85,32 @@ describe('HubSpot sandbox controls', () => {
     for (const [path, body, field] of cases) {
       const response = await control(path, body);
       assert.equal(response.status, 400, path);
-      assert.ok(response.body.error.details.some((d: { field: string }) => d.field === field), `${path}: ${JSON.stringify(response.body)}`);
+      assert.ok(
+        response.body.error.details.some((d: { field: string }) => d.field === field),
+        `${path}: ${JSON.stringify(response.body)}`,
+      );
     }
   });
 
   it('approves installs programmatically, like "Connect app"', async () => {
     const app = env.sandbox.info().apps[0];
-    const approved = await control('oauth/approve', { clientId: app.clientId, redirectUri: app.redirectUrls[0], scopes: app.scopes, state: 's1', portalId: env.sandbox.info().portals[0].portalId });
+    const approved = await control('oauth/approve', {
+      clientId: app.clientId,
+      redirectUri: app.redirectUrls[0],
+      scopes: app.scopes,
+      state: 's1',
+      portalId: env.sandbox.info().portals[0].portalId,
+    });
     assert.equal(approved.status, 200);
     const location = new URL(approved.body.redirectUrl);
     assert.equal(location.searchParams.get('state'), 's1');
     assert.equal(location.searchParams.get('code'), approved.body.code);
-    const refused = await control('oauth/approve', { clientId: app.clientId, redirectUri: app.redirectUrls[0], scopes: ['oauth'], portalId: env.sandbox.info().portals[0].portalId });
+    const refused = await control('oauth/approve', {
+      clientId: app.clientId,
+      redirectUri: app.redirectUrls[0],
+      scopes: ['oauth'],
+      portalId: env.sandbox.info().portals[0].portalId,
+    });
     assert.equal(refused.status, 400);
     assert.match(refused.body.error.message, /insufficient/);
   });
@@ -111,7 +128,10 @@ describe('HubSpot sandbox controls', () => {
     const apps = env.sandbox.info().apps.map((a) => a.clientId);
     const reset = await control('reset', {});
     assert.equal(reset.status, 200);
-    assert.deepEqual(env.sandbox.info().apps.map((a) => a.clientId), apps);
+    assert.deepEqual(
+      env.sandbox.info().apps.map((a) => a.clientId),
+      apps,
+    );
     const after = await contacts();
     assert.equal(after.status, 200);
     assert.deepEqual(after.body.results, []);

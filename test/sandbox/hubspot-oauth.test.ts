@@ -18,9 +18,16 @@ describe('HubSpot sandbox OAuth', () => {
 
   const authorizeQuery = (overrides: Record<string, string> = {}) =>
     new URLSearchParams({ client_id: app.clientId, redirect_uri: REDIRECT, scope: SCOPES.join(' '), state: 'xyz', ...overrides }).toString();
-  const form = (overrides: Record<string, string>) => ({ client_id: app.clientId, redirect_uri: REDIRECT, scope: SCOPES.join(' '), state: 'xyz', ...overrides });
+  const form = (overrides: Record<string, string>) => ({
+    client_id: app.clientId,
+    redirect_uri: REDIRECT,
+    scope: SCOPES.join(' '),
+    state: 'xyz',
+    ...overrides,
+  });
   const exchange = (fields: Record<string, string>) => call(base, 'POST', '/oauth/v1/token', { form: fields });
-  const codeFor = (portalId = env.sandbox.info().portals[0].portalId) => env.sandbox.approveInstall({ clientId: app.clientId, redirectUri: REDIRECT, scopes: SCOPES, portalId }).code;
+  const codeFor = (portalId = env.sandbox.info().portals[0].portalId) =>
+    env.sandbox.approveInstall({ clientId: app.clientId, redirectUri: REDIRECT, scopes: SCOPES, portalId }).code;
 
   it('shows an account chooser with the standard accounts, the developer test account and the app developer account', async () => {
     const page = await call(base, 'GET', `/oauth/authorize?${authorizeQuery()}`);
@@ -122,13 +129,26 @@ describe('HubSpot sandbox OAuth', () => {
     const expired = await exchange({ ...good, code: stale });
     assert.deepEqual([expired.status, expired.body.status], [400, 'EXPIRED_AUTH_CODE']);
 
-    const badRefresh = await exchange({ grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: 'na1-0000-0000' });
+    const badRefresh = await exchange({
+      grant_type: 'refresh_token',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      refresh_token: 'na1-0000-0000',
+    });
     assert.deepEqual([badRefresh.status, badRefresh.body.status, badRefresh.body.error], [400, 'BAD_REFRESH_TOKEN', 'invalid_grant']);
   });
 
   it('refreshes with the same refresh token and stops after the refresh token is deleted', async () => {
-    const first = await exchange({ grant_type: 'authorization_code', client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: REDIRECT, code: codeFor() });
-    const refreshed = await call(base, 'POST', '/oauth/v3/token', { form: { grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: first.body.refresh_token } });
+    const first = await exchange({
+      grant_type: 'authorization_code',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      redirect_uri: REDIRECT,
+      code: codeFor(),
+    });
+    const refreshed = await call(base, 'POST', '/oauth/v3/token', {
+      form: { grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: first.body.refresh_token },
+    });
     assert.equal(refreshed.status, 200);
     assert.equal(refreshed.body.refresh_token, first.body.refresh_token);
     assert.notEqual(refreshed.body.access_token, first.body.access_token);
@@ -136,14 +156,25 @@ describe('HubSpot sandbox OAuth', () => {
     assert.equal(info.body.client_id, app.clientId);
     assert.equal(info.body.user, 'admin@spokes-sandbox.test');
     assert.equal((await call(base, 'DELETE', `/oauth/v1/refresh-tokens/${first.body.refresh_token}`)).status, 204);
-    const again = await exchange({ grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: first.body.refresh_token });
+    const again = await exchange({
+      grant_type: 'refresh_token',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      refresh_token: first.body.refresh_token,
+    });
     assert.equal(again.body.status, 'BAD_REFRESH_TOKEN');
     // Deleting a refresh token leaves access tokens already issued working (§1.3).
     assert.equal((await call(base, 'GET', '/crm/v3/objects/contacts', { token: refreshed.body.access_token })).status, 200);
   });
 
   it('describes an access token', async () => {
-    const token = await exchange({ grant_type: 'authorization_code', client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: REDIRECT, code: codeFor() });
+    const token = await exchange({
+      grant_type: 'authorization_code',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      redirect_uri: REDIRECT,
+      code: codeFor(),
+    });
     const info = await call(base, 'GET', `/oauth/v1/access-tokens/${token.body.access_token}`);
     assert.equal(info.status, 200);
     assert.equal(info.body.app_id, app.appId);

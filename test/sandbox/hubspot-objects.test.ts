@@ -16,7 +16,9 @@ describe('HubSpot sandbox CRM objects', () => {
   after(() => env.stop());
 
   it('creates, reads, updates and archives a contact with strings everywhere', async () => {
-    const created = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'Ana.Diaz@Acme.example', firstname: 'Ana', lastname: 'Díaz', hubspot_owner_id: (await ownerId()) } });
+    const created = await api('POST', '/crm/v3/objects/contacts', {
+      properties: { email: 'Ana.Diaz@Acme.example', firstname: 'Ana', lastname: 'Díaz', hubspot_owner_id: await ownerId() },
+    });
     assert.equal(created.status, 201);
     const id = created.body.id;
     assert.match(id, /^\d+$/);
@@ -38,7 +40,10 @@ describe('HubSpot sandbox CRM objects', () => {
     for (const value of Object.values(read.body.properties)) assert.ok(value === null || typeof value === 'string');
 
     const history = await api('GET', `/crm/v3/objects/contacts/${id}?propertiesWithHistory=lastname`);
-    assert.deepEqual(history.body.propertiesWithHistory.lastname.map((h: { value: string }) => h.value), ['Díaz Ruiz', 'Díaz']);
+    assert.deepEqual(
+      history.body.propertiesWithHistory.lastname.map((h: { value: string }) => h.value),
+      ['Díaz Ruiz', 'Díaz'],
+    );
 
     const byEmail = await api('GET', `/crm/v3/objects/contacts/ANA.DIAZ@acme.example?idProperty=email`);
     assert.equal(byEmail.body.id, id);
@@ -79,18 +84,27 @@ describe('HubSpot sandbox CRM objects', () => {
     assert.match(bad.body.message, /^Property values were not valid: \[/);
     const problems = JSON.parse(bad.body.message.slice('Property values were not valid: '.length));
     assert.deepEqual(problems.map((p: { name: string; error: string }) => [p.name, p.error]).sort(), [
-      ['amount', 'INVALID_LONG'], ['bogus', 'PROPERTY_DOESNT_EXIST'], ['closedate', 'INVALID_DATETIME'],
-      ['dealstage', 'INVALID_OPTION'], ['hs_object_id', 'READ_ONLY_VALUE'],
+      ['amount', 'INVALID_LONG'],
+      ['bogus', 'PROPERTY_DOESNT_EXIST'],
+      ['closedate', 'INVALID_DATETIME'],
+      ['dealstage', 'INVALID_OPTION'],
+      ['hs_object_id', 'READ_ONLY_VALUE'],
     ]);
-    const contact = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'not-an-email', date_of_birth: '1990-01-01T10:00:00Z', hs_is_unworked: 'yes' } });
-    const errors = JSON.parse(contact.body.message.slice('Property values were not valid: '.length)).map((p: { error: string }) => p.error).sort();
+    const contact = await api('POST', '/crm/v3/objects/contacts', {
+      properties: { email: 'not-an-email', date_of_birth: '1990-01-01T10:00:00Z', hs_is_unworked: 'yes' },
+    });
+    const errors = JSON.parse(contact.body.message.slice('Property values were not valid: '.length))
+      .map((p: { error: string }) => p.error)
+      .sort();
     assert.deepEqual(errors, ['INVALID_DATE', 'INVALID_EMAIL', 'READ_ONLY_VALUE']);
     const owner = await api('POST', '/crm/v3/objects/contacts', { properties: { hubspot_owner_id: '12' } });
     assert.match(owner.body.message, /INVALID_OWNER_ID/);
   });
 
   it('accepts numbers, booleans, ms and ISO dates, and clears values with an empty string', async () => {
-    const created = await api('POST', '/crm/v3/objects/deals', { properties: { dealname: 'Pilot', amount: 1500, closedate: '1767225600000', pipeline: 'default', dealstage: 'qualifiedtobuy' } });
+    const created = await api('POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'Pilot', amount: 1500, closedate: '1767225600000', pipeline: 'default', dealstage: 'qualifiedtobuy' },
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body.properties.amount, '1500');
     assert.equal(created.body.properties.closedate, '2026-01-01T00:00:00Z');
@@ -104,9 +118,27 @@ describe('HubSpot sandbox CRM objects', () => {
 
   it('derives the calculated phone properties with libphonenumber', async () => {
     const cases: Array<[Record<string, string>, Record<string, string | undefined>]> = [
-      [{ phone: '(415) 555-0123 ext. 12' }, { hs_calculated_phone_number: '+14155550123', hs_searchable_calculated_phone_number: '4155550123', hs_calculated_phone_number_country_code: 'US' }],
-      [{ phone: '030 1234567', country: 'Germany' }, { hs_calculated_phone_number: '+49301234567', hs_searchable_calculated_phone_number: '301234567', hs_searchable_calculated_international_phone_number: '49301234567' }],
-      [{ phone: '0033 1 23 45 67 89', mobilephone: '+81 90-1234-5678' }, { hs_calculated_phone_number: '+33123456789', hs_calculated_mobile_number: '+819012345678', hs_searchable_calculated_mobile_number: '9012345678', hs_calculated_mobile_number_country_code: 'JP' }],
+      [
+        { phone: '(415) 555-0123 ext. 12' },
+        { hs_calculated_phone_number: '+14155550123', hs_searchable_calculated_phone_number: '4155550123', hs_calculated_phone_number_country_code: 'US' },
+      ],
+      [
+        { phone: '030 1234567', country: 'Germany' },
+        {
+          hs_calculated_phone_number: '+49301234567',
+          hs_searchable_calculated_phone_number: '301234567',
+          hs_searchable_calculated_international_phone_number: '49301234567',
+        },
+      ],
+      [
+        { phone: '0033 1 23 45 67 89', mobilephone: '+81 90-1234-5678' },
+        {
+          hs_calculated_phone_number: '+33123456789',
+          hs_calculated_mobile_number: '+819012345678',
+          hs_searchable_calculated_mobile_number: '9012345678',
+          hs_calculated_mobile_number_country_code: 'JP',
+        },
+      ],
       [{ phone: '00004' }, { hs_searchable_calculated_phone_number: '4', hs_calculated_phone_number: undefined }],
     ];
     for (const [input, expected] of cases) {
@@ -121,9 +153,31 @@ describe('HubSpot sandbox CRM objects', () => {
 
   it('handles calls, meetings, tasks and notes with their enumerations and required hs_timestamp', async () => {
     const bodies: Array<[string, Record<string, string>]> = [
-      ['calls', { hs_timestamp: '2025-03-01T10:00:00Z', hs_call_title: 'Discovery', hs_call_direction: 'OUTBOUND', hs_call_status: 'COMPLETED', hs_call_duration: '95000', hs_call_disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7' }],
-      ['meetings', { hs_timestamp: '1740823200000', hs_meeting_title: 'Demo', hs_meeting_outcome: 'SCHEDULED', hs_meeting_start_time: '1740823200000', hs_meeting_end_time: '1740826800000' }],
-      ['tasks', { hs_timestamp: '2025-03-02T09:00:00Z', hs_task_subject: 'Follow up', hs_task_status: 'NOT_STARTED', hs_task_priority: 'HIGH', hs_task_type: 'CALL' }],
+      [
+        'calls',
+        {
+          hs_timestamp: '2025-03-01T10:00:00Z',
+          hs_call_title: 'Discovery',
+          hs_call_direction: 'OUTBOUND',
+          hs_call_status: 'COMPLETED',
+          hs_call_duration: '95000',
+          hs_call_disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7',
+        },
+      ],
+      [
+        'meetings',
+        {
+          hs_timestamp: '1740823200000',
+          hs_meeting_title: 'Demo',
+          hs_meeting_outcome: 'SCHEDULED',
+          hs_meeting_start_time: '1740823200000',
+          hs_meeting_end_time: '1740826800000',
+        },
+      ],
+      [
+        'tasks',
+        { hs_timestamp: '2025-03-02T09:00:00Z', hs_task_subject: 'Follow up', hs_task_status: 'NOT_STARTED', hs_task_priority: 'HIGH', hs_task_type: 'CALL' },
+      ],
       ['notes', { hs_timestamp: '2025-03-03T09:00:00Z', hs_note_body: '<p>Called back</p>' }],
     ];
     for (const [type, properties] of bodies) {

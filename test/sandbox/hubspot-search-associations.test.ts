@@ -40,19 +40,24 @@ describe('HubSpot sandbox search through associations', () => {
     bob = await create('contacts', { email: 'bob@assoc.example' }, [toCompany(acme), toCompany(globex)]);
     carol = await create('contacts', { email: 'carol@assoc.example' }, [toCompany(globex)]);
     loner = await create('contacts', { email: 'loner@assoc.example' });
-    aliceCall = await create('calls', { hs_timestamp: '2025-03-01T10:00:00Z', hs_call_title: 'Intro' }, [{ to: { id: alice }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 194 }] }]);
+    aliceCall = await create('calls', { hs_timestamp: '2025-03-01T10:00:00Z', hs_call_title: 'Intro' }, [
+      { to: { id: alice }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 194 }] },
+    ]);
     await create('calls', { hs_timestamp: '2025-03-01T11:00:00Z', hs_call_title: 'Unrelated' });
   });
   after(() => env.stop());
 
   it('EQ associations.company finds the contacts of that company ("contacts of company X")', async () => {
-    const res = await search('contacts', { filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: acme }] }], properties: ['email'] });
+    const res = await search('contacts', {
+      filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: acme }] }],
+      properties: ['email'],
+    });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(ids(res.body), [alice, bob].sort());
     assert.equal(res.body.total, 2);
   });
 
-  it('takes the guide\'s own request: a top-level filters array with associations.contact on an engagement search', async () => {
+  it("takes the guide's own request: a top-level filters array with associations.contact on an engagement search", async () => {
     const res = await search('calls', { filters: [{ propertyName: 'associations.contact', operator: 'EQ', value: alice }] });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(ids(res.body), [aliceCall]);
@@ -60,12 +65,27 @@ describe('HubSpot sandbox search through associations', () => {
 
   it('combines with property filters, sorts and pages like any filter', async () => {
     const res = await search('contacts', {
-      filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: acme }, { propertyName: 'email', operator: 'CONTAINS_TOKEN', value: 'bob*' }] }],
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'associations.company', operator: 'EQ', value: acme },
+            { propertyName: 'email', operator: 'CONTAINS_TOKEN', value: 'bob*' },
+          ],
+        },
+      ],
     });
     assert.deepEqual(ids(res.body), [bob]);
-    const sorted = await search('contacts', { filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: globex }] }], sorts: [{ propertyName: 'email', direction: 'DESCENDING' }], properties: ['email'], limit: 1 });
+    const sorted = await search('contacts', {
+      filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: globex }] }],
+      sorts: [{ propertyName: 'email', direction: 'DESCENDING' }],
+      properties: ['email'],
+      limit: 1,
+    });
     assert.equal(sorted.body.total, 2);
-    assert.deepEqual(sorted.body.results.map((r: { id: string }) => r.id), [carol]);
+    assert.deepEqual(
+      sorted.body.results.map((r: { id: string }) => r.id),
+      [carol],
+    );
     assert.equal(sorted.body.paging.next.after, '1');
   });
 
@@ -76,7 +96,16 @@ describe('HubSpot sandbox search through associations', () => {
 
   it('other operators work as on a multi-valued id property (UNCONFIRMED beyond EQ and IN)', async () => {
     const among = async (operator: string, extra: Record<string, unknown> = {}) => {
-      const res = await search('contacts', { filterGroups: [{ filters: [{ propertyName: 'associations.company', operator, ...extra }, { propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@assoc.example' }] }] });
+      const res = await search('contacts', {
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'associations.company', operator, ...extra },
+              { propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@assoc.example' },
+            ],
+          },
+        ],
+      });
       assert.equal(res.status, 200, res.text);
       return ids(res.body);
     };
@@ -106,7 +135,7 @@ describe('HubSpot sandbox search through associations', () => {
     assert.equal(plural.body.total, 0);
   });
 
-  it('answers HubSpot\'s generic 400 to an id that is not a number', async () => {
+  it("answers HubSpot's generic 400 to an id that is not a number", async () => {
     const res = await search('contacts', { filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: 'acme' }] }] });
     assert.equal(res.status, 400);
     assert.equal(res.body.message, 'There was a problem with the request.');
@@ -114,10 +143,15 @@ describe('HubSpot sandbox search through associations', () => {
 
   it('works through the unmodified @hubspot/api-client, whose filter type takes any property name', async () => {
     const client = new Client({ accessToken: token, basePath: env.sandbox.url, numberOfApiCallRetries: 0 });
-    const page = await client.crm.contacts.searchApi.doSearch(wire({
-      filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: globex }] }],
-      sorts: [], properties: ['email'], limit: 10, after: '0',
-    }));
+    const page = await client.crm.contacts.searchApi.doSearch(
+      wire({
+        filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: globex }] }],
+        sorts: [],
+        properties: ['email'],
+        limit: 10,
+        after: '0',
+      }),
+    );
     assert.deepEqual(page.results.map((r) => r.properties.email).sort(), ['bob@assoc.example', 'carol@assoc.example']);
   });
 });

@@ -59,7 +59,17 @@ describe('HubSpot sandbox search, by the search guide', () => {
 
     it('a contact\'s lifecyclestage "Lead" finds nothing: the stored value is "lead"', async () => {
       const lead = await create('contacts', { email: 'lead-case@guide.example', lifecyclestage: 'lead' });
-      const byStage = (value: string) => search('contacts', { filterGroups: [{ filters: [{ propertyName: 'lifecyclestage', operator: 'EQ', value }, { propertyName: 'email', operator: 'EQ', value: 'lead-case@guide.example' }] }] });
+      const byStage = (value: string) =>
+        search('contacts', {
+          filterGroups: [
+            {
+              filters: [
+                { propertyName: 'lifecyclestage', operator: 'EQ', value },
+                { propertyName: 'email', operator: 'EQ', value: 'lead-case@guide.example' },
+              ],
+            },
+          ],
+        });
       assert.deepEqual(ids((await byStage('Lead')).body), []);
       assert.deepEqual(ids((await byStage('lead')).body), [lead]);
     });
@@ -72,7 +82,12 @@ describe('HubSpot sandbox search, by the search guide', () => {
 
   describe('a top-level "filters" array (the guide\'s associations example; @hubspot/api-client #491)', () => {
     it('is applied, its filters ANDed, instead of being ignored', async () => {
-      const res = await search('calls', { filters: [{ propertyName: 'hs_call_direction', operator: 'EQ', value: 'OUTBOUND' }, { propertyName: 'hs_call_title', operator: 'EQ', value: 'guide case' }] });
+      const res = await search('calls', {
+        filters: [
+          { propertyName: 'hs_call_direction', operator: 'EQ', value: 'OUTBOUND' },
+          { propertyName: 'hs_call_title', operator: 'EQ', value: 'guide case' },
+        ],
+      });
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(ids(res.body), [outbound]);
       assert.equal(res.body.total, 1);
@@ -90,7 +105,10 @@ describe('HubSpot sandbox search, by the search guide', () => {
 
     it('with filterGroups as well, narrows every group (our choice, UNCONFIRMED)', async () => {
       const res = await search('calls', {
-        filterGroups: [{ filters: [{ propertyName: 'hs_call_direction', operator: 'EQ', value: 'INBOUND' }] }, { filters: [{ propertyName: 'hs_call_direction', operator: 'EQ', value: 'OUTBOUND' }] }],
+        filterGroups: [
+          { filters: [{ propertyName: 'hs_call_direction', operator: 'EQ', value: 'INBOUND' }] },
+          { filters: [{ propertyName: 'hs_call_direction', operator: 'EQ', value: 'OUTBOUND' }] },
+        ],
         filters: [{ propertyName: 'hs_object_id', operator: 'EQ', value: outbound }],
       });
       assert.deepEqual(ids(res.body), [outbound]);
@@ -131,15 +149,21 @@ describe('HubSpot sandbox search, by the search guide', () => {
       assert.deepEqual(await calls([{ propertyName: 'hs_call_direction', operator: 'EQ', value: 'INBOUND' }]), [inbound]);
     });
 
-    it('free-text query looks in a deal\'s default searchable properties: dealname, pipeline, dealstage, description, dealtype', async () => {
-      const deal = await create('deals', { dealname: 'Quarterly renewal', dealstage: 'contractsent', pipeline: 'default', dealtype: 'existingbusiness', description: 'Renewal for the Zephyr account' });
+    it("free-text query looks in a deal's default searchable properties: dealname, pipeline, dealstage, description, dealtype", async () => {
+      const deal = await create('deals', {
+        dealname: 'Quarterly renewal',
+        dealstage: 'contractsent',
+        pipeline: 'default',
+        dealtype: 'existingbusiness',
+        description: 'Renewal for the Zephyr account',
+      });
       for (const query of ['Quarterly', 'contractsent', 'existingbusiness', 'Zephyr']) {
         const res = await search('deals', { query });
         assert.deepEqual(ids(res.body), [deal], query);
       }
     });
 
-    it('free-text query looks in a call\'s title, not in properties outside the list (hs_call_title, hs_body_preview)', async () => {
+    it("free-text query looks in a call's title, not in properties outside the list (hs_call_title, hs_body_preview)", async () => {
       const titled = await create('calls', { hs_timestamp: '2025-03-03T10:00:00Z', hs_call_title: 'Xylophone follow-up', hs_call_to_number: '+15550001111' });
       assert.deepEqual(ids((await search('calls', { query: 'xylophone' })).body), [titled]);
       assert.deepEqual(ids((await search('calls', { query: '+15550001111' })).body), []);
@@ -151,7 +175,10 @@ describe('HubSpot sandbox search, by the search guide', () => {
       const res = await search('calls', { filterGroups: [{ filters: [{ propertyName: 'hs_timestamp', operator: 'BETWEEN', value: '1' }] }] });
       assert.equal(res.status, 400);
       assert.equal(res.body.category, 'VALIDATION_ERROR');
-      assert.match(res.body.message, /^Invalid input JSON.*Cannot construct instance of `com\.hubspot\.inbounddb\.publicobject\.core\.v3\.search\.Filter`, problem: operator BETWEEN requires a highValue$/);
+      assert.match(
+        res.body.message,
+        /^Invalid input JSON.*Cannot construct instance of `com\.hubspot\.inbounddb\.publicobject\.core\.v3\.search\.Filter`, problem: operator BETWEEN requires a highValue$/,
+      );
     });
 
     it('a filter without operator: "Cannot build Filter, some of required attributes are not set" (@hubspot/api-client #226)', async () => {

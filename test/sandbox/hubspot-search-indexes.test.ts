@@ -27,13 +27,19 @@ describe('HubSpot sandbox search indexes', () => {
     }
     model.sort(byKey);
     assert.equal(index.size, model.length);
-    assert.deepEqual([...index.slice(0, index.size)], model.map((e) => e[1]));
+    assert.deepEqual(
+      [...index.slice(0, index.size)],
+      model.map((e) => e[1]),
+    );
     assert.deepEqual([...index.slice(0, index.size, true)], model.map((e) => e[1]).reverse());
     for (const probe of [0, 1, 77, 250, 499, 600]) {
       const [gtFrom] = index.range('GT', probe);
       assert.equal(gtFrom, model.filter((e) => e[0] <= probe).length);
       const [eqFrom, eqTo] = index.range('EQ', probe);
-      assert.deepEqual([...index.slice(eqFrom, eqTo)], model.filter((e) => e[0] === probe).map((e) => e[1]));
+      assert.deepEqual(
+        [...index.slice(eqFrom, eqTo)],
+        model.filter((e) => e[0] === probe).map((e) => e[1]),
+      );
     }
   });
 
@@ -49,7 +55,13 @@ describe('HubSpot sandbox search indexes', () => {
         let after: string | undefined = '0';
         let total = 0;
         while (after !== undefined) {
-          const page = await api('POST', '/crm/v3/objects/companies/search', { filterGroups: [{ filters }], sorts, limit: 200, after, properties: ['numberofemployees'] });
+          const page = await api('POST', '/crm/v3/objects/companies/search', {
+            filterGroups: [{ filters }],
+            sorts,
+            limit: 200,
+            after,
+            properties: ['numberofemployees'],
+          });
           total = page.body.total;
           ids.push(...page.body.results.map((r: { id: string }) => r.id));
           after = page.body.paging?.next?.after;
@@ -58,10 +70,15 @@ describe('HubSpot sandbox search indexes', () => {
         return ids;
       };
       for (let round = 0; round < 4; round++) {
-        const inputs = Array.from({ length: 100 }, (_, i) => ({ properties: { name: `c${round}-${i}`, ...(random() < 0.8 ? { numberofemployees: String(Math.floor(random() * 50)) } : {}) } }));
+        const inputs = Array.from({ length: 100 }, (_, i) => ({
+          properties: { name: `c${round}-${i}`, ...(random() < 0.8 ? { numberofemployees: String(Math.floor(random() * 50)) } : {}) },
+        }));
         const created = await api('POST', '/crm/v3/objects/companies/batch/create', { inputs });
         for (const record of created.body.results) {
-          model.set(record.id, { name: record.properties.name, numberofemployees: record.properties.numberofemployees === undefined ? undefined : Number(record.properties.numberofemployees) });
+          model.set(record.id, {
+            name: record.properties.name,
+            numberofemployees: record.properties.numberofemployees === undefined ? undefined : Number(record.properties.numberofemployees),
+          });
         }
         // Warm the indexes in the first round so later rounds exercise incremental upkeep.
         await query([{ propertyName: 'numberofemployees', operator: 'GT', value: '10' }], [{ propertyName: 'numberofemployees', direction: 'ASCENDING' }]);
@@ -80,12 +97,21 @@ describe('HubSpot sandbox search indexes', () => {
         }
       }
       const expect = (test: (n: number | undefined) => boolean) => [...model].filter(([, r]) => test(r.numberofemployees)).map(([id]) => id);
-      assert.deepEqual((await query([{ propertyName: 'numberofemployees', operator: 'GT', value: '10' }])).sort(), expect((n) => n !== undefined && n > 10).sort());
+      assert.deepEqual(
+        (await query([{ propertyName: 'numberofemployees', operator: 'GT', value: '10' }])).sort(),
+        expect((n) => n !== undefined && n > 10).sort(),
+      );
       assert.deepEqual((await query([{ propertyName: 'numberofemployees', operator: 'EQ', value: '7' }])).sort(), expect((n) => n === 7).sort());
       assert.deepEqual((await query([{ propertyName: 'numberofemployees', operator: 'NOT_HAS_PROPERTY' }])).sort(), expect((n) => n === undefined).sort());
-      const sorted = await query([{ propertyName: 'numberofemployees', operator: 'BETWEEN', value: '5', highValue: '30' }], [{ propertyName: 'numberofemployees', direction: 'DESCENDING' }]);
+      const sorted = await query(
+        [{ propertyName: 'numberofemployees', operator: 'BETWEEN', value: '5', highValue: '30' }],
+        [{ propertyName: 'numberofemployees', direction: 'DESCENDING' }],
+      );
       const values = sorted.map((id) => model.get(id)!.numberofemployees!);
-      assert.deepEqual(values, [...values].sort((a, b) => b - a));
+      assert.deepEqual(
+        values,
+        [...values].sort((a, b) => b - a),
+      );
       assert.equal(sorted.length, expect((n) => n !== undefined && n >= 5 && n <= 30).length);
     } finally {
       await sandbox.close();

@@ -62,17 +62,21 @@ describe('HubSpot sandbox at benchmark scale', { timeout: 120_000 }, () => {
   });
 
   it('looks contacts up by phone in tens of ms', async () => {
-    const caller = await call(sandbox.url, 'POST', '/crm/v3/objects/contacts', { token, body: { properties: { email: 'caller@perf.example', phone: '+49 (0)30 9876-5432' } } });
+    const caller = await call(sandbox.url, 'POST', '/crm/v3/objects/contacts', {
+      token,
+      body: { properties: { email: 'caller@perf.example', phone: '+49 (0)30 9876-5432' } },
+    });
     const digits: string = caller.body.properties.hs_searchable_calculated_phone_number;
     assert.equal(digits, '3098765432');
-    const lookup = () => search('contacts', {
-      filterGroups: [
-        { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'EQ', value: digits }] },
-        { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
-        { filters: [{ propertyName: 'hs_searchable_calculated_mobile_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
-      ],
-      properties: ['phone'],
-    });
+    const lookup = () =>
+      search('contacts', {
+        filterGroups: [
+          { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'EQ', value: digits }] },
+          { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
+          { filters: [{ propertyName: 'hs_searchable_calculated_mobile_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
+        ],
+        properties: ['phone'],
+      });
     const first = await lookup();
     assert.ok(first.body.results.some((r: { id: string }) => r.id === caller.body.id));
     const times: number[] = [];
@@ -81,11 +85,13 @@ describe('HubSpot sandbox at benchmark scale', { timeout: 120_000 }, () => {
   });
 
   it('finds the contacts of one company (associations.company EQ) from the association store, not by a scan', async () => {
-    const ofCompany = (id: string) => search('contacts', {
-      filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: id }] }],
-      sorts: [{ propertyName: 'lastmodifieddate', direction: 'DESCENDING' }],
-      properties: ['email'], limit: 100,
-    });
+    const ofCompany = (id: string) =>
+      search('contacts', {
+        filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: id }] }],
+        sorts: [{ propertyName: 'lastmodifieddate', direction: 'DESCENDING' }],
+        properties: ['email'],
+        limit: 100,
+      });
     const first = await ofCompany(firstCompanyId);
     assert.ok(first.body.total > 0 && first.body.total < 1_000, `total ${first.body.total}`);
     const companies = Array.from({ length: 10 }, (_, i) => String(Number(firstCompanyId) + i));
@@ -98,7 +104,10 @@ describe('HubSpot sandbox at benchmark scale', { timeout: 120_000 }, () => {
   it('takes a 20,000-contact batch-create at full rate cheaply, and search sees the new records', async () => {
     const started = performance.now();
     for (let batch = 0; batch < 200; batch++) {
-      const inputs = Array.from({ length: 100 }, (_, i) => ({ properties: { email: `bulk-${batch}-${i}@bulk.example`, phone: `+1 212 555 01${String(i).padStart(2, '0')}` }, associations: [] }));
+      const inputs = Array.from({ length: 100 }, (_, i) => ({
+        properties: { email: `bulk-${batch}-${i}@bulk.example`, phone: `+1 212 555 01${String(i).padStart(2, '0')}` },
+        associations: [],
+      }));
       const response = await call(sandbox.url, 'POST', '/crm/v3/objects/contacts/batch/create', { token, body: { inputs } });
       assert.equal(response.status, 201);
     }
@@ -106,7 +115,10 @@ describe('HubSpot sandbox at benchmark scale', { timeout: 120_000 }, () => {
     assert.ok(elapsed < 15_000, `batch create took ${elapsed.toFixed(0)} ms`);
     const stats = sandbox.stats();
     assert.equal(stats.byRoute['POST /crm/v3/objects/:objectType/batch/create']['201'], 200);
-    const newest = await search('contacts', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@bulk.example' }] }], limit: 1 });
+    const newest = await search('contacts', {
+      filterGroups: [{ filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@bulk.example' }] }],
+      limit: 1,
+    });
     assert.equal(newest.body.total, 20_000);
   });
 });

@@ -10,7 +10,12 @@ describe('HubSpot sandbox search', () => {
   const api = (method: string, path: string, body?: unknown) => call(env.sandbox.url, method, path, { token, body });
   const search = (type: string, body: Record<string, unknown>) => api('POST', `/crm/v3/objects/${type}/search`, body);
   const names = async (filters: Filter[], extra: Record<string, unknown> = {}) => {
-    const response = await search('companies', { filterGroups: [{ filters: [...filters, { propertyName: 'domain', operator: 'CONTAINS_TOKEN', value: '*.search.example' }] }], properties: ['name'], limit: 100, ...extra });
+    const response = await search('companies', {
+      filterGroups: [{ filters: [...filters, { propertyName: 'domain', operator: 'CONTAINS_TOKEN', value: '*.search.example' }] }],
+      properties: ['name'],
+      limit: 100,
+      ...extra,
+    });
     assert.equal(response.status, 200, response.text);
     return response.body.results.map((r: { properties: { name: string } }) => r.properties.name);
   };
@@ -31,14 +36,21 @@ describe('HubSpot sandbox search', () => {
         env.sandbox.advanceClock(60_000);
         createdAfter = Date.now() + 30_000;
       }
-      await api('POST', '/crm/v3/objects/companies', { properties: { ...properties, domain: `${properties.name.split(' ')[0].toLowerCase()}.search.example` } });
+      await api('POST', '/crm/v3/objects/companies', {
+        properties: { ...properties, domain: `${properties.name.split(' ')[0].toLowerCase()}.search.example` },
+      });
     }
   });
   after(() => env.stop());
 
   it('supports every documented operator', async () => {
     assert.deepEqual(await names([{ propertyName: 'numberofemployees', operator: 'EQ', value: '50' }]), ['Beta Labs']);
-    assert.deepEqual(await names([{ propertyName: 'numberofemployees', operator: 'NEQ', value: '50' }]), ['Alpha Systems', 'Gamma Group', 'Delta Trading', 'Epsilon Partners']);
+    assert.deepEqual(await names([{ propertyName: 'numberofemployees', operator: 'NEQ', value: '50' }]), [
+      'Alpha Systems',
+      'Gamma Group',
+      'Delta Trading',
+      'Epsilon Partners',
+    ]);
     assert.deepEqual(await names([{ propertyName: 'numberofemployees', operator: 'LT', value: '200' }]), ['Alpha Systems', 'Beta Labs']);
     assert.deepEqual(await names([{ propertyName: 'numberofemployees', operator: 'LTE', value: '200' }]), ['Alpha Systems', 'Beta Labs', 'Gamma Group']);
     assert.deepEqual(await names([{ propertyName: 'numberofemployees', operator: 'GT', value: '200' }]), ['Delta Trading']);
@@ -51,7 +63,12 @@ describe('HubSpot sandbox search', () => {
     assert.deepEqual(await names([{ propertyName: 'city', operator: 'CONTAINS_TOKEN', value: 'berlin' }]), ['Alpha Systems', 'Delta Trading']);
     assert.deepEqual(await names([{ propertyName: 'name', operator: 'CONTAINS_TOKEN', value: '*ta' }]), ['Beta Labs', 'Delta Trading']);
     assert.deepEqual(await names([{ propertyName: 'name', operator: 'CONTAINS_TOKEN', value: 'Gam*' }]), ['Gamma Group']);
-    assert.deepEqual(await names([{ propertyName: 'name', operator: 'NOT_CONTAINS_TOKEN', value: 'labs' }]), ['Alpha Systems', 'Gamma Group', 'Delta Trading', 'Epsilon Partners']);
+    assert.deepEqual(await names([{ propertyName: 'name', operator: 'NOT_CONTAINS_TOKEN', value: 'labs' }]), [
+      'Alpha Systems',
+      'Gamma Group',
+      'Delta Trading',
+      'Epsilon Partners',
+    ]);
   });
 
   it('compares text ignoring case, but IN on a string property needs lower-case values', async () => {
@@ -70,26 +87,49 @@ describe('HubSpot sandbox search', () => {
   });
 
   it('ORs filter groups, sorts (missing values last), pages with after, and searches free text', async () => {
-    const or = await search('companies', { filterGroups: [{ filters: [{ propertyName: 'name', operator: 'EQ', value: 'alpha systems' }] }, { filters: [{ propertyName: 'numberofemployees', operator: 'GT', value: '500' }] }], properties: ['name'] });
-    assert.deepEqual(or.body.results.map((r: { properties: { name: string } }) => r.properties.name), ['Alpha Systems', 'Delta Trading']);
-    assert.deepEqual(await names([], { sorts: [{ propertyName: 'numberofemployees', direction: 'DESCENDING' }] }), ['Delta Trading', 'Gamma Group', 'Beta Labs', 'Alpha Systems', 'Epsilon Partners']);
+    const or = await search('companies', {
+      filterGroups: [
+        { filters: [{ propertyName: 'name', operator: 'EQ', value: 'alpha systems' }] },
+        { filters: [{ propertyName: 'numberofemployees', operator: 'GT', value: '500' }] },
+      ],
+      properties: ['name'],
+    });
+    assert.deepEqual(
+      or.body.results.map((r: { properties: { name: string } }) => r.properties.name),
+      ['Alpha Systems', 'Delta Trading'],
+    );
+    assert.deepEqual(await names([], { sorts: [{ propertyName: 'numberofemployees', direction: 'DESCENDING' }] }), [
+      'Delta Trading',
+      'Gamma Group',
+      'Beta Labs',
+      'Alpha Systems',
+      'Epsilon Partners',
+    ]);
     assert.deepEqual(await names([], { sorts: ['-name'] }), ['Gamma Group', 'Epsilon Partners', 'Delta Trading', 'Beta Labs', 'Alpha Systems']);
     const seen: string[] = [];
     let after: string | undefined = '0';
     while (after !== undefined) {
-      const page = await search('companies', { filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'CONTAINS_TOKEN', value: '*.search.example' }] }], limit: 2, after, properties: ['name'] });
+      const page = await search('companies', {
+        filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'CONTAINS_TOKEN', value: '*.search.example' }] }],
+        limit: 2,
+        after,
+        properties: ['name'],
+      });
       assert.equal(page.body.total, 5);
       seen.push(...page.body.results.map((r: { properties: { name: string } }) => r.properties.name));
       after = page.body.paging?.next?.after;
     }
     assert.equal(seen.length, 5);
     const query = await search('companies', { query: 'gam', properties: ['name'] });
-    assert.deepEqual(query.body.results.map((r: { properties: { name: string } }) => r.properties.name), ['Gamma Group']);
+    assert.deepEqual(
+      query.body.results.map((r: { properties: { name: string } }) => r.properties.name),
+      ['Gamma Group'],
+    );
     const defaults = await search('companies', { query: 'gamma' });
     assert.deepEqual(Object.keys(defaults.body.results[0].properties).sort(), ['createdate', 'domain', 'hs_lastmodifieddate', 'hs_object_id', 'name']);
   });
 
-  it('enforces HubSpot\'s search limits', async () => {
+  it("enforces HubSpot's search limits", async () => {
     assert.equal((await search('companies', { limit: 200 })).status, 200);
     assert.equal((await search('companies', { limit: 201 })).status, 400);
     const group = { filters: [{ propertyName: 'name', operator: 'HAS_PROPERTY' }] };
@@ -131,13 +171,18 @@ describe('HubSpot sandbox search', () => {
   });
 
   it('finds contacts by phone the ways integrators do', async () => {
-    const created = await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'caller@example.com', phone: '+1 (212) 555-0147', mobilephone: '646-555-0199' } });
+    const created = await api('POST', '/crm/v3/objects/contacts', {
+      properties: { email: 'caller@example.com', phone: '+1 (212) 555-0147', mobilephone: '646-555-0199' },
+    });
     const byPhone = (filters: Filter[]) => search('contacts', { filterGroups: filters.map((f) => ({ filters: [f] })) });
     const hits = await byPhone([
       { propertyName: 'hs_searchable_calculated_phone_number', operator: 'EQ', value: '2125550147' },
       { propertyName: 'hs_searchable_calculated_mobile_number', operator: 'CONTAINS_TOKEN', value: '*5550199' },
     ]);
-    assert.deepEqual(hits.body.results.map((r: { id: string }) => r.id), [created.body.id]);
+    assert.deepEqual(
+      hits.body.results.map((r: { id: string }) => r.id),
+      [created.body.id],
+    );
     const mobile = await byPhone([{ propertyName: 'hs_calculated_mobile_number', operator: 'EQ', value: '+16465550199' }]);
     assert.equal(mobile.body.total, 1);
     const text = await search('contacts', { query: '2125550147' });

@@ -7,11 +7,18 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { buildHubSpotApp, startHubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { call, installApp } from '../support/hubspot-harness.ts';
 
-async function listContacts(app: Awaited<ReturnType<typeof buildHubSpotApp>>, token: string): Promise<Array<{ id: string; properties: Record<string, string | null> }>> {
+async function listContacts(
+  app: Awaited<ReturnType<typeof buildHubSpotApp>>,
+  token: string,
+): Promise<Array<{ id: string; properties: Record<string, string | null> }>> {
   const results = [];
   let after = '';
   do {
-    const response = await app.app.inject({ method: 'GET', url: `/crm/v3/objects/contacts?limit=100&properties=firstname,lastname,email,phone,mobilephone,country,hubspot_owner_id${after ? `&after=${after}` : ''}`, headers: { authorization: `Bearer ${token}` } });
+    const response = await app.app.inject({
+      method: 'GET',
+      url: `/crm/v3/objects/contacts?limit=100&properties=firstname,lastname,email,phone,mobilephone,country,hubspot_owner_id${after ? `&after=${after}` : ''}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     const body = response.json();
     results.push(...body.results);
     after = body.paging?.next?.after ?? '';
@@ -31,12 +38,21 @@ describe('HubSpot sandbox snapshots and seeds', () => {
     const snapshotPath = join(dir, 'hubspot.json');
     const first = await startHubSpotSandbox({ snapshotPath, snapshotDebounceMs: 50 });
     const installed = await installApp(first);
-    const company = await call(first.url, 'POST', '/crm/v3/objects/companies', { token: installed.accessToken, body: { properties: { name: 'Persisted Inc', phone: '+49 30 1234567' } } });
+    const company = await call(first.url, 'POST', '/crm/v3/objects/companies', {
+      token: installed.accessToken,
+      body: { properties: { name: 'Persisted Inc', phone: '+49 30 1234567' } },
+    });
     const contact = await call(first.url, 'POST', '/crm/v3/objects/contacts', {
       token: installed.accessToken,
-      body: { properties: { email: 'persist@example.com', firstname: 'Pia' }, associations: [{ to: { id: company.body.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }] },
+      body: {
+        properties: { email: 'persist@example.com', firstname: 'Pia' },
+        associations: [{ to: { id: company.body.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
+      },
     });
-    await call(first.url, 'POST', '/crm/v3/properties/contacts', { token: installed.accessToken, body: { name: 'spokes_flag', label: 'Flag', type: 'bool', fieldType: 'booleancheckbox', groupName: 'contactinformation', options: [] } });
+    await call(first.url, 'POST', '/crm/v3/properties/contacts', {
+      token: installed.accessToken,
+      body: { name: 'spokes_flag', label: 'Flag', type: 'bool', fieldType: 'booleancheckbox', groupName: 'contactinformation', options: [] },
+    });
     first.advanceClock(60_000);
     const infoBefore = first.info();
     await first.close();
@@ -46,16 +62,29 @@ describe('HubSpot sandbox snapshots and seeds', () => {
     try {
       const infoAfter = second.info();
       assert.deepEqual(infoAfter.portals, infoBefore.portals);
-      assert.deepEqual(infoAfter.apps.map((a) => [a.clientId, a.clientSecret]), infoBefore.apps.map((a) => [a.clientId, a.clientSecret]));
-      const read = await call(second.url, 'GET', `/crm/v3/objects/contacts/${contact.body.id}?properties=email,firstname&associations=companies`, { token: installed.accessToken });
+      assert.deepEqual(
+        infoAfter.apps.map((a) => [a.clientId, a.clientSecret]),
+        infoBefore.apps.map((a) => [a.clientId, a.clientSecret]),
+      );
+      const read = await call(second.url, 'GET', `/crm/v3/objects/contacts/${contact.body.id}?properties=email,firstname&associations=companies`, {
+        token: installed.accessToken,
+      });
       assert.equal(read.status, 200, 'the access token still works');
       assert.equal(read.body.properties.firstname, 'Pia');
       assert.equal(read.body.associations.companies.results[0].id, company.body.id);
-      const dupe = await call(second.url, 'POST', '/crm/v3/objects/contacts', { token: installed.accessToken, body: { properties: { email: 'PERSIST@example.com' } } });
+      const dupe = await call(second.url, 'POST', '/crm/v3/objects/contacts', {
+        token: installed.accessToken,
+        body: { properties: { email: 'PERSIST@example.com' } },
+      });
       assert.equal(dupe.status, 409, 'the e-mail index was rebuilt');
-      const next = await call(second.url, 'POST', '/crm/v3/objects/contacts', { token: installed.accessToken, body: { properties: { email: 'next@example.com', spokes_flag: 'true' } } });
+      const next = await call(second.url, 'POST', '/crm/v3/objects/contacts', {
+        token: installed.accessToken,
+        body: { properties: { email: 'next@example.com', spokes_flag: 'true' } },
+      });
       assert.ok(Number(next.body.id) > Number(contact.body.id));
-      const refreshed = await call(second.url, 'POST', '/oauth/v1/token', { form: { grant_type: 'refresh_token', client_id: installed.clientId, client_secret: installed.clientSecret, refresh_token: installed.refreshToken } });
+      const refreshed = await call(second.url, 'POST', '/oauth/v1/token', {
+        form: { grant_type: 'refresh_token', client_id: installed.clientId, client_secret: installed.clientSecret, refresh_token: installed.refreshToken },
+      });
       assert.equal(refreshed.status, 200);
     } finally {
       await second.close();
@@ -68,12 +97,20 @@ describe('HubSpot sandbox snapshots and seeds', () => {
       const contacts = await listContacts(app, app.info().portals[0].privateAppToken);
       await app.close();
       // Creation times follow the wall clock; everything else comes from the seed.
-      return contacts.map((c) => [c.id, c.properties.firstname, c.properties.lastname, c.properties.email, c.properties.phone, c.properties.mobilephone, c.properties.country].join('|'));
+      return contacts.map((c) =>
+        [c.id, c.properties.firstname, c.properties.lastname, c.properties.email, c.properties.phone, c.properties.mobilephone, c.properties.country].join('|'),
+      );
     };
     const [a, b, c] = [await build(7), await build(7), await build(8)];
     assert.equal(a.length, 120);
-    assert.ok(a.every((line, i) => line === b[i]), 'same seed, same records');
-    assert.ok(a.some((line, i) => line !== c[i]), 'another seed, other records');
+    assert.ok(
+      a.every((line, i) => line === b[i]),
+      'same seed, same records',
+    );
+    assert.ok(
+      a.some((line, i) => line !== c[i]),
+      'another seed, other records',
+    );
   });
 
   it('seeds realistic international contacts, companies and owners', async () => {
@@ -87,16 +124,38 @@ describe('HubSpot sandbox snapshots and seeds', () => {
       const countries = new Set(contacts.map((c) => c.properties.country));
       assert.ok(countries.size >= 6, `countries: ${[...countries]}`);
       const phones = contacts.map((c) => c.properties.phone!);
-      assert.ok(phones.some((p) => p.startsWith('+')), 'international format');
-      assert.ok(phones.some((p) => /^\(?0?\d/.test(p) && !p.startsWith('+')), 'national format');
-      assert.ok(phones.some((p) => p.includes('(')), 'parentheses');
-      assert.ok(phones.some((p) => p.includes('-')), 'dashes');
-      assert.ok(phones.some((p) => /ext\.|x\d|Durchwahl/.test(p)), 'extensions');
+      assert.ok(
+        phones.some((p) => p.startsWith('+')),
+        'international format',
+      );
+      assert.ok(
+        phones.some((p) => /^\(?0?\d/.test(p) && !p.startsWith('+')),
+        'national format',
+      );
+      assert.ok(
+        phones.some((p) => p.includes('(')),
+        'parentheses',
+      );
+      assert.ok(
+        phones.some((p) => p.includes('-')),
+        'dashes',
+      );
+      assert.ok(
+        phones.some((p) => /ext\.|x\d|Durchwahl/.test(p)),
+        'extensions',
+      );
       const valid = phones.filter((p) => parsePhoneNumberFromString(p.replace(/^00/, '+'), 'US')?.isPossible());
       assert.ok(valid.length > phones.length * 0.6);
       for (const c of contacts) assert.match(c.properties.email!, /^[a-z0-9.]+@[a-z0-9.-]+\.[a-z.]+$/);
-      assert.ok(contacts.some((c) => /[äöüéèçłśżãí]/i.test(`${c.properties.firstname}${c.properties.lastname}`)), 'non-ASCII names');
-      const withCompany = await app.app.inject({ method: 'GET', url: `/crm/v3/objects/contacts/${summary.firstContactId}?associations=companies`, headers: { authorization: `Bearer ${app.info().portals[0].privateAppToken}` } });
+      assert.ok(
+        contacts.some((c) => /[äöüéèçłśżãí]/i.test(`${c.properties.firstname}${c.properties.lastname}`)),
+        'non-ASCII names',
+      );
+      const withCompany = await app.app.inject({
+        method: 'GET',
+        url: `/crm/v3/objects/contacts/${summary.firstContactId}?associations=companies`,
+        headers: { authorization: `Bearer ${app.info().portals[0].privateAppToken}` },
+      });
       assert.ok(withCompany.json().associations.companies.results.length >= 1);
     } finally {
       await app.close();

@@ -19,7 +19,8 @@ describe('HubSpot sandbox webhooks v3', () => {
   /** Status codes (or 'hang') to answer with, in order; then 200. */
   let script: Array<number | 'hang'> = [];
 
-  const dev = (method: string, path: string, body?: unknown) => call(env.sandbox.url, method, `/webhooks/v3/${app.appId}${path}?hapikey=${app.developerApiKey}`, { body });
+  const dev = (method: string, path: string, body?: unknown) =>
+    call(env.sandbox.url, method, `/webhooks/v3/${app.appId}${path}?hapikey=${app.developerApiKey}`, { body });
   const api = (method: string, path: string, body?: unknown) => call(env.sandbox.url, method, path, { token: app.accessToken, body });
 
   before(async () => {
@@ -39,7 +40,12 @@ describe('HubSpot sandbox webhooks v3', () => {
     env = await startContractSandbox({ webhookRetryDelaysMs: [30, 30, 30], webhookTimeoutMs: 300, webhookBatchWindowMs: 20, limits: { tenSecondly: 10_000 } });
     app = await installApp(env.sandbox);
     assert.equal((await dev('PUT', '/settings', { targetUrl, throttling: { maxConcurrentRequests: 10 } })).status, 200);
-    for (const subscription of [{ eventType: 'contact.creation' }, { eventType: 'contact.propertyChange', propertyName: 'email' }, { eventType: 'company.deletion' }, { eventType: 'object.creation', objectTypeId: '0-48' }]) {
+    for (const subscription of [
+      { eventType: 'contact.creation' },
+      { eventType: 'contact.propertyChange', propertyName: 'email' },
+      { eventType: 'company.deletion' },
+      { eventType: 'object.creation', objectTypeId: '0-48' },
+    ]) {
       assert.equal((await dev('POST', '/subscriptions', { ...subscription, active: true })).status, 201);
     }
   });
@@ -87,19 +93,52 @@ describe('HubSpot sandbox webhooks v3', () => {
     for (const request of received) {
       const timestamp = Number(request.headers['x-hubspot-request-timestamp']);
       assert.equal(request.headers['x-hubspot-signature-version'], 'v1');
-      assert.ok(Signature.isValid({ signatureVersion: 'v1', signature: String(request.headers['x-hubspot-signature']), clientSecret: app.clientSecret, requestBody: request.body }));
-      assert.ok(Signature.isValid({ signatureVersion: 'v3', signature: String(request.headers['x-hubspot-signature-v3']), clientSecret: app.clientSecret, requestBody: request.body, url: targetUrl, method: 'POST', timestamp }));
-      assert.ok(!Signature.isValid({ signatureVersion: 'v3', signature: String(request.headers['x-hubspot-signature-v3']), clientSecret: 'other-secret', requestBody: request.body, url: targetUrl, method: 'POST', timestamp }));
+      assert.ok(
+        Signature.isValid({
+          signatureVersion: 'v1',
+          signature: String(request.headers['x-hubspot-signature']),
+          clientSecret: app.clientSecret,
+          requestBody: request.body,
+        }),
+      );
+      assert.ok(
+        Signature.isValid({
+          signatureVersion: 'v3',
+          signature: String(request.headers['x-hubspot-signature-v3']),
+          clientSecret: app.clientSecret,
+          requestBody: request.body,
+          url: targetUrl,
+          method: 'POST',
+          timestamp,
+        }),
+      );
+      assert.ok(
+        !Signature.isValid({
+          signatureVersion: 'v3',
+          signature: String(request.headers['x-hubspot-signature-v3']),
+          clientSecret: 'other-secret',
+          requestBody: request.body,
+          url: targetUrl,
+          method: 'POST',
+          timestamp,
+        }),
+      );
     }
   });
 
   it('sends generic object.* events with objectTypeId, and nothing for portals without the app', async () => {
     await api('POST', '/crm/v3/objects/calls', { properties: { hs_timestamp: '2025-03-01T10:00:00Z' }, associations: [] });
     const otherPortal = env.sandbox.info().portals[1];
-    await call(env.sandbox.url, 'POST', '/crm/v3/objects/contacts', { token: otherPortal.privateAppToken, body: { properties: { email: 'elsewhere@example.com' } } });
+    await call(env.sandbox.url, 'POST', '/crm/v3/objects/contacts', {
+      token: otherPortal.privateAppToken,
+      body: { properties: { email: 'elsewhere@example.com' } },
+    });
     await env.sandbox.webhooksIdle();
     const events = received.flatMap((r) => r.events);
-    assert.deepEqual(events.map((e) => [e.subscriptionType, e.objectTypeId]), [['object.creation', '0-48']]);
+    assert.deepEqual(
+      events.map((e) => [e.subscriptionType, e.objectTypeId]),
+      [['object.creation', '0-48']],
+    );
   });
 
   it('delivers at most 100 events per request', async () => {
@@ -109,8 +148,14 @@ describe('HubSpot sandbox webhooks v3', () => {
     }
     await env.sandbox.webhooksIdle();
     const sizes = received.map((r) => r.events.length);
-    assert.equal(sizes.reduce((a, b) => a + b, 0), 150);
-    assert.ok(sizes.every((n) => n <= 100), `batch sizes ${sizes}`);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      150,
+    );
+    assert.ok(
+      sizes.every((n) => n <= 100),
+      `batch sizes ${sizes}`,
+    );
     assert.equal(new Set(received.flatMap((r) => r.events.map((e) => e.eventId))).size, 150);
   });
 
@@ -121,10 +166,16 @@ describe('HubSpot sandbox webhooks v3', () => {
     await api('DELETE', `/crm/v3/objects/companies/${company.body.id}`);
     await env.sandbox.webhooksIdle();
     const attempts = received.flatMap((r) => r.events).filter((e) => e.subscriptionType === 'company.deletion');
-    assert.deepEqual(attempts.map((e) => e.attemptNumber), [0, 1, 2]);
+    assert.deepEqual(
+      attempts.map((e) => e.attemptNumber),
+      [0, 1, 2],
+    );
     assert.equal(new Set(attempts.map((e) => e.eventId)).size, 1);
     const deliveries = env.sandbox.webhookDeliveries().slice(-3);
-    assert.deepEqual(deliveries.map((d) => d.status), [500, null, 200]);
+    assert.deepEqual(
+      deliveries.map((d) => d.status),
+      [500, null, 200],
+    );
     assert.match(String(deliveries[1].error), /Timeout|abort/i);
   });
 });

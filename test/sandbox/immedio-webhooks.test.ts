@@ -22,17 +22,21 @@ describe('immedio emulator: booking webhooks', { timeout: 30_000 }, () => {
     receiver.reset();
   });
 
-  it('/sandbox/info has the Cal.com emulator\'s shape, with immedio\'s meeting types', async () => {
+  it("/sandbox/info has the Cal.com emulator's shape, with immedio's meeting types", async () => {
     const { body } = await control(imm.url, 'GET', '/sandbox/info');
     assert.deepEqual([body.system, body.baseUrl, body.maxWebhooks, body.signatureHeader], ['immedio', imm.url, 3, 'X-Immedio-Signature']);
     assert.deepEqual(body.eventTypes[0], { id: 2001, slug: 'initial-meeting', title: '初回商談', length: 30 });
-    assert.deepEqual([body.webhooks[0].subscriberUrl, body.webhooks[0].secret, body.webhooks[0].eventTriggers],
-      [receiver.url, SECRET, ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED']]);
+    assert.deepEqual(
+      [body.webhooks[0].subscriberUrl, body.webhooks[0].secret, body.webhooks[0].eventTriggers],
+      [receiver.url, SECRET, ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED']],
+    );
   });
 
   it('sends booking, reschedule (new booking id, rescheduledFrom) and cancel, signed with t=…,v1=…', async () => {
     const created = await control(imm.url, 'POST', '/sandbox/bookings', {
-      eventTypeSlug: 'product-demo', start: '2030-04-10T10:00:00+09:00', host: 'haruto.sato@example.com',
+      eventTypeSlug: 'product-demo',
+      start: '2030-04-10T10:00:00+09:00',
+      host: 'haruto.sato@example.com',
       attendee: { name: '山田 太郎', email: 'yamada@sample.co.jp', company: '株式会社サンプル', timeZone: 'Asia/Tokyo', phoneNumber: '+81 3-1234-5678' },
     });
     assert.equal(created.status, 201);
@@ -48,8 +52,10 @@ describe('immedio emulator: booking webhooks', { timeout: 30_000 }, () => {
     assert.deepEqual([booked.triggerEvent, rescheduled.triggerEvent, cancelled.triggerEvent], ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED']);
     const p = booked.payload;
     assert.equal(p.bookingId, created.body.uid);
-    assert.deepEqual([p.status, p.meetingType, p.startTime, p.endTime],
-      ['confirmed', { id: 2002, slug: 'product-demo', name: '製品デモ', durationMinutes: 60 }, '2030-04-10T01:00:00Z', '2030-04-10T02:00:00Z']);
+    assert.deepEqual(
+      [p.status, p.meetingType, p.startTime, p.endTime],
+      ['confirmed', { id: 2002, slug: 'product-demo', name: '製品デモ', durationMinutes: 60 }, '2030-04-10T01:00:00Z', '2030-04-10T02:00:00Z'],
+    );
     assert.deepEqual(p.host, { name: 'Haruto Sato', email: 'haruto.sato@example.com', timeZone: 'Asia/Tokyo' });
     assert.deepEqual(p.guests, [{ name: '山田 太郎', email: 'yamada@sample.co.jp', timeZone: 'Asia/Tokyo', phoneNumber: '+81 3-1234-5678' }]);
     assert.deepEqual(p.company, { name: '株式会社サンプル' });
@@ -62,10 +68,13 @@ describe('immedio emulator: booking webhooks', { timeout: 30_000 }, () => {
     assert.deepEqual(r.rescheduledFrom, { bookingId: p.bookingId, startTime: p.startTime, endTime: p.endTime });
     assert.equal(r.location.videoCallUrl, p.location.videoCallUrl, 'the Zoom meeting is kept');
     const c = cancelled.payload;
-    assert.deepEqual([c.bookingId, c.status, c.cancellation.reason, c.cancellation.cancelledBy], [r.bookingId, 'cancelled', '社内調整のため', 'yamada@sample.co.jp']);
+    assert.deepEqual(
+      [c.bookingId, c.status, c.cancellation.reason, c.cancellation.cancelledBy],
+      [r.bookingId, 'cancelled', '社内調整のため', 'yamada@sample.co.jp'],
+    );
   });
 
-  it('accepts at most 3 webhook URLs, like immedio\'s settings page', async () => {
+  it("accepts at most 3 webhook URLs, like immedio's settings page", async () => {
     assert.equal((await control(imm.url, 'POST', '/sandbox/webhooks', { subscriberUrl: `${receiver.url}?2` })).status, 201);
     assert.equal((await control(imm.url, 'POST', '/sandbox/webhooks', { subscriberUrl: `${receiver.url}?3` })).status, 201);
     const fourth = await control(imm.url, 'POST', '/sandbox/webhooks', { subscriberUrl: `${receiver.url}?4` });

@@ -33,8 +33,14 @@ describe('sandbox start-up', () => {
     for (;;) {
       if (Date.now() > deadline) throw new Error(`not ready in time; output:\n${p.output()}`);
       const readyLine = p.output().includes('Spokes is ready.');
-      const health = await fetch(`${base}/healthz`).then((r) => r.status, () => 0);
-      const sandbox = await fetch(`${base}/api/sandbox`).then(async (r) => `${r.status} ${r.status === 503 ? ((await r.json()) as { error: { code: string } }).error.code : ''}`.trim(), () => 'refused');
+      const health = await fetch(`${base}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      const sandbox = await fetch(`${base}/api/sandbox`).then(
+        async (r) => `${r.status} ${r.status === 503 ? ((await r.json()) as { error: { code: string } }).error.code : ''}`.trim(),
+        () => 'refused',
+      );
       seen.sandbox.set(sandbox, (seen.sandbox.get(sandbox) ?? 0) + 1);
       // Readiness only moves forward: once /healthz (or the "ready" line) says ready, the sandbox answers.
       if (health === 200 && sandbox !== '200') seen.healthReadyBeforeSandbox++;
@@ -43,7 +49,11 @@ describe('sandbox start-up', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     const kinds = [...seen.sandbox.keys()];
-    assert.deepEqual(kinds.filter((k) => !['refused', '503 starting', '200'].includes(k)), [], `unexpected answers: ${kinds.join(', ')}`);
+    assert.deepEqual(
+      kinds.filter((k) => !['refused', '503 starting', '200'].includes(k)),
+      [],
+      `unexpected answers: ${kinds.join(', ')}`,
+    );
     assert.ok(seen.sandbox.get('503 starting'), `the starting window was seen (${kinds.join(', ')})`);
     assert.equal(seen.healthReadyBeforeSandbox, 0);
     assert.equal(seen.readyLineBeforeSandbox, 0);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startSansanSandbox, type SansanSandbox } from '../../sandbox/sansan/index.ts';
 import { ALL_TIME, api, apiPost, control } from '../support/sansan-client.ts';
 
-describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
+describe("Sansan emulator: the Open API as one tenant's users see it", () => {
   let sb: SansanSandbox;
   let k1: string; // 山田 太郎: may see the tenant's cards
   let k2: string; // 佐藤 花子: likewise
@@ -26,16 +26,42 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
     tags.private1 = (await control(sb, 'POST', '/sandbox/tags', { name: '山田の個人メモ', type: 'private', ownerUserId: u1 })).body.id;
     tags.shared21 = (await control(sb, 'POST', '/sandbox/tags', { name: '花子と共有', type: 'shared', ownerUserId: u2, sharedWithUserIds: [u1] })).body.id;
     const c1 = await card('c1', {
-      ownerUserId: u1, lastName: '田中', firstName: '一郎', lastNameReading: 'タナカ', firstNameReading: 'イチロウ', companyName: '株式会社テスト商事',
-      departmentName: '営業部', title: '課長', email: 'Ichiro.Tanaka@test-shoji.example', tel: '03-1234-5678', mobile: '090-1111-2222',
-      exchangeDate: '2023-04-01', tags: ['展示会 2024', '山田の個人メモ'],
+      ownerUserId: u1,
+      lastName: '田中',
+      firstName: '一郎',
+      lastNameReading: 'タナカ',
+      firstNameReading: 'イチロウ',
+      companyName: '株式会社テスト商事',
+      departmentName: '営業部',
+      title: '課長',
+      email: 'Ichiro.Tanaka@test-shoji.example',
+      tel: '03-1234-5678',
+      mobile: '090-1111-2222',
+      exchangeDate: '2023-04-01',
+      tags: ['展示会 2024', '山田の個人メモ'],
     });
     tags.public = c1.tags.find((t: { type: string }) => t.type === 'public').id;
-    await card('c2', { ownerUserId: u2, lastName: 'Smith', firstName: 'John', companyName: 'Contoso Inc.', email: 'john.smith@contoso.example', countryCode: 'US', tags: ['花子と共有'] });
+    await card('c2', {
+      ownerUserId: u2,
+      lastName: 'Smith',
+      firstName: 'John',
+      companyName: 'Contoso Inc.',
+      email: 'john.smith@contoso.example',
+      countryCode: 'US',
+      tags: ['花子と共有'],
+    });
     await card('c3', { ownerUserId: u2, lastName: '佐藤', firstName: '次郎', companyName: '秘密工業株式会社', visibility: 'owner' });
     await card('c4', { ownerUserId: u3, lastName: 'Lee', firstName: 'Wei', companyName: 'Lucerne Pte. Ltd.', email: 'wei.lee@lucerne.example' });
     // The same person's newer card (same name and e-mail): c1 becomes a past card.
-    await card('c5', { ownerUserId: u1, lastName: '田中', firstName: '一郎', companyName: '株式会社テスト商事', title: '部長', email: 'ichiro.tanaka@test-shoji.example', exchangeDate: '2025-01-10' });
+    await card('c5', {
+      ownerUserId: u1,
+      lastName: '田中',
+      firstName: '一郎',
+      companyName: '株式会社テスト商事',
+      title: '部長',
+      email: 'ichiro.tanaka@test-shoji.example',
+      exchangeDate: '2025-01-10',
+    });
     await card('c6', { ownerUserId: u1, lastName: '鈴木', firstName: '三郎', companyName: '鈴木建設株式会社' });
   });
   after(() => sb.close());
@@ -58,24 +84,39 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
   it('requires updatedFrom and updatedTo, ISO 8601 with an offset, and names each bad parameter', async () => {
     const missing = await api(sb, k1, '/bizCards');
     assert.equal(missing.status, 400);
-    assert.deepEqual(missing.body.errors.map((e: { field: string; code: string }) => [e.field, e.code]), [['updatedFrom', 'required'], ['updatedTo', 'required']]);
+    assert.deepEqual(
+      missing.body.errors.map((e: { field: string; code: string }) => [e.field, e.code]),
+      [
+        ['updatedFrom', 'required'],
+        ['updatedTo', 'required'],
+      ],
+    );
     const noOffset = await api(sb, k1, '/bizCards', { updatedFrom: '2024-01-01T00:00:00', updatedTo: ALL_TIME.updatedTo });
     assert.equal(noOffset.status, 400);
     assert.equal(noOffset.body.errors[0].field, 'updatedFrom');
-    const res = await fetch(`${sb.info().apiBaseUrl}/bizCards?updatedFrom=2024-01-01T00:00:00+09:00&updatedTo=2024-02-01T00:00:00%2B09:00`, { headers: { 'X-Sansan-Api-Key': k1 } });
+    const res = await fetch(`${sb.info().apiBaseUrl}/bizCards?updatedFrom=2024-01-01T00:00:00+09:00&updatedTo=2024-02-01T00:00:00%2B09:00`, {
+      headers: { 'X-Sansan-Api-Key': k1 },
+    });
     const plus = await res.json();
     assert.equal(res.status, 400, 'an unencoded + is a space');
     assert.match(plus.errors[0].message, /%2B/);
     const reversed = await api(sb, k1, '/bizCards', { updatedFrom: ALL_TIME.updatedTo, updatedTo: ALL_TIME.updatedFrom });
     assert.equal(reversed.body.errors[0].field, 'updatedTo');
-    for (const [query, field] of [[{ limit: 0 }, 'limit'], [{ limit: 301 }, 'limit'], [{ entryStatus: 'done' }, 'entryStatus'], [{ orderBy: 'name' }, 'orderBy'], [{ range: 'team' }, 'range'], [{ includeTags: 'yes' }, 'includeTags']] as const) {
+    for (const [query, field] of [
+      [{ limit: 0 }, 'limit'],
+      [{ limit: 301 }, 'limit'],
+      [{ entryStatus: 'done' }, 'entryStatus'],
+      [{ orderBy: 'name' }, 'orderBy'],
+      [{ range: 'team' }, 'range'],
+      [{ includeTags: 'yes' }, 'includeTags'],
+    ] as const) {
       const bad = await api(sb, k1, '/bizCards', { ...ALL_TIME, ...query });
       assert.equal(bad.status, 400, JSON.stringify(query));
       assert.equal(bad.body.errors[0].field, field);
     }
   });
 
-  it('lists the key user\'s cards (range=me) or every card the user may see (range=all), newest card of each person only', async () => {
+  it("lists the key user's cards (range=me) or every card the user may see (range=all), newest card of each person only", async () => {
     const me = await feed(k1);
     assert.deepEqual(names(me.data), ['c5', 'c6'], 'range=me by default; c1 is a past card');
     assert.deepEqual(Object.keys(me).sort(), ['data', 'hasMore', 'nextPageToken']);
@@ -87,7 +128,7 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
     assert.deepEqual(names((await feed(k1, { range: 'all', orderDirection: 'desc' })).data), ['c6', 'c5', 'c4', 'c2']);
   });
 
-  it('shows a card\'s fields, and with includeTags only the tags the caller may see', async () => {
+  it("shows a card's fields, and with includeTags only the tags the caller may see", async () => {
     const own = await api(sb, k1, `/bizCards/${ids.c1}`, { includeTags: true });
     assert.equal(own.status, 200);
     const c = own.body.item;
@@ -100,10 +141,17 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
     assert.equal(c.personId, (await api(sb, k1, `/bizCards/${ids.c5}`)).body.item.personId, 'one person');
     assert.deepEqual(c.tags.map((t: { type: string }) => t.type).sort(), ['private', 'public']);
     const other = await api(sb, k2, `/bizCards/${ids.c1}`, { includeTags: true });
-    assert.deepEqual(other.body.item.tags.map((t: { type: string }) => t.type), ['public'], 'another user\'s private tag stays hidden');
+    assert.deepEqual(
+      other.body.item.tags.map((t: { type: string }) => t.type),
+      ['public'],
+      "another user's private tag stays hidden",
+    );
     assert.equal((await api(sb, k1, `/bizCards/${ids.c1}`)).body.item.tags, undefined, 'no tags without includeTags');
     const cardTags = await api(sb, k2, `/bizCards/${ids.c1}/tags`);
-    assert.deepEqual(cardTags.body.data.map((t: { id: string }) => t.id), [tags.public]);
+    assert.deepEqual(
+      cardTags.body.data.map((t: { id: string }) => t.id),
+      [tags.public],
+    );
     assert.equal(cardTags.body.hasMore, false);
   });
 
@@ -132,7 +180,7 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
     assert.deepEqual(await search(k1, { tel: '1234-56', includePastBizCards: true }), ['c1']);
     assert.deepEqual(await search(k1, { mobile: '09011112222', includePastBizCards: true }), ['c1']);
     assert.deepEqual(await search(k1, { tagId: [tags.shared21, tags.public], includePastBizCards: true }), ['c1', 'c2'], 'tags are ORed');
-    assert.deepEqual(await search(k2, { tagId: tags.private1, includePastBizCards: true }), [], 'another user\'s private tag finds nothing');
+    assert.deepEqual(await search(k2, { tagId: tags.private1, includePastBizCards: true }), [], "another user's private tag finds nothing");
     assert.deepEqual(await search(k1, { companyName: 'contoso', name: 'Smith' }), ['c2'], 'criteria are ANDed, case-insensitive');
     assert.deepEqual(await search(k3, { companyName: 'Contoso' }), []);
     assert.equal((await api(sb, k1, '/bizCards/search', { orderBy: 'completedAt' })).status, 400);
@@ -164,16 +212,25 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
     assert.equal((await api(sb, k1, '/tags', { tagName: 'x'.repeat(51) })).body.errors[0].field, 'tagName');
   });
 
-  it('registers a card with POST /bizCards for the key\'s user, and it joins the feed', async () => {
+  it("registers a card with POST /bizCards for the key's user, and it joins the feed", async () => {
     const created = await apiPost(sb, k3, '/bizCards', {
-      lastName: '高橋', firstName: '美咲', lastNameReading: 'タカハシ', firstNameReading: 'ミサキ', companyName: '富士電機株式会社',
-      email: 'misaki.takahashi@fuji-denki.example', exchangeDate: '2025-03-03', tagIds: [tags.public],
+      lastName: '高橋',
+      firstName: '美咲',
+      lastNameReading: 'タカハシ',
+      firstNameReading: 'ミサキ',
+      companyName: '富士電機株式会社',
+      email: 'misaki.takahashi@fuji-denki.example',
+      exchangeDate: '2025-03-03',
+      tagIds: [tags.public],
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const item = created.body.item;
     assert.equal(item.owner.id, sb.info().apiKeys[2].userId);
     assert.equal(item.entryStatus, 'completed');
-    assert.deepEqual(item.tags.map((t: { id: string }) => t.id), [tags.public]);
+    assert.deepEqual(
+      item.tags.map((t: { id: string }) => t.id),
+      [tags.public],
+    );
     ids.c7 = item.id;
     assert.deepEqual(names((await feed(k3)).data), ['c4', 'c7']);
     const problems = [
@@ -191,7 +248,7 @@ describe('Sansan emulator: the Open API as one tenant\'s users see it', () => {
     assert.equal((await apiPost(sb, k3, '/bizCards', '{"lastName":')).body.errors[0].field, 'body');
   });
 
-  it('answers /me with the key\'s user, and 404 outside the API\'s paths and version', async () => {
+  it("answers /me with the key's user, and 404 outside the API's paths and version", async () => {
     assert.deepEqual((await api(sb, k2, '/me')).body.item, { id: '1000002', name: '佐藤 花子', email: 'hanako.sato@sansan-tenant.example' });
     assert.equal((await api(sb, k1, '/companies')).status, 404);
     const otherVersion = await fetch(`${sb.url}/v2.5/bizCards`, { headers: { 'X-Sansan-Api-Key': k1 } });

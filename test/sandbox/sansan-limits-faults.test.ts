@@ -40,7 +40,10 @@ describe('Sansan emulator: rate limit, faults and controls', () => {
     assert.equal(refused[0].body.errors[0].code, 'rate_limit_exceeded');
     assert.equal(refused[0].headers.get('retry-after'), null, 'the documented API sends no rate-limit headers');
     // Accepted requests, by emulator time: never more than 10 in any second.
-    const accepted = sb.requests().filter((r) => r.status === 200).map((r) => Date.parse(r.at));
+    const accepted = sb
+      .requests()
+      .filter((r) => r.status === 200)
+      .map((r) => Date.parse(r.at));
     for (const t of accepted) assert.ok(accepted.filter((u) => u > t - 1000 && u <= t).length <= 10);
     assert.equal((await api(sb, otherKey, '/me')).status, 200, 'another key has its own budget');
     sb.advanceClock(1_000);
@@ -50,16 +53,22 @@ describe('Sansan emulator: rate limit, faults and controls', () => {
   it('injects 429 bursts and 5xx storms for the next requests', async () => {
     assert.equal((await control(sb, 'POST', '/sandbox/faults', { rateLimitCount: 2, retryAfterSeconds: 3 })).status, 200);
     const limited = [await api(sb, key, '/me'), await api(sb, key, '/me'), await api(sb, key, '/me')];
-    assert.deepEqual(limited.map((a) => a.status), [429, 429, 200]);
+    assert.deepEqual(
+      limited.map((a) => a.status),
+      [429, 429, 200],
+    );
     assert.equal(limited[0].body.retry_after, 3);
     sb.setFaults({ serverErrorCount: 2, serverErrorStatuses: [500] });
     const storm = [await api(sb, key, '/me'), await api(sb, key, '/me'), await api(sb, key, '/me')];
-    assert.deepEqual(storm.map((a) => a.status), [500, 500, 200]);
+    assert.deepEqual(
+      storm.map((a) => a.status),
+      [500, 500, 200],
+    );
     assert.equal(storm[0].body.errors[0].code, 'internal_error');
     sb.setFaults({ serverErrorCount: 1, serverErrorStatuses: [503] });
     const gateway = await api(sb, key, '/me');
     assert.equal(gateway.status, 503);
-    assert.match(gateway.body, /<html>/, 'a gateway page, not the API\'s JSON');
+    assert.match(gateway.body, /<html>/, "a gateway page, not the API's JSON");
     const seen = (await control(sb, 'GET', '/sandbox/requests')).body;
     assert.deepEqual(seen.injected, { rateLimit: 2, serverError: 3, dropped: 0, delayed: 0 });
   });
@@ -88,8 +97,14 @@ describe('Sansan emulator: rate limit, faults and controls', () => {
 
   it('creates, changes and deletes cards as a user would in Sansan', async () => {
     const created = await control(sb, 'POST', '/sandbox/cards', {
-      lastName: '村上', firstName: '修', companyName: '株式会社光システムズ', title: '主任', email: 'osamu.murakami@hikari-systems.example',
-      tel: '03-5555-0101', tags: ['展示会 2025 春'], ownerUserId: sb.info().apiKeys[1].userId,
+      lastName: '村上',
+      firstName: '修',
+      companyName: '株式会社光システムズ',
+      title: '主任',
+      email: 'osamu.murakami@hikari-systems.example',
+      tel: '03-5555-0101',
+      tags: ['展示会 2025 春'],
+      ownerUserId: sb.info().apiKeys[1].userId,
     });
     assert.equal(created.status, 201);
     assert.match(created.body.id, /^[0-9A-F]{32}$/);
@@ -97,7 +112,10 @@ describe('Sansan emulator: rate limit, faults and controls', () => {
     const id = created.body.id;
     const read = async () => (await api(sb, otherKey, `/bizCards/${id}`, { includeTags: true })).body.item;
     const before = await read();
-    assert.deepEqual(before.tags.map((t: { name: string }) => t.name), ['展示会 2025 春']);
+    assert.deepEqual(
+      before.tags.map((t: { name: string }) => t.name),
+      ['展示会 2025 春'],
+    );
 
     const patched = await control(sb, 'PATCH', `/sandbox/cards/${id}`, { title: '係長', tel: null });
     assert.equal(patched.status, 200);
@@ -107,14 +125,18 @@ describe('Sansan emulator: rate limit, faults and controls', () => {
     assert.equal(after.email, before.email, 'a partial update');
     assert.ok(after.updatedTime > before.updatedTime, 'the update time moves');
     const feed = await api(sb, otherKey, '/bizCards', { updatedFrom: before.updatedTime, updatedTo: '2100-01-01T00:00:00Z' });
-    assert.deepEqual(feed.body.data.map((c: { id: string }) => c.id), [id], 'the change is in the feed');
+    assert.deepEqual(
+      feed.body.data.map((c: { id: string }) => c.id),
+      [id],
+      'the change is in the feed',
+    );
 
     assert.equal((await control(sb, 'DELETE', `/sandbox/cards/${id}`)).status, 204);
     assert.equal((await api(sb, otherKey, `/bizCards/${id}`)).status, 404);
     assert.equal((await control(sb, 'DELETE', `/sandbox/cards/${id}`)).status, 404);
   });
 
-  it('answers bad control bodies with 400 naming the field, in Spokes\' error shape', async () => {
+  it("answers bad control bodies with 400 naming the field, in Spokes' error shape", async () => {
     const cases: Array<[string, string, unknown, string]> = [
       ['POST', '/sandbox/cards', { lastName: 'A', ownerUserId: 'nobody' }, 'ownerUserId'],
       ['POST', '/sandbox/cards', { lastName: 'A', phone: '1' }, 'phone'],

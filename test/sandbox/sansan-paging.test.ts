@@ -31,9 +31,16 @@ describe('Sansan emulator: paging with nextPageToken', () => {
     const ascIds = asc.cards.map((c) => c.id);
     assert.equal(new Set(ascIds).size, ascIds.length, 'no card twice');
     assert.deepEqual([...ascIds].sort(), desc.cards.map((c) => c.id).sort());
-    assert.deepEqual(ascIds.slice(0, 300), one.body.data.map((c: { id: string }) => c.id), 'page boundaries do not change the order');
+    assert.deepEqual(
+      ascIds.slice(0, 300),
+      one.body.data.map((c: { id: string }) => c.id),
+      'page boundaries do not change the order',
+    );
     const times = asc.cards.map((c) => Date.parse(c.updatedTime));
-    assert.ok(times.every((t, i) => i === 0 || times[i - 1] <= t), 'ordered by updatedTime');
+    assert.ok(
+      times.every((t, i) => i === 0 || times[i - 1] <= t),
+      'ordered by updatedTime',
+    );
     const byRegistration = await allPages(sb, key, '/bizCards', { ...base, orderBy: 'registeredAt', limit: 70 });
     assert.deepEqual(byRegistration.cards.map((c) => c.id).sort(), [...ascIds].sort());
   });
@@ -72,7 +79,9 @@ describe('Sansan emulator: paging with nextPageToken', () => {
     const known = new Map<string, any>();
     const first = await api(sb, key, '/bizCards', windowOne);
     collect(known, first.body.data);
-    const unreached = (await api(sb, key, '/bizCards/search', { range: 'all', includePastBizCards: true, orderBy: 'updatedAt', orderDirection: 'desc', limit: 1 })).body.data[0].id;
+    const unreached = (
+      await api(sb, key, '/bizCards/search', { range: 'all', includePastBizCards: true, orderBy: 'updatedAt', orderDirection: 'desc', limit: 1 })
+    ).body.data[0].id;
     assert.equal((await control(sb, 'PATCH', `/sandbox/cards/${unreached}`, { memo: 'changed while the client paged' })).status, 200);
     let page = first.body;
     while (page.hasMore) {
@@ -81,7 +90,12 @@ describe('Sansan emulator: paging with nextPageToken', () => {
     }
     // The next poll: from the last window's end minus an overlap, to now.
     const overlapMs = 5 * 60_000;
-    const next = await allPages(sb, key, '/bizCards', { ...base, updatedFrom: new Date(Date.parse(t1) - overlapMs).toISOString(), updatedTo: new Date(Date.now() + 1000).toISOString(), limit: 300 });
+    const next = await allPages(sb, key, '/bizCards', {
+      ...base,
+      updatedFrom: new Date(Date.parse(t1) - overlapMs).toISOString(),
+      updatedTo: new Date(Date.now() + 1000).toISOString(),
+      limit: 300,
+    });
     collect(known, next.cards);
     const everything = (await allPages(sb, key, '/bizCards', { ...base, limit: 300 })).cards;
     assert.deepEqual([...known.keys()].sort(), everything.map((c) => c.id).sort());
@@ -96,7 +110,11 @@ describe('Sansan emulator: paging with nextPageToken', () => {
     assert.equal(same.body.data.length, 25);
     const alone = await api(sb, key, '/bizCards', { nextPageToken: token });
     assert.equal(alone.status, 200);
-    assert.deepEqual(alone.body.data.map((c: { id: string }) => c.id), same.body.data.slice(0, 10).map((c: { id: string }) => c.id), 'the token remembers the page size');
+    assert.deepEqual(
+      alone.body.data.map((c: { id: string }) => c.id),
+      same.body.data.slice(0, 10).map((c: { id: string }) => c.id),
+      'the token remembers the page size',
+    );
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ['another range', { ...base, range: 'me', nextPageToken: token }, /range differs/],
       ['another window', { ...base, updatedFrom: '2001-01-01T00:00:00Z', nextPageToken: token }, /updatedFrom differs/],

@@ -33,8 +33,10 @@ describe('Sansan emulator: the seed generator', () => {
     const { cards, pages } = await allPages(sb, key, '/bizCards', everything);
     const pageMs = performance.now() - t1;
     const pageCpuMs = cpuMs(process.cpuUsage(cpu));
-    process.stdout.write(`# sansan seed: 100,000 cards in ${Math.round(seedMs)} ms (${Math.round(seedCpuMs)} ms CPU, heap +${Math.round(heapMb)} MB); `
-      + `paged ${cards.length} cards in ${pages} pages in ${Math.round(pageMs)} ms (${Math.round(pageCpuMs)} ms CPU for client and emulator together, ${(pageMs / pages).toFixed(1)} ms a page)\n`);
+    process.stdout.write(
+      `# sansan seed: 100,000 cards in ${Math.round(seedMs)} ms (${Math.round(seedCpuMs)} ms CPU, heap +${Math.round(heapMb)} MB); ` +
+        `paged ${cards.length} cards in ${pages} pages in ${Math.round(pageMs)} ms (${Math.round(pageCpuMs)} ms CPU for client and emulator together, ${(pageMs / pages).toFixed(1)} ms a page)\n`,
+    );
     assert.ok(seedCpuMs < 10_000, `seeding took ${Math.round(seedCpuMs)} ms of CPU`);
     assert.ok(heapMb < 400, `heap grew ${Math.round(heapMb)} MB`);
     assert.equal(new Set(cards.map((c) => c.id)).size, cards.length, 'each card once');
@@ -51,24 +53,46 @@ describe('Sansan emulator: the seed generator', () => {
     const japanese = completed.filter((c) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(c.lastName));
     const english = completed.filter((c) => /^[A-Za-z]+$/.test(c.lastName));
     assert.ok(japanese.length > 1_000 && english.length > 200, `${japanese.length} Japanese, ${english.length} English`);
-    assert.ok(japanese.every((c) => /^[\u30a0-\u30ff]+$/.test(c.lastNameReading)), 'Japanese names carry katakana readings');
+    assert.ok(
+      japanese.every((c) => /^[\u30a0-\u30ff]+$/.test(c.lastNameReading)),
+      'Japanese names carry katakana readings',
+    );
     assert.ok(english.some((c) => c.lastNameReading) && english.some((c) => !c.lastNameReading), 'some English names carry readings');
     const byPerson = Map.groupBy(completed, (c) => c.personId);
-    assert.ok([...byPerson.values()].some((list) => list.length >= 3), 'persons with several cards');
-    const byEmail = Map.groupBy(completed.filter((c) => c.email), (c) => c.email.toLowerCase());
+    assert.ok(
+      [...byPerson.values()].some((list) => list.length >= 3),
+      'persons with several cards',
+    );
+    const byEmail = Map.groupBy(
+      completed.filter((c) => c.email),
+      (c) => c.email.toLowerCase(),
+    );
     const shared = [...byEmail.values()].filter((list) => new Set(list.map((c) => c.personId)).size > 1);
-    assert.ok(shared.some((list) => list[0].email.startsWith('info@')), 'an info@ address on several persons\' cards');
+    assert.ok(
+      shared.some((list) => list[0].email.startsWith('info@')),
+      "an info@ address on several persons' cards",
+    );
     assert.ok(completed.filter((c) => !c.email).length > 100, 'cards without e-mail');
-    assert.ok(cards.some((c) => c.entryStatus !== 'completed'), 'cards still being digitised or unreadable');
+    assert.ok(
+      cards.some((c) => c.entryStatus !== 'completed'),
+      'cards still being digitised or unreadable',
+    );
     const heads = (await allPages(sb, key, '/bizCards', { ...everything, includePastBizCards: false })).cards;
     const left = cards.length - heads.length;
     // The seed counts every past card; a user does not see those restricted to other users.
     assert.ok(left > 0.9 * summary.pastCards && left <= summary.pastCards, `past cards are left out by default (${left} of ${summary.pastCards})`);
-    assert.ok(heads.every((c) => !byPerson.get(c.personId)?.some((o) => o.id !== c.id && o.exchangeDate > c.exchangeDate)), 'what is left is each person\'s newest card');
+    assert.ok(
+      heads.every((c) => !byPerson.get(c.personId)?.some((o) => o.id !== c.id && o.exchangeDate > c.exchangeDate)),
+      "what is left is each person's newest card",
+    );
     const tagged = (await api(sb, key, '/bizCards', { ...everything, includeTags: true })).body.data;
     assert.ok(tagged.some((c: { tags: unknown[] }) => c.tags.length > 0));
     let tagCount = 0;
-    for (let res = await api(sb, key, '/tags', { range: 'all', type: ['public', 'shared'] }); ; res = await api(sb, key, '/tags', { nextPageToken: res.body.nextPageToken })) {
+    for (
+      let res = await api(sb, key, '/tags', { range: 'all', type: ['public', 'shared'] });
+      ;
+      res = await api(sb, key, '/tags', { nextPageToken: res.body.nextPageToken })
+    ) {
       tagCount += res.body.data.length;
       if (!res.body.hasMore) break;
     }

@@ -16,7 +16,9 @@ describe('Sansan emulator: snapshots', () => {
     const everything = { ...ALL_TIME, range: 'all', includePastBizCards: true, includeTags: true, limit: 300 };
     const first = await startSansanSandbox({ snapshotPath, snapshotDebounceMs: 50, seed: { cards: 400, seed: 9 }, limits: { requestsPerSecond: 0 } });
     const key = first.info().apiKeys[0].key;
-    const created = (await control(first, 'POST', '/sandbox/cards', { lastName: '保存', firstName: '太郎', companyName: '永続化株式会社', tags: ['再起動テスト'] })).body;
+    const created = (
+      await control(first, 'POST', '/sandbox/cards', { lastName: '保存', firstName: '太郎', companyName: '永続化株式会社', tags: ['再起動テスト'] })
+    ).body;
     first.advanceClock(3_600_000);
     const token = (await api(first, key, '/bizCards', { ...everything, limit: 50 })).body.nextPageToken;
     const before = (await allPages(first, key, '/bizCards', everything)).cards;

@@ -118,8 +118,11 @@ describe('Yeastar emulator: authentication (pbx-apis.md §1.2)', () => {
     // The block applies to every API request from that IP, not only to get_token.
     assert.equal((await pbx.get('extension/list')).errcode, 70004);
     // Another client IP is not affected.
-    const other = await pbx.post('get_token', { username: pbx.clientId, password: pbx.clientSecret },
-      { auth: false, headers: { 'X-Sandbox-Client-Ip': '10.0.0.9' } });
+    const other = await pbx.post(
+      'get_token',
+      { username: pbx.clientId, password: pbx.clientSecret },
+      { auth: false, headers: { 'X-Sandbox-Client-Ip': '10.0.0.9' } },
+    );
     assert.equal(other.errcode, 0);
     const { body } = await control(sb, 'POST', '/sandbox/unblock', {});
     assert.deepEqual(body.blockedIps, []);

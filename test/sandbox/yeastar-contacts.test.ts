@@ -23,8 +23,15 @@ describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-api
   });
 
   const contact = (over: Record<string, unknown> = {}) => ({
-    first_name: 'Example', last_name: 'Li', company: 'Yeastar', email: 'liexample@icloud.com', remark: 'hubspot:12345',
-    number_list: [{ num_type: 'business_number', number: '+861233333' }, { num_type: 'mobile_number', number: '+8613800000000' }],
+    first_name: 'Example',
+    last_name: 'Li',
+    company: 'Yeastar',
+    email: 'liexample@icloud.com',
+    remark: 'hubspot:12345',
+    number_list: [
+      { num_type: 'business_number', number: '+861233333' },
+      { num_type: 'mobile_number', number: '+8613800000000' },
+    ],
     ...over,
   });
 
@@ -32,7 +39,10 @@ describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-api
     const page = await pbx.get('extension/list', { page: 1, page_size: 2, sort_by: 'number', order_by: 'desc' });
     assert.equal(page.errcode, 0);
     assert.equal(page.total_number, 3);
-    assert.deepEqual(page.data.map((e: any) => e.number), ['2003', '2002']);
+    assert.deepEqual(
+      page.data.map((e: any) => e.number),
+      ['2003', '2002'],
+    );
     const ben = page.data[1];
     assert.equal(ben.caller_id_name, 'Ben Okafor');
     assert.equal(ben.email_addr, 'ben@example.com');
@@ -40,7 +50,10 @@ describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-api
     assert.deepEqual(ben.online_status.sip_phone, { status: 1, ext_dev_type: 'sip', status_list: [{ status: 1 }] });
     assert.equal(ben.presence_status, 'available');
     const search = await pbx.get('extension/search', { search_value: 'ana@' });
-    assert.deepEqual(search.data.map((e: any) => e.number), ['2001']);
+    assert.deepEqual(
+      search.data.map((e: any) => e.number),
+      ['2001'],
+    );
     assert.equal((await pbx.get('extension/get', { id: ben.id })).data.number, '2002');
     assert.equal((await pbx.get('extension/get', { id: 99 })).errcode, 60001);
     assert.equal((await pbx.get('extension/list', { sort_by: 'shoe_size' })).errcode, 40002);
@@ -55,8 +68,17 @@ describe('Yeastar emulator: extensions, company contacts and phonebooks (pbx-api
     const bad = await control(sb, 'POST', '/sandbox/extensions', { number: 'abc', name: 'X', email: '' });
     assert.deepEqual([bad.status, bad.body.error.details[0].field], [400, 'number']);
     const list = await pbx.get('extension/list');
-    assert.deepEqual(list.data.map((e: any) => [e.number, e.online_status.sip_phone.status]), [['3001', 1], ['3002', 0]]);
-    assert.deepEqual((await control(sb, 'GET', '/sandbox/info')).body.extensions.map((e: any) => e.number), ['3001', '3002']);
+    assert.deepEqual(
+      list.data.map((e: any) => [e.number, e.online_status.sip_phone.status]),
+      [
+        ['3001', 1],
+        ['3002', 0],
+      ],
+    );
+    assert.deepEqual(
+      (await control(sb, 'GET', '/sandbox/info')).body.extensions.map((e: any) => e.number),
+      ['3001', '3002'],
+    );
   });
 
   it('creates a company contact and returns it flattened in list rows and in full from get', async () => {

@@ -19,8 +19,7 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     events = await EventStream.open(sb, pbx.token, [30011, 30012, 30015, 30008]);
   });
 
-  const statuses = (callId: string) =>
-    events.events.filter((e) => e.type === 30011 && e.msg.call_id === callId).map((e) => memberSummary(e.msg));
+  const statuses = (callId: string) => events.events.filter((e) => e.type === 30011 && e.msg.call_id === callId).map((e) => memberSummary(e.msg));
   const failure = (callId: string) => events.events.find((e) => e.type === 30015 && e.msg.call_id === callId)?.msg;
 
   it('rings the caller extension first and dials the callee once it answers', async () => {
@@ -34,13 +33,19 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
       'extension:1001:ANSWERED,outbound:ANSWER',
       'extension:1001:BYE,outbound:BYE',
     ]);
-    assert.deepEqual(all.filter((e) => e.type === 30008).map((e) => e.msg.status), ['Ringing', 'Busy', 'Idle']);
+    assert.deepEqual(
+      all.filter((e) => e.type === 30008).map((e) => e.msg.status),
+      ['Ringing', 'Busy', 'Idle'],
+    );
     const outbound = all.find((e) => e.type === 30011 && e.msg.members.length === 2)!.msg.members[1].outbound;
     assert.deepEqual([outbound.from, outbound.to, outbound.trunk_name], ['1001', '5503301', 'SIP-Trunk1']);
     assert.match(outbound.channel_id, /^PJSIP\/SIP-Trunk1-[0-9a-f]{8}$/);
     const cdr = all.find((e) => e.type === 30012)!.msg;
     assert.deepEqual([cdr.call_from, cdr.call_to, cdr.type, cdr.status], ['1001', '5503301', 'Outbound', 'ANSWERED']);
-    assert.deepEqual(sb.dialRequests().map((d) => [d.body.callee, d.call_id]), [['5503301', res.call_id]]);
+    assert.deepEqual(
+      sb.dialRequests().map((d) => [d.body.callee, d.call_id]),
+      [['5503301', res.call_id]],
+    );
   });
 
   it('records every call/dial it receives, valid or not', async () => {
@@ -49,7 +54,10 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     const unknown = await pbx.post('call/dial', { caller: '9999', callee: '5503301' });
     assert.equal(unknown.errcode, 40002);
     const { body } = await control(sb, 'GET', '/sandbox/dial-requests');
-    assert.deepEqual(body.dialRequests.map((d: any) => d.errcode), [40002, 40002]);
+    assert.deepEqual(
+      body.dialRequests.map((d: any) => d.errcode),
+      [40002, 40002],
+    );
     assert.equal(sb.counters().counters['call/dial'], 2);
   });
 
@@ -93,8 +101,10 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     const { call_id } = await pbx.post('call/dial', { caller: '1001', callee: '1005', auto_answer: 'yes' });
     const all = await events.callEvents(call_id);
     assert.deepEqual(statuses(call_id), [
-      'extension:1001:RING', 'extension:1001:ALERT,extension:1005:RING',
-      'extension:1001:ANSWERED,extension:1005:ANSWER', 'extension:1001:BYE,extension:1005:BYE',
+      'extension:1001:RING',
+      'extension:1001:ALERT,extension:1005:RING',
+      'extension:1001:ANSWERED,extension:1005:ANSWER',
+      'extension:1001:BYE,extension:1005:BYE',
     ]);
     assert.equal(all.find((e) => e.type === 30012)!.msg.type, 'Internal');
   });
@@ -104,7 +114,10 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     const { call_id } = await pbx.post('call/dial', { caller: '1001', callee: '5508888' });
     await events.waitFor(() => statuses(call_id).includes('extension:1001:ALERT,outbound:RING'));
     const live = await pbx.get('call/query', { call_id });
-    assert.deepEqual(live.data[0].members.map((m: any) => Object.keys(m)[0]), ['extension', 'outbound']);
+    assert.deepEqual(
+      live.data[0].members.map((m: any) => Object.keys(m)[0]),
+      ['extension', 'outbound'],
+    );
     assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/answer`)).status, 200);
     // Hold through the API by the extension's channel id, unhold through the sandbox control.
     const extChannel = live.data[0].members[0].extension.channel_id;
@@ -114,8 +127,10 @@ describe('Yeastar emulator: click-to-call with call/dial (help.yeastar.com make-
     assert.equal((await control(sb, 'POST', `/sandbox/calls/${call_id}/hangup`)).status, 409);
     await events.callEvents(call_id);
     assert.deepEqual(statuses(call_id).slice(2), [
-      'extension:1001:ANSWERED,outbound:ANSWER', 'extension:1001:HOLD,outbound:ANSWER',
-      'extension:1001:ANSWERED,outbound:ANSWER', 'extension:1001:BYE,outbound:BYE',
+      'extension:1001:ANSWERED,outbound:ANSWER',
+      'extension:1001:HOLD,outbound:ANSWER',
+      'extension:1001:ANSWERED,outbound:ANSWER',
+      'extension:1001:BYE,outbound:BYE',
     ]);
     assert.equal((await pbx.get('call/query', { call_id })).errcode, 60001);
   });

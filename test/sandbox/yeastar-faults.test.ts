@@ -26,7 +26,10 @@ describe('Yeastar emulator: fault injection (POST /sandbox/faults)', () => {
       assert.equal((await control(sb, 'POST', '/sandbox/faults', { duplicateCdrEvents: true })).status, 200);
       const { call_id } = answeredCall();
       await events.waitFor(() => events.events.length === 2);
-      assert.deepEqual(events.events.map((e) => e.msg.call_id), [call_id, call_id]);
+      assert.deepEqual(
+        events.events.map((e) => e.msg.call_id),
+        [call_id, call_id],
+      );
       assert.equal(events.events[0].msg.uid, events.events[1].msg.uid);
       await receiver.waitFor(2);
       assert.equal(receiver.received[0].rawBody, receiver.received[1].rawBody);
@@ -92,7 +95,10 @@ describe('Yeastar emulator: fault injection (POST /sandbox/faults)', () => {
       await new Promise((r) => setTimeout(r, 100));
       await sb.webhooksIdle();
       assert.equal(receiver.received.length, 0);
-      assert.deepEqual(sb.webhookDeliveries().map((d) => [d.ok, d.lost]), [[false, true]]);
+      assert.deepEqual(
+        sb.webhookDeliveries().map((d) => [d.ok, d.lost]),
+        [[false, true]],
+      );
       sb.setFaults({ badWebhookSignature: true });
       answeredCall();
       await receiver.waitFor(1);

@@ -23,18 +23,29 @@ describe('Yeastar emulator: fidelity to the published OpenAPI contract', () => {
 
   // "Search Specific Company Contacts" / "Query Company Contact List": sort_by valid values.
   it('sorts company contacts by every documented sort_by field, including the number columns', async () => {
-    const add = (first_name: string, business: string, mobile: string) => pbx.post('company_contact/create', {
-      first_name, number_list: [{ num_type: 'business_number', number: business }, { num_type: 'mobile_number', number: mobile }],
-    });
+    const add = (first_name: string, business: string, mobile: string) =>
+      pbx.post('company_contact/create', {
+        first_name,
+        number_list: [
+          { num_type: 'business_number', number: business },
+          { num_type: 'mobile_number', number: mobile },
+        ],
+      });
     await add('Zoe', '100', '+4917000000002');
     await add('Adam', '300', '+4917000000001');
     for (const sortBy of ['id', 'contact_name', 'company', 'email', 'business', 'mobile', 'home', 'business_fax']) {
       assert.equal((await pbx.get('company_contact/list', { sort_by: sortBy })).errcode, 0, sortBy);
     }
     const byBusiness = await pbx.get('company_contact/list', { sort_by: 'business', order_by: 'desc' });
-    assert.deepEqual(byBusiness.data.map((c: any) => c.contact_name), ['Adam', 'Zoe']);
+    assert.deepEqual(
+      byBusiness.data.map((c: any) => c.contact_name),
+      ['Adam', 'Zoe'],
+    );
     const byMobile = await pbx.get('company_contact/search', { search_value: '+49', sort_by: 'mobile' });
-    assert.deepEqual(byMobile.data.map((c: any) => c.contact_name), ['Adam', 'Zoe']);
+    assert.deepEqual(
+      byMobile.data.map((c: any) => c.contact_name),
+      ['Adam', 'Zoe'],
+    );
     assert.equal((await pbx.get('company_contact/list', { sort_by: 'shoe_size' })).errcode, 40002);
   });
 

@@ -5,20 +5,54 @@ import { control, EventStream, memberSummary, type PbxClient, startPbx } from '.
 
 /** The 30011 sequence a real PBX would send, per direction and outcome (see calls/call-flows.ts). */
 const EXPECTED: Record<string, { statuses: string[]; failure?: string; cdr: string; type: string }> = {
-  'inbound answered': { statuses: ['inbound:ALERT,extension:1001:RING', 'inbound:ANSWERED,extension:1001:ANSWER', 'inbound:BYE,extension:1001:BYE'], cdr: 'ANSWERED', type: 'Inbound' },
+  'inbound answered': {
+    statuses: ['inbound:ALERT,extension:1001:RING', 'inbound:ANSWERED,extension:1001:ANSWER', 'inbound:BYE,extension:1001:BYE'],
+    cdr: 'ANSWERED',
+    type: 'Inbound',
+  },
   'inbound no_answer': { statuses: ['inbound:ALERT,extension:1001:RING', 'inbound:BYE,extension:1001:BYE'], cdr: 'NO ANSWER', type: 'Inbound' },
   'inbound busy': { statuses: ['inbound:ALERT', 'inbound:BYE'], cdr: 'BUSY', type: 'Inbound' },
-  'inbound voicemail': { statuses: ['inbound:ALERT,extension:1001:RING', 'inbound:ANSWERED,extension:1001:BYE', 'inbound:BYE,extension:1001:BYE'], cdr: 'VOICEMAIL', type: 'Inbound' },
+  'inbound voicemail': {
+    statuses: ['inbound:ALERT,extension:1001:RING', 'inbound:ANSWERED,extension:1001:BYE', 'inbound:BYE,extension:1001:BYE'],
+    cdr: 'VOICEMAIL',
+    type: 'Inbound',
+  },
   'inbound failed': { statuses: ['inbound:ALERT', 'inbound:BYE'], cdr: 'FAILED', type: 'Inbound' },
-  'outbound answered': { statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:ANSWERED,outbound:ANSWER', 'extension:1001:BYE,outbound:BYE'], cdr: 'ANSWERED', type: 'Outbound' },
+  'outbound answered': {
+    statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:ANSWERED,outbound:ANSWER', 'extension:1001:BYE,outbound:BYE'],
+    cdr: 'ANSWERED',
+    type: 'Outbound',
+  },
   'outbound no_answer': { statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:BYE,outbound:BYE'], cdr: 'NO ANSWER', type: 'Outbound' },
-  'outbound busy': { statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:BYE,outbound:BYE'], failure: '486 Busy here', cdr: 'BUSY', type: 'Outbound' },
-  'outbound voicemail': { statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:ANSWERED,outbound:ANSWER', 'extension:1001:BYE,outbound:BYE'], cdr: 'ANSWERED', type: 'Outbound' },
-  'outbound failed': { statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:BYE,outbound:BYE'], failure: 'Line Unreachable', cdr: 'FAILED', type: 'Outbound' },
-  'internal answered': { statuses: ['extension:1001:ALERT,extension:1002:RING', 'extension:1001:ANSWERED,extension:1002:ANSWER', 'extension:1001:BYE,extension:1002:BYE'], cdr: 'ANSWERED', type: 'Internal' },
+  'outbound busy': {
+    statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:BYE,outbound:BYE'],
+    failure: '486 Busy here',
+    cdr: 'BUSY',
+    type: 'Outbound',
+  },
+  'outbound voicemail': {
+    statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:ANSWERED,outbound:ANSWER', 'extension:1001:BYE,outbound:BYE'],
+    cdr: 'ANSWERED',
+    type: 'Outbound',
+  },
+  'outbound failed': {
+    statuses: ['extension:1001:ALERT,outbound:RING', 'extension:1001:BYE,outbound:BYE'],
+    failure: 'Line Unreachable',
+    cdr: 'FAILED',
+    type: 'Outbound',
+  },
+  'internal answered': {
+    statuses: ['extension:1001:ALERT,extension:1002:RING', 'extension:1001:ANSWERED,extension:1002:ANSWER', 'extension:1001:BYE,extension:1002:BYE'],
+    cdr: 'ANSWERED',
+    type: 'Internal',
+  },
   'internal no_answer': { statuses: ['extension:1001:ALERT,extension:1002:RING', 'extension:1001:BYE,extension:1002:BYE'], cdr: 'NO ANSWER', type: 'Internal' },
   'internal busy': { statuses: ['extension:1001:ALERT', 'extension:1001:BYE'], failure: '486 Busy here', cdr: 'BUSY', type: 'Internal' },
-  'internal voicemail': { statuses: ['extension:1001:ALERT,extension:1002:RING', 'extension:1001:ANSWERED,extension:1002:BYE', 'extension:1001:BYE,extension:1002:BYE'], cdr: 'VOICEMAIL', type: 'Internal' },
+  'internal voicemail': {
+    statuses: ['extension:1001:ALERT,extension:1002:RING', 'extension:1001:ANSWERED,extension:1002:BYE', 'extension:1001:BYE,extension:1002:BYE'],
+    cdr: 'VOICEMAIL',
+    type: 'Internal',
+  },
   'internal failed': { statuses: ['extension:1001:ALERT', 'extension:1001:BYE'], failure: 'Circuit/channel congestion', cdr: 'FAILED', type: 'Internal' },
 };
 
@@ -43,15 +77,28 @@ describe('Yeastar emulator: call simulator (POST /sandbox/calls)', () => {
     it(`${name}: ${expected.statuses.length} status events${expected.failure ? `, 30015 "${expected.failure}"` : ''}, CDR ${expected.cdr}`, async () => {
       const external = direction === 'internal' ? '1002' : '+14155550199';
       const started = Date.now();
-      const { status, body } = await control(sb, 'POST', '/sandbox/calls',
-        { direction, external, extension: '1001', outcome, ringSeconds: 4, talkSeconds: 30 });
+      const { status, body } = await control(sb, 'POST', '/sandbox/calls', {
+        direction,
+        external,
+        extension: '1001',
+        outcome,
+        ringSeconds: 4,
+        talkSeconds: 30,
+      });
       assert.equal(status, 201);
       const callId = body.call_id;
       await events.callEvents(callId);
       const mine = events.events.filter((e) => e.msg.call_id === callId);
-      assert.deepEqual(mine.filter((e) => e.type === 30011).map((e) => memberSummary(e.msg)), expected.statuses);
+      assert.deepEqual(
+        mine.filter((e) => e.type === 30011).map((e) => memberSummary(e.msg)),
+        expected.statuses,
+      );
       assert.equal(mine.find((e) => e.type === 30015)?.msg.reason, expected.failure);
-      assert.equal(events.events.some((e) => e.type === 30008), false, '30008 was not subscribed');
+      assert.equal(
+        events.events.some((e) => e.type === 30008),
+        false,
+        '30008 was not subscribed',
+      );
       const cdr = mine.find((e) => e.type === 30012)!.msg;
       assert.equal(cdr.status, expected.cdr);
       assert.equal(cdr.type, expected.type);
@@ -64,8 +111,7 @@ describe('Yeastar emulator: call simulator (POST /sandbox/calls)', () => {
       }
       // time_start is PBX local time (New York), not UTC.
       const nyNow = new Intl.DateTimeFormat('sv-SE', { timeZone: 'America/New_York', dateStyle: 'short', timeStyle: 'medium' }).format(started);
-      assert.ok(Math.abs(Date.parse(cdr.time_start.replace(' ', 'T')) - Date.parse(nyNow.replace(' ', 'T'))) <= 2000,
-        `${cdr.time_start} vs ${nyNow}`);
+      assert.ok(Math.abs(Date.parse(cdr.time_start.replace(' ', 'T')) - Date.parse(nyNow.replace(' ', 'T'))) <= 2000, `${cdr.time_start} vs ${nyNow}`);
       const listed = (await pbx.get('cdr/list')).data.find((r: any) => r.uid === cdr.uid);
       assert.equal(listed.disposition, expected.cdr);
       assert.equal(listed.call_type, expected.type);
@@ -139,7 +185,10 @@ describe('Yeastar emulator: call simulator (POST /sandbox/calls)', () => {
     const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1003' });
     await events.callEvents(call_id);
     await stream.waitFor(() => stream.events.length >= 3);
-    assert.deepEqual(stream.events.map((e) => `${e.msg.extension}:${e.msg.status}`), ['1003:Ringing', '1003:Busy', '1003:Idle']);
+    assert.deepEqual(
+      stream.events.map((e) => `${e.msg.extension}:${e.msg.status}`),
+      ['1003:Ringing', '1003:Busy', '1003:Idle'],
+    );
     stream.close();
   });
 });

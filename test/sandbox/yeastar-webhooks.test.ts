@@ -35,7 +35,10 @@ describe('Yeastar emulator: webhook event push (pbx-apis.md §1.3b)', () => {
     const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1002', ringSeconds: 1, talkSeconds: 2 });
     await receiver.waitFor(4);
     const bodies = receiver.received.map((r) => JSON.parse(r.rawBody));
-    assert.deepEqual(bodies.map((b) => b.type), [30011, 30011, 30011, 30012]);
+    assert.deepEqual(
+      bodies.map((b) => b.type),
+      [30011, 30011, 30011, 30012],
+    );
     assert.ok(receiver.received.every((r) => signatureValid(sb.info().webhookSecret, r)));
     assert.ok(receiver.received.every((r) => r.headers['content-type'] === 'application/json'));
     const cdr = JSON.parse(bodies[3].msg);
@@ -70,8 +73,15 @@ describe('Yeastar emulator: webhook event push (pbx-apis.md §1.3b)', () => {
       sb.simulateCall({ direction: 'outbound', external: '+15550100', extension: '1001', outcome: 'no_answer', ringSeconds: 1 });
       await failing.waitFor(4);
       await sb.webhooksIdle();
-      assert.deepEqual(sb.webhookDeliveries().map((d) => [d.type, d.attempt, d.status, d.ok]),
-        [[30012, 1, 500, false], [30012, 2, 500, false], [30012, 3, 500, false], [30012, 4, 500, false]]);
+      assert.deepEqual(
+        sb.webhookDeliveries().map((d) => [d.type, d.attempt, d.status, d.ok]),
+        [
+          [30012, 1, 500, false],
+          [30012, 2, 500, false],
+          [30012, 3, 500, false],
+          [30012, 4, 500, false],
+        ],
+      );
       assert.equal(failing.received.length, 4);
     } finally {
       await failing.close();
@@ -100,8 +110,12 @@ describe('Yeastar emulator: webhook event push (pbx-apis.md §1.3b)', () => {
     assert.ok(signatureValid(secret, receiver.received[0]));
 
     const bad = (body: unknown) => pbx.post('webhook/update', body);
-    assert.deepEqual((await bad({ webhook_event_push_list: [entry], webhook_event_push_timeout: 11 })).invalid_param_list, [{ field: 'webhook_event_push_timeout', value: '11' }]);
-    assert.deepEqual((await bad({ webhook_event_push_list: [{ ...entry, event_ids: [99999] }] })).invalid_param_list, [{ field: 'event_ids', value: '[99999]' }]);
+    assert.deepEqual((await bad({ webhook_event_push_list: [entry], webhook_event_push_timeout: 11 })).invalid_param_list, [
+      { field: 'webhook_event_push_timeout', value: '11' },
+    ]);
+    assert.deepEqual((await bad({ webhook_event_push_list: [{ ...entry, event_ids: [99999] }] })).invalid_param_list, [
+      { field: 'event_ids', value: '[99999]' },
+    ]);
     assert.equal((await bad({ webhook_event_push_list: Array(6).fill(entry) })).errcode, 60002);
     assert.equal((await bad({})).errcode, 40002);
   });

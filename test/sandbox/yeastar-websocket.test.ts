@@ -32,7 +32,10 @@ describe('Yeastar emulator: event subscription over WebSocket (pbx-apis.md §1.3
     const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+15550100', extension: '1001', ringSeconds: 1, talkSeconds: 1 });
     await stream.callEvents(call_id);
     const frames = stream.frames.slice(1).map((f) => JSON.parse(f));
-    assert.deepEqual(frames.map((f) => f.type), [30012]);
+    assert.deepEqual(
+      frames.map((f) => f.type),
+      [30012],
+    );
     assert.equal(typeof frames[0].msg, 'string');
     assert.equal(frames[0].sn, sb.info().serialNumber);
     assert.equal(JSON.parse(frames[0].msg).call_id, call_id);

@@ -33,7 +33,11 @@ export async function startBookingReceiver(): Promise<BookingReceiver> {
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       let json: unknown;
-      try { json = JSON.parse(rawBody); } catch { json = undefined; }
+      try {
+        json = JSON.parse(rawBody);
+      } catch {
+        json = undefined;
+      }
       const delivery = { headers: req.headers, rawBody, json };
       const status = receiver.answer(received.length, delivery);
       received.push(delivery);
@@ -47,25 +51,30 @@ export async function startBookingReceiver(): Promise<BookingReceiver> {
     url: `http://127.0.0.1:${port}/webhooks/booking`,
     received,
     answer: () => 200,
-    waitFor: (done, timeoutMs = 5000) => new Promise((resolve, reject) => {
-      const check = () => {
-        if (!done(received)) return;
-        clearTimeout(timer);
-        waiters = waiters.filter((w) => w !== check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters = waiters.filter((w) => w !== check);
-        reject(new Error(`timed out; received: ${received.map((r) => r.json?.triggerEvent ?? r.rawBody.slice(0, 40)).join(', ')}`));
-      }, timeoutMs);
-      waiters.push(check);
-      check();
-    }),
+    waitFor: (done, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!done(received)) return;
+          clearTimeout(timer);
+          waiters = waiters.filter((w) => w !== check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== check);
+          reject(new Error(`timed out; received: ${received.map((r) => r.json?.triggerEvent ?? r.rawBody.slice(0, 40)).join(', ')}`));
+        }, timeoutMs);
+        waiters.push(check);
+        check();
+      }),
     reset: () => {
       received.length = 0;
       receiver.answer = () => 200;
     },
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
   return receiver;
 }

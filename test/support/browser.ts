@@ -23,7 +23,14 @@ import { buildUiIfStale } from '../../scripts/build-ui.ts';
 import type { AnyConnector } from '../../src/platform/connector.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 export const TEST_ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -52,7 +59,9 @@ export async function freePort(): Promise<number> {
  * Starts Spokes in this process on a fresh embedded database with a known admin password.
  * `env` adds or overrides settings (e.g. `SPOKES_SANDBOX: 'on'`).
  */
-export async function startSpokes(opts: { env?: Record<string, string>; password?: string; connectors?: readonly AnyConnector[] } = {}): Promise<SpokesUnderTest> {
+export async function startSpokes(
+  opts: { env?: Record<string, string>; password?: string; connectors?: readonly AnyConnector[] } = {},
+): Promise<SpokesUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spokes-ui-test-'));
   const password = opts.password ?? TEST_ADMIN_PASSWORD;
   for (let attempt = 1; ; attempt++) {
@@ -60,14 +69,23 @@ export async function startSpokes(opts: { env?: Record<string, string>; password
     const url = `http://localhost:${port}`;
     const config = loadConfig({
       env: {
-        SPOKES_DATA_DIR: dataDir, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: url, SPOKES_ADMIN_PASSWORD: password,
-        SPOKES_SANDBOX: 'off', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', ...opts.env,
+        SPOKES_DATA_DIR: dataDir,
+        SPOKES_PORT: String(port),
+        SPOKES_PUBLIC_URL: url,
+        SPOKES_ADMIN_PASSWORD: password,
+        SPOKES_SANDBOX: 'off',
+        SPOKES_LOG_LEVEL: 'silent',
+        SPOKES_SHUTDOWN_TIMEOUT_MS: '2000',
+        ...opts.env,
       },
     });
     try {
       const runtime = await startRuntime({ config, log: createLogger({ level: 'silent' }), server: true, worker: true, connectors: opts.connectors });
       return {
-        runtime, url, password, dataDir,
+        runtime,
+        url,
+        password,
+        dataDir,
         async stop() {
           await runtime.stop().catch(() => {});
           rmSync(dataDir, { recursive: true, force: true });
@@ -134,12 +152,20 @@ export interface AdminHttp {
 
 /** Signs in over HTTP, for API tests of admin routes. */
 export async function signInOverHttp(spokes: Pick<SpokesUnderTest, 'url' | 'password'>): Promise<AdminHttp> {
-  const res = await fetch(`${spokes.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: spokes.password }) });
+  const res = await fetch(`${spokes.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password: spokes.password }),
+  });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
-  const { csrfToken } = await res.json() as { csrfToken: string };
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
   return {
-    cookie, csrfToken,
+    cookie,
+    csrfToken,
     request(method, path, body) {
       const headers: Record<string, string> = { cookie };
       if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken;

@@ -27,8 +27,12 @@ export async function createTestDatabase(engine: 'pglite' | 'postgres'): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'spokes-test-'));
   if (engine === 'pglite') {
     return {
-      engine, dataDir, env: { SPOKES_DATA_DIR: dataDir },
-      async drop() { rmSync(dataDir, { recursive: true, force: true }); },
+      engine,
+      dataDir,
+      env: { SPOKES_DATA_DIR: dataDir },
+      async drop() {
+        rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   }
   const adminUrl = process.env.TEST_DATABASE_URL;
@@ -39,7 +43,10 @@ export async function createTestDatabase(engine: 'pglite' | 'postgres'): Promise
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   return {
-    engine, dataDir, databaseUrl, env: { SPOKES_DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
+    engine,
+    dataDir,
+    databaseUrl,
+    env: { SPOKES_DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
     async drop() {
       await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
       rmSync(dataDir, { recursive: true, force: true });

@@ -7,11 +7,22 @@ import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { HUBSPOT } from '../../src/hubspot/manifest.ts';
 
 export async function connectByOAuth(hubspot: HubSpotService, sandbox: HubSpotSandbox, portalIndex = 0): Promise<{ portalId: number; appId: number }> {
-  const app = sandbox.registerApp({ name: 'Spokes test', redirectUrls: [hubspot.redirectUrl], scopes: [...HUBSPOT.requiredScopes], optionalScopes: [...HUBSPOT.optionalScopes] });
+  const app = sandbox.registerApp({
+    name: 'Spokes test',
+    redirectUrls: [hubspot.redirectUrl],
+    scopes: [...HUBSPOT.requiredScopes],
+    optionalScopes: [...HUBSPOT.optionalScopes],
+  });
   await hubspot.saveApp({ clientId: app.clientId, clientSecret: app.clientSecret });
   const portal = sandbox.info().portals.filter((p) => p.type === 'STANDARD')[portalIndex]!;
   const { state } = await hubspot.beginAuthorization();
-  const { redirectUrl } = sandbox.approveInstall({ clientId: app.clientId, redirectUri: hubspot.redirectUrl, scopes: [...HUBSPOT.requiredScopes], state, portalId: portal.portalId });
+  const { redirectUrl } = sandbox.approveInstall({
+    clientId: app.clientId,
+    redirectUri: hubspot.redirectUrl,
+    scopes: [...HUBSPOT.requiredScopes],
+    state,
+    portalId: portal.portalId,
+  });
   const back = new URL(redirectUrl);
   await hubspot.completeAuthorization({ code: back.searchParams.get('code')!, state: back.searchParams.get('state')! });
   return { portalId: portal.portalId, appId: app.appId };

@@ -59,12 +59,25 @@ interface Operation {
 const RATE_LIMIT_ERROR = {
   type: 'object',
   required: ['status', 'message', 'errorType', 'correlationId', 'policyName'],
-  properties: { status: { const: 'error' }, message: { type: 'string' }, errorType: { const: 'RATE_LIMIT' }, correlationId: { type: 'string', format: 'uuid' }, policyName: { enum: ['TEN_SECONDLY_ROLLING', 'SECONDLY', 'DAILY'] }, groupName: { type: 'string' } },
+  properties: {
+    status: { const: 'error' },
+    message: { type: 'string' },
+    errorType: { const: 'RATE_LIMIT' },
+    correlationId: { type: 'string', format: 'uuid' },
+    policyName: { enum: ['TEN_SECONDLY_ROLLING', 'SECONDLY', 'DAILY'] },
+    groupName: { type: 'string' },
+  },
 };
 const OAUTH_ERROR = {
   type: 'object',
   required: ['status', 'message', 'correlationId'],
-  properties: { status: { type: 'string' }, message: { type: 'string' }, correlationId: { type: 'string', format: 'uuid' }, error: { type: 'string' }, error_description: { type: 'string' } },
+  properties: {
+    status: { type: 'string' },
+    message: { type: 'string' },
+    correlationId: { type: 'string', format: 'uuid' },
+    error: { type: 'string' },
+    error_description: { type: 'string' },
+  },
 };
 
 /**
@@ -77,7 +90,12 @@ const OAUTH_ERROR = {
  * 4. `MultiAssociatedObjectWithLabel.toObjectId` (v4 association reads) is a JSON number, as
  *    HubSpot answers (captured batch read in amp-labs/connectors), where the spec says string.
  */
-export const SPEC_PATCHES = ['SimplePublicObject*.properties values nullable', 'AssociationSpecWithLabel.label nullable', 'StandardError.subCategory string', 'MultiAssociatedObjectWithLabel.toObjectId integer'];
+export const SPEC_PATCHES = [
+  'SimplePublicObject*.properties values nullable',
+  'AssociationSpecWithLabel.label nullable',
+  'StandardError.subCategory string',
+  'MultiAssociatedObjectWithLabel.toObjectId integer',
+];
 
 function patchSpec(doc: { components?: { schemas?: Record<string, Record<string, any>> } }): void {
   for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
@@ -92,7 +110,8 @@ function patchSpec(doc: { components?: { schemas?: Record<string, Record<string,
 
 function listSpecFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? listSpecFiles(join(dir, entry.name)) : entry.name.endsWith('.json') ? [join(dir, entry.name)] : []);
+    entry.isDirectory() ? listSpecFiles(join(dir, entry.name)) : entry.name.endsWith('.json') ? [join(dir, entry.name)] : [],
+  );
 }
 
 function pointerEscape(segment: string): string {
@@ -127,7 +146,10 @@ function load(): Loaded {
       for (const [method, operation] of Object.entries(methods)) {
         if (!operation?.responses) continue;
         operations.push({
-          docId, method: method.toUpperCase(), template, pattern,
+          docId,
+          method: method.toUpperCase(),
+          template,
+          pattern,
           literals: segments.filter((s) => !s.startsWith('{')).length,
           pointer: `#/paths/${pointerEscape(template)}/${method}`,
           responses: operation.responses,
@@ -156,7 +178,10 @@ function schemaPointer(loaded: Loaded, op: Operation, status: number): { pointer
   let response = op.responses[key] as Record<string, any>;
   if (typeof response.$ref === 'string') {
     pointer = response.$ref;
-    response = pointer.slice(2).split('/').reduce((node: any, part: string) => node?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], loaded.docs.get(op.docId));
+    response = pointer
+      .slice(2)
+      .split('/')
+      .reduce((node: any, part: string) => node?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], loaded.docs.get(op.docId));
   }
   const content = response?.content as Record<string, unknown> | undefined;
   const headers = Object.keys((response?.headers ?? {}) as Record<string, unknown>);
@@ -184,7 +209,15 @@ export function createContractHarness(): ContractHarness {
       unchecked.add(`${record.method} ${record.routeUrl ?? path}`);
       return;
     }
-    const fail = (problem: string) => violations.push({ method: record.method, url: record.url, status: record.statusCode, operation: `${op.method} ${op.template}`, problem, body: record.body?.slice(0, 2000) });
+    const fail = (problem: string) =>
+      violations.push({
+        method: record.method,
+        url: record.url,
+        status: record.statusCode,
+        operation: `${op.method} ${op.template}`,
+        problem,
+        body: record.body?.slice(0, 2000),
+      });
     if (record.statusCode === 429) return check(validatorFor('local:rate-limit', RATE_LIMIT_ERROR));
     if (path.startsWith('/oauth/') && record.statusCode >= 400 && record.statusCode < 500) return check(validatorFor('local:oauth-error', OAUTH_ERROR));
     const target = schemaPointer(loaded, op, record.statusCode);

@@ -33,7 +33,12 @@ export interface JsonResponse<T = any> {
   text: string;
 }
 
-export async function call<T = any>(base: string, method: string, path: string, options: { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<JsonResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -46,7 +51,7 @@ export async function call<T = any>(base: string, method: string, path: string, 
   }
   const response = await fetch(`${base}${path}`, { method, headers, body, redirect: 'manual' });
   const text = await response.text();
-  let parsed: unknown ;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
@@ -57,9 +62,16 @@ export async function call<T = any>(base: string, method: string, path: string, 
 
 /** Visible text of an HTML page: tags dropped, entities decoded (assert on what a user reads). */
 export function pageText(html: string): string {
-  return html.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ').trim();
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export interface InstalledApp {
@@ -74,9 +86,20 @@ export interface InstalledApp {
 }
 
 export const ALL_CRM_SCOPES = [
-  'oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write',
-  'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.owners.read', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write',
-  'crm.schemas.companies.read', 'crm.schemas.companies.write', 'crm.schemas.deals.read', 'crm.schemas.deals.write',
+  'oauth',
+  'crm.objects.contacts.read',
+  'crm.objects.contacts.write',
+  'crm.objects.companies.read',
+  'crm.objects.companies.write',
+  'crm.objects.deals.read',
+  'crm.objects.deals.write',
+  'crm.objects.owners.read',
+  'crm.schemas.contacts.read',
+  'crm.schemas.contacts.write',
+  'crm.schemas.companies.read',
+  'crm.schemas.companies.write',
+  'crm.schemas.deals.read',
+  'crm.schemas.deals.write',
 ];
 
 /** Registers an app and installs it into a portal through the real code/token exchange. */
@@ -91,7 +114,13 @@ export async function installApp(sandbox: HubSpotSandbox, options: { scopes?: st
   });
   if (token.status !== 200) throw new Error(`token exchange failed: ${token.status} ${token.text}`);
   return {
-    appId: app.appId, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri, portalId,
-    accessToken: token.body.access_token, refreshToken: token.body.refresh_token, developerApiKey: app.developerApiKey,
+    appId: app.appId,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    redirectUri,
+    portalId,
+    accessToken: token.body.access_token,
+    refreshToken: token.body.refresh_token,
+    developerApiKey: app.developerApiKey,
   };
 }

@@ -33,23 +33,25 @@ if (mode === 'refresh') {
   let written = 0;
   let rateLimited = 0;
   let n = 0;
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    while (Date.now() < until) {
-      const inputs = Array.from({ length: 10 }, () => ({ properties: { email: `hammer-${tag}-${n++}@example.com`, firstname: 'Hammer' }, associations: [] }));
-      // A write that meets a 429 is retried until it lands: none may be lost.
-      for (;;) {
-        try {
-          await hubspot.api.call('hammer batch create', (c) => c.crm.contacts.batchApi.create({ inputs }));
-          written += inputs.length;
-          break;
-        } catch (err) {
-          if (!(err instanceof RemoteRateLimitedError)) throw err;
-          rateLimited++;
-          await new Promise((r) => setTimeout(r, err.retryAfterMs));
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (Date.now() < until) {
+        const inputs = Array.from({ length: 10 }, () => ({ properties: { email: `hammer-${tag}-${n++}@example.com`, firstname: 'Hammer' }, associations: [] }));
+        // A write that meets a 429 is retried until it lands: none may be lost.
+        for (;;) {
+          try {
+            await hubspot.api.call('hammer batch create', (c) => c.crm.contacts.batchApi.create({ inputs }));
+            written += inputs.length;
+            break;
+          } catch (err) {
+            if (!(err instanceof RemoteRateLimitedError)) throw err;
+            rateLimited++;
+            await new Promise((r) => setTimeout(r, err.retryAfterMs));
+          }
         }
       }
-    }
-  }));
+    }),
+  );
   process.stdout.write(`${JSON.stringify({ written, rateLimited })}\n`);
 }
 await close();

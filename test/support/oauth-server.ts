@@ -67,13 +67,21 @@ export async function startOAuthServer(opts: OAuthServerOptions): Promise<OAuthS
 
   const app = Fastify({ logger: false });
   await app.register(formbody);
-  const err = (reply: { code(n: number): { header(k: string, v: string): { send(b: unknown): unknown }; send(b: unknown): unknown } }, status: number, error: string, description: string) =>
-    status === 401 ? reply.code(401).header('www-authenticate', 'Basic realm="test"').send({ error, error_description: description }) : reply.code(status).send({ error, error_description: description });
+  const err = (
+    reply: { code(n: number): { header(k: string, v: string): { send(b: unknown): unknown }; send(b: unknown): unknown } },
+    status: number,
+    error: string,
+    description: string,
+  ) =>
+    status === 401
+      ? reply.code(401).header('www-authenticate', 'Basic realm="test"').send({ error, error_description: description })
+      : reply.code(status).send({ error, error_description: description });
 
   app.get('/authorize', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     // §4.1.2.1: a bad client or redirect URI must not redirect.
-    if (q.client_id !== clientId || !q.redirect_uri || !opts.redirectUris.includes(q.redirect_uri)) return reply.code(400).send({ error: 'invalid_request', error_description: 'unknown client or redirect_uri' });
+    if (q.client_id !== clientId || !q.redirect_uri || !opts.redirectUris.includes(q.redirect_uri))
+      return reply.code(400).send({ error: 'invalid_request', error_description: 'unknown client or redirect_uri' });
     const back = new URL(q.redirect_uri);
     if (q.state) back.searchParams.set('state', q.state);
     if (q.response_type !== 'code') back.searchParams.set('error', 'unsupported_response_type');
@@ -82,7 +90,14 @@ export async function startOAuthServer(opts: OAuthServerOptions): Promise<OAuthS
       back.searchParams.set('error_description', 'PKCE S256 is required');
     } else {
       const code = randomBytes(16).toString('base64url');
-      codes.set(code, { redirectUri: q.redirect_uri, challenge: q.code_challenge, account: 'Acme Sandbox Org', scope: q.scope ?? '', used: false, expiresAt: Date.now() + 60_000 });
+      codes.set(code, {
+        redirectUri: q.redirect_uri,
+        challenge: q.code_challenge,
+        account: 'Acme Sandbox Org',
+        scope: q.scope ?? '',
+        used: false,
+        expiresAt: Date.now() + 60_000,
+      });
       back.searchParams.set('code', code);
     }
     return reply.redirect(back.toString(), 302);
@@ -137,7 +152,8 @@ export async function startOAuthServer(opts: OAuthServerOptions): Promise<OAuthS
   app.get('/userinfo', async (request, reply) => {
     const token = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
     const found = token ? byAccess.get(token) : undefined;
-    if (!found || found.grant.revoked || found.expiresAt < Date.now()) return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send({ error: 'invalid_token' });
+    if (!found || found.grant.revoked || found.expiresAt < Date.now())
+      return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send({ error: 'invalid_token' });
     return { account: found.grant.account, scope: found.grant.scope };
   });
 
@@ -156,11 +172,19 @@ export async function startOAuthServer(opts: OAuthServerOptions): Promise<OAuthS
   const { port } = app.server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    clientId, clientSecret, counts,
+    clientId,
+    clientSecret,
+    counts,
     liveRefreshTokens: () => [...grants.values()].filter((g) => !g.revoked).map((g) => g.refreshToken),
-    revokeAll: () => { for (const g of grants.values()) g.revoked = true; },
-    setTokenDelay: (ms) => { delayMs = ms; },
-    setExpiresIn: (s) => { expiresIn = s; },
+    revokeAll: () => {
+      for (const g of grants.values()) g.revoked = true;
+    },
+    setTokenDelay: (ms) => {
+      delayMs = ms;
+    },
+    setExpiresIn: (s) => {
+      expiresIn = s;
+    },
     close: () => app.close(),
   };
 }

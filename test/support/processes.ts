@@ -32,7 +32,9 @@ export function runSpokes(args: string[], env: Record<string, string | undefined
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     output: () => out,
@@ -41,12 +43,26 @@ export function runSpokes(args: string[], env: Record<string, string | undefined
       return new Promise((resolve, reject) => {
         const check = () => {
           const m = out.match(pattern);
-          if (m) { cleanup(); resolve(m); }
+          if (m) {
+            cleanup();
+            resolve(m);
+          }
         };
-        const timer = setTimeout(() => { cleanup(); reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`)); }, timeoutMs);
-        const cleanup = () => { clearTimeout(timer); listeners.delete(check); };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
         listeners.add(check);
-        void exited.then(({ code }) => { if (listeners.has(check)) { cleanup(); reject(new Error(`process exited (${code}) before ${pattern}; output:\n${out}`)); } });
+        void exited.then(({ code }) => {
+          if (listeners.has(check)) {
+            cleanup();
+            reject(new Error(`process exited (${code}) before ${pattern}; output:\n${out}`));
+          }
+        });
         check();
       });
     },
@@ -54,7 +70,11 @@ export function runSpokes(args: string[], env: Record<string, string | undefined
 }
 
 /** Runs a command to completion. */
-export async function runSpokesToEnd(args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+export async function runSpokesToEnd(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
   const p = runSpokes(args, env);
   const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
   const { code } = await p.exited;

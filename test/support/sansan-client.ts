@@ -22,7 +22,12 @@ async function answer(res: Response): Promise<Answer> {
 }
 
 /** GET <apiBaseUrl><path>?<query> with the key; arrays become repeated parameters. */
-export async function api(sb: SansanSandbox, key: string | undefined, path: string, query: Record<string, string | number | boolean | string[] | undefined> = {}): Promise<Answer> {
+export async function api(
+  sb: SansanSandbox,
+  key: string | undefined,
+  path: string,
+  query: Record<string, string | number | boolean | string[] | undefined> = {},
+): Promise<Answer> {
   const url = new URL(`${sb.info().apiBaseUrl}${path}`);
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined) continue;
@@ -32,19 +37,32 @@ export async function api(sb: SansanSandbox, key: string | undefined, path: stri
 }
 
 export async function apiPost(sb: SansanSandbox, key: string, path: string, body: unknown): Promise<Answer> {
-  return answer(await fetch(`${sb.info().apiBaseUrl}${path}`, {
-    method: 'POST', headers: { 'X-Sansan-Api-Key': key, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body),
-  }));
+  return answer(
+    await fetch(`${sb.info().apiBaseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'X-Sansan-Api-Key': key, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 }
 
 export async function control(sb: SansanSandbox, method: string, path: string, body?: unknown): Promise<Answer> {
-  return answer(await fetch(`${sb.url}${path}`, {
-    method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-  }));
+  return answer(
+    await fetch(`${sb.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
 }
 
 /** Every page of a card listing, following nextPageToken (sent alone, as the token carries the query). */
-export async function allPages(sb: SansanSandbox, key: string, path: string, query: Record<string, string | number | boolean | string[] | undefined>): Promise<{ cards: any[]; pages: number }> {
+export async function allPages(
+  sb: SansanSandbox,
+  key: string,
+  path: string,
+  query: Record<string, string | number | boolean | string[] | undefined>,
+): Promise<{ cards: any[]; pages: number }> {
   const cards: any[] = [];
   let pages = 0;
   let res = await api(sb, key, path, query);

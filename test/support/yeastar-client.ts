@@ -101,13 +101,17 @@ export class EventStream {
       try {
         const frame = JSON.parse(text);
         if (typeof frame.type === 'number') this.events.push({ type: frame.type, sn: frame.sn, msg: JSON.parse(frame.msg) });
-      } catch { /* replies such as "heartbeat response" */ }
+      } catch {
+        /* replies such as "heartbeat response" */
+      }
       for (const w of this.waiters) w();
     });
-    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => {
-      clearInterval(this.heartbeat);
-      resolve({ code, reason: reason.toString() });
-    }));
+    this.closed = new Promise((resolve) =>
+      this.socket.on('close', (code, reason) => {
+        clearInterval(this.heartbeat);
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
   }
 
   private heartbeat: NodeJS.Timeout | undefined;
@@ -149,7 +153,7 @@ export class EventStream {
   /** Waits for the 30012 New CDR of `callId` and returns every event of that call so far. */
   async callEvents(callId: string, timeoutMs = 3000): Promise<PbxEventFrame[]> {
     await this.waitFor(() => this.events.some((e) => e.type === 30012 && e.msg.call_id === callId), timeoutMs);
-    return this.events.filter((e) => e.msg.call_id === callId || (e.type === 30008));
+    return this.events.filter((e) => e.msg.call_id === callId || e.type === 30008);
   }
 
   close(): void {
@@ -160,10 +164,12 @@ export class EventStream {
 
 /** Compact view of one 30011 event: "extension:1001:RING,inbound:ALERT". */
 export function memberSummary(msg: any): string {
-  return msg.members.map((m: any) => {
-    const [kind, v] = Object.entries(m)[0] as [string, any];
-    return kind === 'extension' ? `extension:${v.number}:${v.member_status}` : `${kind}:${v.member_status}`;
-  }).join(',');
+  return msg.members
+    .map((m: any) => {
+      const [kind, v] = Object.entries(m)[0] as [string, any];
+      return kind === 'extension' ? `extension:${v.number}:${v.member_status}` : `${kind}:${v.member_status}`;
+    })
+    .join(',');
 }
 
 export interface ReceivedWebhook {
@@ -173,7 +179,10 @@ export interface ReceivedWebhook {
 
 /** A real HTTP server on 127.0.0.1 that records webhook requests and answers `status`. */
 export async function startWebhookReceiver(status = 200): Promise<{
-  url: string; received: ReceivedWebhook[]; waitFor: (n: number, timeoutMs?: number) => Promise<void>; close: () => Promise<void>;
+  url: string;
+  received: ReceivedWebhook[];
+  waitFor: (n: number, timeoutMs?: number) => Promise<void>;
+  close: () => Promise<void>;
 }> {
   const received: ReceivedWebhook[] = [];
   let notify = () => {};
@@ -191,17 +200,22 @@ export async function startWebhookReceiver(status = 200): Promise<{
   return {
     url: `http://127.0.0.1:${port}/yeastar-hook`,
     received,
-    waitFor: (n, timeoutMs = 3000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`got ${received.length} of ${n} webhooks`)), timeoutMs);
-      notify = () => {
-        if (received.length >= n) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      notify();
-    }),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    waitFor: (n, timeoutMs = 3000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`got ${received.length} of ${n} webhooks`)), timeoutMs);
+        notify = () => {
+          if (received.length >= n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        notify();
+      }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -32,17 +32,24 @@ describe('agent API', () => {
   let view: AgentsView;
   let portalToken: string;
 
-  const call = (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => fetch(`${spokes.url}${path}`, {
-    method,
-    headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
+  const call = (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    fetch(`${spokes.url}${path}`, {
+      method,
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
   const tokenOf = (signInUrl: string) => new URL(signInUrl).hash.replace(/^#token=/, '');
-  const userOf = async (ownerId: string) => (await (await fetch(`${hubspotUrl}/crm/v3/owners/${ownerId}`, { headers: { authorization: `Bearer ${portalToken}` } })).json() as { userId: number }).userId;
+  const userOf = async (ownerId: string) =>
+    ((await (await fetch(`${hubspotUrl}/crm/v3/owners/${ownerId}`, { headers: { authorization: `Bearer ${portalToken}` } })).json()) as { userId: number })
+      .userId;
   async function signInWith(body: unknown): Promise<SessionAnswer> {
     const res = await call('POST', '/agent-api/sessions', { body });
     assert.equal(res.status, 200, await res.clone().text());
-    return await res.json() as SessionAnswer;
+    return (await res.json()) as SessionAnswer;
   }
 
   before(async () => {
@@ -54,7 +61,7 @@ describe('agent API', () => {
     portalToken = spokes.runtime.services.sandboxes!.hubspot.info().portals.find((p) => p.portalId === portalId)!.privateAppToken;
     const res = await admin.request('GET', '/api/telephony/agents');
     assert.equal(res.status, 200);
-    view = await res.json() as AgentsView;
+    view = (await res.json()) as AgentsView;
   });
   after(async () => {
     await spokes?.stop();
@@ -90,10 +97,14 @@ describe('agent API', () => {
   it('signs nobody in from the widget key and the ids a page claims (issue 9 item 1)', async () => {
     const other = view.agents[1]!;
     // What any salesperson (or anyone holding the old widget URL) could send to become someone else.
-    for (const body of [{ widgetKey: 'any', portalId, ownerId: other.ownerId }, { widgetKey: 'any', portalId, userId: 5000002 }, { portalId, ownerId: other.ownerId }]) {
+    for (const body of [
+      { widgetKey: 'any', portalId, ownerId: other.ownerId },
+      { widgetKey: 'any', portalId, userId: 5000002 },
+      { portalId, ownerId: other.ownerId },
+    ]) {
       const res = await call('POST', '/agent-api/sessions', { body });
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.equal((await res.json() as { error: { code: string } }).error.code, 'validation_failed');
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'validation_failed');
     }
   });
 
@@ -102,7 +113,7 @@ describe('agent API', () => {
     const { back, collected, handoff } = await signInWithHubSpot(spokes, await userOf(agent.ownerId));
     assert.equal(back, '/widget/sign-in#done');
     assert.equal(collected.status, 200, await collected.clone().text());
-    const answer = await collected.json() as { ready: boolean; session: SessionAnswer };
+    const answer = (await collected.json()) as { ready: boolean; session: SessionAnswer };
     assert.equal(answer.ready, true);
     assert.equal(answer.session.agent.ownerId, agent.ownerId);
     assert.equal(answer.session.agent.extension, agent.extension);
@@ -122,20 +133,20 @@ describe('agent API', () => {
     assert.deepEqual(await collected.json(), { ready: false });
   });
 
-  it('passes the pop-up page\'s session of the same browser on to the widget, and nothing without one', async () => {
+  it("passes the pop-up page's session of the same browser on to the widget, and nothing without one", async () => {
     const agent = view.agents[0]!;
     const page = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     const handoff = 'h'.repeat(20) + Date.now().toString(36).padStart(23, '0');
     assert.equal((await call('POST', '/agent-api/sign-in/from-session', { body: { handoff } })).status, 401);
     const res = await call('POST', '/agent-api/sign-in/from-session', { token: page.token, body: { handoff } });
     assert.equal(res.status, 200, await res.clone().text());
-    const { session } = await (await call('POST', '/agent-api/sign-in/handoff', { body: { handoff } })).json() as { session: SessionAnswer };
+    const { session } = (await (await call('POST', '/agent-api/sign-in/handoff', { body: { handoff } })).json()) as { session: SessionAnswer };
     assert.equal(session.agent.ownerId, agent.ownerId);
   });
 
   it('refuses forged links and tokens (401) and unbound users (409 not_bound)', async () => {
     const expectError = async (res: Response, status: number, code: string) => {
-      const body = await res.json() as { error: { code: string; message: string } };
+      const body = (await res.json()) as { error: { code: string; message: string } };
       assert.equal(res.status, status, JSON.stringify(body));
       assert.equal(body.error.code, code);
       return body.error.message;
@@ -143,9 +154,18 @@ describe('agent API', () => {
     await expectError(await call('POST', '/agent-api/sessions', { body: { signInToken: 'a1.eyJrIjoiaSIsIm8iOiIxIiwiZyI6MX0.forged' } }), 401, 'unauthorized');
     await expectError(await call('POST', '/agent-api/sessions', { body: {} }), 400, 'validation_failed');
 
-    for (const [method, path] of [['GET', '/agent-api/me'], ['POST', '/agent-api/calls'], ['POST', '/agent-api/calls/1.1/hangup'],
-      ['PUT', '/agent-api/calls/1.1/engagement'], ['POST', '/agent-api/calls/1.1/claim'], ['GET', '/agent-api/calls/current'], ['PATCH', '/agent-api/calls/1.1/wrap-up'],
-      ['GET', '/agent-api/events'], ['GET', '/agent-api/lookup?number=1'], ['POST', '/agent-api/sign-in/from-session']] as const) {
+    for (const [method, path] of [
+      ['GET', '/agent-api/me'],
+      ['POST', '/agent-api/calls'],
+      ['POST', '/agent-api/calls/1.1/hangup'],
+      ['PUT', '/agent-api/calls/1.1/engagement'],
+      ['POST', '/agent-api/calls/1.1/claim'],
+      ['GET', '/agent-api/calls/current'],
+      ['PATCH', '/agent-api/calls/1.1/wrap-up'],
+      ['GET', '/agent-api/events'],
+      ['GET', '/agent-api/lookup?number=1'],
+      ['POST', '/agent-api/sign-in/from-session'],
+    ] as const) {
       await expectError(await call(method, path), 401, 'unauthorized');
       await expectError(await call(method, path, { token: 'a1.bm90.aGluZw' }), 401, 'unauthorized');
     }
@@ -154,25 +174,30 @@ describe('agent API', () => {
   /** An engagement as HubSpot creates it for a calling widget's `outgoingCall`/`incomingCall` (the record page's calling host, as that user). */
   async function hubspotCreates(userId: number, externalCallId: string, direction = 'OUTBOUND'): Promise<string> {
     const res = await fetch(`${hubspotUrl}/calling-host/api/${portalId}/calls`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: `hubspot_sandbox_user=${userId}` }, body: JSON.stringify({ direction, externalCallId }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `hubspot_sandbox_user=${userId}` },
+      body: JSON.stringify({ direction, externalCallId }),
     });
     assert.equal(res.status, 201, await res.clone().text());
-    return String((await res.json() as { engagementId: number }).engagementId);
+    return String(((await res.json()) as { engagementId: number }).engagementId);
   }
 
-  it('places a call from the agent\'s own extension, hangs it up and records the engagement HubSpot created for it', async () => {
+  it("places a call from the agent's own extension, hangs it up and records the engagement HubSpot created for it", async () => {
     const agent = view.agents[1]!;
     const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
     const before = pbx.dialRequests().length;
     const res = await call('POST', '/agent-api/calls', { token, body: { number: '+1 (646) 555-0143' } });
     assert.equal(res.status, 200, await res.clone().text());
-    const placed = await res.json() as { callId: string; extension: string; number: string };
+    const placed = (await res.json()) as { callId: string; extension: string; number: string };
     assert.equal(placed.extension, agent.extension);
     assert.equal(placed.number, '+16465550143');
     const dials = pbx.dialRequests().slice(before);
     assert.equal(dials.length, 1);
-    assert.deepEqual({ caller: dials[0]!.body.caller, callee: dials[0]!.body.callee, callId: dials[0]!.call_id }, { caller: agent.extension, callee: '+16465550143', callId: placed.callId });
+    assert.deepEqual(
+      { caller: dials[0]!.body.caller, callee: dials[0]!.body.callee, callId: dials[0]!.call_id },
+      { caller: agent.extension, callee: '+16465550143', callId: placed.callId },
+    );
 
     const engagementId = await hubspotCreates(await userOf(agent.ownerId), placed.callId);
     const engagement = await call('PUT', `/agent-api/calls/${placed.callId}/engagement`, { token, body: { engagementId: Number(engagementId) } });
@@ -193,17 +218,18 @@ describe('agent API', () => {
     pbx.setDialRules({ defaults: { manual: false } });
   });
 
-  it('accepts an engagement only for the salesperson\'s own call and only the one HubSpot created for that call (issue 9 item 2)', async () => {
+  it("accepts an engagement only for the salesperson's own call and only the one HubSpot created for that call (issue 9 item 2)", async () => {
     const [me, them] = [view.agents[0]!, view.agents[1]!];
     const { token } = await signInWith({ signInToken: tokenOf(me.signInUrl) });
     const { token: theirToken } = await signInWith({ signInToken: tokenOf(them.signInUrl) });
     pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
-    const dial = async (t: string, number: string) => (await (await call('POST', '/agent-api/calls', { token: t, body: { number } })).json() as { callId: string }).callId;
+    const dial = async (t: string, number: string) =>
+      ((await (await call('POST', '/agent-api/calls', { token: t, body: { number } })).json()) as { callId: string }).callId;
     const mine = await dial(token, '+16465550151');
     const theirs = await dial(theirToken, '+16465550152');
     const theirEngagement = await hubspotCreates(await userOf(them.ownerId), theirs);
     const expectError = async (res: Response, status: number, pattern?: RegExp) => {
-      const body = await res.json() as { error: { code: string; message: string } };
+      const body = (await res.json()) as { error: { code: string; message: string } };
       assert.equal(res.status, status, JSON.stringify(body));
       if (pattern) assert.match(body.error.message, pattern);
     };
@@ -213,15 +239,27 @@ describe('agent API', () => {
     // Someone else's call.
     await expectError(await call('PUT', `/agent-api/calls/${theirs}/engagement`, { token, body: { engagementId: theirEngagement } }), 404);
     // My call, another call's engagement; an engagement HubSpot does not have; one of my call created as someone else.
-    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: theirEngagement } }), 409, /not this call's: it is the engagement of call/);
-    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: '999999999' } }), 409, /HubSpot has no call engagement/);
+    await expectError(
+      await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: theirEngagement } }),
+      409,
+      /not this call's: it is the engagement of call/,
+    );
+    await expectError(
+      await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: '999999999' } }),
+      409,
+      /HubSpot has no call engagement/,
+    );
     const asThem = await hubspotCreates(await userOf(them.ownerId), mine);
     await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: asThem } }), 409, /another HubSpot user/);
     // The right one; afterwards no other engagement can replace it, and it cannot serve another call.
     const right = await hubspotCreates(await userOf(me.ownerId), mine);
     assert.equal((await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: right } })).status, 200);
     const second = await hubspotCreates(await userOf(me.ownerId), mine);
-    await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: second } }), 409, /already has HubSpot engagement/);
+    await expectError(
+      await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: second } }),
+      409,
+      /already has HubSpot engagement/,
+    );
     const another = await dial(token, '+16465550153');
     await expectError(await call('PUT', `/agent-api/calls/${another}/engagement`, { token, body: { engagementId: right } }), 409);
     await expectError(await call('PUT', `/agent-api/calls/${mine}/engagement`, { token, body: { engagementId: 'abc' } }), 400);
@@ -229,17 +267,24 @@ describe('agent API', () => {
     pbx.setDialRules({ defaults: { manual: false } });
   });
 
-  it('keeps a call\'s wrap-up for its salesperson only: current calls, claim and wrap-up refuse anyone else\'s call', async () => {
+  it("keeps a call's wrap-up for its salesperson only: current calls, claim and wrap-up refuse anyone else's call", async () => {
     const [me, them] = [view.agents[0]!, view.agents[1]!];
     const { token } = await signInWith({ signInToken: tokenOf(me.signInUrl) });
     const { token: theirToken } = await signInWith({ signInToken: tokenOf(them.signInUrl) });
     pbx.setDialRules({ defaults: { outcome: 'answered', manual: true } });
-    const { callId } = await (await call('POST', '/agent-api/calls', { token, body: { number: '+16465550161' } })).json() as { callId: string };
-    const current = async (t: string) => (await (await call('GET', '/agent-api/calls/current', { token: t })).json() as { calls: { callId: string; wrapUp: { notes: string } | null }[] }).calls;
-    assert.ok((await current(token)).some((c) => c.callId === callId), 'the caller\'s widget sees the call');
-    assert.ok(!(await current(theirToken)).some((c) => c.callId === callId), 'nobody else\'s does');
+    const { callId } = (await (await call('POST', '/agent-api/calls', { token, body: { number: '+16465550161' } })).json()) as { callId: string };
+    const current = async (t: string) =>
+      ((await (await call('GET', '/agent-api/calls/current', { token: t })).json()) as { calls: { callId: string; wrapUp: { notes: string } | null }[] }).calls;
+    assert.ok(
+      (await current(token)).some((c) => c.callId === callId),
+      "the caller's widget sees the call",
+    );
+    assert.ok(!(await current(theirToken)).some((c) => c.callId === callId), "nobody else's does");
 
-    const draft = await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token, body: { notes: 'Call back Tuesday.', disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7' } });
+    const draft = await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, {
+      token,
+      body: { notes: 'Call back Tuesday.', disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7' },
+    });
     assert.equal(draft.status, 200, await draft.clone().text());
     assert.equal((await current(token)).find((c) => c.callId === callId)?.wrapUp?.notes, 'Call back Tuesday.');
     assert.equal((await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token: theirToken, body: { notes: 'mine now' } })).status, 404);
@@ -249,7 +294,7 @@ describe('agent API', () => {
       assert.equal(res.status, 400, JSON.stringify(body));
     }
     const dismissed = await call('PATCH', `/agent-api/calls/${callId}/wrap-up`, { token, body: { state: 'dismissed' } });
-    assert.equal((await dismissed.json() as { wrapUp: string }).wrapUp, 'dismissed');
+    assert.equal(((await dismissed.json()) as { wrapUp: string }).wrapUp, 'dismissed');
     assert.ok(!(await current(token)).some((c) => c.callId === callId), 'a dismissed wrap-up is not offered again');
     await call('POST', `/agent-api/calls/${callId}/hangup`, { token });
     pbx.setDialRules({ defaults: { manual: false } });
@@ -261,53 +306,81 @@ describe('agent API', () => {
     const before = pbx.dialRequests().length;
     const res = await call('POST', '/agent-api/calls', { token, body: { number: '030 12345678', countryCode: 'de' } });
     assert.equal(res.status, 200, await res.clone().text());
-    const placed = await res.json() as { callId: string; number: string };
+    const placed = (await res.json()) as { callId: string; number: string };
     assert.equal(placed.number, '+493012345678');
     assert.equal(pbx.dialRequests().slice(before)[0]?.body.callee, '+493012345678');
     await call('POST', `/agent-api/calls/${placed.callId}/hangup`, { token });
     const bad = await call('POST', '/agent-api/calls', { token, body: { number: '030 12345678', countryCode: 'Germany' } });
     assert.equal(bad.status, 400);
-    const body = await bad.json() as { error: { details?: { field: string }[] } };
+    const body = (await bad.json()) as { error: { details?: { field: string }[] } };
     assert.equal(body.error.details?.[0]?.field, 'body.countryCode');
   });
 
   it('answers a PBX refusal with 409 dial_failed, a sentence for the salesperson and the reason', async () => {
     // A user bound to an extension the PBX does not have.
-    await spokes.runtime.database.db.insert(extensionBindings).values({ extension: '1999', ownerId: '55501', ownerName: 'Gone Phone', ownerEmail: null, userId: null, source: 'manual' });
-    const links = await (await admin.request('GET', '/api/telephony/agents')).json() as AgentsView;
+    await spokes.runtime.database.db
+      .insert(extensionBindings)
+      .values({ extension: '1999', ownerId: '55501', ownerName: 'Gone Phone', ownerEmail: null, userId: null, source: 'manual' });
+    const links = (await (await admin.request('GET', '/api/telephony/agents')).json()) as AgentsView;
     const { token } = await signInWith({ signInToken: tokenOf(links.agents.find((a) => a.ownerId === '55501')!.signInUrl) });
     const res = await call('POST', '/agent-api/calls', { token, body: { number: '+16465550144' } });
     assert.equal(res.status, 409);
-    assert.deepEqual(await res.json(), { error: { code: 'dial_failed', reason: 'unknown_extension',
-      message: 'Extension 1999 does not exist on the PBX. Ask your administrator to check your extension binding.' } });
+    assert.deepEqual(await res.json(), {
+      error: {
+        code: 'dial_failed',
+        reason: 'unknown_extension',
+        message: 'Extension 1999 does not exist on the PBX. Ask your administrator to check your extension binding.',
+      },
+    });
     const bad = await call('POST', '/agent-api/calls', { token, body: { number: 'call me' } });
     assert.equal(bad.status, 400);
   });
 
-  it('streams the agent\'s own call events with the matched contact, and resumes after Last-Event-ID', async () => {
+  it("streams the agent's own call events with the matched contact, and resumes after Last-Event-ID", async () => {
     const agent = view.agents[0]!;
     const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     const contact = await createHubSpotContact(spokes, { firstname: 'Ada', lastname: 'Stream', phone: '+1 646 555 0171' });
     await waitFor(async () => {
       const res = await call('GET', '/agent-api/lookup?number=%2B16465550171', { token });
-      const { match } = await res.json() as { match: { objectId: string } | null };
+      const { match } = (await res.json()) as { match: { objectId: string } | null };
       return match?.objectId === contact.id;
     }, 'the phone index learns the new contact');
     const lookup = await (await call('GET', '/agent-api/lookup?number=6465550171', { token })).json();
-    assert.deepEqual(lookup, { match: { objectType: 'contact', objectId: contact.id, label: 'Ada Stream', url: `${hubspotUrl}/contacts/${portalId}/record/0-1/${contact.id}`, autoCreated: false } });
+    assert.deepEqual(lookup, {
+      match: {
+        objectType: 'contact',
+        objectId: contact.id,
+        label: 'Ada Stream',
+        url: `${hubspotUrl}/contacts/${portalId}/record/0-1/${contact.id}`,
+        autoCreated: false,
+      },
+    });
     assert.deepEqual(await (await call('GET', '/agent-api/lookup?number=%2B16465550999', { token })).json(), { match: null });
 
     const stream = await openAgentStream(spokes.url, token);
     assert.match(stream.contentType, /^text\/event-stream/);
     // Someone else's call is not in this agent's stream.
     pbx.simulateCall({ direction: 'inbound', external: '+16465550172', extension: view.agents[1]!.extension, outcome: 'no_answer', ringSeconds: 1 });
-    const { call_id } = pbx.simulateCall({ direction: 'inbound', external: '+16465550171', extension: agent.extension, outcome: 'answered', ringSeconds: 1, talkSeconds: 1 });
+    const { call_id } = pbx.simulateCall({
+      direction: 'inbound',
+      external: '+16465550171',
+      extension: agent.extension,
+      outcome: 'answered',
+      ringSeconds: 1,
+      talkSeconds: 1,
+    });
     const ringing = await stream.next((e) => e.callId === call_id && e.state === 'ringing');
     assert.equal(ringing.type, 'call');
     assert.equal(ringing.direction, 'inbound');
     assert.equal(ringing.extension, agent.extension);
     assert.equal(ringing.ownerId, agent.ownerId);
-    assert.deepEqual(ringing.match, { objectType: 'contact', objectId: contact.id, label: 'Ada Stream', url: `${hubspotUrl}/contacts/${portalId}/record/0-1/${contact.id}`, autoCreated: false });
+    assert.deepEqual(ringing.match, {
+      objectType: 'contact',
+      objectId: contact.id,
+      label: 'Ada Stream',
+      url: `${hubspotUrl}/contacts/${portalId}/record/0-1/${contact.id}`,
+      autoCreated: false,
+    });
     assert.equal(ringing.id, String(ringing.seq));
     const ended = await stream.next((e) => e.callId === call_id && e.state === 'ended');
     assert.ok(stream.events.every((e) => e.ownerId === agent.ownerId));
@@ -328,7 +401,7 @@ describe('agent API', () => {
       assert.equal(me.status, 401, `GET /agent-api/me with payload ${payload}`);
       const session = await call('POST', '/agent-api/sessions', { body: { signInToken: forged } });
       assert.equal(session.status, 401, `POST /agent-api/sessions with payload ${payload}`);
-      assert.equal((await session.json() as { error: { code: string } }).error.code, 'unauthorized');
+      assert.equal(((await session.json()) as { error: { code: string } }).error.code, 'unauthorized');
     }
   });
 
@@ -336,19 +409,36 @@ describe('agent API', () => {
     const agent = view.agents[0]!;
     const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     const stream = await openAgentStream(spokes.url, token);
-    const { call_id } = pbx.simulateCall({ direction: 'inbound', external: '+16465550181', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.3 });
+    const { call_id } = pbx.simulateCall({
+      direction: 'inbound',
+      external: '+16465550181',
+      extension: agent.extension,
+      outcome: 'no_answer',
+      ringSeconds: 0.3,
+    });
     await stream.next((e) => e.callId === call_id && e.state === 'ended');
     // The very frame the PBX sent while the phone rang, delivered again (a webhook retry, a replay) after the call ended.
     const ringing = pbx.events().find((e) => e.type === 30011 && e.msg.call_id === call_id)!;
     const raw = JSON.stringify({ type: ringing.type, sn: pbx.info().serialNumber, msg: JSON.stringify(ringing.msg) });
     const res = await fetch(`${spokes.url}/webhooks/telephony/yeastar`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(pbx.info().webhookSecret, raw) }, body: raw,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(pbx.info().webhookSecret, raw) },
+      body: raw,
     });
     assert.equal(res.status, 200, await res.clone().text());
     // A later call reaches the stream: anything the replay published would have arrived before it.
-    const { call_id: next } = pbx.simulateCall({ direction: 'inbound', external: '+16465550182', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.3 });
+    const { call_id: next } = pbx.simulateCall({
+      direction: 'inbound',
+      external: '+16465550182',
+      extension: agent.extension,
+      outcome: 'no_answer',
+      ringSeconds: 0.3,
+    });
     await stream.next((e) => e.callId === next && e.state === 'ringing');
-    assert.deepEqual(stream.events.filter((e) => e.callId === call_id).map((e) => e.state), ['ringing', 'ended']);
+    assert.deepEqual(
+      stream.events.filter((e) => e.callId === call_id).map((e) => e.state),
+      ['ringing', 'ended'],
+    );
 
     // A call this Spokes never saw ring (say it restarted meanwhile): its record arrives and is logged, then a
     // ringing frame of it is replayed. The call ended: no pop-up either.
@@ -357,15 +447,30 @@ describe('agent API', () => {
     const post = (frame: { type: number; sn: string; msg: string }) => {
       const body = JSON.stringify(frame);
       return fetch(`${spokes.url}/webhooks/telephony/yeastar`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(pbx.info().webhookSecret, body) }, body,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(pbx.info().webhookSecret, body) },
+        body,
       });
     };
     assert.equal((await post({ ...cdr, msg: JSON.stringify({ ...JSON.parse(cdr.msg), call_id: unseen }) })).status, 200);
-    await waitFor(async () => (await spokes.runtime.database.db.select().from(callLogs).where(eq(callLogs.callId, unseen))).length > 0, 'the call record is logged');
+    await waitFor(
+      async () => (await spokes.runtime.database.db.select().from(callLogs).where(eq(callLogs.callId, unseen))).length > 0,
+      'the call record is logged',
+    );
     assert.equal((await post({ type: 30011, sn: pbx.info().serialNumber, msg: JSON.stringify({ ...ringing.msg, call_id: unseen }) })).status, 200);
-    const { call_id: last } = pbx.simulateCall({ direction: 'inbound', external: '+16465550184', extension: agent.extension, outcome: 'no_answer', ringSeconds: 0.3 });
+    const { call_id: last } = pbx.simulateCall({
+      direction: 'inbound',
+      external: '+16465550184',
+      extension: agent.extension,
+      outcome: 'no_answer',
+      ringSeconds: 0.3,
+    });
     await stream.next((e) => e.callId === last && e.state === 'ringing');
-    assert.deepEqual(stream.events.filter((e) => e.callId === unseen).map((e) => e.state), [], 'nothing published for the ended call');
+    assert.deepEqual(
+      stream.events.filter((e) => e.callId === unseen).map((e) => e.state),
+      [],
+      'nothing published for the ended call',
+    );
     stream.close();
   });
 
@@ -375,7 +480,7 @@ describe('agent API', () => {
     const stream = await openAgentStream(spokes.url, session.token);
     const res = await admin.request('POST', '/api/telephony/agents/rotate');
     assert.equal(res.status, 200);
-    const next = await res.json() as AgentsView;
+    const next = (await res.json()) as AgentsView;
     assert.equal(next.generation, view.generation + 1);
     await stream.closed;
 
@@ -389,26 +494,34 @@ describe('agent API', () => {
     view = next;
   });
 
-  it('revokes one salesperson\'s sessions, streams and link, for admins only, leaving the others signed in', async () => {
+  it("revokes one salesperson's sessions, streams and link, for admins only, leaving the others signed in", async () => {
     const [target, bystander] = [view.agents[0]!, view.agents[1]!];
     const session = await signInWith({ signInToken: tokenOf(target.signInUrl) });
-    const widget = await (await signInWithHubSpot(spokes, await userOf(target.ownerId))).collected.json() as { session: SessionAnswer };
+    const widget = (await (await signInWithHubSpot(spokes, await userOf(target.ownerId))).collected.json()) as { session: SessionAnswer };
     const other = await signInWith({ signInToken: tokenOf(bystander.signInUrl) });
     const stream = await openAgentStream(spokes.url, session.token);
     const otherStream = await openAgentStream(spokes.url, other.token);
 
     assert.equal((await fetch(`${spokes.url}/api/telephony/agents/${target.ownerId}/revoke`, { method: 'POST' })).status, 401, 'not without an admin session');
-    assert.equal((await fetch(`${spokes.url}/api/telephony/agents/${target.ownerId}/revoke`, { method: 'POST', headers: { cookie: admin.cookie } })).status, 403, 'not without the CSRF token');
+    assert.equal(
+      (await fetch(`${spokes.url}/api/telephony/agents/${target.ownerId}/revoke`, { method: 'POST', headers: { cookie: admin.cookie } })).status,
+      403,
+      'not without the CSRF token',
+    );
     assert.equal((await admin.request('POST', '/api/telephony/agents/987654321/revoke')).status, 404);
     const res = await admin.request('POST', `/api/telephony/agents/${target.ownerId}/revoke`);
     assert.equal(res.status, 200, await res.clone().text());
-    const next = await res.json() as AgentsView;
+    const next = (await res.json()) as AgentsView;
     await stream.closed;
 
     for (const token of [session.token, widget.session.token]) assert.equal((await call('GET', '/agent-api/me', { token })).status, 401);
     assert.equal((await call('POST', '/agent-api/sessions', { body: { signInToken: tokenOf(target.signInUrl) } })).status, 401, 'the old link');
     assert.equal((await call('GET', '/agent-api/me', { token: other.token })).status, 200, 'someone else stays signed in');
-    assert.equal(await Promise.race([otherStream.closed.then(() => 'closed'), new Promise((r) => setTimeout(r, 200, 'open'))]), 'open', 'their stream stays open');
+    assert.equal(
+      await Promise.race([otherStream.closed.then(() => 'closed'), new Promise((r) => setTimeout(r, 200, 'open'))]),
+      'open',
+      'their stream stays open',
+    );
     otherStream.close();
     // The new link works; the others' links did not change.
     const newLink = next.agents.find((a) => a.ownerId === target.ownerId)!.signInUrl;
@@ -427,10 +540,10 @@ describe('agent API', () => {
     const { back, collected } = await signInWithHubSpot(spokes, await userOf(agent.ownerId));
     assert.match(back, /^\/widget\/sign-in#error=/);
     assert.equal(collected.status, 409);
-    assert.equal((await collected.json() as { error: { code: string } }).error.code, 'not_bound');
+    assert.equal(((await collected.json()) as { error: { code: string } }).error.code, 'not_bound');
     const rebind = await admin.request('PUT', '/api/telephony/bindings', { bindings: [{ ownerId: agent.ownerId, extension: agent.extension }] });
     assert.equal(rebind.status, 200, await rebind.clone().text());
-    view = await (await admin.request('GET', '/api/telephony/agents')).json() as AgentsView;
+    view = (await (await admin.request('GET', '/api/telephony/agents')).json()) as AgentsView;
   });
 
   it('answers 409 not_bound to a signed-in agent an admin has unbound', async () => {
@@ -439,6 +552,6 @@ describe('agent API', () => {
     await spokes.runtime.database.db.delete(extensionBindings).where(eq(extensionBindings.ownerId, agent.ownerId));
     const res = await call('GET', '/agent-api/me', { token });
     assert.equal(res.status, 409);
-    assert.equal((await res.json() as { error: { code: string } }).error.code, 'not_bound');
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'not_bound');
   });
 });

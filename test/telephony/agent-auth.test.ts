@@ -18,7 +18,9 @@ import { engines, createTestDatabase } from '../support/databases.ts';
 for (const engine of engines) {
   describe(`agent credentials (${engine})`, () => {
     const cleanup: (() => Promise<void>)[] = [];
-    after(async () => { for (const c of cleanup.reverse()) await c(); });
+    after(async () => {
+      for (const c of cleanup.reverse()) await c();
+    });
 
     async function fresh(): Promise<{ database: Database; auth: () => AgentAuth }> {
       const t = await createTestDatabase(engine);
@@ -31,7 +33,7 @@ for (const engine of engines) {
       return { database, auth: () => new AgentAuth(database.db, box) };
     }
 
-    it('revokes one owner\'s sessions and link, then everyone\'s, and keeps simultaneous revocations', async () => {
+    it("revokes one owner's sessions and link, then everyone's, and keeps simultaneous revocations", async () => {
       const { auth, database } = await fresh();
       const [a, b] = [await auth().issueSession('101'), await auth().issueSession('202')];
       const linkA = await auth().signInToken('101');

@@ -21,10 +21,12 @@ export async function createHubSpotContact(spokes: Pick<SpokesUnderTest, 'runtim
   const sandbox = spokes.runtime.services.sandboxes!.hubspot;
   const portal = sandbox.info().portals.find((p) => p.type === 'STANDARD')!;
   const res = await fetch(`${sandbox.url}/crm/v3/objects/contacts`, {
-    method: 'POST', headers: { authorization: `Bearer ${portal.privateAppToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ properties }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${portal.privateAppToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ properties }),
   });
   if (res.status !== 201) throw new Error(`creating a contact answered ${res.status}: ${await res.text()}`);
-  return await res.json() as { id: string };
+  return (await res.json()) as { id: string };
 }
 
 export type StreamedEvent = LiveCallEvent & { id: string; event: string };
@@ -103,26 +105,45 @@ export async function openAgentStream(baseUrl: string, token: string, opts: { la
  * given sandbox user, come back to Spokes' callback, then collect. Returns where the callback sent the
  * window (`#done` or `#error=…`) and what collecting answered.
  */
-export async function signInWithHubSpot(spokes: Pick<SpokesUnderTest, 'url' | 'runtime'>, userId: number, opts: { handoff?: string; dropCookie?: boolean } = {}): Promise<{
-  handoff: string; back: string; collected: Response;
+export async function signInWithHubSpot(
+  spokes: Pick<SpokesUnderTest, 'url' | 'runtime'>,
+  userId: number,
+  opts: { handoff?: string; dropCookie?: boolean } = {},
+): Promise<{
+  handoff: string;
+  back: string;
+  collected: Response;
 }> {
   const hubspot = spokes.runtime.services.sandboxes!.hubspot;
   const handoff = opts.handoff ?? randomBytes(32).toString('base64url');
-  const start = await fetch(`${spokes.url}/agent-api/sign-in/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handoff }) });
+  const start = await fetch(`${spokes.url}/agent-api/sign-in/hubspot`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handoff }),
+  });
   if (start.status !== 200) throw new Error(`starting the sign-in answered ${start.status}: ${await start.text()}`);
-  const { authorizeUrl } = await start.json() as { authorizeUrl: string };
-  const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
+  const cookie = start.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
   const authorize = new URL(authorizeUrl);
   const portalId = /\/oauth\/(\d+)\/authorize/.exec(authorize.pathname)?.[1];
   // The consent page's "Connect app", as the signed-in sandbox user.
   const form = new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), portal_id: portalId ?? '', decision: 'approve' });
   const decision = await fetch(`${hubspot.url}/oauth/authorize/decision`, {
-    method: 'POST', redirect: 'manual', body: form,
+    method: 'POST',
+    redirect: 'manual',
+    body: form,
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `hubspot_sandbox_user=${userId}` },
   });
   if (decision.status !== 302) throw new Error(`HubSpot's consent answered ${decision.status}: ${await decision.text()}`);
   const callback = new URL(decision.headers.get('location')!);
   const back = await fetch(`${spokes.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: opts.dropCookie ? {} : { cookie } });
-  const collected = await fetch(`${spokes.url}/agent-api/sign-in/handoff`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handoff }) });
+  const collected = await fetch(`${spokes.url}/agent-api/sign-in/handoff`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handoff }),
+  });
   return { handoff, back: back.headers.get('location') ?? `HTTP ${back.status}`, collected };
 }

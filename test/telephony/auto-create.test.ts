@@ -19,7 +19,9 @@ describe('Auto-created contacts (T5)', () => {
   /** The contacts HubSpot holds with this phone number. */
   async function contactsWith(phone: string): Promise<{ id: string; properties: Record<string, string | null> }[]> {
     const found = await t.crm('POST', '/crm/v3/objects/contacts/search', {
-      filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ', value: phone }] }], properties: ['firstname', 'lastname', 'phone'], limit: 100,
+      filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ', value: phone }] }],
+      properties: ['firstname', 'lastname', 'phone'],
+      limit: 100,
     });
     return found.results;
   }
@@ -72,7 +74,10 @@ describe('Auto-created contacts (T5)', () => {
       const onPbx = t.pbx.contacts().filter((c) => c.remark === `hubspot:contact:${contactId}`);
       assert.equal(onPbx.length, 1);
       assert.equal(onPbx[0]!.first_name, `Automatic New Contact - ${number}`);
-      assert.ok(onPbx[0]!.number_list.some((n) => n.number === number), JSON.stringify(onPbx[0]!.number_list));
+      assert.ok(
+        onPbx[0]!.number_list.some((n) => n.number === number),
+        JSON.stringify(onPbx[0]!.number_list),
+      );
     });
   });
 
@@ -81,7 +86,9 @@ describe('Auto-created contacts (T5)', () => {
       const total = async () => (await t.crm('POST', '/crm/v3/objects/contacts/search', { limit: 1 })).total as number;
       const before = await total();
       // Records of calls whose caller withheld the number, as the PBX pushes them.
-      const frames = ['anonymous', 'Unknown', 'private', ''].map((from) => cdrFrame(t, { call_from: from, call_to: '1001', type: 'Inbound', status: 'NO ANSWER' }));
+      const frames = ['anonymous', 'Unknown', 'private', ''].map((from) =>
+        cdrFrame(t, { call_from: from, call_to: '1001', type: 'Inbound', status: 'NO ANSWER' }),
+      );
       for (const frame of frames) assert.equal((await postPbxWebhook(t, { type: frame.type, sn: frame.sn, msg: frame.msg })).status, 200);
       await t.settle();
       const rows = await t.logged();

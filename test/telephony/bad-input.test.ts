@@ -27,7 +27,8 @@ describe('Bad input to the phone system', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
+  const errorOf = async (res: Response) =>
+    ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
   /** Jobs of the call logger ever enqueued (`spokes status` shows the same counts). */
   const logJobs = async () => (await t.runtime.queue.status()).find((s) => s.name === 'telephony.log-call')?.total ?? 0;
   const frameFor = (fields: Parameters<typeof cdrFrame>[1]) => {
@@ -69,7 +70,10 @@ describe('Bad input to the phone system', () => {
         assert.match(error.message, reason);
       }
       assert.equal(await logJobs(), before);
-      assert.ok(t.lines.some((l) => l.msg === 'malformed PBX webhook refused'), 'the refusal is logged');
+      assert.ok(
+        t.lines.some((l) => l.msg === 'malformed PBX webhook refused'),
+        'the refusal is logged',
+      );
     });
 
     it('takes a signed record whatever its content type, and logs it', async () => {
@@ -98,7 +102,14 @@ describe('Bad input to the phone system', () => {
 
   describe('text that cannot be stored (a NUL, a lone surrogate) and numbers out of range', () => {
     const cdrMsg = (fields: Record<string, unknown>) => {
-      const { type, sn, msg } = cdrFrame(t, { call_from: '+16505550111', call_to: '1001', type: 'Inbound', status: 'ANSWERED', talk_duration: 3, call_duration: 5 });
+      const { type, sn, msg } = cdrFrame(t, {
+        call_from: '+16505550111',
+        call_to: '1001',
+        type: 'Inbound',
+        status: 'ANSWERED',
+        talk_duration: 3,
+        call_duration: 5,
+      });
       return { type, sn, msg: JSON.stringify({ ...JSON.parse(msg), ...fields }) };
     };
 
@@ -114,7 +125,10 @@ describe('Bad input to the phone system', () => {
         assert.equal(res.status, 400, JSON.stringify(fields));
         const error = await errorOf(res);
         assert.equal(error.code, 'validation_failed');
-        assert.deepEqual(error.details?.map((d) => d.field), [field]);
+        assert.deepEqual(
+          error.details?.map((d) => d.field),
+          [field],
+        );
         assert.match(error.message, /cannot be stored/);
       }
       assert.equal(await logJobs(), before);
@@ -126,10 +140,16 @@ describe('Bad input to the phone system', () => {
         const res = await postPbxWebhook(t, cdrMsg({ talk_duration: seconds, call_duration: seconds + 10 }));
         assert.equal(res.status, 400, String(seconds));
         const error = await errorOf(res);
-        assert.deepEqual(error.details?.map((d) => d.field), ['body.msg.call_duration']);
+        assert.deepEqual(
+          error.details?.map((d) => d.field),
+          ['body.msg.call_duration'],
+        );
         assert.match(error.message, /at most 604800 seconds/);
         const talk = await postPbxWebhook(t, cdrMsg({ talk_duration: seconds, call_duration: 10 }));
-        assert.deepEqual((await errorOf(talk)).details?.map((d) => d.field), ['body.msg.talk_duration']);
+        assert.deepEqual(
+          (await errorOf(talk)).details?.map((d) => d.field),
+          ['body.msg.talk_duration'],
+        );
       }
       assert.equal(await logJobs(), before);
     });
@@ -148,7 +168,11 @@ describe('Bad input to the phone system', () => {
         assert.equal(res.status, 400, `${method} ${path}`);
         const error = await errorOf(res);
         assert.equal(error.code, 'validation_failed');
-        assert.deepEqual(error.details?.map((d) => d.field), [field], `${method} ${path}`);
+        assert.deepEqual(
+          error.details?.map((d) => d.field),
+          [field],
+          `${method} ${path}`,
+        );
       }
       assert.equal(t.pbx.dialRequests().length, 0, 'no call was placed');
     });
@@ -183,7 +207,7 @@ describe('Bad input to the phone system', () => {
     for (const [method, path, body, field] of cases) {
       // What an admin saved; the stream's own heartbeat (state, checkpoint) moves on by itself.
       const stored = async () => {
-        const status = await (await t.admin.request('GET', '/api/telephony')).json() as { connection: Record<string, unknown> | null };
+        const status = (await (await t.admin.request('GET', '/api/telephony')).json()) as { connection: Record<string, unknown> | null };
         if (status.connection) for (const live of ['streamState', 'lastError', 'eventsSeenUntil']) delete status.connection[live];
         return status;
       };
@@ -193,7 +217,10 @@ describe('Bad input to the phone system', () => {
         assert.equal(res.status, 400);
         const error = await errorOf(res);
         assert.equal(error.code, 'validation_failed');
-        assert.ok(error.details?.some((d) => d.field === field), JSON.stringify(error));
+        assert.ok(
+          error.details?.some((d) => d.field === field),
+          JSON.stringify(error),
+        );
         assert.deepEqual(await stored(), before, 'nothing changed');
       });
     }

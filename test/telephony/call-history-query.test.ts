@@ -16,21 +16,50 @@ import { createTestDatabase, engines, type TestDatabase } from '../support/datab
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 type Row = typeof callLogs.$inferInsert;
 const row = (cdrId: string, minutesAgo: number, extra: Partial<Row> = {}): Row => ({
-  cdrId, callId: `call-${cdrId}`, direction: 'inbound', status: 'answered', extension: '1001', externalNumber: '+14155550199',
-  startedAt: new Date(T0 - minutesAgo * 60_000), durationMs: 42_000, ownerId: '100', state: 'logged', engagementId: `9${minutesAgo}`, ...extra,
+  cdrId,
+  callId: `call-${cdrId}`,
+  direction: 'inbound',
+  status: 'answered',
+  extension: '1001',
+  externalNumber: '+14155550199',
+  startedAt: new Date(T0 - minutesAgo * 60_000),
+  durationMs: 42_000,
+  ownerId: '100',
+  state: 'logged',
+  engagementId: `9${minutesAgo}`,
+  ...extra,
 });
 
 const named: Row[] = [
   row('ada', 5, { externalNumber: '+14155550100', contactName: 'Ada Lovelace', contactId: '501' }),
-  row('bjorn', 10, { externalNumber: '+44 20 7946 0958', contactName: 'Björn Ångström', status: 'no_answer', ownerId: '200', state: 'skipped', detail: 'extension 1009 is not bound to a HubSpot user', engagementId: null }),
-  row('busy', 15, { direction: 'outbound', externalNumber: '0049 30 1234567', contactName: 'Analytical Engines Ltd', companyId: '77', status: 'busy', state: 'failed', detail: 'HubSpot refused: 400', engagementId: null }),
+  row('bjorn', 10, {
+    externalNumber: '+44 20 7946 0958',
+    contactName: 'Björn Ångström',
+    status: 'no_answer',
+    ownerId: '200',
+    state: 'skipped',
+    detail: 'extension 1009 is not bound to a HubSpot user',
+    engagementId: null,
+  }),
+  row('busy', 15, {
+    direction: 'outbound',
+    externalNumber: '0049 30 1234567',
+    contactName: 'Analytical Engines Ltd',
+    companyId: '77',
+    status: 'busy',
+    state: 'failed',
+    detail: 'HubSpot refused: 400',
+    engagementId: null,
+  }),
   row('internal', 20, { direction: 'internal', externalNumber: null, extension: '1002', state: 'skipped', detail: 'internal call', engagementId: null }),
   row('retrying', 25, { externalNumber: '+16465550143', state: 'retrying', detail: 'HubSpot answered 503', engagementId: null }),
   // A call placed in the calling widget: its one row (the widget's engagement, completed by the logger).
   row('widget-call', 30, { source: 'widget', externalNumber: '+16505550199', contactName: 'Grace Hopper', state: 'logged' }),
 ];
 // 120 more, two per minute with the same start (ties broken by the record id), an hour back and more.
-const filler: Row[] = Array.from({ length: 120 }, (_, i) => row(`f${String(i).padStart(3, '0')}`, 60 + Math.floor(i / 2), { externalNumber: `+1212555${String(1000 + i)}`, ownerId: i % 3 ? '100' : '300' }));
+const filler: Row[] = Array.from({ length: 120 }, (_, i) =>
+  row(`f${String(i).padStart(3, '0')}`, 60 + Math.floor(i / 2), { externalNumber: `+1212555${String(1000 + i)}`, ownerId: i % 3 ? '100' : '300' }),
+);
 
 for (const engine of engines) {
   describe(`call history query (${engine})`, () => {
@@ -55,7 +84,7 @@ for (const engine of engines) {
         assert.deepEqual(await ids({ q }), ['ada'], q);
       }
       assert.deepEqual(await ids({ q: '7946 0958' }), ['bjorn']);
-      assert.deepEqual(await ids({ q: '49301234567' }), ['busy'], 'the digits as written, with the trunk\'s 00');
+      assert.deepEqual(await ids({ q: '49301234567' }), ['busy'], "the digits as written, with the trunk's 00");
     });
 
     it('finds a contact or company by the first letters of its words, in any case and with accents', async () => {
@@ -119,9 +148,18 @@ for (const engine of engines) {
     });
 
     it('refuses a cursor it did not give, and unknown or bad filters, naming them', async () => {
-      await assert.rejects(page({ cursor: 'bm90IGEgY3Vyc29y' }), (err: unknown) => err instanceof ValidationError && err.details?.[0]?.field === 'query.cursor');
-      for (const [q, field] of [[{ direciton: 'inbound' }, ''], [{ direction: 'sideways' }, 'direction'], [{ from: 'yesterday' }, 'from'],
-        [{ from: '2026-03-02T10:00:00Z', to: '2026-03-01T10:00:00Z' }, 'to'], [{ limit: 500 }, 'limit'], [{ ownerId: 'bob' }, 'ownerId']] as const) {
+      await assert.rejects(
+        page({ cursor: 'bm90IGEgY3Vyc29y' }),
+        (err: unknown) => err instanceof ValidationError && err.details?.[0]?.field === 'query.cursor',
+      );
+      for (const [q, field] of [
+        [{ direciton: 'inbound' }, ''],
+        [{ direction: 'sideways' }, 'direction'],
+        [{ from: 'yesterday' }, 'from'],
+        [{ from: '2026-03-02T10:00:00Z', to: '2026-03-01T10:00:00Z' }, 'to'],
+        [{ limit: 500 }, 'limit'],
+        [{ ownerId: 'bob' }, 'ownerId'],
+      ] as const) {
         const parsed = historyPageSchema.safeParse(q);
         assert.equal(parsed.success, false, JSON.stringify(q));
         assert.equal(parsed.error!.issues[0]!.path.join('.'), field, JSON.stringify(q));

@@ -10,9 +10,22 @@ import { freshNumber, QUICK, startTelephony, type Telephony } from './telephony-
 import { waitFor } from './agent-support.ts';
 
 interface ApiCall {
-  cdrId: string; callId: string | null; direction: string; status: string; externalNumber: string | null; startedAt: string;
-  state: string; detail: string | null; ownerId: string | null; ownerName: string | null; contactName: string | null;
-  hubspotUrl: string | null; contactUrl: string | null; missed: boolean; retryable: boolean; engagementId: string | null;
+  cdrId: string;
+  callId: string | null;
+  direction: string;
+  status: string;
+  externalNumber: string | null;
+  startedAt: string;
+  state: string;
+  detail: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  contactName: string | null;
+  hubspotUrl: string | null;
+  contactUrl: string | null;
+  missed: boolean;
+  retryable: boolean;
+  engagementId: string | null;
 }
 
 describe('Call history', () => {
@@ -25,7 +38,7 @@ describe('Call history', () => {
   const list = async (query = '') => {
     const res = await t.admin.request('GET', `/api/telephony/calls${query}`);
     assert.equal(res.status, 200, await res.clone().text());
-    return await res.json() as { calls: ApiCall[]; nextCursor: string | null };
+    return (await res.json()) as { calls: ApiCall[]; nextCursor: string | null };
   };
   const rowOf = async (callId: string) => {
     const ids = t.idsOf(callId);
@@ -47,24 +60,31 @@ describe('Call history', () => {
     placed.outbound = t.pbx.simulateCall({ direction: 'outbound', external: formula.number, extension: '1002', outcome: 'answered', ...QUICK }).call_id;
     for (const id of Object.values(placed)) await t.loggedCall(id);
     // Two salespeople signed in to the pop-up page with their personal links.
-    const view = await (await t.admin.request('GET', '/api/telephony/agents')).json() as { agents: { ownerId: string; extension: string; signInUrl: string }[] };
+    const view = (await (await t.admin.request('GET', '/api/telephony/agents')).json()) as {
+      agents: { ownerId: string; extension: string; signInUrl: string }[];
+    };
     for (const extension of ['1001', '1002']) {
       const agent = view.agents.find((a) => a.extension === extension)!;
       const res = await fetch(`${t.url}/agent-api/sessions`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ signInToken: new URL(agent.signInUrl).hash.replace(/^#token=/, '') }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ signInToken: new URL(agent.signInUrl).hash.replace(/^#token=/, '') }),
       });
-      agents.push({ ownerId: agent.ownerId, extension, token: (await res.json() as { token: string }).token });
+      agents.push({ ownerId: agent.ownerId, extension, token: ((await res.json()) as { token: string }).token });
     }
   });
   after(() => t.stop());
 
-  it('lists calls newest first with their date and time, names, and the call\'s own page in HubSpot', async () => {
+  it("lists calls newest first with their date and time, names, and the call's own page in HubSpot", async () => {
     const { calls } = await list();
     const grace1 = calls.find((c) => c.callId === placed.grace)!;
     assert.equal(grace1.contactName, 'Grace Hopper');
     assert.equal(grace1.state, 'logged');
     assert.ok(!Number.isNaN(Date.parse(grace1.startedAt)) && grace1.startedAt.includes('T'), 'a full date and time');
-    assert.deepEqual(calls.map((c) => c.startedAt), [...calls.map((c) => c.startedAt)].sort().reverse());
+    assert.deepEqual(
+      calls.map((c) => c.startedAt),
+      [...calls.map((c) => c.startedAt)].sort().reverse(),
+    );
     // The link opens the call's record page in HubSpot (the emulator), with its title and the contact.
     assert.equal(grace1.hubspotUrl, `${t.hubspot.url}/contacts/${t.portalId}/record/0-48/${grace1.engagementId}`);
     const page = await (await fetch(grace1.hubspotUrl!)).text();
@@ -77,7 +97,11 @@ describe('Call history', () => {
     const digits = grace.number.slice(-7);
     for (const q of [grace.number, `${digits.slice(0, 3)} ${digits.slice(3)}`, 'grace', 'HOPP', 'grace hop']) {
       const { calls } = await list(`?q=${encodeURIComponent(q)}`);
-      assert.deepEqual(calls.map((c) => c.callId), [placed.grace], q);
+      assert.deepEqual(
+        calls.map((c) => c.callId),
+        [placed.grace],
+        q,
+      );
     }
     assert.deepEqual((await list('?q=nobody')).calls, []);
   });
@@ -85,8 +109,14 @@ describe('Call history', () => {
   it('filters by user, direction, missed and logged, and pages with a cursor', async () => {
     const [agent1, agent2] = agents;
     assert.deepEqual(new Set((await list(`?ownerId=${agent2!.ownerId}`)).calls.map((c) => c.callId)), new Set([placed.outbound]));
-    assert.deepEqual((await list('?direction=outbound')).calls.map((c) => c.callId), [placed.outbound]);
-    assert.deepEqual((await list(`?outcome=missed&ownerId=${agent1!.ownerId}`)).calls.map((c) => c.callId), [placed.missed]);
+    assert.deepEqual(
+      (await list('?direction=outbound')).calls.map((c) => c.callId),
+      [placed.outbound],
+    );
+    assert.deepEqual(
+      (await list(`?outcome=missed&ownerId=${agent1!.ownerId}`)).calls.map((c) => c.callId),
+      [placed.missed],
+    );
     assert.ok((await list('?logged=logged')).calls.every((c) => c.state === 'logged'));
     const first = await list('?limit=1');
     const second = await list(`?limit=1&cursor=${first.nextCursor}`);
@@ -97,11 +127,16 @@ describe('Call history', () => {
   });
 
   it('answers 400 naming a bad or unknown filter', async () => {
-    for (const [query, field, words] of [['?direction=sideways', 'query.direction', /direction/], ['?outcome=maybe', 'query.outcome', /outcome/],
-      ['?from=yesterday', 'query.from', /from/], ['?cursor=garbage', 'query.cursor', /cursor/], ['?colour=blue', 'query', /colour/]] as const) {
+    for (const [query, field, words] of [
+      ['?direction=sideways', 'query.direction', /direction/],
+      ['?outcome=maybe', 'query.outcome', /outcome/],
+      ['?from=yesterday', 'query.from', /from/],
+      ['?cursor=garbage', 'query.cursor', /cursor/],
+      ['?colour=blue', 'query', /colour/],
+    ] as const) {
       const res = await t.admin.request('GET', `/api/telephony/calls${query}`);
       assert.equal(res.status, 400, query);
-      const { error } = await res.json() as { error: { code: string; message: string; details: { field: string }[] } };
+      const { error } = (await res.json()) as { error: { code: string; message: string; details: { field: string }[] } };
       assert.equal(error.code, 'validation_failed');
       assert.equal(error.details[0]!.field, field, query);
       assert.match(error.message, words, query);
@@ -136,7 +171,7 @@ describe('Call history', () => {
   });
 
   it('retries a call skipped because its extension was not bound, once the user is bound', async () => {
-    const users = await (await t.admin.request('GET', '/api/telephony/users')).json() as { users: { ownerId: string; extension: string | null }[] };
+    const users = (await (await t.admin.request('GET', '/api/telephony/users')).json()) as { users: { ownerId: string; extension: string | null }[] };
     const user = users.users.find((u) => u.extension === '1003')!;
     assert.equal((await t.admin.request('PUT', '/api/telephony/bindings', { bindings: [{ ownerId: user.ownerId, extension: null }] })).status, 200);
     const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: freshNumber(), extension: '1003', outcome: 'answered', ...QUICK });
@@ -168,7 +203,7 @@ describe('Call history', () => {
       // The next attempt is due in seconds; "Retry" runs it now (or finds it already running).
       const res = await t.admin.request('POST', `/api/telephony/calls/${encodeURIComponent(failing.cdrId)}/retry`);
       assert.ok([200, 409].includes(res.status), await res.clone().text());
-      if (res.status === 200) assert.equal((await res.json() as { action: string }).action, 'attempt_brought_forward');
+      if (res.status === 200) assert.equal(((await res.json()) as { action: string }).action, 'attempt_brought_forward');
       const logged = await untilState(call_id, ['logged']);
       assert.equal(logged.detail, null);
       assert.equal((await t.engagementsOf(call_id)).length, 1, 'logged once, whatever the attempts');
@@ -182,7 +217,7 @@ describe('Call history', () => {
     const retry = (cdrId: string) => t.admin.request('POST', `/api/telephony/calls/${encodeURIComponent(cdrId)}/retry`);
     const res = await retry(logged.cdrId);
     assert.equal(res.status, 409);
-    assert.match((await res.json() as { error: { message: string } }).error.message, /already logged/);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /already logged/);
     const { call_id } = t.pbx.simulateCall({ direction: 'internal', external: '1002', extension: '1001', ...QUICK });
     const internal = await untilState(call_id, ['skipped']);
     assert.equal(internal.retryable, false);
@@ -190,18 +225,25 @@ describe('Call history', () => {
     assert.equal((await retry('no-such-call')).status, 404);
   });
 
-  it('gives a salesperson their own calls only, missed ones marked, never someone else\'s', async () => {
-    const mine = async (token: string | undefined, query = '') => fetch(`${t.url}/agent-api/calls${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  it("gives a salesperson their own calls only, missed ones marked, never someone else's", async () => {
+    const mine = async (token: string | undefined, query = '') =>
+      fetch(`${t.url}/agent-api/calls${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const [agent1, agent2] = agents;
     const res1 = await mine(agent1!.token);
     assert.equal(res1.status, 200);
-    const calls1 = (await res1.json() as { calls: { callId: string; missed: boolean; name: string | null; recordUrl: string | null }[] }).calls;
+    const calls1 = ((await res1.json()) as { calls: { callId: string; missed: boolean; name: string | null; recordUrl: string | null }[] }).calls;
     assert.ok(calls1.some((c) => c.callId === placed.grace && c.name === 'Grace Hopper' && c.recordUrl?.endsWith(`/0-1/${grace.contactId}`)));
     assert.ok(calls1.some((c) => c.callId === placed.missed && c.missed));
-    assert.ok(!calls1.some((c) => c.callId === placed.outbound), 'not the other salesperson\'s call');
-    const calls2 = (await (await mine(agent2!.token)).json() as { calls: { callId: string }[] }).calls;
-    assert.deepEqual(calls2.map((c) => c.callId), [placed.outbound]);
-    assert.deepEqual((await (await mine(agent1!.token, '?outcome=missed')).json() as { calls: { callId: string }[] }).calls.map((c) => c.callId), [placed.missed]);
+    assert.ok(!calls1.some((c) => c.callId === placed.outbound), "not the other salesperson's call");
+    const calls2 = ((await (await mine(agent2!.token)).json()) as { calls: { callId: string }[] }).calls;
+    assert.deepEqual(
+      calls2.map((c) => c.callId),
+      [placed.outbound],
+    );
+    assert.deepEqual(
+      ((await (await mine(agent1!.token, '?outcome=missed')).json()) as { calls: { callId: string }[] }).calls.map((c) => c.callId),
+      [placed.missed],
+    );
     // Naming another user is refused, not obeyed.
     const other = await mine(agent1!.token, `?ownerId=${agent2!.ownerId}`);
     assert.equal(other.status, 400);

@@ -17,7 +17,10 @@ describe('Call logging (T8)', () => {
     t = await startTelephony();
     owner = await t.ownerOf('1001');
     const number = freshNumber();
-    contact = { ...(await t.createContact({ firstname: 'Ada', lastname: 'Lovelace', phone: number }, { name: 'Analytical Engines Ltd', domain: 'engines.example' })), number };
+    contact = {
+      ...(await t.createContact({ firstname: 'Ada', lastname: 'Lovelace', phone: number }, { name: 'Analytical Engines Ltd', domain: 'engines.example' })),
+      number,
+    };
     call('inbound', 'answered');
     call('inbound', 'answered', 1);
     call('outbound', 'answered');
@@ -111,7 +114,11 @@ describe('Call logging (T8)', () => {
     });
   }
 
-  for (const [outcome, status] of [['no_answer', 'NO_ANSWER'], ['busy', 'BUSY'], ['failed', 'FAILED']] as const) {
+  for (const [outcome, status] of [
+    ['no_answer', 'NO_ANSWER'],
+    ['busy', 'BUSY'],
+    ['failed', 'FAILED'],
+  ] as const) {
     it(`logs an outbound call that did not connect (${outcome}) as ${status}`, async () => {
       const found = await call('outbound', outcome);
       assert.equal(found.length, 1);
@@ -176,7 +183,10 @@ describe('Call logging (T8)', () => {
     // Ada's company has no phone number, so Spokes' phone index does not know its name: its id (and link) stay.
     assert.deepEqual(named(fromContact), { contactName: 'Ada Lovelace', companyName: null, ownerName, companyId: contact.companyId });
     assert.deepEqual(named(fromCompany), { contactName: null, companyName: 'Difference Engines plc', ownerName, companyId });
-    assert.ok(rows.every((r) => r.ownerId === null || r.ownerName), 'every bound user has a name');
+    assert.ok(
+      rows.every((r) => r.ownerId === null || r.ownerName),
+      'every bound user has a name',
+    );
   });
 
   it('keeps /metrics free of personal data: no number, name or e-mail address of the calls it counted', async () => {

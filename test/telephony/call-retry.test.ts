@@ -25,9 +25,23 @@ import { createTestDatabase, engines, type TestDatabase } from '../support/datab
 import { waitFor } from './agent-support.ts';
 
 const cdr = (id: string): CdrPayload => ({
-  id, fingerprint: id, callId: `call-${id}`, direction: 'inbound', status: 'answered', pbxStatus: 'ANSWERED', startedAt: new Date().toISOString(),
-  ringSeconds: 1, talkSeconds: 5, from: '+14155550100', to: '1001', externalNumber: '+14155550100', extension: '1001', otherExtension: null,
-  didNumber: null, trunk: null, recording: null,
+  id,
+  fingerprint: id,
+  callId: `call-${id}`,
+  direction: 'inbound',
+  status: 'answered',
+  pbxStatus: 'ANSWERED',
+  startedAt: new Date().toISOString(),
+  ringSeconds: 1,
+  talkSeconds: 5,
+  from: '+14155550100',
+  to: '1001',
+  externalNumber: '+14155550100',
+  extension: '1001',
+  otherExtension: null,
+  didNumber: null,
+  trunk: null,
+  recording: null,
 });
 
 for (const engine of engines) {
@@ -45,7 +59,9 @@ for (const engine of engines) {
       database = await openDatabase(t);
       await applyMigrations(database);
       const job = defineJob({
-        name: LOG_CALL_JOB, schema: cdrPayloadSchema, idempotencyKey: (p) => recordKey(p),
+        name: LOG_CALL_JOB,
+        schema: cdrPayloadSchema,
+        idempotencyKey: (p) => recordKey(p),
         // A long wait before the next attempt: only "Retry" makes it run soon.
         retry: { limit: 3, delaySeconds: 3600 },
         async run(p) {
@@ -59,7 +75,14 @@ for (const engine of engines) {
       queue = new JobQueue({ database, jobs: [job], log: createLogger({ level: 'silent' }), superviseSeconds: 1, pollSeconds: 0.5 });
       await queue.start();
       await queue.work();
-      ctx = { services: { database, queue }, registry: { adapter: async () => { throw new Error('no PBX in this test'); } } } as unknown as TelephonyContext;
+      ctx = {
+        services: { database, queue },
+        registry: {
+          adapter: async () => {
+            throw new Error('no PBX in this test');
+          },
+        },
+      } as unknown as TelephonyContext;
     });
     after(async () => {
       await queue?.stop({ timeoutMs: 2_000 });
@@ -71,8 +94,17 @@ for (const engine of engines) {
     const untilState = (p: CdrPayload, state: string) => waitFor(async () => (await stateOf(p)) === state, `${p.id}'s job is ${state}`, 20_000);
     const row = async (p: CdrPayload, state: 'failed' | 'retrying' | 'skipped' | 'logged' | 'writing', extra: Partial<typeof callLogs.$inferInsert> = {}) => {
       await database.db.insert(callLogs).values({
-        cdrId: p.id, callId: p.callId, direction: p.direction, status: p.status, extension: p.extension, externalNumber: p.externalNumber,
-        startedAt: new Date(p.startedAt), durationMs: 5000, state, recordKey: recordKey(p), ...extra,
+        cdrId: p.id,
+        callId: p.callId,
+        direction: p.direction,
+        status: p.status,
+        extension: p.extension,
+        externalNumber: p.externalNumber,
+        startedAt: new Date(p.startedAt),
+        durationMs: 5000,
+        state,
+        recordKey: recordKey(p),
+        ...extra,
       });
     };
 
@@ -102,7 +134,7 @@ for (const engine of engines) {
       assert.equal(attempts.get(call.id), 2);
     });
 
-    it('runs again a call whose job completed without logging it (skipped), from the job\'s payload', async () => {
+    it("runs again a call whose job completed without logging it (skipped), from the job's payload", async () => {
       const call = cdr('skipped');
       await queue.enqueue(queue.definition(LOG_CALL_JOB), call);
       await untilState(call, 'completed');

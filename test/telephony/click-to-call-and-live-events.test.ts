@@ -26,7 +26,8 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
   });
 
   const dial = (body: unknown) => t.admin.request('POST', '/api/telephony/calls', body);
-  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; reason?: string; details?: { field: string }[] } }).error;
+  const errorOf = async (res: Response) =>
+    ((await res.json()) as { error: { code: string; message: string; reason?: string; details?: { field: string }[] } }).error;
   async function stream(ownerId: string, lastEventId?: number): Promise<EventStreamClient> {
     const s = await openEventStream(t, ownerId, lastEventId);
     streams.push(s);
@@ -38,11 +39,14 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
     it('dials from the extension bound to the user, found by owner id or by e-mail', async () => {
       const res = await dial({ ownerId: owners['1002'], number: '(650) 555-1234' });
       assert.equal(res.status, 200, await res.clone().text());
-      const placed = await res.json() as { callId: string; extension: string; number: string };
+      const placed = (await res.json()) as { callId: string; extension: string; number: string };
       assert.equal(placed.extension, '1002');
       assert.equal(placed.number, '+16505551234');
       const request = t.pbx.dialRequests().at(-1)!;
-      assert.deepEqual({ caller: request.body.caller, callee: request.body.callee, callId: request.call_id }, { caller: '1002', callee: '+16505551234', callId: placed.callId });
+      assert.deepEqual(
+        { caller: request.body.caller, callee: request.body.callee, callId: request.call_id },
+        { caller: '1002', callee: '+16505551234', callId: placed.callId },
+      );
 
       const users = (await (await t.admin.request('GET', '/api/telephony/users')).json()) as { users: { ownerId: string; email: string }[] };
       const email = users.users.find((u) => u.ownerId === owners['1003'])!.email;
@@ -66,7 +70,10 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
         const res = await dial(body);
         assert.equal(res.status, 400, JSON.stringify(body));
         const error = await errorOf(res);
-        assert.ok(error.details!.some((d) => d.field === field), `${JSON.stringify(body)} → ${JSON.stringify(error)}`);
+        assert.ok(
+          error.details!.some((d) => d.field === field),
+          `${JSON.stringify(body)} → ${JSON.stringify(error)}`,
+        );
         if (message) assert.match(error.message, message);
       }
       assert.equal(t.pbx.dialRequests().length, dialsBefore, 'nothing reached the PBX');
@@ -74,8 +81,15 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
 
     it('answers a dial the PBX refuses at once, or cannot take, with a clear error', async () => {
       // The user's extension was deleted on the PBX after it was bound.
-      const extensions = t.pbx.extensions().filter((e) => e.number !== '1007').map(({ number, name, email }) => ({ number, name, email }));
-      const replaced = await fetch(`${t.pbx.url}/sandbox/extensions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(extensions) });
+      const extensions = t.pbx
+        .extensions()
+        .filter((e) => e.number !== '1007')
+        .map(({ number, name, email }) => ({ number, name, email }));
+      const replaced = await fetch(`${t.pbx.url}/sandbox/extensions`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(extensions),
+      });
       assert.equal(replaced.status, 200, await replaced.text());
       const gone = await dial({ ownerId: owners['1007'], number: '+16505551236' });
       assert.equal(gone.status, 409);
@@ -95,7 +109,17 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
     });
 
     for (const [ext, reason, message, arrange] of [
-      ['1004', 'busy', /^The number you called is busy/, (number: string) => t.pbx.setDialRules({ defaults: { outcome: 'no_answer', ringSeconds: 0.3, talkSeconds: 1 }, callerAnswerSeconds: 0.2, rules: [{ number, outcome: 'busy', ringSeconds: 0.2 }] })],
+      [
+        '1004',
+        'busy',
+        /^The number you called is busy/,
+        (number: string) =>
+          t.pbx.setDialRules({
+            defaults: { outcome: 'no_answer', ringSeconds: 0.3, talkSeconds: 1 },
+            callerAnswerSeconds: 0.2,
+            rules: [{ number, outcome: 'busy', ringSeconds: 0.2 }],
+          }),
+      ],
       ['1005', 'no_permission', /Your extension 1005 is not allowed to call this number/, () => t.pbx.setExtensionState('1005', { outboundPermission: false })],
       ['1006', 'extension_offline', /Your phone \(extension 1006\) is offline/, () => t.pbx.setExtensionState('1006', { online: false })],
     ] as const) {
@@ -105,7 +129,7 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
         const events = await stream(owners[ext]!);
         const res = await dial({ ownerId: owners[ext], number });
         assert.equal(res.status, 200, await res.clone().text());
-        const { callId } = await res.json() as { callId: string };
+        const { callId } = (await res.json()) as { callId: string };
         await events.waitFor((es) => es.some((e) => e.callId === callId && e.type === 'call_failed'), `call_failed for ${callId}`);
         const failed = events.events.find((e) => e.callId === callId && e.type === 'call_failed')!;
         assert.equal(failed.reason, reason);
@@ -116,7 +140,7 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
   });
 
   describe('live call events (T7)', { concurrency: true }, () => {
-    it('shows the bound user ringing, answered and ended with the caller\'s HubSpot record, and nobody else', async () => {
+    it("shows the bound user ringing, answered and ended with the caller's HubSpot record, and nobody else", async () => {
       const number = freshNumber();
       const { contactId } = await t.createContact({ firstname: 'Margaret', lastname: 'Hamilton', phone: number });
       const mine = await stream(owners['1001']!);
@@ -124,7 +148,10 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
       const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
       await mine.waitFor((es) => es.some((e) => e.callId === call_id && e.state === 'ended'), 'the end of the call');
       const ofCall = mine.events.filter((e) => e.callId === call_id);
-      assert.deepEqual(ofCall.map((e) => e.state), ['ringing', 'answered', 'ended']);
+      assert.deepEqual(
+        ofCall.map((e) => e.state),
+        ['ringing', 'answered', 'ended'],
+      );
       const ringing = ofCall[0]!;
       assert.equal(ringing.direction, 'inbound');
       assert.equal(ringing.externalNumber, number);
@@ -136,7 +163,10 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
       const page = await fetch(ringing.match!.url);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /Margaret/);
-      assert.ok(theirs.events.every((e) => e.callId !== call_id), 'another user sees none of it');
+      assert.ok(
+        theirs.events.every((e) => e.callId !== call_id),
+        'another user sees none of it',
+      );
     });
 
     it('pops the contact Spokes created for an unknown caller', async () => {
@@ -163,8 +193,14 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
       await t.loggedCall(b.call_id);
       const again = await stream(owners['1004']!, lastSeen);
       await again.waitFor((es) => es.some((e) => e.callId === b.call_id && e.state === 'ended'), 'the missed call replayed');
-      assert.ok(again.events.every((e) => e.seq > lastSeen && e.callId !== a.call_id), JSON.stringify(again.events.map((e) => [e.seq, e.callId])));
-      assert.deepEqual(again.events.filter((e) => e.callId === b.call_id).map((e) => e.state), ['ringing', 'answered', 'ended']);
+      assert.ok(
+        again.events.every((e) => e.seq > lastSeen && e.callId !== a.call_id),
+        JSON.stringify(again.events.map((e) => [e.seq, e.callId])),
+      );
+      assert.deepEqual(
+        again.events.filter((e) => e.callId === b.call_id).map((e) => e.state),
+        ['ringing', 'answered', 'ended'],
+      );
     });
   });
 });

@@ -6,7 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cdrFrame, envFor, freshNumber, postPbxWebhook, startEmulators, startSpokesProcess, withHelpers, type OwnEmulators, type Telephony } from './telephony-support.ts';
+import {
+  cdrFrame,
+  envFor,
+  freshNumber,
+  postPbxWebhook,
+  startEmulators,
+  startSpokesProcess,
+  withHelpers,
+  type OwnEmulators,
+  type Telephony,
+} from './telephony-support.ts';
 
 describe('Connecting the PBX and binding users to extensions', () => {
   let emulators: OwnEmulators;
@@ -19,7 +29,7 @@ describe('Connecting the PBX and binding users to extensions', () => {
       extensions: (owners) => [
         // Same e-mail as the first two owners, but written differently.
         { number: '2001', name: 'Agent One', email: owners[0]!.email.toUpperCase() },
-        { number: '2002', name: 'Agent Two', email: ` ${owners[1]!.email} ` .trim() },
+        { number: '2002', name: 'Agent Two', email: ` ${owners[1]!.email} `.trim() },
         { number: '2003', name: 'Front desk', email: 'front-desk@elsewhere.example' },
         // Two extensions share an e-mail: auto-bind cannot choose.
         { number: '2004', name: 'Desk A', email: sharedEmail },
@@ -38,12 +48,14 @@ describe('Connecting the PBX and binding users to extensions', () => {
     const info = emulators.pbx.info();
     return { baseUrl: info.baseUrl, clientId: info.clientId, clientSecret: info.clientSecret, webhookSecret: info.webhookSecret, ...overrides };
   };
-  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
-  const pbxRequests = async () => (await fetch(`${emulators.pbx.url}/sandbox/requests`)).json() as Promise<{ blockedIps: unknown[]; counters: Record<string, number> }>;
+  const errorOf = async (res: Response) =>
+    ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
+  const pbxRequests = async () =>
+    (await fetch(`${emulators.pbx.url}/sandbox/requests`)).json() as Promise<{ blockedIps: unknown[]; counters: Record<string, number> }>;
 
   describe('connect', () => {
     it('shows no connection yet, and refuses to enable or change settings before one exists', async () => {
-      const status = await (await t.admin.request('GET', '/api/telephony')).json() as { connection: unknown; settings: unknown };
+      const status = (await (await t.admin.request('GET', '/api/telephony')).json()) as { connection: unknown; settings: unknown };
       assert.equal(status.connection, null);
       assert.equal(status.settings, null);
       const enable = await t.admin.request('PUT', '/api/telephony/enabled', { enabled: true });
@@ -59,7 +71,10 @@ describe('Connecting the PBX and binding users to extensions', () => {
       assert.ok(fields.includes('body.clientSecret'), JSON.stringify(fields));
       const badUrl = await t.admin.request('PUT', '/api/telephony/connection', connectBody({ baseUrl: 'pbx.example.com' }));
       assert.equal(badUrl.status, 400);
-      assert.deepEqual((await errorOf(badUrl)).details!.map((d) => d.field), ['body.baseUrl']);
+      assert.deepEqual(
+        (await errorOf(badUrl)).details!.map((d) => d.field),
+        ['body.baseUrl'],
+      );
       assert.equal((await pbxRequests()).counters.get_token ?? 0, 0, 'nothing reached the PBX');
     });
 
@@ -69,7 +84,10 @@ describe('Connecting the PBX and binding users to extensions', () => {
         assert.equal(res.status, 400);
         const error = await errorOf(res);
         assert.equal(error.code, 'validation_failed');
-        assert.deepEqual(error.details!.map((d) => d.field), ['body.clientSecret']);
+        assert.deepEqual(
+          error.details!.map((d) => d.field),
+          ['body.clientSecret'],
+        );
         assert.match(error.message, /^Client ID or Client Secret is wrong/);
       }
       const requests = await pbxRequests();
@@ -79,7 +97,7 @@ describe('Connecting the PBX and binding users to extensions', () => {
       assert.equal(((await (await t.admin.request('GET', '/api/telephony')).json()) as { connection: unknown }).connection, null);
     });
 
-    it('stops one failure short of the PBX\'s IP block however many different secrets are tried', async () => {
+    it("stops one failure short of the PBX's IP block however many different secrets are tried", async () => {
       const { startYeastarSandbox } = await import('../../sandbox/yeastar/index.ts');
       const other = await startYeastarSandbox();
       try {
@@ -89,10 +107,13 @@ describe('Connecting the PBX and binding users to extensions', () => {
           const res = await t.admin.request('PUT', '/api/telephony/connection', { baseUrl: info.baseUrl, clientId: info.clientId, clientSecret });
           assert.equal(res.status, 400);
           const error = await errorOf(res);
-          assert.deepEqual(error.details!.map((d) => d.field), ['body.clientSecret']);
+          assert.deepEqual(
+            error.details!.map((d) => d.field),
+            ['body.clientSecret'],
+          );
           messages.push(error.message);
         }
-        const requests = await (await fetch(`${other.url}/sandbox/requests`)).json() as { blockedIps: unknown[]; counters: Record<string, number> };
+        const requests = (await (await fetch(`${other.url}/sandbox/requests`)).json()) as { blockedIps: unknown[]; counters: Record<string, number> };
         assert.deepEqual(requests.blockedIps, []);
         assert.equal(requests.counters.get_token, 4, 'the PBX blocks at the 5th failure');
         assert.match(messages.at(-1)!, /one more failure would block this server's IP address/);
@@ -105,7 +126,9 @@ describe('Connecting the PBX and binding users to extensions', () => {
       const res = await t.admin.request('PUT', '/api/telephony/connection', connectBody());
       assert.equal(res.status, 200);
       const body = await res.text();
-      const status = JSON.parse(body) as { connection: { baseUrl: string; clientId: string; webhookSecretSet: boolean; enabled: boolean; pbx: { vendor: string } } };
+      const status = JSON.parse(body) as {
+        connection: { baseUrl: string; clientId: string; webhookSecretSet: boolean; enabled: boolean; pbx: { vendor: string } };
+      };
       assert.equal(status.connection.baseUrl, emulators.pbx.url);
       assert.equal(status.connection.clientId, emulators.pbx.info().clientId);
       assert.equal(status.connection.webhookSecretSet, true);
@@ -121,7 +144,8 @@ describe('Connecting the PBX and binding users to extensions', () => {
 
   describe('updating the saved connection', () => {
     const info = () => emulators.pbx.info();
-    const status = async () => (await (await t.admin.request('GET', '/api/telephony')).json()) as { connection: { webhookSecretSet: boolean; connectedAt: string } };
+    const status = async () =>
+      (await (await t.admin.request('GET', '/api/telephony')).json()) as { connection: { webhookSecretSet: boolean; connectedAt: string } };
     const connect = async (body: unknown) => {
       const res = await t.admin.request('PUT', '/api/telephony/connection', body);
       assert.equal(res.status, 200, await res.clone().text());
@@ -130,7 +154,9 @@ describe('Connecting the PBX and binding users to extensions', () => {
     /** A PBX webhook push signed with `secret`: 200 when Spokes holds that secret (the integration is off, so it is dropped). */
     const pushSignedWith = async (secret: string) => {
       const { signWebhookBody } = await import('../../sandbox/yeastar/index.ts');
-      const raw = JSON.stringify((({ type, sn, msg }) => ({ type, sn, msg }))(cdrFrame(t, { call_from: freshNumber(), call_to: '2001', type: 'Inbound', status: 'NO ANSWER' })));
+      const raw = JSON.stringify(
+        (({ type, sn, msg }) => ({ type, sn, msg }))(cdrFrame(t, { call_from: freshNumber(), call_to: '2001', type: 'Inbound', status: 'NO ANSWER' })),
+      );
       return (await postPbxWebhook(t, raw, { signature: signWebhookBody(secret, raw) })).status;
     };
     /** The PBX answers with the saved Client Secret (extensions are read with it). */
@@ -139,7 +165,10 @@ describe('Connecting the PBX and binding users to extensions', () => {
     it('keeps the saved secrets when they are left out or blank, and replaces or removes them only when told', async () => {
       const { baseUrl, clientId, webhookSecret } = info();
       assert.equal(await pushSignedWith(webhookSecret), 200);
-      for (const body of [{ baseUrl, clientId }, { baseUrl, clientId, clientSecret: '', webhookSecret: '  ' }]) {
+      for (const body of [
+        { baseUrl, clientId },
+        { baseUrl, clientId, clientSecret: '', webhookSecret: '  ' },
+      ]) {
         assert.equal((await connect(body)).webhookSecretSet, true, JSON.stringify(body));
         assert.equal(await pushSignedWith(webhookSecret), 200, 'the saved webhook secret is kept');
         assert.ok(await pbxAnswers(), 'the saved Client Secret is kept');
@@ -177,14 +206,20 @@ describe('Connecting the PBX and binding users to extensions', () => {
         const error = await errorOf(res);
         assert.equal(error.code, 'validation_failed');
         assert.equal(typeof error.message, 'string');
-        assert.ok(error.details?.some((d) => d.field === field), `${JSON.stringify(body)} → ${JSON.stringify(error)}`);
+        assert.ok(
+          error.details?.some((d) => d.field === field),
+          `${JSON.stringify(body)} → ${JSON.stringify(error)}`,
+        );
       }
       assert.equal((await pbxRequests()).counters.get_token ?? 0, tokensBefore, 'nothing reached the PBX');
 
       // A Client Secret the PBX refuses: 400 on the field, and the saved one still works.
       const refused = await t.admin.request('PUT', '/api/telephony/connection', { baseUrl, clientId, clientSecret: 'not-the-secret' });
       assert.equal(refused.status, 400);
-      assert.deepEqual((await errorOf(refused)).details!.map((d) => d.field), ['body.clientSecret']);
+      assert.deepEqual(
+        (await errorOf(refused)).details!.map((d) => d.field),
+        ['body.clientSecret'],
+      );
 
       assert.deepEqual(await status(), before, 'the saved connection is unchanged');
       assert.equal(await pushSignedWith(webhookSecret), 200);
@@ -193,8 +228,19 @@ describe('Connecting the PBX and binding users to extensions', () => {
 
     it('returns no secret from any GET', async () => {
       const { clientSecret, webhookSecret } = info();
-      const paths = ['/api/telephony', '/api/telephony/users', '/api/telephony/phonebooks', '/api/telephony/calls', '/api/telephony/sync-errors',
-        '/api/telephony/agents', '/api/status', '/api/session', '/api/hubspot', '/api/hubspot/calling-settings', '/api/sandbox'];
+      const paths = [
+        '/api/telephony',
+        '/api/telephony/users',
+        '/api/telephony/phonebooks',
+        '/api/telephony/calls',
+        '/api/telephony/sync-errors',
+        '/api/telephony/agents',
+        '/api/status',
+        '/api/session',
+        '/api/hubspot',
+        '/api/hubspot/calling-settings',
+        '/api/sandbox',
+      ];
       for (const path of paths) {
         const text = await (await t.admin.request('GET', path)).text();
         assert.ok(!text.includes(clientSecret) && !text.includes(webhookSecret), `${path} shows a secret: ${text}`);
@@ -203,9 +249,13 @@ describe('Connecting the PBX and binding users to extensions', () => {
   });
 
   describe('binding users to extensions (T3)', () => {
-    type Users = { users: { ownerId: string; label: string; email: string | null; extension: string | null }[]; extensions: { number: string; name: string; boundTo: string | null }[] };
+    type Users = {
+      users: { ownerId: string; label: string; email: string | null; extension: string | null }[];
+      extensions: { number: string; name: string; boundTo: string | null }[];
+    };
     const users = async () => (await (await t.admin.request('GET', '/api/telephony/users')).json()) as Users;
-    const bind = (bindings: { ownerId: string; extension: string | null }[], source?: string) => t.admin.request('PUT', '/api/telephony/bindings', { bindings, ...(source ? { source } : {}) });
+    const bind = (bindings: { ownerId: string; extension: string | null }[], source?: string) =>
+      t.admin.request('PUT', '/api/telephony/bindings', { bindings, ...(source ? { source } : {}) });
 
     it('lists HubSpot users as "Name - email" and the PBX extensions', async () => {
       const list = await users();
@@ -215,18 +265,27 @@ describe('Connecting the PBX and binding users to extensions', () => {
         assert.match(user.label, new RegExp(` - ${owner.email.replace(/[.]/g, '\\.')}$`));
         assert.equal(user.extension, null);
       }
-      assert.deepEqual(list.extensions.map((e) => e.number), ['2001', '2002', '2003', '2004', '2005']);
+      assert.deepEqual(
+        list.extensions.map((e) => e.number),
+        ['2001', '2002', '2003', '2004', '2005'],
+      );
       assert.ok(list.extensions.every((e) => e.boundTo === null));
     });
 
     it('proposes bindings by e-mail, ignoring case, only where exactly one extension has it; nothing is bound before confirming', async () => {
       const res = await t.admin.request('POST', '/api/telephony/bindings/auto');
       assert.equal(res.status, 200);
-      const { proposals } = await res.json() as { proposals: { ownerId: string; extension: string; email: string }[] };
-      assert.deepEqual(proposals.map((p) => [p.ownerId, p.extension]).sort(), [[emulators.owners[0]!.id, '2001'], [emulators.owners[1]!.id, '2002']]);
+      const { proposals } = (await res.json()) as { proposals: { ownerId: string; extension: string; email: string }[] };
+      assert.deepEqual(proposals.map((p) => [p.ownerId, p.extension]).sort(), [
+        [emulators.owners[0]!.id, '2001'],
+        [emulators.owners[1]!.id, '2002'],
+      ]);
       assert.ok((await users()).users.every((u) => u.extension === null));
 
-      const saved = await bind(proposals.map((p) => ({ ownerId: p.ownerId, extension: p.extension })), 'auto');
+      const saved = await bind(
+        proposals.map((p) => ({ ownerId: p.ownerId, extension: p.extension })),
+        'auto',
+      );
       assert.equal(saved.status, 200);
       const list = await users();
       assert.equal(list.users.find((u) => u.ownerId === emulators.owners[0]!.id)!.extension, '2001');
@@ -236,7 +295,16 @@ describe('Connecting the PBX and binding users to extensions', () => {
 
     it('changes and removes bindings by hand', async () => {
       const [a, b, c] = emulators.owners;
-      assert.equal((await bind([{ ownerId: a!.id, extension: '2003' }, { ownerId: b!.id, extension: null }, { ownerId: c!.id, extension: '2001' }])).status, 200);
+      assert.equal(
+        (
+          await bind([
+            { ownerId: a!.id, extension: '2003' },
+            { ownerId: b!.id, extension: null },
+            { ownerId: c!.id, extension: '2001' },
+          ])
+        ).status,
+        200,
+      );
       const list = await users();
       assert.equal(list.users.find((u) => u.ownerId === a!.id)!.extension, '2003');
       assert.equal(list.users.find((u) => u.ownerId === b!.id)!.extension, null);
@@ -248,7 +316,15 @@ describe('Connecting the PBX and binding users to extensions', () => {
       const [a, b] = emulators.owners;
       const before = await users();
       const cases: [unknown, string][] = [
-        [{ bindings: [{ ownerId: a!.id, extension: '2004' }, { ownerId: b!.id, extension: '2004' }] }, 'body.bindings'],
+        [
+          {
+            bindings: [
+              { ownerId: a!.id, extension: '2004' },
+              { ownerId: b!.id, extension: '2004' },
+            ],
+          },
+          'body.bindings',
+        ],
         [{ bindings: [{ ownerId: a!.id, extension: '9999' }] }, 'body.bindings.0.extension'],
         [{ bindings: [{ ownerId: '123456789', extension: '2004' }] }, 'body.bindings.0.ownerId'],
         [{ bindings: [{ ownerId: a!.id }] }, 'body.bindings.0.extension'],

@@ -20,7 +20,9 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
     t = await startTelephony();
     pbxAdmin = new PbxClient(t.pbx);
     await pbxAdmin.login();
-    const status = await (await t.admin.request('GET', '/api/telephony')).json() as { settings: { contactSync: { phonebookId: string; modules: string[]; enabled: boolean } } };
+    const status = (await (await t.admin.request('GET', '/api/telephony')).json()) as {
+      settings: { contactSync: { phonebookId: string; modules: string[]; enabled: boolean } };
+    };
     assert.equal(status.settings.contactSync.enabled, true);
     phonebookId = status.settings.contactSync.phonebookId;
   });
@@ -41,7 +43,9 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
     await queue.enqueue(queue.definition('telephony.restore-phonebook'), { at: `test-${Date.now()}` });
     await t.settle();
   }
-  const syncErrors = async () => ((await (await t.admin.request('GET', '/api/telephony/sync-errors')).json()) as { errors: { objectType: string; objectId: string; reason: string }[] }).errors;
+  const syncErrors = async () =>
+    ((await (await t.admin.request('GET', '/api/telephony/sync-errors')).json()) as { errors: { objectType: string; objectId: string; reason: string }[] })
+      .errors;
 
   describe('syncing the callers', { concurrency: true }, () => {
     it('copies a CRM contact who calls a bound user into the phonebook, tagged with its HubSpot id', async () => {
@@ -54,7 +58,10 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       assert.equal(copy!.last_name, 'Hopper');
       assert.equal(copy!.email, 'grace@navy.example');
       assert.equal(copy!.company, 'US Navy');
-      assert.deepEqual(copy!.number_list.map((n) => n.number), [number]);
+      assert.deepEqual(
+        copy!.number_list.map((n) => n.number),
+        [number],
+      );
       assert.ok(inPhonebook(copy!.id), 'in the CRM phonebook');
 
       // A second call does not copy it again.
@@ -70,7 +77,10 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       assert.ok(copy, 'the company is on the PBX');
       assert.equal(copy!.first_name, 'Babbage & Co');
       assert.equal(copy!.company, 'Babbage & Co');
-      assert.deepEqual(copy!.number_list.map((n) => n.number), [number]);
+      assert.deepEqual(
+        copy!.number_list.map((n) => n.number),
+        [number],
+      );
     });
 
     it('puts the CRM values back over an edit made on the PBX, on the next call and by the periodic pass', async () => {
@@ -80,7 +90,11 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       const [copy] = tagged('contact', contactId);
 
       const edit = async (first: string) => {
-        const res = await pbxAdmin.post('company_contact/update', { id: copy!.id, first_name: first, number_list: [{ num_type: 'business_number', number: '+15550000000' }] });
+        const res = await pbxAdmin.post('company_contact/update', {
+          id: copy!.id,
+          first_name: first,
+          number_list: [{ num_type: 'business_number', number: '+15550000000' }],
+        });
         assert.equal(res.errcode, 0, JSON.stringify(res));
         assert.equal(t.pbx.contacts().find((c) => c.id === copy!.id)!.first_name, first);
       };
@@ -89,13 +103,19 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       await callFrom(number);
       let now = t.pbx.contacts().find((c) => c.id === copy!.id)!;
       assert.equal(now.first_name, 'Alan');
-      assert.deepEqual(now.number_list.map((n) => n.number), [number]);
+      assert.deepEqual(
+        now.number_list.map((n) => n.number),
+        [number],
+      );
 
       await edit('Edited again');
       await runRestore();
       now = t.pbx.contacts().find((c) => c.id === copy!.id)!;
       assert.equal(now.first_name, 'Alan');
-      assert.deepEqual(now.number_list.map((n) => n.number), [number]);
+      assert.deepEqual(
+        now.number_list.map((n) => n.number),
+        [number],
+      );
       assert.equal(tagged('contact', contactId).length, 1, 'restored in place, not copied again');
     });
 
@@ -124,12 +144,16 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
   describe('choosing the phonebook', () => {
     type Phonebooks = { phonebooks: { id: string; name: string; crmOwned: boolean }[] };
     const listed = async () => ((await (await t.admin.request('GET', '/api/telephony/phonebooks')).json()) as Phonebooks).phonebooks;
-    const chosen = async () => ((await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } }).settings.contactSync.phonebookId;
+    const chosen = async () =>
+      ((await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } }).settings.contactSync
+        .phonebookId;
     /** The phonebook taken over in place of the first one. */
     let emptyOne: number;
 
     it('lists the PBX phonebooks, the chosen one marked as CRM-owned', async () => {
-      const { phonebooks } = await (await t.admin.request('GET', '/api/telephony/phonebooks')).json() as { phonebooks: { id: string; name: string; crmOwned: boolean }[] };
+      const { phonebooks } = (await (await t.admin.request('GET', '/api/telephony/phonebooks')).json()) as {
+        phonebooks: { id: string; name: string; crmOwned: boolean }[];
+      };
       const chosen = phonebooks.find((b) => b.id === phonebookId);
       assert.equal(chosen?.crmOwned, true);
       assert.match(chosen!.name, /^HubSpot_CRM_Phonebook/);
@@ -141,13 +165,16 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       assert.equal(book.errcode, 0, JSON.stringify(book));
       const res = await t.admin.request('PATCH', '/api/telephony/settings', { contactSync: { phonebookId: String(book.id) } });
       assert.equal(res.status, 400);
-      const { error } = await res.json() as { error: { message: string; details: { field: string }[] } };
-      assert.deepEqual(error.details.map((d) => d.field), ['body.contactSync.phonebookId']);
+      const { error } = (await res.json()) as { error: { message: string; details: { field: string }[] } };
+      assert.deepEqual(
+        error.details.map((d) => d.field),
+        ['body.contactSync.phonebookId'],
+      );
       assert.match(error.message, /"Reception list" is not empty/);
 
       const unknown = await t.admin.request('PATCH', '/api/telephony/settings', { contactSync: { phonebookId: '987654' } });
       assert.equal(unknown.status, 400);
-      const status = await (await t.admin.request('GET', '/api/telephony')).json() as { settings: { contactSync: { phonebookId: string } } };
+      const status = (await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } };
       assert.equal(status.settings.contactSync.phonebookId, phonebookId, 'the choice did not change');
     });
 
@@ -156,7 +183,9 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       emptyOne = book.id;
       const res = await t.admin.request('PATCH', '/api/telephony/settings', { contactSync: { phonebookId: String(book.id) } });
       assert.equal(res.status, 200, await res.clone().text());
-      const { settings } = await res.json() as { settings: { contactSync: { enabled: boolean; modules: string[]; phonebookId: string; phonebookName: string } } };
+      const { settings } = (await res.json()) as {
+        settings: { contactSync: { enabled: boolean; modules: string[]; phonebookId: string; phonebookName: string } };
+      };
       assert.equal(settings.contactSync.phonebookId, String(book.id));
       // Only the phonebook changed: sync stays on, with the same modules.
       assert.equal(settings.contactSync.enabled, true);
@@ -171,7 +200,11 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       assert.equal(before.name, 'HubSpot_CRM_Phonebook', 'no longer marked "(CRM)" on the PBX');
       const books = await listed();
       assert.equal(books.find((b) => b.id === phonebookId)?.crmOwned, false, 'no longer listed as CRM-owned');
-      assert.deepEqual(books.filter((b) => b.crmOwned).map((b) => b.id), [String(emptyOne)], 'one CRM-owned phonebook: the chosen one');
+      assert.deepEqual(
+        books.filter((b) => b.crmOwned).map((b) => b.id),
+        [String(emptyOne)],
+        'one CRM-owned phonebook: the chosen one',
+      );
 
       // Grace Hopper (synced above) is still in it, and edits made there now stay.
       const copy = t.pbx.contacts().find((c) => c.first_name === 'Grace' && c.remark.startsWith('hubspot:contact:'))!;
@@ -193,19 +226,25 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
     it('creates a new phonebook on request and syncs into it', async () => {
       const res = await t.admin.request('PATCH', '/api/telephony/settings', { createPhonebook: 'Sales from HubSpot' });
       assert.equal(res.status, 200, await res.clone().text());
-      const { settings } = await res.json() as { settings: { contactSync: { phonebookId: string; phonebookName: string } } };
+      const { settings } = (await res.json()) as { settings: { contactSync: { phonebookId: string; phonebookName: string } } };
       const created = t.pbx.phonebooks().find((b) => String(b.id) === settings.contactSync.phonebookId);
       assert.ok(created, 'the phonebook exists on the PBX');
       assert.equal(created!.name, settings.contactSync.phonebookName);
       // The phonebook chosen before is released too.
       assert.equal(t.pbx.phonebooks().find((b) => b.id === emptyOne)!.name, 'Empty one');
-      assert.deepEqual((await listed()).filter((b) => b.crmOwned).map((b) => b.id), [settings.contactSync.phonebookId]);
+      assert.deepEqual(
+        (await listed()).filter((b) => b.crmOwned).map((b) => b.id),
+        [settings.contactSync.phonebookId],
+      );
 
       const number = freshNumber();
       const { contactId } = await t.createContact({ firstname: 'Edsger', lastname: 'Dijkstra', phone: number });
       await callFrom(number);
       const [copy] = tagged('contact', contactId);
-      assert.ok(copy && inPhonebook(copy.id, settings.contactSync.phonebookId), `copied into the new phonebook: ${JSON.stringify({ copy, books: t.pbx.phonebooks(), errors: await syncErrors() })}`);
+      assert.ok(
+        copy && inPhonebook(copy.id, settings.contactSync.phonebookId),
+        `copied into the new phonebook: ${JSON.stringify({ copy, books: t.pbx.phonebooks(), errors: await syncErrors() })}`,
+      );
     });
   });
 });

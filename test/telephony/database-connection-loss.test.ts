@@ -34,10 +34,18 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     db = await createTestDatabase('postgres');
     const port = await freePort();
     url = `http://localhost:${port}`;
-    spokes = runSpokes(['start'], envFor(emulators, {
-      DATABASE_URL: db.databaseUrl!, SPOKES_DATA_DIR: db.dataDir, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: url,
-      SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SPOKES_LOG_LEVEL: 'warn', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000',
-    }));
+    spokes = runSpokes(
+      ['start'],
+      envFor(emulators, {
+        DATABASE_URL: db.databaseUrl!,
+        SPOKES_DATA_DIR: db.dataDir,
+        SPOKES_PORT: String(port),
+        SPOKES_PUBLIC_URL: url,
+        SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+        SPOKES_LOG_LEVEL: 'warn',
+        SPOKES_SHUTDOWN_TIMEOUT_MS: '2000',
+      }),
+    );
     await spokes.waitFor(/is running at/, 60_000);
     const adminHttp = await signInOverHttp({ url, password: TEST_ADMIN_PASSWORD });
     await setUpPhoneSystem(adminHttp, emulators.pbx);
@@ -67,7 +75,8 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
       const value = await probe().catch(() => undefined);
       if (value) return value;
       const { exitCode, signalCode } = spokes.child;
-      if (exitCode !== null || signalCode !== null) throw new Error(`Spokes exited (${exitCode ?? signalCode}) while waiting for ${what}; output:\n${spokes.output().slice(-6000)}`);
+      if (exitCode !== null || signalCode !== null)
+        throw new Error(`Spokes exited (${exitCode ?? signalCode}) while waiting for ${what}; output:\n${spokes.output().slice(-6000)}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${spokes.output().slice(-6000)}`);
       await sleep(100);
     }
@@ -75,7 +84,8 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
 
   const count = async (query: string) => (await watcher.query<{ n: number }>(query)).rows[0]!.n;
   /** Every connection of the database but the test's own: Spokes' pools, its LISTEN and lock connections, pg-boss's. */
-  const terminateSpokesConnections = (filter = '') => count(`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+  const terminateSpokesConnections = (filter = '') =>
+    count(`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
     where datname = current_database() and pid <> pg_backend_pid() ${filter}`);
 
   /** Engagements HubSpot holds per external id (the PBX call id, or the record's `uid:` id when back-filled). */
@@ -87,7 +97,7 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
         headers: { authorization: `Bearer ${emulators.token}` },
       });
       assert.equal(res.status, 200, 'HubSpot lists the calls');
-      const page = await res.json() as { results: { properties: { hs_call_external_id: string } }[]; paging?: { next?: { after: string } } };
+      const page = (await res.json()) as { results: { properties: { hs_call_external_id: string } }[]; paging?: { next?: { after: string } } };
       for (const r of page.results) counts.set(r.properties.hs_call_external_id, (counts.get(r.properties.hs_call_external_id) ?? 0) + 1);
       after = page.paging?.next?.after;
     } while (after);
@@ -105,10 +115,18 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     const started = Date.now();
     // Calls of 0–40 PBX seconds end over the next two real seconds: their records arrive while the connections go.
     const simulateWave = () => {
-      const wave = Array.from({ length: CALLS_PER_WAVE }, (_, i) => emulators.pbx.simulateCall({
-        direction: i % 3 === 2 ? 'outbound' : 'inbound', external: freshNumber(), extension: String(2001 + (i % 3)),
-        outcome: i % 5 === 4 ? 'no_answer' : 'answered', ringSeconds: 1 + (i % 4), talkSeconds: i % 5 === 4 ? 0 : (i * 7) % 40,
-      }).call_id);
+      const wave = Array.from(
+        { length: CALLS_PER_WAVE },
+        (_, i) =>
+          emulators.pbx.simulateCall({
+            direction: i % 3 === 2 ? 'outbound' : 'inbound',
+            external: freshNumber(),
+            extension: String(2001 + (i % 3)),
+            outcome: i % 5 === 4 ? 'no_answer' : 'answered',
+            ringSeconds: 1 + (i % 4),
+            talkSeconds: i % 5 === 4 ? 0 : (i * 7) % 40,
+          }).call_id,
+      );
       calls.push(...wave);
       return wave;
     };
@@ -117,19 +135,35 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
         // Last, so that no later gap of the stream back-fills what it missed: an outage of a few seconds (a restart, a failover): no new connection is accepted while a wave of calls ends.
         // The PBX stream's lock connection stays, so Spokes keeps receiving call records it cannot enqueue.
         // Once Spokes holds the PBX stream again (the last cut took its lock: it re-leads and writes a checkpoint since).
-        const { rows: [cut] } = await watcher.query<{ at: Date }>('select now() as at');
-        await until('the PBX event stream to be back', async () => (await count(`select count(*)::int as n from pbx_connection
-          where stream_state = 'connected' and events_seen_until > '${cut!.at.toISOString()}'`)) === 1, 30_000);
-        await until('Spokes to have reconnected', async () => (await count(`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid() and application_name <> 'spokes-pbx-stream-lock'`)) > 3, 15_000);
+        const {
+          rows: [cut],
+        } = await watcher.query<{ at: Date }>('select now() as at');
+        await until(
+          'the PBX event stream to be back',
+          async () =>
+            (await count(`select count(*)::int as n from pbx_connection
+          where stream_state = 'connected' and events_seen_until > '${cut!.at.toISOString()}'`)) === 1,
+          30_000,
+        );
+        await until(
+          'Spokes to have reconnected',
+          async () =>
+            (await count(`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid() and application_name <> 'spokes-pbx-stream-lock'`)) > 3,
+          15_000,
+        );
         await admin.query(`alter database "${dbName}" allow_connections false`);
         try {
           terminated.push(await terminateSpokesConnections(`and application_name <> 'spokes-pbx-stream-lock'`));
           const wavesCalls = simulateWave();
-          await until('the PBX to have recorded every call of the wave', async () => {
-            const recorded = new Set(emulators.pbx.cdrs().map((c) => c.call_id));
-            return wavesCalls.every((c) => recorded.has(c));
-          }, 30_000);
+          await until(
+            'the PBX to have recorded every call of the wave',
+            async () => {
+              const recorded = new Set(emulators.pbx.cdrs().map((c) => c.call_id));
+              return wavesCalls.every((c) => recorded.has(c));
+            },
+            30_000,
+          );
         } finally {
           await admin.query(`alter database "${dbName}" allow_connections true`);
         }
@@ -144,29 +178,48 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
         terminated.push(await until('Spokes to have connections to cut', () => terminateSpokesConnections(), 10_000));
       }
     }
-    assert.ok(terminated.every((n) => n > 0), `Spokes' connections were terminated: ${terminated.join(', ')}`);
+    assert.ok(
+      terminated.every((n) => n > 0),
+      `Spokes' connections were terminated: ${terminated.join(', ')}`,
+    );
     assert.equal(calls.length, WAVES * CALLS_PER_WAVE);
 
-    const missing = await until('every call in HubSpot', async () => {
-      const byId = await engagementsByExternalId();
-      return calls.every((c) => idsOf(c).some((id) => byId.has(id))) && byId;
-    }, 70_000).then(() => [] as string[], async (err: Error) => {
-      if (/Spokes exited/.test(err.message)) throw err;
-      const byId = await engagementsByExternalId().catch(() => new Map());
-      return calls.filter((c) => !idsOf(c).some((id) => byId.has(id)));
-    });
+    const missing = await until(
+      'every call in HubSpot',
+      async () => {
+        const byId = await engagementsByExternalId();
+        return calls.every((c) => idsOf(c).some((id) => byId.has(id))) && byId;
+      },
+      70_000,
+    ).then(
+      () => [] as string[],
+      async (err: Error) => {
+        if (/Spokes exited/.test(err.message)) throw err;
+        const byId = await engagementsByExternalId().catch(() => new Map());
+        return calls.filter((c) => !idsOf(c).some((id) => byId.has(id)));
+      },
+    );
     assert.deepEqual(missing, [], `calls not in HubSpot (lost); output:\n${spokes.output().slice(-6000)}`);
     // Nothing left that could still write a second engagement.
-    await until('the telephony jobs to settle', async () => (await count(`select count(*)::int as n from pgboss.job
-      where name like 'telephony.%' and state in ('created', 'retry', 'active')`)) === 0, 30_000);
+    await until(
+      'the telephony jobs to settle',
+      async () =>
+        (await count(`select count(*)::int as n from pgboss.job
+      where name like 'telephony.%' and state in ('created', 'retry', 'active')`)) === 0,
+      30_000,
+    );
     const byId = await engagementsByExternalId();
     const duplicated = calls.filter((c) => idsOf(c).reduce((n, id) => n + (byId.get(id) ?? 0), 0) !== 1);
     assert.deepEqual(duplicated, [], 'every call has exactly one engagement');
 
-    const health = await until('GET /healthz to answer 200', async () => {
-      const res = await fetch(`${url}/healthz`);
-      return res.status === 200 && res.json();
-    }, 15_000);
+    const health = await until(
+      'GET /healthz to answer 200',
+      async () => {
+        const res = await fetch(`${url}/healthz`);
+        return res.status === 200 && res.json();
+      },
+      15_000,
+    );
     assert.equal((health as { status: string }).status, 'ok');
     assert.equal(spokes.child.exitCode, null, 'the process is still running');
     assert.doesNotMatch(spokes.output(), /Unhandled 'error' event|uncaught/i);

@@ -28,7 +28,8 @@ describe('Disabling (T9) and disconnecting (T10) the phone system', () => {
     const copy = t.pbx.contacts().find((c) => c.remark === `hubspot:contact:${contactId}`);
     assert.ok(copy, 'the CRM contact is in the phonebook');
     crm = { contactId, number, pbxContactId: copy.id };
-    phonebookId = ((await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } }).settings.contactSync.phonebookId;
+    phonebookId = ((await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } }).settings
+      .contactSync.phonebookId;
   });
   after(() => t.stop());
 
@@ -84,8 +85,13 @@ describe('Disabling (T9) and disconnecting (T10) the phone system', () => {
 
       assert.deepEqual(await engagementsFor(whileDisabled), []);
       const rows = await t.logged();
-      assert.ok(rows.every((r) => !whileDisabled.includes(r.callId ?? '') && r.cdrId !== `uid:${frame.uid}`), 'nothing in the call log');
-      const created = await t.crm('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ', value: unknownNumber }] }] });
+      assert.ok(
+        rows.every((r) => !whileDisabled.includes(r.callId ?? '') && r.cdrId !== `uid:${frame.uid}`),
+        'nothing in the call log',
+      );
+      const created = await t.crm('POST', '/crm/v3/objects/contacts/search', {
+        filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ', value: unknownNumber }] }],
+      });
       assert.equal(created.total, 0, 'no contact was auto-created');
       assert.equal(pbxName(), 'Edited while off', 'the phonebook is not restored');
     });
@@ -108,7 +114,7 @@ describe('Disabling (T9) and disconnecting (T10) the phone system', () => {
     it('clears the connection, the bindings and the settings', async () => {
       const res = await t.admin.request('DELETE', '/api/telephony/connection');
       assert.equal(res.status, 200, await res.clone().text());
-      const after = await res.json() as Status;
+      const after = (await res.json()) as Status;
       assert.equal(after.connection, null);
       assert.equal(after.settings, null);
       assert.equal(after.bindings, 0);

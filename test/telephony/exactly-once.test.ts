@@ -29,7 +29,10 @@ describe('Every call is logged exactly once (T8)', () => {
 
   /** Places `n` calls at once on bound extensions and returns their call ids. */
   function placeCalls(n: number, timing: { ringSeconds: number; talkSeconds: number } = QUICK): string[] {
-    return Array.from({ length: n }, (_, i) => t.pbx.simulateCall({ ...kinds[i % kinds.length]!, external: freshNumber(), extension: String(1001 + (i % 3)), ...timing }).call_id);
+    return Array.from(
+      { length: n },
+      (_, i) => t.pbx.simulateCall({ ...kinds[i % kinds.length]!, external: freshNumber(), extension: String(1001 + (i % 3)), ...timing }).call_id,
+    );
   }
 
   /** Waits for Spokes, then asserts that HubSpot holds exactly one engagement per call. */
@@ -44,7 +47,12 @@ describe('Every call is logged exactly once (T8)', () => {
       const id = e.properties.hs_call_external_id!;
       byCall.set(id, (byCall.get(id) ?? 0) + 1);
     }
-    for (const id of callIds) assert.equal(t.idsOf(id).reduce((n, x) => n + (byCall.get(x) ?? 0), 0), 1, `engagements for call ${id}`);
+    for (const id of callIds)
+      assert.equal(
+        t.idsOf(id).reduce((n, x) => n + (byCall.get(x) ?? 0), 0),
+        1,
+        `engagements for call ${id}`,
+      );
   }
 
   it('when the PBX sends every call record twice', async () => {
@@ -54,7 +62,7 @@ describe('Every call is logged exactly once (T8)', () => {
     assert.ok(t.pbx.events().filter((e) => e.type === 30012).length >= calls.length * 2, 'the PBX did send duplicates');
   });
 
-  it('when the PBX delivers a call\'s events out of order', async () => {
+  it("when the PBX delivers a call's events out of order", async () => {
     t.pbx.setFaults({ reorderCallEvents: true });
     await assertOncePerCall(placeCalls(4));
   });
@@ -62,7 +70,9 @@ describe('Every call is logged exactly once (T8)', () => {
   it('when the WebSocket drops in the middle of a call: the record is fetched for the gap', async () => {
     t.pbx.setFaults({ dropWebSocket: 'mid-call' });
     // The call ends (and its record is published) while Spokes is still reconnecting.
-    const [missed] = [t.pbx.simulateCall({ direction: 'inbound', outcome: 'no_answer', external: freshNumber(), extension: '1001', ringSeconds: 0.1, talkSeconds: 0 }).call_id];
+    const [missed] = [
+      t.pbx.simulateCall({ direction: 'inbound', outcome: 'no_answer', external: freshNumber(), extension: '1001', ringSeconds: 0.1, talkSeconds: 0 }).call_id,
+    ];
     await assertOncePerCall([missed!]);
   });
 
@@ -72,8 +82,14 @@ describe('Every call is logged exactly once (T8)', () => {
     await assertOncePerCall(calls);
     await t.pbx.webhooksIdle();
     const deliveries = t.pbx.webhookDeliveries();
-    assert.ok(deliveries.some((d) => d.status === 200), JSON.stringify(deliveries.slice(0, 3)));
-    assert.ok(deliveries.every((d) => d.status === 200), JSON.stringify(deliveries.filter((d) => d.status !== 200).slice(0, 3)));
+    assert.ok(
+      deliveries.some((d) => d.status === 200),
+      JSON.stringify(deliveries.slice(0, 3)),
+    );
+    assert.ok(
+      deliveries.every((d) => d.status === 200),
+      JSON.stringify(deliveries.filter((d) => d.status !== 200).slice(0, 3)),
+    );
     await assertOncePerCall(calls);
   });
 

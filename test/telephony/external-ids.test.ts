@@ -35,7 +35,7 @@ describe('hs_call_external_id: one scheme for every call', () => {
     return { uid, ids };
   }
 
-  it('is the PBX record\'s uid for live calls, with and without a recording', async () => {
+  it("is the PBX record's uid for live calls, with and without a recording", async () => {
     const recorded = t.pbx.simulateCall({ direction: 'inbound', outcome: 'answered', external: freshNumber(), extension: '1001', ...QUICK }).call_id;
     const missed = t.pbx.simulateCall({ direction: 'inbound', outcome: 'no_answer', external: freshNumber(), extension: '1002', ...QUICK }).call_id;
     for (const callId of [recorded, missed]) {
@@ -47,26 +47,49 @@ describe('hs_call_external_id: one scheme for every call', () => {
   it('is the same uid for calls whose records were listed after a gap, with and without a recording', async () => {
     // Both calls end while Spokes' WebSocket is down: their records come from cdr/search, which carries no call id.
     t.pbx.setFaults({ dropWebSocket: 'mid-call' });
-    const missed = t.pbx.simulateCall({ direction: 'inbound', outcome: 'no_answer', external: freshNumber(), extension: '1001', ringSeconds: 0.1, talkSeconds: 0 }).call_id;
-    const recorded = t.pbx.simulateCall({ direction: 'outbound', outcome: 'answered', external: freshNumber(), extension: '1002', ringSeconds: 0.1, talkSeconds: 0.5 }).call_id;
+    const missed = t.pbx.simulateCall({
+      direction: 'inbound',
+      outcome: 'no_answer',
+      external: freshNumber(),
+      extension: '1001',
+      ringSeconds: 0.1,
+      talkSeconds: 0,
+    }).call_id;
+    const recorded = t.pbx.simulateCall({
+      direction: 'outbound',
+      outcome: 'answered',
+      external: freshNumber(),
+      extension: '1002',
+      ringSeconds: 0.1,
+      talkSeconds: 0.5,
+    }).call_id;
     for (const callId of [missed, recorded]) {
       const { uid, ids } = await externalIdsOf(callId);
       assert.deepEqual(ids, [uid], `call ${callId}`);
     }
   });
 
-  it('replaces the call id of the calling widget\'s engagement once the record completes it', async () => {
+  it("replaces the call id of the calling widget's engagement once the record completes it", async () => {
     const number = freshNumber();
-    const { call_id: callId } = t.pbx.simulateCall({ direction: 'outbound', outcome: 'answered', external: number, extension: '1001', ringSeconds: 0.2, talkSeconds: 1.5 });
+    const { call_id: callId } = t.pbx.simulateCall({
+      direction: 'outbound',
+      outcome: 'answered',
+      external: number,
+      extension: '1001',
+      ringSeconds: 0.2,
+      talkSeconds: 1.5,
+    });
     // What the widget does through HubSpot's SDK (C3): an engagement whose external id is the live call id, then tells Spokes.
-    const widget = await t.crm('POST', '/crm/v3/objects/calls', { properties: { hs_timestamp: new Date().toISOString(), hs_call_external_id: callId, hs_call_title: 'Call from the widget' } });
+    const widget = await t.crm('POST', '/crm/v3/objects/calls', {
+      properties: { hs_timestamp: new Date().toISOString(), hs_call_external_id: callId, hs_call_title: 'Call from the widget' },
+    });
     const res = await t.admin.request('PUT', `/api/telephony/calls/${callId}/engagement`, { engagementId: widget.id });
     assert.equal(res.status, 200, await res.clone().text());
     const { uid, ids } = await externalIdsOf(callId);
     assert.deepEqual(ids, [uid]);
     const completed = await t.crm('GET', `/crm/v3/objects/calls/${widget.id}?properties=hs_call_external_id,hs_call_title`);
-    assert.equal(completed.properties.hs_call_external_id, uid, 'the widget\'s engagement, completed');
-    assert.equal(completed.properties.hs_call_title, 'Call from the widget', 'the widget user\'s title is kept');
+    assert.equal(completed.properties.hs_call_external_id, uid, "the widget's engagement, completed");
+    assert.equal(completed.properties.hs_call_title, 'Call from the widget', "the widget user's title is kept");
   });
 
   it('finds a call an older Spokes wrote (old external id) after a crash, instead of writing it again', async () => {
@@ -83,10 +106,21 @@ describe('hs_call_external_id: one scheme for every call', () => {
       const { type, sn, msg, uid } = cdrFrame(t, { call_from: freshNumber(), call_to: '1001', type: 'Inbound', status: 'NO ANSWER', call_duration: 4 });
       const fields = JSON.parse(msg);
       const frame = { type, sn, msg: JSON.stringify({ ...fields, call_id: c.callId }) };
-      const old = await t.crm('POST', '/crm/v3/objects/calls', { properties: { hs_timestamp: new Date().toISOString(), hs_call_external_id: c.old(uid), hubspot_owner_id: owner } });
+      const old = await t.crm('POST', '/crm/v3/objects/calls', {
+        properties: { hs_timestamp: new Date().toISOString(), hs_call_external_id: c.old(uid), hubspot_owner_id: owner },
+      });
       await db.insert(callLogs).values({
-        cdrId: `uid:${uid}`, callId: c.callId || null, direction: 'inbound', status: 'no_answer', extension: '1001', externalNumber: fields.call_from,
-        startedAt: new Date(`${fields.time_start.replace(' ', 'T')}Z`), durationMs: 0, ownerId: owner, state: 'writing', writingSince: new Date(Date.now() - 60_000),
+        cdrId: `uid:${uid}`,
+        callId: c.callId || null,
+        direction: 'inbound',
+        status: 'no_answer',
+        extension: '1001',
+        externalNumber: fields.call_from,
+        startedAt: new Date(`${fields.time_start.replace(' ', 'T')}Z`),
+        durationMs: 0,
+        ownerId: owner,
+        state: 'writing',
+        writingSince: new Date(Date.now() - 60_000),
       });
       expected.push({ uid, engagementId: old.id });
       // The record comes again (a replay after the restart).

@@ -26,10 +26,15 @@ import { adapterFor, startPbx } from './yeastar-support.ts';
 
 const POLICY = 'public,private,127.0.0.2/32';
 
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
 
 /** A server that counts every TCP connection it gets (an internal service an attacker wants to reach). */
-async function listen(host: string, port: number, handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_q, r) => r.end('internal')) {
+async function listen(
+  host: string,
+  port: number,
+  handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_q, r) => r.end('internal'),
+) {
   const server = createServer(handler);
   let connections = 0;
   const sockets = new Set<Socket>();
@@ -40,8 +45,16 @@ async function listen(host: string, port: number, handler: (req: import('node:ht
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {
-    server, port: (server.address() as AddressInfo).port, get connections() { return connections; },
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); (server as Server).close(() => resolve()); }),
+    server,
+    port: (server.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        (server as Server).close(() => resolve());
+      }),
   };
 }
 
@@ -49,15 +62,33 @@ describe('PBX addresses: SSRF through the PBX address', () => {
   describe('the policy', () => {
     it('sorts every form of an address into its range', () => {
       const cases: [string, string][] = [
-        ['127.0.0.1', 'loopback'], ['::1', 'loopback'], ['::ffff:7f00:1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['::127.0.0.1', 'loopback'],
-        ['64:ff9b::7f00:1', 'loopback'], ['2002:7f00:1::', 'loopback'], ['0.0.0.0', 'unspecified'], ['::', 'unspecified'],
-        ['169.254.169.254', 'link-local'], ['fe80::1%eth0', 'link-local'], ['::ffff:169.254.169.254', 'link-local'],
-        ['10.1.2.3', 'private'], ['172.31.255.1', 'private'], ['192.168.0.10', 'private'], ['100.64.0.1', 'private'], ['fd12::1', 'private'],
-        ['224.0.0.1', 'multicast'], ['255.255.255.255', 'reserved'], ['8.8.8.8', 'public'], ['2606:4700::1111', 'public'], ['172.32.0.1', 'public'],
+        ['127.0.0.1', 'loopback'],
+        ['::1', 'loopback'],
+        ['::ffff:7f00:1', 'loopback'],
+        ['::ffff:127.0.0.1', 'loopback'],
+        ['::127.0.0.1', 'loopback'],
+        ['64:ff9b::7f00:1', 'loopback'],
+        ['2002:7f00:1::', 'loopback'],
+        ['0.0.0.0', 'unspecified'],
+        ['::', 'unspecified'],
+        ['169.254.169.254', 'link-local'],
+        ['fe80::1%eth0', 'link-local'],
+        ['::ffff:169.254.169.254', 'link-local'],
+        ['10.1.2.3', 'private'],
+        ['172.31.255.1', 'private'],
+        ['192.168.0.10', 'private'],
+        ['100.64.0.1', 'private'],
+        ['fd12::1', 'private'],
+        ['224.0.0.1', 'multicast'],
+        ['255.255.255.255', 'reserved'],
+        ['8.8.8.8', 'public'],
+        ['2606:4700::1111', 'public'],
+        ['172.32.0.1', 'public'],
       ];
       for (const [address, range] of cases) assert.equal(rangeOf(address), range, address);
       // Decimal, octal and hexadecimal IPv4 are one address once parsed as a URL.
-      for (const u of ['http://2130706433/', 'http://0177.0.0.1/', 'http://0x7f.1/', 'http://127.1/']) assert.equal(rangeOf(new URL(u).hostname), 'loopback', u);
+      for (const u of ['http://2130706433/', 'http://0177.0.0.1/', 'http://0x7f.1/', 'http://127.1/'])
+        assert.equal(rangeOf(new URL(u).hostname), 'loopback', u);
     });
 
     it('refuses loopback by default, allows it in sandbox mode or when listed, and names a bad setting', () => {
@@ -69,8 +100,10 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       assert.equal(new AddressPolicy(production.pbxAddresses).allows('10.0.0.5'), true);
       assert.equal(loadConfig({ env: { ...base, SPOKES_SANDBOX: 'on' }, cwd: '/' }).pbxAddresses, 'public,private,loopback');
       assert.equal(loadConfig({ env: { ...base, SPOKES_SANDBOX: 'off', SPOKES_PBX_ADDRESSES: '10.20.0.0/16' }, cwd: '/' }).pbxAddresses, '10.20.0.0/16');
-      assert.throws(() => loadConfig({ env: { ...base, SPOKES_PBX_ADDRESSES: 'private,intranet' }, cwd: '/' }),
-        (err: ConfigError) => err instanceof ConfigError && /SPOKES_PBX_ADDRESSES: must list public, private, loopback, link-local/.test(err.message));
+      assert.throws(
+        () => loadConfig({ env: { ...base, SPOKES_PBX_ADDRESSES: 'private,intranet' }, cwd: '/' }),
+        (err: ConfigError) => err instanceof ConfigError && /SPOKES_PBX_ADDRESSES: must list public, private, loopback, link-local/.test(err.message),
+      );
       // 0.0.0.0 and :: reach this machine: never allowed, even inside a listed block.
       assert.equal(new AddressPolicy('0.0.0.0/0').allows('0.0.0.0'), false);
     });
@@ -104,17 +137,31 @@ describe('PBX addresses: SSRF through the PBX address', () => {
 
     it('refuses loopback, unspecified and link-local addresses in every form, before connecting', async () => {
       const port = internal.port;
-      const urls = [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://0.0.0.0:${port}`, `http://[::1]:${port}`, `http://[::ffff:127.0.0.1]:${port}`,
-        `http://2130706433:${port}`, `http://0177.0.0.1:${port}`, `http://0x7f.1:${port}`, `http://169.254.169.254:${port}`, `http://[fe80::1]:${port}`];
+      const urls = [
+        `http://127.0.0.1:${port}`,
+        `http://localhost:${port}`,
+        `http://0.0.0.0:${port}`,
+        `http://[::1]:${port}`,
+        `http://[::ffff:127.0.0.1]:${port}`,
+        `http://2130706433:${port}`,
+        `http://0177.0.0.1:${port}`,
+        `http://0x7f.1:${port}`,
+        `http://169.254.169.254:${port}`,
+        `http://[fe80::1]:${port}`,
+      ];
       for (const baseUrl of urls) {
         const adapter = adapterFor(sb, { baseUrl, addresses: policy });
-        await assert.rejects(adapter.verifyCredentials(), /Spokes may not connect to this PBX address: .*a (loopback|unspecified|link-local) address, outside the allowed addresses/, baseUrl);
+        await assert.rejects(
+          adapter.verifyCredentials(),
+          /Spokes may not connect to this PBX address: .*a (loopback|unspecified|link-local) address, outside the allowed addresses/,
+          baseUrl,
+        );
         await adapter.dispose();
       }
       assert.equal(internal.connections, 0, 'nothing reached the internal service');
     });
 
-    it('checks the name\'s address on every connection: token, API, recording download and WebSocket', async () => {
+    it("checks the name's address on every connection: token, API, recording download and WebSocket", async () => {
       dns['pbx.test'] = '127.0.0.2';
       const baseUrl = `http://pbx.test:${internal.port}`;
       const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+14155550100', extension: '1001', outcome: 'answered', talkSeconds: 2 });
@@ -147,7 +194,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
     });
   });
 
-  describe('the admin\'s Connect', () => {
+  describe("the admin's Connect", () => {
     let hubspot: HubSpotSandbox;
     let spokes: SpokesHandle;
     let internal: Awaited<ReturnType<typeof listen>>;
@@ -157,7 +204,9 @@ describe('PBX addresses: SSRF through the PBX address', () => {
     before(async () => {
       hubspot = await startHubSpotSandbox();
       const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
-      spokes = await startSpokesProcess({ env: { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: portal.privateAppToken!, HUBSPOT_BASE_URL: hubspot.url, SPOKES_PBX_ADDRESSES: POLICY } });
+      spokes = await startSpokesProcess({
+        env: { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: portal.privateAppToken!, HUBSPOT_BASE_URL: hubspot.url, SPOKES_PBX_ADDRESSES: POLICY },
+      });
       internal = await listen('127.0.0.1', 0);
       // Where a redirecting "PBX" sends Spokes: an address the policy allows, so only "no redirects" protects it.
       sink = await listen('127.0.0.2', 0);
@@ -168,15 +217,27 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       await hubspot?.close();
     });
 
-    const connect = (baseUrl: string) => spokes.admin.request('PUT', '/api/telephony/connection', { baseUrl, clientId: 'spokes', clientSecret: 'the-client-secret' });
+    const connect = (baseUrl: string) =>
+      spokes.admin.request('PUT', '/api/telephony/connection', { baseUrl, clientId: 'spokes', clientSecret: 'the-client-secret' });
 
     it('refuses an address outside the policy, naming the address field, and connects nowhere', async () => {
       const port = internal.port;
-      for (const baseUrl of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://0.0.0.0:${port}`, `http://[::ffff:127.0.0.1]:${port}`, `http://2130706433:${port}`, `http://169.254.169.254`]) {
+      for (const baseUrl of [
+        `http://127.0.0.1:${port}`,
+        `http://localhost:${port}`,
+        `http://0.0.0.0:${port}`,
+        `http://[::ffff:127.0.0.1]:${port}`,
+        `http://2130706433:${port}`,
+        `http://169.254.169.254`,
+      ]) {
         const res = await connect(baseUrl);
         assert.equal(res.status, 400, baseUrl);
         const error = await errorOf(res);
-        assert.deepEqual(error.details!.map((d) => d.field), ['body.baseUrl'], baseUrl);
+        assert.deepEqual(
+          error.details!.map((d) => d.field),
+          ['body.baseUrl'],
+          baseUrl,
+        );
         assert.match(error.message, /Spokes may not connect to this PBX address: .* SPOKES_PBX_ADDRESSES/, baseUrl);
       }
       assert.equal(internal.connections, 0);
@@ -189,13 +250,23 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       const text = await listen('127.0.0.2', 0, (_req, res) => res.end('hello'));
       const redirect = await listen('127.0.0.2', 0, (req, res) => res.writeHead(307, { location: `http://127.0.0.2:${sink.port}${req.url}` }).end());
       servers.push(web, text, redirect);
-      const cases = [`http://127.0.0.2:${closed.port}`, `https://127.0.0.2:${web.port}`, `http://127.0.0.2:${web.port}`, `http://127.0.0.2:${text.port}`, `http://127.0.0.2:${redirect.port}`];
+      const cases = [
+        `http://127.0.0.2:${closed.port}`,
+        `https://127.0.0.2:${web.port}`,
+        `http://127.0.0.2:${web.port}`,
+        `http://127.0.0.2:${text.port}`,
+        `http://127.0.0.2:${redirect.port}`,
+      ];
       const sentences = new Set<string>();
       for (const baseUrl of cases) {
         const res = await connect(baseUrl);
         assert.equal(res.status, 400, baseUrl);
         const error = await errorOf(res);
-        assert.deepEqual(error.details!.map((d) => d.field), ['body.baseUrl'], baseUrl);
+        assert.deepEqual(
+          error.details!.map((d) => d.field),
+          ['body.baseUrl'],
+          baseUrl,
+        );
         assert.ok(error.message.startsWith(`Spokes could not reach a Yeastar PBX at ${baseUrl}.`), `${baseUrl}: ${error.message}`);
         sentences.add(error.message.replace(baseUrl, '<address>'));
       }

@@ -23,8 +23,14 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get hits() { return state.hits; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    get hits() {
+      return state.hits;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -37,7 +43,14 @@ describe('Recording links', () => {
     t = await startTelephony();
     const number = freshNumber();
     const contact = await t.createContact({ firstname: 'Grace', lastname: 'Hopper', phone: number });
-    const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', outcome: 'answered', ringSeconds: 0.2, talkSeconds: 1 });
+    const { call_id } = t.pbx.simulateCall({
+      direction: 'inbound',
+      external: number,
+      extension: '1001',
+      outcome: 'answered',
+      ringSeconds: 0.2,
+      talkSeconds: 1,
+    });
     [recorded] = await t.engagementsOf(call_id);
     assert.ok(recorded?.contacts.includes(contact.contactId));
     rowId = decodeURIComponent(new URL(recorded!.properties.hs_call_recording_url!).pathname.split('/').pop()!);
@@ -56,7 +69,12 @@ describe('Recording links', () => {
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'; sandbox/);
     assert.match(res.headers.get('content-disposition') ?? '', /^inline; filename="[\w.-]+\.wav"$/);
-    assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 4).toString('latin1'), 'RIFF');
+    assert.equal(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 4)
+        .toString('latin1'),
+      'RIFF',
+    );
   });
 
   it('refuses an expired link, and an old link without expiry, unless a signed-in admin opens it: then a fresh link', async () => {
@@ -74,9 +92,12 @@ describe('Recording links', () => {
     }
   });
 
-  it('plays from HubSpot\'s timeline through the calling app\'s recording URL, which only HubSpot may call', async () => {
+  it("plays from HubSpot's timeline through the calling app's recording URL, which only HubSpot may call", async () => {
     const p = recorded.properties;
-    const call = await t.crm('GET', `/crm/v3/objects/calls/${recorded.id}?properties=hs_call_app_id,hs_call_external_account_id,hs_call_source,hs_call_external_id`);
+    const call = await t.crm(
+      'GET',
+      `/crm/v3/objects/calls/${recorded.id}?properties=hs_call_app_id,hs_call_external_account_id,hs_call_source,hs_call_external_id`,
+    );
     assert.equal(call.properties.hs_call_source, 'INTEGRATIONS_PLATFORM');
     assert.equal(call.properties.hs_call_external_account_id, String(t.portalId));
     assert.ok(call.properties.hs_call_app_id, 'the calling app is named');
@@ -98,7 +119,7 @@ describe('Recording links', () => {
     assert.equal(forged.status, 401);
   });
 
-  it('revokes every link at once (admin only), while HubSpot\'s timeline still plays the call', async () => {
+  it("revokes every link at once (admin only), while HubSpot's timeline still plays the call", async () => {
     const stored = recorded.properties.hs_call_recording_url!;
     const play = `${t.url}${await links().path(rowId, 3600_000)}`;
     assert.equal((await fetch(stored)).status, 200);
@@ -115,7 +136,9 @@ describe('Recording links', () => {
   });
 
   it('follows no redirect of the recording download and serves nothing but audio', async () => {
-    const internal = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>internal admin</h1><script>alert(document.domain)</script>'));
+    const internal = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>internal admin</h1><script>alert(document.domain)</script>'),
+    );
     // Whoever answers for the PBX: the API passes through, the recording download is answered by `download`.
     const pbx = new URL(t.pbx.url);
     let download: (res: ServerResponse) => void = () => {};
@@ -129,7 +152,11 @@ describe('Recording links', () => {
     });
     try {
       const info = t.pbx.info();
-      const connect = await t.admin.request('PUT', '/api/telephony/connection', { baseUrl: front.url, clientId: info.clientId, clientSecret: info.clientSecret });
+      const connect = await t.admin.request('PUT', '/api/telephony/connection', {
+        baseUrl: front.url,
+        clientId: info.clientId,
+        clientSecret: info.clientSecret,
+      });
       assert.equal(connect.status, 200, await connect.clone().text());
       const link = `${t.url}${await links().path(rowId, 3600_000)}`;
       for (const answer of [

@@ -9,7 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, engines, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
 import {
-  envFor, freshNumber, setUpPhoneSystem, sleep, startEmulators, startSpokesProcess, withHelpers, type OwnEmulators, type Telephony,
+  envFor,
+  freshNumber,
+  setUpPhoneSystem,
+  sleep,
+  startEmulators,
+  startSpokesProcess,
+  withHelpers,
+  type OwnEmulators,
+  type Telephony,
 } from './telephony-support.ts';
 
 /**
@@ -25,11 +33,13 @@ async function slowAnswers(target: string, paths: RegExp): Promise<{ url: string
       const hold = paths.test(req.url!) ? state.holdMs : 0;
       const chunks: Buffer[] = [];
       answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(answer.statusCode!, answer.headers);
-        res.end(Buffer.concat(chunks));
-      }, hold));
+      answer.on('end', () =>
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(answer.statusCode!, answer.headers);
+          res.end(Buffer.concat(chunks));
+        }, hold),
+      );
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
@@ -38,7 +48,11 @@ async function slowAnswers(target: string, paths: RegExp): Promise<{ url: string
   const { port } = server.address() as { port: number };
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
 
@@ -138,9 +152,18 @@ if (postgresUrl) {
       const first = await startWorker();
       // HubSpot writes the calls at once, but its answer takes a while: the worker dies before it hears it.
       network.holdMs = 3_000;
-      const calls = Array.from({ length: 6 }, (_, i) => emulators.pbx.simulateCall({
-        direction: i % 2 ? 'outbound' : 'inbound', external: freshNumber(), extension: String(2001 + (i % 3)), outcome: i % 3 ? 'answered' : 'no_answer', ringSeconds: 5, talkSeconds: 10,
-      }).call_id);
+      const calls = Array.from(
+        { length: 6 },
+        (_, i) =>
+          emulators.pbx.simulateCall({
+            direction: i % 2 ? 'outbound' : 'inbound',
+            external: freshNumber(),
+            extension: String(2001 + (i % 3)),
+            outcome: i % 3 ? 'answered' : 'no_answer',
+            ringSeconds: 5,
+            talkSeconds: 10,
+          }).call_id,
+      );
       for (let i = 0; !(await t.logged()).some((c) => c.state === 'writing'); i++) {
         assert.ok(i < 200, 'the worker starts writing');
         await sleep(50);

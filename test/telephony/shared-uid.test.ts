@@ -46,8 +46,24 @@ describe('Two calls whose records share a uid', () => {
   it('logs each of two live calls once, with its own recording link', async () => {
     const uid = sharedUid();
     const [a, b] = ['1795410605.716', '1795410605.721'];
-    const liveA = frame(uid, a, { call_from: freshNumber(), call_to: '1001', type: 'Inbound', status: 'ANSWERED', talk_duration: 4, call_duration: 6, recording: `x-${a}-1.wav` });
-    const liveB = frame(uid, b, { call_from: freshNumber(), call_to: '1002', type: 'Inbound', status: 'ANSWERED', talk_duration: 3, call_duration: 5, recording: `x-${b}-2.wav` });
+    const liveA = frame(uid, a, {
+      call_from: freshNumber(),
+      call_to: '1001',
+      type: 'Inbound',
+      status: 'ANSWERED',
+      talk_duration: 4,
+      call_duration: 6,
+      recording: `x-${a}-1.wav`,
+    });
+    const liveB = frame(uid, b, {
+      call_from: freshNumber(),
+      call_to: '1002',
+      type: 'Inbound',
+      status: 'ANSWERED',
+      talk_duration: 3,
+      call_duration: 5,
+      recording: `x-${b}-2.wav`,
+    });
     // Both records are in one batch of jobs, and claim the same ledger row at once.
     await Promise.all([post(liveA), post(liveB)]);
     await t.runtime.queue.work();
@@ -56,12 +72,18 @@ describe('Two calls whose records share a uid', () => {
     await Promise.all([post(liveB), post(liveA)]);
     await t.settle();
 
-    const forUid = [...await engagementsById()].filter(([id]) => id.startsWith(uid));
+    const forUid = [...(await engagementsById())].filter(([id]) => id.startsWith(uid));
     assert.equal(forUid.length, 2, `two external ids for the two calls: ${JSON.stringify(forUid)}`);
-    assert.ok(forUid.every(([, list]) => list.length === 1), 'each call logged once');
+    assert.ok(
+      forUid.every(([, list]) => list.length === 1),
+      'each call logged once',
+    );
     assert.notEqual(forUid[0]![1][0]!.recording, forUid[1]![1][0]!.recording, 'each call links its own recording');
     const rows = (await t.logged()).filter((r) => r.callId === a || r.callId === b);
-    assert.deepEqual(rows.map((r) => r.state), ['logged', 'logged']);
+    assert.deepEqual(
+      rows.map((r) => r.state),
+      ['logged', 'logged'],
+    );
     assert.deepEqual(new Set(rows.map((r) => r.engagementId)), new Set(forUid.map(([, list]) => list[0]!.id)));
   });
 
@@ -81,11 +103,16 @@ describe('Two calls whose records share a uid', () => {
     const byId = await engagementsById();
     const forUid = [...byId].filter(([id]) => id.startsWith(uid));
     assert.equal(forUid.length, 2, `two external ids for the two calls: ${JSON.stringify(forUid)}`);
-    assert.ok(forUid.every(([, list]) => list.length === 1), 'one engagement each');
+    assert.ok(
+      forUid.every(([, list]) => list.length === 1),
+      'one engagement each',
+    );
     assert.equal(byId.get(a), undefined, 'the live copy of A added nothing');
     assert.equal(byId.get(b), undefined, 'the live copy of B added nothing');
-    const numbers = (await t.engagements()).filter((e) => e.properties.hs_call_external_id!.startsWith(uid))
-      .map((e) => e.properties.hs_call_direction === 'INBOUND' ? e.properties.hs_call_from_number : e.properties.hs_call_to_number).sort();
+    const numbers = (await t.engagements())
+      .filter((e) => e.properties.hs_call_external_id!.startsWith(uid))
+      .map((e) => (e.properties.hs_call_direction === 'INBOUND' ? e.properties.hs_call_from_number : e.properties.hs_call_to_number))
+      .sort();
     assert.deepEqual(numbers, [fieldsA.call_to, fieldsB.call_from].sort(), 'each engagement is its own call');
   });
 });

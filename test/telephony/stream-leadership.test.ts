@@ -11,14 +11,26 @@ import pg from 'pg';
 import { createTestDatabase, engines, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { telephonyContext } from '../../src/connectors/telephony/index.ts';
 import {
-  envFor, freshNumber, openEventStream, setUpPhoneSystem, sleep, startEmulators, startSpokesProcess, withHelpers, type OwnEmulators, type Telephony,
+  envFor,
+  freshNumber,
+  openEventStream,
+  setUpPhoneSystem,
+  sleep,
+  startEmulators,
+  startSpokesProcess,
+  withHelpers,
+  type OwnEmulators,
+  type Telephony,
 } from './telephony-support.ts';
 
-interface StreamStatus { streamState: string; lastError: string | null }
+interface StreamStatus {
+  streamState: string;
+  lastError: string | null;
+}
 
 async function streamStatus(t: Telephony): Promise<StreamStatus> {
   const res = await t.admin.request('GET', '/api/telephony');
-  const body = await res.json() as { connection: StreamStatus };
+  const body = (await res.json()) as { connection: StreamStatus };
   return { streamState: body.connection.streamState, lastError: body.connection.lastError };
 }
 
@@ -52,10 +64,18 @@ for (const engine of engines) {
     });
 
     it('is connected while subscribed, and reconnecting with the reason once the PBX is gone', async () => {
-      const up = await waitFor('stream state', () => streamStatus(t), (s) => s.streamState === 'connected');
+      const up = await waitFor(
+        'stream state',
+        () => streamStatus(t),
+        (s) => s.streamState === 'connected',
+      );
       assert.equal(up.lastError, null);
       await emulators.pbx.close();
-      const down = await waitFor('stream state', () => streamStatus(t), (s) => s.streamState === 'reconnecting' && !!s.lastError);
+      const down = await waitFor(
+        'stream state',
+        () => streamStatus(t),
+        (s) => s.streamState === 'reconnecting' && !!s.lastError,
+      );
       assert.match(down.lastError!, /closed|ECONNREFUSED|connect|unavailable|reach/i);
     });
 
@@ -100,7 +120,11 @@ if (postgresUrl) {
     it('relay live events to every process, and hand the stream over when the leader loses its database connection', async () => {
       const a = await start();
       await setUpPhoneSystem(a.admin, emulators.pbx);
-      await waitFor('process A leads', async () => leads(a), (v) => v);
+      await waitFor(
+        'process A leads',
+        async () => leads(a),
+        (v) => v,
+      );
       const b = await start();
       await sleep(500);
       assert.equal(leads(b), false, 'one leader at a time');
@@ -109,7 +133,14 @@ if (postgresUrl) {
       const owner = await a.ownerOf('2001');
       const onB = await openEventStream(b, owner);
       streams.push(onB);
-      const first = emulators.pbx.simulateCall({ direction: 'inbound', external: freshNumber(), extension: '2001', outcome: 'answered', ringSeconds: 0.5, talkSeconds: 1 }).call_id;
+      const first = emulators.pbx.simulateCall({
+        direction: 'inbound',
+        external: freshNumber(),
+        extension: '2001',
+        outcome: 'answered',
+        ringSeconds: 0.5,
+        talkSeconds: 1,
+      }).call_id;
       await onB.waitFor((events) => events.some((e) => e.callId === first && e.state === 'ringing'), 'ringing on a page served by process B');
       assert.equal((await a.engagementsOf(first)).length, 1);
 
@@ -121,14 +152,35 @@ if (postgresUrl) {
           and ((classid::bigint << 32) | objid::bigint) = 7302117013`);
       await admin.end();
       assert.equal(rowCount, 1, 'the leader held its lock on a connection of its own');
-      await waitFor('process A stands down', async () => leads(a), (v) => !v, 10_000);
-      await waitFor('process B takes the stream', async () => leads(b), (v) => v, 15_000);
-      await waitFor('B reports the stream connected', () => streamStatus(b), (s) => s.streamState === 'connected');
+      await waitFor(
+        'process A stands down',
+        async () => leads(a),
+        (v) => !v,
+        10_000,
+      );
+      await waitFor(
+        'process B takes the stream',
+        async () => leads(b),
+        (v) => v,
+        15_000,
+      );
+      await waitFor(
+        'B reports the stream connected',
+        () => streamStatus(b),
+        (s) => s.streamState === 'connected',
+      );
 
       // A page served by A (no longer the leader) still sees calls, and each call is logged once.
       const onA = await openEventStream(a, owner);
       streams.push(onA);
-      const second = emulators.pbx.simulateCall({ direction: 'inbound', external: freshNumber(), extension: '2001', outcome: 'no_answer', ringSeconds: 1, talkSeconds: 0 }).call_id;
+      const second = emulators.pbx.simulateCall({
+        direction: 'inbound',
+        external: freshNumber(),
+        extension: '2001',
+        outcome: 'no_answer',
+        ringSeconds: 1,
+        talkSeconds: 0,
+      }).call_id;
       await onA.waitFor((events) => events.some((e) => e.callId === second && e.state === 'ringing'), 'ringing on a page served by process A');
       assert.equal((await b.engagementsOf(second)).length, 1);
       assert.equal((await a.engagementsOf(first)).length, 1, 'the first call was not logged again by the new leader');

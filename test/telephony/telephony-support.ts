@@ -77,7 +77,7 @@ export interface SpokesHandle {
 /** Starts Spokes in this process on a fresh embedded database (or DATABASE_URL), signed in as the admin. */
 export async function startSpokesProcess(opts: SpokesOptions = {}): Promise<SpokesHandle> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'spokes-telephony-'));
-  const port = opts.port ?? await freePort();
+  const port = opts.port ?? (await freePort());
   const url = `http://localhost:${port}`;
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
@@ -88,8 +88,15 @@ export async function startSpokesProcess(opts: SpokesOptions = {}): Promise<Spok
   });
   const config = loadConfig({
     env: {
-      SPOKES_DATA_DIR: dataDir, SPOKES_PORT: String(port), SPOKES_PUBLIC_URL: url, SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-      SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', ...opts.env,
+      SPOKES_DATA_DIR: dataDir,
+      SPOKES_PORT: String(port),
+      SPOKES_PUBLIC_URL: url,
+      SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      SPOKES_SANDBOX: 'on',
+      SPOKES_SANDBOX_PORT: '0',
+      SPOKES_LOG_LEVEL: 'silent',
+      SPOKES_SHUTDOWN_TIMEOUT_MS: '2000',
+      ...opts.env,
     },
   });
   const log = createLogger({ level: opts.logLevel ?? 'silent', destination });
@@ -97,7 +104,12 @@ export async function startSpokesProcess(opts: SpokesOptions = {}): Promise<Spok
   const admin = await signInOverHttp({ url, password: TEST_ADMIN_PASSWORD });
   let stopped = false;
   return {
-    runtime, url, port, dataDir, admin, lines,
+    runtime,
+    url,
+    port,
+    dataDir,
+    admin,
+    lines,
     async stop(stopOpts = {}) {
       if (stopped) return;
       stopped = true;
@@ -147,7 +159,8 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
   async function crm(method: string, path: string, body?: unknown): Promise<any> {
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${hubspot.url}${path}`, {
-        method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       // A test's own reads may meet the faults it switched on: read again.
@@ -164,12 +177,14 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
   async function engagements(): Promise<Engagement[]> {
     const out: Engagement[] = [];
     let after: string | undefined;
-    const props = 'hs_timestamp,hs_call_title,hs_call_body,hs_call_direction,hs_call_status,hs_call_duration,hs_call_from_number,hs_call_to_number,hs_call_recording_url,hs_call_external_id,hs_call_disposition,hubspot_owner_id';
+    const props =
+      'hs_timestamp,hs_call_title,hs_call_body,hs_call_direction,hs_call_status,hs_call_duration,hs_call_from_number,hs_call_to_number,hs_call_recording_url,hs_call_external_id,hs_call_disposition,hubspot_owner_id';
     do {
       const page = await crm('GET', `/crm/v3/objects/calls?limit=100&properties=${props}&associations=contacts,companies${after ? `&after=${after}` : ''}`);
       for (const r of page.results) {
         out.push({
-          id: r.id, properties: r.properties,
+          id: r.id,
+          properties: r.properties,
           contacts: (r.associations?.contacts?.results ?? []).map((a: { id: string }) => a.id),
           companies: (r.associations?.companies?.results ?? []).map((a: { id: string }) => a.id),
         });
@@ -227,7 +242,17 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
   }
 
   return {
-    ...handle, hubspot, pbx, portalId, token, crm, engagements, logged, loggedCall, settle, idsOf,
+    ...handle,
+    hubspot,
+    pbx,
+    portalId,
+    token,
+    crm,
+    engagements,
+    logged,
+    loggedCall,
+    settle,
+    idsOf,
     async engagementsOf(callId, timeoutMs) {
       await loggedCall(callId, timeoutMs);
       await settle();
@@ -252,7 +277,7 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
     },
     async ownerOf(extension) {
       const res = await handle.admin.request('GET', '/api/telephony/users');
-      const body = await res.json() as { users: { ownerId: string; extension: string | null }[] };
+      const body = (await res.json()) as { users: { ownerId: string; extension: string | null }[] };
       const user = body.users.find((u) => u.extension === extension);
       if (!user) throw new Error(`no user is bound to ${extension}`);
       return user.ownerId;
@@ -284,23 +309,33 @@ export interface OwnEmulators {
  * Emulators a test starts itself (Spokes outside sandbox mode, as in production): a HubSpot
  * portal with `owners` owners and a PBX whose extensions are given (time compressed by `timeScale`).
  */
-export async function startEmulators(opts: {
-  owners?: number;
-  contacts?: number;
-  extensions?: (owners: { email: string }[]) => { number: string; name: string; email: string }[];
-  timeScale?: number;
-  /** The PBX's WebSocket idle timeout, ms (default: the real 60 s compressed by `timeScale`, which drops Spokes' socket every few seconds). */
-  wsIdleMs?: number;
-} = {}): Promise<OwnEmulators> {
+export async function startEmulators(
+  opts: {
+    owners?: number;
+    contacts?: number;
+    extensions?: (owners: { email: string }[]) => { number: string; name: string; email: string }[];
+    timeScale?: number;
+    /** The PBX's WebSocket idle timeout, ms (default: the real 60 s compressed by `timeScale`, which drops Spokes' socket every few seconds). */
+    wsIdleMs?: number;
+  } = {},
+): Promise<OwnEmulators> {
   const { startHubSpotSandbox } = await import('../../sandbox/hubspot/index.ts');
   const { startYeastarSandbox } = await import('../../sandbox/yeastar/index.ts');
   const hubspot = await startHubSpotSandbox();
   const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
   const seeded = hubspot.seed({ portalId: portal.portalId, owners: opts.owners ?? 3, contacts: opts.contacts ?? 0, companies: 0 });
   const extensions = opts.extensions?.(seeded.owners) ?? seeded.owners.map((o, i) => ({ number: String(2001 + i), name: `Agent ${i + 1}`, email: o.email }));
-  const pbx = await startYeastarSandbox({ timeScale: opts.timeScale ?? 0.05, extensions, ...(opts.wsIdleMs === undefined ? {} : { limits: { wsIdleMs: opts.wsIdleMs } }) });
+  const pbx = await startYeastarSandbox({
+    timeScale: opts.timeScale ?? 0.05,
+    extensions,
+    ...(opts.wsIdleMs === undefined ? {} : { limits: { wsIdleMs: opts.wsIdleMs } }),
+  });
   return {
-    hubspot, pbx, portalId: portal.portalId, token: portal.privateAppToken!, owners: seeded.owners,
+    hubspot,
+    pbx,
+    portalId: portal.portalId,
+    token: portal.privateAppToken!,
+    owners: seeded.owners,
     async close() {
       await pbx.close();
       await hubspot.close();
@@ -313,7 +348,13 @@ export async function startEmulators(opts: {
  * emulator runs on this machine, so loopback addresses are allowed for the PBX (production refuses them).
  */
 export function envFor(emulators: OwnEmulators, extra: Record<string, string> = {}): Record<string, string> {
-  return { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: emulators.token, HUBSPOT_BASE_URL: emulators.hubspot.url, SPOKES_PBX_ADDRESSES: 'public,private,loopback', ...extra };
+  return {
+    SPOKES_SANDBOX: 'off',
+    HUBSPOT_ACCESS_TOKEN: emulators.token,
+    HUBSPOT_BASE_URL: emulators.hubspot.url,
+    SPOKES_PBX_ADDRESSES: 'public,private,loopback',
+    ...extra,
+  };
 }
 
 /** What an admin does on the Phone system page: connect the PBX, accept the auto-bind proposal, switch the integration on. */
@@ -323,33 +364,82 @@ export async function setUpPhoneSystem(admin: AdminHttp, pbx: YeastarSandbox): P
     if (res.status !== 200) throw new Error(`${what} → ${res.status} ${await res.text()}`);
     return res.json() as Promise<any>;
   };
-  await expectOk(await admin.request('PUT', '/api/telephony/connection', { baseUrl: info.baseUrl, clientId: info.clientId, clientSecret: info.clientSecret, webhookSecret: info.webhookSecret }), 'connect');
+  await expectOk(
+    await admin.request('PUT', '/api/telephony/connection', {
+      baseUrl: info.baseUrl,
+      clientId: info.clientId,
+      clientSecret: info.clientSecret,
+      webhookSecret: info.webhookSecret,
+    }),
+    'connect',
+  );
   const { proposals } = await expectOk(await admin.request('POST', '/api/telephony/bindings/auto'), 'auto-bind');
-  await expectOk(await admin.request('PUT', '/api/telephony/bindings', { bindings: proposals.map((p: { ownerId: string; extension: string }) => ({ ownerId: p.ownerId, extension: p.extension })), source: 'auto' }), 'bind');
+  await expectOk(
+    await admin.request('PUT', '/api/telephony/bindings', {
+      bindings: proposals.map((p: { ownerId: string; extension: string }) => ({ ownerId: p.ownerId, extension: p.extension })),
+      source: 'auto',
+    }),
+    'bind',
+  );
   await expectOk(await admin.request('PUT', '/api/telephony/enabled', { enabled: true }), 'enable');
 }
 
 /** Sends a frame to Spokes' PBX webhook the way the PBX does: raw JSON body, `X-Signature` over it. */
-export async function postPbxWebhook(t: Pick<Telephony, 'url' | 'pbx'>, body: string | object, opts: { signature?: string | null; contentType?: string } = {}): Promise<Response> {
+export async function postPbxWebhook(
+  t: Pick<Telephony, 'url' | 'pbx'>,
+  body: string | object,
+  opts: { signature?: string | null; contentType?: string } = {},
+): Promise<Response> {
   const { signWebhookBody } = await import('../../sandbox/yeastar/index.ts');
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const signature = opts.signature === undefined ? signWebhookBody(t.pbx.info().webhookSecret, raw) : opts.signature;
   return fetch(`${t.url}/webhooks/telephony/yeastar`, {
-    method: 'POST', body: raw,
-    headers: { 'content-type': opts.contentType ?? 'application/json', 'user-agent': 'Yeastar-Webhook', ...(signature === null ? {} : { 'x-signature': signature }) },
+    method: 'POST',
+    body: raw,
+    headers: {
+      'content-type': opts.contentType ?? 'application/json',
+      'user-agent': 'Yeastar-Webhook',
+      ...(signature === null ? {} : { 'x-signature': signature }),
+    },
   });
 }
 
 let nextUid = 0;
 /** A 30012 New CDR frame as the PBX (clock in UTC) publishes it, for a call that started `agoSeconds` ago. */
-export function cdrFrame(t: Pick<Telephony, 'pbx'>, fields: { call_from: string; call_to: string; type: 'Inbound' | 'Outbound' | 'Internal'; status: string; talk_duration?: number; call_duration?: number; agoSeconds?: number }): { type: number; sn: string; msg: string; uid: string } {
+export function cdrFrame(
+  t: Pick<Telephony, 'pbx'>,
+  fields: {
+    call_from: string;
+    call_to: string;
+    type: 'Inbound' | 'Outbound' | 'Internal';
+    status: string;
+    talk_duration?: number;
+    call_duration?: number;
+    agoSeconds?: number;
+  },
+): { type: number; sn: string; msg: string; uid: string } {
   const start = new Date(Date.now() - (fields.agoSeconds ?? 2) * 1000);
   const time = start.toISOString().slice(0, 19).replace('T', ' ');
   const uid = `${time.replace(/\D/g, '')}T${String(++nextUid).padStart(4, '0')}`;
   const msg = {
-    call_id: '', time_start: time, call_from: fields.call_from, call_to: fields.call_to, call_duration: fields.call_duration ?? 1, talk_duration: fields.talk_duration ?? 0,
-    src_trunk_name: fields.type === 'Inbound' ? 'SIP-Trunk1' : ' ', dst_trunk_name: fields.type === 'Outbound' ? 'SIP-Trunk1' : ' ', pin_code: ' ',
-    status: fields.status, type: fields.type, recording: '', did_number: ' ', did_name: ' ', agent_ring_time: 0, uid, call_note_id: '', enb_call_note: 0,
+    call_id: '',
+    time_start: time,
+    call_from: fields.call_from,
+    call_to: fields.call_to,
+    call_duration: fields.call_duration ?? 1,
+    talk_duration: fields.talk_duration ?? 0,
+    src_trunk_name: fields.type === 'Inbound' ? 'SIP-Trunk1' : ' ',
+    dst_trunk_name: fields.type === 'Outbound' ? 'SIP-Trunk1' : ' ',
+    pin_code: ' ',
+    status: fields.status,
+    type: fields.type,
+    recording: '',
+    did_number: ' ',
+    did_name: ' ',
+    agent_ring_time: 0,
+    uid,
+    call_note_id: '',
+    enb_call_note: 0,
   };
   return { type: 30012, sn: t.pbx.info().serialNumber, msg: JSON.stringify(msg), uid };
 }
@@ -396,7 +486,11 @@ export async function openEventStream(t: Pick<Telephony, 'url' | 'admin'>, owner
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (data) events.push(JSON.parse(data));
         }
         for (const w of waiters) w();
@@ -406,7 +500,8 @@ export async function openEventStream(t: Pick<Telephony, 'url' | 'admin'>, owner
     }
   })();
   return {
-    events, status: res.status,
+    events,
+    status: res.status,
     waitFor(predicate, what, timeoutMs = 15_000) {
       if (predicate(events)) return Promise.resolve(events);
       return new Promise((resolve, reject) => {

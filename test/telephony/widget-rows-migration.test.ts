@@ -39,9 +39,11 @@ async function migrateWith(database: Database, folder: string): Promise<void> {
 for (const engine of engines) {
   describe(`the widget's extra call_logs rows of older versions (${engine})`, () => {
     const cleanup: (() => Promise<void>)[] = [];
-    after(async () => { for (const c of cleanup.reverse()) await c(); });
+    after(async () => {
+      for (const c of cleanup.reverse()) await c();
+    });
 
-    it('are merged into agent_calls and removed: one row per call, the call\'s own row marked as the widget\'s', async () => {
+    it("are merged into agent_calls and removed: one row per call, the call's own row marked as the widget's", async () => {
       const t: TestDatabase = await createTestDatabase(engine);
       cleanup.push(() => t.drop());
       const older = migrationsBefore('agent-calls');
@@ -62,16 +64,19 @@ for (const engine of engines) {
 
       await applyMigrations(database);
 
-      const logs = await database.query<{ cdr_id: string; source: string; engagement_id: string }>(sql`select cdr_id, source, engagement_id from call_logs order by cdr_id`);
+      const logs = await database.query<{ cdr_id: string; source: string; engagement_id: string }>(
+        sql`select cdr_id, source, engagement_id from call_logs order by cdr_id`,
+      );
       assert.deepEqual(logs, [{ cdr_id: 'uid:1700000000-A', source: 'widget', engagement_id: '501' }]);
       const calls = await database.query<{ call_id: string; owner_id: string; direction: string; engagement_id: string; wrap_up: string }>(
-        sql`select call_id, owner_id, direction, engagement_id, wrap_up from agent_calls order by call_id`);
+        sql`select call_id, owner_id, direction, engagement_id, wrap_up from agent_calls order by call_id`,
+      );
       assert.deepEqual(calls, [
         { call_id: '1700000000.1', owner_id: '7001', direction: 'outbound', engagement_id: '501', wrap_up: 'dismissed' },
         { call_id: '1700000000.2', owner_id: '7002', direction: 'inbound', engagement_id: '502', wrap_up: 'dismissed' },
       ]);
       const [counts] = await database.query<{ logged: number }>(sql`select count(*) filter (where state = 'logged')::int as logged from call_logs`);
-      assert.equal(counts!.logged, 1, 'the admin\'s 24-hour counter counts the call once');
+      assert.equal(counts!.logged, 1, "the admin's 24-hour counter counts the call once");
     });
   });
 }

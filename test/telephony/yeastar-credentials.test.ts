@@ -78,11 +78,13 @@ describe('Yeastar adapter: connecting with the Client ID and Client Secret', () 
   });
 
   it('rejects incomplete settings before contacting the PBX', () => {
-    assert.throws(() => adapterFor({ info: () => ({ baseUrl: 'pbx.local', clientId: '', clientSecret: 'x', webhookSecret: '' }) } as unknown as YeastarSandbox),
+    assert.throws(
+      () => adapterFor({ info: () => ({ baseUrl: 'pbx.local', clientId: '', clientSecret: 'x', webhookSecret: '' }) } as unknown as YeastarSandbox),
       (err: Error & { details?: { field: string }[] }) => {
         assert.deepEqual(err.details?.map((d) => d.field).sort(), ['baseUrl', 'clientId']);
         return true;
-      });
+      },
+    );
   });
 });
 
@@ -187,7 +189,10 @@ describe('Yeastar adapter: requests', () => {
     await adapter.listExtensions();
     await adapter.dispose();
     assert.ok(agents.length >= 5);
-    assert.ok(agents.every((ua) => ua?.startsWith('Spokes/')), `User-Agents: ${agents.join(', ')}`);
+    assert.ok(
+      agents.every((ua) => ua?.startsWith('Spokes/')),
+      `User-Agents: ${agents.join(', ')}`,
+    );
     const all = lines.join('\n');
     assert.ok(lines.length > 5, 'requests are logged at debug level');
     assert.ok(!all.includes(sb.info().clientSecret), 'the client secret never reaches the log');
@@ -198,18 +203,21 @@ describe('Yeastar adapter: requests', () => {
     await sb.setExtensionState('1004', { online: false });
     const adapter = adapterFor(sb);
     const extensions = await adapter.listExtensions();
-    assert.deepEqual(extensions.find((e) => e.number === '1001'), { number: '1001', name: 'Kristin Hale', email: 'kristin.hale@example.com', registered: true });
+    assert.deepEqual(
+      extensions.find((e) => e.number === '1001'),
+      { number: '1001', name: 'Kristin Hale', email: 'kristin.hale@example.com', registered: true },
+    );
     assert.equal(extensions.find((e) => e.number === '1004')?.registered, false);
     await adapter.dispose();
   });
 
-  it('reads a SIP phone\'s registration from status_list when the PBX gives no status (Query Extension List)', async () => {
+  it("reads a SIP phone's registration from status_list when the PBX gives no status (Query Extension List)", async () => {
     await sb.setExtensionState('1004', { online: false });
     // The vendor's documented shape: `online_status.sip_phone.status_list[].status`, no `status` beside it.
     const onlyStatusList: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
       if (!String(input instanceof Request ? input.url : input).includes('/extension/list')) return res;
-      const body = await res.json() as { data?: { online_status?: Record<string, { status?: number; status_list?: unknown }> }[] };
+      const body = (await res.json()) as { data?: { online_status?: Record<string, { status?: number; status_list?: unknown }> }[] };
       for (const e of body.data ?? []) for (const endpoint of Object.values(e.online_status ?? {})) delete endpoint.status;
       return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
     };

@@ -31,7 +31,7 @@ describe('Yeastar adapter: click-to-call', () => {
     return events.events.find((e): e is PbxCallFailedEvent => e.type === 'call_failed' && e.callId === callId)!;
   };
 
-  it('rings the salesperson\'s extension first, then the number, and logs an outbound CDR', async () => {
+  it("rings the salesperson's extension first, then the number, and logs an outbound CDR", async () => {
     const { callId } = await adapter.dial('1001', '+1 (415) 555-0142');
     assert.deepEqual(sb.dialRequests().at(-1)?.body, { caller: '1001', callee: '+14155550142' });
     const mine = await events.call(callId);
@@ -40,13 +40,19 @@ describe('Yeastar adapter: click-to-call', () => {
     assert.deepEqual([calls[0].state, calls[0].direction, calls[0].ringingExtensions], ['ringing', null, ['1001']]);
     // Then the caller hears ringback while the number rings.
     assert.deepEqual([calls[1].state, calls[1].direction, calls[1].externalNumber], ['ringing', 'outbound', '+14155550142']);
-    assert.deepEqual(calls[1].members.map((m) => `${m.kind}:${m.state}`), ['extension:ringback', 'external:ringing']);
-    assert.deepEqual(calls.slice(2).map((e) => e.state), ['answered', 'ended']);
+    assert.deepEqual(
+      calls[1].members.map((m) => `${m.kind}:${m.state}`),
+      ['extension:ringback', 'external:ringing'],
+    );
+    assert.deepEqual(
+      calls.slice(2).map((e) => e.state),
+      ['answered', 'ended'],
+    );
     const cdr = mine.find((e) => e.type === 'cdr');
     assert.equal(cdr?.type === 'cdr' && `${cdr.cdr.direction} ${cdr.cdr.status} ${cdr.cdr.extension}`, 'outbound answered 1001');
   });
 
-  it('can borrow another extension\'s outbound permission and ask the phone to pick up by itself', async () => {
+  it("can borrow another extension's outbound permission and ask the phone to pick up by itself", async () => {
     await sb.setExtensionState('1003', { outboundPermission: false });
     const { callId } = await adapter.dial('1003', '5503301', { dialPermissionOf: '1001', autoAnswer: true });
     assert.deepEqual(sb.dialRequests().at(-1)?.body, { caller: '1003', callee: '5503301', dial_permission: '1001', auto_answer: 'yes' });
@@ -56,24 +62,49 @@ describe('Yeastar adapter: click-to-call', () => {
 
   const asyncFailures: { name: string; setup: () => Promise<void> | void; from: string; to: string; reason: PbxDialFailure; message: RegExp; pbx: string }[] = [
     {
-      name: 'the number is busy', from: '1002', to: '5550001', reason: 'busy', pbx: '486 Busy here', message: /busy/,
+      name: 'the number is busy',
+      from: '1002',
+      to: '5550001',
+      reason: 'busy',
+      pbx: '486 Busy here',
+      message: /busy/,
       setup: () => sb.setDialRules({ rules: [{ number: '5550001', outcome: 'busy', ringSeconds: 1 }] }),
     },
     {
-      name: 'the extension may not call out', from: '1003', to: '5503301', reason: 'no_permission', pbx: 'NO Outbound Restrictin',
-      message: /extension 1003 is not allowed to call this number/, setup: () => sb.setExtensionState('1003', { outboundPermission: false }).then(() => undefined),
+      name: 'the extension may not call out',
+      from: '1003',
+      to: '5503301',
+      reason: 'no_permission',
+      pbx: 'NO Outbound Restrictin',
+      message: /extension 1003 is not allowed to call this number/,
+      setup: () => sb.setExtensionState('1003', { outboundPermission: false }).then(() => undefined),
     },
     {
-      name: 'the salesperson\'s phone is offline', from: '1004', to: '5503301', reason: 'extension_offline', pbx: '480 Temporatily Unavailable',
+      name: "the salesperson's phone is offline",
+      from: '1004',
+      to: '5503301',
+      reason: 'extension_offline',
+      pbx: '480 Temporatily Unavailable',
       // The PBX names no party in this 30015 (nothing rang), so the message cannot name the extension either.
-      message: /^Your phone is offline\. Make sure it is switched on and signed in/, setup: () => sb.setExtensionState('1004', { online: false }).then(() => undefined),
+      message: /^Your phone is offline\. Make sure it is switched on and signed in/,
+      setup: () => sb.setExtensionState('1004', { online: false }).then(() => undefined),
     },
     {
-      name: 'the PBX cannot dial the number', from: '1001', to: '12', reason: 'invalid_number', pbx: '484 Address incomplete',
-      message: /cannot be dialled/, setup: () => undefined,
+      name: 'the PBX cannot dial the number',
+      from: '1001',
+      to: '12',
+      reason: 'invalid_number',
+      pbx: '484 Address incomplete',
+      message: /cannot be dialled/,
+      setup: () => undefined,
     },
     {
-      name: 'no outside line is reachable', from: '1001', to: '5550002', reason: 'line_unavailable', pbx: 'Line Unreachable', message: /No outside line/,
+      name: 'no outside line is reachable',
+      from: '1001',
+      to: '5550002',
+      reason: 'line_unavailable',
+      pbx: 'Line Unreachable',
+      message: /No outside line/,
       setup: () => sb.setDialRules({ rules: [{ number: '5550002', outcome: 'failed', ringSeconds: 1 }] }),
     },
   ];
@@ -116,7 +147,10 @@ describe('Yeastar adapter: click-to-call', () => {
     await events.waitFor((evs) => evs.some((e) => e.type === 'call' && e.callId === callId && e.state === 'answered'));
     assert.equal(await adapter.hangup(callId), true);
     const mine = await events.call(callId);
-    assert.equal(mine.filter((e) => e.type === 'call').at(-1)?.type === 'call' && (mine.filter((e) => e.type === 'call').at(-1) as PbxCallEvent).state, 'ended');
+    assert.equal(
+      mine.filter((e) => e.type === 'call').at(-1)?.type === 'call' && (mine.filter((e) => e.type === 'call').at(-1) as PbxCallEvent).state,
+      'ended',
+    );
     assert.equal(await adapter.hangup(callId), false);
   });
 });

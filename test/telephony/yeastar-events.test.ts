@@ -27,7 +27,7 @@ describe('Yeastar adapter: live events, normalised (PBX in Asia/Kolkata, UTC+05:
     await sb.close();
   });
 
-  it('starts with a gap that reaches back to the caller\'s checkpoint', () => {
+  it("starts with a gap that reaches back to the caller's checkpoint", () => {
     const gap = events.events[0];
     assert.equal(gap.type, 'gap');
     if (gap.type !== 'gap') return;
@@ -99,7 +99,9 @@ describe('Yeastar adapter: live events, normalised (PBX in Asia/Kolkata, UTC+05:
     const from = events.events.length;
     const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+4930999', extension: '1005', outcome: 'answered' });
     await events.call(call_id);
-    const states = events.events.slice(from).filter((e) => e.type === 'extension_state' && e.extension === '1005')
+    const states = events.events
+      .slice(from)
+      .filter((e) => e.type === 'extension_state' && e.extension === '1005')
       .map((e) => (e.type === 'extension_state' ? e.state : ''));
     assert.deepEqual(states, ['ringing', 'busy', 'idle']);
   });
@@ -120,7 +122,8 @@ describe('Yeastar adapter: live events, normalised (PBX in Asia/Kolkata, UTC+05:
     const mine = await events.call(call_id);
     await events.waitFor((evs) => callStates(evs.filter((e) => 'callId' in e && e.callId === call_id)).length === 3);
     sb.setFaults({});
-    const order = events.events.filter((e) => (e.type === 'cdr' ? e.cdr.callId === call_id : 'callId' in e && e.callId === call_id))
+    const order = events.events
+      .filter((e) => (e.type === 'cdr' ? e.cdr.callId === call_id : 'callId' in e && e.callId === call_id))
       .map((e) => (e.type === 'call' ? e.state : e.type));
     // The PBX sent ringing, answered, ended, cdr; the fault swaps each pair.
     assert.deepEqual(order, ['answered', 'ringing', 'cdr', 'ended']);

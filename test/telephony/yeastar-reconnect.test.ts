@@ -27,7 +27,14 @@ describe('Yeastar adapter: the event stream survives drops and token changes, an
     await events.waitFor((evs) => evs.some((e) => e.type === 'gap' && e.reason === 'start'));
 
     sb.setFaults({ dropWebSocket: 'mid-call' });
-    const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+14155550199', extension: '1001', outcome: 'answered', ringSeconds: 5, talkSeconds: 30 });
+    const { call_id } = sb.simulateCall({
+      direction: 'inbound',
+      external: '+14155550199',
+      extension: '1001',
+      outcome: 'answered',
+      ringSeconds: 5,
+      talkSeconds: 30,
+    });
     await events.waitFor((evs) => evs.some((e) => e.type === 'gap' && e.reason === 'reconnect'), 4_000, 'the reconnect gap');
     const gap = events.gaps().find((g) => g.reason === 'reconnect') as PbxGapEvent;
     assert.ok(adapter && events.stream.connected, 'subscribed again');
@@ -44,8 +51,10 @@ describe('Yeastar adapter: the event stream survives drops and token changes, an
     assert.ok(missed, 'the missed CDR is back-filled');
     assert.equal(missed.id, `uid:${stored.uid}`, 'the same stable id a live event would have carried');
     assert.equal(missed.startedAt.getTime(), Math.floor(stored.startMs / 1000) * 1000);
-    assert.deepEqual([missed.direction, missed.status, missed.extension, missed.externalNumber, missed.talkSeconds],
-      ['inbound', 'answered', '1001', '+14155550199', 30]);
+    assert.deepEqual(
+      [missed.direction, missed.status, missed.extension, missed.externalNumber, missed.talkSeconds],
+      ['inbound', 'answered', '1001', '+14155550199', 30],
+    );
 
     // Calls after the reconnect arrive live again.
     const next = sb.simulateCall({ direction: 'outbound', external: '+14155550100', extension: '1002', outcome: 'no_answer' });
@@ -118,14 +127,24 @@ describe('Yeastar adapter: the event stream survives drops and token changes, an
     const from = new Date(Math.floor(Date.now() / 1000) * 1000);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { call_id } = sb.simulateCall({ direction: 'outbound', external: `+1415555020${i}`, extension: '1001', outcome: 'answered', ringSeconds: 0, talkSeconds: 1 });
+      const { call_id } = sb.simulateCall({
+        direction: 'outbound',
+        external: `+1415555020${i}`,
+        extension: '1001',
+        outcome: 'answered',
+        ringSeconds: 0,
+        talkSeconds: 1,
+      });
       ids.push(call_id);
       await sleep(1_000 / 5);
     }
     await sleep(50);
     const to = new Date();
     const listed = await collect(adapter.listCdrs({ from, to }));
-    assert.deepEqual(listed.map((c) => c.callId), ids);
+    assert.deepEqual(
+      listed.map((c) => c.callId),
+      ids,
+    );
     assert.ok(listed.every((c) => c.startedAt >= from && c.startedAt <= to));
     assert.deepEqual(await collect(adapter.listCdrs({ from: new Date(to.getTime() + 5_000), to: new Date(to.getTime() + 60_000) })), []);
     await adapter.dispose();

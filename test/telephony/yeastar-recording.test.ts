@@ -46,7 +46,10 @@ describe('Yeastar adapter: call recordings streamed through Spokes', () => {
     await assert.rejects(adapter.openRecording('20991231235959-1.1-1-2-Internal.wav'), NotFoundError);
     await assert.rejects(adapter.openRecording('../../etc/passwd'), ValidationError);
     const requests: { path: string; errcode?: number }[] = (await control(sb, 'GET', '/sandbox/requests')).requests;
-    assert.ok(requests.some((r) => r.path.endsWith('recording/download') && r.errcode === 10004), 'the expired token was refused once…');
+    assert.ok(
+      requests.some((r) => r.path.endsWith('recording/download') && r.errcode === 10004),
+      'the expired token was refused once…',
+    );
     assert.ok(requests.filter((r) => r.path.startsWith('/api/download/')).length >= 2, '…then the file was fetched');
   });
 });

@@ -33,8 +33,13 @@ export const LOOPBACK_ALLOWED = new AddressPolicy('public,private,loopback');
 export function adapterFor(sb: YeastarSandbox, overrides: Partial<YeastarAdapterOptions> = {}): YeastarAdapter {
   const info = sb.info();
   return createYeastarAdapter({
-    baseUrl: info.baseUrl, clientId: info.clientId, clientSecret: info.clientSecret, webhookSecret: info.webhookSecret,
-    log: createLogger({ level: 'silent' }), addresses: LOOPBACK_ALLOWED, ...overrides,
+    baseUrl: info.baseUrl,
+    clientId: info.clientId,
+    clientSecret: info.clientSecret,
+    webhookSecret: info.webhookSecret,
+    log: createLogger({ level: 'silent' }),
+    addresses: LOOPBACK_ALLOWED,
+    ...overrides,
   });
 }
 
@@ -110,7 +115,9 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function control(sb: YeastarSandbox, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${sb.url}${path}`, {
-    method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return res.json();
 }

@@ -26,7 +26,7 @@ describe('Yeastar adapter: webhooks (X-Signature verification and parsing)', () 
     await sb.close();
   });
 
-  it('accepts the PBX\'s signed deliveries and parses them into the same events as the stream', async () => {
+  it("accepts the PBX's signed deliveries and parses them into the same events as the stream", async () => {
     sb.addWebhook(receiver.url, [30011, 30012]);
     const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+33142685300', extension: '1001', outcome: 'answered' });
     await receiver.waitFor(4);
@@ -39,8 +39,10 @@ describe('Yeastar adapter: webhooks (X-Signature verification and parsing)', () 
       assert.ok(result.ok && result.event);
       parsed.push(result.event);
     }
-    assert.deepEqual(parsed.map((e) => (e.type === 'call' ? `${e.state} ${e.direction}` : e.type)),
-      ['ringing inbound', 'answered inbound', 'ended inbound', 'cdr']);
+    assert.deepEqual(
+      parsed.map((e) => (e.type === 'call' ? `${e.state} ${e.direction}` : e.type)),
+      ['ringing inbound', 'answered inbound', 'ended inbound', 'cdr'],
+    );
     const cdr = parsed[3].type === 'cdr' ? parsed[3].cdr : undefined;
     const stored = sb.cdrs().find((c) => c.call_id === call_id)!;
     assert.equal(cdr?.id, `uid:${stored.uid}`);

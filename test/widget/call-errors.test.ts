@@ -18,7 +18,9 @@ describe('calling widget: calls that fail, users who cannot call', () => {
     world = await startWidgetWorld();
     extension = world.pbx.extensions().find((e) => e.email === world.hubspot.info().users[0]!.email)!.number;
   });
-  after(async () => { await world?.close(); });
+  after(async () => {
+    await world?.close();
+  });
 
   async function clickToCall(page: Page, widget: FrameLocator): Promise<void> {
     await page.locator('[data-testid="record-summary"] a.phone').click();
@@ -39,7 +41,7 @@ describe('calling widget: calls that fail, users who cannot call', () => {
     assert.equal(await reason.textContent(), 'The number you called is busy. Try again later.');
     const alert = page.getByTestId('calling-alert');
     await alert.waitFor();
-    assert.match(await alert.textContent() ?? '', /Spokes phone.*The number you called is busy\. Try again later\./);
+    assert.match((await alert.textContent()) ?? '', /Spokes phone.*The number you called is busy\. Try again later\./);
     const wrapUp = widget.getByTestId('wrap-up');
     await wrapUp.waitFor();
     assert.equal(await wrapUp.getAttribute('data-end-status'), 'BUSY');
@@ -60,11 +62,18 @@ describe('calling widget: calls that fail, users who cannot call', () => {
 
   for (const failure of [
     {
-      name: 'an offline desk phone', state: { online: false }, status: 'FAILED',
+      name: 'an offline desk phone',
+      state: { online: false },
+      status: 'FAILED',
       // The PBX's 30015 for an unregistered caller names no party: Spokes remembers who dialled.
       message: 'Your phone (extension EXT) is offline. Make sure it is switched on and signed in to the PBX, then try again.',
     },
-    { name: 'no outbound permission', state: { outboundPermission: false }, message: 'Your extension EXT is not allowed to call this number. Ask your PBX administrator for outbound call permission.', status: 'FAILED' },
+    {
+      name: 'no outbound permission',
+      state: { outboundPermission: false },
+      message: 'Your extension EXT is not allowed to call this number. Ask your PBX administrator for outbound call permission.',
+      status: 'FAILED',
+    },
   ]) {
     it(`${failure.name}: the PBX's refusal reaches the widget and HubSpot's alert`, async () => {
       const number = freshUsNumber();
@@ -90,7 +99,7 @@ describe('calling widget: calls that fail, users who cannot call', () => {
     const info = world.hubspot.info();
     const admin = info.users[0]!;
     const other = info.users.find((u) => u.email !== admin.email && u.portalIds.includes(world.portalId))!;
-    const owner = await world.crm('GET', `/crm/v3/owners/${other.userId}?idProperty=userId`) as { id: string };
+    const owner = (await world.crm('GET', `/crm/v3/owners/${other.userId}?idProperty=userId`)) as { id: string };
     const unbind = await world.admin.request('PUT', '/api/telephony/bindings', { bindings: [{ ownerId: String(owner.id), extension: null }] });
     assert.equal(unbind.status, 200, await unbind.text());
 
@@ -101,8 +110,11 @@ describe('calling widget: calls that fail, users who cannot call', () => {
     await switchUser(page, world.hubspotOrigin, other.email, path);
     const widget = await openRecord(page, world.recordUrl(contactId), 'not-bound');
     const hint = widget.getByTestId('not-bound');
-    assert.match(await hint.textContent() ?? '', /Your HubSpot user is not bound to a PBX extension\. Ask your Spokes admin to bind you on the Phone system page\./);
-    assert.match(await hint.textContent() ?? '', new RegExp(`owner ${owner.id}`));
+    assert.match(
+      (await hint.textContent()) ?? '',
+      /Your HubSpot user is not bound to a PBX extension\. Ask your Spokes admin to bind you on the Phone system page\./,
+    );
+    assert.match((await hint.textContent()) ?? '', new RegExp(`owner ${owner.id}`));
     await page.getByTestId('calling-status').filter({ hasText: 'Logged out' }).waitFor();
     await screenshot(page, 'widget-not-bound');
 

@@ -47,10 +47,16 @@ describe('calling host: what HubSpot answers a third-party widget', () => {
   /** HubSpot's documented local-testing override puts the probe in place of the installed calling app. */
   async function openWithProbe(page: Page): Promise<void> {
     await page.goto(world.recordUrl(contactId));
-    await page.evaluate((url) => localStorage.setItem('LocalSettings:Calling:CallingExtensions', JSON.stringify({ name: 'Probe dialer', url, isReady: true })), probe.url);
+    await page.evaluate(
+      (url) => localStorage.setItem('LocalSettings:Calling:CallingExtensions', JSON.stringify({ name: 'Probe dialer', url, isReady: true })),
+      probe.url,
+    );
     await page.reload();
     await widgetIn(page).getByText('Probe dialer v1').waitFor();
-    await page.getByTestId('calling-status').filter({ hasText: /^Ready$/ }).waitFor();
+    await page
+      .getByTestId('calling-status')
+      .filter({ hasText: /^Ready$/ })
+      .waitFor();
   }
 
   it('setWidgetUrl: HubSpot reloads the iframe at the new address and talks to the app there', async () => {
@@ -60,9 +66,15 @@ describe('calling host: what HubSpot answers a third-party widget', () => {
     await widget.getByTestId('probe-set-widget-url').click();
     await widget.getByText('Probe dialer v2').waitFor();
     // The new page got HubSpot's SYNC (with the user's context) and HubSpot got its INITIALIZED.
-    await widget.getByTestId('probe-log').filter({ hasText: `"portalId":${world.portalId}` }).waitFor();
-    await page.getByTestId('calling-status').filter({ hasText: /^Ready$/ }).waitFor({ timeout: 5_000 });
-    assert.equal(new URL(await page.locator('iframe[data-testid="calling-widget-iframe"]').getAttribute('src') ?? '').search, '?v=2');
+    await widget
+      .getByTestId('probe-log')
+      .filter({ hasText: `"portalId":${world.portalId}` })
+      .waitFor();
+    await page
+      .getByTestId('calling-status')
+      .filter({ hasText: /^Ready$/ })
+      .waitFor({ timeout: 5_000 });
+    assert.equal(new URL((await page.locator('iframe[data-testid="calling-widget-iframe"]').getAttribute('src')) ?? '').search, '?v=2');
     // …and keeps talking to it: a click on a number reaches the reloaded app.
     await page.locator('[data-testid="record-summary"] a.phone').click();
     await widget.getByTestId('probe-log').filter({ hasText: 'DIAL_NUMBER' }).waitFor({ timeout: 5_000 });
@@ -77,11 +89,13 @@ describe('calling host: what HubSpot answers a third-party widget', () => {
     await widget.getByTestId('probe-start-call').click();
     const created = widget.getByTestId('probe-log').filter({ hasText: 'CREATE_ENGAGEMENT_SUCCEEDED' });
     await created.waitFor({ timeout: 5_000 });
-    const engagementId = /CREATE_ENGAGEMENT_SUCCEEDED \{"engagementId":(\d+)\}/.exec(await created.textContent() ?? '')![1]!;
+    const engagementId = /CREATE_ENGAGEMENT_SUCCEEDED \{"engagementId":(\d+)\}/.exec((await created.textContent()) ?? '')![1]!;
     await widget.getByTestId('probe-end-call').click();
     await widget.getByTestId('probe-log').filter({ hasText: 'CALL_ENDED sent' }).waitFor();
     // The app walks away without callCompleted: HubSpot holds the engagement, on no record.
-    const call = await world.crm('GET', `/crm/v3/objects/calls/${engagementId}?properties=hs_call_external_id,hs_call_title,hs_call_body,hs_call_status`) as { properties: Record<string, string | null> };
+    const call = (await world.crm('GET', `/crm/v3/objects/calls/${engagementId}?properties=hs_call_external_id,hs_call_title,hs_call_body,hs_call_status`)) as {
+      properties: Record<string, string | null>;
+    };
     assert.equal(call.properties.hs_call_external_id, 'probe-call-1');
     assert.equal(call.properties.hs_call_title ?? null, null);
     assert.equal(call.properties.hs_call_body ?? null, null);

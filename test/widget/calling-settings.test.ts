@@ -19,16 +19,18 @@ describe('calling widget registration', () => {
   let spokesApp: { appId: number; developerApiKey: string };
   const settingsOf = async (appId: number) => {
     const res = await fetch(`${world.hubspot.url}/crm/v3/extensions/calling/${appId}/settings?hapikey=${spokesApp.developerApiKey}`);
-    return res.status === 404 ? null : await res.json() as Record<string, unknown>;
+    return res.status === 404 ? null : ((await res.json()) as Record<string, unknown>);
   };
   before(async () => {
     world = await startWidgetWorld();
     spokesApp = world.hubspot.info().apps.find((a) => a.name === 'Spokes')!;
   });
-  after(async () => { await world?.close(); });
+  after(async () => {
+    await world?.close();
+  });
 
   it('sandbox mode registers the widget by itself; the admin page shows and changes it, and the record page follows isReady and the override', async () => {
-    const { widgetUrl } = await (await world.admin.request('GET', '/api/telephony/agents')).json() as { widgetUrl: string };
+    const { widgetUrl } = (await (await world.admin.request('GET', '/api/telephony/agents')).json()) as { widgetUrl: string };
     const registered = await settingsOf(spokesApp.appId);
     assert.equal(registered?.url, widgetUrl);
     assert.equal(registered?.isReady, true);
@@ -39,7 +41,10 @@ describe('calling widget registration', () => {
     await card.waitFor();
     assert.equal(await page.getByLabel('Widget URL').inputValue(), widgetUrl);
     assert.equal(await page.getByLabel('Name in HubSpot').inputValue(), 'Spokes phone');
-    assert.match(await page.getByRole('textbox', { name: /Test in one browser/ }).inputValue(), /^localStorage\.setItem\("LocalSettings:Calling:CallingExtensions", JSON\.stringify\(\{"name":"Spokes phone","url":".*\/widget\/","isReady":true\}\)\);$/);
+    assert.match(
+      await page.getByRole('textbox', { name: /Test in one browser/ }).inputValue(),
+      /^localStorage\.setItem\("LocalSettings:Calling:CallingExtensions", JSON\.stringify\(\{"name":"Spokes phone","url":".*\/widget\/","isReady":true\}\)\);$/,
+    );
     await screenshot(page, 'admin-calling-widget');
 
     // Testing mode: not ready for everyone.
@@ -81,18 +86,27 @@ describe('calling widget registration', () => {
   it('refuses bad settings and bad credentials with clear errors, and never shows the developer key again', async () => {
     const bad = await world.admin.request('PATCH', '/api/hubspot/calling-settings', { width: 50, url: 'http://dialer.example.com/widget' });
     assert.equal(bad.status, 400);
-    const body = await bad.json() as { error: { message: string; details: { field: string; message: string }[] } };
+    const body = (await bad.json()) as { error: { message: string; details: { field: string; message: string }[] } };
     assert.deepEqual(body.error.details.map((d) => d.field).sort(), ['body.url', 'body.width']);
     assert.match(body.error.message, /url must be an https:\/\/ address \(http:\/\/ only for localhost\)/);
     assert.match(body.error.message, /width at least 200 pixels/);
 
-    const wrongKey = await world.admin.request('PUT', '/api/hubspot/calling-settings/credentials', { appId: String(spokesApp.appId), developerApiKey: 'not-the-developer-key' });
+    const wrongKey = await world.admin.request('PUT', '/api/hubspot/calling-settings/credentials', {
+      appId: String(spokesApp.appId),
+      developerApiKey: 'not-the-developer-key',
+    });
     assert.equal(wrongKey.status, 400);
     assert.match(JSON.stringify(await wrongKey.json()), /HubSpot refused this key/);
-    const notANumber = await world.admin.request('PUT', '/api/hubspot/calling-settings/credentials', { appId: 'my app', developerApiKey: spokesApp.developerApiKey });
+    const notANumber = await world.admin.request('PUT', '/api/hubspot/calling-settings/credentials', {
+      appId: 'my app',
+      developerApiKey: spokesApp.developerApiKey,
+    });
     assert.equal(notANumber.status, 400);
 
-    const saved = await world.admin.request('PUT', '/api/hubspot/calling-settings/credentials', { appId: String(spokesApp.appId), developerApiKey: spokesApp.developerApiKey });
+    const saved = await world.admin.request('PUT', '/api/hubspot/calling-settings/credentials', {
+      appId: String(spokesApp.appId),
+      developerApiKey: spokesApp.developerApiKey,
+    });
     assert.equal(saved.status, 200);
     const text = await saved.text();
     assert.ok(!text.includes(spokesApp.developerApiKey), 'the key is write-only');
@@ -121,8 +135,28 @@ describe('calling widget registration', () => {
       assert.match(reg.output, /localStorage\.setItem\("LocalSettings:Calling:CallingExtensions"/);
       assert.ok(!reg.output.includes(app.developerApiKey));
       assert.deepEqual(
-        (({ name, url: u, width, height, isReady, supportsInboundCalling, supportsCustomObjects, usesCallingWindow, usesRemote }) => ({ name, url: u, width, height, isReady, supportsInboundCalling, supportsCustomObjects, usesCallingWindow, usesRemote }))((await settingsOf(app.appId))!),
-        { name: 'Acme dialer', url, width: 400, height: 600, isReady: false, supportsInboundCalling: true, supportsCustomObjects: true, usesCallingWindow: false, usesRemote: false },
+        (({ name, url: u, width, height, isReady, supportsInboundCalling, supportsCustomObjects, usesCallingWindow, usesRemote }) => ({
+          name,
+          url: u,
+          width,
+          height,
+          isReady,
+          supportsInboundCalling,
+          supportsCustomObjects,
+          usesCallingWindow,
+          usesRemote,
+        }))((await settingsOf(app.appId))!),
+        {
+          name: 'Acme dialer',
+          url,
+          width: 400,
+          height: 600,
+          isReady: false,
+          supportsInboundCalling: true,
+          supportsCustomObjects: true,
+          usesCallingWindow: false,
+          usesRemote: false,
+        },
       );
 
       const twice = await runSpokesToEnd(['calling-settings', 'register', '--url', url], env);

@@ -19,13 +19,17 @@ describe('calling widget: calls coming in, reloads', () => {
     extension = world.pbx.extensions().find((e) => e.email === world.hubspot.info().users[0]!.email)!.number;
     deskContact = await world.createContact({ firstname: 'Priya', lastname: 'Raman', phone: freshUsNumber().display });
   });
-  after(async () => { await world?.close(); });
+  after(async () => {
+    await world?.close();
+  });
 
   it('keeps the salesperson signed in across a reload, without signing in again', async () => {
     const { page, context } = await world.open();
     await openRecord(page, world.recordUrl(deskContact));
     const requests: string[] = [];
-    page.on('request', (r) => { if (r.url().includes('/agent-api/')) requests.push(`${r.method()} ${new URL(r.url()).pathname}`); });
+    page.on('request', (r) => {
+      if (r.url().includes('/agent-api/')) requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
     await page.reload();
     await widgetIn(page).getByTestId('dial-pad').waitFor();
     assert.ok(requests.includes('GET /agent-api/me'), 'the saved session is checked');
@@ -34,7 +38,7 @@ describe('calling widget: calls coming in, reloads', () => {
     await context.close();
   });
 
-  it('a call the salesperson declines ends as REJECTED (the SDK\'s inbound end status), not CANCELED', async () => {
+  it("a call the salesperson declines ends as REJECTED (the SDK's inbound end status), not CANCELED", async () => {
     const caller = freshUsNumber();
     const { page, context, errors } = await world.open();
     const widget = await openRecord(page, world.recordUrl(deskContact));
@@ -48,11 +52,15 @@ describe('calling widget: calls coming in, reloads', () => {
     await screenshot(page, 'widget-inbound-declined');
     await widget.getByTestId('save-call').click();
     await widget.getByTestId('dial-pad').waitFor();
-    const [logged] = await until('the declined call, completed by the call logger', async () => {
-      await new Promise((r) => setTimeout(r, 500)); // two searches a look: under HubSpot's 5 a second
-      const calls = await world.callsWithNumber(caller.e164);
-      return calls.length && calls[0]!.properties.hs_call_body?.includes('Logged by Spokes') ? calls : undefined;
-    }, 30_000);
+    const [logged] = await until(
+      'the declined call, completed by the call logger',
+      async () => {
+        await new Promise((r) => setTimeout(r, 500)); // two searches a look: under HubSpot's 5 a second
+        const calls = await world.callsWithNumber(caller.e164);
+        return calls.length && calls[0]!.properties.hs_call_body?.includes('Logged by Spokes') ? calls : undefined;
+      },
+      30_000,
+    );
     // hs_call_status has no REJECTED: a declined call is logged like any inbound call nobody answered.
     assert.equal(logged!.properties.hs_call_status, 'MISSED');
     assert.equal(logged!.properties.hs_call_title, `Missed call from ${caller.e164}`);
@@ -65,7 +73,10 @@ describe('calling widget: calls coming in, reloads', () => {
     const caller = freshUsNumber();
     const contactId = await world.createContact({ firstname: 'Grace', lastname: 'Okafor', email: `grace.${Date.now()}@okafor.example`, phone: caller.display });
     // Spokes learns the new contact's number from HubSpot's webhook (the phone index); the PBX would otherwise auto-create one.
-    await until('the phone index to know the caller', async () => (await world.spokes.runtime.services.phone.index.lookup(caller.e164, { region: 'US' })).records[0]);
+    await until(
+      'the phone index to know the caller',
+      async () => (await world.spokes.runtime.services.phone.index.lookup(caller.e164, { region: 'US' })).records[0],
+    );
 
     const { page, errors } = await world.open();
     const widget = await openRecord(page, world.recordUrl(deskContact));
@@ -104,7 +115,7 @@ describe('calling widget: calls coming in, reloads', () => {
     await there.getByTestId('save-call').click();
     await there.getByTestId('dial-pad').waitFor();
 
-    const [logged, ...more] = await until('the call on the caller\'s timeline, with the notes', async () => {
+    const [logged, ...more] = await until("the call on the caller's timeline, with the notes", async () => {
       const calls = await world.callsOfContact(contactId);
       return calls.some((c) => c.properties.hs_call_body?.includes('Called about the invoice; resolved.')) ? calls : undefined;
     });
@@ -115,10 +126,14 @@ describe('calling widget: calls coming in, reloads', () => {
     assert.equal(logged!.properties.hs_call_from_number, caller.e164);
 
     // The PBX's record arrives; the call logger completes the same engagement.
-    await until('the call logger to complete it', async () => {
-      const calls = await world.callsWithNumber(caller.e164);
-      return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
-    }, 30_000);
+    await until(
+      'the call logger to complete it',
+      async () => {
+        const calls = await world.callsWithNumber(caller.e164);
+        return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
+      },
+      30_000,
+    );
     assert.equal((await world.callsOfContact(contactId)).length, 1);
     assert.deepEqual(errors, []);
   });

@@ -16,12 +16,21 @@ const LEFT_LIVE_MESSAGE = 'a4c4c377-d246-4b32-a13b-75a56a4cd0ff';
 
 describe('calling widget: a call placed from a HubSpot record', () => {
   let world: WidgetWorld;
-  before(async () => { world = await startWidgetWorld(); });
-  after(async () => { await world?.close(); });
+  before(async () => {
+    world = await startWidgetWorld();
+  });
+  after(async () => {
+    await world?.close();
+  });
 
-  it('dials from the signed-in owner\'s extension, follows the call, saves notes and outcome, and logs exactly one call', async () => {
+  it("dials from the signed-in owner's extension, follows the call, saves notes and outcome, and logs exactly one call", async () => {
     const number = freshUsNumber();
-    const contactId = await world.createContact({ firstname: 'Dana', lastname: 'Whitfield', email: `dana.${Date.now()}@whitfield.example`, phone: number.display });
+    const contactId = await world.createContact({
+      firstname: 'Dana',
+      lastname: 'Whitfield',
+      email: `dana.${Date.now()}@whitfield.example`,
+      phone: number.display,
+    });
     // The contact's phone rings until the test answers it, and talks until the test hangs up.
     world.pbx.setDialRules({ rules: [{ number: number.e164, outcome: 'answered', manual: true }] });
     const me = world.hubspot.info().users[0]!;
@@ -31,7 +40,7 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     const widget = await openRecord(page, world.recordUrl(contactId));
     assert.equal(await page.getByTestId('calling-status').textContent(), 'Ready');
     const ownerId = await page.getByTestId('signed-in-as').getAttribute('data-owner-id');
-    assert.match(await widget.getByTestId('agent').textContent() ?? '', new RegExp(`ext ${extension}`));
+    assert.match((await widget.getByTestId('agent').textContent()) ?? '', new RegExp(`ext ${extension}`));
     await screenshot(page, 'widget-record-page-ready');
 
     // One click on the number, as in HubSpot.
@@ -86,15 +95,23 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     const entry = page.locator('[data-testid="activity"] [data-engagement-type="calls"]');
     await entry.first().waitFor();
     assert.equal(await entry.count(), 1);
-    assert.match(await entry.textContent() ?? '', /Send the proposal by Friday/);
+    assert.match((await entry.textContent()) ?? '', /Send the proposal by Friday/);
 
     // The PBX's call record arrives: the call logger completes the same engagement (recording link), never a second.
-    const completed = await until('the call logger to complete the engagement', async () => {
-      const calls = await world.callsWithNumber(number.e164);
-      return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
-    }, 30_000);
+    const completed = await until(
+      'the call logger to complete the engagement',
+      async () => {
+        const calls = await world.callsWithNumber(number.e164);
+        return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
+      },
+      30_000,
+    );
     assert.equal(completed[0]!.id, logged!.id);
-    assert.match(completed[0]!.properties.hs_call_body ?? '', /^<p>Interested in the annual plan\.<br>Send the proposal by Friday\.<\/p><p>Outbound call to Dana Whitfield .*Logged by Spokes/, 'the notes are kept, above what Spokes logs');
+    assert.match(
+      completed[0]!.properties.hs_call_body ?? '',
+      /^<p>Interested in the annual plan\.<br>Send the proposal by Friday\.<\/p><p>Outbound call to Dana Whitfield .*Logged by Spokes/,
+      'the notes are kept, above what Spokes logs',
+    );
     assert.equal(completed[0]!.properties.hs_call_disposition, LEFT_LIVE_MESSAGE, 'the outcome is kept');
     assert.equal((await world.callsOfContact(contactId)).length, 1, 'still exactly one call on the contact');
 
@@ -126,11 +143,15 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     await widget.getByTestId('save-call').click();
     await widget.getByTestId('dial-pad').waitFor();
     // On the record on screen (HubSpot's default association at callCompleted), completed by the call logger.
-    const [call, ...more] = await until('the call on the record on screen, logged', async () => {
-      await new Promise((r) => setTimeout(r, 300));
-      const calls = await world.callsOfContact(onScreen);
-      return calls.some((c) => c.properties.hs_call_body?.includes('Logged by Spokes')) ? calls : undefined;
-    }, 30_000);
+    const [call, ...more] = await until(
+      'the call on the record on screen, logged',
+      async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        const calls = await world.callsOfContact(onScreen);
+        return calls.some((c) => c.properties.hs_call_body?.includes('Logged by Spokes')) ? calls : undefined;
+      },
+      30_000,
+    );
     assert.equal(more.length, 0);
     assert.equal(call!.properties.hs_call_to_number, typed.e164);
     assert.match(call!.properties.hs_call_body ?? '', /^<p>Wrong moment, will call back\.<\/p>/);

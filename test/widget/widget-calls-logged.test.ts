@@ -22,14 +22,19 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     world = await startWidgetWorld();
     const me = world.hubspot.info().users[0]!;
     extension = world.pbx.extensions().find((e) => e.email === me.email)!.number;
-    ownerId = String((await world.crm('GET', `/crm/v3/owners/${me.userId}?idProperty=userId`) as { id: string }).id);
+    ownerId = String(((await world.crm('GET', `/crm/v3/owners/${me.userId}?idProperty=userId`)) as { id: string }).id);
   });
-  after(async () => { await world?.close(); });
+  after(async () => {
+    await world?.close();
+  });
 
   /** Ava Garcia of Garcia Freight, on a number of her own. */
   async function ava(): Promise<{ contactId: string; companyId: string; number: ReturnType<typeof freshUsNumber> }> {
     const number = freshUsNumber();
-    const ids = await world.createContactWithCompany({ firstname: 'Ava', lastname: 'Garcia', phone: number.display }, { name: 'Garcia Freight', domain: `garcia-${Date.now()}.example` });
+    const ids = await world.createContactWithCompany(
+      { firstname: 'Ava', lastname: 'Garcia', phone: number.display },
+      { name: 'Garcia Freight', domain: `garcia-${Date.now()}.example` },
+    );
     return { ...ids, number };
   }
 
@@ -48,14 +53,16 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
   }
 
   async function adminRows(callId: string) {
-    const { calls } = await (await world.admin.request('GET', '/api/telephony/calls?limit=200')).json() as { calls: { cdrId: string; callId: string | null; state: string; contactId: string | null; source: string; engagementId: string | null }[] };
+    const { calls } = (await (await world.admin.request('GET', '/api/telephony/calls?limit=200')).json()) as {
+      calls: { cdrId: string; callId: string | null; state: string; contactId: string | null; source: string; engagementId: string | null }[];
+    };
     return { all: calls, mine: calls.filter((c) => c.callId === callId || c.cdrId === `widget:${callId}`) };
   }
 
-  it('a call placed in the widget and never saved is on the contact\'s and company\'s timeline like any other call, one row for the admin (defects 1, 3)', async () => {
+  it("a call placed in the widget and never saved is on the contact's and company's timeline like any other call, one row for the admin (defects 1, 3)", async () => {
     const { contactId, companyId, number } = await ava();
     world.pbx.setDialRules({ rules: [{ number: number.e164, outcome: 'answered', manual: true }] });
-    const status = async () => (await (await world.admin.request('GET', '/api/telephony')).json() as { today: { logged: number } }).today.logged;
+    const status = async () => ((await (await world.admin.request('GET', '/api/telephony')).json()) as { today: { logged: number } }).today.logged;
     const loggedBefore = await status();
 
     const { page, errors } = await world.open();
@@ -94,9 +101,11 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
 
     // The admin: one row for the call, logged on Ava, counted once.
     const { all, mine } = await adminRows(callId);
-    assert.deepEqual(mine.map((r) => ({ state: r.state, contactId: r.contactId, engagementId: r.engagementId, source: r.source })),
-      [{ state: 'logged', contactId, engagementId: call.id, source: 'widget' }]);
-    assert.ok(!all.some((r) => r.cdrId.startsWith('widget:')), 'no row of the widget beside the call\'s');
+    assert.deepEqual(
+      mine.map((r) => ({ state: r.state, contactId: r.contactId, engagementId: r.engagementId, source: r.source })),
+      [{ state: 'logged', contactId, engagementId: call.id, source: 'widget' }],
+    );
+    assert.ok(!all.some((r) => r.cdrId.startsWith('widget:')), "no row of the widget beside the call's");
     assert.equal(await status(), loggedBefore + 1);
     assert.deepEqual(errors, []);
   });
@@ -157,12 +166,15 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     await there.getByTestId('dial-pad').waitFor();
 
     let call = await loggedEngagement(number.e164);
-    for (const deadline = Date.now() + 30_000; !(call.properties.hs_call_body?.includes('Left a message about the renewal.') && call.properties.hs_call_body.includes('Logged by Spokes')); ) {
+    for (
+      const deadline = Date.now() + 30_000;
+      !(call.properties.hs_call_body?.includes('Left a message about the renewal.') && call.properties.hs_call_body.includes('Logged by Spokes'));
+    ) {
       if (Date.now() > deadline) throw new Error(`the notes never reached the logged call: ${call.properties.hs_call_body}`);
       await new Promise((r) => setTimeout(r, 750));
       call = await loggedEngagement(number.e164);
     }
-    assert.equal(call.properties.hs_call_disposition, LEFT_VOICEMAIL, 'the outcome saved, not the PBX\'s');
+    assert.equal(call.properties.hs_call_disposition, LEFT_VOICEMAIL, "the outcome saved, not the PBX's");
     assert.equal(call.properties.hs_call_title, `Outbound call to Ava Garcia (${number.e164})`);
     assert.equal((await world.callsOfContact(contactId)).length, 1);
 

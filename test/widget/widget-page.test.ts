@@ -8,8 +8,12 @@ import { startSpokes, type SpokesUnderTest } from '../support/browser.ts';
 
 describe('calling widget page', () => {
   let spokes: SpokesUnderTest;
-  before(async () => { spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } }); });
-  after(async () => { await spokes?.stop(); });
+  before(async () => {
+    spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
+  });
+  after(async () => {
+    await spokes?.stop();
+  });
 
   it('is framable by app.hubspot.com, *.hubspot.com and the sandbox only, and sends no Referer', async () => {
     const res = await fetch(`${spokes.url}/widget/?key=anything`);

@@ -17,7 +17,9 @@ describe('calling widget: signing in', () => {
     world = await startWidgetWorld();
     contactId = await world.createContact({ firstname: 'Sofia', lastname: 'Berg', phone: freshUsNumber().display });
   });
-  after(async () => { await world?.close(); });
+  after(async () => {
+    await world?.close();
+  });
 
   it('on first open, asks to sign in with HubSpot; the window HubSpot confirms in closes, and the widget is ready', async () => {
     const { page, errors } = await world.open();
@@ -25,7 +27,7 @@ describe('calling widget: signing in', () => {
     const widget = widgetIn(page);
     const signedOut = widget.locator('[data-testid="signed-out"][data-code="sign_in"]');
     await signedOut.waitFor();
-    assert.match(await signedOut.textContent() ?? '', /Sign in with HubSpot/);
+    assert.match((await signedOut.textContent()) ?? '', /Sign in with HubSpot/);
     await page.getByTestId('calling-status').filter({ hasText: 'Logged out' }).waitFor();
     await screenshot(page, 'widget-sign-in');
     await page.setViewportSize({ width: 390, height: 844 });
@@ -36,7 +38,7 @@ describe('calling widget: signing in', () => {
     await widget.getByTestId('dial-pad').waitFor();
     const me = world.hubspot.info().users[0]!;
     const extension = world.pbx.extensions().find((e) => e.email === me.email)!.number;
-    assert.match(await widget.getByTestId('agent').textContent() ?? '', new RegExp(`ext ${extension}`));
+    assert.match((await widget.getByTestId('agent').textContent()) ?? '', new RegExp(`ext ${extension}`));
     // HubSpot was told: the host shows the app ready for calls.
     await page.getByTestId('calling-status').filter({ hasText: 'Ready' }).waitFor();
     await screenshot(page, 'widget-signed-in');
@@ -47,7 +49,7 @@ describe('calling widget: signing in', () => {
 
   it('signs in without HubSpot when the pop-up page of this browser is signed in as the same person', async () => {
     const { page, context, errors } = await world.open();
-    const { agents } = await (await world.admin.request('GET', '/api/telephony/agents')).json() as { agents: { ownerId: string; signInUrl: string }[] };
+    const { agents } = (await (await world.admin.request('GET', '/api/telephony/agents')).json()) as { agents: { ownerId: string; signInUrl: string }[] };
     const ownerId = await (async () => {
       await page.goto(world.recordUrl(contactId));
       return page.getByTestId('signed-in-as').getAttribute('data-owner-id');
@@ -56,7 +58,11 @@ describe('calling widget: signing in', () => {
     await page.getByTestId('no-call').waitFor();
 
     const visited: string[] = [];
-    context.on('page', (p) => p.on('framenavigated', (f) => { if (f === p.mainFrame()) visited.push(new URL(f.url()).origin); }));
+    context.on('page', (p) =>
+      p.on('framenavigated', (f) => {
+        if (f === p.mainFrame()) visited.push(new URL(f.url()).origin);
+      }),
+    );
     await page.goto(world.recordUrl(contactId));
     const widget = widgetIn(page);
     await widget.locator('[data-testid="signed-out"][data-code="sign_in"]').waitFor();
@@ -76,8 +82,9 @@ describe('calling widget: signing in', () => {
     const first = await widget.getByTestId('agent').textContent();
 
     const info = world.hubspot.info();
-    const other = info.users.find((u) => u.email !== info.users[0]!.email && u.portalIds.includes(world.portalId)
-      && world.pbx.extensions().some((e) => e.email === u.email))!;
+    const other = info.users.find(
+      (u) => u.email !== info.users[0]!.email && u.portalIds.includes(world.portalId) && world.pbx.extensions().some((e) => e.email === u.email),
+    )!;
     await switchUser(page, world.hubspotOrigin, other.email, new URL(url).pathname);
     await widget.locator('[data-testid="signed-out"][data-code="sign_in"]').waitFor();
     await signInWidget(page);

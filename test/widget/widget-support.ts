@@ -35,7 +35,10 @@ export interface WidgetWorld {
   /** Every call engagement in the portal whose to/from number is this one. */
   callsWithNumber(e164: string): Promise<CallEngagement[]>;
   /** A contact with a primary company, once Spokes' phone index knows the contact's number (and its company). */
-  createContactWithCompany(contact: Record<string, string> & { phone: string }, company: Record<string, string>): Promise<{ contactId: string; companyId: string }>;
+  createContactWithCompany(
+    contact: Record<string, string> & { phone: string },
+    company: Record<string, string>,
+  ): Promise<{ contactId: string; companyId: string }>;
   /** The records a call engagement is associated with (what puts it on their timelines). */
   associationsOf(engagementId: string): Promise<{ contacts: string[]; companies: string[] }>;
   recordUrl(contactId: string): string;
@@ -43,8 +46,22 @@ export interface WidgetWorld {
   close(): Promise<void>;
 }
 
-const CALL_PROPERTIES = ['hs_call_body', 'hs_call_disposition', 'hs_call_direction', 'hs_call_status', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number',
-  'hs_call_recording_url', 'hubspot_owner_id', 'hs_call_title', 'hs_call_external_id', 'hs_timestamp', 'hs_call_callee_object_id', 'hs_call_source'];
+const CALL_PROPERTIES = [
+  'hs_call_body',
+  'hs_call_disposition',
+  'hs_call_direction',
+  'hs_call_status',
+  'hs_call_duration',
+  'hs_call_from_number',
+  'hs_call_to_number',
+  'hs_call_recording_url',
+  'hubspot_owner_id',
+  'hs_call_title',
+  'hs_call_external_id',
+  'hs_timestamp',
+  'hs_call_callee_object_id',
+  'hs_call_source',
+];
 
 export async function startWidgetWorld(): Promise<WidgetWorld> {
   const spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
@@ -56,7 +73,8 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
 
   async function crm(method: string, path: string, body?: unknown): Promise<any> {
     const res = await fetch(`${hubspot.url}${path}`, {
-      method, headers: { authorization: `Bearer ${portal.privateAppToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      method,
+      headers: { authorization: `Bearer ${portal.privateAppToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -71,7 +89,14 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
   };
 
   return {
-    spokes, hubspot, pbx, browser, admin, portalId: portal.portalId, hubspotOrigin, crm,
+    spokes,
+    hubspot,
+    pbx,
+    browser,
+    admin,
+    portalId: portal.portalId,
+    hubspotOrigin,
+    crm,
     async createContact(properties) {
       return (await crm('POST', '/crm/v3/objects/contacts', { properties })).id as string;
     },
@@ -82,24 +107,37 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
     async callsWithNumber(e164) {
       const found: string[] = [];
       for (const property of ['hs_call_to_number', 'hs_call_from_number']) {
-        const { results } = await crm('POST', '/crm/v3/objects/calls/search', { filterGroups: [{ filters: [{ propertyName: property, operator: 'EQ', value: e164 }] }], limit: 100 });
+        const { results } = await crm('POST', '/crm/v3/objects/calls/search', {
+          filterGroups: [{ filters: [{ propertyName: property, operator: 'EQ', value: e164 }] }],
+          limit: 100,
+        });
         for (const r of results as { id: string }[]) if (!found.includes(r.id)) found.push(r.id);
       }
       return readCalls(found);
     },
     async createContactWithCompany(contact, company) {
       const companyId = (await crm('POST', '/crm/v3/objects/companies', { properties: company })).id as string;
-      const contactId = (await crm('POST', '/crm/v3/objects/contacts', {
-        properties: contact, associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
-      })).id as string;
-      await until('the phone index to know the contact and its company', async () => {
-        const found = (await spokes.runtime.services.phone.index.lookup(contact.phone, { region: 'US' })).records[0];
-        return found?.objectId === contactId && found.companyId === companyId;
-      }, 20_000);
+      const contactId = (
+        await crm('POST', '/crm/v3/objects/contacts', {
+          properties: contact,
+          associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
+        })
+      ).id as string;
+      await until(
+        'the phone index to know the contact and its company',
+        async () => {
+          const found = (await spokes.runtime.services.phone.index.lookup(contact.phone, { region: 'US' })).records[0];
+          return found?.objectId === contactId && found.companyId === companyId;
+        },
+        20_000,
+      );
       return { contactId, companyId };
     },
     async associationsOf(engagementId) {
-      const ids = async (type: string) => ((await crm('GET', `/crm/v4/objects/calls/${engagementId}/associations/${type}`)).results as { toObjectId: string | number }[]).map((r) => String(r.toObjectId));
+      const ids = async (type: string) =>
+        ((await crm('GET', `/crm/v4/objects/calls/${engagementId}/associations/${type}`)).results as { toObjectId: string | number }[]).map((r) =>
+          String(r.toObjectId),
+        );
       return { contacts: await ids('contacts'), companies: await ids('companies') };
     },
     recordUrl: (contactId) => `${hubspotOrigin}/contacts/${portal.portalId}/record/0-1/${contactId}`,
@@ -167,7 +205,11 @@ export async function switchUser(page: Page, origin: string, email: string, retu
   await page.context().addCookies([{ name: cookie.name, value: cookie.value, domain: '127.0.0.1', path: '/' }]);
 }
 
-export async function until<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -40,7 +40,11 @@ function Pages() {
   }, [state, onSignIn, path, search]);
 
   if (state === 'loading') {
-    return <div className="page-loading"><Spinner label="Loading" /></div>;
+    return (
+      <div className="page-loading">
+        <Spinner label="Loading" />
+      </div>
+    );
   }
   if (state === 'signed-out') return onSignIn ? <SignInPage /> : null;
   if (onSignIn || path === '/admin') return null;

@@ -1,9 +1,47 @@
 /** The admin navigation's icons: 20×20, drawn with the current text colour. */
 
 export const ICONS = {
-  overview: <svg viewBox="0 0 20 20" aria-hidden="true"><rect x="3" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" /><rect x="11" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" /><rect x="3" y="11" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" /><rect x="11" y="11" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" /></svg>,
-  activity: <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M2.5 10.5h3.2l2.1-5.5 4.2 10 2.1-4.5h3.4" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" /></svg>,
-  hubspot: <svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="13" cy="12" r="3.2" fill="none" stroke="currentColor" strokeWidth="1.8" /><path d="M13 8.8V5.5M13 5.5a1.4 1.4 0 1 0 0-.01M10.4 14.2L6 17M10.2 10.4L5 6.5" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" fill="none" /><circle cx="4.6" cy="6.2" r="1.4" fill="currentColor" /></svg>,
-  phone: <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M6.2 3.5l2 3.4-1.6 1.6a9 9 0 0 0 4.9 4.9l1.6-1.6 3.4 2-.9 2.6c-.3.8-1.1 1.2-1.9 1A14 14 0 0 1 3.1 6.9c-.2-.8.2-1.6 1-1.9z" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinejoin="round" /></svg>,
-  calls: <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M4 5h12M4 10h12M4 15h8" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" /><circle cx="15.5" cy="15" r="1.6" fill="currentColor" /></svg>,
+  overview: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <rect x="3" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <rect x="11" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <rect x="3" y="11" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <rect x="11" y="11" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />
+    </svg>
+  ),
+  activity: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <path d="M2.5 10.5h3.2l2.1-5.5 4.2 10 2.1-4.5h3.4" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
+  hubspot: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <circle cx="13" cy="12" r="3.2" fill="none" stroke="currentColor" strokeWidth="1.8" />
+      <path
+        d="M13 8.8V5.5M13 5.5a1.4 1.4 0 1 0 0-.01M10.4 14.2L6 17M10.2 10.4L5 6.5"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        fill="none"
+      />
+      <circle cx="4.6" cy="6.2" r="1.4" fill="currentColor" />
+    </svg>
+  ),
+  phone: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <path
+        d="M6.2 3.5l2 3.4-1.6 1.6a9 9 0 0 0 4.9 4.9l1.6-1.6 3.4 2-.9 2.6c-.3.8-1.1 1.2-1.9 1A14 14 0 0 1 3.1 6.9c-.2-.8.2-1.6 1-1.9z"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.7"
+        strokeLinejoin="round"
+      />
+    </svg>
+  ),
+  calls: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <path d="M4 5h12M4 10h12M4 15h8" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" />
+      <circle cx="15.5" cy="15" r="1.6" fill="currentColor" />
+    </svg>
+  ),
 };

@@ -7,7 +7,9 @@ export function NotFoundPage() {
     <div className="page">
       <PageHeader title="Page not found" description="There is no admin page at this address." />
       <Card>
-        <p>Go to the <Link to="/admin/overview">Overview</Link>.</p>
+        <p>
+          Go to the <Link to="/admin/overview">Overview</Link>.
+        </p>
       </Card>
     </div>
   );

@@ -51,11 +51,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => onUnauthorized(expired), [expired]);
 
-  const signIn = useCallback(async (password: string) => {
-    const s = await api('POST', '/api/session', { body: { password }, schema: apiSession, quietUnauthorized: true });
-    setNotice(undefined);
-    apply(s);
-  }, [apply]);
+  const signIn = useCallback(
+    async (password: string) => {
+      const s = await api('POST', '/api/session', { body: { password }, schema: apiSession, quietUnauthorized: true });
+      setNotice(undefined);
+      apply(s);
+    },
+    [apply],
+  );
 
   const signOut = useCallback(async () => {
     await api('DELETE', '/api/session', { quietUnauthorized: true }).catch(() => {});

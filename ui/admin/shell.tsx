@@ -42,33 +42,60 @@ export function Shell({ path, nav, children }: { path: string; nav: readonly Nav
               <nav key={section.id} aria-label={section.label} className="nav-section">
                 <div className="nav-heading">{section.label}</div>
                 <ul>
-                  {nav.filter((item) => item.section === section.id).map((item) => (
-                    <li key={item.path}>
-                      {item.soon ? (
-                        <span className="nav-item nav-item-soon" aria-disabled="true">
-                          {item.icon}<span>{item.label}</span><span className="nav-soon">Soon</span>
-                        </span>
-                      ) : (
-                        <Link to={item.path} className={`nav-item${path === item.path ? ' nav-item-active' : ''}`} aria-current={path === item.path ? 'page' : undefined}>
-                          {item.icon}<span>{item.label}</span>
-                        </Link>
-                      )}
-                    </li>
-                  ))}
+                  {nav
+                    .filter((item) => item.section === section.id)
+                    .map((item) => (
+                      <li key={item.path}>
+                        {item.soon ? (
+                          <span className="nav-item nav-item-soon" aria-disabled="true">
+                            {item.icon}
+                            <span>{item.label}</span>
+                            <span className="nav-soon">Soon</span>
+                          </span>
+                        ) : (
+                          <Link
+                            to={item.path}
+                            className={`nav-item${path === item.path ? ' nav-item-active' : ''}`}
+                            aria-current={path === item.path ? 'page' : undefined}
+                          >
+                            {item.icon}
+                            <span>{item.label}</span>
+                          </Link>
+                        )}
+                      </li>
+                    ))}
                 </ul>
               </nav>
             ))}
           </div>
           <div className="sidebar-footer">
-            <button type="button" className="button button-ghost sidebar-sign-out" disabled={signingOut}
-              onClick={() => { setSigningOut(true); void signOut(); }}>
-              <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true"><path d="M8 4H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3M12 6.5L15.5 10 12 13.5M15.5 10H8" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" /></svg>
+            <button
+              type="button"
+              className="button button-ghost sidebar-sign-out"
+              disabled={signingOut}
+              onClick={() => {
+                setSigningOut(true);
+                void signOut();
+              }}
+            >
+              <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+                <path
+                  d="M8 4H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3M12 6.5L15.5 10 12 13.5M15.5 10H8"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.7"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                />
+              </svg>
               Sign out
             </button>
           </div>
         </div>
       </aside>
-      <main className="main" id="main">{children}</main>
+      <main className="main" id="main">
+        {children}
+      </main>
     </div>
   );
 }

@@ -53,14 +53,23 @@ export function SignInPage() {
             </div>
             {notice && !formError && <Alert tone="info">{notice}</Alert>}
             {formError && <Alert tone="danger">{formError}</Alert>}
-            <TextField label="Admin password" type="password" autoComplete="current-password" autoFocus
-              value={password} onChange={setPassword} error={fieldError} />
-            <Button variant="primary" type="submit" busy={busy} className="sign-in-submit">Sign in</Button>
+            <TextField
+              label="Admin password"
+              type="password"
+              autoComplete="current-password"
+              autoFocus
+              value={password}
+              onChange={setPassword}
+              error={fieldError}
+            />
+            <Button variant="primary" type="submit" busy={busy} className="sign-in-submit">
+              Sign in
+            </Button>
           </div>
         </form>
         <p className="muted small sign-in-help">
-          The password was printed once, as <code>Admin password: …</code>, when Spokes first started.
-          Lost it? Restart Spokes with <code>SPOKES_ADMIN_PASSWORD</code> set to a new password.
+          The password was printed once, as <code>Admin password: …</code>, when Spokes first started. Lost it? Restart Spokes with{' '}
+          <code>SPOKES_ADMIN_PASSWORD</code> set to a new password.
         </p>
       </div>
     </div>

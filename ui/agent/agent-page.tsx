@@ -20,7 +20,6 @@ import { MyCalls } from './my-calls.tsx';
 import { formatDateTime } from '../shared/format.ts';
 import { TEST_POPUP_DELAY_MS } from './pop-up.ts';
 
-
 function ConnectionBadge({ state }: { state: StreamState }) {
   if (state === 'connected') return <Badge tone="success">Connected</Badge>;
   if (state === 'reconnecting') return <Badge tone="warning">Reconnecting…</Badge>;
@@ -42,14 +41,20 @@ function otherNumber(row: CallRow): string | null {
 function RecordLink({ row }: { row: CallRow }) {
   if (!row.url) return null;
   const label = row.objectType ? (row.autoCreated ? 'Open new contact' : `Open ${row.objectType}`) : 'Search HubSpot';
-  return <a className="button button-secondary button-small" href={row.url} target="_blank" rel="noopener noreferrer">{label}</a>;
+  return (
+    <a className="button button-secondary button-small" href={row.url} target="_blank" rel="noopener noreferrer">
+      {label}
+    </a>
+  );
 }
 
 function CurrentCall({ row }: { row: CallRow | null }) {
   if (!row) {
     return (
       <Card title="Current call" labelledBy="agent-current-call">
-        <p className="muted" data-testid="no-call">No call right now. When your phone rings, the caller's HubSpot record opens in a new tab.</p>
+        <p className="muted" data-testid="no-call">
+          No call right now. When your phone rings, the caller's HubSpot record opens in a new tab.
+        </p>
       </Card>
     );
   }
@@ -57,11 +62,20 @@ function CurrentCall({ row }: { row: CallRow | null }) {
   return (
     <Card title="Current call" labelledBy="agent-current-call" actions={<Badge tone={state.tone}>{state.label}</Badge>}>
       <div className="agent-call" aria-live="polite">
-        <div className={`agent-call-avatar agent-call-avatar-${state.tone}`} aria-hidden="true">{initials(row.caller)}</div>
+        <div className={`agent-call-avatar agent-call-avatar-${state.tone}`} aria-hidden="true">
+          {initials(row.caller)}
+        </div>
         <div className="agent-call-who">
           <div className="agent-call-name">{row.caller}</div>
           <div className="muted small">
-            {directionLabel(row)}{otherNumber(row) ? <> · <span className="mono">{otherNumber(row)}</span></> : null} · since {formatDateTime(row.startedAt)}
+            {directionLabel(row)}
+            {otherNumber(row) ? (
+              <>
+                {' '}
+                · <span className="mono">{otherNumber(row)}</span>
+              </>
+            ) : null}{' '}
+            · since {formatDateTime(row.startedAt)}
             {row.autoCreated && <> · new contact created by Spokes</>}
           </div>
         </div>
@@ -73,7 +87,14 @@ function CurrentCall({ row }: { row: CallRow | null }) {
 
 function initials(name: string): string {
   if (/^[+\d]/.test(name)) return '#';
-  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
+  return (
+    name
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 2)
+      .map((w) => w[0]!.toUpperCase())
+      .join('') || '?'
+  );
 }
 
 function Settings({ popups, onTestPopup }: { popups: PopupStatus; onTestPopup: () => Promise<'allowed' | 'blocked'> }) {
@@ -97,22 +118,55 @@ function Settings({ popups, onTestPopup }: { popups: PopupStatus; onTestPopup: (
             <div className="field-label">Record tabs</div>
             <div className="muted small">A new tab opens on the caller's record when your phone rings.</div>
           </div>
-          {popups === 'allowed' ? <Badge tone="success">Pop-ups allowed</Badge> : popups === 'blocked' ? <Badge tone="danger">Pop-ups blocked</Badge> : <Badge tone="neutral">Checked on the first call</Badge>}
+          {popups === 'allowed' ? (
+            <Badge tone="success">Pop-ups allowed</Badge>
+          ) : popups === 'blocked' ? (
+            <Badge tone="danger">Pop-ups blocked</Badge>
+          ) : (
+            <Badge tone="neutral">Checked on the first call</Badge>
+          )}
         </div>
         <div className="row-between">
-          <div className="muted small">Check before a customer calls: a test tab opens the way a caller's record does, and your browser asks you to allow pop-ups if it blocks them.</div>
-          <Button size="small" busy={testing === 'waiting'} onClick={() => void test()}>Send test pop-up</Button>
+          <div className="muted small">
+            Check before a customer calls: a test tab opens the way a caller's record does, and your browser asks you to allow pop-ups if it blocks them.
+          </div>
+          <Button size="small" busy={testing === 'waiting'} onClick={() => void test()}>
+            Send test pop-up
+          </Button>
         </div>
-        {testing === 'waiting' && <p className="small muted" role="status">The test pop-up opens in {TEST_POPUP_DELAY_MS / 1000} seconds, without a click, as a ringing call's would…</p>}
-        {testing === 'allowed' && <p className="small agent-test-ok" role="status">Pop-ups work: the test tab opened. You can close it.</p>}
+        {testing === 'waiting' && (
+          <p className="small muted" role="status">
+            The test pop-up opens in {TEST_POPUP_DELAY_MS / 1000} seconds, without a click, as a ringing call's would…
+          </p>
+        )}
+        {testing === 'allowed' && (
+          <p className="small agent-test-ok" role="status">
+            Pop-ups work: the test tab opened. You can close it.
+          </p>
+        )}
         <div className="row-between">
           <label className="agent-toggle-label" htmlFor="agent-notifications">
             <span className="field-label">Desktop notifications</span>
-            <span className="muted small">{notificationsSupported() ? 'Also show a notification when your phone rings.' : 'This browser cannot show notifications.'}</span>
+            <span className="muted small">
+              {notificationsSupported() ? 'Also show a notification when your phone rings.' : 'This browser cannot show notifications.'}
+            </span>
           </label>
-          <input id="agent-notifications" type="checkbox" role="switch" aria-checked={on} className="agent-switch" checked={on} disabled={!notificationsSupported()} onChange={() => void toggle()} />
+          <input
+            id="agent-notifications"
+            type="checkbox"
+            role="switch"
+            aria-checked={on}
+            className="agent-switch"
+            checked={on}
+            disabled={!notificationsSupported()}
+            onChange={() => void toggle()}
+          />
         </div>
-        {denied && <Alert tone="warning">Your browser blocks notifications for this site. Allow them in the site settings (the icon left of the address), then turn this on again.</Alert>}
+        {denied && (
+          <Alert tone="warning">
+            Your browser blocks notifications for this site. Allow them in the site settings (the icon left of the address), then turn this on again.
+          </Alert>
+        )}
       </div>
     </Card>
   );
@@ -124,7 +178,10 @@ export function AgentPage({ session, me, onSignOut }: { session: AgentSession; m
   const current = currentCall(events.calls);
 
   useEffect(() => {
-    document.title = current?.state === 'ringing' && current.direction === 'inbound' ? `Ringing: ${current.caller} — Spokes` : `${agent.name} (${agent.extension}) — Spokes call pop-ups`;
+    document.title =
+      current?.state === 'ringing' && current.direction === 'inbound'
+        ? `Ringing: ${current.caller} — Spokes`
+        : `${agent.name} (${agent.extension}) — Spokes call pop-ups`;
   }, [current?.state, current?.caller, current?.direction, agent.name, agent.extension]);
 
   return (
@@ -140,22 +197,28 @@ export function AgentPage({ session, me, onSignOut }: { session: AgentSession; m
         <div className="agent-who">
           <div className="agent-who-text">
             <div className="agent-who-name">{agent.name}</div>
-            <div className="muted small">Extension <span className="mono">{agent.extension}</span></div>
+            <div className="muted small">
+              Extension <span className="mono">{agent.extension}</span>
+            </div>
           </div>
           <ConnectionBadge state={events.stream} />
-          <Button variant="ghost" size="small" onClick={() => onSignOut()}>Sign out</Button>
+          <Button variant="ghost" size="small" onClick={() => onSignOut()}>
+            Sign out
+          </Button>
         </div>
       </header>
       <main className="agent-main">
         {events.blocked && <PopupBlockedHelp target={events.blocked} onOpen={events.openBlocked} onDismiss={events.dismissBlocked} />}
         {events.stream === 'reconnecting' && (
-          <Alert tone="warning" title="Reconnecting to Spokes…">Calls that ring meanwhile are shown as soon as the connection is back.</Alert>
+          <Alert tone="warning" title="Reconnecting to Spokes…">
+            Calls that ring meanwhile are shown as soon as the connection is back.
+          </Alert>
         )}
         <p className="muted agent-keep-open">Keep this tab open while you work: when your phone rings, the caller's HubSpot record opens in a new tab.</p>
         {me?.sandbox && (
           <Alert tone="info" title="Sandbox mode">
-            Records open in Spokes' built-in HubSpot sandbox, not in your HubSpot account. Simulate a call to extension {agent.extension} with the PBX
-            emulator (<code>POST /sandbox/calls</code>) to see a pop-up.
+            Records open in Spokes' built-in HubSpot sandbox, not in your HubSpot account. Simulate a call to extension {agent.extension} with the PBX emulator
+            (<code>POST /sandbox/calls</code>) to see a pop-up.
           </Alert>
         )}
         <CurrentCall row={current} />

@@ -10,10 +10,7 @@ import { fetchMe, signInWithLink, storedSession, storeSession, takeLinkToken, ty
 import { AgentPage } from './agent-page.tsx';
 import { SignedOut } from './signed-out.tsx';
 
-type View =
-  | { kind: 'loading' }
-  | { kind: 'signed-out'; reason?: string }
-  | { kind: 'signed-in'; session: AgentSession; me: AgentMe | null };
+type View = { kind: 'loading' } | { kind: 'signed-out'; reason?: string } | { kind: 'signed-in'; session: AgentSession; me: AgentMe | null };
 
 async function start(): Promise<View> {
   const linkToken = takeLinkToken();
@@ -58,7 +55,11 @@ export function App() {
 
   switch (view.kind) {
     case 'loading':
-      return <div className="agent-loading"><Spinner label="Signing in" /> <span className="muted">Signing in…</span></div>;
+      return (
+        <div className="agent-loading">
+          <Spinner label="Signing in" /> <span className="muted">Signing in…</span>
+        </div>
+      );
     case 'signed-out':
       return <SignedOut reason={view.reason} />;
     case 'signed-in':

@@ -51,7 +51,7 @@ export function applyEvent(rows: CallRow[], e: LiveEvent): CallRow[] {
     callId: e.callId,
     direction: e.direction ?? old?.direction ?? null,
     number: e.externalNumber ?? old?.number ?? null,
-    caller: e.match || e.externalNumber ? callerName(e) : old?.caller ?? 'Call',
+    caller: e.match || e.externalNumber ? callerName(e) : (old?.caller ?? 'Call'),
     url: e.match?.url ?? e.searchUrl ?? old?.url ?? null,
     objectType: e.match?.objectType ?? old?.objectType ?? null,
     autoCreated: e.match?.autoCreated ?? old?.autoCreated ?? false,
@@ -72,10 +72,14 @@ export function currentCall(rows: CallRow[], now = Date.now()): CallRow | null {
 /** The call's state in words, and the tone of its badge. */
 export function describe(row: CallRow): { label: string; tone: 'success' | 'danger' | 'warning' | 'neutral' } {
   switch (row.state) {
-    case 'ringing': return { label: row.direction === 'outbound' || row.direction === null && !row.number ? 'Calling…' : 'Ringing', tone: 'warning' };
-    case 'answered': return { label: 'On the call', tone: 'success' };
-    case 'held': return { label: 'On hold', tone: 'warning' };
-    case 'failed': return { label: 'Failed', tone: 'danger' };
+    case 'ringing':
+      return { label: row.direction === 'outbound' || (row.direction === null && !row.number) ? 'Calling…' : 'Ringing', tone: 'warning' };
+    case 'answered':
+      return { label: 'On the call', tone: 'success' };
+    case 'held':
+      return { label: 'On hold', tone: 'warning' };
+    case 'failed':
+      return { label: 'Failed', tone: 'danger' };
     case 'ended':
       if (row.answered) return { label: 'Answered', tone: 'neutral' };
       return row.direction === 'inbound' ? { label: 'Missed', tone: 'danger' } : { label: 'Not answered', tone: 'neutral' };

@@ -47,7 +47,7 @@ export function openEventStream(opts: EventStreamOptions): { close(): void } {
         signal: abort.signal,
       });
       if (res.status === 401 || res.status === 409) {
-        const body = await res.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
+        const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
         closed = true;
         opts.onRefused(res.status, body?.error?.message ?? 'Your sign-in is no longer valid.');
         return;

@@ -18,9 +18,23 @@ const REFRESH_MS = 30_000;
 const AFTER_CALL_MS = [4_000, 12_000];
 
 function outcomeBadge(c: MyCall) {
-  if (c.missed) return <Badge tone="danger" plain>Missed</Badge>;
-  if (c.status === 'answered') return <Badge tone="neutral" plain>Answered</Badge>;
-  return <Badge tone="neutral" plain>Not answered</Badge>;
+  if (c.missed)
+    return (
+      <Badge tone="danger" plain>
+        Missed
+      </Badge>
+    );
+  if (c.status === 'answered')
+    return (
+      <Badge tone="neutral" plain>
+        Answered
+      </Badge>
+    );
+  return (
+    <Badge tone="neutral" plain>
+      Not answered
+    </Badge>
+  );
 }
 
 export function MyCalls({ token, live }: { token: string; live: CallRow[] }) {
@@ -41,13 +55,20 @@ export function MyCalls({ token, live }: { token: string; live: CallRow[] }) {
     }
   }, [token, missedOnly]);
 
-  useEffect(() => { void load(); }, [load]);
   useEffect(() => {
-    const timer = window.setInterval(() => { if (document.visibilityState === 'visible') void load(); }, REFRESH_MS);
+    void load();
+  }, [load]);
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [load]);
   // A call of this user just ended: it is in the history within seconds.
-  const ended = live.filter((r) => r.state === 'ended' || r.state === 'failed').map((r) => r.callId).join(',');
+  const ended = live
+    .filter((r) => r.state === 'ended' || r.state === 'failed')
+    .map((r) => r.callId)
+    .join(',');
   useEffect(() => {
     if (!ended) return undefined;
     const timers = AFTER_CALL_MS.map((ms) => window.setTimeout(() => void load(), ms));
@@ -56,7 +77,10 @@ export function MyCalls({ token, live }: { token: string; live: CallRow[] }) {
 
   const more = async () => {
     if (!next) return;
-    const page = await fetchMyCalls(token, { missed: missedOnly, cursor: next }).catch((err: Error) => { setError(err.message); return null; });
+    const page = await fetchMyCalls(token, { missed: missedOnly, cursor: next }).catch((err: Error) => {
+      setError(err.message);
+      return null;
+    });
     if (!page) return;
     setCalls((c) => [...(c ?? []), ...page.calls]);
     setNext(page.nextCursor);
@@ -73,13 +97,21 @@ export function MyCalls({ token, live }: { token: string; live: CallRow[] }) {
   };
 
   return (
-    <Card title="Your calls" labelledBy="agent-my-calls" description="Your calls, newest first, as Spokes logged them. Call back the ones you missed."
+    <Card
+      title="Your calls"
+      labelledBy="agent-my-calls"
+      description="Your calls, newest first, as Spokes logged them. Call back the ones you missed."
       actions={
         <div className="agent-segmented" role="group" aria-label="Show">
-          <button type="button" aria-pressed={!missedOnly} onClick={() => setMissedOnly(false)}>All</button>
-          <button type="button" aria-pressed={missedOnly} onClick={() => setMissedOnly(true)}>Missed</button>
+          <button type="button" aria-pressed={!missedOnly} onClick={() => setMissedOnly(false)}>
+            All
+          </button>
+          <button type="button" aria-pressed={missedOnly} onClick={() => setMissedOnly(true)}>
+            Missed
+          </button>
         </div>
-      }>
+      }
+    >
       {error && <Alert tone="warning">{error}</Alert>}
       {calls && calls.length === 0 && <p className="muted">{missedOnly ? 'No missed calls.' : 'No calls yet.'}</p>}
       {calls && calls.length > 0 && (
@@ -88,11 +120,24 @@ export function MyCalls({ token, live }: { token: string; live: CallRow[] }) {
             <li key={c.cdrId} className="agent-history-row">
               <span className="agent-history-time">{formatDateTime(c.startedAt)}</span>
               <span className="agent-history-who">
-                {c.recordUrl ? <a href={c.recordUrl} target="_blank" rel="noopener noreferrer">{c.name ?? c.externalNumber}</a> : <span>{c.name ?? c.externalNumber ?? 'Unknown number'}</span>}
-                <span className="muted small"> {c.direction === 'inbound' ? 'incoming' : c.direction === 'outbound' ? 'outgoing' : c.direction}
+                {c.recordUrl ? (
+                  <a href={c.recordUrl} target="_blank" rel="noopener noreferrer">
+                    {c.name ?? c.externalNumber}
+                  </a>
+                ) : (
+                  <span>{c.name ?? c.externalNumber ?? 'Unknown number'}</span>
+                )}
+                <span className="muted small">
+                  {' '}
+                  {c.direction === 'inbound' ? 'incoming' : c.direction === 'outbound' ? 'outgoing' : c.direction}
                   {c.name && c.externalNumber && !c.name.includes(c.externalNumber) ? ` · ${c.externalNumber}` : ''}
-                  {c.status === 'answered' ? ` · ${formatDuration(c.durationMs)}` : ''}</span>
-                {calling?.cdrId === c.cdrId && calling.message && <span className={`small agent-call-back-note${calling.error ? ' agent-call-back-error' : ''}`} role="status">{calling.message}</span>}
+                  {c.status === 'answered' ? ` · ${formatDuration(c.durationMs)}` : ''}
+                </span>
+                {calling?.cdrId === c.cdrId && calling.message && (
+                  <span className={`small agent-call-back-note${calling.error ? ' agent-call-back-error' : ''}`} role="status">
+                    {calling.message}
+                  </span>
+                )}
               </span>
               <span className="agent-history-end">
                 {outcomeBadge(c)}
@@ -106,7 +151,13 @@ export function MyCalls({ token, live }: { token: string; live: CallRow[] }) {
           ))}
         </ul>
       )}
-      {next && <div className="agent-more"><Button size="small" variant="ghost" onClick={() => void more()}>Show older calls</Button></div>}
+      {next && (
+        <div className="agent-more">
+          <Button size="small" variant="ghost" onClick={() => void more()}>
+            Show older calls
+          </Button>
+        </div>
+      )}
     </Card>
   );
 }

@@ -26,7 +26,12 @@ export async function setNotifications(on: boolean): Promise<{ on: boolean; deni
 }
 
 export function showCallNotification(target: PopTarget, onClick: () => void): void {
-  const what = target.kind === 'record' ? 'Click to open the HubSpot record.' : target.kind === 'new-contact' ? 'New caller: Spokes created a contact.' : 'Unknown caller: click to search HubSpot.';
+  const what =
+    target.kind === 'record'
+      ? 'Click to open the HubSpot record.'
+      : target.kind === 'new-contact'
+        ? 'New caller: Spokes created a contact.'
+        : 'Unknown caller: click to search HubSpot.';
   const n = new Notification(`Incoming call: ${target.caller}`, { body: what, tag: `spokes-call-${target.callId}` });
   n.onclick = () => {
     window.focus();

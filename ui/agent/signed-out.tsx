@@ -22,18 +22,19 @@ export function SignedOut({ reason }: { reason?: string }) {
             <h1>Sign in with your personal link</h1>
             {reason && <Alert tone="danger">{reason}</Alert>}
             <p>
-              This page opens the caller's HubSpot record in a new tab when your phone rings. To use it, open the
-              personal sign-in link your Spokes admin gave you. It looks like <code>{location.origin}/agent/#token=…</code>
+              This page opens the caller's HubSpot record in a new tab when your phone rings. To use it, open the personal sign-in link your Spokes admin gave
+              you. It looks like <code>{location.origin}/agent/#token=…</code>
             </p>
-            <p><strong>No link?</strong> Ask your Spokes admin: they find one for each person on the <strong>Phone system</strong> page of the Spokes admin, once your HubSpot user is bound to your phone's extension.</p>
-            <p className="muted small">
-              The link signs in this browser for 30 days. Keep it to yourself: anyone with it sees your calls.
+            <p>
+              <strong>No link?</strong> Ask your Spokes admin: they find one for each person on the <strong>Phone system</strong> page of the Spokes admin, once
+              your HubSpot user is bound to your phone's extension.
             </p>
+            <p className="muted small">The link signs in this browser for 30 days. Keep it to yourself: anyone with it sees your calls.</p>
           </div>
         </section>
         <p className="muted small agent-signed-out-foot">
-          Trying Spokes in sandbox mode? The Phone system page of the admin lists a sign-in link for each sandbox user;
-          simulated calls to their extension pop records in the sandbox's HubSpot.
+          Trying Spokes in sandbox mode? The Phone system page of the admin lists a sign-in link for each sandbox user; simulated calls to their extension pop
+          records in the sandbox's HubSpot.
         </p>
       </div>
     </main>

@@ -81,19 +81,23 @@ export function useCallEvents(session: AgentSession, onRefused: (status: number,
   }, [session.token, ownerId, popupsAre]);
 
   return {
-    stream, calls, popups, blocked,
+    stream,
+    calls,
+    popups,
+    blocked,
     openBlocked() {
       if (blocked && openTab(blocked.url)) setBlocked(null);
     },
     dismissBlocked: () => setBlocked(null),
-    testPopup: () => new Promise((resolve) => {
-      window.setTimeout(() => {
-        const target: PopTarget = { callId: `test-${Date.now()}`, url: new URL(TEST_POPUP_PATH, location.origin).href, caller: 'Test pop-up', kind: 'test' };
-        const opened = openTab(target.url);
-        popupsAre(opened ? 'allowed' : 'blocked');
-        setBlocked(opened ? null : target);
-        resolve(opened ? 'allowed' : 'blocked');
-      }, TEST_POPUP_DELAY_MS);
-    }),
+    testPopup: () =>
+      new Promise((resolve) => {
+        window.setTimeout(() => {
+          const target: PopTarget = { callId: `test-${Date.now()}`, url: new URL(TEST_POPUP_PATH, location.origin).href, caller: 'Test pop-up', kind: 'test' };
+          const opened = openTab(target.url);
+          popupsAre(opened ? 'allowed' : 'blocked');
+          setBlocked(opened ? null : target);
+          resolve(opened ? 'allowed' : 'blocked');
+        }, TEST_POPUP_DELAY_MS);
+      }),
   };
 }

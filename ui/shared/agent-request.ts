@@ -22,8 +22,12 @@ export interface AgentRequestWording {
   unexpected: string;
 }
 
-export async function agentRequest<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, schema: z.ZodType<T>,
-  opts: { token?: string; body?: unknown; wording: AgentRequestWording }): Promise<T> {
+export async function agentRequest<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  path: string,
+  schema: z.ZodType<T>,
+  opts: { token?: string; body?: unknown; wording: AgentRequestWording },
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -36,7 +40,12 @@ export async function agentRequest<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', 
   const json: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const error = (json as { error?: { code?: string; message?: string; reason?: string } } | undefined)?.error;
-    throw new AgentApiError(res.status, error?.code ?? 'unknown', error?.message ? sentence(error.message) : `Spokes answered HTTP ${res.status}.`, error?.reason);
+    throw new AgentApiError(
+      res.status,
+      error?.code ?? 'unknown',
+      error?.message ? sentence(error.message) : `Spokes answered HTTP ${res.status}.`,
+      error?.reason,
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new AgentApiError(res.status, 'unexpected_response', opts.wording.unexpected);

@@ -48,7 +48,11 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, opts: { body?: unknown; schema?: z.ZodType<T>; quietUnauthorized?: boolean } = {}): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  opts: { body?: unknown; schema?: z.ZodType<T>; quietUnauthorized?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -74,7 +78,11 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   if (!parsed.success) {
     // A contract drift between this page and the server: say so rather than render garbage.
     console.error(`Unexpected answer from ${method} ${path}`, parsed.error.issues);
-    throw new ApiError(res.status, 'unexpected_response', 'Spokes sent an answer this page does not understand. Reload the page; if it persists, the server and the page are from different versions.');
+    throw new ApiError(
+      res.status,
+      'unexpected_response',
+      'Spokes sent an answer this page does not understand. Reload the page; if it persists, the server and the page are from different versions.',
+    );
   }
   return parsed.data;
 }
@@ -85,8 +93,13 @@ function toApiError(status: number, json: unknown): ApiError {
     const details = Array.isArray(error.details)
       ? error.details.filter((d): d is FieldError => typeof d?.field === 'string' && typeof d?.message === 'string')
       : [];
-    return new ApiError(status, typeof error.code === 'string' ? error.code : 'unknown', sentence(error.message), details,
-      typeof error.retryAfterSeconds === 'number' ? error.retryAfterSeconds : undefined);
+    return new ApiError(
+      status,
+      typeof error.code === 'string' ? error.code : 'unknown',
+      sentence(error.message),
+      details,
+      typeof error.retryAfterSeconds === 'number' ? error.retryAfterSeconds : undefined,
+    );
   }
   if (status >= 500) return new ApiError(status, 'internal', 'Spokes hit an internal error. Try again; if it keeps happening, check the server logs.');
   return new ApiError(status, 'unknown', `The request failed (HTTP ${status}).`);

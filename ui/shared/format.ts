@@ -25,11 +25,17 @@ export const DIRECTION: Record<string, string> = { inbound: 'Inbound', outbound:
 /** The PBX's outcome in HubSpot's words; an unanswered inbound call is a missed call. */
 export function outcome(direction: string, status: string): string {
   switch (status) {
-    case 'answered': return 'Answered';
-    case 'no_answer': return direction === 'inbound' ? 'Missed' : 'No answer';
-    case 'busy': return direction === 'inbound' ? 'Missed (busy)' : 'Busy';
-    case 'voicemail': return direction === 'inbound' ? 'Missed (voicemail)' : 'Voicemail';
-    case 'failed': return 'Failed';
-    default: return status;
+    case 'answered':
+      return 'Answered';
+    case 'no_answer':
+      return direction === 'inbound' ? 'Missed' : 'No answer';
+    case 'busy':
+      return direction === 'inbound' ? 'Missed (busy)' : 'Busy';
+    case 'voicemail':
+      return direction === 'inbound' ? 'Missed (voicemail)' : 'Voicemail';
+    case 'failed':
+      return 'Failed';
+    default:
+      return status;
   }
 }

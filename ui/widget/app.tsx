@@ -29,7 +29,9 @@ export function App({ controller }: { controller: WidgetController }) {
     <div className="w-root" ref={root} data-testid="widget" data-screen={state.screen.kind}>
       <Header state={state} onSignOut={() => controller.signOut()} />
       {state.notice && <NoticeBanner state={state} onClose={() => controller.dismissNotice()} />}
-      <main className="w-main"><Body state={state} controller={controller} /></main>
+      <main className="w-main">
+        <Body state={state} controller={controller} />
+      </main>
     </div>
   );
 }
@@ -37,22 +39,36 @@ export function App({ controller }: { controller: WidgetController }) {
 function Body({ state, controller }: { state: WidgetState; controller: WidgetController }) {
   switch (state.screen.kind) {
     case 'waiting':
-      return <Centered><Spinner label="Connecting to HubSpot" /> <span className="muted">Connecting to HubSpot…</span></Centered>;
+      return (
+        <Centered>
+          <Spinner label="Connecting to HubSpot" /> <span className="muted">Connecting to HubSpot…</span>
+        </Centered>
+      );
     case 'signing-in':
       if (state.screen.inWindow) {
         return (
           <div className="w-empty" data-testid="signing-in-window">
-            <Centered><Spinner label="Signing in" /> <span className="muted">Finish signing in in the window that opened…</span></Centered>
-            <button type="button" className="button button-secondary" onClick={() => controller.cancelSignIn()}>Cancel</button>
+            <Centered>
+              <Spinner label="Signing in" /> <span className="muted">Finish signing in in the window that opened…</span>
+            </Centered>
+            <button type="button" className="button button-secondary" onClick={() => controller.cancelSignIn()}>
+              Cancel
+            </button>
           </div>
         );
       }
-      return <Centered><Spinner label="Signing in" /> <span className="muted">Signing in to Spokes…</span></Centered>;
+      return (
+        <Centered>
+          <Spinner label="Signing in" /> <span className="muted">Signing in to Spokes…</span>
+        </Centered>
+      );
     case 'outside-hubspot':
       return (
         <div className="w-empty" data-testid="outside-hubspot">
           <h2>This is the Spokes calling widget</h2>
-          <p className="muted">It works inside HubSpot: open a contact, click <b>Call</b> and choose the Spokes app. Your Spokes admin registers it on the Spokes HubSpot page.</p>
+          <p className="muted">
+            It works inside HubSpot: open a contact, click <b>Call</b> and choose the Spokes app. Your Spokes admin registers it on the Spokes HubSpot page.
+          </p>
         </div>
       );
     case 'signed-out':
@@ -69,19 +85,35 @@ function Header({ state, onSignOut }: { state: WidgetState; onSignOut: () => voi
   return (
     <header className="w-header">
       <div className="w-brand">
-        <svg className="w-logo" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#1f5fd6" /><g stroke="#fff" strokeWidth="2.4" strokeLinecap="round"><path d="M16 16L16 7M16 16l7.8 4.5M16 16l-7.8 4.5" /></g><circle cx="16" cy="16" r="3.6" fill="#fff" /></svg>
+        <svg className="w-logo" viewBox="0 0 32 32" aria-hidden="true">
+          <rect width="32" height="32" rx="7" fill="#1f5fd6" />
+          <g stroke="#fff" strokeWidth="2.4" strokeLinecap="round">
+            <path d="M16 16L16 7M16 16l7.8 4.5M16 16l-7.8 4.5" />
+          </g>
+          <circle cx="16" cy="16" r="3.6" fill="#fff" />
+        </svg>
         <div>
           <div className="w-brand-name">Spokes phone</div>
-          {state.agent && <div className="w-agent" data-testid="agent">{state.agent.name} · ext {state.agent.extension}</div>}
+          {state.agent && (
+            <div className="w-agent" data-testid="agent">
+              {state.agent.name} · ext {state.agent.extension}
+            </div>
+          )}
         </div>
       </div>
       {state.agent && (
         <div className="w-header-right">
-          <span className={`w-live ${live ? 'w-live-on' : ''}`} data-testid="stream-state" data-state={state.stream}
-            title={live ? 'Receiving call events from your phone system' : 'Reconnecting to Spokes…'}>
+          <span
+            className={`w-live ${live ? 'w-live-on' : ''}`}
+            data-testid="stream-state"
+            data-state={state.stream}
+            title={live ? 'Receiving call events from your phone system' : 'Reconnecting to Spokes…'}
+          >
             {live ? 'Online' : 'Reconnecting…'}
           </span>
-          <button type="button" className="w-link" onClick={onSignOut}>Sign out</button>
+          <button type="button" className="w-link" onClick={onSignOut}>
+            Sign out
+          </button>
         </div>
       )}
     </header>
@@ -97,9 +129,16 @@ function NoticeBanner({ state, onClose }: { state: WidgetState; onClose: () => v
     return () => window.clearTimeout(t);
   }, [notice, onClose]);
   return (
-    <div className={`w-notice w-notice-${notice.tone}`} role={notice.tone === 'danger' ? 'alert' : 'status'} data-testid="widget-notice" data-tone={notice.tone}>
+    <div
+      className={`w-notice w-notice-${notice.tone}`}
+      role={notice.tone === 'danger' ? 'alert' : 'status'}
+      data-testid="widget-notice"
+      data-tone={notice.tone}
+    >
       <span>{notice.text}</span>
-      <button type="button" className="w-notice-close" aria-label="Dismiss" onClick={onClose}>×</button>
+      <button type="button" className="w-notice-close" aria-label="Dismiss" onClick={onClose}>
+        ×
+      </button>
     </div>
   );
 }

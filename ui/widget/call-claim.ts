@@ -10,12 +10,14 @@ export async function claimCall(callId: string): Promise<(() => void) | null> {
   // No Web Locks (very old browsers): this tab takes every call.
   if (!locks) return () => {};
   return new Promise((resolve) => {
-    locks.request(`spokes-widget-call:${callId}`, { ifAvailable: true }, (lock) => {
-      if (!lock) {
-        resolve(null);
-        return undefined;
-      }
-      return new Promise<void>((release) => resolve(() => release()));
-    }).catch(() => resolve(() => {}));
+    locks
+      .request(`spokes-widget-call:${callId}`, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(null);
+          return undefined;
+        }
+        return new Promise<void>((release) => resolve(() => release()));
+      })
+      .catch(() => resolve(() => {}));
   });
 }

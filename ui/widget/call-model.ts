@@ -65,8 +65,21 @@ export const DISPOSITIONS: Array<{ id: string; label: string }> = [
 
 export function newCall(init: Pick<ActiveCall, 'direction' | 'number' | 'extension' | 'stage'> & Partial<ActiveCall>): ActiveCall {
   return {
-    callId: null, engagementId: null, startedAt: Date.now(), answeredAt: null, endedAt: null, endStatus: null, failure: null,
-    match: null, hubspotMatch: null, callee: null, hungUpByUser: false, notes: '', disposition: '', saving: false, saveError: null,
+    callId: null,
+    engagementId: null,
+    startedAt: Date.now(),
+    answeredAt: null,
+    endedAt: null,
+    endStatus: null,
+    failure: null,
+    match: null,
+    hubspotMatch: null,
+    callee: null,
+    hungUpByUser: false,
+    notes: '',
+    disposition: '',
+    saving: false,
+    saveError: null,
     ...init,
   };
 }
@@ -74,10 +87,14 @@ export function newCall(init: Pick<ActiveCall, 'direction' | 'number' | 'extensi
 /** A PBX failure reason (pbx.ts PbxDialFailure) → the SDK's end status. */
 export function endStatusForFailure(reason: string | undefined): EndStatus {
   switch (reason) {
-    case 'busy': return 'BUSY';
-    case 'no_answer': return 'NO_ANSWER';
-    case 'declined': return 'REJECTED';
-    default: return 'FAILED';
+    case 'busy':
+      return 'BUSY';
+    case 'no_answer':
+      return 'NO_ANSWER';
+    case 'declined':
+      return 'REJECTED';
+    default:
+      return 'FAILED';
   }
 }
 
@@ -144,7 +161,10 @@ export function callTitle(call: ActiveCall): string {
  * gives Spokes (PATCH …/wrap-up) so that they reach HubSpot whichever comes first.
  */
 export function engagementProperties(call: ActiveCall, ownerId: string | number | null): RawEngagementProperties {
-  const record = call.callee ?? call.hubspotMatch?.record ?? (call.match ? { objectId: Number(call.match.objectId), objectTypeId: call.match.objectType === 'company' ? '0-2' : '0-1' } : null);
+  const record =
+    call.callee ??
+    call.hubspotMatch?.record ??
+    (call.match ? { objectId: Number(call.match.objectId), objectTypeId: call.match.objectType === 'company' ? '0-2' : '0-1' } : null);
   const props: RawEngagementProperties = {
     hs_timestamp: String(call.startedAt),
     hs_call_title: callTitle(call),

@@ -17,9 +17,12 @@ export function viewOf(call: ActiveCall): Record<string, unknown> {
 
 function stageOf(c: CurrentCall): CallStage {
   switch (c.state) {
-    case 'answered': return 'connected';
-    case 'held': return 'held';
-    case 'ended': return 'ended';
+    case 'answered':
+      return 'connected';
+    case 'held':
+      return 'held';
+    case 'ended':
+      return 'ended';
     case 'ringing':
       // A click-to-call rings the salesperson's own phone first: the other side is not known yet.
       return c.direction === 'outbound' && c.live?.direction !== 'outbound' ? 'your-phone' : 'ringing';
@@ -31,10 +34,15 @@ export function callFromServer(c: CurrentCall): ActiveCall {
   const view = (c.wrapUp?.view ?? {}) as Partial<ActiveCall>;
   const stage = stageOf(c);
   const call = newCall({
-    direction: c.direction, number: c.number ?? c.live?.externalNumber ?? 'Unknown number', extension: c.extension, stage, callId: c.callId,
+    direction: c.direction,
+    number: c.number ?? c.live?.externalNumber ?? 'Unknown number',
+    extension: c.extension,
+    stage,
+    callId: c.callId,
     ...Object.fromEntries(VIEW_FIELDS.flatMap((f) => (view[f] !== undefined ? [[f, view[f]]] : []))),
     engagementId: c.engagementId ? Number(c.engagementId) : null,
-    notes: c.wrapUp?.notes ?? '', disposition: c.wrapUp?.disposition ?? '',
+    notes: c.wrapUp?.notes ?? '',
+    disposition: c.wrapUp?.disposition ?? '',
   });
   if (c.live?.match && !call.match) call.match = c.live.match;
   if ((stage === 'connected' || stage === 'held') && !call.answeredAt) call.answeredAt = Date.now();

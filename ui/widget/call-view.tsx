@@ -20,18 +20,35 @@ export function useNow(active: boolean): number {
 
 function stageText(call: ActiveCall): string {
   switch (call.stage) {
-    case 'placing': return 'Placing the call…';
-    case 'your-phone': return `Your phone (ext ${call.extension}) is ringing. Pick it up to connect.`;
-    case 'ringing': return call.direction === 'inbound' ? `Incoming call on ext ${call.extension}. Answer on your phone.` : 'Ringing…';
-    case 'connected': return 'Connected';
-    case 'held': return 'On hold';
-    case 'ended': return 'Call ended';
+    case 'placing':
+      return 'Placing the call…';
+    case 'your-phone':
+      return `Your phone (ext ${call.extension}) is ringing. Pick it up to connect.`;
+    case 'ringing':
+      return call.direction === 'inbound' ? `Incoming call on ext ${call.extension}. Answer on your phone.` : 'Ringing…';
+    case 'connected':
+      return 'Connected';
+    case 'held':
+      return 'On hold';
+    case 'ended':
+      return 'Call ended';
   }
 }
 
 export function Avatar({ name, tone }: { name: string | null; tone: 'ringing' | 'live' | 'idle' | 'failed' }) {
-  const initials = name ? name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') : '';
-  return <div className={`w-avatar w-avatar-${tone}`} aria-hidden="true">{initials || <PhoneIcon />}</div>;
+  const initials = name
+    ? name
+        .split(/\s+/)
+        .filter(Boolean)
+        .slice(0, 2)
+        .map((w) => w[0]!.toUpperCase())
+        .join('')
+    : '';
+  return (
+    <div className={`w-avatar w-avatar-${tone}`} aria-hidden="true">
+      {initials || <PhoneIcon />}
+    </div>
+  );
 }
 
 export function CallView({ call, controller }: { call: ActiveCall; controller: WidgetController }) {
@@ -44,12 +61,19 @@ export function CallView({ call, controller }: { call: ActiveCall; controller: W
     <section className="w-call" data-testid="call" data-stage={call.stage} data-direction={call.direction}>
       <p className="w-call-kind">{call.direction === 'inbound' ? (call.stage === 'ringing' ? 'Incoming call' : 'Inbound call') : 'Outgoing call'}</p>
       <Avatar name={name} tone={tone} />
-      <h2 className="w-call-name" data-testid="call-party">{name ?? call.number}</h2>
+      <h2 className="w-call-name" data-testid="call-party">
+        {name ?? call.number}
+      </h2>
       {name && <p className="w-call-number">{call.number}</p>}
       {call.match?.autoCreated && <p className="w-call-note">New contact created for this caller</p>}
       <p className={`w-stage w-stage-${call.stage}`} data-testid="call-stage" role="status">
         {stageText(call)}
-        {live && <span className="w-timer" data-testid="call-timer"> · {formatDuration(talkMs(call, now))}</span>}
+        {live && (
+          <span className="w-timer" data-testid="call-timer">
+            {' '}
+            · {formatDuration(talkMs(call, now))}
+          </span>
+        )}
       </p>
       {call.direction === 'inbound' && hasRecord && (
         <button type="button" className="button button-secondary w-record-button" onClick={() => controller.openRecord()} data-testid="open-record">

@@ -38,9 +38,12 @@ export class WidgetController extends WidgetSession {
   /** Calls the phone system has said anything about. */
   #heard = new Set<string>();
   /** The wrap-up as Spokes keeps it (issue 10 defect 2). */
-  readonly #wrapUps = new WrapUpSync(() => this.session?.token ?? null, (callId, draft) => {
-    if (this.state.call?.callId === callId) this.patchCall({ draft });
-  });
+  readonly #wrapUps = new WrapUpSync(
+    () => this.session?.token ?? null,
+    (callId, draft) => {
+      if (this.state.call?.callId === callId) this.patchCall({ draft });
+    },
+  );
 
   constructor() {
     super();
@@ -58,7 +61,10 @@ export class WidgetController extends WidgetSession {
     });
     // Opened directly rather than inside HubSpot: say what this page is instead of waiting forever.
     if (window.parent === window) this.set({ screen: { kind: 'outside-hubspot' } });
-    else window.setTimeout(() => { if (this.state.screen.kind === 'waiting') this.set({ screen: { kind: 'outside-hubspot' } }); }, 8_000);
+    else
+      window.setTimeout(() => {
+        if (this.state.screen.kind === 'waiting') this.set({ screen: { kind: 'outside-hubspot' } });
+      }, 8_000);
   }
 
   /** The content's height changed: HubSpot resizes the iframe (resizeWidget). */
@@ -167,9 +173,12 @@ export class WidgetController extends WidgetSession {
       }
     }, SILENT_PHONE_MS);
     if (!this.state.call?.match) {
-      widgetApi.lookup(session.token, placed.number).then(({ match }) => {
-        if (match && this.state.call?.callId === placed.callId && !this.state.call.match) this.patchCall({ match });
-      }, () => {});
+      widgetApi.lookup(session.token, placed.number).then(
+        ({ match }) => {
+          if (match && this.state.call?.callId === placed.callId && !this.state.call.match) this.patchCall({ match });
+        },
+        () => {},
+      );
     }
   }
 
@@ -201,19 +210,23 @@ export class WidgetController extends WidgetSession {
     if (!call.callId || !this.session) return;
     // C3: Spokes' call logger completes this engagement when the PBX's record arrives, instead of creating a second.
     const token = this.session.token;
-    const tell = (attempt: number): Promise<unknown> => widgetApi.engagement(token, call.callId!, engagementId).catch((err: unknown) => {
-      if (attempt < 3 && !(err instanceof WidgetApiError && err.status >= 400 && err.status < 500)) {
-        return new Promise((r) => window.setTimeout(r, 500 * attempt)).then(() => tell(attempt + 1));
-      }
-      this.notify('warning', 'Spokes could not link this call to its HubSpot record; it may show twice in HubSpot.');
-      return undefined;
-    });
+    const tell = (attempt: number): Promise<unknown> =>
+      widgetApi.engagement(token, call.callId!, engagementId).catch((err: unknown) => {
+        if (attempt < 3 && !(err instanceof WidgetApiError && err.status >= 400 && err.status < 500)) {
+          return new Promise((r) => window.setTimeout(r, 500 * attempt)).then(() => tell(attempt + 1));
+        }
+        this.notify('warning', 'Spokes could not link this call to its HubSpot record; it may show twice in HubSpot.');
+        return undefined;
+      });
     void tell(1);
   }
 
   #onCreateEngagementFailed(message: string | undefined): void {
     if (!this.state.call) return;
-    this.patchCall({ engagementId: null, saveError: 'HubSpot could not create a record for this call, so notes cannot be saved to it. Spokes logs the call by itself when it ends.' });
+    this.patchCall({
+      engagementId: null,
+      saveError: 'HubSpot could not create a record for this call, so notes cannot be saved to it. Spokes logs the call by itself when it ends.',
+    });
     this.notify('warning', `HubSpot could not create the call record${message ? ` (${message})` : ''}. Spokes will log the call when it ends.`);
   }
 
@@ -351,7 +364,10 @@ export class WidgetController extends WidgetSession {
     try {
       await this.#wrapUps.send(call.callId!, { state: 'saved', notes: call.notes, disposition: call.disposition || null });
     } catch (err) {
-      this.patchCall({ saving: false, saveError: `Saved in HubSpot, but Spokes could not keep the notes with the call (${err instanceof WidgetApiError ? err.message : 'no answer'}). Save again.` });
+      this.patchCall({
+        saving: false,
+        saveError: `Saved in HubSpot, but Spokes could not keep the notes with the call (${err instanceof WidgetApiError ? err.message : 'no answer'}). Save again.`,
+      });
       return;
     }
     if (this.state.call?.callId !== call.callId) return;

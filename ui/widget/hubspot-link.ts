@@ -46,9 +46,16 @@ export class HubSpotLink {
   constructor(events: HubSpotEvents) {
     const handlers: EventHandlers = {
       onReady: (data: ReadyData) => events.ready(data ?? {}),
-      onDialNumber: (data: { phoneNumber?: string; phone_number?: string; countryCode?: string; calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string } }) => {
+      onDialNumber: (data: {
+        phoneNumber?: string;
+        phone_number?: string;
+        countryCode?: string;
+        calleeInfo?: { calleeId?: number; calleeObjectTypeId?: string };
+      }) => {
         const number = String(data.phoneNumber ?? data.phone_number ?? '').trim();
-        const callee = data.calleeInfo?.calleeId ? { objectId: Number(data.calleeInfo.calleeId), objectTypeId: String(data.calleeInfo.calleeObjectTypeId ?? '0-1') } : null;
+        const callee = data.calleeInfo?.calleeId
+          ? { objectId: Number(data.calleeInfo.calleeId), objectTypeId: String(data.calleeInfo.calleeObjectTypeId ?? '0-1') }
+          : null;
         // The number's country as HubSpot knows it: numbers saved without a country code are read with it.
         const country = typeof data.countryCode === 'string' && /^[A-Za-z]{2}$/.test(data.countryCode) ? data.countryCode.toUpperCase() : undefined;
         events.dialNumber(number, callee, country);
@@ -63,18 +70,24 @@ export class HubSpotLink {
         const first = matches.find((m) => m.callerIdType === 'CONTACT') ?? matches[0];
         if (!first) return;
         const c = first.objectCoordinates as { objectId: number; objectTypeId: string };
-        const name = first.callerIdType === 'CONTACT' ? [first.firstName, first.lastName].filter(Boolean).join(' ') || String(first.email ?? '') : String(first.name ?? '');
+        const name =
+          first.callerIdType === 'CONTACT'
+            ? [first.firstName, first.lastName].filter(Boolean).join(' ') || String(first.email ?? '')
+            : String(first.name ?? '');
         events.callerIdMatch({ name, record: { objectId: Number(c.objectId), objectTypeId: String(c.objectTypeId) } });
       },
       // HubSpot found nobody: Spokes' own match (or the number) is what the widget shows anyway.
       onCallerIdMatchFailed: () => {},
       onNavigateToRecordFailed: () => events.warn('HubSpot could not open that record. It may have been deleted or merged.'),
       // Nothing pauses while hidden: the call, its events and the timer keep going.
-      onVisibilityChanged: (data: { isHidden?: boolean; isMinimized?: boolean }) => events.visibilityChanged({ isHidden: !!data.isHidden, isMinimized: !!data.isMinimized }),
+      onVisibilityChanged: (data: { isHidden?: boolean; isMinimized?: boolean }) =>
+        events.visibilityChanged({ isHidden: !!data.isHidden, isMinimized: !!data.isMinimized }),
       onEndCall: () => events.endCall(),
       onInitiateCallIdSucceeded: () => {},
       onInitiateCallIdFailed: (data: ErrorData) =>
-        events.warn(`HubSpot did not accept this call's number${data?.error?.message ? `: ${data.error.message}` : ''}. The call goes on; Spokes logs it when it ends.`),
+        events.warn(
+          `HubSpot did not accept this call's number${data?.error?.message ? `: ${data.error.message}` : ''}. The call goes on; Spokes logs it when it ends.`,
+        ),
       onPublishToChannelSucceeded: () => {},
       onPublishToChannelFailed: () => events.warn('HubSpot could not publish the call to its channel.'),
       onFinalizeEngagementSucceeded: () => {},
@@ -139,7 +152,9 @@ export class HubSpotLink {
   /** Notes and outcome onto HubSpot's engagement; HubSpot answers UPDATE_ENGAGEMENT_SUCCEEDED/FAILED. */
   callCompleted(call: ActiveCall, ownerId: string | number | null): void {
     this.#sdk.callCompleted({
-      externalCallId: call.callId ?? '', engagementId: call.engagementId ?? undefined, hideWidget: false,
+      externalCallId: call.callId ?? '',
+      engagementId: call.engagementId ?? undefined,
+      hideWidget: false,
       engagementProperties: engagementProperties(call, ownerId),
     });
   }
@@ -148,8 +163,11 @@ export class HubSpotLink {
   navigateToRecord(call: ActiveCall, portalId: number): void {
     const record = call.match
       ? { objectId: Number(call.match.objectId), objectTypeId: call.match.objectType === 'company' ? '0-2' : '0-1' }
-      : call.hubspotMatch?.record ?? call.callee;
+      : (call.hubspotMatch?.record ?? call.callee);
     if (!record) return;
-    this.#sdk.navigateToRecord({ objectCoordinates: { portalId, objectId: record.objectId, objectTypeId: record.objectTypeId as '0-1' | '0-2' }, engagementId: call.engagementId ?? undefined });
+    this.#sdk.navigateToRecord({
+      objectCoordinates: { portalId, objectId: record.objectId, objectTypeId: record.objectTypeId as '0-1' | '0-2' },
+      engagementId: call.engagementId ?? undefined,
+    });
   }
 }

@@ -10,9 +10,17 @@ import { SIGN_IN_WINDOW } from './sign-in.ts';
 const root = createRoot(document.getElementById('root')!);
 if (location.pathname.startsWith(SIGN_IN_WINDOW)) {
   // The window the widget opens to sign in (top-level, not inside HubSpot): no SDK here.
-  root.render(<StrictMode><SignInWindow /></StrictMode>);
+  root.render(
+    <StrictMode>
+      <SignInWindow />
+    </StrictMode>,
+  );
 } else {
   // One SDK instance per page, created before React renders (never twice under StrictMode).
   const controller = new WidgetController();
-  root.render(<StrictMode><App controller={controller} /></StrictMode>);
+  root.render(
+    <StrictMode>
+      <App controller={controller} />
+    </StrictMode>,
+  );
 }

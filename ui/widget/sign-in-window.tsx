@@ -15,14 +15,12 @@ import { z } from 'zod';
 import { sessionIsFor, type HubSpotUser } from './widget-api.ts';
 import type { SignInMessage } from './sign-in.ts';
 
-type View =
-  | { kind: 'starting' }
-  | { kind: 'no-widget' }
-  | { kind: 'hubspot' }
-  | { kind: 'done' }
-  | { kind: 'failed'; message: string };
+type View = { kind: 'starting' } | { kind: 'no-widget' } | { kind: 'hubspot' } | { kind: 'done' } | { kind: 'failed'; message: string };
 
-const WORDING = { network: 'Spokes did not answer. Check your connection and try again.', unexpected: 'Spokes sent an answer this window does not understand.' };
+const WORDING = {
+  network: 'Spokes did not answer. Check your connection and try again.',
+  unexpected: 'Spokes sent an answer this window does not understand.',
+};
 /** How long the window waits for the widget that opened it to answer. */
 const OPENER_WAIT_MS = 5_000;
 
@@ -39,7 +37,11 @@ async function start(handoff: string, hubspot: HubSpotUser, show: (v: View) => v
   const existing = pagesSession();
   if (existing && sessionIsFor(existing.agent, hubspot)) {
     try {
-      await agentRequest('POST', '/agent-api/sign-in/from-session', z.object({ ok: z.literal(true) }), { token: existing.token, body: { handoff }, wording: WORDING });
+      await agentRequest('POST', '/agent-api/sign-in/from-session', z.object({ ok: z.literal(true) }), {
+        token: existing.token,
+        body: { handoff },
+        wording: WORDING,
+      });
       tellOpener({ type: 'spokes-sign-in-finished' });
       show({ kind: 'done' });
       window.setTimeout(() => window.close(), 800);
@@ -49,7 +51,10 @@ async function start(handoff: string, hubspot: HubSpotUser, show: (v: View) => v
       if (!(err instanceof AgentApiError) || (err.status !== 401 && err.status !== 409)) throw err;
     }
   }
-  const { authorizeUrl } = await agentRequest('POST', '/agent-api/sign-in/hubspot', z.object({ authorizeUrl: z.string().url() }), { body: { handoff }, wording: WORDING });
+  const { authorizeUrl } = await agentRequest('POST', '/agent-api/sign-in/hubspot', z.object({ authorizeUrl: z.string().url() }), {
+    body: { handoff },
+    wording: WORDING,
+  });
   show({ kind: 'hubspot' });
   location.assign(authorizeUrl);
 }
@@ -81,7 +86,8 @@ export function SignInWindow() {
       window.removeEventListener('message', onMessage);
       window.clearTimeout(timer);
       start(event.data.handoff, event.data.hubspot, setView).catch((err: unknown) =>
-        setView({ kind: 'failed', message: err instanceof AgentApiError ? err.message : 'Signing in failed. Close this window and try again.' }));
+        setView({ kind: 'failed', message: err instanceof AgentApiError ? err.message : 'Signing in failed. Close this window and try again.' }),
+      );
     };
     window.addEventListener('message', onMessage);
     const timer = window.setTimeout(() => setView({ kind: 'no-widget' }), OPENER_WAIT_MS);
@@ -96,7 +102,13 @@ export function SignInWindow() {
     <main className="w-window" data-testid="sign-in-window" data-state={view.kind}>
       <div className="w-window-card">
         <div className="w-brand">
-          <svg className="w-logo" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#1f5fd6" /><g stroke="#fff" strokeWidth="2.4" strokeLinecap="round"><path d="M16 16L16 7M16 16l7.8 4.5M16 16l-7.8 4.5" /></g><circle cx="16" cy="16" r="3.6" fill="#fff" /></svg>
+          <svg className="w-logo" viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="7" fill="#1f5fd6" />
+            <g stroke="#fff" strokeWidth="2.4" strokeLinecap="round">
+              <path d="M16 16L16 7M16 16l7.8 4.5M16 16l-7.8 4.5" />
+            </g>
+            <circle cx="16" cy="16" r="3.6" fill="#fff" />
+          </svg>
           <div className="w-brand-name">Spokes phone</div>
         </div>
         <Body view={view} />
@@ -109,7 +121,11 @@ function Body({ view }: { view: View }) {
   switch (view.kind) {
     case 'starting':
     case 'hubspot':
-      return <p className="w-window-text"><Spinner label="Signing in" /> {view.kind === 'hubspot' ? 'Opening HubSpot…' : 'Signing you in…'}</p>;
+      return (
+        <p className="w-window-text">
+          <Spinner label="Signing in" /> {view.kind === 'hubspot' ? 'Opening HubSpot…' : 'Signing you in…'}
+        </p>
+      );
     case 'done':
       return (
         <>
@@ -121,15 +137,22 @@ function Body({ view }: { view: View }) {
       return (
         <>
           <h1>Sign in from the calling widget</h1>
-          <p className="w-window-text">This window signs you in to the Spokes calling widget. Open a record in HubSpot, click <b>Sign in with HubSpot</b> in the Spokes phone panel, and this window opens by itself.</p>
+          <p className="w-window-text">
+            This window signs you in to the Spokes calling widget. Open a record in HubSpot, click <b>Sign in with HubSpot</b> in the Spokes phone panel, and
+            this window opens by itself.
+          </p>
         </>
       );
     case 'failed':
       return (
         <>
           <h1>Not signed in</h1>
-          <p className="w-window-text" role="alert" data-testid="sign-in-error">{view.message}</p>
-          <button type="button" className="button button-secondary" onClick={() => window.close()}>Close this window</button>
+          <p className="w-window-text" role="alert" data-testid="sign-in-error">
+            {view.message}
+          </p>
+          <button type="button" className="button button-secondary" onClick={() => window.close()}>
+            Close this window
+          </button>
         </>
       );
   }

@@ -23,7 +23,10 @@ export type SignInMessage =
 
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export interface PendingSignIn {
@@ -72,7 +75,8 @@ export function signInWithHubSpot(hubspot: HubSpotUser): PendingSignIn {
         if (answer.ready) stop(undefined, answer.session);
       } catch (err) {
         // Spokes unreachable for a moment: keep waiting. Anything Spokes refused ends the sign-in.
-        if (!(err instanceof WidgetApiError) || err.status > 0) stop(err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in failed. Try again.'));
+        if (!(err instanceof WidgetApiError) || err.status > 0)
+          stop(err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in failed. Try again.'));
       } finally {
         inFlight = false;
       }

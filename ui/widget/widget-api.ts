@@ -87,7 +87,8 @@ export const widgetApi = {
   /** The sign-in window's result, once it finished (`ready: false` before). */
   collectSignIn: (handoff: string) => request('POST', '/agent-api/sign-in/handoff', handoffSchema, { body: { handoff } }),
   me: (token: string) => request('GET', '/agent-api/me', meSchema, { token }),
-  dial: (token: string, number: string, countryCode?: string) => request('POST', '/agent-api/calls', dialSchema, { token, body: countryCode ? { number, countryCode } : { number } }),
+  dial: (token: string, number: string, countryCode?: string) =>
+    request('POST', '/agent-api/calls', dialSchema, { token, body: countryCode ? { number, countryCode } : { number } }),
   hangup: (token: string, callId: string) => request('POST', `/agent-api/calls/${encodeURIComponent(callId)}/hangup`, hangupSchema, { token, body: {} }),
   engagement: (token: string, callId: string, engagementId: number | string) =>
     request('PUT', `/agent-api/calls/${encodeURIComponent(callId)}/engagement`, engagementSchema, { token, body: { engagementId: String(engagementId) } }),
@@ -95,6 +96,7 @@ export const widgetApi = {
   claim: (token: string, callId: string) => request('POST', `/agent-api/calls/${encodeURIComponent(callId)}/claim`, claimSchema, { token, body: {} }),
   /** The call going on and the wrap-ups left open (another tab, a reload). */
   current: (token: string) => request('GET', '/agent-api/calls/current', z.object({ calls: z.array(currentCallSchema) }), { token }),
-  wrapUp: (token: string, callId: string, change: WrapUpChange) => request('PATCH', `/agent-api/calls/${encodeURIComponent(callId)}/wrap-up`, wrapUpSchema, { token, body: change }),
+  wrapUp: (token: string, callId: string, change: WrapUpChange) =>
+    request('PATCH', `/agent-api/calls/${encodeURIComponent(callId)}/wrap-up`, wrapUpSchema, { token, body: change }),
   lookup: (token: string, number: string) => request('GET', `/agent-api/lookup?number=${encodeURIComponent(number)}`, lookupSchema, { token }),
 };

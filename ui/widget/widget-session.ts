@@ -30,7 +30,10 @@ export abstract class WidgetSession extends WidgetStore {
   protected async onReady(data: ReadyData): Promise<void> {
     if (this.state.hubspot && this.session) return;
     const hubspot: HubSpotContext = {
-      portalId: Number(data.portalId), userId: data.userId ?? null, ownerId: data.ownerId ?? null, iframeLocation: data.iframeLocation ?? null,
+      portalId: Number(data.portalId),
+      userId: data.userId ?? null,
+      ownerId: data.ownerId ?? null,
+      iframeLocation: data.iframeLocation ?? null,
     };
     this.set({ hubspot, screen: { kind: 'signing-in' } });
     const loggedIn = await this.#resume();
@@ -87,19 +90,26 @@ export abstract class WidgetSession extends WidgetStore {
     const pending = signInWithHubSpot(hubspot);
     this.#pendingSignIn = pending;
     this.set({ screen: { kind: 'signing-in', inWindow: true } });
-    pending.session.then(async (session) => {
-      if (!sessionIsFor(session.agent, hubspot)) {
-        throw new WidgetApiError(409, 'other_user', `You signed in to HubSpot as ${session.agent.name}, but this HubSpot page is another user's. Sign in to HubSpot as yourself, then click Sign in again.`);
-      }
-      storeSession(session);
-      this.#announceSignedIn(await this.#signedIn(session));
-    }).catch((err: unknown) => {
-      if (this.#pendingSignIn !== pending) return;
-      const e = err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in to Spokes failed. Try again.');
-      this.set({ screen: { kind: 'signed-out', code: e.code, message: e.message } });
-    }).finally(() => {
-      if (this.#pendingSignIn === pending) this.#pendingSignIn = null;
-    });
+    pending.session
+      .then(async (session) => {
+        if (!sessionIsFor(session.agent, hubspot)) {
+          throw new WidgetApiError(
+            409,
+            'other_user',
+            `You signed in to HubSpot as ${session.agent.name}, but this HubSpot page is another user's. Sign in to HubSpot as yourself, then click Sign in again.`,
+          );
+        }
+        storeSession(session);
+        this.#announceSignedIn(await this.#signedIn(session));
+      })
+      .catch((err: unknown) => {
+        if (this.#pendingSignIn !== pending) return;
+        const e = err instanceof WidgetApiError ? err : new WidgetApiError(0, 'error', 'Signing in to Spokes failed. Try again.');
+        this.set({ screen: { kind: 'signed-out', code: e.code, message: e.message } });
+      })
+      .finally(() => {
+        if (this.#pendingSignIn === pending) this.#pendingSignIn = null;
+      });
   }
 
   /** Stops waiting for the sign-in window. */
@@ -137,5 +147,4 @@ export abstract class WidgetSession extends WidgetStore {
       },
     });
   }
-
 }

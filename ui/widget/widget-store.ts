@@ -40,7 +40,12 @@ export interface WidgetState {
 
 export class WidgetStore {
   protected state: WidgetState = {
-    screen: { kind: 'waiting' }, hubspot: null, agent: null, stream: 'off', call: null, notice: null,
+    screen: { kind: 'waiting' },
+    hubspot: null,
+    agent: null,
+    stream: 'off',
+    call: null,
+    notice: null,
     visibility: { isHidden: false, isMinimized: false },
   };
   readonly #listeners = new Set<() => void>();

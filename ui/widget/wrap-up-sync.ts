@@ -37,7 +37,10 @@ export class WrapUpSync {
     this.#pending = null;
     if (!pending) return;
     this.#onDraft(pending.callId, 'saving');
-    const ok = await this.send(pending.callId, pending.change).then(() => true, () => false);
+    const ok = await this.send(pending.callId, pending.change).then(
+      () => true,
+      () => false,
+    );
     if (!this.#pending) this.#onDraft(pending.callId, ok ? 'saved' : 'failed');
   }
 

@@ -41,7 +41,8 @@ export function calApiErrorBody(status: number, message: string, request: Fastif
 }
 
 // ApiAuthStrategy's messages; X_CAL_SECRET_KEY / X_CAL_CLIENT_ID are "x-cal-secret-key" / "x-cal-client-id".
-const NO_AUTH = "ApiAuthStrategy - No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers";
+const NO_AUTH =
+  "ApiAuthStrategy - No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers";
 
 /** The user behind the request's API key, or a 401 in Cal.com's words. */
 export function authenticate(request: FastifyRequest, ctx: BookingContext): DbHost {

@@ -18,14 +18,30 @@ export const EVENT_TYPES_API_VERSION = '2024-06-14';
 
 /** WebhookTriggerEvents accepted by POST /v2/webhooks (the emulator sends only the booking ones). */
 export const CALCOM_TRIGGERS = [
-  'BOOKING_CANCELLED', 'BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_REJECTED', 'BOOKING_REQUESTED',
-  'BOOKING_PAYMENT_INITIATED', 'BOOKING_PAID', 'BOOKING_NO_SHOW_UPDATED', 'MEETING_STARTED', 'MEETING_ENDED',
-  'RECORDING_READY', 'RECORDING_TRANSCRIPTION_GENERATED', 'INSTANT_MEETING', 'OOO_CREATED', 'FORM_SUBMITTED',
-  'FORM_SUBMITTED_NO_EVENT', 'AFTER_HOSTS_CAL_VIDEO_NO_SHOW', 'AFTER_GUESTS_CAL_VIDEO_NO_SHOW',
+  'BOOKING_CANCELLED',
+  'BOOKING_CREATED',
+  'BOOKING_RESCHEDULED',
+  'BOOKING_REJECTED',
+  'BOOKING_REQUESTED',
+  'BOOKING_PAYMENT_INITIATED',
+  'BOOKING_PAID',
+  'BOOKING_NO_SHOW_UPDATED',
+  'MEETING_STARTED',
+  'MEETING_ENDED',
+  'RECORDING_READY',
+  'RECORDING_TRANSCRIPTION_GENERATED',
+  'INSTANT_MEETING',
+  'OOO_CREATED',
+  'FORM_SUBMITTED',
+  'FORM_SUBMITTED_NO_EVENT',
+  'AFTER_HOSTS_CAL_VIDEO_NO_SHOW',
+  'AFTER_GUESTS_CAL_VIDEO_NO_SHOW',
 ] as const;
 
 const INTEGRATIONS: Record<string, string> = {
-  'integrations:daily': 'cal-video', 'integrations:zoom': 'zoom', 'integrations:google:meet': 'google-meet',
+  'integrations:daily': 'cal-video',
+  'integrations:zoom': 'zoom',
+  'integrations:google:meet': 'google-meet',
   'integrations:office365_video': 'office365-video',
 };
 
@@ -42,29 +58,57 @@ const defaultField = (slug: string, type: string, required: boolean) => ({ isDef
 /** EventTypeOutput_2024_06_14 (user event type), with the default booking fields. */
 export function eventTypeOutput(et: DbEventType, host: DbHost): Record<string, unknown> {
   return {
-    id: et.id, lengthInMinutes: et.length, title: et.title, slug: et.slug, description: et.description,
+    id: et.id,
+    lengthInMinutes: et.length,
+    title: et.title,
+    slug: et.slug,
+    description: et.description,
     locations: et.locations.map(locationOutput),
     bookingFields: [
-      defaultField('name', 'name', true), defaultField('email', 'email', true),
+      defaultField('name', 'name', true),
+      defaultField('email', 'email', true),
       ...(et.locations.length > 1 ? [defaultField('location', 'radioInput', false)] : []),
       { ...defaultField('title', 'text', true), hidden: true, disableOnPrefill: false },
       { ...defaultField('notes', 'textarea', false), disableOnPrefill: false },
       { ...defaultField('guests', 'multiemail', false), disableOnPrefill: false },
       { ...defaultField('rescheduleReason', 'textarea', false), disableOnPrefill: false },
     ],
-    disableGuests: false, slotInterval: null, minimumBookingNotice: 120, beforeEventBuffer: 0, afterEventBuffer: 0,
-    recurrence: null, metadata: {}, price: 0, currency: 'usd', lockTimeZoneToggleOnBookingPage: false, seatsPerTimeSlot: null,
-    forwardParamsSuccessRedirect: true, successRedirectUrl: null, isInstantEvent: false, seatsShowAvailabilityCount: true,
-    scheduleId: null, hidden: false, bookingRequiresAuthentication: false,
+    disableGuests: false,
+    slotInterval: null,
+    minimumBookingNotice: 120,
+    beforeEventBuffer: 0,
+    afterEventBuffer: 0,
+    recurrence: null,
+    metadata: {},
+    price: 0,
+    currency: 'usd',
+    lockTimeZoneToggleOnBookingPage: false,
+    seatsPerTimeSlot: null,
+    forwardParamsSuccessRedirect: true,
+    successRedirectUrl: null,
+    isInstantEvent: false,
+    seatsShowAvailabilityCount: true,
+    scheduleId: null,
+    hidden: false,
+    bookingRequiresAuthentication: false,
     ownerId: host.id,
-    users: [{ id: host.id, name: host.name, username: host.username, avatarUrl: null, weekStart: 'Sunday', brandColor: null, darkBrandColor: null, metadata: {} }],
+    users: [
+      { id: host.id, name: host.name, username: host.username, avatarUrl: null, weekStart: 'Sunday', brandColor: null, darkBrandColor: null, metadata: {} },
+    ],
   };
 }
 
 /** UserWebhookOutputDto: the stored webhook with eventTriggers renamed to triggers. */
 function webhookOutput(sub: Subscription, userId: number) {
-  return { id: sub.id, payloadTemplate: sub.payloadTemplate, triggers: sub.eventTriggers, subscriberUrl: sub.subscriberUrl,
-    active: sub.active, secret: sub.secret, userId };
+  return {
+    id: sub.id,
+    payloadTemplate: sub.payloadTemplate,
+    triggers: sub.eventTriggers,
+    subscriberUrl: sub.subscriberUrl,
+    active: sub.active,
+    secret: sub.secret,
+    userId,
+  };
 }
 
 /** class-validator's checks of CreateWebhookInputDto (all optional for the PATCH's UpdateWebhookInputDto). */
@@ -86,12 +130,18 @@ function webhookInput(body: Record<string, unknown>, partial: boolean) {
     // validateWebhookUrl(): Cal.com also refuses private and loopback addresses (SSRF); the emulator
     // must reach test receivers on 127.0.0.1, so it only checks the scheme.
     let url: URL | undefined;
-    try { url = new URL(body.subscriberUrl); } catch { /* reported below */ }
+    try {
+      url = new URL(body.subscriberUrl);
+    } catch {
+      /* reported below */
+    }
     if (!url || !/^https?:$/.test(url.protocol)) throw new CalApiError(400, 'Webhook URL is not allowed: Invalid URL or protocol');
   }
   return {
-    subscriberUrl: body.subscriberUrl as string | undefined, active: body.active as boolean | undefined,
-    eventTriggers: body.triggers as string[] | undefined, secret: body.secret as string | undefined,
+    subscriberUrl: body.subscriberUrl as string | undefined,
+    active: body.active as boolean | undefined,
+    eventTriggers: body.triggers as string[] | undefined,
+    secret: body.secret as string | undefined,
     payloadTemplate: body.payloadTemplate as string | undefined,
   };
 }
@@ -101,15 +151,29 @@ export function registerCalcomApi(app: FastifyInstance, ctx: BookingContext): vo
 
   app.get('/v2/me', async (request) => {
     const me = authenticate(request, ctx);
-    return success({ id: me.id, username: me.username, email: me.email, name: me.name, avatarUrl: null, bio: null, timeFormat: 12,
-      defaultScheduleId: null, weekStart: 'Sunday', timeZone: me.timeZone, organizationId: null });
+    return success({
+      id: me.id,
+      username: me.username,
+      email: me.email,
+      name: me.name,
+      avatarUrl: null,
+      bio: null,
+      timeFormat: 12,
+      defaultScheduleId: null,
+      weekStart: 'Sunday',
+      timeZone: me.timeZone,
+      organizationId: null,
+    });
   });
 
   // Without `cal-api-version: 2024-06-14` Cal.com answers with its older 2024-04-15 controller; only 2024-06-14 is emulated.
   const requireVersion = (request: FastifyRequest) => {
     const version = request.headers['cal-api-version'];
     if (version !== EVENT_TYPES_API_VERSION) {
-      throw new CalApiError(400, `The emulator serves /v2/event-types in cal-api-version ${EVENT_TYPES_API_VERSION} only; send the header "cal-api-version: ${EVENT_TYPES_API_VERSION}".`);
+      throw new CalApiError(
+        400,
+        `The emulator serves /v2/event-types in cal-api-version ${EVENT_TYPES_API_VERSION} only; send the header "cal-api-version: ${EVENT_TYPES_API_VERSION}".`,
+      );
     }
   };
 
@@ -150,8 +214,16 @@ export function registerCalcomApi(app: FastifyInstance, ctx: BookingContext): vo
       throw new CalApiError(409, 'Webhook with this subscriber url already exists for this user');
     }
     // secret: body.secret ?? null — a webhook made through the API without a secret is unsigned.
-    const sub = subscriptions.add({ subscriberUrl: input.subscriberUrl!, active: input.active, eventTriggers: input.eventTriggers,
-      secret: input.secret ?? null, payloadTemplate: input.payloadTemplate ?? null }, user.id);
+    const sub = subscriptions.add(
+      {
+        subscriberUrl: input.subscriberUrl!,
+        active: input.active,
+        eventTriggers: input.eventTriggers,
+        secret: input.secret ?? null,
+        payloadTemplate: input.payloadTemplate ?? null,
+      },
+      user.id,
+    );
     return reply.code(201).send(success(webhookOutput(sub, user.id)));
   });
 

@@ -58,7 +58,9 @@ export const calcomSystem: BookingSystem = {
         const uid = (request.params as { uid: string }).uid;
         const booking = ctx.store.bookings.get(uid);
         if (!booking) return reply.code(404).type('text/html').send('<!doctype html><title>Cal Video</title><p>This meeting does not exist.</p>');
-        return reply.type('text/html').send(`<!doctype html><title>Cal Video</title><h1>${escapeHtml(booking.title)}</h1><p>Cal Video room of booking ${uid} (sandbox).</p>`);
+        return reply
+          .type('text/html')
+          .send(`<!doctype html><title>Cal Video</title><h1>${escapeHtml(booking.title)}</h1><p>Cal Video room of booking ${uid} (sandbox).</p>`);
       });
     },
     error: (status, err, request) => calApiErrorBody(status, err.message, request, err instanceof CalApiError ? err.messages : undefined),

@@ -31,8 +31,9 @@ export function calcomHeaders(rawBody: string, secret: string | null): Record<st
 
 /** Minutes east of UTC at that instant (Cal.com getUTCOffsetByTimezone). */
 export function utcOffsetMinutes(timeZone: string, at: string): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ??
+    'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
@@ -49,9 +50,25 @@ function bookingFields(b: DbBooking, ctx: BookingContext): Record<string, unknow
   const attendeeOffset = utcOffsetMinutes(b.attendee.timeZone, b.startTime);
   // handleNewBooking: firstName/lastName are filled only by a split-name booking field, else "".
   const attendees = [
-    { email: b.attendee.email, name: b.attendee.name, firstName: '', lastName: '', timeZone: b.attendee.timeZone,
-      ...(b.attendee.phoneNumber ? { phoneNumber: b.attendee.phoneNumber } : {}), language: { locale: b.attendee.locale }, utcOffset: attendeeOffset },
-    ...b.guests.map((email) => ({ email, name: '', firstName: '', lastName: '', timeZone: b.attendee.timeZone, language: { locale: 'en' }, utcOffset: attendeeOffset })),
+    {
+      email: b.attendee.email,
+      name: b.attendee.name,
+      firstName: '',
+      lastName: '',
+      timeZone: b.attendee.timeZone,
+      ...(b.attendee.phoneNumber ? { phoneNumber: b.attendee.phoneNumber } : {}),
+      language: { locale: b.attendee.locale },
+      utcOffset: attendeeOffset,
+    },
+    ...b.guests.map((email) => ({
+      email,
+      name: '',
+      firstName: '',
+      lastName: '',
+      timeZone: b.attendee.timeZone,
+      language: { locale: 'en' },
+      utcOffset: attendeeOffset,
+    })),
   ];
   return {
     type: et.slug,
@@ -64,8 +81,14 @@ function bookingFields(b: DbBooking, ctx: BookingContext): Record<string, unknow
     startTime: b.startTime,
     endTime: b.endTime,
     organizer: {
-      id: host.id, name: host.name, email: host.email, username: host.username, timeZone: host.timeZone,
-      language: { locale: host.locale }, timeFormat: 'h:mma', utcOffset: utcOffsetMinutes(host.timeZone, b.startTime),
+      id: host.id,
+      name: host.name,
+      email: host.email,
+      username: host.username,
+      timeZone: host.timeZone,
+      language: { locale: host.locale },
+      timeFormat: 'h:mma',
+      utcOffset: utcOffsetMinutes(host.timeZone, b.startTime),
     },
     responses: {
       name: { label: 'your_name', value: b.attendee.name },
@@ -107,14 +130,23 @@ export function calcomBookingBody(event: BookingEvent, ctx: BookingContext): str
   } else if (event.trigger === 'BOOKING_RESCHEDULED') {
     const prev = event.previous!;
     payload = {
-      ...fields, ...video, metadata, status: 'ACCEPTED',
-      rescheduleId: prev.id, rescheduleUid: prev.uid, rescheduleStartTime: prev.startTime, rescheduleEndTime: prev.endTime,
+      ...fields,
+      ...video,
+      metadata,
+      status: 'ACCEPTED',
+      rescheduleId: prev.id,
+      rescheduleUid: prev.uid,
+      rescheduleStartTime: prev.startTime,
+      rescheduleEndTime: prev.endTime,
       rescheduledBy: b.rescheduledBy,
     };
   } else {
     payload = {
-      ...fields, status: 'CANCELLED', cancelledBy: b.cancelledBy,
-      ...(b.cancellationReason !== null ? { cancellationReason: b.cancellationReason } : {}), requestReschedule: false,
+      ...fields,
+      status: 'CANCELLED',
+      cancelledBy: b.cancelledBy,
+      ...(b.cancellationReason !== null ? { cancellationReason: b.cancellationReason } : {}),
+      requestReschedule: false,
     };
   }
   return JSON.stringify({ triggerEvent: event.trigger, createdAt: event.createdAt, payload });
@@ -132,7 +164,10 @@ export function calcomPingBody(): string {
     triggerEvent: 'PING',
     createdAt: now,
     payload: {
-      type: 'Test', title: 'Test trigger event', startTime: now, endTime: now,
+      type: 'Test',
+      title: 'Test trigger event',
+      startTime: now,
+      endTime: now,
       attendees: [{ email: 'jdoe@example.com', name: 'John Doe', timeZone: 'Europe/London', language: { locale: 'en' }, utcOffset: offset }],
       organizer: { name: 'Cal', email: 'no-reply@cal.com', timeZone: 'Europe/London', language: { locale: 'en' }, utcOffset: offset },
     },

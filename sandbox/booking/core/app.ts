@@ -45,7 +45,9 @@ export async function buildBookingApp(system: BookingSystem, input: BookingSandb
   const options = resolveBookingOptions(system.name, input, { eventTypes: system.defaultEventTypes });
   const faults = new FaultState();
   const ctx: BookingContext = {
-    system, options, faults,
+    system,
+    options,
+    faults,
     store: new BookingStore(options, system.store),
     subscriptions: new SubscriptionList(options.webhooks, system.rules),
     deliveries: new DeliveryQueue(options.delivery, faults, system.format, `${system.name}-`),
@@ -65,7 +67,7 @@ export async function buildBookingApp(system: BookingSystem, input: BookingSandb
   const isApi = (url: string) => system.api?.isApiPath(url) ?? false;
 
   app.setErrorHandler((err, request, reply) => {
-    const status = err instanceof ControlError ? err.status : (err as { statusCode?: number }).statusCode ?? 500;
+    const status = err instanceof ControlError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
     if (isApi(request.url)) return reply.code(status).send(system.api!.error(status, err as Error, request));
     if (err instanceof ControlError) return reply.code(err.status).send(err.body());
     if (status >= 500) request.log.error({ err }, 'sandbox control failed');

@@ -75,46 +75,54 @@ export interface BookingEvent {
 
 const isoInstant = z.string().datetime({ offset: true });
 
-export const attendeeInputSchema = z.object({
-  name: z.string().min(1),
-  email: z.string().email(),
-  timeZone: z.string().optional(),
-  locale: z.string().min(2).optional(),
-  phoneNumber: z.string().min(3).optional(),
-  company: z.string().min(1).optional(),
-}).strict();
+export const attendeeInputSchema = z
+  .object({
+    name: z.string().min(1),
+    email: z.string().email(),
+    timeZone: z.string().optional(),
+    locale: z.string().min(2).optional(),
+    phoneNumber: z.string().min(3).optional(),
+    company: z.string().min(1).optional(),
+  })
+  .strict();
 
 /** `POST /sandbox/bookings`: what a booker enters on the booking page. */
-export const createBookingSchema = z.object({
-  eventTypeId: z.number().int().positive().optional(),
-  eventTypeSlug: z.string().min(1).optional(),
-  /** Start, ISO 8601 with an offset; default tomorrow 10:00 UTC. */
-  start: isoInstant.optional(),
-  attendee: attendeeInputSchema,
-  guests: z.array(z.string().email()).max(10).optional(),
-  /** E-mail of the organizer; default the event type's host. */
-  host: z.string().email().optional(),
-  location: z.string().min(1).optional(),
-  /** Join link; default one made up for a conferencing app location. */
-  videoCallUrl: z.string().url().optional(),
-  notes: z.string().optional(),
-  title: z.string().min(1).optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-}).strict();
+export const createBookingSchema = z
+  .object({
+    eventTypeId: z.number().int().positive().optional(),
+    eventTypeSlug: z.string().min(1).optional(),
+    /** Start, ISO 8601 with an offset; default tomorrow 10:00 UTC. */
+    start: isoInstant.optional(),
+    attendee: attendeeInputSchema,
+    guests: z.array(z.string().email()).max(10).optional(),
+    /** E-mail of the organizer; default the event type's host. */
+    host: z.string().email().optional(),
+    location: z.string().min(1).optional(),
+    /** Join link; default one made up for a conferencing app location. */
+    videoCallUrl: z.string().url().optional(),
+    notes: z.string().optional(),
+    title: z.string().min(1).optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
 export type CreateBookingInput = z.infer<typeof createBookingSchema>;
 
-export const rescheduleBookingSchema = z.object({
-  start: isoInstant,
-  /** Who rescheduled (e-mail); default the attendee. */
-  by: z.string().email().optional(),
-  reason: z.string().optional(),
-}).strict();
+export const rescheduleBookingSchema = z
+  .object({
+    start: isoInstant,
+    /** Who rescheduled (e-mail); default the attendee. */
+    by: z.string().email().optional(),
+    reason: z.string().optional(),
+  })
+  .strict();
 
-export const cancelBookingSchema = z.object({
-  reason: z.string().optional(),
-  /** Who cancelled (e-mail); default the attendee. */
-  by: z.string().email().optional(),
-}).strict();
+export const cancelBookingSchema = z
+  .object({
+    reason: z.string().optional(),
+    /** Who cancelled (e-mail); default the attendee. */
+    by: z.string().email().optional(),
+  })
+  .strict();
 
 /** Second precision, as Cal.com sends times. */
 export const utcSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -176,8 +184,15 @@ export class BookingStore {
     if (this.eventType(id)) throw conflict(`An event type with id ${id} exists.`);
     const host = parsed.host ? this.host(parsed.host) : this.hosts[0];
     if (!host) throw invalidField('host', `${parsed.host} is not one of the hosts`);
-    const et: DbEventType = { id, slug: parsed.slug, title: parsed.title, length: parsed.length, description: parsed.description ?? '',
-      hostId: host.id, locations: parsed.locations ?? ['integrations:daily'] };
+    const et: DbEventType = {
+      id,
+      slug: parsed.slug,
+      title: parsed.title,
+      length: parsed.length,
+      description: parsed.description ?? '',
+      hostId: host.id,
+      locations: parsed.locations ?? ['integrations:daily'],
+    };
     this.eventTypes.push(et);
     return et;
   }
@@ -191,12 +206,29 @@ export class BookingStore {
     const uid = this.hooks.newUid();
     const place = resolveLocation(input.location ?? et.locations[0], baseUrl, uid, input.videoCallUrl);
     const booking: DbBooking = {
-      id: this.nextBookingId++, uid, eventTypeId: et.id, hostId: host.id,
-      title: input.title ?? this.hooks.title(et, host, attendee), description: input.notes ?? '',
-      startTime: utcSeconds(startMs), endTime: utcSeconds(startMs + et.length * 60_000),
-      attendee, guests: input.guests ?? [], ...place, status: 'ACCEPTED', createdAt: new Date().toISOString(),
-      fromReschedule: null, rescheduled: false, rescheduledToUid: null, rescheduledBy: null, rescheduleReason: null,
-      cancellationReason: null, cancelledBy: null, iCalUID: `${uid}@Cal.com`, iCalSequence: 0, metadata: { ...input.metadata },
+      id: this.nextBookingId++,
+      uid,
+      eventTypeId: et.id,
+      hostId: host.id,
+      title: input.title ?? this.hooks.title(et, host, attendee),
+      description: input.notes ?? '',
+      startTime: utcSeconds(startMs),
+      endTime: utcSeconds(startMs + et.length * 60_000),
+      attendee,
+      guests: input.guests ?? [],
+      ...place,
+      status: 'ACCEPTED',
+      createdAt: new Date().toISOString(),
+      fromReschedule: null,
+      rescheduled: false,
+      rescheduledToUid: null,
+      rescheduledBy: null,
+      rescheduleReason: null,
+      cancellationReason: null,
+      cancelledBy: null,
+      iCalUID: `${uid}@Cal.com`,
+      iCalSequence: 0,
+      metadata: { ...input.metadata },
     };
     this.bookings.set(uid, booking);
     this.emit('BOOKING_CREATED', booking);
@@ -213,13 +245,20 @@ export class BookingStore {
     const et = this.eventType(original.eventTypeId)!;
     const startMs = Date.parse(input.start);
     const newUid = this.hooks.newUid();
-    const keepLink = original.videoCallData?.type === 'daily_video' ? undefined : original.videoCallUrl ?? undefined;
+    const keepLink = original.videoCallData?.type === 'daily_video' ? undefined : (original.videoCallUrl ?? undefined);
     const place = resolveLocation(original.location, baseUrl, newUid, keepLink);
     const by = input.by ?? original.attendee.email;
     const booking: DbBooking = {
-      ...structuredClone(original), id: this.nextBookingId++, uid: newUid,
-      startTime: utcSeconds(startMs), endTime: utcSeconds(startMs + et.length * 60_000), ...place,
-      createdAt: new Date().toISOString(), fromReschedule: original.uid, rescheduledBy: by, rescheduleReason: input.reason ?? null,
+      ...structuredClone(original),
+      id: this.nextBookingId++,
+      uid: newUid,
+      startTime: utcSeconds(startMs),
+      endTime: utcSeconds(startMs + et.length * 60_000),
+      ...place,
+      createdAt: new Date().toISOString(),
+      fromReschedule: original.uid,
+      rescheduledBy: by,
+      rescheduleReason: input.reason ?? null,
       iCalSequence: original.iCalSequence + 1,
     };
     Object.assign(original, { status: 'CANCELLED', rescheduled: true, rescheduledToUid: newUid, rescheduledBy: by });
@@ -231,7 +270,9 @@ export class BookingStore {
   cancel(uid: string, input: z.infer<typeof cancelBookingSchema>): DbBooking {
     const booking = this.active(uid, 'cancelled');
     Object.assign(booking, {
-      status: 'CANCELLED', cancellationReason: input.reason ?? null, cancelledBy: input.by ?? booking.attendee.email,
+      status: 'CANCELLED',
+      cancellationReason: input.reason ?? null,
+      cancelledBy: input.by ?? booking.attendee.email,
       // handleCancelBooking sends iCalSequence + 1 and stores it.
       iCalSequence: booking.iCalSequence + 1,
     });
@@ -261,9 +302,11 @@ export class BookingStore {
     const booking = this.bookings.get(uid);
     if (!booking) throw notFound(`No booking ${uid}.`);
     if (booking.status === 'CANCELLED') {
-      throw conflict(booking.rescheduled
-        ? `Booking ${uid} was rescheduled to ${booking.rescheduledToUid} and cannot be ${verb}.`
-        : `Booking ${uid} is cancelled and cannot be ${verb}.`);
+      throw conflict(
+        booking.rescheduled
+          ? `Booking ${uid} was rescheduled to ${booking.rescheduledToUid} and cannot be ${verb}.`
+          : `Booking ${uid} is cancelled and cannot be ${verb}.`,
+      );
     }
     return booking;
   }
@@ -274,7 +317,12 @@ export class BookingStore {
 }
 
 function toDbHost(seed: HostSeed, id: number): DbHost {
-  const username = seed.username ?? seed.email.split('@')[0].toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  const username =
+    seed.username ??
+    seed.email
+      .split('@')[0]
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '-');
   return { id, username, name: seed.name, email: seed.email, timeZone: seed.timeZone ?? 'UTC', locale: seed.locale ?? 'en' };
 }
 
@@ -285,7 +333,14 @@ function toAttendee(input: z.infer<typeof attendeeInputSchema>): DbAttendee {
   } catch {
     throw invalidField('attendee.timeZone', `unknown time zone "${timeZone}"`);
   }
-  return { name: input.name, email: input.email, timeZone, locale: input.locale ?? 'en', phoneNumber: input.phoneNumber ?? null, company: input.company ?? null };
+  return {
+    name: input.name,
+    email: input.email,
+    timeZone,
+    locale: input.locale ?? 'en',
+    phoneNumber: input.phoneNumber ?? null,
+    company: input.company ?? null,
+  };
 }
 
 function tomorrowAtTen(): number {

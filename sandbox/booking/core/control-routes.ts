@@ -13,7 +13,11 @@ export function sandboxInfo(ctx: BookingContext): Record<string, unknown> {
     baseUrl: ctx.baseUrl,
     eventTypes: ctx.store.eventTypes.map((e) => ({ id: e.id, slug: e.slug, title: e.title, length: e.length })),
     webhooks: ctx.subscriptions.list().map((s) => ({
-      id: s.id, subscriberUrl: s.subscriberUrl, secret: s.secret, eventTriggers: s.eventTriggers, active: s.active,
+      id: s.id,
+      subscriberUrl: s.subscriberUrl,
+      secret: s.secret,
+      eventTriggers: s.eventTriggers,
+      active: s.active,
     })),
     hosts: ctx.store.hosts.map((h) => ({ id: h.id, name: h.name, email: h.email, timeZone: h.timeZone, username: h.username })),
     ...ctx.system.info(ctx),
@@ -28,12 +32,14 @@ export function resetContext(ctx: BookingContext): void {
   ctx.faults.set({});
 }
 
-const webhookPatchSchema = z.object({
-  subscriberUrl: httpUrlSchema.optional(),
-  secret: z.string().min(1).nullable().optional(),
-  eventTriggers: z.array(z.string()).min(1).optional(),
-  active: z.boolean().optional(),
-}).strict();
+const webhookPatchSchema = z
+  .object({
+    subscriberUrl: httpUrlSchema.optional(),
+    secret: z.string().min(1).nullable().optional(),
+    eventTriggers: z.array(z.string()).min(1).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict();
 
 /**
  * Sandbox controls under /sandbox/* — never part of the vendor's API. They stand in for the
@@ -103,8 +109,12 @@ export function registerControlRoutes(app: FastifyInstance, ctx: BookingContext)
   app.get('/sandbox/deliveries', async (request) => {
     const q = request.query as { webhookId?: string; bookingUid?: string; triggerEvent?: string };
     return {
-      deliveries: deliveries.log.filter((d) => (!q.webhookId || d.webhookId === q.webhookId)
-        && (!q.bookingUid || d.bookingUid === q.bookingUid) && (!q.triggerEvent || d.triggerEvent === q.triggerEvent)),
+      deliveries: deliveries.log.filter(
+        (d) =>
+          (!q.webhookId || d.webhookId === q.webhookId) &&
+          (!q.bookingUid || d.bookingUid === q.bookingUid) &&
+          (!q.triggerEvent || d.triggerEvent === q.triggerEvent),
+      ),
     };
   });
 

@@ -49,14 +49,19 @@ interface Job {
   reordered: boolean;
 }
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  if (signal.aborted || ms <= 0) return resolve();
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => {
-    clearTimeout(timer);
-    resolve();
-  }, { once: true });
-});
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /**
  * Sends webhook deliveries. First attempts to one subscriber go out in the order the events
@@ -89,8 +94,16 @@ export class DeliveryQueue {
   send(sub: Subscription, triggerEvent: string, bookingUid: string | null, rawBody: string): void {
     const copies = this.faults.current.duplicateDeliveries ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const job: Job = { sub, secret: sub.secret, triggerEvent, bookingUid, rawBody, deliveryId: `${this.prefix}${this.nextDelivery++}`,
-        duplicate: i === 1, reordered: false };
+      const job: Job = {
+        sub,
+        secret: sub.secret,
+        triggerEvent,
+        bookingUid,
+        rawBody,
+        deliveryId: `${this.prefix}${this.nextDelivery++}`,
+        duplicate: i === 1,
+        reordered: false,
+      };
       if (this.faults.current.reorderDeliveries) this.swapInPairs(job);
       else this.enqueue(job);
     }
@@ -98,7 +111,16 @@ export class DeliveryQueue {
 
   /** One attempt, no retry, answered to the caller (Cal.com's "Ping test" button shows the answer). */
   async ping(sub: Subscription, triggerEvent: string, rawBody: string): Promise<{ ok: boolean; status: number; message?: string }> {
-    const job: Job = { sub, secret: sub.secret, triggerEvent, bookingUid: null, rawBody, deliveryId: `${this.prefix}${this.nextDelivery++}`, duplicate: false, reordered: false };
+    const job: Job = {
+      sub,
+      secret: sub.secret,
+      triggerEvent,
+      bookingUid: null,
+      rawBody,
+      deliveryId: `${this.prefix}${this.nextDelivery++}`,
+      duplicate: false,
+      reordered: false,
+    };
     const record = await this.attempt(job, 1, this.aborter.signal);
     return { ok: record.ok, status: record.status ?? 500, ...(record.response ? { message: record.response } : {}) };
   }
@@ -139,7 +161,11 @@ export class DeliveryQueue {
       return;
     }
     let release = () => {};
-    this.track(new Promise<void>((r) => { release = r; }));
+    this.track(
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
     const timer = setTimeout(() => {
       this.held.delete(job.sub.id);
       release();
@@ -172,19 +198,30 @@ export class DeliveryQueue {
     if (attempt > this.policy.maxAttempts) return;
     const wait = this.policy.backoffMs * 2 ** (attempt - 2);
     failed.nextAttemptAt = new Date(Date.now() + wait).toISOString();
-    this.track((async () => {
-      await sleep(wait, signal);
-      if (signal.aborted) return;
-      const record = await this.attempt(job, attempt, signal);
-      if (!record.ok && !signal.aborted) this.retryLater(job, attempt + 1, record, signal);
-    })());
+    this.track(
+      (async () => {
+        await sleep(wait, signal);
+        if (signal.aborted) return;
+        const record = await this.attempt(job, attempt, signal);
+        if (!record.ok && !signal.aborted) this.retryLater(job, attempt + 1, record, signal);
+      })(),
+    );
   }
 
   private recordOf(job: Job, attempt: number): DeliveryRecord {
     return {
-      seq: 0, deliveryId: job.deliveryId, webhookId: job.sub.id, subscriberUrl: job.sub.subscriberUrl, triggerEvent: job.triggerEvent,
-      bookingUid: job.bookingUid, attempt, at: new Date().toISOString(), ok: false, body: job.rawBody,
-      ...(job.duplicate ? { duplicate: true } : {}), ...(job.reordered ? { reordered: true } : {}),
+      seq: 0,
+      deliveryId: job.deliveryId,
+      webhookId: job.sub.id,
+      subscriberUrl: job.sub.subscriberUrl,
+      triggerEvent: job.triggerEvent,
+      bookingUid: job.bookingUid,
+      attempt,
+      at: new Date().toISOString(),
+      ok: false,
+      body: job.rawBody,
+      ...(job.duplicate ? { duplicate: true } : {}),
+      ...(job.reordered ? { reordered: true } : {}),
     };
   }
 
@@ -196,7 +233,10 @@ export class DeliveryQueue {
     try {
       // A redirect is not followed: it counts as a failed delivery (Cal.com sendPayload: redirect "manual").
       const res = await fetch(job.sub.subscriberUrl, {
-        method: 'POST', headers, body: job.rawBody, redirect: 'manual',
+        method: 'POST',
+        headers,
+        body: job.rawBody,
+        redirect: 'manual',
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.policy.timeoutMs)]),
       });
       const text = await res.text();

@@ -30,7 +30,11 @@ const APPS: Record<string, { type: string; name: string; url: (baseUrl: string, 
   'integrations:daily': { type: 'daily_video', name: 'Cal Video', url: (base, uid) => `${base}/video/${uid}` },
   'integrations:zoom': { type: 'zoom_video', name: 'Zoom', url: (_b, _u, id, pwd) => `https://zoom.us/j/${id}?pwd=${pwd}` },
   'integrations:google:meet': { type: 'google_video', name: 'Google Meet', url: () => `https://meet.google.com/${letters(3)}-${letters(4)}-${letters(3)}` },
-  'integrations:office365_video': { type: 'office365_video', name: 'Microsoft Teams', url: (_b, _u, id) => `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${id}%40thread.v2/0` },
+  'integrations:office365_video': {
+    type: 'office365_video',
+    name: 'Microsoft Teams',
+    url: (_b, _u, id) => `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${id}%40thread.v2/0`,
+  },
 };
 
 export const isConferencingApp = (location: string) => location in APPS;
@@ -39,7 +43,8 @@ export const conferencingAppName = (location: string) => APPS[location]?.name;
 export function resolveLocation(location: string, baseUrl: string, uid: string, videoCallUrl?: string): ResolvedLocation {
   const app = APPS[location];
   if (!app) return { location, videoCallUrl: videoCallUrl ?? null, videoCallData: null };
-  const id = location === 'integrations:daily' ? randomBytes(10).toString('base64url') : String(randomInt(10_000_000, 99_999_999)) + String(randomInt(100, 999));
+  const id =
+    location === 'integrations:daily' ? randomBytes(10).toString('base64url') : String(randomInt(10_000_000, 99_999_999)) + String(randomInt(100, 999));
   const password = randomBytes(12).toString('base64url');
   const url = videoCallUrl ?? app.url(baseUrl, uid, id, password);
   return { location, videoCallUrl: url, videoCallData: { type: app.type, id, password, url } };

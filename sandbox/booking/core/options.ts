@@ -3,69 +3,88 @@ import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 
 /** A user who can be the organizer (host) of a booking. */
-export const hostSeedSchema = z.object({
-  name: z.string().min(1),
-  email: z.string().email(),
-  /** IANA zone; default 'UTC'. */
-  timeZone: z.string().optional(),
-  /** Default: derived from the e-mail's local part. */
-  username: z.string().regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, ".", "_" and "-"').optional(),
-  locale: z.string().min(2).optional(),
-}).strict();
+export const hostSeedSchema = z
+  .object({
+    name: z.string().min(1),
+    email: z.string().email(),
+    /** IANA zone; default 'UTC'. */
+    timeZone: z.string().optional(),
+    /** Default: derived from the e-mail's local part. */
+    username: z
+      .string()
+      .regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, ".", "_" and "-"')
+      .optional(),
+    locale: z.string().min(2).optional(),
+  })
+  .strict();
 export type HostSeed = z.infer<typeof hostSeedSchema>;
 
 /** An event type (Cal.com) or meeting type (immedio 面談タイプ). */
-export const eventTypeSeedSchema = z.object({
-  id: z.number().int().positive().optional(),
-  slug: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and "-"'),
-  title: z.string().min(1),
-  /** Minutes. */
-  length: z.number().int().min(1).max(1440),
-  description: z.string().optional(),
-  /** E-mail of the host who organizes its bookings; default: the first host. */
-  host: z.string().email().optional(),
-  /**
-   * Where its meetings take place, first one the default: a Cal.com location value
-   * (`integrations:daily`, `integrations:zoom`, `integrations:google:meet`, `integrations:office365_video`),
-   * an address, a phone number or a link.
-   */
-  locations: z.array(z.string().min(1)).min(1).optional(),
-}).strict();
+export const eventTypeSeedSchema = z
+  .object({
+    id: z.number().int().positive().optional(),
+    slug: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and "-"'),
+    title: z.string().min(1),
+    /** Minutes. */
+    length: z.number().int().min(1).max(1440),
+    description: z.string().optional(),
+    /** E-mail of the host who organizes its bookings; default: the first host. */
+    host: z.string().email().optional(),
+    /**
+     * Where its meetings take place, first one the default: a Cal.com location value
+     * (`integrations:daily`, `integrations:zoom`, `integrations:google:meet`, `integrations:office365_video`),
+     * an address, a phone number or a link.
+     */
+    locations: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
 export type EventTypeSeed = z.infer<typeof eventTypeSeedSchema>;
 
-export const httpUrlSchema = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+export const httpUrlSchema = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 /** A webhook subscription configured before start (the vendor's settings page). */
-export const webhookSeedSchema = z.object({
-  subscriberUrl: httpUrlSchema,
-  /** Signing secret; null signs nothing (Cal.com sends "no-secret-provided"). Default: a random one. */
-  secret: z.string().min(1).nullable().optional(),
-  /** Default: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_CANCELLED. */
-  eventTriggers: z.array(z.string()).min(1).optional(),
-  active: z.boolean().optional(),
-}).strict();
+export const webhookSeedSchema = z
+  .object({
+    subscriberUrl: httpUrlSchema,
+    /** Signing secret; null signs nothing (Cal.com sends "no-secret-provided"). Default: a random one. */
+    secret: z.string().min(1).nullable().optional(),
+    /** Default: BOOKING_CREATED, BOOKING_RESCHEDULED, BOOKING_CANCELLED. */
+    eventTriggers: z.array(z.string()).min(1).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict();
 export type WebhookSeed = z.infer<typeof webhookSeedSchema>;
 
 /** How deliveries are retried; see docs/sandbox/booking.md "Deliveries". */
-export const deliveryPolicySchema = z.object({
-  /** Attempts in all, the first included. Default 3; 1 = no retry. */
-  maxAttempts: z.number().int().min(1).max(10).optional(),
-  /** Wait before the 2nd attempt; doubles for each further one. Default 1000 ms. */
-  backoffMs: z.number().int().min(0).max(3_600_000).optional(),
-  /** How long an attempt waits for an answer. Default 10 000 ms. */
-  timeoutMs: z.number().int().min(50).max(120_000).optional(),
-}).strict();
+export const deliveryPolicySchema = z
+  .object({
+    /** Attempts in all, the first included. Default 3; 1 = no retry. */
+    maxAttempts: z.number().int().min(1).max(10).optional(),
+    /** Wait before the 2nd attempt; doubles for each further one. Default 1000 ms. */
+    backoffMs: z.number().int().min(0).max(3_600_000).optional(),
+    /** How long an attempt waits for an answer. Default 10 000 ms. */
+    timeoutMs: z.number().int().min(50).max(120_000).optional(),
+  })
+  .strict();
 export type DeliveryPolicy = Required<z.infer<typeof deliveryPolicySchema>>;
 
-const optionsSchema = z.object({
-  port: z.number().int().min(0).max(65535).optional(),
-  host: z.string().optional(),
-  hosts: z.array(hostSeedSchema).min(1).optional(),
-  eventTypes: z.array(eventTypeSeedSchema).min(1).optional(),
-  webhooks: z.array(webhookSeedSchema).optional(),
-  delivery: deliveryPolicySchema.optional(),
-  apiKey: z.string().regex(/^cal_[A-Za-z0-9_]+$/, 'a Cal.com API key starts with "cal_"').optional(),
-}).strict();
+const optionsSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().optional(),
+    hosts: z.array(hostSeedSchema).min(1).optional(),
+    eventTypes: z.array(eventTypeSeedSchema).min(1).optional(),
+    webhooks: z.array(webhookSeedSchema).optional(),
+    delivery: deliveryPolicySchema.optional(),
+    apiKey: z
+      .string()
+      .regex(/^cal_[A-Za-z0-9_]+$/, 'a Cal.com API key starts with "cal_"')
+      .optional(),
+  })
+  .strict();
 
 export interface BookingSandboxOptions {
   /** TCP port; 0 (default) picks a free one. */

@@ -46,7 +46,10 @@ export interface BookingSandbox<Info extends BookingSandboxInfo = BookingSandbox
   setFaults(faults: Faults): void;
 }
 
-export async function startBookingSandbox<Info extends BookingSandboxInfo>(system: BookingSystem, opts: BookingSandboxOptions = {}): Promise<BookingSandbox<Info>> {
+export async function startBookingSandbox<Info extends BookingSandboxInfo>(
+  system: BookingSystem,
+  opts: BookingSandboxOptions = {},
+): Promise<BookingSandbox<Info>> {
   const { app, ctx } = await buildBookingApp(system, opts);
   const { url, port } = await listen(app, ctx);
   return handle<Info>(app, ctx, url, port);

@@ -95,8 +95,14 @@ export class SubscriptionList {
     const eventTriggers = [...new Set(spec.eventTriggers ?? this.rules.defaultTriggers)];
     this.checkTriggers(eventTriggers);
     return {
-      id, userId, subscriberUrl: spec.subscriberUrl, secret, eventTriggers, active: spec.active ?? true,
-      payloadTemplate: spec.payloadTemplate ?? null, createdAt: new Date().toISOString(),
+      id,
+      userId,
+      subscriberUrl: spec.subscriberUrl,
+      secret,
+      eventTriggers,
+      active: spec.active ?? true,
+      payloadTemplate: spec.payloadTemplate ?? null,
+      createdAt: new Date().toISOString(),
     };
   }
 }

@@ -22,7 +22,12 @@ export interface ResolvedAssociation {
 const CATEGORIES = new Set(['HUBSPOT_DEFINED', 'USER_DEFINED', 'INTEGRATOR_DEFINED', 'WORK']);
 
 /** Finds the definition of `typeId` leaving `from`, whatever the target type is. */
-export function definitionFromSource(portal: Portal, from: ObjectTypeName, category: AssociationCategory, typeId: number): AssociationTypeDefinition | undefined {
+export function definitionFromSource(
+  portal: Portal,
+  from: ObjectTypeName,
+  category: AssociationCategory,
+  typeId: number,
+): AssociationTypeDefinition | undefined {
   for (const to of OBJECT_TYPE_NAMES) {
     const definition = portal.associations.definition(from, to, category, typeId);
     if (definition) return definition;

@@ -19,8 +19,21 @@ export class AssociationService {
     this.now = now;
   }
 
-  add(portal: Portal, from: ObjectTypeName, fromId: number, to: ObjectTypeName, toId: number, definition: AssociationTypeDefinition, source: WriteSource): void {
-    const before = new Set(portal.associations.list(from, fromId, to).find((e) => e.toId === toId)?.types.map((t) => t.typeId) ?? []);
+  add(
+    portal: Portal,
+    from: ObjectTypeName,
+    fromId: number,
+    to: ObjectTypeName,
+    toId: number,
+    definition: AssociationTypeDefinition,
+    source: WriteSource,
+  ): void {
+    const before = new Set(
+      portal.associations
+        .list(from, fromId, to)
+        .find((e) => e.toId === toId)
+        ?.types.map((t) => t.typeId) ?? [],
+    );
     portal.associations.add(from, fromId, to, toId, definition);
     this.refresh(portal, from, fromId, to, toId);
     if (!before.has(definition.typeId)) this.publish(portal, from, fromId, to, toId, definition, false, source);
@@ -43,13 +56,25 @@ export class AssociationService {
   }
 
   private refresh(portal: Portal, from: ObjectTypeName, fromId: number, to: ObjectTypeName, toId: number): void {
-    for (const [type, id, other] of [[from, fromId, to], [to, toId, from]] as Array<[ObjectTypeName, number, ObjectTypeName]>) {
+    for (const [type, id, other] of [
+      [from, fromId, to],
+      [to, toId, from],
+    ] as Array<[ObjectTypeName, number, ObjectTypeName]>) {
       const record = portal.store(type).get(id);
       if (record) this.objects.refreshAssociationDerived(portal, type, record, [other]);
     }
   }
 
-  private publish(portal: Portal, from: ObjectTypeName, fromId: number, to: ObjectTypeName, toId: number, definition: AssociationTypeDefinition, removed: boolean, source: WriteSource): void {
+  private publish(
+    portal: Portal,
+    from: ObjectTypeName,
+    fromId: number,
+    to: ObjectTypeName,
+    toId: number,
+    definition: AssociationTypeDefinition,
+    removed: boolean,
+    source: WriteSource,
+  ): void {
     const associationType = `${OBJECT_TYPES[from].singular}_TO_${OBJECT_TYPES[to].singular}`.toUpperCase();
     this.events.emit({
       portalId: portal.portalId,
@@ -59,7 +84,13 @@ export class AssociationService {
       occurredAt: this.now(),
       changeSource: source.changeSource,
       sourceAppId: source.appId,
-      association: { associationType, fromObjectId: fromId, toObjectId: toId, associationRemoved: removed, isPrimaryAssociation: PRIMARY_TYPE_IDS.has(definition.typeId) },
+      association: {
+        associationType,
+        fromObjectId: fromId,
+        toObjectId: toId,
+        associationRemoved: removed,
+        isPrimaryAssociation: PRIMARY_TYPE_IDS.has(definition.typeId),
+      },
     });
   }
 }

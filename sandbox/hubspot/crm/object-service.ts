@@ -46,7 +46,14 @@ export class ObjectService {
     const values = this.normalise(portal, type, input.properties);
     const missing = (REQUIRED_ON_CREATE[type] ?? []).filter((name) => !values[name]);
     if (missing.length > 0) {
-      const problems = missing.map((name) => ({ isValid: false as const, message: `${name} is required`, error: 'REQUIRED_PROPERTY', name, localizedErrorMessage: `${name} is required`, portalId: portal.portalId }));
+      const problems = missing.map((name) => ({
+        isValid: false as const,
+        message: `${name} is required`,
+        error: 'REQUIRED_PROPERTY',
+        name,
+        localizedErrorMessage: `${name} is required`,
+        portalId: portal.portalId,
+      }));
       throw propertyValuesError(problems);
     }
     if (type === 'contacts' && values.email) {
@@ -74,7 +81,12 @@ export class ObjectService {
     for (const association of prepared.associations) {
       portal.associations.add(type, id, association.toType, association.toId, association.definition);
     }
-    this.refreshAssociationDerived(portal, type, record, prepared.associations.map((a) => a.toType));
+    this.refreshAssociationDerived(
+      portal,
+      type,
+      record,
+      prepared.associations.map((a) => a.toType),
+    );
     if (!options.silent) this.publish(portal, type, id, 'creation', source, now);
     return record;
   }
@@ -186,8 +198,27 @@ export class ObjectService {
     for (const id of ids ?? []) if (id !== selfId) throw conflict(id);
   }
 
-  private publish(portal: Portal, type: ObjectTypeName, objectId: number, kind: 'creation' | 'deletion' | 'propertyChange', source: WriteSource, occurredAt: number, propertyName?: string, propertyValue?: string): void {
-    this.events.emit({ portalId: portal.portalId, objectType: type, objectId, kind, propertyName, propertyValue, occurredAt, changeSource: source.changeSource, sourceAppId: source.appId });
+  private publish(
+    portal: Portal,
+    type: ObjectTypeName,
+    objectId: number,
+    kind: 'creation' | 'deletion' | 'propertyChange',
+    source: WriteSource,
+    occurredAt: number,
+    propertyName?: string,
+    propertyValue?: string,
+  ): void {
+    this.events.emit({
+      portalId: portal.portalId,
+      objectType: type,
+      objectId,
+      kind,
+      propertyName,
+      propertyValue,
+      occurredAt,
+      changeSource: source.changeSource,
+      sourceAppId: source.appId,
+    });
   }
 }
 

@@ -35,7 +35,10 @@ export function associationFilter(portal: Portal, type: ObjectTypeName, filter: 
   const active = (t: ObjectTypeName, id: number) => portal.store(t).get(id)?.archived === false;
   const linked = (record: DbRecord): number[] => {
     if (!target) return [];
-    return portal.associations.list(type, record.id, target).filter((edge) => active(target, edge.toId)).map((edge) => edge.toId);
+    return portal.associations
+      .list(type, record.id, target)
+      .filter((edge) => active(target, edge.toId))
+      .map((edge) => edge.toId);
   };
   const id = (raw: string): number => {
     const text = raw.trim();

@@ -24,7 +24,9 @@ const SMALL = 5000;
 
 export function runSearch(portal: Portal, type: ObjectTypeName, request: SearchRequest): SearchResult {
   const store = portal.store(type);
-  const groups = request.filterGroups.map((filters) => filters.map((f) => (isAssociationFilter(f) ? associationFilter(portal, type, f) : compileFilter(portal, type, f))));
+  const groups = request.filterGroups.map((filters) =>
+    filters.map((f) => (isAssociationFilter(f) ? associationFilter(portal, type, f) : compileFilter(portal, type, f))),
+  );
   const query = request.query ? compileQuery(portal, type, request.query) : undefined;
   const sort = request.sort ? { property: request.sort.propertyName, descending: request.sort.direction === 'DESCENDING' } : undefined;
   const page = new Paginator(request.after, request.limit);
@@ -169,10 +171,16 @@ function* sortedWithMissing(store: ObjectStore, property: string, descending: bo
  */
 function compileQuery(portal: Portal, type: ObjectTypeName, query: string): (record: DbRecord) => boolean {
   // Case-insensitive, word-start matches; a plain (non-`u`) regex keeps the full scan cheap.
-  const terms = query.split(/\s+/).filter(Boolean).map((term) => new RegExp(`(?:^|[\\s.,;:@_()/+\\-])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i'));
+  const terms = query
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((term) => new RegExp(`(?:^|[\\s.,;:@_()/+\\-])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i'));
   const properties = OBJECT_TYPES[type].queryProperties.filter((p) => portal.properties.get(type, p));
-  return (record) => terms.every((term) => properties.some((p) => {
-    const value = record.properties[p];
-    return value !== undefined && term.test(value);
-  }));
+  return (record) =>
+    terms.every((term) =>
+      properties.some((p) => {
+        const value = record.properties[p];
+        return value !== undefined && term.test(value);
+      }),
+    );
 }

@@ -100,7 +100,11 @@ export function compileFilter(portal: Portal, type: ObjectTypeName, filter: Sear
         return raw !== undefined && matches(raw);
       };
       if (operator === 'NOT_CONTAINS_TOKEN') return { filter, test: (r) => !hit(r) };
-      return { filter, test: hit, plan: known && !numeric && property !== 'hs_object_id' ? tokenPlan(store, property, filter.value!, caseSensitive) : undefined };
+      return {
+        filter,
+        test: hit,
+        plan: known && !numeric && property !== 'hs_object_id' ? tokenPlan(store, property, filter.value!, caseSensitive) : undefined,
+      };
     }
   }
 }
@@ -158,7 +162,14 @@ const SEPARATOR = WORD_SEPARATOR;
 function tokenPlan(store: ObjectStore, property: string, value: string, caseSensitive: boolean): (() => Plan) | undefined {
   const token = caseSensitive ? value : value.toLowerCase();
   const parts = token.split('*');
-  const shape = parts.length === 1 ? 'whole' : parts.length === 2 && parts[0] === '' && parts[1] !== '' ? 'suffix' : parts.length === 2 && parts[1] === '' && parts[0] !== '' ? 'prefix' : undefined;
+  const shape =
+    parts.length === 1
+      ? 'whole'
+      : parts.length === 2 && parts[0] === '' && parts[1] !== ''
+        ? 'suffix'
+        : parts.length === 2 && parts[1] === '' && parts[0] !== ''
+          ? 'prefix'
+          : undefined;
   if (!shape) return undefined;
   return () => {
     const { index: reversed, spaced } = store.suffixIndex(property);

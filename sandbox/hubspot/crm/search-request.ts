@@ -11,7 +11,21 @@ import { z } from 'zod';
 import { validationError } from '../errors.ts';
 import type { SandboxLimits } from '../manifest.ts';
 
-export const OPERATORS = ['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN'] as const;
+export const OPERATORS = [
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
+] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 export interface SearchFilter {
@@ -33,28 +47,35 @@ export interface SearchRequest {
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
-const filterSchema = z.object({
-  propertyName: z.string().min(1),
-  operator: z.enum(OPERATORS),
-  value: scalar.optional().nullable(),
-  highValue: scalar.optional().nullable(),
-  values: z.array(scalar).optional().nullable(),
-}).passthrough();
+const filterSchema = z
+  .object({
+    propertyName: z.string().min(1),
+    operator: z.enum(OPERATORS),
+    value: scalar.optional().nullable(),
+    highValue: scalar.optional().nullable(),
+    values: z.array(scalar).optional().nullable(),
+  })
+  .passthrough();
 
 const sortSchema = z.union([
   z.string().min(1),
   z.object({ propertyName: z.string().min(1), direction: z.enum(['ASCENDING', 'DESCENDING']).optional() }).passthrough(),
 ]);
 
-const bodySchema = z.object({
-  filters: z.array(filterSchema).optional().nullable(),
-  filterGroups: z.array(z.object({ filters: z.array(filterSchema).optional().default([]) }).passthrough()).optional().nullable(),
-  sorts: z.array(sortSchema).optional().nullable(),
-  query: z.string().optional().nullable(),
-  properties: z.array(z.string()).optional().nullable(),
-  limit: z.union([z.number(), z.string()]).optional().nullable(),
-  after: z.union([z.string(), z.number()]).optional().nullable(),
-}).passthrough();
+const bodySchema = z
+  .object({
+    filters: z.array(filterSchema).optional().nullable(),
+    filterGroups: z
+      .array(z.object({ filters: z.array(filterSchema).optional().default([]) }).passthrough())
+      .optional()
+      .nullable(),
+    sorts: z.array(sortSchema).optional().nullable(),
+    query: z.string().optional().nullable(),
+    properties: z.array(z.string()).optional().nullable(),
+    limit: z.union([z.number(), z.string()]).optional().nullable(),
+    after: z.union([z.string(), z.number()]).optional().nullable(),
+  })
+  .passthrough();
 
 export const GENERIC_SEARCH_ERROR = 'There was a problem with the request.';
 
@@ -82,9 +103,12 @@ export function parseSearchRequest(raw: unknown, limits: SandboxLimits): SearchR
     throw validationError(`Too many filters: ${total}. The maximum number of filters across all groups is ${limits.searchFiltersTotal}.`);
   }
   const sharedFilters = shared.map((f) => checkFilter(f));
-  const filterGroups = groups.length === 0
-    ? (sharedFilters.length > 0 ? [sharedFilters] : [])
-    : groups.map((filters) => [...filters.map((f) => checkFilter(f)), ...sharedFilters]);
+  const filterGroups =
+    groups.length === 0
+      ? sharedFilters.length > 0
+        ? [sharedFilters]
+        : []
+      : groups.map((filters) => [...filters.map((f) => checkFilter(f)), ...sharedFilters]);
   const limit = body.limit === undefined || body.limit === null || body.limit === '' ? 10 : Number(body.limit);
   if (!Number.isInteger(limit) || limit < 0 || limit > limits.searchPageSize) {
     throw validationError(`limit must be an integer between 0 and ${limits.searchPageSize}, got ${String(body.limit)}.`);
@@ -98,10 +122,12 @@ export function parseSearchRequest(raw: unknown, limits: SandboxLimits): SearchR
     throw validationError(`Query too long: ${body.query.length} characters. The maximum is ${limits.searchQueryLength}.`);
   }
   const first = body.sorts?.[0];
-  const sort = first === undefined ? undefined
-    : typeof first === 'string'
-      ? { propertyName: first.replace(/^-/, ''), direction: first.startsWith('-') ? 'DESCENDING' as const : 'ASCENDING' as const }
-      : { propertyName: first.propertyName, direction: first.direction ?? 'ASCENDING' as const };
+  const sort =
+    first === undefined
+      ? undefined
+      : typeof first === 'string'
+        ? { propertyName: first.replace(/^-/, ''), direction: first.startsWith('-') ? ('DESCENDING' as const) : ('ASCENDING' as const) }
+        : { propertyName: first.propertyName, direction: first.direction ?? ('ASCENDING' as const) };
   return {
     filterGroups,
     sort,
@@ -117,7 +143,9 @@ function missingFilterKeys(raw: unknown): string[] {
   const body = (raw ?? {}) as { filters?: unknown; filterGroups?: unknown };
   const groups = Array.isArray(body.filterGroups) ? body.filterGroups : [];
   const filters = [body.filters, ...groups.map((g) => (g as { filters?: unknown } | null)?.filters)].flatMap((list) => (Array.isArray(list) ? list : []));
-  return ['propertyName', 'operator'].filter((key) => filters.some((f) => f !== null && typeof f === 'object' && (f as Record<string, unknown>)[key] === undefined));
+  return ['propertyName', 'operator'].filter((key) =>
+    filters.some((f) => f !== null && typeof f === 'object' && (f as Record<string, unknown>)[key] === undefined),
+  );
 }
 
 function checkFilter(filter: z.infer<typeof filterSchema>): SearchFilter {
@@ -130,7 +158,9 @@ function checkFilter(filter: z.infer<typeof filterSchema>): SearchFilter {
   }
   if (operator === 'BETWEEN' && (filter.highValue === undefined || filter.highValue === null)) {
     // Observed (@hubspot/api-client #128), less the line/column HubSpot's JSON parser reports.
-    throw validationError('Invalid input JSON: Cannot construct instance of `com.hubspot.inbounddb.publicobject.core.v3.search.Filter`, problem: operator BETWEEN requires a highValue');
+    throw validationError(
+      'Invalid input JSON: Cannot construct instance of `com.hubspot.inbounddb.publicobject.core.v3.search.Filter`, problem: operator BETWEEN requires a highValue',
+    );
   }
   if ((operator === 'IN' || operator === 'NOT_IN') && (!values || values.length === 0)) {
     throw validationError(`${operator} operator requires values for property ${propertyName}.`);

@@ -31,7 +31,7 @@ export function serializeRecord(portal: Portal, type: ObjectTypeName, record: Db
   const properties: Record<string, string | null> = {};
   for (const name of [...names].sort()) {
     if (!portal.properties.get(type, name)) continue;
-    properties[name] = name === 'hs_object_id' ? String(record.id) : record.properties[name] ?? null;
+    properties[name] = name === 'hs_object_id' ? String(record.id) : (record.properties[name] ?? null);
   }
   const body: Record<string, unknown> = {
     id: String(record.id),
@@ -56,15 +56,21 @@ function historyOf(portal: Portal, type: ObjectTypeName, record: DbRecord, names
   const result: Record<string, unknown[]> = {};
   for (const name of names) {
     if (!portal.properties.get(type, name)) continue;
-    const entries = record.history?.[name]
-      ?? (record.properties[name] !== undefined ? [{ value: record.properties[name], timestamp: record.createdAt, sourceType: 'API' }] : []);
+    const entries =
+      record.history?.[name] ??
+      (record.properties[name] !== undefined ? [{ value: record.properties[name], timestamp: record.createdAt, sourceType: 'API' }] : []);
     result[name] = [...entries].reverse().map((e) => ({ value: e.value, timestamp: formatTimestamp(e.timestamp), sourceType: e.sourceType }));
   }
   return result;
 }
 
 /** §2.2: `associations=companies` adds `{companies:{results:[{id,type}]}}`, one row per type. */
-export function v3Associations(portal: Portal, type: ObjectTypeName, id: number, targets: ObjectTypeName[]): Record<string, { results: Array<{ id: string; type: string }> }> {
+export function v3Associations(
+  portal: Portal,
+  type: ObjectTypeName,
+  id: number,
+  targets: ObjectTypeName[],
+): Record<string, { results: Array<{ id: string; type: string }> }> {
   const map: Record<string, { results: Array<{ id: string; type: string }> }> = {};
   for (const target of targets) {
     const results: Array<{ id: string; type: string }> = [];

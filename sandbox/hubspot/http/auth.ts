@@ -39,9 +39,15 @@ export function authenticate(state: SandboxState, request: FastifyRequest): Auth
   const now = state.clock.now();
   if (access.expiresAt <= now) {
     const minutes = Math.floor((now - access.expiresAt) / 60_000);
-    throw apiError(401, 'EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${minutes} minute(s) ago.`, {
-      context: { 'expire time': [formatTimestamp(access.expiresAt)] },
-    }, AUTH_FAILURE_HEADER);
+    throw apiError(
+      401,
+      'EXPIRED_AUTHENTICATION',
+      `The OAuth token used to make this call expired ${minutes} minute(s) ago.`,
+      {
+        context: { 'expire time': [formatTimestamp(access.expiresAt)] },
+      },
+      AUTH_FAILURE_HEADER,
+    );
   }
   return { kind: 'oauth', portal, appId: access.appId, userId: access.userId, scopes: access.scopes };
 }
@@ -81,7 +87,5 @@ export function objectScopes(family: 'contacts' | 'companies' | 'deals', access:
 }
 
 export function schemaScopes(family: 'contacts' | 'companies' | 'deals', access: 'read' | 'write'): ScopeRule {
-  return access === 'read'
-    ? [[`crm.objects.${family}.read`], [`crm.schemas.${family}.read`]]
-    : [[`crm.schemas.${family}.write`]];
+  return access === 'read' ? [[`crm.objects.${family}.read`], [`crm.schemas.${family}.read`]] : [[`crm.schemas.${family}.write`]];
 }

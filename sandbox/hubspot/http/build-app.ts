@@ -198,5 +198,12 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
   };
   registerControlRoutes(app, ctx, { reset });
 
-  return { app, ctx, reset, setRecordPageExtensions: (extensions) => { pageExtensions = extensions; } };
+  return {
+    app,
+    ctx,
+    reset,
+    setRecordPageExtensions: (extensions) => {
+      pageExtensions = extensions;
+    },
+  };
 }

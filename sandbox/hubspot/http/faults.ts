@@ -10,26 +10,25 @@ import { createRandom } from '../random.ts';
 
 const probability = z.number().min(0).max(1);
 
-export const faultsSchema = z.object({
-  rateLimitProbability: probability.optional(),
-  serverErrorProbability: probability.optional(),
-  /** Statuses picked from for injected server errors. */
-  serverErrorStatuses: z.array(z.number().int().min(500).max(599)).min(1).optional(),
-  dropConnectionProbability: probability.optional(),
-  latencyMs: z.number().int().min(0).max(120_000).optional(),
-  /** Extra random latency up to this many ms on top of `latencyMs`. */
-  latencyJitterMs: z.number().int().min(0).max(120_000).optional(),
-  /** Only requests whose path starts with one of these are affected (default: every HubSpot API path). */
-  pathPrefixes: z.array(z.string().startsWith('/')).optional(),
-  seed: z.union([z.number(), z.string()]).optional(),
-}).strict();
+export const faultsSchema = z
+  .object({
+    rateLimitProbability: probability.optional(),
+    serverErrorProbability: probability.optional(),
+    /** Statuses picked from for injected server errors. */
+    serverErrorStatuses: z.array(z.number().int().min(500).max(599)).min(1).optional(),
+    dropConnectionProbability: probability.optional(),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    /** Extra random latency up to this many ms on top of `latencyMs`. */
+    latencyJitterMs: z.number().int().min(0).max(120_000).optional(),
+    /** Only requests whose path starts with one of these are affected (default: every HubSpot API path). */
+    pathPrefixes: z.array(z.string().startsWith('/')).optional(),
+    seed: z.union([z.number(), z.string()]).optional(),
+  })
+  .strict();
 
 export type FaultSettings = z.infer<typeof faultsSchema>;
 
-export type FaultDecision =
-  | { kind: 'none'; delayMs: number }
-  | { kind: 'drop'; delayMs: number }
-  | { kind: 'error'; delayMs: number; error: HubSpotApiError };
+export type FaultDecision = { kind: 'none'; delayMs: number } | { kind: 'drop'; delayMs: number } | { kind: 'error'; delayMs: number; error: HubSpotApiError };
 
 export class FaultInjector {
   private settings: FaultSettings = {};
@@ -56,7 +55,11 @@ export class FaultInjector {
     }
     if (s.rateLimitProbability && this.random() < s.rateLimitProbability) {
       this.injected.rateLimit++;
-      return { kind: 'error', delayMs, error: rateLimitError('TEN_SECONDLY_ROLLING', RATE_LIMIT_MESSAGES.TEN_SECONDLY_ROLLING, 'publicapi:sandbox-injected-ten-secondly') };
+      return {
+        kind: 'error',
+        delayMs,
+        error: rateLimitError('TEN_SECONDLY_ROLLING', RATE_LIMIT_MESSAGES.TEN_SECONDLY_ROLLING, 'publicapi:sandbox-injected-ten-secondly'),
+      };
     }
     if (s.serverErrorProbability && this.random() < s.serverErrorProbability) {
       this.injected.serverError++;

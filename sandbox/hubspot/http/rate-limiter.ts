@@ -61,8 +61,10 @@ export class RateLimiter {
       if (day.used >= limits.daily) {
         this.rateLimitedCount++;
         throw rateLimitError('DAILY', RATE_LIMIT_MESSAGES.DAILY, undefined, {
-          ...headers, [RATE_LIMIT_HEADERS.remaining]: String(Math.max(0, max - used)),
-          [RATE_LIMIT_HEADERS.daily]: String(limits.daily), [RATE_LIMIT_HEADERS.dailyRemaining]: '0',
+          ...headers,
+          [RATE_LIMIT_HEADERS.remaining]: String(Math.max(0, max - used)),
+          [RATE_LIMIT_HEADERS.daily]: String(limits.daily),
+          [RATE_LIMIT_HEADERS.dailyRemaining]: '0',
         });
       }
       headers[RATE_LIMIT_HEADERS.daily] = String(limits.daily);

@@ -35,7 +35,8 @@ function existing(portal: Portal, type: ObjectTypeName, id: unknown): number {
 function definitionFor(portal: Portal, from: ObjectTypeName, to: ObjectTypeName, spec: unknown): AssociationTypeDefinition {
   const { category, typeId } = parseSpec((spec ?? {}) as Record<string, unknown>);
   const definition = portal.associations.definition(from, to, category, typeId);
-  if (!definition) throw validationError(`${category} association type ${typeId} is not valid between ${OBJECT_TYPES[from].singular} and ${OBJECT_TYPES[to].singular}.`);
+  if (!definition)
+    throw validationError(`${category} association type ${typeId} is not valid between ${OBJECT_TYPES[from].singular} and ${OBJECT_TYPES[to].singular}.`);
   return definition;
 }
 
@@ -57,8 +58,10 @@ function defaultResults(from: ObjectTypeName, fromId: number, to: ObjectTypeName
 function labelsPair(portal: Portal, from: ObjectTypeName, fromId: number, to: ObjectTypeName, toId: number): Record<string, unknown> {
   const edge = portal.associations.list(from, fromId, to).find((e) => e.toId === toId);
   return {
-    fromObjectTypeId: OBJECT_TYPES[from].typeId, fromObjectId: String(fromId),
-    toObjectTypeId: OBJECT_TYPES[to].typeId, toObjectId: String(toId),
+    fromObjectTypeId: OBJECT_TYPES[from].typeId,
+    fromObjectId: String(fromId),
+    toObjectTypeId: OBJECT_TYPES[to].typeId,
+    toObjectId: String(toId),
     labels: (edge?.types ?? []).map((t) => t.label).filter((l): l is string => l !== null),
   };
 }
@@ -105,10 +108,14 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     const auth = guard(ctx, request, reply, { scopes: readScopes(from) });
     const query = queryOf(request);
     const limit = query.limit === undefined ? ctx.limits.associationsPageSize : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > ctx.limits.associationsPageSize) throw validationError(`limit must be between 1 and ${ctx.limits.associationsPageSize}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > ctx.limits.associationsPageSize)
+      throw validationError(`limit must be between 1 and ${ctx.limits.associationsPageSize}.`);
     const after = query.after === undefined ? 0 : Number(query.after);
     const page = pageOfAssociations(auth, from, Number(request.params.fromId), to, after, limit);
-    return { results: page.results, ...(page.next !== undefined ? { paging: { next: { after: page.next, link: `${ctx.baseUrl}${request.url.split('?')[0]}?after=${page.next}` } } } : {}) };
+    return {
+      results: page.results,
+      ...(page.next !== undefined ? { paging: { next: { after: page.next, link: `${ctx.baseUrl}${request.url.split('?')[0]}?after=${page.next}` } } } : {}),
+    };
   });
 
   app.delete<Single>('/crm/v4/objects/:fromType/:fromId/associations/:toType/:toId', async (request, reply) => {
@@ -124,7 +131,9 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
     const auth = guard(ctx, request, reply, { scopes: write(from) });
     const startedAt = now();
     const inputs = inputsOf(bodyObject(request), 2000);
-    const pairs = inputs.map((i) => [existing(auth.portal, from, (i.from as { id?: unknown })?.id), existing(auth.portal, to, (i.to as { id?: unknown })?.id)] as const);
+    const pairs = inputs.map(
+      (i) => [existing(auth.portal, from, (i.from as { id?: unknown })?.id), existing(auth.portal, to, (i.to as { id?: unknown })?.id)] as const,
+    );
     const results = pairs.flatMap(([fromId, toId]) => {
       associations.add(auth.portal, from, fromId, to, toId, defaultFor(from, to), sourceOf(auth));
       return defaultResults(from, fromId, to, toId);
@@ -164,8 +173,14 @@ export function registerAssociationRoutes(app: FastifyInstance, ctx: SandboxCont
       const page = pageOfAssociations(auth, from, Number(id), to, Number(input.after ?? 0), ctx.limits.associationsPageSize);
       if (page.results.length === 0) {
         // Observed 207 entry (docs/sandbox/hubspot.md): integrations key on this subCategory.
-        errors.push(standardError('OBJECT_NOT_FOUND', `No ${OBJECT_TYPES[to].singular} is associated with ${OBJECT_TYPES[from].singular} ${id}.`,
-          { fromObjectId: [id], fromObjectType: [OBJECT_TYPES[from].singular], toObjectType: [OBJECT_TYPES[to].singular] }, 'crm.associations.NO_ASSOCIATIONS_FOUND'));
+        errors.push(
+          standardError(
+            'OBJECT_NOT_FOUND',
+            `No ${OBJECT_TYPES[to].singular} is associated with ${OBJECT_TYPES[from].singular} ${id}.`,
+            { fromObjectId: [id], fromObjectType: [OBJECT_TYPES[from].singular], toObjectType: [OBJECT_TYPES[to].singular] },
+            'crm.associations.NO_ASSOCIATIONS_FOUND',
+          ),
+        );
         continue;
       }
       results.push({ from: { id }, to: page.results, ...(page.next !== undefined ? { paging: { next: { after: page.next } } } : {}) });

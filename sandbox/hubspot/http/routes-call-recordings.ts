@@ -46,7 +46,11 @@ export function registerCallRecordingRoutes(app: FastifyInstance, ctx: SandboxCo
     const user = currentUser(ctx, request);
     const problem = (status: number, title: string, message: string) => {
       reply.code(status).type('text/html; charset=utf-8');
-      return page({ title, body: html`<section class="card narrow error"><h1>${title}</h1><p>${message}</p></section>`, signedInAs: { email: user.email, name: `${user.firstName} ${user.lastName}` } });
+      return page({
+        title,
+        body: html`<section class="card narrow error"><h1>${title}</h1><p>${message}</p></section>`,
+        signedInAs: { email: user.email, name: `${user.firstName} ${user.lastName}` },
+      });
     };
     const portal = ctx.state.portal(Number(request.params.portalId));
     if (!portal || !user.portalIds.includes(portal.portalId)) return problem(404, 'Page not found', "This page doesn't exist.");
@@ -67,8 +71,13 @@ export function registerCallRecordingRoutes(app: FastifyInstance, ctx: SandboxCo
     let status = 0;
     try {
       const res = await fetch(url, {
-        redirect: 'manual', signal: AbortSignal.timeout(APP_TIMEOUT_MS),
-        headers: { accept: 'application/json', 'x-hubspot-signature-v3': signatureV3(target.clientSecret, 'GET', url.toString(), '', timestamp), 'x-hubspot-request-timestamp': String(timestamp) },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(APP_TIMEOUT_MS),
+        headers: {
+          accept: 'application/json',
+          'x-hubspot-signature-v3': signatureV3(target.clientSecret, 'GET', url.toString(), '', timestamp),
+          'x-hubspot-request-timestamp': String(timestamp),
+        },
       });
       status = res.status;
       answer = res.ok ? await res.json() : undefined;

@@ -42,7 +42,10 @@ const updateBody = z.object({ properties: z.record(z.string(), value) });
 const completeBody = z.object({
   engagementProperties: z.record(z.string(), value).default({}),
   /** The records the call belongs to: the dialed record (calleeInfo), the record on screen, a caller-id match. */
-  associations: z.array(z.object({ objectTypeId: z.string(), objectId: id })).max(10).default([]),
+  associations: z
+    .array(z.object({ objectTypeId: z.string(), objectId: id }))
+    .max(10)
+    .default([]),
 });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -54,7 +57,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 export function registerCallingHostRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const associations = new AssociationService(ctx.objects, ctx.events, () => ctx.state.clock.now());
 
-  for (const [path, file] of [[CALLING_ASSETS.sdk, SDK_BUNDLE], [CALLING_ASSETS.host, HOST_SCRIPT]] as const) {
+  for (const [path, file] of [
+    [CALLING_ASSETS.sdk, SDK_BUNDLE],
+    [CALLING_ASSETS.host, HOST_SCRIPT],
+  ] as const) {
     app.get(path, async (_request, reply) => {
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
       return readFile(file, 'utf8');
@@ -84,19 +90,24 @@ export function registerCallingHostRoutes(app: FastifyInstance, ctx: SandboxCont
     const { portal, source, ownerId } = session(request);
     const input = parse(createBody, request.body);
     const started = input.callStartTime && Number.isFinite(input.callStartTime) ? input.callStartTime : ctx.state.clock.now();
-    const record = ctx.objects.create(portal, 'calls', {
-      properties: {
-        hs_timestamp: String(Math.round(started)),
-        hs_call_direction: input.direction,
-        hs_call_status: input.direction === 'OUTBOUND' ? 'CONNECTING' : 'RINGING',
-        hs_call_external_id: input.externalCallId,
-        ...(input.appId ? { hs_call_app_id: String(input.appId) } : {}),
-        hs_call_source: 'CALLING_SDK',
-        ...(input.fromNumber ? { hs_call_from_number: input.fromNumber } : {}),
-        ...(input.toNumber ? { hs_call_to_number: input.toNumber } : {}),
-        ...(ownerId !== undefined ? { hubspot_owner_id: String(ownerId) } : {}),
+    const record = ctx.objects.create(
+      portal,
+      'calls',
+      {
+        properties: {
+          hs_timestamp: String(Math.round(started)),
+          hs_call_direction: input.direction,
+          hs_call_status: input.direction === 'OUTBOUND' ? 'CONNECTING' : 'RINGING',
+          hs_call_external_id: input.externalCallId,
+          ...(input.appId ? { hs_call_app_id: String(input.appId) } : {}),
+          hs_call_source: 'CALLING_SDK',
+          ...(input.fromNumber ? { hs_call_from_number: input.fromNumber } : {}),
+          ...(input.toNumber ? { hs_call_to_number: input.toNumber } : {}),
+          ...(ownerId !== undefined ? { hubspot_owner_id: String(ownerId) } : {}),
+        },
       },
-    }, { ...source, appId: input.appId });
+      { ...source, appId: input.appId },
+    );
     ctx.state.touch();
     reply.code(201);
     return { engagementId: record.id };
@@ -129,7 +140,8 @@ export function registerCallingHostRoutes(app: FastifyInstance, ctx: SandboxCont
       if (!target || target.archived) continue;
       add(type, target.id);
       // HubSpot's default: activities logged on a contact also go to its primary company.
-      const primary = type === 'contacts' ? portal.associations.list('contacts', target.id, 'companies').find((e) => e.types.some((t) => t.label === 'Primary')) : undefined;
+      const primary =
+        type === 'contacts' ? portal.associations.list('contacts', target.id, 'companies').find((e) => e.types.some((t) => t.label === 'Primary')) : undefined;
       if (primary) add('companies', primary.toId);
     }
     const properties = { ...input.engagementProperties };

@@ -14,20 +14,49 @@ import { guard, type SandboxContext } from './context.ts';
 import { sourceOf } from './routes-objects.ts';
 
 const settingsFields = {
-  name: z.string().min(1), url: z.string().min(1), width: z.number().int(), height: z.number().int(), isReady: z.boolean(),
-  supportsCustomObjects: z.boolean(), supportsInboundCalling: z.boolean(), usesCallingWindow: z.boolean(), usesRemote: z.boolean(),
+  name: z.string().min(1),
+  url: z.string().min(1),
+  width: z.number().int(),
+  height: z.number().int(),
+  isReady: z.boolean(),
+  supportsCustomObjects: z.boolean(),
+  supportsInboundCalling: z.boolean(),
+  usesCallingWindow: z.boolean(),
+  usesRemote: z.boolean(),
 };
 const settingsSchema = z.object(settingsFields).passthrough();
 const settingsPatchSchema = z.object(settingsFields).partial().passthrough();
 const recordingSchema = z.object({ urlToRetrieveAuthedRecording: z.string().min(1) });
 const channelSchema = z.object({ url: z.string().min(1), isReady: z.boolean() });
 const phoneSchema = z.object({ e164Number: z.string().min(1), phoneNumberType: z.string(), extension: z.string().nullish() });
-const inboundSchema = z.object({
-  externalCallId: z.string(), createEngagement: z.boolean(), engagementProperties: z.record(z.string(), z.string()),
-  finalCallStatus: z.enum(['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'HOLD', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING', 'UNKNOWN']),
-  fromNumber: phoneSchema, toNumber: phoneSchema, potentialRecipientUserIds: z.array(z.number().int()),
-  userId: z.number().int().optional(), callStartedTimestamp: z.string().optional(), durationSeconds: z.number().int().optional(),
-}).passthrough();
+const inboundSchema = z
+  .object({
+    externalCallId: z.string(),
+    createEngagement: z.boolean(),
+    engagementProperties: z.record(z.string(), z.string()),
+    finalCallStatus: z.enum([
+      'BUSY',
+      'CALLING_CRM_USER',
+      'CANCELED',
+      'COMPLETED',
+      'CONNECTING',
+      'FAILED',
+      'HOLD',
+      'IN_PROGRESS',
+      'MISSED',
+      'NO_ANSWER',
+      'QUEUED',
+      'RINGING',
+      'UNKNOWN',
+    ]),
+    fromNumber: phoneSchema,
+    toNumber: phoneSchema,
+    potentialRecipientUserIds: z.array(z.number().int()),
+    userId: z.number().int().optional(),
+    callStartedTimestamp: z.string().optional(),
+    durationSeconds: z.number().int().optional(),
+  })
+  .passthrough();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
@@ -48,14 +77,27 @@ export function callerIdMatches(portal: Portal, e164: string): Array<Record<stri
   const number = calculatePhone(e164, portal.settings.defaultRegion).e164 || e164;
   const matches: Array<Record<string, unknown>> = [];
   const contacts = portal.store('contacts');
-  const contactIds = new Set([...(contacts.exactMatches('hs_calculated_phone_number', number.toLowerCase()) ?? []), ...(contacts.exactMatches('hs_calculated_mobile_number', number.toLowerCase()) ?? [])]);
+  const contactIds = new Set([
+    ...(contacts.exactMatches('hs_calculated_phone_number', number.toLowerCase()) ?? []),
+    ...(contacts.exactMatches('hs_calculated_mobile_number', number.toLowerCase()) ?? []),
+  ]);
   for (const id of [...contactIds].sort((a, b) => a - b)) {
     const c = contacts.get(id)!;
-    matches.push({ callerIdType: 'CONTACT', objectCoordinates: { portalId: portal.portalId, objectTypeId: '0-1', objectId: id }, firstName: c.properties.firstname, lastName: c.properties.lastname, email: c.properties.email });
+    matches.push({
+      callerIdType: 'CONTACT',
+      objectCoordinates: { portalId: portal.portalId, objectTypeId: '0-1', objectId: id },
+      firstName: c.properties.firstname,
+      lastName: c.properties.lastname,
+      email: c.properties.email,
+    });
   }
   const companies = portal.store('companies');
   for (const id of [...(companies.exactMatches('hs_calculated_phone_number', number.toLowerCase()) ?? [])].sort((a, b) => a - b)) {
-    matches.push({ callerIdType: 'COMPANY', objectCoordinates: { portalId: portal.portalId, objectTypeId: '0-2', objectId: id }, name: companies.get(id)!.properties.name });
+    matches.push({
+      callerIdType: 'COMPANY',
+      objectCoordinates: { portalId: portal.portalId, objectTypeId: '0-2', objectId: id },
+      name: companies.get(id)!.properties.name,
+    });
   }
   return matches;
 }
@@ -84,7 +126,9 @@ export function registerCallingRoutes(app: FastifyInstance, ctx: SandboxContext)
     const target = dev(request);
     if (!target.calling) throw missing('calling settings', target);
     const input = parse(settingsPatchSchema, request.body);
-    Object.assign(target.calling, Object.fromEntries(Object.entries(pick(input as z.infer<typeof settingsSchema>)).filter(([, v]) => v !== undefined)), { updatedAt: now() });
+    Object.assign(target.calling, Object.fromEntries(Object.entries(pick(input as z.infer<typeof settingsSchema>)).filter(([, v]) => v !== undefined)), {
+      updatedAt: now(),
+    });
     ctx.state.touch();
     return settingsBody(target.calling);
   });
@@ -107,7 +151,9 @@ export function registerCallingRoutes(app: FastifyInstance, ctx: SandboxContext)
       const target = dev(request);
       if (method === 'patch' && !target.channelConnection) throw missing('channel connection settings', target);
       const input = method === 'post' ? parse(channelSchema, request.body) : parse(channelSchema.partial(), request.body);
-      target.channelConnection = { url: '', isReady: false, createdAt: now(), ...target.channelConnection, ...input, updatedAt: now() } as NonNullable<SandboxApp['channelConnection']>;
+      target.channelConnection = { url: '', isReady: false, createdAt: now(), ...target.channelConnection, ...input, updatedAt: now() } as NonNullable<
+        SandboxApp['channelConnection']
+      >;
       ctx.state.touch();
       const c = target.channelConnection;
       return { url: c.url, isReady: c.isReady, createdAt: formatTimestamp(c.createdAt), updatedAt: formatTimestamp(c.updatedAt) };
@@ -146,21 +192,33 @@ export function registerCallingRoutes(app: FastifyInstance, ctx: SandboxContext)
       const owner = input.userId !== undefined ? auth.portal.ownerByUserId(input.userId) : undefined;
       const contact = matches.find((m) => m.callerIdType === 'CONTACT');
       const started = input.callStartedTimestamp ? Date.parse(input.callStartedTimestamp) : ctx.state.clock.now();
-      ctx.objects.create(auth.portal, 'calls', {
-        properties: {
-          hs_timestamp: String(Number.isNaN(started) ? ctx.state.clock.now() : started),
-          hs_call_direction: 'INBOUND',
-          hs_call_status: input.finalCallStatus,
-          hs_call_from_number: input.fromNumber.e164Number,
-          hs_call_to_number: input.toNumber.e164Number,
-          hs_call_external_id: input.externalCallId,
-          ...(input.durationSeconds !== undefined ? { hs_call_duration: String(input.durationSeconds * 1000) } : {}),
-          ...(owner ? { hubspot_owner_id: String(owner.id) } : {}),
-          ...(auth.appId !== undefined ? { hs_call_app_id: String(auth.appId) } : {}),
-          ...input.engagementProperties,
+      ctx.objects.create(
+        auth.portal,
+        'calls',
+        {
+          properties: {
+            hs_timestamp: String(Number.isNaN(started) ? ctx.state.clock.now() : started),
+            hs_call_direction: 'INBOUND',
+            hs_call_status: input.finalCallStatus,
+            hs_call_from_number: input.fromNumber.e164Number,
+            hs_call_to_number: input.toNumber.e164Number,
+            hs_call_external_id: input.externalCallId,
+            ...(input.durationSeconds !== undefined ? { hs_call_duration: String(input.durationSeconds * 1000) } : {}),
+            ...(owner ? { hubspot_owner_id: String(owner.id) } : {}),
+            ...(auth.appId !== undefined ? { hs_call_app_id: String(auth.appId) } : {}),
+            ...input.engagementProperties,
+          },
+          associations: contact
+            ? [
+                {
+                  to: { id: (contact.objectCoordinates as { objectId: number }).objectId },
+                  types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 194 }],
+                },
+              ]
+            : [],
         },
-        associations: contact ? [{ to: { id: (contact.objectCoordinates as { objectId: number }).objectId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 194 }] }] : [],
-      }, sourceOf(auth));
+        sourceOf(auth),
+      );
       ctx.state.touch();
     }
     return { callerIdMatches: matches };

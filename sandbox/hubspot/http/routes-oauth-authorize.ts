@@ -23,7 +23,13 @@ function signedIn(user: SandboxUser) {
 
 function fieldsOf(source: Record<string, unknown>): AuthorizeFields {
   const text = (name: string) => (typeof source[name] === 'string' ? (source[name] as string) : undefined);
-  return { client_id: text('client_id') ?? '', redirect_uri: text('redirect_uri') ?? '', scope: text('scope') ?? '', optional_scope: text('optional_scope'), state: text('state') };
+  return {
+    client_id: text('client_id') ?? '',
+    redirect_uri: text('redirect_uri') ?? '',
+    scope: text('scope') ?? '',
+    optional_scope: text('optional_scope'),
+    state: text('state'),
+  };
 }
 
 function accountsFor(ctx: SandboxContext, user: SandboxUser): AccountChoice[] {
@@ -44,7 +50,12 @@ function showError(reply: FastifyReply, message: string, user: SandboxUser): str
 /** Validates the install URL and the chosen account; renders consent or the error page. */
 function consentOrError(ctx: SandboxContext, request: FastifyRequest, reply: FastifyReply, fields: AuthorizeFields, portalId: number): string {
   const user = currentUser(ctx, request);
-  const check = checkAuthorizeRequest(ctx.state, { clientId: fields.client_id, redirectUri: fields.redirect_uri, scope: fields.scope, optionalScope: fields.optional_scope });
+  const check = checkAuthorizeRequest(ctx.state, {
+    clientId: fields.client_id,
+    redirectUri: fields.redirect_uri,
+    scope: fields.scope,
+    optionalScope: fields.optional_scope,
+  });
   if (!check.ok) return showError(reply, check.message, user);
   const problem = checkAccountChoice(ctx.state, portalId, user.userId);
   if (problem) return showError(reply, problem, user);
@@ -77,18 +88,33 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: SandboxContex
     const fields = fieldsOf(body);
     const user = currentUser(ctx, request);
     const portalId = Number(body.portal_id);
-    const check = checkAuthorizeRequest(ctx.state, { clientId: fields.client_id, redirectUri: fields.redirect_uri, scope: fields.scope, optionalScope: fields.optional_scope });
+    const check = checkAuthorizeRequest(ctx.state, {
+      clientId: fields.client_id,
+      redirectUri: fields.redirect_uri,
+      scope: fields.scope,
+      optionalScope: fields.optional_scope,
+    });
     if (!check.ok) return showError(reply, check.message, user);
     if (body.decision !== 'approve') {
-      return reply.redirect(redirectWithParams(check.redirectUri, {
-        error: 'access_denied',
-        error_description: 'The user denied access to the app.',
-        state: fields.state,
-      }), 302);
+      return reply.redirect(
+        redirectWithParams(check.redirectUri, {
+          error: 'access_denied',
+          error_description: 'The user denied access to the app.',
+          state: fields.state,
+        }),
+        302,
+      );
     }
     const problem = checkAccountChoice(ctx.state, portalId, user.userId);
     if (problem) return showError(reply, problem, user);
-    const code = issueCode(ctx.state, { app: check.app, portalId, userId: user.userId, scopes: check.scopes, redirectUri: check.redirectUri, ttlSeconds: ctx.options.authCodeTtlSeconds });
+    const code = issueCode(ctx.state, {
+      app: check.app,
+      portalId,
+      userId: user.userId,
+      scopes: check.scopes,
+      redirectUri: check.redirectUri,
+      ttlSeconds: ctx.options.authCodeTtlSeconds,
+    });
     return reply.redirect(redirectWithParams(check.redirectUri, { code, state: fields.state }), 302);
   });
 

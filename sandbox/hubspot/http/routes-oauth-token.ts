@@ -27,7 +27,10 @@ function formOf(request: FastifyRequest): TokenForm {
 export function registerOAuthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const token = async (request: FastifyRequest) => {
     // The token endpoint only takes a form: a JSON body gets HTTP 415 (observed, docs/sandbox/hubspot.md; body ours).
-    const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const contentType = String(request.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (contentType !== '' && contentType !== 'application/x-www-form-urlencoded') throw unsupportedMediaType(contentType);
     return exchangeToken(ctx.state, formOf(request), ctx.options.accessTokenTtlSeconds);
   };

@@ -36,7 +36,7 @@ export function standardError(category: string, message: string, context: Record
 export function inputsOf(body: Record<string, unknown>, max: number): Input[] {
   if (!Array.isArray(body.inputs)) throw validationError('Invalid input JSON: inputs must be an array');
   if (body.inputs.length > max) throw tooManyBatchInputs(max);
-  return body.inputs.map((input) => (input && typeof input === 'object' ? input as Input : {}));
+  return body.inputs.map((input) => (input && typeof input === 'object' ? (input as Input) : {}));
 }
 
 /** The batch envelope; `errors` switches it to the 207 shape. */
@@ -76,7 +76,11 @@ function assertUniqueIds(inputs: Input[]): void {
 
 /** HubSpot's 207 entry for ids that match nothing, worded as in its captured batch read/update answers. */
 function objectsNotFound(type: ObjectTypeName, ids: string[]): StandardErrorBody {
-  return standardError('OBJECT_NOT_FOUND', `Could not get some ${OBJECT_TYPES[type].singular.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`, { ids });
+  return standardError(
+    'OBJECT_NOT_FOUND',
+    `Could not get some ${OBJECT_TYPES[type].singular.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
+    { ids },
+  );
 }
 
 /**
@@ -112,7 +116,9 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
     const inputs = inputsOf(body, ctx.limits.batchInputs);
     const withHistory = listParam(body.propertiesWithHistory);
     if (withHistory && inputs.length > 50) {
-      throw validationError('The maximum number of inputs supported in a batch request for property histories is 50. Please reduce the number of items and try again');
+      throw validationError(
+        'The maximum number of inputs supported in a batch request for property histories is 50. Please reduce the number of items and try again',
+      );
     }
     const idProperty = typeof body.idProperty === 'string' ? body.idProperty : undefined;
     const archived = booleanParam(queryOf(request).archived);
@@ -139,7 +145,10 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
     const errors: ReturnType<typeof standardError>[] = [];
     const emails = new Set<string>();
     const prepareOne = (input: Input): PreparedCreate => {
-      const ready = ctx.objects.prepareCreate(auth.portal, type, { properties: (input.properties ?? {}) as Record<string, unknown>, associations: (input.associations ?? []) as never });
+      const ready = ctx.objects.prepareCreate(auth.portal, type, {
+        properties: (input.properties ?? {}) as Record<string, unknown>,
+        associations: (input.associations ?? []) as never,
+      });
       if (type === 'contacts' && ready.values.email) {
         if (emails.has(ready.values.email)) throw validationError(`Duplicate values found for unique property email in batch input: ${ready.values.email}`);
         emails.add(ready.values.email);
@@ -183,8 +192,13 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
       if (!record) missing.push(!idProperty && !/^\d+$/.test(id) ? '' : id);
       else found.push({ record, input });
     }
-    const work = prepareAll(found, ({ record, input }) => ({ record, values: ctx.objects.prepareUpdate(auth.portal, type, record, (input.properties ?? {}) as Record<string, unknown>) }));
-    const results = work.map(({ record, values }) => fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, record, values, sourceOf(auth)), ctx.baseUrl));
+    const work = prepareAll(found, ({ record, input }) => ({
+      record,
+      values: ctx.objects.prepareUpdate(auth.portal, type, record, (input.properties ?? {}) as Record<string, unknown>),
+    }));
+    const results = work.map(({ record, values }) =>
+      fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, record, values, sourceOf(auth)), ctx.baseUrl),
+    );
     const errors = missing.length > 0 ? [objectsNotFound(type, missing)] : [];
     ctx.state.touch();
     if (errors.length > 0) reply.code(207);
@@ -202,11 +216,16 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: SandboxContext): 
       const properties = (input.properties ?? {}) as Record<string, unknown>;
       const existing = ctx.objects.find(auth.portal, type, String(input.id ?? ''), idProperty);
       if (existing) return { existing, values: ctx.objects.prepareUpdate(auth.portal, type, existing, properties) };
-      if (!idProperty || idProperty === 'hs_object_id') throw validationError(`Upsert requires idProperty to be a unique property to create ${OBJECT_TYPES[type].singular} ${String(input.id ?? '')}.`);
+      if (!idProperty || idProperty === 'hs_object_id')
+        throw validationError(`Upsert requires idProperty to be a unique property to create ${OBJECT_TYPES[type].singular} ${String(input.id ?? '')}.`);
       return { create: ctx.objects.prepareCreate(auth.portal, type, { properties: { ...properties, [idProperty]: input.id } }) };
     });
     const results = plan.map((step) => {
-      if (step.existing) return { ...fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, step.existing, step.values, sourceOf(auth)), ctx.baseUrl), new: false };
+      if (step.existing)
+        return {
+          ...fullRecord(auth.portal, type, ctx.objects.commitUpdate(auth.portal, type, step.existing, step.values, sourceOf(auth)), ctx.baseUrl),
+          new: false,
+        };
       return { ...fullRecord(auth.portal, type, ctx.objects.commitCreate(auth.portal, type, step.create!, sourceOf(auth)), ctx.baseUrl), new: true };
     });
     ctx.state.touch();

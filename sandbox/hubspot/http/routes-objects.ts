@@ -52,7 +52,12 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
       }
       page.push(record);
     }
-    const options = { properties: listParam(query.properties), propertiesWithHistory: listParam(query.propertiesWithHistory), associations: associationTypesParam(query.associations), baseUrl: ctx.baseUrl };
+    const options = {
+      properties: listParam(query.properties),
+      propertiesWithHistory: listParam(query.propertiesWithHistory),
+      associations: associationTypesParam(query.associations),
+      baseUrl: ctx.baseUrl,
+    };
     const body: Record<string, unknown> = { results: page.map((r) => serializeRecord(auth.portal, type, r, options)) };
     if (nextId !== undefined) {
       const link = new URL(`${ctx.baseUrl}${request.url}`);
@@ -69,10 +74,15 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
     if (body.properties !== undefined && (typeof body.properties !== 'object' || body.properties === null || Array.isArray(body.properties))) {
       throw validationError('Invalid input JSON: properties must be an object');
     }
-    const record = ctx.objects.create(auth.portal, type, {
-      properties: (body.properties ?? {}) as Record<string, unknown>,
-      associations: (body.associations ?? []) as never,
-    }, sourceOf(auth));
+    const record = ctx.objects.create(
+      auth.portal,
+      type,
+      {
+        properties: (body.properties ?? {}) as Record<string, unknown>,
+        associations: (body.associations ?? []) as never,
+      },
+      sourceOf(auth),
+    );
     ctx.state.touch();
     reply.code(201);
     return fullRecord(auth.portal, type, record, ctx.baseUrl);
@@ -109,8 +119,9 @@ export function registerObjectRoutes(app: FastifyInstance, ctx: SandboxContext):
     const auth = guard(ctx, request, reply, { scopes: objectScopes('contacts', 'write') });
     const body = bodyObject(request);
     const idProperty = typeof body.idProperty === 'string' ? body.idProperty : undefined;
-    const record = ctx.objects.find(auth.portal, 'contacts', String(body.objectId ?? ''), idProperty)
-      ?? ctx.objects.find(auth.portal, 'contacts', String(body.objectId ?? ''), idProperty, true);
+    const record =
+      ctx.objects.find(auth.portal, 'contacts', String(body.objectId ?? ''), idProperty) ??
+      ctx.objects.find(auth.portal, 'contacts', String(body.objectId ?? ''), idProperty, true);
     if (!record) throw notFound();
     ctx.objects.archive(auth.portal, 'contacts', record, sourceOf(auth));
     auth.portal.associations.removeRecord('contacts', record.id);

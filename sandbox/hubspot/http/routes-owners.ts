@@ -56,9 +56,8 @@ export function registerOwnerRoutes(app: FastifyInstance, ctx: SandboxContext): 
     if (idProperty !== 'id' && idProperty !== 'userId') throw validationError(`idProperty must be one of [id, userId], got ${String(idProperty)}.`);
     const archived = booleanParam(query.archived);
     const wanted = Number(request.params.ownerId);
-    const owner = idProperty === 'userId'
-      ? [...auth.portal.owners.values()].find((o) => o.userId === wanted && o.archived === archived)
-      : auth.portal.owners.get(wanted);
+    const owner =
+      idProperty === 'userId' ? [...auth.portal.owners.values()].find((o) => o.userId === wanted && o.archived === archived) : auth.portal.owners.get(wanted);
     if (!owner || owner.archived !== archived) throw notFound();
     return ownerBody(owner);
   });

@@ -32,7 +32,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: SandboxContext, ex
       return problemPage(reply, 403, 'No access', `${user.email} is not a user in ${portal.settings.name}.`, signedIn);
     }
     const record = /^\d+$/.test(request.params.id) ? portal.store(type).get(Number(request.params.id)) : undefined;
-    if (!record || record.archived) return problemPage(reply, 404, 'Record not found', `This ${OBJECT_TYPES[type].singular} doesn't exist or was deleted.`, signedIn);
+    if (!record || record.archived)
+      return problemPage(reply, 404, 'Record not found', `This ${OBJECT_TYPES[type].singular} doesn't exist or was deleted.`, signedIn);
     const owner = portal.ownerByUserId(user.userId);
     // Extensions set by a test or embedder come first, then the built-in calling widget host (calling-host.ts).
     const calling = callingHostExtensions({ state: ctx.state, portal, user, ownerId: owner?.id, type, record });
@@ -40,7 +41,12 @@ export function registerPageRoutes(app: FastifyInstance, ctx: SandboxContext, ex
     const merged = { head: html`${extra?.head}${calling.head}`, widgetPanel: html`${extra?.widgetPanel}${calling.widgetPanel}` };
     reply.type('text/html; charset=utf-8');
     return renderRecordPage({
-      portal, type, record, signedInAs: { ...signedIn, ownerId: owner?.id }, url: request.url, extensions: merged,
+      portal,
+      type,
+      record,
+      signedInAs: { ...signedIn, ownerId: owner?.id },
+      url: request.url,
+      extensions: merged,
       recordingSource: (call) => recordingSource(ctx.state, portal, call),
     });
   });

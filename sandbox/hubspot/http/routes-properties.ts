@@ -11,25 +11,49 @@ import { schemaScopes } from './auth.ts';
 import { bodyObject, booleanParam, guard, objectTypeParam, queryOf, type SandboxContext } from './context.ts';
 import { batchBody, inputsOf, standardError } from './routes-objects-batch.ts';
 
-const optionSchema = z.object({ label: z.string(), value: z.string(), displayOrder: z.number().int().optional(), hidden: z.boolean().default(false), description: z.string().optional() });
-
-const createSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must start with a lower-case letter and contain only lower-case letters, digits and underscores').max(100),
-  label: z.string().min(1),
-  type: z.enum(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
-  fieldType: z.enum(['booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio', 'select', 'text', 'textarea']),
-  groupName: z.string().min(1),
-  description: z.string().optional(),
-  options: z.array(optionSchema).optional(),
+const optionSchema = z.object({
+  label: z.string(),
+  value: z.string(),
   displayOrder: z.number().int().optional(),
-  hasUniqueValue: z.boolean().optional(),
-  hidden: z.boolean().optional(),
-  formField: z.boolean().optional(),
-  externalOptions: z.boolean().optional(),
-  referencedObjectType: z.string().optional(),
-  textDisplayHint: z.string().optional(),
-  numberDisplayHint: z.string().optional(),
-}).passthrough();
+  hidden: z.boolean().default(false),
+  description: z.string().optional(),
+});
+
+const createSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/, 'must start with a lower-case letter and contain only lower-case letters, digits and underscores')
+      .max(100),
+    label: z.string().min(1),
+    type: z.enum(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
+    fieldType: z.enum([
+      'booleancheckbox',
+      'calculation_equation',
+      'checkbox',
+      'date',
+      'file',
+      'html',
+      'number',
+      'phonenumber',
+      'radio',
+      'select',
+      'text',
+      'textarea',
+    ]),
+    groupName: z.string().min(1),
+    description: z.string().optional(),
+    options: z.array(optionSchema).optional(),
+    displayOrder: z.number().int().optional(),
+    hasUniqueValue: z.boolean().optional(),
+    hidden: z.boolean().optional(),
+    formField: z.boolean().optional(),
+    externalOptions: z.boolean().optional(),
+    referencedObjectType: z.string().optional(),
+    textDisplayHint: z.string().optional(),
+    numberDisplayHint: z.string().optional(),
+  })
+  .passthrough();
 
 const updateSchema = createSchema.omit({ name: true }).partial();
 
@@ -75,7 +99,12 @@ export function propertyBody(definition: PropertyDefinition): Record<string, unk
     hubspotDefined: definition.hubspotDefined,
     formField: definition.formField,
     dataSensitivity: 'non_sensitive',
-    modificationMetadata: { archivable: definition.archivable, readOnlyDefinition: definition.readOnlyDefinition, readOnlyValue: definition.readOnlyValue, readOnlyOptions: definition.hubspotDefined },
+    modificationMetadata: {
+      archivable: definition.archivable,
+      readOnlyDefinition: definition.readOnlyDefinition,
+      readOnlyValue: definition.readOnlyValue,
+      readOnlyOptions: definition.hubspotDefined,
+    },
     ...(definition.referencedObjectType ? { referencedObjectType: definition.referencedObjectType } : {}),
     ...(definition.textDisplayHint ? { textDisplayHint: definition.textDisplayHint } : {}),
     ...(definition.numberDisplayHint ? { numberDisplayHint: definition.numberDisplayHint } : {}),
@@ -122,13 +151,35 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
       throw validationError(`Enumeration property '${input.name}' needs at least one option.`);
     }
     const definition: PropertyDefinition = {
-      name: input.name, label: input.label, type: input.type, fieldType: input.fieldType, groupName: input.groupName,
-      description: input.description ?? '', displayOrder: input.displayOrder ?? -1, hasUniqueValue: input.hasUniqueValue ?? false,
-      hidden: input.hidden ?? false, formField: input.formField ?? false, hubspotDefined: false, calculated: false,
-      externalOptions: input.externalOptions ?? false, readOnlyValue: false, readOnlyDefinition: false, archivable: true,
-      options: (input.options ?? []).map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden, ...(o.description ? { description: o.description } : {}) })),
-      referencedObjectType: input.referencedObjectType, textDisplayHint: input.textDisplayHint, numberDisplayHint: input.numberDisplayHint,
-      createdAt: now(), updatedAt: now(), archived: false,
+      name: input.name,
+      label: input.label,
+      type: input.type,
+      fieldType: input.fieldType,
+      groupName: input.groupName,
+      description: input.description ?? '',
+      displayOrder: input.displayOrder ?? -1,
+      hasUniqueValue: input.hasUniqueValue ?? false,
+      hidden: input.hidden ?? false,
+      formField: input.formField ?? false,
+      hubspotDefined: false,
+      calculated: false,
+      externalOptions: input.externalOptions ?? false,
+      readOnlyValue: false,
+      readOnlyDefinition: false,
+      archivable: true,
+      options: (input.options ?? []).map((o, i) => ({
+        label: o.label,
+        value: o.value,
+        displayOrder: o.displayOrder ?? i,
+        hidden: o.hidden,
+        ...(o.description ? { description: o.description } : {}),
+      })),
+      referencedObjectType: input.referencedObjectType,
+      textDisplayHint: input.textDisplayHint,
+      numberDisplayHint: input.numberDisplayHint,
+      createdAt: now(),
+      updatedAt: now(),
+      archived: false,
     };
     registry.add(type, definition);
     auth.portal.store(type).dropIndexes(definition.name);
@@ -187,7 +238,8 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
     const type = objectTypeParam(request.params.objectType);
     const auth = guard(ctx, request, reply, { scopes: scopes(type, 'read') });
     const definition = auth.portal.properties.get(type, request.params.propertyName);
-    if (!definition || definition.archived !== booleanParam(queryOf(request).archived)) throw notFound(`Property ${request.params.propertyName} does not exist`);
+    if (!definition || definition.archived !== booleanParam(queryOf(request).archived))
+      throw notFound(`Property ${request.params.propertyName} does not exist`);
     return propertyBody(definition);
   });
 
@@ -203,7 +255,9 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SandboxContext
     if (input.type !== undefined && input.type !== definition.type) auth.portal.store(type).dropIndexes(definition.name);
     Object.assign(definition, {
       ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'options')),
-      ...(input.options ? { options: input.options.map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden })) } : {}),
+      ...(input.options
+        ? { options: input.options.map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden })) }
+        : {}),
       updatedAt: now(),
     });
     ctx.state.touch();

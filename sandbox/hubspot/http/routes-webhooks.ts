@@ -18,17 +18,21 @@ export const EVENT_TYPES = [
   'contact.privacyDeletion',
 ];
 
-const settingsSchema = z.object({
-  targetUrl: z.string().url(),
-  throttling: z.object({ maxConcurrentRequests: z.number().int().min(1), period: z.string().optional() }).passthrough(),
-}).passthrough();
+const settingsSchema = z
+  .object({
+    targetUrl: z.string().url(),
+    throttling: z.object({ maxConcurrentRequests: z.number().int().min(1), period: z.string().optional() }).passthrough(),
+  })
+  .passthrough();
 
-const subscriptionSchema = z.object({
-  eventType: z.string(),
-  propertyName: z.string().min(1).optional(),
-  objectTypeId: z.string().optional(),
-  active: z.boolean().optional(),
-}).passthrough();
+const subscriptionSchema = z
+  .object({
+    eventType: z.string(),
+    propertyName: z.string().min(1).optional(),
+    objectTypeId: z.string().optional(),
+    active: z.boolean().optional(),
+  })
+  .passthrough();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

@@ -2,7 +2,14 @@
  * A portal's associations (reference §6). Every edge is stored in both directions
  * with its inverse type id, so reading from either side agrees.
  */
-import { defaultAssociationType, hubspotDefinedType, hubspotDefinedTypesBetween, PRIMARY_TYPE_IDS, type AssociationCategory, type AssociationTypeDefinition } from './association-types.ts';
+import {
+  defaultAssociationType,
+  hubspotDefinedType,
+  hubspotDefinedTypesBetween,
+  PRIMARY_TYPE_IDS,
+  type AssociationCategory,
+  type AssociationTypeDefinition,
+} from './association-types.ts';
 import type { ObjectTypeName } from './object-types.ts';
 
 export interface AssociationEdge {
@@ -38,7 +45,14 @@ export class AssociationStore {
     const typeId = this.nextLabelId++;
     const inverseTypeId = from === to && !inverseLabel ? typeId : this.nextLabelId++;
     const make = (f: ObjectTypeName, t: ObjectTypeName, id: number, inv: number, text: string): AssociationTypeDefinition => ({
-      from: f, to: t, typeId: id, inverseTypeId: inv, category: 'USER_DEFINED', label: text, v3Name: text, isDefault: false,
+      from: f,
+      to: t,
+      typeId: id,
+      inverseTypeId: inv,
+      category: 'USER_DEFINED',
+      label: text,
+      v3Name: text,
+      isDefault: false,
     });
     const forward = make(from, to, typeId, inverseTypeId, label);
     this.userLabels.set(`${from}>${to}>${typeId}`, forward);
@@ -88,9 +102,7 @@ export class AssociationStore {
   list(from: ObjectTypeName, fromId: number, to: ObjectTypeName): AssociationEdge[] {
     const targets = this.edges.get(`${from}:${fromId}`)?.get(to);
     if (!targets) return [];
-    return [...targets]
-      .sort((a, b) => a[0] - b[0])
-      .map(([toId, types]) => ({ toId, types: [...types.values()] }));
+    return [...targets].sort((a, b) => a[0] - b[0]).map(([toId, types]) => ({ toId, types: [...types.values()] }));
   }
 
   /** Every type a record is associated with (record pages, purge). */

@@ -47,7 +47,13 @@ const ROWS: Row[] = [
 ];
 
 const SINGULAR: Record<ObjectTypeName, string> = {
-  contacts: 'contact', companies: 'company', deals: 'deal', calls: 'call', meetings: 'meeting', tasks: 'task', notes: 'note',
+  contacts: 'contact',
+  companies: 'company',
+  deals: 'deal',
+  calls: 'call',
+  meetings: 'meeting',
+  tasks: 'task',
+  notes: 'note',
 };
 
 /** Pairs that have a primary label: their unlabeled type gets the `_unlabeled` suffix in v3. */
@@ -60,7 +66,12 @@ function register(from: ObjectTypeName, to: ObjectTypeName, typeId: number, inve
   const pairLabelled = LABELLED_PAIRS.has(`${from}>${to}`);
   const base = `${SINGULAR[from]}_to_${SINGULAR[to]}`;
   const definition: AssociationTypeDefinition = {
-    from, to, typeId, inverseTypeId: inverse, category: 'HUBSPOT_DEFINED', label,
+    from,
+    to,
+    typeId,
+    inverseTypeId: inverse,
+    category: 'HUBSPOT_DEFINED',
+    label,
     v3Name: label === null && pairLabelled ? `${base}_unlabeled` : base,
     isDefault: label === null,
   };

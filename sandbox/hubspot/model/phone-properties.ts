@@ -10,13 +10,52 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 const COUNTRY_NAMES: Record<string, CountryCode> = {
-  'united states': 'US', usa: 'US', us: 'US', 'united states of america': 'US', canada: 'CA',
-  'united kingdom': 'GB', uk: 'GB', 'great britain': 'GB', england: 'GB', ireland: 'IE',
-  germany: 'DE', deutschland: 'DE', france: 'FR', spain: 'ES', españa: 'ES', italy: 'IT', italia: 'IT',
-  netherlands: 'NL', 'the netherlands': 'NL', belgium: 'BE', switzerland: 'CH', austria: 'AT', poland: 'PL', polska: 'PL',
-  sweden: 'SE', norway: 'NO', denmark: 'DK', finland: 'FI', portugal: 'PT', japan: 'JP', 日本: 'JP',
-  china: 'CN', 'hong kong': 'HK', singapore: 'SG', thailand: 'TH', india: 'IN', australia: 'AU', 'new zealand': 'NZ',
-  brazil: 'BR', brasil: 'BR', mexico: 'MX', méxico: 'MX', argentina: 'AR', 'south africa': 'ZA', korea: 'KR', 'south korea': 'KR',
+  'united states': 'US',
+  usa: 'US',
+  us: 'US',
+  'united states of america': 'US',
+  canada: 'CA',
+  'united kingdom': 'GB',
+  uk: 'GB',
+  'great britain': 'GB',
+  england: 'GB',
+  ireland: 'IE',
+  germany: 'DE',
+  deutschland: 'DE',
+  france: 'FR',
+  spain: 'ES',
+  españa: 'ES',
+  italy: 'IT',
+  italia: 'IT',
+  netherlands: 'NL',
+  'the netherlands': 'NL',
+  belgium: 'BE',
+  switzerland: 'CH',
+  austria: 'AT',
+  poland: 'PL',
+  polska: 'PL',
+  sweden: 'SE',
+  norway: 'NO',
+  denmark: 'DK',
+  finland: 'FI',
+  portugal: 'PT',
+  japan: 'JP',
+  日本: 'JP',
+  china: 'CN',
+  'hong kong': 'HK',
+  singapore: 'SG',
+  thailand: 'TH',
+  india: 'IN',
+  australia: 'AU',
+  'new zealand': 'NZ',
+  brazil: 'BR',
+  brasil: 'BR',
+  mexico: 'MX',
+  méxico: 'MX',
+  argentina: 'AR',
+  'south africa': 'ZA',
+  korea: 'KR',
+  'south korea': 'KR',
 };
 
 /** Resolves a contact's `country` value (ISO-2 or a common name) to a region, if we know it. */
@@ -48,17 +87,36 @@ export function calculatePhone(raw: string, defaultRegion: CountryCode): Calcula
       international: `${parsed.countryCallingCode}${national}`,
     };
   }
-  const digits = raw.split(/(?:ext\.?|x|#)/i)[0].replace(/\D/g, '').replace(/^0+/, '');
+  const digits = raw
+    .split(/(?:ext\.?|x|#)/i)[0]
+    .replace(/\D/g, '')
+    .replace(/^0+/, '');
   return { e164: '', countryCode: '', areaCode: '', searchable: digits, international: digits };
 }
 
 const PHONE_SOURCES: Array<{ source: string; base: string; searchable: string; international: string }> = [
-  { source: 'phone', base: 'hs_calculated_phone_number', searchable: 'hs_searchable_calculated_phone_number', international: 'hs_searchable_calculated_international_phone_number' },
-  { source: 'mobilephone', base: 'hs_calculated_mobile_number', searchable: 'hs_searchable_calculated_mobile_number', international: 'hs_searchable_calculated_international_mobile_number' },
+  {
+    source: 'phone',
+    base: 'hs_calculated_phone_number',
+    searchable: 'hs_searchable_calculated_phone_number',
+    international: 'hs_searchable_calculated_international_phone_number',
+  },
+  {
+    source: 'mobilephone',
+    base: 'hs_calculated_mobile_number',
+    searchable: 'hs_searchable_calculated_mobile_number',
+    international: 'hs_searchable_calculated_international_mobile_number',
+  },
 ];
 
 /** Names of every calculated phone property (they are read-only). */
-export const CALCULATED_PHONE_PROPERTIES = PHONE_SOURCES.flatMap((s) => [s.base, `${s.base}_country_code`, `${s.base}_area_code`, s.searchable, s.international]);
+export const CALCULATED_PHONE_PROPERTIES = PHONE_SOURCES.flatMap((s) => [
+  s.base,
+  `${s.base}_country_code`,
+  `${s.base}_area_code`,
+  s.searchable,
+  s.international,
+]);
 
 /**
  * Recomputes the calculated properties in place when a source (or `country`) changed.

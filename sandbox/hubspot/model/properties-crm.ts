@@ -3,17 +3,33 @@
  * built-in definitions an integration touches, with HubSpot's internal values for
  * enumerations (reference §2.4, §4; option lists per HubSpot's default portal).
  */
-import { calculatedPhoneProperties, hubspotProperty as p, systemProperties, type PropertyDefinition, type PropertyGroupDefinition } from './property-definitions.ts';
+import {
+  calculatedPhoneProperties,
+  hubspotProperty as p,
+  systemProperties,
+  type PropertyDefinition,
+  type PropertyGroupDefinition,
+} from './property-definitions.ts';
 
 const LIFECYCLE_STAGES: Array<[string, string]> = [
-  ['subscriber', 'Subscriber'], ['lead', 'Lead'], ['marketingqualifiedlead', 'Marketing Qualified Lead'],
-  ['salesqualifiedlead', 'Sales Qualified Lead'], ['opportunity', 'Opportunity'], ['customer', 'Customer'],
-  ['evangelist', 'Evangelist'], ['other', 'Other'],
+  ['subscriber', 'Subscriber'],
+  ['lead', 'Lead'],
+  ['marketingqualifiedlead', 'Marketing Qualified Lead'],
+  ['salesqualifiedlead', 'Sales Qualified Lead'],
+  ['opportunity', 'Opportunity'],
+  ['customer', 'Customer'],
+  ['evangelist', 'Evangelist'],
+  ['other', 'Other'],
 ];
 
 const LEAD_STATUSES: Array<[string, string]> = [
-  ['NEW', 'New'], ['OPEN', 'Open'], ['IN_PROGRESS', 'In Progress'], ['OPEN_DEAL', 'Open Deal'],
-  ['UNQUALIFIED', 'Unqualified'], ['ATTEMPTED_TO_CONTACT', 'Attempted to Contact'], ['CONNECTED', 'Connected'],
+  ['NEW', 'New'],
+  ['OPEN', 'Open'],
+  ['IN_PROGRESS', 'In Progress'],
+  ['OPEN_DEAL', 'Open Deal'],
+  ['UNQUALIFIED', 'Unqualified'],
+  ['ATTEMPTED_TO_CONTACT', 'Attempted to Contact'],
+  ['CONNECTED', 'Connected'],
   ['BAD_TIMING', 'Bad Timing'],
 ];
 
@@ -49,8 +65,21 @@ export function contactProperties(): PropertyDefinition[] {
     p(info, 'hs_email_domain', 'Email Domain', 'string', { readOnly: true, calculated: true }),
     p(info, 'notes_last_updated', 'Last Activity Date', 'datetime', { readOnly: true }),
     p(info, 'num_associated_deals', 'Number of Associated Deals', 'number', { readOnly: true, calculated: true }),
-    p(info, 'hs_is_unworked', 'Contact unworked', 'bool', { readOnly: true, calculated: true, options: [['true', 'True'], ['false', 'False']] }),
-    p(info, 'hs_persona', 'Persona', 'enumeration', { options: [['persona_1', 'Persona 1'], ['persona_2', 'Persona 2'], ['persona_3', 'Persona 3']] }),
+    p(info, 'hs_is_unworked', 'Contact unworked', 'bool', {
+      readOnly: true,
+      calculated: true,
+      options: [
+        ['true', 'True'],
+        ['false', 'False'],
+      ],
+    }),
+    p(info, 'hs_persona', 'Persona', 'enumeration', {
+      options: [
+        ['persona_1', 'Persona 1'],
+        ['persona_2', 'Persona 2'],
+        ['persona_3', 'Persona 3'],
+      ],
+    }),
     ...calculatedPhoneProperties(info, 'phone'),
     ...calculatedPhoneProperties(info, 'mobile'),
   ];
@@ -75,7 +104,15 @@ export function companyProperties(): PropertyDefinition[] {
     p(info, 'numberofemployees', 'Number of Employees', 'number'),
     p(info, 'annualrevenue', 'Annual Revenue', 'number', { numberDisplayHint: 'currency' }),
     p(info, 'lifecyclestage', 'Lifecycle Stage', 'enumeration', { fieldType: 'radio', options: LIFECYCLE_STAGES }),
-    p(info, 'type', 'Type', 'enumeration', { options: [['PROSPECT', 'Prospect'], ['PARTNER', 'Partner'], ['RESELLER', 'Reseller'], ['VENDOR', 'Vendor'], ['OTHER', 'Other']] }),
+    p(info, 'type', 'Type', 'enumeration', {
+      options: [
+        ['PROSPECT', 'Prospect'],
+        ['PARTNER', 'Partner'],
+        ['RESELLER', 'Reseller'],
+        ['VENDOR', 'Vendor'],
+        ['OTHER', 'Other'],
+      ],
+    }),
     p(info, 'num_associated_contacts', 'Number of Associated Contacts', 'number', { readOnly: true, calculated: true }),
     p(info, 'num_associated_deals', 'Number of Associated Deals', 'number', { readOnly: true, calculated: true }),
     p(info, 'notes_last_updated', 'Last Activity Date', 'datetime', { readOnly: true }),
@@ -94,14 +131,30 @@ export function dealProperties(): PropertyDefinition[] {
     p(info, 'dealstage', 'Deal Stage', 'enumeration', {
       fieldType: 'radio',
       options: [
-        ['appointmentscheduled', 'Appointment Scheduled'], ['qualifiedtobuy', 'Qualified To Buy'],
-        ['presentationscheduled', 'Presentation Scheduled'], ['decisionmakerboughtin', 'Decision Maker Bought-In'],
-        ['contractsent', 'Contract Sent'], ['closedwon', 'Closed Won'], ['closedlost', 'Closed Lost'],
+        ['appointmentscheduled', 'Appointment Scheduled'],
+        ['qualifiedtobuy', 'Qualified To Buy'],
+        ['presentationscheduled', 'Presentation Scheduled'],
+        ['decisionmakerboughtin', 'Decision Maker Bought-In'],
+        ['contractsent', 'Contract Sent'],
+        ['closedwon', 'Closed Won'],
+        ['closedlost', 'Closed Lost'],
       ],
     }),
-    p(info, 'dealtype', 'Deal Type', 'enumeration', { fieldType: 'radio', options: [['newbusiness', 'New Business'], ['existingbusiness', 'Existing Business']] }),
+    p(info, 'dealtype', 'Deal Type', 'enumeration', {
+      fieldType: 'radio',
+      options: [
+        ['newbusiness', 'New Business'],
+        ['existingbusiness', 'Existing Business'],
+      ],
+    }),
     p(info, 'description', 'Deal Description', 'string', { fieldType: 'textarea' }),
-    p(info, 'hs_priority', 'Priority', 'enumeration', { options: [['low', 'Low'], ['medium', 'Medium'], ['high', 'High']] }),
+    p(info, 'hs_priority', 'Priority', 'enumeration', {
+      options: [
+        ['low', 'Low'],
+        ['medium', 'Medium'],
+        ['high', 'High'],
+      ],
+    }),
     p(info, 'num_associated_contacts', 'Number of Associated Contacts', 'number', { readOnly: true, calculated: true }),
     p(info, 'notes_last_updated', 'Last Activity Date', 'datetime', { readOnly: true }),
   ];

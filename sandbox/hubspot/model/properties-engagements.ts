@@ -15,7 +15,21 @@ export const CALL_DISPOSITIONS: Array<[string, string]> = [
 ];
 
 /** §7.1 + §11 `finalCallStatus`: the full set, including HOLD and UNKNOWN. */
-export const CALL_STATUSES = ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'HOLD', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING', 'UNKNOWN'];
+export const CALL_STATUSES = [
+  'BUSY',
+  'CALLING_CRM_USER',
+  'CANCELED',
+  'COMPLETED',
+  'CONNECTING',
+  'FAILED',
+  'HOLD',
+  'IN_PROGRESS',
+  'MISSED',
+  'NO_ANSWER',
+  'QUEUED',
+  'RINGING',
+  'UNKNOWN',
+];
 
 export const REQUIRED_ON_CREATE: Record<string, string[]> = {
   calls: ['hs_timestamp'],
@@ -39,20 +53,45 @@ export function callProperties(): PropertyDefinition[] {
     ...engagementBase(g),
     p(g, 'hs_call_title', 'Call Title', 'string'),
     p(g, 'hs_call_body', 'Call notes', 'string', { fieldType: 'html' }),
-    p(g, 'hs_call_direction', 'Call direction', 'enumeration', { options: [['INBOUND', 'Inbound'], ['OUTBOUND', 'Outbound']] }),
+    p(g, 'hs_call_direction', 'Call direction', 'enumeration', {
+      options: [
+        ['INBOUND', 'Inbound'],
+        ['OUTBOUND', 'Outbound'],
+      ],
+    }),
     p(g, 'hs_call_disposition', 'Call outcome', 'enumeration', { options: CALL_DISPOSITIONS }),
     p(g, 'hs_call_duration', 'Call duration', 'number', { numberDisplayHint: 'duration', description: 'The duration of the call in milliseconds.' }),
     p(g, 'hs_call_from_number', 'From number', 'string', { textDisplayHint: 'phone_number' }),
     p(g, 'hs_call_to_number', 'To number', 'string', { textDisplayHint: 'phone_number' }),
     p(g, 'hs_call_recording_url', 'Recording URL', 'string'),
-    p(g, 'hs_call_status', 'Call status', 'enumeration', { options: CALL_STATUSES.map((s): [string, string] => [s, s.charAt(0) + s.slice(1).toLowerCase().replace(/_/g, ' ')]) }),
+    p(g, 'hs_call_status', 'Call status', 'enumeration', {
+      options: CALL_STATUSES.map((s): [string, string] => [s, s.charAt(0) + s.slice(1).toLowerCase().replace(/_/g, ' ')]),
+    }),
     p(g, 'hs_call_callee_object_id', 'Callee object id', 'number'),
-    p(g, 'hs_call_callee_object_type', 'Callee object type', 'enumeration', { options: [['CONTACT', 'Contact'], ['COMPANY', 'Company']] }),
-    p(g, 'hs_call_source', 'Call source', 'enumeration', { options: [['INTEGRATIONS_PLATFORM', 'Integrations platform'], ['CALLING_SDK', 'Calling SDK'], ['MANUAL', 'Manual'], ['BROWSER', 'Browser']] }),
+    p(g, 'hs_call_callee_object_type', 'Callee object type', 'enumeration', {
+      options: [
+        ['CONTACT', 'Contact'],
+        ['COMPANY', 'Company'],
+      ],
+    }),
+    p(g, 'hs_call_source', 'Call source', 'enumeration', {
+      options: [
+        ['INTEGRATIONS_PLATFORM', 'Integrations platform'],
+        ['CALLING_SDK', 'Calling SDK'],
+        ['MANUAL', 'Manual'],
+        ['BROWSER', 'Browser'],
+      ],
+    }),
     p(g, 'hs_call_external_id', 'External call ID', 'string'),
     p(g, 'hs_call_external_account_id', 'External account ID', 'string'),
     p(g, 'hs_call_app_id', 'Calling app ID', 'number'),
-    p(g, 'hs_call_has_transcript', 'Has transcript', 'bool', { readOnly: true, options: [['true', 'Yes'], ['false', 'No']] }),
+    p(g, 'hs_call_has_transcript', 'Has transcript', 'bool', {
+      readOnly: true,
+      options: [
+        ['true', 'Yes'],
+        ['false', 'No'],
+      ],
+    }),
   ];
 }
 
@@ -68,9 +107,21 @@ export function meetingProperties(): PropertyDefinition[] {
     p(g, 'hs_meeting_start_time', 'Meeting start time', 'datetime'),
     p(g, 'hs_meeting_end_time', 'Meeting end time', 'datetime'),
     p(g, 'hs_meeting_outcome', 'Meeting outcome', 'enumeration', {
-      options: [['SCHEDULED', 'Scheduled'], ['COMPLETED', 'Completed'], ['RESCHEDULED', 'Rescheduled'], ['NO_SHOW', 'No Show'], ['CANCELED', 'Canceled']],
+      options: [
+        ['SCHEDULED', 'Scheduled'],
+        ['COMPLETED', 'Completed'],
+        ['RESCHEDULED', 'Rescheduled'],
+        ['NO_SHOW', 'No Show'],
+        ['CANCELED', 'Canceled'],
+      ],
     }),
-    p(g, 'hs_meeting_source', 'Meeting source', 'enumeration', { options: [['CRM_UI', 'CRM UI'], ['MEETINGS_PUBLIC', 'Meetings public'], ['INTEGRATION', 'Integration']] }),
+    p(g, 'hs_meeting_source', 'Meeting source', 'enumeration', {
+      options: [
+        ['CRM_UI', 'CRM UI'],
+        ['MEETINGS_PUBLIC', 'Meetings public'],
+        ['INTEGRATION', 'Integration'],
+      ],
+    }),
   ];
 }
 
@@ -81,11 +132,30 @@ export function taskProperties(): PropertyDefinition[] {
     p(g, 'hs_task_subject', 'Task Title', 'string'),
     p(g, 'hs_task_body', 'Notes', 'string', { fieldType: 'html' }),
     p(g, 'hs_task_status', 'Task Status', 'enumeration', {
-      options: [['NOT_STARTED', 'Not started'], ['IN_PROGRESS', 'In progress'], ['WAITING', 'Waiting'], ['COMPLETED', 'Completed'], ['DEFERRED', 'Deferred']],
+      options: [
+        ['NOT_STARTED', 'Not started'],
+        ['IN_PROGRESS', 'In progress'],
+        ['WAITING', 'Waiting'],
+        ['COMPLETED', 'Completed'],
+        ['DEFERRED', 'Deferred'],
+      ],
     }),
-    p(g, 'hs_task_priority', 'Priority', 'enumeration', { options: [['NONE', 'None'], ['LOW', 'Low'], ['MEDIUM', 'Medium'], ['HIGH', 'High']] }),
+    p(g, 'hs_task_priority', 'Priority', 'enumeration', {
+      options: [
+        ['NONE', 'None'],
+        ['LOW', 'Low'],
+        ['MEDIUM', 'Medium'],
+        ['HIGH', 'High'],
+      ],
+    }),
     p(g, 'hs_task_type', 'Task Type', 'enumeration', {
-      options: [['EMAIL', 'Email'], ['CALL', 'Call'], ['TODO', 'To-do'], ['LINKED_IN_CONNECT', 'LinkedIn connect'], ['LINKED_IN_MESSAGE', 'LinkedIn message']],
+      options: [
+        ['EMAIL', 'Email'],
+        ['CALL', 'Call'],
+        ['TODO', 'To-do'],
+        ['LINKED_IN_CONNECT', 'LinkedIn connect'],
+        ['LINKED_IN_MESSAGE', 'LinkedIn message'],
+      ],
     }),
     p(g, 'hs_task_reminders', 'Reminder', 'enumeration', { fieldType: 'checkbox', externalOptions: true }),
     p(g, 'hs_task_completion_date', 'Completed at', 'datetime', { readOnly: true }),
@@ -94,10 +164,7 @@ export function taskProperties(): PropertyDefinition[] {
 
 export function noteProperties(): PropertyDefinition[] {
   const g = 'noteinformation';
-  return [
-    ...engagementBase(g),
-    p(g, 'hs_note_body', 'Note body', 'string', { fieldType: 'html' }),
-  ];
+  return [...engagementBase(g), p(g, 'hs_note_body', 'Note body', 'string', { fieldType: 'html' })];
 }
 
 export const ENGAGEMENT_GROUPS: Record<'calls' | 'meetings' | 'tasks' | 'notes', PropertyGroupDefinition[]> = {

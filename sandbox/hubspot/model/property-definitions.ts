@@ -82,7 +82,11 @@ export function hubspotProperty(groupName: string, name: string, label: string, 
     name,
     label,
     type,
-    fieldType: traits.fieldType ?? (type === 'enumeration' && options.length === 2 && options.every((o) => o.value === 'true' || o.value === 'false') ? 'booleancheckbox' : DEFAULT_FIELD_TYPE[type]),
+    fieldType:
+      traits.fieldType ??
+      (type === 'enumeration' && options.length === 2 && options.every((o) => o.value === 'true' || o.value === 'false')
+        ? 'booleancheckbox'
+        : DEFAULT_FIELD_TYPE[type]),
     groupName,
     description: traits.description ?? '',
     options,
@@ -111,10 +115,17 @@ function titleCase(value: string): string {
 /** Every object shares these system properties (§2.4: `hs_object_id` is read-only). */
 export function systemProperties(group: string, created: string, lastModified: string): PropertyDefinition[] {
   return [
-    hubspotProperty(group, 'hs_object_id', 'Record ID', 'number', { readOnly: true, description: 'The unique ID for this record. This value is set automatically by HubSpot.' }),
+    hubspotProperty(group, 'hs_object_id', 'Record ID', 'number', {
+      readOnly: true,
+      description: 'The unique ID for this record. This value is set automatically by HubSpot.',
+    }),
     hubspotProperty(group, created, 'Create Date', 'datetime', { readOnly: true }),
     hubspotProperty(group, lastModified, 'Last Modified Date', 'datetime', { readOnly: true }),
-    hubspotProperty(group, 'hubspot_owner_id', 'Owner', 'enumeration', { referencedObjectType: 'OWNER', externalOptions: true, description: 'The owner of the record.' }),
+    hubspotProperty(group, 'hubspot_owner_id', 'Owner', 'enumeration', {
+      referencedObjectType: 'OWNER',
+      externalOptions: true,
+      description: 'The owner of the record.',
+    }),
     hubspotProperty(group, 'hs_created_by_user_id', 'Created by user ID', 'number', { readOnly: true }),
     hubspotProperty(group, 'hs_updated_by_user_id', 'Updated by user ID', 'number', { readOnly: true }),
   ];

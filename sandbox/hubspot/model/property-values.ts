@@ -76,12 +76,13 @@ export function propertyValuesError(problems: PropertyValidationResult[]): HubSp
 /** The problems of a bad-values 400, if `error` is one. */
 export function problemsOf(error: unknown): PropertyValidationResult[] | undefined {
   const problems = (error as { problems?: unknown } | null)?.problems;
-  return Array.isArray(problems) ? problems as PropertyValidationResult[] : undefined;
+  return Array.isArray(problems) ? (problems as PropertyValidationResult[]) : undefined;
 }
 
 /** HubSpot lists an enumeration's options as protobuf text, not as plain values (observed capture). */
 function optionsText(options: PropertyOption[]): string {
-  const one = (o: PropertyOption) => `label: ${JSON.stringify(o.label)}\nvalue: ${JSON.stringify(o.value)}\ndisplay_order: ${o.displayOrder}\ndouble_data: 0.0\nhidden: ${o.hidden}\ndescription: ${JSON.stringify(o.description ?? '')}\nread_only: false\n`;
+  const one = (o: PropertyOption) =>
+    `label: ${JSON.stringify(o.label)}\nvalue: ${JSON.stringify(o.value)}\ndisplay_order: ${o.displayOrder}\ndouble_data: 0.0\nhidden: ${o.hidden}\ndescription: ${JSON.stringify(o.description ?? '')}\nread_only: false\n`;
   return `[${options.map(one).join(', ')}]`;
 }
 
@@ -116,7 +117,10 @@ function normaliseOne(definition: PropertyDefinition, text: string, context: Val
       const sinceMidnight = ((ms % 86_400_000) + 86_400_000) % 86_400_000;
       if (sinceMidnight !== 0) {
         const t = new Date(ms);
-        return { error: 'INVALID_DATE', message: `${text} is at ${t.getUTCHours()}:${t.getUTCMinutes()}:${t.getUTCSeconds()}.${t.getUTCMilliseconds()} UTC, not midnight!` };
+        return {
+          error: 'INVALID_DATE',
+          message: `${text} is at ${t.getUTCHours()}:${t.getUTCMinutes()}:${t.getUTCSeconds()}.${t.getUTCMilliseconds()} UTC, not midnight!`,
+        };
       }
       return { value: formatDate(ms) };
     }

@@ -28,8 +28,17 @@ export interface WebhookSubscription {
 }
 
 export interface CallingSettings {
-  name: string; url: string; width: number; height: number; isReady: boolean; supportsCustomObjects: boolean;
-  supportsInboundCalling: boolean; usesCallingWindow: boolean; usesRemote: boolean; createdAt: number; updatedAt: number;
+  name: string;
+  url: string;
+  width: number;
+  height: number;
+  isReady: boolean;
+  supportsCustomObjects: boolean;
+  supportsInboundCalling: boolean;
+  usesCallingWindow: boolean;
+  usesRemote: boolean;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface SandboxApp {
@@ -110,16 +119,27 @@ export class SandboxState {
     this.version++;
   }
 
-  addPortal(input: { portalId: number; name: string; type: PortalType; domain: string; timeZone?: string; defaultRegion?: CountryCode; privateAppToken?: string }): Portal {
-    const portal = new Portal({
-      portalId: input.portalId,
-      name: input.name,
-      type: input.type,
-      domain: input.domain,
-      timeZone: input.timeZone ?? 'US/Eastern',
-      defaultRegion: input.defaultRegion ?? 'US',
-      privateAppToken: input.privateAppToken ?? newPrivateAppToken(),
-    }, this.clock.now());
+  addPortal(input: {
+    portalId: number;
+    name: string;
+    type: PortalType;
+    domain: string;
+    timeZone?: string;
+    defaultRegion?: CountryCode;
+    privateAppToken?: string;
+  }): Portal {
+    const portal = new Portal(
+      {
+        portalId: input.portalId,
+        name: input.name,
+        type: input.type,
+        domain: input.domain,
+        timeZone: input.timeZone ?? 'US/Eastern',
+        defaultRegion: input.defaultRegion ?? 'US',
+        privateAppToken: input.privateAppToken ?? newPrivateAppToken(),
+      },
+      this.clock.now(),
+    );
     this.portals.set(portal.portalId, portal);
     return portal;
   }
@@ -133,14 +153,32 @@ export class SandboxState {
     for (const portalId of input.portalIds) {
       const portal = this.portals.get(portalId);
       if (portal && !portal.ownerByUserId(userId)) {
-        portal.addOwner({ userId, email: user.email, firstName: user.firstName, lastName: user.lastName, type: 'PERSON', teams: [], createdAt: now, updatedAt: now, archived: false });
+        portal.addOwner({
+          userId,
+          email: user.email,
+          firstName: user.firstName,
+          lastName: user.lastName,
+          type: 'PERSON',
+          teams: [],
+          createdAt: now,
+          updatedAt: now,
+          archived: false,
+        });
       }
     }
     this.touch();
     return user;
   }
 
-  addApp(input: { name: string; redirectUrls: string[]; scopes: string[]; optionalScopes?: string[]; appId?: number; clientId?: string; clientSecret?: string }): SandboxApp {
+  addApp(input: {
+    name: string;
+    redirectUrls: string[];
+    scopes: string[];
+    optionalScopes?: string[];
+    appId?: number;
+    clientId?: string;
+    clientSecret?: string;
+  }): SandboxApp {
     const appId = input.appId ?? this.counters.nextAppId++;
     if (appId >= this.counters.nextAppId) this.counters.nextAppId = appId + 1;
     const app: SandboxApp = {

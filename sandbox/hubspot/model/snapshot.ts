@@ -56,10 +56,12 @@ export function serializeState(state: SandboxState): StoredState {
       owners: [...portal.owners.values()],
       properties: portal.properties.toJSON(),
       associations: portal.associations.toJSON(),
-      objects: Object.fromEntries(OBJECT_TYPE_NAMES.map((type) => {
-        const store = portal.store(type);
-        return [type, { nextId: store.peekNextId, records: [...store.records.values()] }];
-      })),
+      objects: Object.fromEntries(
+        OBJECT_TYPE_NAMES.map((type) => {
+          const store = portal.store(type);
+          return [type, { nextId: store.peekNextId, records: [...store.records.values()] }];
+        }),
+      ),
     })),
   };
 }
@@ -138,10 +140,12 @@ export class SnapshotWriter {
     const state = this.current();
     if (state === this.savedState && state.version === this.savedVersion) return this.writing;
     const version = state.version;
-    this.writing = this.writing.then(() => writeSnapshot(this.path, state)).then(() => {
-      this.savedState = state;
-      this.savedVersion = version;
-    }, this.onError);
+    this.writing = this.writing
+      .then(() => writeSnapshot(this.path, state))
+      .then(() => {
+        this.savedState = state;
+        this.savedVersion = version;
+      }, this.onError);
     return this.writing;
   }
 

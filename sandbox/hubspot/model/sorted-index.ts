@@ -69,11 +69,16 @@ export class SortedIndex {
     const first = (k: IndexKey) => this.boundary(k, false);
     const after = (k: IndexKey) => this.boundary(k, true);
     switch (op) {
-      case 'EQ': return [first(key), after(key)];
-      case 'GT': return [after(key), this.count];
-      case 'GTE': return [first(key), this.count];
-      case 'LT': return [0, first(key)];
-      case 'LTE': return [0, after(key)];
+      case 'EQ':
+        return [first(key), after(key)];
+      case 'GT':
+        return [after(key), this.count];
+      case 'GTE':
+        return [first(key), this.count];
+      case 'LT':
+        return [0, first(key)];
+      case 'LTE':
+        return [0, after(key)];
     }
   }
 

@@ -16,24 +16,28 @@ export interface AuthorizeRequest {
   state?: string;
 }
 
-export type AuthorizeCheck =
-  | { ok: true; app: SandboxApp; redirectUri: string; scopes: string[] }
-  | { ok: false; message: string; app?: SandboxApp };
+export type AuthorizeCheck = { ok: true; app: SandboxApp; redirectUri: string; scopes: string[] } | { ok: false; message: string; app?: SandboxApp };
 
 export const AUTHORIZE_MESSAGES = {
   title: "Couldn't complete the connection",
   badClientId: 'An invalid app client_id was provided. Please contact the app developer.',
-  badRedirect: (uri: string) => `Authorization failed as the redirect URL '${uri}' doesn't match the app's registered redirect URL. Please contact the app developer.`,
+  badRedirect: (uri: string) =>
+    `Authorization failed as the redirect URL '${uri}' doesn't match the app's registered redirect URL. Please contact the app developer.`,
   invalidScope: 'An invalid scope name was provided. Please contact the app developer.',
   insufficientScopes: 'Authorization failed because the provided scopes are insufficient. Please contact the app developer.',
-  scopeMismatch: "Authorization failed because there is a mismatch between the scopes in the install URL and the app's configured scopes. Please contact the app developer.",
+  scopeMismatch:
+    "Authorization failed because there is a mismatch between the scopes in the install URL and the app's configured scopes. Please contact the app developer.",
   /** HubSpot docs: apps can't be installed on developer accounts; use a test account (docs/sandbox/hubspot.md). */
-  developerAccount: "Apps can't be installed in app developer accounts. To test your app, create a developer test account from your developer account and install the app there.",
+  developerAccount:
+    "Apps can't be installed in app developer accounts. To test your app, create a developer test account from your developer account and install the app there.",
   notMember: "You don't have access to this account. Choose an account you're a user in.",
 };
 
 function splitScopes(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s+]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return (value ?? '')
+    .split(/[\s+]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Validates client, redirect URL and scopes; the first failure wins, as on HubSpot's page. */
@@ -63,7 +67,10 @@ export function checkAccountChoice(state: SandboxState, portalId: number, userId
   return undefined;
 }
 
-export function issueCode(state: SandboxState, input: { app: SandboxApp; portalId: number; userId: number; scopes: string[]; redirectUri: string; ttlSeconds: number }): string {
+export function issueCode(
+  state: SandboxState,
+  input: { app: SandboxApp; portalId: number; userId: number; scopes: string[]; redirectUri: string; ttlSeconds: number },
+): string {
   const code = newUuid();
   state.authCodes.set(code, {
     code,

@@ -25,7 +25,8 @@ export const TOKEN_ERRORS = {
   badClientSecret: () => oauthError('BAD_CLIENT_SECRET', 'missing or invalid client secret', 'invalid_client'),
   badAuthCode: () => oauthError('BAD_AUTH_CODE', 'missing or unknown auth code', 'invalid_grant'),
   expiredAuthCode: () => oauthError('EXPIRED_AUTH_CODE', 'auth code is expired', 'invalid_grant'),
-  badRedirectUri: () => oauthError('BAD_REDIRECT_URI', 'missing or invalid redirect uri: it must match the redirect_uri of the authorization request', 'invalid_grant'),
+  badRedirectUri: () =>
+    oauthError('BAD_REDIRECT_URI', 'missing or invalid redirect uri: it must match the redirect_uri of the authorization request', 'invalid_grant'),
   badRefreshToken: () => oauthError('BAD_REFRESH_TOKEN', 'refresh token is invalid, expired or revoked', 'invalid_grant'),
   badAccessToken: () => oauthError('BAD_ACCESS_TOKEN', 'missing or invalid access token'),
   expiredAccessToken: () => oauthError('EXPIRED_ACCESS_TOKEN', 'access token is expired'),
@@ -68,7 +69,11 @@ export function exchangeToken(state: SandboxState, form: TokenForm, ttlSeconds: 
   const refresh = form.refresh_token ? state.refreshTokens.get(form.refresh_token) : undefined;
   if (!refresh || refresh.revoked || refresh.appId !== app.appId || !state.install(app.appId, refresh.portalId)) throw TOKEN_ERRORS.badRefreshToken();
   // The refresh token stays the same across refreshes (community live test, docs/sandbox/hubspot.md).
-  return issueAccess(state, { appId: app.appId, portalId: refresh.portalId, userId: refresh.userId, scopes: refresh.scopes, refreshToken: refresh.token }, ttlSeconds);
+  return issueAccess(
+    state,
+    { appId: app.appId, portalId: refresh.portalId, userId: refresh.userId, scopes: refresh.scopes, refreshToken: refresh.token },
+    ttlSeconds,
+  );
 }
 
 function issueAccess(state: SandboxState, grant: Omit<AccessToken, 'token' | 'expiresAt'>, ttlSeconds: number): TokenResponse {

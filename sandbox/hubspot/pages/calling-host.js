@@ -117,7 +117,8 @@ toggle.addEventListener('click', () => setHidden(false));
 
 async function backend(method, path, body) {
   const res = await fetch(`${config.api}${path}`, {
-    method, credentials: 'same-origin',
+    method,
+    credentials: 'same-origin',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -164,13 +165,21 @@ function mount(provider) {
       this.onMessageHandler({ type: 'SYNC_ACK_FAILED' });
       return;
     }
-    this.sendMessage({
-      type: 'SYNC', hostUrl: location.origin, portalId: config.portalId, userId: config.userId, ownerId: config.ownerId,
-      iframeLocation: 'widget', usesCallingWindow: !!provider.usesCallingWindow,
-    }, (ack) => {
-      this.destinationHost = ack.iFrameUrl || this.destinationHost;
-      this.onReady();
-    });
+    this.sendMessage(
+      {
+        type: 'SYNC',
+        hostUrl: location.origin,
+        portalId: config.portalId,
+        userId: config.userId,
+        ownerId: config.ownerId,
+        iframeLocation: 'widget',
+        usesCallingWindow: !!provider.usesCallingWindow,
+      },
+      (ack) => {
+        this.destinationHost = ack.iFrameUrl || this.destinationHost;
+        this.onReady();
+      },
+    );
     setTimeout(() => {
       if (this.iFrame && !this.isReady) this.sendSync();
     }, 100);
@@ -237,14 +246,23 @@ async function handle(message) {
       setHidden(false);
       return callStarted('INBOUND', data);
     case 'CALL_ANSWERED':
-      return updateCall(data, { hs_call_status: 'IN_PROGRESS' }, (c) => { c.answered = true; });
+      return updateCall(data, { hs_call_status: 'IN_PROGRESS' }, (c) => {
+        c.answered = true;
+      });
     case 'CALL_ENDED':
-      return updateCall(data, { hs_call_status: END_STATUSES.has(data.callEndStatus) ? data.callEndStatus : 'COMPLETED' }, (c) => { c.ended = true; });
+      return updateCall(data, { hs_call_status: END_STATUSES.has(data.callEndStatus) ? data.callEndStatus : 'COMPLETED' }, (c) => {
+        c.ended = true;
+      });
     case 'CALL_COMPLETED':
       return callCompleted(data);
     case 'FINALIZE_ENGAGEMENT':
     case 'PUBLISH_TO_CHANNEL': {
-      const ok = data.engagementId && await backend('GET', `/records/0-48/${data.engagementId}`).then(() => true, () => false);
+      const ok =
+        data.engagementId &&
+        (await backend('GET', `/records/0-48/${data.engagementId}`).then(
+          () => true,
+          () => false,
+        ));
       const reply = type === 'FINALIZE_ENGAGEMENT' ? 'FINALIZE_ENGAGEMENT' : 'PUBLISH_TO_CHANNEL';
       send(`${reply}_${ok ? 'SUCCEEDED' : 'FAILED'}`, { engagementId: data.engagementId, externalCallId: data.externalCallId });
       return;
@@ -279,8 +297,12 @@ async function callStarted(direction, data) {
   if (!data.createEngagement) return;
   try {
     const { engagementId } = await backend('POST', '/calls', {
-      appId: widget.provider.appId ?? undefined, direction, externalCallId,
-      fromNumber: data.fromNumber, toNumber: data.toNumber, callStartTime: typeof data.callStartTime === 'number' ? data.callStartTime : undefined,
+      appId: widget.provider.appId ?? undefined,
+      direction,
+      externalCallId,
+      fromNumber: data.fromNumber,
+      toNumber: data.toNumber,
+      callStartTime: typeof data.callStartTime === 'number' ? data.callStartTime : undefined,
     });
     call.engagementId = engagementId;
     send('CREATE_ENGAGEMENT_SUCCEEDED', { engagementId });
@@ -300,7 +322,8 @@ async function updateCall(data, properties, mark) {
   if (call) mark(call);
   refreshStatus();
   const engagementId = data.engagementId || call?.engagementId;
-  if (engagementId) await backend('PATCH', `/calls/${engagementId}`, { properties }).catch((err) => console.warn('[HubSpot sandbox] call update failed:', err.message));
+  if (engagementId)
+    await backend('PATCH', `/calls/${engagementId}`, { properties }).catch((err) => console.warn('[HubSpot sandbox] call update failed:', err.message));
 }
 
 async function callCompleted(data) {
@@ -375,9 +398,17 @@ function dial(request) {
   }
   widget.lastDial = { calleeInfo: request.calleeInfo, at: Date.now() };
   send('DIAL_NUMBER', {
-    phoneNumber: request.phoneNumber, phone_number: request.phoneNumber, ownerId: config.ownerId, portalId: config.portalId,
-    subjectId: config.objectId, objectId: config.objectId, objectType: config.objectType,
-    countryCode: request.countryCode, calleeInfo: request.calleeInfo, startTimestamp: Date.now(), toPhoneNumberSrc: request.property,
+    phoneNumber: request.phoneNumber,
+    phone_number: request.phoneNumber,
+    ownerId: config.ownerId,
+    portalId: config.portalId,
+    subjectId: config.objectId,
+    objectId: config.objectId,
+    objectType: config.objectType,
+    countryCode: request.countryCode,
+    calleeInfo: request.calleeInfo,
+    startTimestamp: Date.now(),
+    toPhoneNumberSrc: request.property,
   });
 }
 
@@ -412,7 +443,10 @@ if (providers.length > 0) {
     });
   }
   const saved = localStorage.getItem(PICK_KEY);
-  const index = Math.max(0, providers.findIndex((p) => p.name === saved));
+  const index = Math.max(
+    0,
+    providers.findIndex((p) => p.name === saved),
+  );
   picker.value = String(index);
   mount(providers[index]);
 }

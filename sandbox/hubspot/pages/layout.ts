@@ -47,7 +47,8 @@ export interface PageChrome {
 export function page(chrome: PageChrome): string {
   const user = chrome.signedInAs;
   const switchHref = `/login${chrome.returnTo ? `?returnTo=${encodeURIComponent(chrome.returnTo)}` : ''}`;
-  return `<!doctype html>${html`<html lang="en">
+  return `<!doctype html>${
+    html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -63,7 +64,8 @@ ${chrome.head ?? ''}
 <main>${chrome.body}</main>
 <footer class="foot">Spokes HubSpot emulator — not affiliated with HubSpot, Inc.</footer>
 </body>
-</html>`.value}`;
+</html>`.value
+  }`;
 }
 
 const CSS = `

@@ -24,7 +24,9 @@ export interface SignedIn {
 }
 
 function hiddenFields(fields: AuthorizeFields): SafeHtml {
-  return html`${Object.entries(fields).filter(([, v]) => v !== undefined).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}`;
+  return html`${Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}`;
 }
 
 const BADGES: Record<AccountChoice['kind'], SafeHtml> = {
@@ -40,9 +42,11 @@ export function accountChooserPage(appName: string, fields: AuthorizeFields, acc
   <form method="post" action="/oauth/authorize/account">
     ${hiddenFields(fields)}
     <ul class="accounts">
-      ${accounts.map((a) => html`<li><button type="submit" name="portal_id" value="${a.portalId}" data-portal-id="${a.portalId}" data-account-type="${a.kind}">
+      ${accounts.map(
+        (a) => html`<li><button type="submit" name="portal_id" value="${a.portalId}" data-portal-id="${a.portalId}" data-account-type="${a.kind}">
         <span><strong>${a.name}</strong><br><span class="muted small">Hub ID ${a.portalId}</span></span>${BADGES[a.kind]}
-      </button></li>`)}
+      </button></li>`,
+      )}
     </ul>
   </form>
 </section>`;
@@ -77,16 +81,22 @@ export function authorizeErrorPage(title: string, message: string, user?: Signed
   return page({ title, body, signedInAs: user });
 }
 
-export function loginPage(users: Array<{ userId: number; email: string; name: string; portals: string[] }>, current: number | undefined, returnTo: string): string {
+export function loginPage(
+  users: Array<{ userId: number; email: string; name: string; portals: string[] }>,
+  current: number | undefined,
+  returnTo: string,
+): string {
   const body = html`<section class="card narrow" data-testid="login">
   <h1>Sign in to the sandbox</h1>
   <p class="muted">Pick the HubSpot user the sandbox should treat you as. Owners in each portal are these users.</p>
   <form method="post" action="/login">
     <input type="hidden" name="returnTo" value="${returnTo}">
     <ul class="accounts">
-      ${users.map((u) => html`<li><button type="submit" name="userId" value="${u.userId}" data-user-id="${u.userId}">
+      ${users.map(
+        (u) => html`<li><button type="submit" name="userId" value="${u.userId}" data-user-id="${u.userId}">
         <span><strong>${u.name}</strong> ${u.userId === current ? html`<span class="badge">current</span>` : ''}<br><span class="muted small">${u.email} · ${u.portals.join(', ')}</span></span>
-      </button></li>`)}
+      </button></li>`,
+      )}
     </ul>
   </form>
 </section>`;

@@ -31,10 +31,32 @@ export interface RecordPageInput {
 }
 
 const SUMMARY: Record<string, string[]> = {
-  contacts: ['email', 'phone', 'mobilephone', 'company', 'jobtitle', 'lifecyclestage', 'hs_lead_status', 'hubspot_owner_id', 'city', 'country', 'createdate', 'lastmodifieddate'],
+  contacts: [
+    'email',
+    'phone',
+    'mobilephone',
+    'company',
+    'jobtitle',
+    'lifecyclestage',
+    'hs_lead_status',
+    'hubspot_owner_id',
+    'city',
+    'country',
+    'createdate',
+    'lastmodifieddate',
+  ],
   companies: ['domain', 'phone', 'industry', 'city', 'country', 'numberofemployees', 'lifecyclestage', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
   deals: ['amount', 'dealstage', 'pipeline', 'closedate', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'],
-  calls: ['hs_timestamp', 'hs_call_direction', 'hs_call_status', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hubspot_owner_id', 'hs_call_external_id'],
+  calls: [
+    'hs_timestamp',
+    'hs_call_direction',
+    'hs_call_status',
+    'hs_call_duration',
+    'hs_call_from_number',
+    'hs_call_to_number',
+    'hubspot_owner_id',
+    'hs_call_external_id',
+  ],
 };
 
 const PHONE_PROPERTIES = new Set(['phone', 'mobilephone', 'fax']);
@@ -52,7 +74,11 @@ function displayValue(input: RecordPageInput, name: string, value: string): Safe
   const { portal, type, record } = input;
   if (PHONE_PROPERTIES.has(name)) {
     const e164 = record.properties[name === 'mobilephone' ? 'hs_calculated_mobile_number' : 'hs_calculated_phone_number'];
-    return phoneLink(value, { property: name, objectTypeId: OBJECT_TYPES[type].typeId, objectId: record.id, e164: name === 'fax' ? undefined : e164 }, portal.settings.defaultRegion);
+    return phoneLink(
+      value,
+      { property: name, objectTypeId: OBJECT_TYPES[type].typeId, objectId: record.id, e164: name === 'fax' ? undefined : e164 },
+      portal.settings.defaultRegion,
+    );
   }
   if (name === 'hubspot_owner_id') {
     const owner = portal.owners.get(Number(value));
@@ -70,15 +96,18 @@ function propertyRows(input: RecordPageInput, names: string[]): SafeHtml {
 
 function associated(input: RecordPageInput): SafeHtml {
   const { portal, type, record } = input;
-  const sections = (['companies', 'contacts', 'deals'] as ObjectTypeName[]).filter((t) => t !== type).map((target) => {
-    const items = portal.associations.list(type, record.id, target)
-      .map((edge) => ({ edge, other: portal.store(target).get(edge.toId) }))
-      .filter((x) => x.other && !x.other.archived);
-    if (items.length === 0) return html``;
-    return html`<div class="card" data-testid="associated-${target}"><h2>${target.charAt(0).toUpperCase() + target.slice(1)} (${items.length})</h2><ul>
+  const sections = (['companies', 'contacts', 'deals'] as ObjectTypeName[])
+    .filter((t) => t !== type)
+    .map((target) => {
+      const items = portal.associations
+        .list(type, record.id, target)
+        .map((edge) => ({ edge, other: portal.store(target).get(edge.toId) }))
+        .filter((x) => x.other && !x.other.archived);
+      if (items.length === 0) return html``;
+      return html`<div class="card" data-testid="associated-${target}"><h2>${target.charAt(0).toUpperCase() + target.slice(1)} (${items.length})</h2><ul>
       ${items.map(({ edge, other }) => html`<li><a href="${recordUrl(portal.portalId, OBJECT_TYPES[target].typeId, other!.id)}" data-object-id="${other!.id}">${recordTitle(target, other!)}</a>${edge.types.some((t) => t.label === 'Primary') ? html` <span class="badge">Primary</span>` : ''}</li>`)}
     </ul></div>`;
-  });
+    });
   return html`${sections}`;
 }
 
@@ -86,7 +115,9 @@ export function renderRecordPage(input: RecordPageInput): string {
   const { portal, type, record } = input;
   const info = OBJECT_TYPES[type];
   const summary = SUMMARY[type] ?? [];
-  const rest = Object.keys(record.properties).filter((n) => !summary.includes(n)).sort();
+  const rest = Object.keys(record.properties)
+    .filter((n) => !summary.includes(n))
+    .sort();
   const title = recordTitle(type, record);
   const body = html`<div class="record" data-portal-id="${portal.portalId}" data-object-type-id="${info.typeId}" data-object-id="${record.id}">
   <p class="muted small"><a href="/">Sandbox</a> / ${portal.settings.name} / ${info.name}</p>
@@ -102,10 +133,14 @@ export function renderRecordPage(input: RecordPageInput): string {
     </div>
     <div>
       <aside id="widget-slot" class="widget-slot" data-testid="widget-slot" data-portal-id="${portal.portalId}" data-object-type-id="${info.typeId}" data-object-id="${record.id}">${input.extensions?.widgetPanel ?? ''}</aside>
-      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(portal, type === 'calls'
-        // A call's own page shows the call as its timeline shows it: notes, outcome, the recording's player.
-        ? [{ type: 'calls', record, at: Date.parse(record.properties.hs_timestamp ?? '') || record.createdAt }]
-        : timelineOf(portal, { type, id: record.id }), input.recordingSource)}</section>
+      <section class="card" data-testid="activity"><h2>Activity</h2>${renderTimeline(
+        portal,
+        type === 'calls'
+          ? // A call's own page shows the call as its timeline shows it: notes, outcome, the recording's player.
+            [{ type: 'calls', record, at: Date.parse(record.properties.hs_timestamp ?? '') || record.createdAt }]
+          : timelineOf(portal, { type, id: record.id }),
+        input.recordingSource,
+      )}</section>
     </div>
   </div>
 </div>`;

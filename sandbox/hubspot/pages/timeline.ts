@@ -33,14 +33,21 @@ export function timelineOf(portal: Portal, owner: RecordRef): TimelineEntry[] {
 
 /** Engagement bodies may hold HTML (§7); the page shows their text only. */
 function plainText(value: string | undefined): string {
-  return (value ?? '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    // Block elements end a line, as they do on HubSpot's timeline.
-    .replace(/<\/(p|div|li|h[1-6]|blockquote)>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  return (
+    (value ?? '')
+      .replace(/<br\s*\/?>/gi, '\n')
+      // Block elements end a line, as they do on HubSpot's timeline.
+      .replace(/<\/(p|div|li|h[1-6]|blockquote)>/gi, '\n')
+      .replace(/<[^>]*>/g, '')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+  );
 }
 
 function label(portal: Portal, type: EngagementType, property: string, value: string | undefined): string {
@@ -84,7 +91,9 @@ function renderEntry(portal: Portal, entry: TimelineEntry, recordingSource?: (ca
   const owner = fact('Owner', ownerName(portal, p.hubspot_owner_id));
   switch (entry.type) {
     case 'calls': {
-      const from = p.hs_call_from_number ? phoneLink(p.hs_call_from_number, { property: 'hs_call_from_number', objectTypeId: '0-48', objectId: entry.record.id }) : '';
+      const from = p.hs_call_from_number
+        ? phoneLink(p.hs_call_from_number, { property: 'hs_call_from_number', objectTypeId: '0-48', objectId: entry.record.id })
+        : '';
       const to = p.hs_call_to_number ? phoneLink(p.hs_call_to_number, { property: 'hs_call_to_number', objectTypeId: '0-48', objectId: entry.record.id }) : '';
       const recording = recordingSource ? recordingSource(entry.record) : p.hs_call_recording_url;
       return html`<li ${common}><span class="when">${when(entry.at)}</span><div class="kind">Call</div>

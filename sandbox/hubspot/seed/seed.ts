@@ -34,7 +34,14 @@ const SEED_SOURCE = { changeSource: 'IMPORT' };
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 export function slug(text: string): string {
-  return text.replace(/ł/g, 'l').replace(/Ł/g, 'L').replace(/ß/g, 'ss').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '');
+  return text
+    .replace(/ł/g, 'l')
+    .replace(/Ł/g, 'L')
+    .replace(/ß/g, 'ss')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '');
 }
 
 function fill(shape: string, random: () => number): string {
@@ -70,9 +77,15 @@ export function seedPortal(state: SandboxState, objects: ObjectService, portal: 
     const domain = `${slug(name)}${i}.${locale.tld}`;
     const prepared = objects.prepareCreate(portal, 'companies', {
       properties: {
-        name, domain, phone: fill(pick(random, locale.phoneShapes), random), city: pick(random, locale.cities),
-        country: locale.country, industry: pick(random, INDUSTRIES), numberofemployees: String(5 + Math.floor(random() * 5000)),
-        lifecyclestage: pick(random, LIFECYCLE_STAGES), ...(ownerIds.length ? { hubspot_owner_id: pick(random, ownerIds) } : {}),
+        name,
+        domain,
+        phone: fill(pick(random, locale.phoneShapes), random),
+        city: pick(random, locale.cities),
+        country: locale.country,
+        industry: pick(random, INDUSTRIES),
+        numberofemployees: String(5 + Math.floor(random() * 5000)),
+        lifecyclestage: pick(random, LIFECYCLE_STAGES),
+        ...(ownerIds.length ? { hubspot_owner_id: pick(random, ownerIds) } : {}),
       },
     });
     companies.push({ record: objects.commitCreate(portal, 'companies', prepared, SEED_SOURCE, { at: nextTime(), silent: true }), locale, domain });
@@ -86,11 +99,14 @@ export function seedPortal(state: SandboxState, objects: ObjectService, portal: 
     const first = pick(random, locale.firstNames);
     const last = pick(random, locale.lastNames);
     const properties: Record<string, string> = {
-      firstname: first, lastname: last,
+      firstname: first,
+      lastname: last,
       email: `${slug(first)}.${slug(last)}${i}@${company?.domain ?? `example-${locale.region.toLowerCase()}.${locale.tld}`}`,
       phone: fill(pick(random, locale.phoneShapes), random),
-      jobtitle: pick(random, JOB_TITLES), lifecyclestage: pick(random, LIFECYCLE_STAGES),
-      city: pick(random, locale.cities), country: locale.country,
+      jobtitle: pick(random, JOB_TITLES),
+      lifecyclestage: pick(random, LIFECYCLE_STAGES),
+      city: pick(random, locale.cities),
+      country: locale.country,
     };
     if (random() < 0.4) properties.mobilephone = fill(pick(random, locale.mobileShapes), random);
     if (company) properties.company = company.record.properties.name;
@@ -106,8 +122,11 @@ export function seedPortal(state: SandboxState, objects: ObjectService, portal: 
     const prepared = objects.prepareCreate(portal, 'deals', {
       properties: {
         dealname: `${company?.record.properties.name ?? 'New'} - ${pick(random, ['Renewal', 'Expansion', 'Pilot', 'New business'])}`,
-        amount: String(1000 + Math.floor(random() * 99_000)), pipeline: 'default', dealstage: pick(random, DEAL_STAGES),
-        closedate: String(now + Math.floor(random() * 90) * 86_400_000), ...(ownerIds.length ? { hubspot_owner_id: pick(random, ownerIds) } : {}),
+        amount: String(1000 + Math.floor(random() * 99_000)),
+        pipeline: 'default',
+        dealstage: pick(random, DEAL_STAGES),
+        closedate: String(now + Math.floor(random() * 90) * 86_400_000),
+        ...(ownerIds.length ? { hubspot_owner_id: pick(random, ownerIds) } : {}),
       },
     });
     if (company) prepared.associations.push({ toType: 'companies', toId: company.record.id, definition: hubspotDefinedType('deals', 'companies', 5)! });

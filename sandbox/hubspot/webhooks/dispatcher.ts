@@ -111,10 +111,13 @@ export class WebhookDispatcher {
 
   private scheduleFlush(appId: number, delay: number): void {
     if (this.flushTimers.has(appId) || this.closed) return;
-    this.flushTimers.set(appId, setTimeout(() => {
-      this.flushTimers.delete(appId);
-      this.flush(appId);
-    }, delay));
+    this.flushTimers.set(
+      appId,
+      setTimeout(() => {
+        this.flushTimers.delete(appId);
+        this.flush(appId);
+      }, delay),
+    );
   }
 
   private flush(appId: number): void {
@@ -138,7 +141,14 @@ export class WebhookDispatcher {
     const targetUrl = app.webhookSettings!.targetUrl;
     const body = JSON.stringify(events);
     const timestamp = Date.now();
-    const record: DeliveryRecord = { appId: app.appId, targetUrl, attemptNumber: events[0].attemptNumber, eventIds: events.map((e) => e.eventId), status: null, at: timestamp };
+    const record: DeliveryRecord = {
+      appId: app.appId,
+      targetUrl,
+      attemptNumber: events[0].attemptNumber,
+      eventIds: events.map((e) => e.eventId),
+      status: null,
+      at: timestamp,
+    };
     try {
       const response = await fetch(targetUrl, {
         method: 'POST',

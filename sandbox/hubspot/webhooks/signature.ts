@@ -7,8 +7,18 @@
 import { createHash, createHmac } from 'node:crypto';
 
 const DECODED: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'",
-  '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 export function decodeSignatureUri(uri: string): string {
@@ -16,11 +26,15 @@ export function decodeSignatureUri(uri: string): string {
 }
 
 export function signatureV1(clientSecret: string, body: string): string {
-  return createHash('sha256').update(clientSecret + body).digest('hex');
+  return createHash('sha256')
+    .update(clientSecret + body)
+    .digest('hex');
 }
 
 export function signatureV3(clientSecret: string, method: string, uri: string, body: string, timestamp: number): string {
-  return createHmac('sha256', clientSecret).update(method + decodeSignatureUri(uri) + body + String(timestamp)).digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(method + decodeSignatureUri(uri) + body + String(timestamp))
+    .digest('base64');
 }
 
 export function signedHeaders(clientSecret: string, targetUrl: string, body: string, timestamp: number): Record<string, string> {

@@ -45,7 +45,12 @@ export function readCommon(reader: QueryReader, orderBys: readonly string[]): Pa
  * or the parameters with their defaults.
  */
 export function resolveQuery<Q extends object>(
-  ctx: ApiContext, user: SansanUser, listing: string, given: Record<string, unknown>, token: string | undefined, defaults: () => Q,
+  ctx: ApiContext,
+  user: SansanUser,
+  listing: string,
+  given: Record<string, unknown>,
+  token: string | undefined,
+  defaults: () => Q,
 ): { query: Q; cursor?: TokenPayload['c']; limit?: number } {
   if (token === undefined) return { query: defaults() };
   const payload = decodeToken(ctx.state.tokenSecret, token, { e: listing, u: user.id, now: ctx.state.clock.now() });
@@ -108,19 +113,28 @@ export function baseFilter(state: TenantState, user: SansanUser, q: CommonQuery)
 
 /** `{data, hasMore, nextPageToken}`; the token is null on the last page (UNCONFIRMED: null vs absent). */
 export function cardPage(
-  ctx: ApiContext, user: SansanUser, listing: string, query: Record<string, unknown>, w: Walk & { includeTags: boolean },
-  cursor: TokenPayload['c'] | undefined, limit: number,
+  ctx: ApiContext,
+  user: SansanUser,
+  listing: string,
+  query: Record<string, unknown>,
+  w: Walk & { includeTags: boolean },
+  cursor: TokenPayload['c'] | undefined,
+  limit: number,
 ): Record<string, unknown> {
   const { state, options } = ctx;
   const { cards, hasMore } = walk(state, w, cursor, limit);
   const last = cards[cards.length - 1];
   const field = ORDER_TO_FIELD[w.orderBy];
-  const nextPageToken = hasMore && last
-    ? encodeToken(state.tokenSecret, {
-      e: listing, u: user.id, q: { ...query, limit }, c: [last[field], last.id],
-      x: state.clock.now() + ctx.limits.pageTokenTtlSeconds * 1000,
-    })
-    : null;
+  const nextPageToken =
+    hasMore && last
+      ? encodeToken(state.tokenSecret, {
+          e: listing,
+          u: user.id,
+          q: { ...query, limit },
+          c: [last[field], last.id],
+          x: state.clock.now() + ctx.limits.pageTokenTtlSeconds * 1000,
+        })
+      : null;
   return {
     data: cards.map((c) => apiCard(state, user, c, w.includeTags, options.utcOffsetMinutes)),
     hasMore,

@@ -41,9 +41,7 @@ export function invalid(field: string, message: string): SansanApiError {
 }
 
 export function invalidApiKey(reason: 'missing' | 'unknown'): SansanApiError {
-  const message = reason === 'missing'
-    ? 'The X-Sansan-Api-Key header is missing.'
-    : 'The API key in X-Sansan-Api-Key is not valid.';
+  const message = reason === 'missing' ? 'The X-Sansan-Api-Key header is missing.' : 'The API key in X-Sansan-Api-Key is not valid.';
   return new SansanApiError(401, message, [{ code: 'invalid_api_key', field: 'X-Sansan-Api-Key', message }]);
 }
 

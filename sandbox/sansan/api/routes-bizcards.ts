@@ -43,15 +43,30 @@ export function registerBizCardRoutes(app: FastifyInstance, ctx: ApiContext, bas
     if (token === undefined && given.updatedFrom! >= given.updatedTo!) {
       throw invalid('updatedTo', 'updatedTo must be later than updatedFrom.');
     }
-    const { query, cursor, limit: tokenLimit } = resolveQuery<ListQuery>(ctx, user, 'bizCards', given, token, () => ({
-      updatedFrom: given.updatedFrom!, updatedTo: given.updatedTo!,
+    const {
+      query,
+      cursor,
+      limit: tokenLimit,
+    } = resolveQuery<ListQuery>(ctx, user, 'bizCards', given, token, () => ({
+      updatedFrom: given.updatedFrom!,
+      updatedTo: given.updatedTo!,
       ...commonDefaults(given, 'updatedAt', 'asc'),
     }));
-    return cardPage(ctx, user, 'bizCards', { ...query }, {
-      orderBy: query.orderBy, direction: query.orderDirection, includeTags: query.includeTags,
-      window: { from: query.updatedFrom, to: query.updatedTo },
-      accept: baseFilter(ctx.state, user, query),
-    }, cursor, limit ?? tokenLimit ?? DEFAULT_CARD_PAGE);
+    return cardPage(
+      ctx,
+      user,
+      'bizCards',
+      { ...query },
+      {
+        orderBy: query.orderBy,
+        direction: query.orderDirection,
+        includeTags: query.includeTags,
+        window: { from: query.updatedFrom, to: query.updatedTo },
+        accept: baseFilter(ctx.state, user, query),
+      },
+      cursor,
+      limit ?? tokenLimit ?? DEFAULT_CARD_PAGE,
+    );
   });
 
   app.get(`${base}/bizCards/search`, { schema: { response: { 200: cardPageSchema } } }, async (request) => {
@@ -72,7 +87,11 @@ export function registerBizCardRoutes(app: FastifyInstance, ctx: ApiContext, bas
     }
     const limit = reader.int('limit', 1, MAX_CARD_PAGE);
     reader.done();
-    const { query, cursor, limit: tokenLimit } = resolveQuery<SearchQuery>(ctx, user, 'search', given, token, () => ({
+    const {
+      query,
+      cursor,
+      limit: tokenLimit,
+    } = resolveQuery<SearchQuery>(ctx, user, 'search', given, token, () => ({
       ...dropUndefined({ companyName: given.companyName, name: given.name, email: given.email, tel: given.tel, mobile: given.mobile, tagId: given.tagId }),
       ...commonDefaults(given, 'registeredAt', 'desc'),
     }));
@@ -83,10 +102,20 @@ export function registerBizCardRoutes(app: FastifyInstance, ctx: ApiContext, bas
       return tag !== undefined && ctx.state.tags.visibleTo(user.id, tag);
     });
     const criteria = searchFilter({ ...query, tagId: tagIds });
-    return cardPage(ctx, user, 'search', { ...query }, {
-      orderBy: query.orderBy, direction: query.orderDirection, includeTags: query.includeTags,
-      accept: (card) => base(card) && criteria(card),
-    }, cursor, limit ?? tokenLimit ?? DEFAULT_CARD_PAGE);
+    return cardPage(
+      ctx,
+      user,
+      'search',
+      { ...query },
+      {
+        orderBy: query.orderBy,
+        direction: query.orderDirection,
+        includeTags: query.includeTags,
+        accept: (card) => base(card) && criteria(card),
+      },
+      cursor,
+      limit ?? tokenLimit ?? DEFAULT_CARD_PAGE,
+    );
   });
 
   app.get(`${base}/bizCards/:id`, async (request) => {
@@ -107,14 +136,23 @@ export function registerBizCardRoutes(app: FastifyInstance, ctx: ApiContext, bas
     reader.done();
     const listing = `cardTags:${card.id}`;
     const after = token === undefined ? 0 : Number(decodeToken(ctx.state.tokenSecret, token, { e: listing, u: user.id, now: ctx.state.clock.now() }).c[0]);
-    const tags = ctx.state.visibleTags(user, card).sort((a, b) => a.seq - b.seq).filter((t) => t.seq > after);
+    const tags = ctx.state
+      .visibleTags(user, card)
+      .sort((a, b) => a.seq - b.seq)
+      .filter((t) => t.seq > after);
     const page = tags.slice(0, limit);
     const hasMore = tags.length > limit;
     return {
       data: page.map((t) => apiTag(ctx.state, t)),
       hasMore,
       nextPageToken: hasMore
-        ? encodeToken(ctx.state.tokenSecret, { e: listing, u: user.id, q: {}, c: [page[page.length - 1].seq, ''], x: ctx.state.clock.now() + ctx.limits.pageTokenTtlSeconds * 1000 })
+        ? encodeToken(ctx.state.tokenSecret, {
+            e: listing,
+            u: user.id,
+            q: {},
+            c: [page[page.length - 1].seq, ''],
+            x: ctx.state.clock.now() + ctx.limits.pageTokenTtlSeconds * 1000,
+          })
         : null,
     };
   });

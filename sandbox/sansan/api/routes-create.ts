@@ -11,11 +11,13 @@ import { apiUser, type ApiContext } from './context.ts';
 import { badRequest, invalid } from './errors.ts';
 import { apiCard } from './serialize.ts';
 
-const createSchema = z.object({
-  ...cardFieldsShape,
-  exchangeDate: exchangeDateSchema.optional(),
-  tagIds: z.array(z.string().min(1)).max(15, 'tagIds takes at most 15 tags').optional(),
-}).strict();
+const createSchema = z
+  .object({
+    ...cardFieldsShape,
+    exchangeDate: exchangeDateSchema.optional(),
+    tagIds: z.array(z.string().min(1)).max(15, 'tagIds takes at most 15 tags').optional(),
+  })
+  .strict();
 
 export function registerCreateRoute(app: FastifyInstance, ctx: ApiContext, base: string): void {
   app.post(`${base}/bizCards`, async (request, reply) => {
@@ -23,17 +25,25 @@ export function registerCreateRoute(app: FastifyInstance, ctx: ApiContext, base:
     const body = parseJsonBody(request.body);
     const parsed = createSchema.safeParse(body);
     if (!parsed.success) {
-      throw badRequest(parsed.error.issues.map((i) => ({
-        code: 'invalid',
-        field: i.code === 'unrecognized_keys' ? i.keys.join(', ') : i.path.join('.') || 'body',
-        message: i.code === 'unrecognized_keys' ? `Unknown field(s): ${i.keys.join(', ')}.` : i.message,
-      })));
+      throw badRequest(
+        parsed.error.issues.map((i) => ({
+          code: 'invalid',
+          field: i.code === 'unrecognized_keys' ? i.keys.join(', ') : i.path.join('.') || 'body',
+          message: i.code === 'unrecognized_keys' ? `Unknown field(s): ${i.keys.join(', ')}.` : i.message,
+        })),
+      );
     }
     const input = parsed.data;
     if (!hasName(input)) {
-      throw badRequest(['companyName', 'lastName', 'firstName'].map((field) => ({
-        code: 'required', field, message: `At least one of companyName, lastName and firstName is required.`,
-      })).slice(0, 1));
+      throw badRequest(
+        ['companyName', 'lastName', 'firstName']
+          .map((field) => ({
+            code: 'required',
+            field,
+            message: `At least one of companyName, lastName and firstName is required.`,
+          }))
+          .slice(0, 1),
+      );
     }
     const tagIds = [...new Set(input.tagIds ?? [])];
     for (const id of tagIds) {

@@ -26,7 +26,12 @@ export function registerMiscRoutes(app: FastifyInstance, ctx: ApiContext, base: 
     let card = head && state.canSee(user, head) ? head : undefined;
     if (!card) {
       for (const c of state.cards.personCards(id)) {
-        if (c.entryStatus === 'completed' && state.canSee(user, c) && (!card || c.exchangeDate > card.exchangeDate || (c.exchangeDate === card.exchangeDate && c.registeredAt > card.registeredAt))) card = c;
+        if (
+          c.entryStatus === 'completed' &&
+          state.canSee(user, c) &&
+          (!card || c.exchangeDate > card.exchangeDate || (c.exchangeDate === card.exchangeDate && c.registeredAt > card.registeredAt))
+        )
+          card = c;
       }
     }
     if (!card) throw notFound(`Person ${id}`);
@@ -58,11 +63,12 @@ export function registerMiscRoutes(app: FastifyInstance, ctx: ApiContext, base: 
     const size = limit ?? tokenLimit ?? MAX_TAG_PAGE;
     const types = query.type ? new Set(query.type as string[]) : undefined;
     const name = (query.tagName as string | undefined)?.toLowerCase();
-    const matches = (tag: DbTag) => tag.seq > after
-      && (query.range === 'me' ? tag.ownerUserId === user.id : ctx.state.tags.visibleTo(user.id, tag))
-      && (!types || types.has(tag.type))
-      && (query.ownerUserId === undefined || tag.ownerUserId === query.ownerUserId)
-      && (name === undefined || tag.name.toLowerCase().includes(name));
+    const matches = (tag: DbTag) =>
+      tag.seq > after &&
+      (query.range === 'me' ? tag.ownerUserId === user.id : ctx.state.tags.visibleTo(user.id, tag)) &&
+      (!types || types.has(tag.type)) &&
+      (query.ownerUserId === undefined || tag.ownerUserId === query.ownerUserId) &&
+      (name === undefined || tag.name.toLowerCase().includes(name));
     const page: DbTag[] = [];
     let hasMore = false;
     for (const tag of ctx.state.tags.list) {
@@ -77,7 +83,13 @@ export function registerMiscRoutes(app: FastifyInstance, ctx: ApiContext, base: 
       data: page.map((t) => apiTag(ctx.state, t)),
       hasMore,
       nextPageToken: hasMore
-        ? encodeToken(ctx.state.tokenSecret, { e: 'tags', u: user.id, q: { ...query, limit: size }, c: [page[page.length - 1].seq, ''], x: ctx.state.clock.now() + ctx.limits.pageTokenTtlSeconds * 1000 })
+        ? encodeToken(ctx.state.tokenSecret, {
+            e: 'tags',
+            u: user.id,
+            q: { ...query, limit: size },
+            c: [page[page.length - 1].seq, ''],
+            x: ctx.state.clock.now() + ctx.limits.pageTokenTtlSeconds * 1000,
+          })
         : null,
     };
   });

@@ -49,10 +49,15 @@ export const cardPageSchema = {
       items: {
         type: 'object',
         properties: {
-          ...Object.fromEntries(['id', 'personId', 'companyId', 'exchangeDate', 'registeredTime', 'updatedTime', 'completedTime', 'entryStatus'].map((k) => [k, nullableString])),
+          ...Object.fromEntries(
+            ['id', 'personId', 'companyId', 'exchangeDate', 'registeredTime', 'updatedTime', 'completedTime', 'entryStatus'].map((k) => [k, nullableString]),
+          ),
           owner: ownerSchema,
           ...Object.fromEntries(CARD_TEXT_FIELDS.map((k) => [k, nullableString])),
-          tags: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, owner: ownerSchema } } },
+          tags: {
+            type: 'array',
+            items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, owner: ownerSchema } },
+          },
         },
       },
     },

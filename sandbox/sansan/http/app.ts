@@ -34,7 +34,11 @@ const LOG_CAP = 1_000;
 export async function createHttpApp(ctx: ApiContext, parts: HttpParts): Promise<FastifyInstance> {
   const base = `/${ctx.options.apiVersion}`;
   const isApi = (url: string) => url.startsWith(`${base}/`) || url === base;
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 } }) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
   // Bodies stay text: the API answers malformed JSON with its own 400, the controls with Spokes' shape.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -73,7 +77,13 @@ export async function createHttpApp(ctx: ApiContext, parts: HttpParts): Promise<
     if (!isApi(request.url) || dropped.has(request)) return;
     parts.counters.requests++;
     parts.counters.byStatus[reply.statusCode] = (parts.counters.byStatus[reply.statusCode] ?? 0) + 1;
-    parts.requestLog.push({ at: new Date(ctx.state.clock.now()).toISOString(), method: request.method, path: request.url.split('?')[0], status: reply.statusCode, userId: ctx.users.get(request)?.id });
+    parts.requestLog.push({
+      at: new Date(ctx.state.clock.now()).toISOString(),
+      method: request.method,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      userId: ctx.users.get(request)?.id,
+    });
     if (parts.requestLog.length > LOG_CAP) parts.requestLog.splice(0, parts.requestLog.length - LOG_CAP);
   });
 

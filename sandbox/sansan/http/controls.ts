@@ -20,24 +20,31 @@ import type { HttpParts } from './app.ts';
 import { controlInvalid, controlNotFound, parseControlBody } from './control-body.ts';
 import { faultsSchema } from './faults.ts';
 
-const cardControlSchema = z.object({
-  ...cardFieldsShape,
-  exchangeDate: exchangeDateSchema.optional(),
-  /** Tag names; a name no tag visible to the owner has becomes a new public tag of the owner. */
-  tags: z.array(z.string().min(1).max(100)).max(50).optional(),
-  ownerUserId: z.string().min(1).optional(),
-  /** Joins the card to this person (32 hex digits) instead of Sansan-like matching. */
-  personId: z.string().regex(/^[0-9A-F]{32}$/, 'a person id is 32 upper-case hex digits').optional(),
-  entryStatus: z.enum(ENTRY_STATUSES).optional(),
-  visibility: z.enum(['all', 'owner']).optional(),
-}).strict();
+const cardControlSchema = z
+  .object({
+    ...cardFieldsShape,
+    exchangeDate: exchangeDateSchema.optional(),
+    /** Tag names; a name no tag visible to the owner has becomes a new public tag of the owner. */
+    tags: z.array(z.string().min(1).max(100)).max(50).optional(),
+    ownerUserId: z.string().min(1).optional(),
+    /** Joins the card to this person (32 hex digits) instead of Sansan-like matching. */
+    personId: z
+      .string()
+      .regex(/^[0-9A-F]{32}$/, 'a person id is 32 upper-case hex digits')
+      .optional(),
+    entryStatus: z.enum(ENTRY_STATUSES).optional(),
+    visibility: z.enum(['all', 'owner']).optional(),
+  })
+  .strict();
 
-const tagControlSchema = z.object({
-  name: z.string().min(1).max(100),
-  type: z.enum(TAG_TYPES),
-  ownerUserId: z.string().min(1),
-  sharedWithUserIds: z.array(z.string().min(1)).optional(),
-}).strict();
+const tagControlSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    type: z.enum(TAG_TYPES),
+    ownerUserId: z.string().min(1),
+    sharedWithUserIds: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
 
 export interface SandboxInfo {
   system: 'sansan';
@@ -96,22 +103,46 @@ export function registerControlRoutes(app: FastifyInstance, ctx: ApiContext, par
 
   app.get('/sandbox/limits', async () => ctx.limits);
   app.post('/sandbox/limits', async (request) => {
-    const body = parseControlBody(request, z.object({
-      requestsPerSecond: z.number().int().min(0).max(100_000).optional(),
-      pageTokenTtlSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
-    }).strict());
+    const body = parseControlBody(
+      request,
+      z
+        .object({
+          requestsPerSecond: z.number().int().min(0).max(100_000).optional(),
+          pageTokenTtlSeconds: z
+            .number()
+            .int()
+            .min(1)
+            .max(7 * 86_400)
+            .optional(),
+        })
+        .strict(),
+    );
     Object.assign(ctx.limits, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
     return ctx.limits;
   });
 
   app.post('/sandbox/clock', async (request) => {
-    const { advanceMs } = parseControlBody(request, z.object({ advanceMs: z.number().int().min(0).max(10 * 365 * 86_400_000) }).strict());
+    const { advanceMs } = parseControlBody(
+      request,
+      z
+        .object({
+          advanceMs: z
+            .number()
+            .int()
+            .min(0)
+            .max(10 * 365 * 86_400_000),
+        })
+        .strict(),
+    );
     ctx.state.clock.advance(advanceMs);
     return { now: new Date(ctx.state.clock.now()).toISOString(), offsetMs: ctx.state.clock.offsetMs };
   });
 
   app.get('/sandbox/requests', async () => ({
-    ...parts.counters, rateLimited: parts.limiter.refused, injected: parts.faults.injected, requests: parts.requestLog,
+    ...parts.counters,
+    rateLimited: parts.limiter.refused,
+    injected: parts.faults.injected,
+    requests: parts.requestLog,
   }));
 
   // A card as if a user had scanned it and Sansan had digitised it: completed at once.
@@ -120,9 +151,18 @@ export function registerControlRoutes(app: FastifyInstance, ctx: ApiContext, par
     const user = owner(body.ownerUserId);
     const entryStatus = body.entryStatus ?? 'completed';
     if (entryStatus === 'completed' && !hasName(body)) throw controlInvalid('companyName', 'a completed card needs companyName, lastName or firstName');
-    const card = newCard(ctx.state, body, {
-      ownerUserId: user.id, entryStatus, visibility: body.visibility ?? 'all', tagIds: tagIdsFor(ctx.state, user, body.tags ?? []), personId: body.personId,
-    }, offset());
+    const card = newCard(
+      ctx.state,
+      body,
+      {
+        ownerUserId: user.id,
+        entryStatus,
+        visibility: body.visibility ?? 'all',
+        tagIds: tagIdsFor(ctx.state, user, body.tags ?? []),
+        personId: body.personId,
+      },
+      offset(),
+    );
     ctx.state.cards.add(card);
     ctx.state.touch();
     return reply.code(201).send(show(card));
@@ -167,7 +207,13 @@ export function registerControlRoutes(app: FastifyInstance, ctx: ApiContext, par
     const user = owner(body.ownerUserId);
     for (const id of body.sharedWithUserIds ?? []) owner(id);
     if (body.type !== 'shared' && body.sharedWithUserIds?.length) throw controlInvalid('sharedWithUserIds', 'only shared tags are shared with users');
-    const tag = ctx.state.tags.add({ id: randomHexId(), name: body.name, type: body.type, ownerUserId: user.id, sharedWithUserIds: body.sharedWithUserIds ?? [] });
+    const tag = ctx.state.tags.add({
+      id: randomHexId(),
+      name: body.name,
+      type: body.type,
+      ownerUserId: user.id,
+      sharedWithUserIds: body.sharedWithUserIds ?? [],
+    });
     ctx.state.touch();
     return reply.code(201).send({ ...apiTag(ctx.state, tag), sharedWithUserIds: tag.sharedWithUserIds });
   });

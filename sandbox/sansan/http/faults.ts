@@ -9,29 +9,31 @@ import { createRandom } from '../random.ts';
 
 const probability = z.number().min(0).max(1);
 
-export const faultsSchema = z.object({
-  /** The next N API requests answer 429 with `retry_after`. */
-  rateLimitCount: z.number().int().min(1).optional(),
-  rateLimitProbability: probability.optional(),
-  /** `retry_after` of injected 429s, seconds (default 1). */
-  retryAfterSeconds: z.number().int().min(1).max(3_600).optional(),
-  /** The next N API requests answer a 5xx … */
-  serverErrorCount: z.number().int().min(1).optional(),
-  serverErrorProbability: probability.optional(),
-  /** … picked from these statuses (default 500, 502, 503, 504). */
-  serverErrorStatuses: z.array(z.number().int().min(500).max(599)).min(1).optional(),
-  /** The next N API requests lose their connection without an answer. */
-  dropConnectionCount: z.number().int().min(1).optional(),
-  dropConnectionProbability: probability.optional(),
-  latencyMs: z.number().int().min(0).max(120_000).optional(),
-  /** Extra random latency up to this many ms. */
-  latencyJitterMs: z.number().int().min(0).max(120_000).optional(),
-  /** These API keys answer 401 as if their user had revoked them in Sansan. */
-  revokedApiKeys: z.array(z.string().min(1)).optional(),
-  /** Only API paths starting with one of these (after the version, e.g. `/bizCards`) are affected. */
-  pathPrefixes: z.array(z.string().startsWith('/')).optional(),
-  seed: z.union([z.number(), z.string()]).optional(),
-}).strict();
+export const faultsSchema = z
+  .object({
+    /** The next N API requests answer 429 with `retry_after`. */
+    rateLimitCount: z.number().int().min(1).optional(),
+    rateLimitProbability: probability.optional(),
+    /** `retry_after` of injected 429s, seconds (default 1). */
+    retryAfterSeconds: z.number().int().min(1).max(3_600).optional(),
+    /** The next N API requests answer a 5xx … */
+    serverErrorCount: z.number().int().min(1).optional(),
+    serverErrorProbability: probability.optional(),
+    /** … picked from these statuses (default 500, 502, 503, 504). */
+    serverErrorStatuses: z.array(z.number().int().min(500).max(599)).min(1).optional(),
+    /** The next N API requests lose their connection without an answer. */
+    dropConnectionCount: z.number().int().min(1).optional(),
+    dropConnectionProbability: probability.optional(),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    /** Extra random latency up to this many ms. */
+    latencyJitterMs: z.number().int().min(0).max(120_000).optional(),
+    /** These API keys answer 401 as if their user had revoked them in Sansan. */
+    revokedApiKeys: z.array(z.string().min(1)).optional(),
+    /** Only API paths starting with one of these (after the version, e.g. `/bizCards`) are affected. */
+    pathPrefixes: z.array(z.string().startsWith('/')).optional(),
+    seed: z.union([z.number(), z.string()]).optional(),
+  })
+  .strict();
 
 export type Faults = z.infer<typeof faultsSchema>;
 

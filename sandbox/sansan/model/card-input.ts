@@ -13,11 +13,16 @@ const MAX_LENGTH: Partial<Record<CardTextField, number>> = { postalCode: 10, mem
 
 const text = (field: CardTextField) => z.string().max(MAX_LENGTH[field] ?? 250, `${field} must be at most ${MAX_LENGTH[field] ?? 250} characters`);
 
-export const exchangeDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'exchangeDate must be YYYY-MM-DD')
+export const exchangeDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'exchangeDate must be YYYY-MM-DD')
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'exchangeDate is not a date');
 
 /** Every text field, each optional; null clears it (PATCH) or leaves it empty. */
-export const cardFieldsShape = Object.fromEntries(CARD_TEXT_FIELDS.map((f) => [f, text(f).nullable().optional()])) as Record<CardTextField, z.ZodOptional<z.ZodNullable<z.ZodString>>>;
+export const cardFieldsShape = Object.fromEntries(CARD_TEXT_FIELDS.map((f) => [f, text(f).nullable().optional()])) as Record<
+  CardTextField,
+  z.ZodOptional<z.ZodNullable<z.ZodString>>
+>;
 
 export type CardFields = Partial<Record<CardTextField, string | null>> & { exchangeDate?: string };
 

@@ -16,9 +16,7 @@ export class SortedCards {
   constructor(field: SortField) {
     this.field = field;
     // One monomorphic accessor per field: a computed `card[field]` is several times slower.
-    this.key = field === 'registeredAt' ? (c) => c.registeredAt
-      : field === 'updatedAt' ? (c) => c.updatedAt
-        : (c) => c.completedAt ?? Number.NEGATIVE_INFINITY;
+    this.key = field === 'registeredAt' ? (c) => c.registeredAt : field === 'updatedAt' ? (c) => c.updatedAt : (c) => c.completedAt ?? Number.NEGATIVE_INFINITY;
   }
 
   /** First position whose (key, id) is ≥ the given one. */
@@ -82,7 +80,7 @@ export class SortedCards {
     packed.sort();
     const sorted = new Array<DbCard>(items.length);
     for (let i = 0; i < packed.length; i++) sorted[i] = items[Number(packed[i] & 0xfffffn)];
-    for (let start = 0; start < sorted.length;) {
+    for (let start = 0; start < sorted.length; ) {
       let end = start + 1;
       const k = key(sorted[start]);
       while (end < sorted.length && key(sorted[end]) === k) end++;

@@ -1,7 +1,16 @@
 import { hexId, pick } from '../random.ts';
 import {
-  EN_ADDRESSES, EN_COMPANY_KINDS, EN_COMPANY_STEMS, EN_DEPARTMENTS, EN_TITLES, JP_ADDRESSES, JP_COMPANY_KINDS,
-  JP_COMPANY_STEMS, JP_DEPARTMENTS, JP_TITLES, PHONE_PREFIX,
+  EN_ADDRESSES,
+  EN_COMPANY_KINDS,
+  EN_COMPANY_STEMS,
+  EN_DEPARTMENTS,
+  EN_TITLES,
+  JP_ADDRESSES,
+  JP_COMPANY_KINDS,
+  JP_COMPANY_STEMS,
+  JP_DEPARTMENTS,
+  JP_TITLES,
+  PHONE_PREFIX,
 } from './seed-data.ts';
 
 /** A company several cards share: its strings are shared by reference, not copied per card. */
@@ -50,10 +59,23 @@ export function buildCompanies(rnd: () => number, count: number): SeedCompany[] 
       const local = area.length === 2 ? `${area}-${digits(4)}-` : `${area}-${digits(3)}-`;
       const tel = `${local}${digits(4)}`;
       out.push({
-        id: hexId(rnd), japanese: true, name: rnd() < 0.5 ? `株式会社${core}` : `${core}株式会社`, domain, url: `https://www.${domain}/`,
-        country: 'JP', postalCode: `${postal}-${digits(4)}`, prefecture, city, street: `${street}${1 + r(5)}-${1 + r(20)}-${1 + r(30)}`,
-        building: rnd() < 0.6 ? `${stem}ビル ${1 + r(30)}F` : null, tel, tel2: `${local}${digits(4)}`, fax: `${local}${digits(4)}`,
-        mobilePrefix: '', departments: JP_DEPARTMENTS, titles: JP_TITLES,
+        id: hexId(rnd),
+        japanese: true,
+        name: rnd() < 0.5 ? `株式会社${core}` : `${core}株式会社`,
+        domain,
+        url: `https://www.${domain}/`,
+        country: 'JP',
+        postalCode: `${postal}-${digits(4)}`,
+        prefecture,
+        city,
+        street: `${street}${1 + r(5)}-${1 + r(20)}-${1 + r(30)}`,
+        building: rnd() < 0.6 ? `${stem}ビル ${1 + r(30)}F` : null,
+        tel,
+        tel2: `${local}${digits(4)}`,
+        fax: `${local}${digits(4)}`,
+        mobilePrefix: '',
+        departments: JP_DEPARTMENTS,
+        titles: JP_TITLES,
       });
     } else {
       const stem = pick(rnd, EN_COMPANY_STEMS);
@@ -63,10 +85,23 @@ export function buildCompanies(rnd: () => number, count: number): SeedCompany[] 
       const domain = uniqueDomain(`${stem}${middle ? `-${middle}` : ''}`.toLowerCase().replace(/\s+/g, '-'));
       const prefix = PHONE_PREFIX[country];
       out.push({
-        id: hexId(rnd), japanese: false, name: `${stem}${middle ? ` ${middle}` : ''} ${kind}`, domain, url: `https://${domain}/`,
-        country, postalCode: postal, prefecture: region || null, city, street: `${1 + r(900)} ${street}`,
-        building: rnd() < 0.4 ? `Suite ${100 + r(900)}` : null, tel: `${prefix}${digits(4)}`, tel2: `${prefix}${digits(4)}`, fax: `${prefix}${digits(4)}`,
-        mobilePrefix: prefix, departments: EN_DEPARTMENTS, titles: EN_TITLES,
+        id: hexId(rnd),
+        japanese: false,
+        name: `${stem}${middle ? ` ${middle}` : ''} ${kind}`,
+        domain,
+        url: `https://${domain}/`,
+        country,
+        postalCode: postal,
+        prefecture: region || null,
+        city,
+        street: `${1 + r(900)} ${street}`,
+        building: rnd() < 0.4 ? `Suite ${100 + r(900)}` : null,
+        tel: `${prefix}${digits(4)}`,
+        tel2: `${prefix}${digits(4)}`,
+        fax: `${prefix}${digits(4)}`,
+        mobilePrefix: prefix,
+        departments: EN_DEPARTMENTS,
+        titles: EN_TITLES,
       });
     }
   }

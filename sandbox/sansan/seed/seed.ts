@@ -90,8 +90,13 @@ export function seedTenant(state: TenantState, seed: ResolvedSeed, utcOffsetMinu
   const tagCounts: Record<TagType, number> = { public: 0, shared: 0, private: 0 };
   for (const tag of state.tags.list) tagCounts[tag.type]++;
   return {
-    cards: made, persons: state.cards.personCount, tags: tagCounts, cardsWithoutEmail: withoutEmail,
-    cardsWithSharedInfoEmail: infoEmail, pastCards: past, durationMs: Math.round(performance.now() - started),
+    cards: made,
+    persons: state.cards.personCount,
+    tags: tagCounts,
+    cardsWithoutEmail: withoutEmail,
+    cardsWithSharedInfoEmail: infoEmail,
+    pastCards: past,
+    durationMs: Math.round(performance.now() - started),
   };
 }
 
@@ -106,9 +111,17 @@ function baseCard(rnd: () => number, personId: string, registeredAt: number, sta
     updatedAt = Math.min(now, registeredAt + 30 * MINUTE);
   }
   return makeCard({
-    id: hexId(rnd), personId, companyId: null, ownerUserId: pick(rnd, userIds), visibility: rnd() < 0.03 ? 'owner' : 'all',
-    entryStatus: status, exchangeDate: dates.of(registeredAt - Math.floor(rnd() * 14) * DAY),
-    registeredAt, updatedAt, completedAt, tagIds: NO_TAGS,
+    id: hexId(rnd),
+    personId,
+    companyId: null,
+    ownerUserId: pick(rnd, userIds),
+    visibility: rnd() < 0.03 ? 'owner' : 'all',
+    entryStatus: status,
+    exchangeDate: dates.of(registeredAt - Math.floor(rnd() * 14) * DAY),
+    registeredAt,
+    updatedAt,
+    completedAt,
+    tagIds: NO_TAGS,
   });
 }
 

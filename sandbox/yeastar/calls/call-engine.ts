@@ -1,9 +1,7 @@
 import { EVENT, type EventBus } from '../events/event-bus.ts';
 import type { FaultState } from '../faults.ts';
 import type { CdrStatus, PbxState } from '../pbx-state.ts';
-import {
-  IdGenerator, memberWire, type CalleeBehaviour, type Direction, type Leg, type MemberStatus, type Outcome, type SimCall,
-} from './call-model.ts';
+import { IdGenerator, memberWire, type CalleeBehaviour, type Direction, type Leg, type MemberStatus, type Outcome, type SimCall } from './call-model.ts';
 import { writeCdr } from './cdr-writer.ts';
 
 type ExtCallStatus = 'Ringing' | 'Busy' | 'Idle';
@@ -33,13 +31,29 @@ export class CallEngine {
     return this.state.options.timeScale;
   }
 
-  newCall(init: { direction: Direction; origin: SimCall['origin']; extension: string; other: string; outcome: Outcome;
-    ringSeconds: number; talkSeconds: number; manual: boolean }): SimCall {
+  newCall(init: {
+    direction: Direction;
+    origin: SimCall['origin'];
+    extension: string;
+    other: string;
+    outcome: Outcome;
+    ringSeconds: number;
+    talkSeconds: number;
+    manual: boolean;
+  }): SimCall {
     const now = Date.now();
     const call: SimCall = {
-      ...init, id: this.ids.callId(), legs: [], phase: 'ringing', startMs: now, virtualSec: 0, lastRealMs: now,
-      timers: new Set(), reorder: !!this.faults.current.reorderCallEvents,
-      dropSocketsAfterFirstEvent: this.faults.dropOnNextCall, eventsSent: 0,
+      ...init,
+      id: this.ids.callId(),
+      legs: [],
+      phase: 'ringing',
+      startMs: now,
+      virtualSec: 0,
+      lastRealMs: now,
+      timers: new Set(),
+      reorder: !!this.faults.current.reorderCallEvents,
+      dropSocketsAfterFirstEvent: this.faults.dropOnNextCall,
+      eventsSent: 0,
     };
     // The 'mid-call' drop applies to exactly one call: the next one.
     this.faults.dropOnNextCall = false;
@@ -58,13 +72,16 @@ export class CallEngine {
 
   /** Runs `fn` after `seconds` of PBX time (seconds × timeScale of real time). */
   after(call: SimCall, seconds: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      call.timers.delete(timer);
-      if (call.phase === 'ended') return;
-      call.virtualSec += seconds;
-      call.lastRealMs = Date.now();
-      fn();
-    }, Math.round(seconds * 1000 * this.timeScale));
+    const timer = setTimeout(
+      () => {
+        call.timers.delete(timer);
+        if (call.phase === 'ended') return;
+        call.virtualSec += seconds;
+        call.lastRealMs = Date.now();
+        fn();
+      },
+      Math.round(seconds * 1000 * this.timeScale),
+    );
     call.timers.add(timer);
   }
 

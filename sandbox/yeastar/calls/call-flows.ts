@@ -1,7 +1,5 @@
 import type { CallEngine } from './call-engine.ts';
-import {
-  calleeBehaviourSchema, type CalleeBehaviour, type DialRules, type SimCall, type SimulateCallSpec,
-} from './call-model.ts';
+import { calleeBehaviourSchema, type CalleeBehaviour, type DialRules, type SimCall, type SimulateCallSpec } from './call-model.ts';
 
 /**
  * Who rings when, per direction (pbx-apis.md §1.5 for member statuses):
@@ -17,8 +15,14 @@ import {
  */
 export function startSimulatedCall(engine: CallEngine, spec: SimulateCallSpec): SimCall {
   const call = engine.newCall({
-    direction: spec.direction, origin: 'simulator', extension: spec.extension, other: spec.external,
-    outcome: spec.outcome, ringSeconds: spec.ringSeconds, talkSeconds: spec.talkSeconds, manual: spec.manual,
+    direction: spec.direction,
+    origin: 'simulator',
+    extension: spec.extension,
+    other: spec.external,
+    outcome: spec.outcome,
+    ringSeconds: spec.ringSeconds,
+    talkSeconds: spec.talkSeconds,
+    manual: spec.manual,
   });
   const neverRings = spec.outcome === 'busy' || spec.outcome === 'failed';
   if (spec.direction === 'inbound') {
@@ -79,7 +83,8 @@ export class DialPlan {
 
   snapshot(): { defaults: CalleeBehaviour; callerAnswerSeconds: number; rules: (CalleeBehaviour & { number: string })[] } {
     return {
-      defaults: this.defaults, callerAnswerSeconds: this.callerAnswerSeconds,
+      defaults: this.defaults,
+      callerAnswerSeconds: this.callerAnswerSeconds,
       rules: [...this.rules].map(([number, b]) => ({ number, ...b })),
     };
   }
@@ -94,8 +99,14 @@ export class DialPlan {
     const calleeIsExtension = !!engine.state.extension(req.callee);
     const behaviour = this.behaviourFor(req.callee);
     const call = engine.newCall({
-      direction: calleeIsExtension ? 'internal' : 'outbound', origin: 'call/dial', extension: req.caller, other: req.callee,
-      outcome: behaviour.outcome, ringSeconds: behaviour.ringSeconds, talkSeconds: behaviour.talkSeconds, manual: behaviour.manual,
+      direction: calleeIsExtension ? 'internal' : 'outbound',
+      origin: 'call/dial',
+      extension: req.caller,
+      other: req.callee,
+      outcome: behaviour.outcome,
+      ringSeconds: behaviour.ringSeconds,
+      talkSeconds: behaviour.talkSeconds,
+      manual: behaviour.manual,
     });
     call.calleeBehaviour = behaviour;
     call.dialPermission = req.dialPermission ?? req.caller;

@@ -22,17 +22,19 @@ export type Outcome = 'answered' | 'no_answer' | 'busy' | 'voicemail' | 'failed'
 export type Direction = 'inbound' | 'outbound' | 'internal';
 
 /** `POST /sandbox/calls` body (validated; a bad field is answered 400 naming it). */
-export const simulateCallSchema = z.object({
-  direction: z.enum(['inbound', 'outbound', 'internal']),
-  /** The external number (inbound caller / outbound callee); for 'internal', the other extension. */
-  external: z.string().trim().min(1).max(64),
-  extension: z.string().trim().min(1).max(16),
-  outcome: z.enum(['answered', 'no_answer', 'busy', 'voicemail', 'failed']).default('answered'),
-  ringSeconds: z.number().min(0).max(3600).default(3),
-  talkSeconds: z.number().min(0).max(86_400).default(10),
-  /** Stop after the first ringing event; a test drives the rest with /answer, /hangup, /hold, /unhold. */
-  manual: z.boolean().default(false),
-}).strict();
+export const simulateCallSchema = z
+  .object({
+    direction: z.enum(['inbound', 'outbound', 'internal']),
+    /** The external number (inbound caller / outbound callee); for 'internal', the other extension. */
+    external: z.string().trim().min(1).max(64),
+    extension: z.string().trim().min(1).max(16),
+    outcome: z.enum(['answered', 'no_answer', 'busy', 'voicemail', 'failed']).default('answered'),
+    ringSeconds: z.number().min(0).max(3600).default(3),
+    talkSeconds: z.number().min(0).max(86_400).default(10),
+    /** Stop after the first ringing event; a test drives the rest with /answer, /hangup, /hold, /unhold. */
+    manual: z.boolean().default(false),
+  })
+  .strict();
 export type SimulateCallSpec = z.infer<typeof simulateCallSchema>;
 
 /** How a dialled number (the callee of call/dial) behaves. */
@@ -44,14 +46,16 @@ export const calleeBehaviourSchema = z.object({
 });
 export type CalleeBehaviour = z.infer<typeof calleeBehaviourSchema>;
 
-export const dialRulesSchema = z.object({
-  /** Behaviour of any dialled number without a rule. */
-  defaults: calleeBehaviourSchema.partial().optional(),
-  /** Seconds before an extension in 'auto' answer mode picks up the call/dial ring (0 with auto_answer=yes). */
-  callerAnswerSeconds: z.number().min(0).max(600).optional(),
-  /** Per-number rules; replace the previous rules. */
-  rules: z.array(calleeBehaviourSchema.partial().extend({ number: z.string().trim().min(1) })).optional(),
-}).strict();
+export const dialRulesSchema = z
+  .object({
+    /** Behaviour of any dialled number without a rule. */
+    defaults: calleeBehaviourSchema.partial().optional(),
+    /** Seconds before an extension in 'auto' answer mode picks up the call/dial ring (0 with auto_answer=yes). */
+    callerAnswerSeconds: z.number().min(0).max(600).optional(),
+    /** Per-number rules; replace the previous rules. */
+    rules: z.array(calleeBehaviourSchema.partial().extend({ number: z.string().trim().min(1) })).optional(),
+  })
+  .strict();
 export type DialRules = z.infer<typeof dialRulesSchema>;
 
 export interface SimCall {
@@ -93,8 +97,12 @@ export function memberWire(leg: Leg): Record<string, unknown> {
   }
   return {
     [leg.kind]: {
-      from: leg.from, to: leg.to, trunk_name: leg.trunk_name, channel_id: leg.channel_id,
-      member_status: leg.status, call_path: '',
+      from: leg.from,
+      to: leg.to,
+      trunk_name: leg.trunk_name,
+      channel_id: leg.channel_id,
+      member_status: leg.status,
+      call_path: '',
     },
   };
 }
@@ -104,7 +112,11 @@ export function callType(call: SimCall): CallType {
 }
 
 export const STATUS_BY_OUTCOME: Record<Outcome, CdrStatus> = {
-  answered: 'ANSWERED', no_answer: 'NO ANSWER', busy: 'BUSY', voicemail: 'VOICEMAIL', failed: 'FAILED',
+  answered: 'ANSWERED',
+  no_answer: 'NO ANSWER',
+  busy: 'BUSY',
+  voicemail: 'VOICEMAIL',
+  failed: 'FAILED',
 };
 
 /** Ids shaped like the PBX's: call ids "1651057476.362", channels "PJSIP/2002-00000013". */

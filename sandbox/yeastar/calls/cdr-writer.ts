@@ -25,20 +25,37 @@ export function writeCdr(state: PbxState, call: SimCall, status: CdrStatus): Rec
     // "20220427190445-1651057476.362-2005-2002-Internal.wav" (§1.6).
     recording = `${compactTime(answeredMs, o.timezone)}-${call.id}-${from}-${to}-${type}.wav`;
     state.recordings.push({
-      id: state.nextId('recording'), file: recording, uid, call_id: call.id, startMs: call.startMs,
-      call_from: from, call_to: to, duration: talkDuration, call_type: type,
+      id: state.nextId('recording'),
+      file: recording,
+      uid,
+      call_id: call.id,
+      startMs: call.startMs,
+      call_from: from,
+      call_to: to,
+      duration: talkDuration,
+      call_type: type,
     });
   }
 
   const row: DbCdr = {
-    id: state.nextId('cdr'), uid, call_id: call.id, startMs: call.startMs, call_from: from, call_to: to,
-    from_name: state.extension(from)?.name ?? '', to_name: state.extension(to)?.name ?? '',
-    call_duration: callDuration, ring_duration: Math.max(0, callDuration - talkDuration), talk_duration: talkDuration,
-    status, type,
+    id: state.nextId('cdr'),
+    uid,
+    call_id: call.id,
+    startMs: call.startMs,
+    call_from: from,
+    call_to: to,
+    from_name: state.extension(from)?.name ?? '',
+    to_name: state.extension(to)?.name ?? '',
+    call_duration: callDuration,
+    ring_duration: Math.max(0, callDuration - talkDuration),
+    talk_duration: talkDuration,
+    status,
+    type,
     src_trunk: type === 'Inbound' ? o.trunkName : '',
     dst_trunk: type === 'Outbound' ? o.trunkName : '',
     did_number: type === 'Inbound' ? o.didNumber : '',
-    recording, src_addr: type === 'Inbound' ? '' : '127.0.0.1',
+    recording,
+    src_addr: type === 'Inbound' ? '' : '127.0.0.1',
   };
   state.cdrs.push(row);
 

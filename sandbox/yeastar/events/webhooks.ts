@@ -15,13 +15,18 @@ import type { FaultState } from '../faults.ts';
  * Retries follow at once [U: no interval is documented]. Only POST delivery is emulated; the
  * PBX's GET option carries no documented body.
  */
-export const webhookSpecSchema = z.object({
-  url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
-  events: z.union([z.literal('all'), z.array(z.number().int().min(30000).max(30099)).min(1)]).optional(),
-  method: z.literal('POST').optional(),
-  /** Signing key of this webhook; the PBX-wide default (`webhookSecret` in /sandbox/info) when left out. */
-  secret: z.string().min(1).optional(),
-}).strict();
+export const webhookSpecSchema = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    events: z.union([z.literal('all'), z.array(z.number().int().min(30000).max(30099)).min(1)]).optional(),
+    method: z.literal('POST').optional(),
+    /** Signing key of this webhook; the PBX-wide default (`webhookSecret` in /sandbox/info) when left out. */
+    secret: z.string().min(1).optional(),
+  })
+  .strict();
 
 export type WebhookSpec = z.infer<typeof webhookSpecSchema>;
 

@@ -19,11 +19,14 @@ import type { EventBus, Subscriber } from './event-bus.ts';
  *  - the socket is closed when its access token is revoked, refreshed away or expires
  *    ("you will need to get a new access token … to maintain the WebSocket connection") [U].
  */
-export function registerSubscribeRoute(app: FastifyInstance, deps: {
-  tokens: TokenStore;
-  bus: EventBus;
-  idleMs: () => number;
-}): void {
+export function registerSubscribeRoute(
+  app: FastifyInstance,
+  deps: {
+    tokens: TokenStore;
+    bus: EventBus;
+    idleMs: () => number;
+  },
+): void {
   app.get('/openapi/v1.0/subscribe', { websocket: true }, (socket: WebSocket, request) => {
     const token = (request.query as Record<string, string | undefined>).access_token;
     const expiresAt = deps.tokens.expiresAt(token);

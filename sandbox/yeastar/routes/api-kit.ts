@@ -18,13 +18,17 @@ export interface ApiRequest {
  * the wrong one gets the PBX's answer, 10001 INTERFACE NOT EXISTED (public
  * clients report POST extension/list → 10001 [3P]), rather than Fastify's 404.
  */
-export function defineApi(app: FastifyInstance, ctx: YeastarContext, def: {
-  path: string;
-  method: 'GET' | 'POST';
-  /** Whether `?access_token=` must be valid (every endpoint but get_token / refresh_token). */
-  auth?: boolean;
-  handler: (req: ApiRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
-}): void {
+export function defineApi(
+  app: FastifyInstance,
+  ctx: YeastarContext,
+  def: {
+    path: string;
+    method: 'GET' | 'POST';
+    /** Whether `?access_token=` must be valid (every endpoint but get_token / refresh_token). */
+    auth?: boolean;
+    handler: (req: ApiRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  },
+): void {
   app.route({
     method: ['GET', 'POST'],
     url: `${API_PREFIX}/${def.path}`,

@@ -13,7 +13,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: YeastarContext): v
   });
 
   defineApi(app, ctx, {
-    path: 'get_token', method: 'POST', auth: false,
+    path: 'get_token',
+    method: 'POST',
+    auth: false,
     handler: ({ body, ip }) => {
       ctx.state.count('get_token');
       const username = requireString(body, 'username');
@@ -25,7 +27,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: YeastarContext): v
 
   // Body field `refresh_token` [3P: public clients; the docs name the parameter the same].
   defineApi(app, ctx, {
-    path: 'refresh_token', method: 'POST', auth: false,
+    path: 'refresh_token',
+    method: 'POST',
+    auth: false,
     handler: ({ body }) => {
       ctx.state.count('refresh_token');
       const pair = ctx.tokens.refresh(requireString(body, 'refresh_token'));
@@ -34,7 +38,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: YeastarContext): v
   });
 
   defineApi(app, ctx, {
-    path: 'del_token', method: 'GET', auth: false,
+    path: 'del_token',
+    method: 'GET',
+    auth: false,
     handler: ({ query }) => {
       ctx.state.count('del_token');
       ctx.tokens.revoke(query.access_token ?? '');

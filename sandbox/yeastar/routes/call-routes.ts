@@ -13,7 +13,8 @@ export function registerCallRoutes(app: FastifyInstance, ctx: YeastarContext): v
   const { state, engine, dialPlan } = ctx;
 
   defineApi(app, ctx, {
-    path: 'call/dial', method: 'POST',
+    path: 'call/dial',
+    method: 'POST',
     handler: ({ body }) => {
       state.count('call/dial');
       const record = { at: new Date().toISOString(), body, errcode: 0 } as (typeof state.dialRequests)[number];
@@ -39,7 +40,8 @@ export function registerCallRoutes(app: FastifyInstance, ctx: YeastarContext): v
 
   // A call_id that is not (or no longer) in progress answers 60001 [U; public clients saw a non-zero errcode].
   defineApi(app, ctx, {
-    path: 'call/query', method: 'GET',
+    path: 'call/query',
+    method: 'GET',
     handler: ({ query }) => {
       let calls = [...engine.active.values()].filter((c) => c.legs.length > 0);
       if (query.call_id !== undefined) {
@@ -60,7 +62,8 @@ export function registerCallRoutes(app: FastifyInstance, ctx: YeastarContext): v
   };
 
   defineApi(app, ctx, {
-    path: 'call/hangup', method: 'POST',
+    path: 'call/hangup',
+    method: 'POST',
     handler: ({ body }) => {
       const { call } = byChannel(body);
       engine.hangup(call);
@@ -69,7 +72,8 @@ export function registerCallRoutes(app: FastifyInstance, ctx: YeastarContext): v
   });
 
   defineApi(app, ctx, {
-    path: 'call/hold', method: 'POST',
+    path: 'call/hold',
+    method: 'POST',
     handler: ({ body }) => {
       const { call, leg } = byChannel(body);
       if (!engine.hold(call, leg)) throw new YeastarApiError(ERR.OPERATION_NOT_SUPPORTED);
@@ -78,7 +82,8 @@ export function registerCallRoutes(app: FastifyInstance, ctx: YeastarContext): v
   });
 
   defineApi(app, ctx, {
-    path: 'call/unhold', method: 'POST',
+    path: 'call/unhold',
+    method: 'POST',
     handler: ({ body }) => {
       const { call, leg } = byChannel(body);
       if (!engine.unhold(call, leg)) throw new YeastarApiError(ERR.OPERATION_NOT_SUPPORTED);

@@ -6,9 +6,15 @@ import { defineApi, idList, optionalString, pageOf, paging, requireId, requireSt
 
 /** num_type → the flattened field of list rows (help.yeastar.com ".../search-specific-company-contacts.html"). */
 const FLAT_FIELD: Record<NumType, string> = {
-  business_number: 'business', business_number2: 'business2', business_fax: 'business_fax',
-  mobile_number: 'mobile', mobile_number2: 'mobile2', home_number: 'home', home_number2: 'home2',
-  home_fax: 'home_fax', other_number: 'other',
+  business_number: 'business',
+  business_number2: 'business2',
+  business_fax: 'business_fax',
+  mobile_number: 'mobile',
+  mobile_number2: 'mobile2',
+  home_number: 'home',
+  home_number2: 'home2',
+  home_fax: 'home_fax',
+  other_number: 'other',
 };
 const TEXT_FIELDS = ['last_name', 'company', 'email', 'remark', 'zip_code', 'street', 'city', 'state', 'country'] as const;
 /** Company contact capacity (pbx-apis.md §1.7: 200,000; 500,000 with ≥1000 extensions). */
@@ -17,7 +23,10 @@ const MAX_CONTACTS = 200_000;
 /** Contacts_List row: the flattened view used by list/search and phonebook/get. */
 export function contactRow(c: DbContact): Record<string, unknown> {
   const row: Record<string, unknown> = {
-    id: c.id, contact_name: `${c.first_name} ${c.last_name}`.trim(), company: c.company, email: c.email,
+    id: c.id,
+    contact_name: `${c.first_name} ${c.last_name}`.trim(),
+    company: c.company,
+    email: c.email,
   };
   for (const field of Object.values(FLAT_FIELD)) row[field] = '';
   for (const n of c.number_list) row[FLAT_FIELD[n.num_type]] = n.number;
@@ -69,41 +78,71 @@ export function registerContactRoutes(app: FastifyInstance, ctx: YeastarContext)
   };
 
   defineApi(app, ctx, {
-    path: 'company_contact/list', method: 'GET',
+    path: 'company_contact/list',
+    method: 'GET',
     handler: ({ query }) => pageOf(state.contacts.map(listRow), paging(query, sortable)),
   });
 
   defineApi(app, ctx, {
-    path: 'company_contact/search', method: 'GET',
+    path: 'company_contact/search',
+    method: 'GET',
     handler: ({ query }) => {
       const needle = (query.search_value ?? '').toLowerCase();
       const hits = state.contacts.filter((c) =>
-        [`${c.first_name} ${c.last_name}`, c.company, c.email, ...c.number_list.map((n) => n.number)]
-          .some((v) => v.toLowerCase().includes(needle)));
+        [`${c.first_name} ${c.last_name}`, c.company, c.email, ...c.number_list.map((n) => n.number)].some((v) => v.toLowerCase().includes(needle)),
+      );
       return pageOf(hits.map(listRow), paging(query, sortable));
     },
   });
 
   defineApi(app, ctx, {
-    path: 'company_contact/get', method: 'GET',
+    path: 'company_contact/get',
+    method: 'GET',
     handler: ({ query }) => {
       const c = find(requireId(query));
-      return { data: { id: c.id, first_name: c.first_name, last_name: c.last_name, company: c.company, email: c.email,
-        phonebook_list: phonebookList(state, c.id), remark: c.remark, number_list: c.number_list,
-        zip_code: c.zip_code, street: c.street, city: c.city, state: c.state, country: c.country } };
+      return {
+        data: {
+          id: c.id,
+          first_name: c.first_name,
+          last_name: c.last_name,
+          company: c.company,
+          email: c.email,
+          phonebook_list: phonebookList(state, c.id),
+          remark: c.remark,
+          number_list: c.number_list,
+          zip_code: c.zip_code,
+          street: c.street,
+          city: c.city,
+          state: c.state,
+          country: c.country,
+        },
+      };
     },
   });
 
   // Required: first_name and number_list (help.yeastar.com ".../add-a-company-contact.html").
   defineApi(app, ctx, {
-    path: 'company_contact/create', method: 'POST',
+    path: 'company_contact/create',
+    method: 'POST',
     handler: ({ body }) => {
       const firstName = requireString(body, 'first_name');
       const numberList = parseNumberList(body.number_list);
       const books = idList(body, 'phonebook_id_list') ?? [];
       if (state.contacts.length >= MAX_CONTACTS) throw new YeastarApiError(ERR.MAX_LIMITATION_EXCEEDED);
-      const contact: DbContact = { id: 0, first_name: firstName, last_name: '', company: '', email: '', remark: '',
-        number_list: numberList, zip_code: '', street: '', city: '', state: '', country: '' };
+      const contact: DbContact = {
+        id: 0,
+        first_name: firstName,
+        last_name: '',
+        company: '',
+        email: '',
+        remark: '',
+        number_list: numberList,
+        zip_code: '',
+        street: '',
+        city: '',
+        state: '',
+        country: '',
+      };
       for (const f of TEXT_FIELDS) contact[f] = optionalString(body, f) ?? '';
       for (const id of books) if (!state.phonebooks.some((p) => p.id === id)) throw new YeastarApiError(ERR.PHONEBOOK_NOT_EXISTED);
       contact.id = state.nextId('contact');
@@ -115,7 +154,8 @@ export function registerContactRoutes(app: FastifyInstance, ctx: YeastarContext)
 
   // Fields present in the body replace the stored ones; number_list and phonebook_id_list replace whole.
   defineApi(app, ctx, {
-    path: 'company_contact/update', method: 'POST',
+    path: 'company_contact/update',
+    method: 'POST',
     handler: ({ body }) => {
       const c = find(requireId(body));
       const firstName = optionalString(body, 'first_name');
@@ -136,7 +176,8 @@ export function registerContactRoutes(app: FastifyInstance, ctx: YeastarContext)
 
   // A contact still selected by a phonebook cannot be deleted: 70091, the vendor's own example of that code.
   defineApi(app, ctx, {
-    path: 'company_contact/delete', method: 'GET',
+    path: 'company_contact/delete',
+    method: 'GET',
     handler: ({ query }) => {
       const c = find(requireId(query));
       if (state.phonebooksOf(c.id).length > 0) throw new YeastarApiError(ERR.CONNECTION_RELATION_EXISTED);

@@ -38,23 +38,24 @@ export function registerExtensionRoutes(app: FastifyInstance, ctx: YeastarContex
   const rows = () => ctx.state.extensions.map(extensionWire);
 
   defineApi(app, ctx, {
-    path: 'extension/list', method: 'GET',
+    path: 'extension/list',
+    method: 'GET',
     handler: ({ query }) => pageOf(rows(), paging(query, SORTABLE)),
   });
 
   defineApi(app, ctx, {
-    path: 'extension/search', method: 'GET',
+    path: 'extension/search',
+    method: 'GET',
     handler: ({ query }) => {
       const needle = (query.search_value ?? '').toLowerCase();
-      const hits = ctx.state.extensions
-        .filter((e) => [e.number, e.name, e.email].some((v) => v.toLowerCase().includes(needle)))
-        .map(extensionWire);
+      const hits = ctx.state.extensions.filter((e) => [e.number, e.name, e.email].some((v) => v.toLowerCase().includes(needle))).map(extensionWire);
       return pageOf(hits, paging(query, SORTABLE));
     },
   });
 
   defineApi(app, ctx, {
-    path: 'extension/get', method: 'GET',
+    path: 'extension/get',
+    method: 'GET',
     handler: ({ query }) => {
       const id = requireId(query);
       const ext = ctx.state.extensions.find((e) => e.id === id);
@@ -64,7 +65,8 @@ export function registerExtensionRoutes(app: FastifyInstance, ctx: YeastarContex
   });
 
   defineApi(app, ctx, {
-    path: 'extension/query', method: 'GET',
+    path: 'extension/query',
+    method: 'GET',
     handler: ({ query }) => {
       if (!query.ids) throw required('ids');
       const ids = query.ids.split(',').map((s) => Number(s.trim()));

@@ -42,12 +42,14 @@ export function registerPhonebookRoutes(app: FastifyInstance, ctx: YeastarContex
   };
 
   defineApi(app, ctx, {
-    path: 'phonebook/list', method: 'GET',
+    path: 'phonebook/list',
+    method: 'GET',
     handler: ({ query }) => pageOf(state.phonebooks.map(summary), paging(query, ['id', 'name'])),
   });
 
   defineApi(app, ctx, {
-    path: 'phonebook/search', method: 'GET',
+    path: 'phonebook/search',
+    method: 'GET',
     handler: ({ query }) => {
       const needle = (query.search_value ?? '').toLowerCase();
       const hits = state.phonebooks.filter((p) => p.name.toLowerCase().includes(needle)).map(summary);
@@ -56,12 +58,14 @@ export function registerPhonebookRoutes(app: FastifyInstance, ctx: YeastarContex
   });
 
   defineApi(app, ctx, {
-    path: 'phonebook/get', method: 'GET',
+    path: 'phonebook/get',
+    method: 'GET',
     handler: ({ query }) => ({ data: detail(find(requireId(query))) }),
   });
 
   defineApi(app, ctx, {
-    path: 'phonebook/query', method: 'GET',
+    path: 'phonebook/query',
+    method: 'GET',
     handler: ({ query }) => {
       if (!query.ids) throw required('ids');
       const ids = query.ids.split(',').map((s) => Number(s.trim()));
@@ -71,7 +75,8 @@ export function registerPhonebookRoutes(app: FastifyInstance, ctx: YeastarContex
   });
 
   defineApi(app, ctx, {
-    path: 'phonebook/create', method: 'POST',
+    path: 'phonebook/create',
+    method: 'POST',
     handler: ({ body }) => {
       const name = requireString(body, 'name');
       const select = memberSelect(body) ?? 'sel_specific';
@@ -85,7 +90,8 @@ export function registerPhonebookRoutes(app: FastifyInstance, ctx: YeastarContex
   });
 
   defineApi(app, ctx, {
-    path: 'phonebook/update', method: 'POST',
+    path: 'phonebook/update',
+    method: 'POST',
     handler: ({ body }) => {
       const book = find(requireId(body));
       const name = optionalString(body, 'name');
@@ -105,7 +111,8 @@ export function registerPhonebookRoutes(app: FastifyInstance, ctx: YeastarContex
   });
 
   defineApi(app, ctx, {
-    path: 'phonebook/delete', method: 'GET',
+    path: 'phonebook/delete',
+    method: 'GET',
     handler: ({ query }) => {
       const book = find(requireId(query));
       state.phonebooks = state.phonebooks.filter((p) => p.id !== book.id);

@@ -11,7 +11,8 @@ import { defineApi } from './api-kit.ts';
  */
 export function registerSystemRoutes(app: FastifyInstance, ctx: YeastarContext): void {
   defineApi(app, ctx, {
-    path: 'system/information', method: 'GET',
+    path: 'system/information',
+    method: 'GET',
     handler: () => {
       const now = Date.now();
       const o = ctx.options;

@@ -13,8 +13,10 @@ import { defineApi } from './api-kit.ts';
  */
 
 /** `webhook_event_ids` of the vendor's query example: the events a webhook may carry. */
-const WEBHOOK_EVENT_IDS = [30005, 30006, 30007, 30008, 30009, 30010, 30011, 30012, 30013, 30014, 30015, 30016, 30017, 30018,
-  30019, 30020, 30022, 30023, 30024, 30025, 30026, 30027, 30028, 30029, 30030, 30031, 30032, 30033];
+const WEBHOOK_EVENT_IDS = [
+  30005, 30006, 30007, 30008, 30009, 30010, 30011, 30012, 30013, 30014, 30015, 30016, 30017, 30018, 30019, 30020, 30022, 30023, 30024, 30025, 30026, 30027,
+  30028, 30029, 30030, 30031, 30032, 30033,
+];
 
 function intInRange(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
   const v = body[field];
@@ -44,7 +46,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: YeastarContext)
   const { webhooks } = ctx;
 
   defineApi(app, ctx, {
-    path: 'webhook/query', method: 'GET',
+    path: 'webhook/query',
+    method: 'GET',
     handler: () => {
       const hooks = webhooks.list();
       return {
@@ -52,7 +55,10 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: YeastarContext)
           // The web UI's "Webhook Event Push" checkbox; here: on while a webhook is configured [U].
           enb_webhook_event_push: hooks.length > 0 ? 1 : 0,
           webhook_event_push_list: hooks.map((h) => ({
-            url: h.url, secret: h.secret, request_method: h.method, event_ids: h.events === 'all' ? WEBHOOK_EVENT_IDS : h.events,
+            url: h.url,
+            secret: h.secret,
+            request_method: h.method,
+            event_ids: h.events === 'all' ? WEBHOOK_EVENT_IDS : h.events,
           })),
           webhook_event_push_timeout: webhooks.settings.timeoutSec,
           webhook_event_push_retry_count: webhooks.settings.retryCount,
@@ -64,7 +70,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: YeastarContext)
 
   // The list replaces the configured webhooks as a whole; timeout 3–10 s, retry count 1–5 [C].
   defineApi(app, ctx, {
-    path: 'webhook/update', method: 'POST',
+    path: 'webhook/update',
+    method: 'POST',
     handler: ({ body }) => {
       const list = body.webhook_event_push_list;
       if (list === undefined) throw required('webhook_event_push_list');

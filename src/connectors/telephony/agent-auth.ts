@@ -79,24 +79,33 @@ export class AgentAuth {
   /** Revokes every session and sign-in link; returns the new generation. */
   async rotate(): Promise<number> {
     // In SQL, so that a revocation of one owner at the same moment is not lost.
-    await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value: { generation: 2, owners: {} } }).onConflictDoUpdate({
-      target: appSettings.key,
-      set: { value: sql`jsonb_set(${appSettings.value}, '{generation}', to_jsonb(coalesce((${appSettings.value}->>'generation')::int, 1) + 1))`, updatedAt: new Date() },
-    });
+    await this.#db
+      .insert(appSettings)
+      .values({ key: GENERATION_KEY, value: { generation: 2, owners: {} } })
+      .onConflictDoUpdate({
+        target: appSettings.key,
+        set: {
+          value: sql`jsonb_set(${appSettings.value}, '{generation}', to_jsonb(coalesce((${appSettings.value}->>'generation')::int, 1) + 1))`,
+          updatedAt: new Date(),
+        },
+      });
     this.#cached = undefined;
     return this.generation();
   }
 
   /** Revokes one salesperson's sessions and sign-in link (a new link works at once). */
   async revokeOwner(ownerId: string): Promise<void> {
-    await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value: { generation: 1, owners: { [ownerId]: 1 } } }).onConflictDoUpdate({
-      target: appSettings.key,
-      set: {
-        value: sql`jsonb_set(jsonb_set(${appSettings.value}, '{owners}', coalesce(${appSettings.value}->'owners', '{}'::jsonb)),
+    await this.#db
+      .insert(appSettings)
+      .values({ key: GENERATION_KEY, value: { generation: 1, owners: { [ownerId]: 1 } } })
+      .onConflictDoUpdate({
+        target: appSettings.key,
+        set: {
+          value: sql`jsonb_set(jsonb_set(${appSettings.value}, '{owners}', coalesce(${appSettings.value}->'owners', '{}'::jsonb)),
           array['owners', ${ownerId}::text], to_jsonb(coalesce((${appSettings.value}->'owners'->>${ownerId}::text)::int, 0) + 1))`,
-        updatedAt: new Date(),
-      },
-    });
+          updatedAt: new Date(),
+        },
+      });
     this.#cached = undefined;
   }
 
@@ -112,7 +121,13 @@ export class AgentAuth {
 
   async issueSession(ownerId: string, now = Date.now()): Promise<{ token: string; expiresAt: Date }> {
     const expiresAt = new Date(now + AGENT_SESSION_TTL_MS);
-    const payload: TokenPayload = { k: 's', o: ownerId, g: await this.generation(), u: await this.#ownerGeneration(ownerId), e: Math.floor(expiresAt.getTime() / 1000) };
+    const payload: TokenPayload = {
+      k: 's',
+      o: ownerId,
+      g: await this.generation(),
+      u: await this.#ownerGeneration(ownerId),
+      e: Math.floor(expiresAt.getTime() / 1000),
+    };
     return { token: this.#seal(payload), expiresAt };
   }
 

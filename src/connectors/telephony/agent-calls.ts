@@ -60,13 +60,18 @@ export class AgentCalls {
   }
 
   async row(callId: string, ownerId: string): Promise<AgentCallRow | undefined> {
-    const [row] = await this.#db.select().from(agentCalls).where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId)));
+    const [row] = await this.#db
+      .select()
+      .from(agentCalls)
+      .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId)));
     return row;
   }
 
   /** The salesperson dialled this call through the agent API: it is theirs, and their widget announces it. */
   async dialled(binding: Binding, callId: string, number: string): Promise<void> {
-    await this.#db.insert(agentCalls).values({ callId, ownerId: binding.ownerId, direction: 'outbound', externalNumber: number, extension: binding.extension })
+    await this.#db
+      .insert(agentCalls)
+      .values({ callId, ownerId: binding.ownerId, direction: 'outbound', externalNumber: number, extension: binding.extension })
       .onConflictDoNothing();
   }
 
@@ -85,10 +90,17 @@ export class AgentCalls {
    */
   async claim(binding: Binding, callId: string): Promise<{ create: boolean; engagementId: string | null }> {
     const { live } = await this.attributed(binding.ownerId, callId);
-    const inserted = await this.#db.insert(agentCalls).values({
-      callId, ownerId: binding.ownerId, direction: live?.direction === 'outbound' ? 'outbound' : 'inbound',
-      externalNumber: live?.externalNumber ?? null, extension: live?.extension ?? binding.extension,
-    }).onConflictDoNothing().returning({ callId: agentCalls.callId });
+    const inserted = await this.#db
+      .insert(agentCalls)
+      .values({
+        callId,
+        ownerId: binding.ownerId,
+        direction: live?.direction === 'outbound' ? 'outbound' : 'inbound',
+        externalNumber: live?.externalNumber ?? null,
+        extension: live?.extension ?? binding.extension,
+      })
+      .onConflictDoNothing()
+      .returning({ callId: agentCalls.callId });
     if (inserted.length) return { create: true, engagementId: null };
     const row = (await this.row(callId, binding.ownerId))!;
     return { create: false, engagementId: row.engagementId };
@@ -106,14 +118,25 @@ export class AgentCalls {
     const values = { engagementId, updatedAt: new Date() };
     try {
       if (row) {
-        const updated = await this.#db.update(agentCalls).set(values)
-          .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId), isNull(agentCalls.engagementId))).returning({ callId: agentCalls.callId });
+        const updated = await this.#db
+          .update(agentCalls)
+          .set(values)
+          .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId), isNull(agentCalls.engagementId)))
+          .returning({ callId: agentCalls.callId });
         if (!updated.length) return this.recordEngagement(ownerId, callId, engagementId);
       } else {
-        await this.#db.insert(agentCalls).values({
-          callId, ownerId, direction: live?.direction === 'outbound' ? 'outbound' : 'inbound', externalNumber: live?.externalNumber ?? null,
-          extension: live!.extension, claimedAt: since, ...values,
-        }).onConflictDoUpdate({ target: [agentCalls.callId, agentCalls.ownerId], set: values, setWhere: isNull(agentCalls.engagementId) });
+        await this.#db
+          .insert(agentCalls)
+          .values({
+            callId,
+            ownerId,
+            direction: live?.direction === 'outbound' ? 'outbound' : 'inbound',
+            externalNumber: live?.externalNumber ?? null,
+            extension: live!.extension,
+            claimedAt: since,
+            ...values,
+          })
+          .onConflictDoUpdate({ target: [agentCalls.callId, agentCalls.ownerId], set: values, setWhere: isNull(agentCalls.engagementId) });
       }
     } catch (err) {
       // The unique index: this engagement is another call's.
@@ -126,14 +149,17 @@ export class AgentCalls {
   async #checkWithHubSpot(ownerId: string, callId: string, engagementId: string, since: Date): Promise<void> {
     let call;
     try {
-      call = await this.#api.call('checking the calling widget\'s engagement', (c) => c.crm.objects.calls.basicApi.getById(engagementId, ['hs_call_external_id', 'hubspot_owner_id', 'hs_createdate']));
+      call = await this.#api.call("checking the calling widget's engagement", (c) =>
+        c.crm.objects.calls.basicApi.getById(engagementId, ['hs_call_external_id', 'hubspot_owner_id', 'hs_createdate']),
+      );
     } catch (err) {
       if (err instanceof RemoteRejectedError && err.remoteStatus === 404) throw new ConflictError(`HubSpot has no call engagement ${engagementId}`);
       throw err;
     }
     const p = call.properties;
     const problems: string[] = [];
-    if ((p.hs_call_external_id ?? '').toLowerCase() !== callId.toLowerCase()) problems.push(`it is the engagement of call ${p.hs_call_external_id || '(none)'}, not of call ${callId}`);
+    if ((p.hs_call_external_id ?? '').toLowerCase() !== callId.toLowerCase())
+      problems.push(`it is the engagement of call ${p.hs_call_external_id || '(none)'}, not of call ${callId}`);
     if (p.hubspot_owner_id && p.hubspot_owner_id !== ownerId) problems.push('it belongs to another HubSpot user');
     const created = Date.parse(p.hs_createdate ?? '') || call.createdAt?.getTime() || 0;
     if (created < since.getTime() - CLOCK_SLACK_MS) problems.push('it was created before the call');
@@ -142,28 +168,55 @@ export class AgentCalls {
 
   /** The salesperson's call in progress and their open wrap-ups, for a widget that loads (defects 2 and 4). */
   async current(ownerId: string): Promise<ApiAgentCall[]> {
-    const rows = await this.#db.select().from(agentCalls)
+    const rows = await this.#db
+      .select()
+      .from(agentCalls)
       .where(and(eq(agentCalls.ownerId, ownerId), eq(agentCalls.wrapUp, 'open'), gt(agentCalls.claimedAt, new Date(Date.now() - WRAP_UP_KEEP_MS))))
-      .orderBy(desc(agentCalls.claimedAt)).limit(20);
-    const logged = rows.length ? new Set((await this.#db.select({ callId: callLogs.callId }).from(callLogs)
-      .where(inArray(callLogs.callId, rows.map((r) => r.callId)))).map((r) => r.callId)) : new Set<string | null>();
+      .orderBy(desc(agentCalls.claimedAt))
+      .limit(20);
+    const logged = rows.length
+      ? new Set(
+          (
+            await this.#db
+              .select({ callId: callLogs.callId })
+              .from(callLogs)
+              .where(
+                inArray(
+                  callLogs.callId,
+                  rows.map((r) => r.callId),
+                ),
+              )
+          ).map((r) => r.callId),
+        )
+      : new Set<string | null>();
     const out: ApiAgentCall[] = rows.map((r) => {
       const live = this.#live.callOf(ownerId, r.callId)?.latest ?? null;
       const going = live && !logged.has(r.callId) && (live.state === 'ringing' || live.state === 'answered' || live.state === 'held');
       return {
-        callId: r.callId, direction: r.direction, number: r.externalNumber ?? live?.externalNumber ?? null, extension: r.extension,
-        state: going ? live.state as ApiAgentCall['state'] : 'ended', live, engagementId: r.engagementId,
+        callId: r.callId,
+        direction: r.direction,
+        number: r.externalNumber ?? live?.externalNumber ?? null,
+        extension: r.extension,
+        state: going ? (live.state as ApiAgentCall['state']) : 'ended',
+        live,
+        engagementId: r.engagementId,
         wrapUp: { notes: r.notes, disposition: r.disposition, view: r.view ?? null },
       };
     });
     // Calls ringing or going on that no widget announced yet (the phone rang before the page loaded); not one whose
     // wrap-up was already saved or dismissed.
     for (const c of this.#live.activeCalls(ownerId)) {
-      if (rows.some((r) => r.callId === c.latest.callId) || c.latest.type !== 'call' || await this.row(c.latest.callId, ownerId)) continue;
+      if (rows.some((r) => r.callId === c.latest.callId) || c.latest.type !== 'call' || (await this.row(c.latest.callId, ownerId))) continue;
       const e = c.latest;
       out.push({
-        callId: e.callId, direction: e.direction === 'outbound' ? 'outbound' : 'inbound', number: e.externalNumber, extension: e.extension,
-        state: e.state as ApiAgentCall['state'], live: e, engagementId: null, wrapUp: null,
+        callId: e.callId,
+        direction: e.direction === 'outbound' ? 'outbound' : 'inbound',
+        number: e.externalNumber,
+        extension: e.extension,
+        state: e.state as ApiAgentCall['state'],
+        live: e,
+        engagementId: null,
+        wrapUp: null,
       });
     }
     return out;
@@ -182,7 +235,9 @@ export class AgentCalls {
       set.wrapUp = change.state;
       if (change.state === 'saved') set.savedAt = new Date();
     }
-    const [updated] = await this.#db.update(agentCalls).set(set)
+    const [updated] = await this.#db
+      .update(agentCalls)
+      .set(set)
       .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId), or(eq(agentCalls.wrapUp, 'open'), eq(agentCalls.wrapUp, row.wrapUp))))
       .returning();
     return updated ?? row;
@@ -196,7 +251,7 @@ export class WaitingForWidgetError extends SpokesError {
   }
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * The call logger's properties with a saved wrap-up added: the salesperson's notes above Spokes' body,

@@ -44,7 +44,7 @@ const guards = new WeakMap<TelephonyContext, AgentGuard>();
 /** One per process: a revocation made here is seen at once by every route here. */
 export function agentGuard(ctx: TelephonyContext): AgentGuard {
   let guard = guards.get(ctx);
-  if (!guard) guards.set(ctx, guard = createGuard(ctx));
+  if (!guard) guards.set(ctx, (guard = createGuard(ctx)));
   return guard;
 }
 
@@ -59,11 +59,20 @@ function createGuard(ctx: TelephonyContext): AgentGuard {
   }
 
   function toAgent(b: Binding, portalId: number): ApiAgent {
-    return { ownerId: b.ownerId, userId: b.userId, name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, email: b.ownerEmail, extension: b.extension, portalId };
+    return {
+      ownerId: b.ownerId,
+      userId: b.userId,
+      name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`,
+      email: b.ownerEmail,
+      extension: b.extension,
+      portalId,
+    };
   }
 
   return {
-    auth, portal, toAgent,
+    auth,
+    portal,
+    toAgent,
     async agentOf(request) {
       const header = request.headers.authorization;
       const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;

@@ -58,10 +58,14 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
   async function recordHandoff(handoffHash: string, outcome: { ownerId: string } | { errorCode: string; errorMessage: string }): Promise<void> {
     await db.delete(agentSignIns).where(lt(agentSignIns.expiresAt, new Date(Date.now() - 24 * 3600_000)));
     // A replayed callback never replaces the first outcome.
-    await db.insert(agentSignIns).values({
-      handoffHash, expiresAt: new Date(Date.now() + HANDOFF_TTL_MS),
-      ...('ownerId' in outcome ? { ownerId: outcome.ownerId } : { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage }),
-    }).onConflictDoNothing();
+    await db
+      .insert(agentSignIns)
+      .values({
+        handoffHash,
+        expiresAt: new Date(Date.now() + HANDOFF_TTL_MS),
+        ...('ownerId' in outcome ? { ownerId: outcome.ownerId } : { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage }),
+      })
+      .onConflictDoNothing();
   }
 
   /** The bound salesperson with this HubSpot user id (bindings keep it; older ones are looked up by owner). */
@@ -69,9 +73,10 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
     const all = await bindings.list();
     const direct = all.find((b) => b.userId === userId);
     if (direct) return direct;
-    const owner = await services.hubspot.api.call('finding the HubSpot owner of a user', (c) => c.crm.owners.ownersApi.getById(userId, 'userId'))
+    const owner = await services.hubspot.api
+      .call('finding the HubSpot owner of a user', (c) => c.crm.owners.ownersApi.getById(userId, 'userId'))
       .catch(() => null);
-    return owner ? all.find((b) => b.ownerId === String(owner.id)) ?? null : null;
+    return owner ? (all.find((b) => b.ownerId === String(owner.id)) ?? null) : null;
   }
 
   function seal(state: FlowState): string {
@@ -90,8 +95,12 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
     }
   }
 
-  const finish = (reply: FastifyReply, fragment: string) => reply.clearCookie(COOKIE, { path: HUBSPOT.callbackPath })
-    .header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(`${DONE_PAGE}#${fragment}`, 302);
+  const finish = (reply: FastifyReply, fragment: string) =>
+    reply
+      .clearCookie(COOKIE, { path: HUBSPOT.callbackPath })
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .redirect(`${DONE_PAGE}#${fragment}`, 302);
   const failed = (reply: FastifyReply, message: string) => finish(reply, `error=${encodeURIComponent(message)}`);
 
   // Step 1, in the sign-in window: where to send the person at HubSpot. The cookie ties the callback to this browser.
@@ -109,9 +118,11 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
   services.hubspot.registerSignInCallback(STATE_PREFIX, async (query: CallbackQuery, request, reply) => {
     const flow = open(query.state);
     const cookie = (request.cookies as Record<string, string | undefined>)[COOKIE];
-    if (!flow || flow.e < Date.now()) return failed(reply, 'This sign-in took too long or its link is not valid. Close this window and click Sign in again in the calling widget.');
+    if (!flow || flow.e < Date.now())
+      return failed(reply, 'This sign-in took too long or its link is not valid. Close this window and click Sign in again in the calling widget.');
     // Started in another browser (or a link sent to someone): never finish it here.
-    if (!cookie || hash(cookie) !== flow.b) return failed(reply, 'This sign-in was started in another browser window. Click Sign in again in the calling widget.');
+    if (!cookie || hash(cookie) !== flow.b)
+      return failed(reply, 'This sign-in was started in another browser window. Click Sign in again in the calling widget.');
     if (query.error) return failed(reply, `HubSpot did not sign you in: ${query.error_description || query.error}.`);
     if (!query.code) return failed(reply, 'HubSpot sent no sign-in code back. Click Sign in again in the calling widget.');
     try {
@@ -150,8 +161,11 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
     const handoffHash = hash(handoff);
     const [row] = await db.select().from(agentSignIns).where(eq(agentSignIns.handoffHash, handoffHash));
     if (!row) return { ready: false };
-    const [taken] = await db.update(agentSignIns).set({ collectedAt: new Date() })
-      .where(and(eq(agentSignIns.handoffHash, handoffHash), isNull(agentSignIns.collectedAt))).returning();
+    const [taken] = await db
+      .update(agentSignIns)
+      .set({ collectedAt: new Date() })
+      .where(and(eq(agentSignIns.handoffHash, handoffHash), isNull(agentSignIns.collectedAt)))
+      .returning();
     if (!taken || taken.expiresAt.getTime() < Date.now()) throw new UnauthorizedError('This sign-in was already used or has expired. Click Sign in again.');
     if (taken.errorCode === 'not_bound' || taken.errorCode === 'wrong_portal') throw new AgentError(taken.errorCode, taken.errorMessage ?? NOT_BOUND);
     const binding = taken.ownerId ? await bindings.byOwner(taken.ownerId) : null;

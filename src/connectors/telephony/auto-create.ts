@@ -37,19 +37,27 @@ export async function findOrCreateContact(deps: AutoCreateDeps, e164: string, po
     if (row?.contactId) return row.contactId;
     if (row && Date.now() - row.claimedAt.getTime() > STALE_CLAIM_MS) {
       // Take over a dead claim, once: only the process that moves claimed_at wins.
-      const taken = await db.update(autoCreatedContacts).set({ claimedAt: new Date() })
-        .where(and(eq(autoCreatedContacts.e164, e164), isNull(autoCreatedContacts.contactId), lt(autoCreatedContacts.claimedAt, new Date(Date.now() - STALE_CLAIM_MS))))
+      const taken = await db
+        .update(autoCreatedContacts)
+        .set({ claimedAt: new Date() })
+        .where(
+          and(
+            eq(autoCreatedContacts.e164, e164),
+            isNull(autoCreatedContacts.contactId),
+            lt(autoCreatedContacts.claimedAt, new Date(Date.now() - STALE_CLAIM_MS)),
+          ),
+        )
         .returning({ e164: autoCreatedContacts.e164 });
       if (taken.length) {
         try {
-          return (await existingInHubSpot(deps, e164)) ?? await create(deps, e164, portalId);
+          return (await existingInHubSpot(deps, e164)) ?? (await create(deps, e164, portalId));
         } catch (err) {
           return release(deps, e164, err);
         }
       }
     }
     // No number in the message: it is logged and kept with the job.
-    if (waited > 20_000) throw new RemoteUnavailableError('the contact for this caller\'s number is still being created; will retry');
+    if (waited > 20_000) throw new RemoteUnavailableError("the contact for this caller's number is still being created; will retry");
     await sleep(250, undefined, { signal });
   }
 }
@@ -60,7 +68,9 @@ export async function findOrCreateContact(deps: AutoCreateDeps, e164: string, po
  * The contact may have been created all the same: the taker looks for it in HubSpot first.
  */
 async function release(deps: AutoCreateDeps, e164: string, err: unknown): Promise<never> {
-  await deps.db.update(autoCreatedContacts).set({ claimedAt: new Date(0) })
+  await deps.db
+    .update(autoCreatedContacts)
+    .set({ claimedAt: new Date(0) })
     .where(and(eq(autoCreatedContacts.e164, e164), isNull(autoCreatedContacts.contactId)))
     .catch(() => {});
   throw err;
@@ -71,17 +81,22 @@ async function create(deps: AutoCreateDeps, e164: string, portalId: number): Pro
   const record = await deps.writer.create('contacts', { properties: { firstname: name, phone: e164 } });
   await deps.db.update(autoCreatedContacts).set({ contactId: record.id, createdAt: new Date() }).where(eq(autoCreatedContacts.e164, e164));
   // Indexed at once, so the next call from this number matches without waiting for a webhook.
-  await deps.index.upsert(portalId, [{ objectType: 'contact', objectId: record.id, label: name, companyId: null, modifiedAt: new Date(), phones: { phone: e164 } }]);
+  await deps.index.upsert(portalId, [
+    { objectType: 'contact', objectId: record.id, label: name, companyId: null, modifiedAt: new Date(), phones: { phone: e164 } },
+  ]);
   deps.log.info({ contactId: record.id }, 'created a contact for an unknown number');
   return record.id;
 }
 
 /** After a crash mid-creation: the contact may exist already (created with this exact phone). */
 async function existingInHubSpot(deps: AutoCreateDeps, e164: string): Promise<string | undefined> {
-  const found = await deps.api.call('looking up an auto-created contact', (c) => c.crm.contacts.searchApi.doSearch({
-    filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ' as never, value: e164 }] }],
-    properties: ['firstname', 'phone'], limit: 10,
-  }));
+  const found = await deps.api.call('looking up an auto-created contact', (c) =>
+    c.crm.contacts.searchApi.doSearch({
+      filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ' as never, value: e164 }] }],
+      properties: ['firstname', 'phone'],
+      limit: 10,
+    }),
+  );
   const mine = found.results.find((r) => r.properties.firstname === `${AUTO_CONTACT_PREFIX}${e164}`);
   if (mine) await deps.db.update(autoCreatedContacts).set({ contactId: mine.id, createdAt: new Date() }).where(eq(autoCreatedContacts.e164, e164));
   return mine?.id;

@@ -60,7 +60,9 @@ export class BindingStore {
   /** Every binding, read now. */
   async list(): Promise<Binding[]> {
     const rows = await this.#db.select().from(extensionBindings);
-    const all = rows.map((r): Binding => ({ extension: r.extension, ownerId: r.ownerId, ownerEmail: r.ownerEmail, ownerName: r.ownerName, userId: r.userId, source: r.source }));
+    const all = rows.map(
+      (r): Binding => ({ extension: r.extension, ownerId: r.ownerId, ownerEmail: r.ownerEmail, ownerName: r.ownerName, userId: r.userId, source: r.source }),
+    );
     this.#cached = { at: Date.now(), value: Promise.resolve([...all]) };
     return all;
   }
@@ -71,7 +73,9 @@ export class BindingStore {
       const value = this.list();
       const entry = { at: Date.now(), value };
       this.#cached = entry;
-      value.catch(() => { if (this.#cached === entry) this.#cached = undefined; });
+      value.catch(() => {
+        if (this.#cached === entry) this.#cached = undefined;
+      });
     }
     return (await this.#cached!.value).find((b) => b.extension === extension) ?? null;
   }
@@ -85,13 +89,19 @@ export class BindingStore {
    * Replaces the bindings of the given owners (an extension of `null` unbinds). One user per
    * extension and one extension per user: a conflicting request is refused as a whole.
    */
-  async apply(changes: { ownerId: string; extension: string | null }[], users: HubSpotUser[], extensions: PbxExtension[], source: 'auto' | 'manual'): Promise<void> {
+  async apply(
+    changes: { ownerId: string; extension: string | null }[],
+    users: HubSpotUser[],
+    extensions: PbxExtension[],
+    source: 'auto' | 'manual',
+  ): Promise<void> {
     const userById = new Map(users.map((u) => [u.ownerId, u]));
     const known = new Set(extensions.map((e) => e.number));
     const details: { field: string; message: string }[] = [];
     changes.forEach((c, i) => {
       if (!userById.has(c.ownerId)) details.push({ field: `body.bindings.${i}.ownerId`, message: `no HubSpot user with owner id ${c.ownerId}` });
-      if (c.extension !== null && !known.has(c.extension)) details.push({ field: `body.bindings.${i}.extension`, message: `the PBX has no extension ${c.extension}` });
+      if (c.extension !== null && !known.has(c.extension))
+        details.push({ field: `body.bindings.${i}.extension`, message: `the PBX has no extension ${c.extension}` });
     });
     const wanted = changes.filter((c) => c.extension !== null).map((c) => c.extension!);
     const dup = wanted.find((e, i) => wanted.indexOf(e) !== i);
@@ -106,7 +116,9 @@ export class BindingStore {
       for (const c of changes) {
         if (c.extension === null) continue;
         const u = userById.get(c.ownerId)!;
-        await tx.insert(extensionBindings).values({ extension: c.extension, ownerId: u.ownerId, ownerEmail: u.email, ownerName: u.name, userId: u.userId, source });
+        await tx
+          .insert(extensionBindings)
+          .values({ extension: c.extension, ownerId: u.ownerId, ownerEmail: u.email, ownerName: u.name, userId: u.userId, source });
       }
     });
     this.#cached = undefined;

@@ -19,25 +19,30 @@ export const CALL_STATES = ['writing', 'logged', 'skipped', 'retrying', 'failed'
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 /** The filters, as query parameters. Unknown parameters are refused, so a misspelt filter never silently shows everything. */
-export const historyFilterSchema = z.object({
-  /** A number (any part of it, in any format) or the first letters of the contact's or company's name. */
-  q: z.string().trim().max(100).optional(),
-  /** The HubSpot user (owner id). */
-  ownerId: z.string().trim().regex(/^\d+$/, 'must be a HubSpot owner id').optional(),
-  direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
-  /** answered; missed (inbound, not answered); unanswered (outbound, not answered). */
-  outcome: z.enum(['answered', 'missed', 'unanswered']).optional(),
-  /** logged; not_logged (any other state); or one state. */
-  logged: z.enum(['logged', 'not_logged', 'skipped', 'retrying', 'failed', 'writing']).optional(),
-  /** Calls that started at or after `from` and before `to` (a date `to` includes its whole day). */
-  from: instant.optional(),
-  to: instant.optional(),
-}).strict();
+export const historyFilterSchema = z
+  .object({
+    /** A number (any part of it, in any format) or the first letters of the contact's or company's name. */
+    q: z.string().trim().max(100).optional(),
+    /** The HubSpot user (owner id). */
+    ownerId: z.string().trim().regex(/^\d+$/, 'must be a HubSpot owner id').optional(),
+    direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
+    /** answered; missed (inbound, not answered); unanswered (outbound, not answered). */
+    outcome: z.enum(['answered', 'missed', 'unanswered']).optional(),
+    /** logged; not_logged (any other state); or one state. */
+    logged: z.enum(['logged', 'not_logged', 'skipped', 'retrying', 'failed', 'writing']).optional(),
+    /** Calls that started at or after `from` and before `to` (a date `to` includes its whole day). */
+    from: instant.optional(),
+    to: instant.optional(),
+  })
+  .strict();
 
-export const historyPageSchema = historyFilterSchema.extend({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-}).strict().refine((q) => !q.from || !q.to || rangeOf(q).from! < rangeOf(q).to!, { message: 'must be after `from`', path: ['to'] });
+export const historyPageSchema = historyFilterSchema
+  .extend({
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || rangeOf(q).from! < rangeOf(q).to!, { message: 'must be after `from`', path: ['to'] });
 
 export type HistoryFilter = z.output<typeof historyFilterSchema>;
 export type HistoryPage = z.output<typeof historyPageSchema>;
@@ -57,8 +62,12 @@ export function decodeCursor(text: string): Cursor {
     const [at, cdrId] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
     const startedAt = new Date(String(at));
     if (typeof cdrId === 'string' && typeof at === 'string' && !Number.isNaN(startedAt.getTime())) return { startedAt, cdrId };
-  } catch { /* reported below */ }
-  throw new ValidationError('query.cursor: not a cursor this server gave (use nextCursor from the previous page)', [{ field: 'query.cursor', message: 'not a cursor this server gave' }]);
+  } catch {
+    /* reported below */
+  }
+  throw new ValidationError('query.cursor: not a cursor this server gave (use nextCursor from the previous page)', [
+    { field: 'query.cursor', message: 'not a cursor this server gave' },
+  ]);
 }
 
 function rangeOf(f: Pick<HistoryFilter, 'from' | 'to'>): { from?: Date; to?: Date } {
@@ -83,7 +92,11 @@ export function searchQuery(q: string): string | null {
     return digits ? `'${digits}':*` : null;
   }
   // Only letters and digits reach to_tsquery: its operators (& | ! : * ( ) ') cannot be injected.
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, 8);
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
   return words.length ? words.map((w) => `'${w}':*`).join(' & ') : null;
 }
 
@@ -116,11 +129,15 @@ const { search: _search, ...listed } = getTableColumns(callLogs);
 export async function readHistoryPage(db: Db, page: HistoryPage): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
   const after = page.cursor ? decodeCursor(page.cursor) : null;
   const where = after
-    // A row comparison: one range condition on the (started_at, cdr_id) indexes.
-    ? and(historyWhere(page), sql`(${callLogs.startedAt}, ${callLogs.cdrId}) < (${after.startedAt.toISOString()}::timestamptz, ${after.cdrId})`)
+    ? // A row comparison: one range condition on the (started_at, cdr_id) indexes.
+      and(historyWhere(page), sql`(${callLogs.startedAt}, ${callLogs.cdrId}) < (${after.startedAt.toISOString()}::timestamptz, ${after.cdrId})`)
     : historyWhere(page);
-  const rows = await db.select(listed).from(callLogs).where(where)
-    .orderBy(desc(callLogs.startedAt), desc(callLogs.cdrId)).limit(page.limit + 1) as HistoryRow[];
+  const rows = (await db
+    .select(listed)
+    .from(callLogs)
+    .where(where)
+    .orderBy(desc(callLogs.startedAt), desc(callLogs.cdrId))
+    .limit(page.limit + 1)) as HistoryRow[];
   const more = rows.length > page.limit;
   if (more) rows.pop();
   const last = rows.at(-1);

@@ -87,7 +87,9 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
 
   // This record's row (a duplicate or a retry) under the CDR id or its own key.
   const key = recordKey(cdr);
-  const rows = await db.select({ ...rowParties, cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId }).from(callLogs)
+  const rows = await db
+    .select({ ...rowParties, cdrId: callLogs.cdrId, state: callLogs.state, engagementId: callLogs.engagementId })
+    .from(callLogs)
     .where(inArray(callLogs.cdrId, [cdr.id, key]));
   const existing = rows.find((r) => r.cdrId === key) ?? rows.find((r) => r.cdrId === cdr.id && sameCall(r, cdr));
   if (existing?.state === 'logged' || existing?.state === 'skipped') return { result: 'duplicate', engagementId: existing.engagementId };
@@ -105,14 +107,24 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const lookup = await deps.phone.index.lookup(raw, { region });
   let match: PhoneMatch | undefined = lookup.records[0];
   let contactId = match?.objectType === 'contact' ? match.objectId : null;
-  const companyId = match?.objectType === 'company' ? match.objectId : match?.companyId ?? null;
+  const companyId = match?.objectType === 'company' ? match.objectId : (match?.companyId ?? null);
   // The name the call history shows and searches (the contact's, else the company's, as Spokes knows it now).
   let contactName = match?.label?.trim() || null;
   const { portalId } = await deps.portal();
 
   if (!match && normalized?.e164 && connection.settings.autoCreate[cdr.direction === 'inbound' ? 'inbound' : 'outbound']) {
     contactId = await findOrCreateContact({ db, api: deps.hubspot.api, writer: deps.writer, index: deps.phone.index, log }, normalized.e164, portalId, signal);
-    match = { portalId, objectType: 'contact', objectId: contactId, label: null, companyId: null, property: 'phone', raw: normalized.e164, e164: normalized.e164, modifiedAt: null };
+    match = {
+      portalId,
+      objectType: 'contact',
+      objectId: contactId,
+      label: null,
+      companyId: null,
+      property: 'phone',
+      raw: normalized.e164,
+      e164: normalized.e164,
+      modifiedAt: null,
+    };
     contactName = `${AUTO_CONTACT_PREFIX}${normalized.e164}`;
   }
 
@@ -121,24 +133,32 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const externalId = externalIdOf(cdr, claimed.id);
   const app = cdr.recording ? await deps.callingApp?.() : null;
   const properties = callProperties(cdr, {
-    externalNumber, ourNumber, ownerId: binding.ownerId, ownerName: binding.ownerName ?? undefined, externalId,
+    externalNumber,
+    ourNumber,
+    ownerId: binding.ownerId,
+    ownerName: binding.ownerName ?? undefined,
+    externalId,
     partyName: match?.label && !match.label.startsWith(AUTO_CONTACT_PREFIX) ? match.label : undefined,
     recordingUrl: cdr.recording ? await deps.recordingUrl(claimed.id) : undefined,
     recordingApp: app ? { appId: String(app.appId), accountId: String(portalId) } : undefined,
   });
 
-  let engagementId = widget?.engagementId && await completeWidgetEngagement(deps, widget, properties, contactId, companyId) ? widget.engagementId : undefined;
+  let engagementId = widget?.engagementId && (await completeWidgetEngagement(deps, widget, properties, contactId, companyId)) ? widget.engagementId : undefined;
   if (!engagementId) {
     // An earlier attempt may have written it, by this Spokes or (before an upgrade) under the old external id.
     const recovered = claimed.inserted ? undefined : await deps.finder.find([externalId, legacyExternalIdOf(cdr, claimed.id)]);
     engagementId = recovered ?? (await deps.writer.create('calls', { properties, associations: callAssociations(contactId, companyId) })).id;
   }
   const source = engagementId === widget?.engagementId ? 'widget' : 'cdr';
-  await db.update(callLogs).set({ state: 'logged', detail: null, engagementId, contactId, companyId, contactName, externalId, source, loggedAt: new Date() })
+  await db
+    .update(callLogs)
+    .set({ state: 'logged', detail: null, engagementId, contactId, companyId, contactName, externalId, source, loggedAt: new Date() })
     .where(eq(callLogs.cdrId, claimed.id));
   if (source === 'widget') await afterWidgetLogged(deps, widget!, properties);
-  if (match) await deps.onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr).catch((err: unknown) =>
-    log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
+  if (match)
+    await deps
+      .onContactCall?.({ objectType: match.objectType, objectId: match.objectId }, cdr)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not queue the contact sync'));
   return { result: 'logged', engagementId, contactId, companyId };
 }
 
@@ -148,13 +168,20 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
  * (the widget may have died after HubSpot created it), and without one Spokes creates its own.
  */
 async function widgetEngagement(deps: CallLoggingDeps, callId: string, ownerId: string): Promise<AgentCallRow | undefined> {
-  const [row] = await deps.db.select().from(agentCalls).where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId)));
+  const [row] = await deps.db
+    .select()
+    .from(agentCalls)
+    .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId)));
   if (!row || row.engagementId) return row;
   if (Date.now() - row.claimedAt.getTime() < WIDGET_REPORT_WAIT_MS) throw new WaitingForWidgetError(callId);
   const found = await deps.finder.find([callId]);
   if (!found) return undefined;
-  const [taken] = await deps.db.update(agentCalls).set({ engagementId: found, updatedAt: new Date() })
-    .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId))).returning().catch(() => []);
+  const [taken] = await deps.db
+    .update(agentCalls)
+    .set({ engagementId: found, updatedAt: new Date() })
+    .where(and(eq(agentCalls.callId, callId), eq(agentCalls.ownerId, ownerId)))
+    .returning()
+    .catch(() => []);
   return taken;
 }
 
@@ -165,7 +192,13 @@ async function widgetEngagement(deps: CallLoggingDeps, callId: string, ownerId: 
  * salesperson closes the tab. A saved wrap-up's notes and outcome are kept. False when HubSpot no longer
  * has that engagement (deleted): the call is then logged like any other.
  */
-async function completeWidgetEngagement(deps: CallLoggingDeps, widget: AgentCallRow, facts: Record<string, string>, contactId: string | null, companyId: string | null): Promise<boolean> {
+async function completeWidgetEngagement(
+  deps: CallLoggingDeps,
+  widget: AgentCallRow,
+  facts: Record<string, string>,
+  contactId: string | null,
+  companyId: string | null,
+): Promise<boolean> {
   try {
     await deps.writer.update('calls', { id: widget.engagementId!, properties: withWrapUp(facts, widget) });
   } catch (err) {
@@ -178,8 +211,11 @@ async function completeWidgetEngagement(deps: CallLoggingDeps, widget: AgentCall
 
 /** Keeps what was written, for a wrap-up saved later; one saved while this call was being written is applied again. */
 async function afterWidgetLogged(deps: CallLoggingDeps, widget: AgentCallRow, facts: Record<string, string>): Promise<void> {
-  const [after] = await deps.db.update(agentCalls).set({ logged: facts, updatedAt: new Date() })
-    .where(and(eq(agentCalls.callId, widget.callId), eq(agentCalls.ownerId, widget.ownerId))).returning();
+  const [after] = await deps.db
+    .update(agentCalls)
+    .set({ logged: facts, updatedAt: new Date() })
+    .where(and(eq(agentCalls.callId, widget.callId), eq(agentCalls.ownerId, widget.ownerId)))
+    .returning();
   if (after?.wrapUp === 'saved' && after.savedAt && after.savedAt.getTime() !== widget.savedAt?.getTime()) {
     await deps.applyWrapUp(widget.callId, widget.ownerId, after.savedAt);
   }
@@ -190,7 +226,15 @@ async function afterWidgetLogged(deps: CallLoggingDeps, widget: AgentCallRow, fa
  * (and may have written). `id` is the row's: `rowId`, or the record's own key when another call's
  * record took the CDR id meanwhile.
  */
-async function claim(db: Db, cdr: CdrPayload, rowId: string, ownerId: string, contactId: string | null, companyId: string | null, contactName: string | null): Promise<{ id: string; inserted: boolean }> {
+async function claim(
+  db: Db,
+  cdr: CdrPayload,
+  rowId: string,
+  ownerId: string,
+  contactId: string | null,
+  companyId: string | null,
+  contactName: string | null,
+): Promise<{ id: string; inserted: boolean }> {
   return insertRow(db, cdr, rowId, { ownerId, contactId, companyId, contactName, recordingRef: cdr.recording, state: 'writing', writingSince: new Date() });
 }
 
@@ -201,13 +245,18 @@ async function claim(db: Db, cdr: CdrPayload, rowId: string, ownerId: string, co
 export async function recordFailure(db: Db, cdr: CdrPayload, error: string, final: boolean, ownerId: string | null): Promise<void> {
   const state = final ? 'failed' : 'retrying';
   const key = recordKey(cdr);
-  const rows = await db.select({ ...rowParties, cdrId: callLogs.cdrId }).from(callLogs).where(inArray(callLogs.cdrId, [cdr.id, key]));
+  const rows = await db
+    .select({ ...rowParties, cdrId: callLogs.cdrId })
+    .from(callLogs)
+    .where(inArray(callLogs.cdrId, [cdr.id, key]));
   const own = rows.find((r) => r.cdrId === key) ?? rows.find((r) => r.cdrId === cdr.id && sameCall(r, cdr));
   if (!own) {
     await insertRow(db, cdr, rows.some((r) => r.cdrId === cdr.id) ? key : cdr.id, { ownerId, state, detail: error });
     return;
   }
-  await db.update(callLogs).set({ state, detail: error, recordKey: key })
+  await db
+    .update(callLogs)
+    .set({ state, detail: error, recordKey: key })
     .where(and(eq(callLogs.cdrId, own.cdrId), inArray(callLogs.state, UNFINISHED)));
 }
 
@@ -216,7 +265,9 @@ const UNFINISHED: ('writing' | 'retrying' | 'failed')[] = ['writing', 'retrying'
 
 /** A call that is not logged after all (the integration went off meanwhile): an earlier failure's row says why. */
 async function settleFailure(db: Db, cdr: CdrPayload, reason: string): Promise<LogOutcome> {
-  await db.update(callLogs).set({ state: 'skipped', detail: reason })
+  await db
+    .update(callLogs)
+    .set({ state: 'skipped', detail: reason })
     .where(and(inArray(callLogs.cdrId, [cdr.id, recordKey(cdr)]), inArray(callLogs.state, ['retrying', 'failed']), isNull(callLogs.writingSince)));
   return { result: 'skipped', reason };
 }
@@ -226,7 +277,10 @@ async function record(db: Db, cdr: CdrPayload, state: 'skipped', detail: string)
   return { result: 'skipped', reason: detail };
 }
 
-type RowValues = Pick<typeof callLogs.$inferInsert, 'ownerId' | 'contactId' | 'companyId' | 'contactName' | 'recordingRef' | 'state' | 'detail' | 'writingSince'>;
+type RowValues = Pick<
+  typeof callLogs.$inferInsert,
+  'ownerId' | 'contactId' | 'companyId' | 'contactName' | 'recordingRef' | 'state' | 'detail' | 'writingSince'
+>;
 
 /**
  * Inserts the record's row under `rowId` unless it exists. A row that exists under the CDR id but
@@ -237,12 +291,28 @@ type RowValues = Pick<typeof callLogs.$inferInsert, 'ownerId' | 'contactId' | 'c
 async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: RowValues): Promise<{ id: string; inserted: boolean }> {
   const key = recordKey(cdr);
   for (const id of rowId === key ? [key] : [rowId, key]) {
-    const inserted = await db.insert(callLogs).values({
-      cdrId: id, callId: cdr.callId, direction: cdr.direction, status: cdr.status, extension: cdr.extension,
-      externalNumber: cdr.externalNumber, startedAt: new Date(cdr.startedAt), durationMs: Math.round(cdr.talkSeconds * 1000), externalId: externalIdOf(cdr, id), recordKey: key, ...values,
-    }).onConflictDoNothing().returning({ cdrId: callLogs.cdrId });
+    const inserted = await db
+      .insert(callLogs)
+      .values({
+        cdrId: id,
+        callId: cdr.callId,
+        direction: cdr.direction,
+        status: cdr.status,
+        extension: cdr.extension,
+        externalNumber: cdr.externalNumber,
+        startedAt: new Date(cdr.startedAt),
+        durationMs: Math.round(cdr.talkSeconds * 1000),
+        externalId: externalIdOf(cdr, id),
+        recordKey: key,
+        ...values,
+      })
+      .onConflictDoNothing()
+      .returning({ cdrId: callLogs.cdrId });
     if (inserted.length) return { id, inserted: true };
-    const [row] = await db.select({ ...rowParties, state: callLogs.state, writingSince: callLogs.writingSince }).from(callLogs).where(eq(callLogs.cdrId, id));
+    const [row] = await db
+      .select({ ...rowParties, state: callLogs.state, writingSince: callLogs.writingSince })
+      .from(callLogs)
+      .where(eq(callLogs.cdrId, id));
     if (id === key || !row || sameCall(row, cdr)) return row ? takeOver(db, id, key, row, values) : { id, inserted: false };
   }
   // Only this record goes by its key.
@@ -250,11 +320,19 @@ async function insertRow(db: Db, cdr: CdrPayload, rowId: string, values: RowValu
 }
 
 /** The record's own row: a failed attempt's is taken over (one attempt of a record runs at a time: same job id). */
-async function takeOver(db: Db, id: string, key: string, row: { state: string; writingSince: Date | null }, values: RowValues): Promise<{ id: string; inserted: boolean }> {
+async function takeOver(
+  db: Db,
+  id: string,
+  key: string,
+  row: { state: string; writingSince: Date | null },
+  values: RowValues,
+): Promise<{ id: string; inserted: boolean }> {
   if (row.state !== 'retrying' && row.state !== 'failed') return { id, inserted: false };
   // A claim survives: the time of the first one marks that an engagement may exist.
   const { writingSince, ...rest } = values;
-  await db.update(callLogs).set({ ...rest, recordKey: key, ...(writingSince && !row.writingSince ? { writingSince } : {}) })
+  await db
+    .update(callLogs)
+    .set({ ...rest, recordKey: key, ...(writingSince && !row.writingSince ? { writingSince } : {}) })
     .where(and(eq(callLogs.cdrId, id), inArray(callLogs.state, ['retrying', 'failed'])));
   return { id, inserted: !row.writingSince };
 }
@@ -264,7 +342,9 @@ const rowParties = { direction: callLogs.direction, extension: callLogs.extensio
 
 /** Whether a row under this record's CDR id is this record's (and not another call's with the same uid). */
 function sameCall(row: { direction: string; extension: string | null; externalNumber: string | null }, cdr: CdrPayload): boolean {
-  return row.direction === cdr.direction && partyKey(row.extension) === partyKey(cdr.extension) && partyKey(row.externalNumber) === partyKey(cdr.externalNumber);
+  return (
+    row.direction === cdr.direction && partyKey(row.extension) === partyKey(cdr.extension) && partyKey(row.externalNumber) === partyKey(cdr.externalNumber)
+  );
 }
 
 function stripPrefix(number: string, prefix: string): string {

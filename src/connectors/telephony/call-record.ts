@@ -54,7 +54,7 @@ export function recordKey(cdr: Pick<CdrPayload, 'id' | 'from' | 'to'>): string {
  */
 export function externalIdOf(cdr: Pick<CdrPayload, 'id' | 'externalId' | 'callId' | 'from' | 'to'>, rowId = cdr.id): string {
   // Jobs queued by an older Spokes carry no externalId: the Yeastar adapter's ids are `uid:<uid>` when the record had one.
-  const base = cdr.externalId ?? (cdr.id.startsWith('uid:') ? cdr.id.slice(4) : cdr.callId ?? cdr.id);
+  const base = cdr.externalId ?? (cdr.id.startsWith('uid:') ? cdr.id.slice(4) : (cdr.callId ?? cdr.id));
   return rowId === cdr.id ? base : `${base}|${partyKey(cdr.from)}|${partyKey(cdr.to)}`;
 }
 
@@ -98,10 +98,14 @@ export function hubspotCallStatus(cdr: Pick<CdrPayload, 'direction' | 'status'>)
 
 function disposition(cdr: Pick<CdrPayload, 'direction' | 'status'>): string | undefined {
   switch (cdr.status) {
-    case 'answered': return DISPOSITIONS.connected;
-    case 'busy': return cdr.direction === 'outbound' ? DISPOSITIONS.busy : undefined;
-    case 'no_answer': return cdr.direction === 'outbound' ? DISPOSITIONS.noAnswer : undefined;
-    default: return undefined;
+    case 'answered':
+      return DISPOSITIONS.connected;
+    case 'busy':
+      return cdr.direction === 'outbound' ? DISPOSITIONS.busy : undefined;
+    case 'no_answer':
+      return cdr.direction === 'outbound' ? DISPOSITIONS.noAnswer : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -121,7 +125,7 @@ export interface CallContext {
   recordingApp?: { appId: string; accountId: string };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function formatDuration(seconds: number): string {
   const m = Math.floor(seconds / 60);
@@ -132,12 +136,17 @@ function formatDuration(seconds: number): string {
 export function callProperties(cdr: CdrPayload, c: CallContext): Record<string, string> {
   const inbound = cdr.direction === 'inbound';
   const party = c.partyName ? `${c.partyName} (${c.externalNumber})` : c.externalNumber;
-  const title = isMissed(cdr)
-    ? `Missed call from ${party}`
-    : inbound ? `Inbound call from ${party}` : `Outbound call to ${party}`;
-  const outcome = cdr.status === 'answered' ? `talked ${formatDuration(cdr.talkSeconds)}`
-    : cdr.status === 'voicemail' ? 'caller sent to voicemail'
-    : cdr.status === 'busy' ? 'busy' : cdr.status === 'failed' ? 'the call failed' : 'not answered';
+  const title = isMissed(cdr) ? `Missed call from ${party}` : inbound ? `Inbound call from ${party}` : `Outbound call to ${party}`;
+  const outcome =
+    cdr.status === 'answered'
+      ? `talked ${formatDuration(cdr.talkSeconds)}`
+      : cdr.status === 'voicemail'
+        ? 'caller sent to voicemail'
+        : cdr.status === 'busy'
+          ? 'busy'
+          : cdr.status === 'failed'
+            ? 'the call failed'
+            : 'not answered';
   const body = [
     `<p>${escapeHtml(title)} — ${escapeHtml(outcome)}.</p>`,
     `<p>Extension ${escapeHtml(cdr.extension ?? '?')}${c.ownerName ? ` (${escapeHtml(c.ownerName)})` : ''} · rang ${formatDuration(cdr.ringSeconds)} · PBX status ${escapeHtml(cdr.pbxStatus)}</p>`,

@@ -58,7 +58,7 @@ export async function retryCall(ctx: TelephonyContext, cdrId: string): Promise<R
   // Completed (e.g. skipped: the extension was not bound then), or no longer kept by pg-boss: run it again.
   const stored = cdrPayloadSchema.safeParse((job?.data as { payload?: unknown } | undefined)?.payload);
   const payload = stored.success ? stored.data : await recordFromPbx(ctx, row);
-  if (!payload) throw new ConflictError('The PBX no longer has this call\'s record, so Spokes cannot log it again.');
+  if (!payload) throw new ConflictError("The PBX no longer has this call's record, so Spokes cannot log it again.");
   // The row leaves `skipped` first, so that the job does not take the call for a duplicate.
   await markQueued(ctx, row, 'Retry requested: the call is logged again from its record.');
   if (job) await queue.boss.deleteJob(LOG_CALL_JOB, job.id);
@@ -95,5 +95,7 @@ async function recordFromPbx(ctx: TelephonyContext, row: Row): Promise<CdrPayloa
 }
 
 function sameParties(row: Pick<Row, 'direction' | 'extension' | 'externalNumber'>, cdr: CdrPayload): boolean {
-  return row.direction === cdr.direction && partyKey(row.extension) === partyKey(cdr.extension) && partyKey(row.externalNumber) === partyKey(cdr.externalNumber);
+  return (
+    row.direction === cdr.direction && partyKey(row.extension) === partyKey(cdr.extension) && partyKey(row.externalNumber) === partyKey(cdr.externalNumber)
+  );
 }

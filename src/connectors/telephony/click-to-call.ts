@@ -54,7 +54,10 @@ export async function placeCall(ctx: TelephonyContext, request: FastifyRequest, 
     return { callId, extension: binding.extension, number };
   } catch (err) {
     if (!(err instanceof PbxDialError)) throw err;
-    request.log.info({ reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension }, `${dial.via === 'agent' ? 'agent ' : ''}dial refused by the PBX`);
+    request.log.info(
+      { reason: err.reason, pbxReason: err.pbxReason, extension: binding.extension },
+      `${dial.via === 'agent' ? 'agent ' : ''}dial refused by the PBX`,
+    );
     return reply.status(409).send({ error: { code: 'dial_failed', message: err.message, reason: err.reason } });
   }
 }

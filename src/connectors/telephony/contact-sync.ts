@@ -52,14 +52,29 @@ export function desiredContact(type: SyncObjectType, id: string, p: Record<strin
   if (!numbers.length) return { problem: 'the contact has no phone number' };
   // The PBX requires a first name: a contact known only by its last name keeps it there.
   return {
-    firstName: v('firstname') || v('lastname'), lastName: v('firstname') ? v('lastname') : '',
-    company: v('company'), email: v('email'), numbers, remark: tagFor(type, id),
+    firstName: v('firstname') || v('lastname'),
+    lastName: v('firstname') ? v('lastname') : '',
+    company: v('company'),
+    email: v('email'),
+    numbers,
+    remark: tagFor(type, id),
   };
 }
 
 export function hashOf(input: PbxContactInput): string {
-  return createHash('sha256').update(JSON.stringify([input.firstName, input.lastName ?? '', input.company ?? '', input.email ?? '',
-    input.numbers.map((n) => `${n.type}:${n.number}`).sort(), input.remark ?? ''])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.firstName,
+        input.lastName ?? '',
+        input.company ?? '',
+        input.email ?? '',
+        input.numbers.map((n) => `${n.type}:${n.number}`).sort(),
+        input.remark ?? '',
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** What a PBX contact holds, in the same shape, to tell a PBX-side edit. */
@@ -68,10 +83,16 @@ function hashOfPbx(c: PbxContact): string {
 }
 
 /** Brings one record's PBX contact in line with the CRM (creating it if needed). */
-export async function syncRecord(deps: ContactSyncDeps, settings: TelephonySettings, type: SyncObjectType, id: string, crm?: Record<string, string | null>): Promise<SyncResult> {
+export async function syncRecord(
+  deps: ContactSyncDeps,
+  settings: TelephonySettings,
+  type: SyncObjectType,
+  id: string,
+  crm?: Record<string, string | null>,
+): Promise<SyncResult> {
   const phonebookId = settings.contactSync.phonebookId;
   if (!phonebookId) throw new ValidationError('Choose the PBX phonebook for synced contacts on the Phone system page first.');
-  const properties = crm ?? await deps.reader.get(type, id);
+  const properties = crm ?? (await deps.reader.get(type, id));
   if (!properties) {
     await recordError(deps.db, type, id, `the HubSpot ${type} no longer exists`);
     return 'not_synced';
@@ -83,10 +104,18 @@ export async function syncRecord(deps: ContactSyncDeps, settings: TelephonySetti
   }
   const adapter = await deps.adapter();
   const hash = hashOf(desired);
-  const [entry] = await deps.db.select().from(phonebookEntries).where(and(eq(phonebookEntries.objectType, type), eq(phonebookEntries.objectId, id)));
+  const [entry] = await deps.db
+    .select()
+    .from(phonebookEntries)
+    .where(and(eq(phonebookEntries.objectType, type), eq(phonebookEntries.objectId, id)));
   let result: SyncResult;
   let pbxContactId: string;
-  const current = entry ? await adapter.contacts.get(entry.pbxContactId).catch((err) => { if (err instanceof NotFoundError) return null; throw err; }) : null;
+  const current = entry
+    ? await adapter.contacts.get(entry.pbxContactId).catch((err) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      })
+    : null;
   if (current && current.phonebookIds.includes(phonebookId)) {
     pbxContactId = current.id;
     result = hashOfPbx(current) === hash ? 'unchanged' : 'updated';
@@ -103,9 +132,13 @@ export async function syncRecord(deps: ContactSyncDeps, settings: TelephonySetti
       result = 'created';
     }
   }
-  await deps.db.insert(phonebookEntries).values({ objectType: type, objectId: id, pbxContactId, syncedHash: hash, syncedAt: new Date() })
+  await deps.db
+    .insert(phonebookEntries)
+    .values({ objectType: type, objectId: id, pbxContactId, syncedHash: hash, syncedAt: new Date() })
     .onConflictDoUpdate({ target: [phonebookEntries.objectType, phonebookEntries.objectId], set: { pbxContactId, syncedHash: hash, syncedAt: new Date() } });
-  await deps.db.delete(telephonySyncErrors).where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
+  await deps.db
+    .delete(telephonySyncErrors)
+    .where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
   if (result !== 'unchanged') deps.log.info({ type, id, result }, 'PBX phonebook contact synced');
   return result;
 }
@@ -131,13 +164,17 @@ export async function restorePhonebook(deps: ContactSyncDeps, settings: Telephon
 export async function releasePhonebook(deps: Pick<ContactSyncDeps, 'db' | 'log' | 'adapter'>, phonebookId: string): Promise<void> {
   // The periodic pass restores what these rows point to: without them, the old phonebook is left alone.
   await deps.db.delete(phonebookEntries);
-  await deps.adapter().then((a) => a.phonebooks.setCrmOwned(phonebookId, false))
+  await deps
+    .adapter()
+    .then((a) => a.phonebooks.setCrmOwned(phonebookId, false))
     .catch((err: unknown) => deps.log.warn({ err: (err as Error).message, phonebookId }, 'could not unmark the CRM phonebook'));
 }
 
 async function recordError(db: Db, type: SyncObjectType, id: string, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.delete(telephonySyncErrors).where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
+    await tx
+      .delete(telephonySyncErrors)
+      .where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
     await tx.insert(telephonySyncErrors).values({ kind: 'contact_sync', objectType: type, objectId: id, reason });
   });
 }

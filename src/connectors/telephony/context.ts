@@ -61,7 +61,16 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const autoCreate: AutoCreateDeps = { db, api: services.hubspot.api, writer, index: services.phone.index, log };
   const portal = portalCache(services.hubspot);
   const router = new EventRouter({
-    log, store, bindings, phone: services.phone, hubspot: services.hubspot, queue: () => services.queue, live, autoCreate, defaultRegion: services.config.defaultRegion, portal,
+    log,
+    store,
+    bindings,
+    phone: services.phone,
+    hubspot: services.hubspot,
+    queue: () => services.queue,
+    live,
+    autoCreate,
+    defaultRegion: services.config.defaultRegion,
+    portal,
     callRecorded: async (callId) => (await db.select({ cdrId: callLogs.cdrId }).from(callLogs).where(eq(callLogs.callId, callId)).limit(1)).length > 0,
   });
   const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
@@ -69,23 +78,44 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   let app: { at: number; value: Promise<{ appId: number } | null> } | undefined;
   const callingApp = () => {
     if (!app || Date.now() - app.at > 60_000) {
-      const value = callingSettingsService(services).credentials().then((c) => (c ? { appId: c.appId } : null), () => null);
+      const value = callingSettingsService(services)
+        .credentials()
+        .then(
+          (c) => (c ? { appId: c.appId } : null),
+          () => null,
+        );
       app = { at: Date.now(), value };
     }
     return app.value;
   };
   const jobDeps: TelephonyJobDeps = {
-    store, registry, queue: () => services.queue,
+    store,
+    registry,
+    queue: () => services.queue,
     sync: { db, log, reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES }), adapter: () => registry.adapter() },
     logging: {
-      db, log, hubspot: services.hubspot, phone: services.phone, writer, store, bindings, defaultRegion: services.config.defaultRegion, portal,
+      db,
+      log,
+      hubspot: services.hubspot,
+      phone: services.phone,
+      writer,
+      store,
+      bindings,
+      defaultRegion: services.config.defaultRegion,
+      portal,
       finder: new EngagementFinder(services.hubspot.api),
       recordingUrl: (rowId) => recordingLinks.url(rowId, STORED_LINK_TTL_MS),
       callingApp,
       async associate(engagementId, contactId, companyId) {
         // HubSpot's default association types (call → contact 194, call → company 182): the record's timeline.
-        for (const [type, id] of [['contacts', contactId], ['companies', companyId]] as const) {
-          if (id) await services.hubspot.api.call('putting a call on its record\'s timeline', (c) => c.crm.associations.v4.basicApi.createDefault('calls', engagementId, type, id));
+        for (const [type, id] of [
+          ['contacts', contactId],
+          ['companies', companyId],
+        ] as const) {
+          if (id)
+            await services.hubspot.api.call("putting a call on its record's timeline", (c) =>
+              c.crm.associations.v4.basicApi.createDefault('calls', engagementId, type, id),
+            );
         }
       },
       async applyWrapUp(callId, ownerId, version) {

@@ -44,7 +44,11 @@ export class CrmReader {
       this.#pending.set(type, byId);
       byId.set(id, [...(byId.get(id) ?? []), { resolve, reject }]);
       if (byId.size >= HUBSPOT.batchSize) this.#flush(type);
-      else if (!this.#timers.has(type)) this.#timers.set(type, setTimeout(() => this.#flush(type), this.#opts.lingerMs));
+      else if (!this.#timers.has(type))
+        this.#timers.set(
+          type,
+          setTimeout(() => this.#flush(type), this.#opts.lingerMs),
+        );
     });
   }
 
@@ -67,23 +71,30 @@ export class CrmReader {
     for (const id of byId.keys()) pending.delete(id);
     if (!pending.size) this.#pending.delete(type);
     this.#busy.add(type);
-    this.#read(type, [...byId.keys()]).then((found) => {
-      for (const [id, waiting] of byId) for (const w of waiting) w.resolve(found.get(id));
-    }, (err: unknown) => {
-      for (const waiting of byId.values()) for (const w of waiting) w.reject(err);
-    }).finally(() => {
-      this.#busy.delete(type);
-      // What arrived meanwhile goes now, in one request.
-      if (this.#pending.get(type)?.size) this.#flush(type);
-    });
+    this.#read(type, [...byId.keys()])
+      .then(
+        (found) => {
+          for (const [id, waiting] of byId) for (const w of waiting) w.resolve(found.get(id));
+        },
+        (err: unknown) => {
+          for (const waiting of byId.values()) for (const w of waiting) w.reject(err);
+        },
+      )
+      .finally(() => {
+        this.#busy.delete(type);
+        // What arrived meanwhile goes now, in one request.
+        if (this.#pending.get(type)?.size) this.#flush(type);
+      });
   }
 
   async #read(type: CrmObjectType, ids: string[]): Promise<Map<string, CrmProperties>> {
     this.requests++;
     const properties = this.#opts.properties[type];
-    const res = await this.#opts.api.call(`reading ${type}s to sync to the PBX`, (c) => type === 'contact'
-      ? c.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties, propertiesWithHistory: [] })
-      : c.crm.companies.batchApi.read({ inputs: ids.map((id) => ({ id })), properties, propertiesWithHistory: [] }));
+    const res = await this.#opts.api.call(`reading ${type}s to sync to the PBX`, (c) =>
+      type === 'contact'
+        ? c.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties, propertiesWithHistory: [] })
+        : c.crm.companies.batchApi.read({ inputs: ids.map((id) => ({ id })), properties, propertiesWithHistory: [] }),
+    );
     return new Map(res.results.map((r) => [r.id, r.properties as CrmProperties]));
   }
 }

@@ -37,11 +37,16 @@ export class EngagementFinder {
   async find(externalIds: string | string[]): Promise<string | undefined> {
     // HubSpot's IN filter takes string values in lower case and compares without case.
     const keys = [...new Set((Array.isArray(externalIds) ? externalIds : [externalIds]).map((id) => id.toLowerCase()))];
-    const found = await Promise.all(keys.map((key) => new Promise<string | undefined>((resolve, reject) => {
-      this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]);
-      if (this.#pending.size >= CHUNK) this.#flush();
-      else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
-    })));
+    const found = await Promise.all(
+      keys.map(
+        (key) =>
+          new Promise<string | undefined>((resolve, reject) => {
+            this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]);
+            if (this.#pending.size >= CHUNK) this.#flush();
+            else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
+          }),
+      ),
+    );
     return found.find((id) => id !== undefined);
   }
 
@@ -54,14 +59,19 @@ export class EngagementFinder {
     const batch = new Map(keys.map((k) => [k, this.#pending.get(k)!]));
     for (const k of keys) this.#pending.delete(k);
     this.#busy = true;
-    this.#search(keys).then((found) => {
-      for (const [key, waiting] of batch) for (const w of waiting) w.resolve(found.get(key));
-    }, (err: unknown) => {
-      for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
-    }).finally(() => {
-      this.#busy = false;
-      if (this.#pending.size) this.#flush();
-    });
+    this.#search(keys)
+      .then(
+        (found) => {
+          for (const [key, waiting] of batch) for (const w of waiting) w.resolve(found.get(key));
+        },
+        (err: unknown) => {
+          for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
+        },
+      )
+      .finally(() => {
+        this.#busy = false;
+        if (this.#pending.size) this.#flush();
+      });
   }
 
   async #search(keys: string[]): Promise<Map<string, string>> {
@@ -69,10 +79,14 @@ export class EngagementFinder {
     let after: string | undefined;
     do {
       this.searches++;
-      const page = await this.#api.call('looking for calls logged before a crash', (c) => c.crm.objects.calls.searchApi.doSearch({
-        filterGroups: [{ filters: [{ propertyName: 'hs_call_external_id', operator: 'IN' as never, values: keys }] }],
-        properties: ['hs_call_external_id'], limit: 200, ...(after ? { after } : {}),
-      }));
+      const page = await this.#api.call('looking for calls logged before a crash', (c) =>
+        c.crm.objects.calls.searchApi.doSearch({
+          filterGroups: [{ filters: [{ propertyName: 'hs_call_external_id', operator: 'IN' as never, values: keys }] }],
+          properties: ['hs_call_external_id'],
+          limit: 200,
+          ...(after ? { after } : {}),
+        }),
+      );
       for (const r of page.results) {
         const key = r.properties.hs_call_external_id?.toLowerCase();
         // The oldest engagement wins if there ever were two.

@@ -159,8 +159,10 @@ export class EventListener {
       }
       this.#heldSince = earliest(at, this.#heldSince);
       this.#holdAttempts++;
-      log.error({ err: message, type: event.type, heldSince: this.#heldSince.toISOString() },
-        'could not hand a PBX call record over (is the database reachable?); holding the checkpoint, the calls since will be back-filled');
+      log.error(
+        { err: message, type: event.type, heldSince: this.#heldSince.toISOString() },
+        'could not hand a PBX call record over (is the database reachable?); holding the checkpoint, the calls since will be back-filled',
+      );
       return false;
     } finally {
       this.#handlingSince = undefined;
@@ -246,7 +248,13 @@ export class EventListener {
     const probe = setInterval(() => {
       if (this.#stopped) return clearInterval(probe);
       const timer = setTimeout(() => lose('the database did not answer'), LEADER_CHECK_MS);
-      client.query('select 1').then(() => clearTimeout(timer), (err: Error) => { clearTimeout(timer); lose(err.message); });
+      client.query('select 1').then(
+        () => clearTimeout(timer),
+        (err: Error) => {
+          clearTimeout(timer);
+          lose(err.message);
+        },
+      );
     }, LEADER_CHECK_MS);
     probe.unref();
   }
@@ -254,7 +262,10 @@ export class EventListener {
   #idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      function done() { clearTimeout(timer); resolve(); }
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
       this.#wake = done;
     });
   }

@@ -62,7 +62,7 @@ export const telephony = {
   },
   async health(services) {
     const c = await telephonyContext(services).store.get();
-    if (!c) return { name: 'Phone system', state: 'not connected', ok: true, detail: 'connect a PBX on the admin\'s Phone system page to log calls' };
+    if (!c) return { name: 'Phone system', state: 'not connected', ok: true, detail: "connect a PBX on the admin's Phone system page to log calls" };
     const where = `${c.vendor === 'yeastar' ? 'Yeastar' : c.vendor} at ${c.baseUrl}`;
     if (!c.enabled) return { name: 'Phone system', state: 'disabled', ok: false, detail: `${where}: switch "Enable HubSpot integration" on to log calls` };
     // The event stream's state, as the process that holds it (the leader) last wrote it.

@@ -60,9 +60,10 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
       } catch (err) {
         // The call history shows the call as not logged, with this error, until an attempt succeeds.
         const final = !isRetryable(err) || ctx.attempt >= LOG_CALL_RETRY.limit;
-        const ownerId = cdr.extension ? (await logging.bindings.byExtension(cdr.extension).catch(() => null))?.ownerId ?? null : null;
-        await recordFailure(logging.db, cdr, (err as Error).message ?? String(err), final, ownerId)
-          .catch((failure: unknown) => ctx.log.warn({ err: (failure as Error).message, cdrId: cdr.id }, 'could not record the failed attempt in the call history'));
+        const ownerId = cdr.extension ? ((await logging.bindings.byExtension(cdr.extension).catch(() => null))?.ownerId ?? null) : null;
+        await recordFailure(logging.db, cdr, (err as Error).message ?? String(err), final, ownerId).catch((failure: unknown) =>
+          ctx.log.warn({ err: (failure as Error).message, cdrId: cdr.id }, 'could not record the failed attempt in the call history'),
+        );
         throw err;
       }
     },
@@ -152,7 +153,10 @@ export function telephonyJobs(deps: () => TelephonyJobDeps): JobDefinition[] {
     retry: { limit: 30, delaySeconds: 5, maxDelaySeconds: 600 },
     async run(p) {
       const { db, writer } = deps().logging;
-      const [row] = await db.select().from(agentCalls).where(and(eq(agentCalls.callId, p.callId), eq(agentCalls.ownerId, p.ownerId)));
+      const [row] = await db
+        .select()
+        .from(agentCalls)
+        .where(and(eq(agentCalls.callId, p.callId), eq(agentCalls.ownerId, p.ownerId)));
       // Not logged yet: the call logger writes the wrap-up with the rest.
       if (!row?.engagementId || !row.logged || row.wrapUp !== 'saved') return { result: 'skipped' };
       await writer.update('calls', { id: row.engagementId, properties: withWrapUp(row.logged, row) });

@@ -107,7 +107,10 @@ export class LiveBus {
     // reach this process's pages only (the others miss them, as a page away longer than the replay buffer does).
     const reconnect = () => {
       if (stopped || retry) return;
-      retry = setTimeout(() => { retry = undefined; void connect(); }, reconnectDelay(attempt++));
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, reconnectDelay(attempt++));
       retry.unref();
     };
     const connect = async () => {
@@ -146,7 +149,8 @@ export class LiveBus {
     this.#relay = (event) => {
       const payload = JSON.stringify({ from: origin, event });
       // NOTIFY payloads stop at 8,000 bytes; a live event is a few hundred.
-      client?.query('select pg_notify($1, $2)', [CHANNEL, payload])
+      client
+        ?.query('select pg_notify($1, $2)', [CHANNEL, payload])
         .catch((err: Error) => log.warn({ err: err.message }, 'live call events: could not share an event'));
     };
     return async () => {

@@ -16,7 +16,14 @@ export type ConnectedAdapter = PbxAdapter & Partial<Pick<YeastarAdapter, 'verify
 export function createAdapter(credentials: PbxCredentials, log: Logger, addresses: AddressPolicy): ConnectedAdapter {
   switch (credentials.vendor) {
     case 'yeastar':
-      return createYeastarAdapter({ baseUrl: credentials.baseUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret, webhookSecret: credentials.webhookSecret ?? undefined, log, addresses });
+      return createYeastarAdapter({
+        baseUrl: credentials.baseUrl,
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+        webhookSecret: credentials.webhookSecret ?? undefined,
+        log,
+        addresses,
+      });
   }
 }
 

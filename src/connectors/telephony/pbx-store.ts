@@ -49,7 +49,9 @@ export class PbxStore {
     if (this.#cached && Date.now() - this.#cached.at < CACHE_MS) return this.#cached.value;
     const value = this.#read();
     this.#cached = { at: Date.now(), value };
-    value.catch(() => { if (this.#cached?.value === value) this.#cached = undefined; });
+    value.catch(() => {
+      if (this.#cached?.value === value) this.#cached = undefined;
+    });
     return value;
   }
 
@@ -78,13 +80,17 @@ export class PbxStore {
   async save(credentials: PbxCredentials, info: PbxInfo): Promise<void> {
     const current = await this.get();
     const values = {
-      id: ROW, vendor: credentials.vendor, baseUrl: credentials.baseUrl, clientId: credentials.clientId,
+      id: ROW,
+      vendor: credentials.vendor,
+      baseUrl: credentials.baseUrl,
+      clientId: credentials.clientId,
       clientSecretSealed: this.#box.encrypt(credentials.clientSecret, 'pbx:client_secret'),
       webhookSecretSealed: credentials.webhookSecret ? this.#box.encrypt(credentials.webhookSecret, 'pbx:webhook_secret') : null,
       pbxInfo: info as unknown as Record<string, unknown>,
       enabled: current?.enabled ?? false,
       settings: (current?.settings ?? defaultSettings()) as unknown as Record<string, unknown>,
-      streamState: 'connecting', lastError: null,
+      streamState: 'connecting',
+      lastError: null,
       updatedAt: new Date(),
     };
     this.#cached = undefined;
@@ -92,7 +98,9 @@ export class PbxStore {
     this.#cached = undefined;
   }
 
-  async update(patch: Partial<{ enabled: boolean; settings: TelephonySettings; streamState: string; lastError: string | null; eventsSeenUntil: Date; loggingSince: Date }>): Promise<void> {
+  async update(
+    patch: Partial<{ enabled: boolean; settings: TelephonySettings; streamState: string; lastError: string | null; eventsSeenUntil: Date; loggingSince: Date }>,
+  ): Promise<void> {
     const set: Record<string, unknown> = { ...patch, updatedAt: new Date() };
     if (patch.settings) set.settings = patch.settings as unknown as Record<string, unknown>;
     this.#cached = undefined;

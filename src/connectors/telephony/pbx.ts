@@ -225,9 +225,12 @@ const DIAL_MESSAGES: Record<PbxDialFailure, (d: { extension?: string; number?: s
   no_answer: () => 'Nobody answered the call.',
   declined: () => 'The person you called declined the call.',
   do_not_disturb: () => 'The person you called has Do Not Disturb on.',
-  no_permission: (d) => `Your extension${d.extension ? ` ${d.extension}` : ''} is not allowed to call this number. Ask your PBX administrator for outbound call permission.`,
-  extension_offline: (d) => `Your phone${d.extension ? ` (extension ${d.extension})` : ''} is offline. Make sure it is switched on and signed in to the PBX, then try again.`,
-  unknown_extension: (d) => `Extension${d.extension ? ` ${d.extension}` : ''} does not exist on the PBX. Ask your administrator to check your extension binding.`,
+  no_permission: (d) =>
+    `Your extension${d.extension ? ` ${d.extension}` : ''} is not allowed to call this number. Ask your PBX administrator for outbound call permission.`,
+  extension_offline: (d) =>
+    `Your phone${d.extension ? ` (extension ${d.extension})` : ''} is offline. Make sure it is switched on and signed in to the PBX, then try again.`,
+  unknown_extension: (d) =>
+    `Extension${d.extension ? ` ${d.extension}` : ''} does not exist on the PBX. Ask your administrator to check your extension binding.`,
   unavailable: () => 'The person you called cannot be reached right now.',
   invalid_number: (d) => `${d.number ? `"${d.number}"` : 'This number'} cannot be dialled. Check the number and try again.`,
   line_unavailable: () => 'No outside line is available right now. Try again in a moment.',

@@ -26,7 +26,9 @@ export function portalCache(hubspot: HubSpotService): () => Promise<PortalInfo> 
     });
     const entry = { at: Date.now(), value };
     cached = entry;
-    value.catch(() => { if (cached === entry) cached = undefined; });
+    value.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
     return value;
   };
 }

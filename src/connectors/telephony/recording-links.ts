@@ -45,10 +45,14 @@ export class RecordingLinks {
   /** The current generation: a random string, made on first use (two processes racing agree on the stored one). */
   async generation(): Promise<string> {
     if (this.#generation && Date.now() - this.#generation.at < GENERATION_CACHE_MS) return this.#generation.value;
-    const read = async () => ((await this.#db.select().from(appSettings).where(eq(appSettings.key, GENERATION_KEY)))[0]?.value as { generation?: string } | undefined)?.generation;
+    const read = async () =>
+      ((await this.#db.select().from(appSettings).where(eq(appSettings.key, GENERATION_KEY)))[0]?.value as { generation?: string } | undefined)?.generation;
     let value = await read();
     if (!value) {
-      await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value: { generation: randomBytes(12).toString('base64url') } }).onConflictDoNothing();
+      await this.#db
+        .insert(appSettings)
+        .values({ key: GENERATION_KEY, value: { generation: randomBytes(12).toString('base64url') } })
+        .onConflictDoNothing();
       value = (await read())!;
     }
     this.#generation = { value, at: Date.now() };
@@ -58,7 +62,9 @@ export class RecordingLinks {
   /** Revokes every recording link handed out so far. */
   async rotate(): Promise<void> {
     const value = { generation: randomBytes(12).toString('base64url'), rotatedAt: new Date().toISOString() };
-    await this.#db.insert(appSettings).values({ key: GENERATION_KEY, value })
+    await this.#db
+      .insert(appSettings)
+      .values({ key: GENERATION_KEY, value })
       .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt: new Date() } });
     this.#generation = { value: value.generation, at: Date.now() };
   }

@@ -103,7 +103,11 @@ export class EventRouter {
         this.counts.gaps++;
         const since = connection.loggingSince ?? event.backfill.from;
         const from = new Date(Math.max(event.backfill.from.getTime(), since.getTime() - 4 * 3600_000));
-        await queue.enqueue(queue.definition('telephony.backfill-cdrs'), { from: from.toISOString(), to: event.backfill.to.toISOString(), reason: event.reason });
+        await queue.enqueue(queue.definition('telephony.backfill-cdrs'), {
+          from: from.toISOString(),
+          to: event.backfill.to.toISOString(),
+          reason: event.reason,
+        });
         return;
       }
       case 'call':
@@ -131,8 +135,9 @@ export class EventRouter {
   }
 
   #serialize(callId: string, work: () => Promise<void>): void {
-    const next = (this.#chains.get(callId) ?? Promise.resolve()).then(work).catch((err: unknown) =>
-      this.#deps.log.warn({ err: (err as Error).message, callId }, 'could not publish a live call event'));
+    const next = (this.#chains.get(callId) ?? Promise.resolve())
+      .then(work)
+      .catch((err: unknown) => this.#deps.log.warn({ err: (err as Error).message, callId }, 'could not publish a live call event'));
     const tracked = next.finally(() => {
       if (this.#chains.get(callId) === tracked) this.#chains.delete(callId);
     });
@@ -201,12 +206,25 @@ export class EventRouter {
       if (!binding || !this.#isNews(event.callId, extension, event.state, `${event.direction}|${event.externalNumber}`)) continue;
       const { match, searchUrl } = event.externalNumber ? await this.#lookup(event, connection) : { match: null, searchUrl: null };
       this.#deps.live.publish({
-        type: 'call', callId: event.callId, state: event.state, direction: event.direction, externalNumber: event.externalNumber,
-        extension, ownerId: binding.ownerId, match, searchUrl, at: event.receivedAt.toISOString(),
+        type: 'call',
+        callId: event.callId,
+        state: event.state,
+        direction: event.direction,
+        externalNumber: event.externalNumber,
+        extension,
+        ownerId: binding.ownerId,
+        match,
+        searchUrl,
+        at: event.receivedAt.toISOString(),
       });
       // T4: a CRM record calling a bound user is copied into the PBX phonebook.
-      if (event.state === 'ringing' && event.direction === 'inbound' && match && connection.settings.contactSync.enabled
-        && connection.settings.contactSync.modules.includes(match.objectType === 'contact' ? 'contacts' : 'companies')) {
+      if (
+        event.state === 'ringing' &&
+        event.direction === 'inbound' &&
+        match &&
+        connection.settings.contactSync.enabled &&
+        connection.settings.contactSync.modules.includes(match.objectType === 'contact' ? 'contacts' : 'companies')
+      ) {
         const queue = this.#deps.queue();
         await queue.enqueue(queue.definition('telephony.sync-contact'), { objectType: match.objectType, objectId: match.objectId, callId: event.callId });
       }
@@ -231,12 +249,25 @@ export class EventRouter {
     const number = event.externalNumber!;
     const { portalId, appBase } = await this.#deps.portal();
     const found = (await phone.index.lookup(number, { region })).records[0];
-    if (found) return { match: { objectType: found.objectType, objectId: found.objectId, label: found.label, url: phone.urlOf(found), autoCreated: false }, searchUrl: null };
+    if (found)
+      return {
+        match: { objectType: found.objectType, objectId: found.objectId, label: found.label, url: phone.urlOf(found), autoCreated: false },
+        searchUrl: null,
+      };
     const e164 = normalizePhone(number, region)?.e164;
     // T5 + T7: an unknown inbound caller gets a contact at once, so the pop-up can open it.
     if (e164 && event.direction === 'inbound' && event.state === 'ringing' && connection.settings.autoCreate.inbound) {
       const contactId = await findOrCreateContact(this.#deps.autoCreate, e164, portalId);
-      return { match: { objectType: 'contact', objectId: contactId, label: `Automatic New Contact - ${e164}`, url: `${appBase}/contacts/${portalId}/record/0-1/${contactId}`, autoCreated: true }, searchUrl: null };
+      return {
+        match: {
+          objectType: 'contact',
+          objectId: contactId,
+          label: `Automatic New Contact - ${e164}`,
+          url: `${appBase}/contacts/${portalId}/record/0-1/${contactId}`,
+          autoCreated: true,
+        },
+        searchUrl: null,
+      };
     }
     return { match: null, searchUrl: `${appBase}/contacts/${portalId}/objects/0-1/views/all/list?query=${encodeURIComponent(e164 ?? number)}` };
   }
@@ -257,9 +288,19 @@ export class EventRouter {
       const binding = await this.#deps.bindings.byExtension(extension);
       if (!binding || !this.#isNews(event.callId, extension, 'failed')) continue;
       this.#deps.live.publish({
-        type: 'call_failed', callId: event.callId, state: 'failed', direction: null, externalNumber: event.externalNumber,
-        extension, ownerId: binding.ownerId, match: null, searchUrl: null, reason: event.error.reason,
-        message: event.extensions.length ? event.error.message : new PbxDialError(event.error.reason, { extension, number: event.externalNumber ?? undefined }).message,
+        type: 'call_failed',
+        callId: event.callId,
+        state: 'failed',
+        direction: null,
+        externalNumber: event.externalNumber,
+        extension,
+        ownerId: binding.ownerId,
+        match: null,
+        searchUrl: null,
+        reason: event.error.reason,
+        message: event.extensions.length
+          ? event.error.message
+          : new PbxDialError(event.error.reason, { extension, number: event.externalNumber ?? undefined }).message,
         at: event.receivedAt.toISOString(),
       });
     }

@@ -21,16 +21,26 @@ import { agentGuard } from './agent-guard.ts';
 import { revokeUnbound } from './routes-agent-admin.ts';
 
 /** A secret left out, or blank like a password field left empty, keeps the saved one: Spokes never shows it back. */
-const keptSecret = z.string().trim().max(500).optional().transform((v) => v || undefined);
+const keptSecret = z
+  .string()
+  .trim()
+  .max(500)
+  .optional()
+  .transform((v) => v || undefined);
 /** The connect form; the Client Secret may be left out only while one is saved. */
-const connectBody = (saved: boolean) => z.object({
-  vendor: z.enum(['yeastar']).default('yeastar'),
-  baseUrl: z.string().trim().url('must be the PBX address, e.g. https://pbx.example.com:8088').transform((u) => u.replace(/\/+$/, '')),
-  clientId: z.string().trim().min(1, 'required'),
-  clientSecret: saved ? keptSecret : z.string().trim().min(1, 'required').max(500),
-  /** `null` removes the saved webhook secret (webhook pushes are then refused). */
-  webhookSecret: keptSecret.nullable(),
-});
+const connectBody = (saved: boolean) =>
+  z.object({
+    vendor: z.enum(['yeastar']).default('yeastar'),
+    baseUrl: z
+      .string()
+      .trim()
+      .url('must be the PBX address, e.g. https://pbx.example.com:8088')
+      .transform((u) => u.replace(/\/+$/, '')),
+    clientId: z.string().trim().min(1, 'required'),
+    clientSecret: saved ? keptSecret : z.string().trim().min(1, 'required').max(500),
+    /** `null` removes the saved webhook secret (webhook pushes are then refused). */
+    webhookSecret: keptSecret.nullable(),
+  });
 const enabledBody = z.object({ enabled: z.boolean() });
 const bindingsBody = z.object({
   bindings: z.array(z.object({ ownerId: z.string().min(1), extension: z.string().min(1).nullable() })).max(5000),
@@ -52,9 +62,11 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     // The saved Client Secret goes only to the PBX it was saved for: never sent to a new address or with another Client ID.
     const clientSecret = body.clientSecret ?? (saved?.baseUrl === body.baseUrl && saved.clientId === body.clientId ? saved.clientSecret : undefined);
     if (!clientSecret) {
-      throw new ValidationError('Enter the Client Secret: the saved one is kept only for the same PBX address and Client ID.', [{ field: 'body.clientSecret', message: 'required for a new PBX address or Client ID' }]);
+      throw new ValidationError('Enter the Client Secret: the saved one is kept only for the same PBX address and Client ID.', [
+        { field: 'body.clientSecret', message: 'required for a new PBX address or Client ID' },
+      ]);
     }
-    const webhookSecret = body.webhookSecret === null ? null : body.webhookSecret ?? saved?.webhookSecret ?? null;
+    const webhookSecret = body.webhookSecret === null ? null : (body.webhookSecret ?? saved?.webhookSecret ?? null);
     const credentials = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
     // An admin's explicit "Connect" may try again after Spokes stopped signing in to protect the PBX's IP block.
     resetYeastarLoginGuard(body.baseUrl);
@@ -122,14 +134,19 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
       // T4: an existing phonebook must be empty before Spokes takes it over.
       const adapter = await registry.adapter();
       const book = (await adapter.phonebooks.list()).find((b) => b.id === sync.phonebookId);
-      if (!book) throw new ValidationError(`The PBX has no phonebook ${sync.phonebookId}.`, [{ field: 'body.contactSync.phonebookId', message: 'unknown phonebook' }]);
+      if (!book)
+        throw new ValidationError(`The PBX has no phonebook ${sync.phonebookId}.`, [{ field: 'body.contactSync.phonebookId', message: 'unknown phonebook' }]);
       if (!book.crmOwned && !(await adapter.phonebooks.isEmpty(book.id))) {
-        throw new ValidationError(`The phonebook "${book.name}" is not empty. Choose an empty phonebook or create a new one.`, [{ field: 'body.contactSync.phonebookId', message: 'not empty' }]);
+        throw new ValidationError(`The phonebook "${book.name}" is not empty. Choose an empty phonebook or create a new one.`, [
+          { field: 'body.contactSync.phonebookId', message: 'not empty' },
+        ]);
       }
       sync.phonebookName = (await adapter.phonebooks.setCrmOwned(book.id, true)).name;
     }
     if (sync.enabled && !sync.phonebookId) {
-      throw new ValidationError('Choose the phonebook for synced contacts (or create one) before switching contact sync on.', [{ field: 'body.contactSync.phonebookId', message: 'required when contact sync is on' }]);
+      throw new ValidationError('Choose the phonebook for synced contacts (or create one) before switching contact sync on.', [
+        { field: 'body.contactSync.phonebookId', message: 'required when contact sync is on' },
+      ]);
     }
     await store.update({ settings: next });
     ctx.router.invalidate();
@@ -143,11 +160,20 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
 
   // T3: the refresh button reloads HubSpot users and PBX extensions.
   app.get('/api/telephony/users', async () => {
-    const [users, extensions, bound] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions(), bindings.list()]);
+    const [users, extensions, bound] = await Promise.all([
+      listHubSpotUsers(services.hubspot.api),
+      (await registry.adapter()).listExtensions(),
+      bindings.list(),
+    ]);
     const byOwner = new Map(bound.map((b) => [b.ownerId, b]));
     const byExtension = new Map(bound.map((b) => [b.extension, b]));
     return {
-      users: users.map((u) => ({ ...u, label: `${u.name}${u.email ? ` - ${u.email}` : ''}`, extension: byOwner.get(u.ownerId)?.extension ?? null, source: byOwner.get(u.ownerId)?.source ?? null })),
+      users: users.map((u) => ({
+        ...u,
+        label: `${u.name}${u.email ? ` - ${u.email}` : ''}`,
+        extension: byOwner.get(u.ownerId)?.extension ?? null,
+        source: byOwner.get(u.ownerId)?.source ?? null,
+      })),
       extensions: extensions.map((e) => ({ ...e, boundTo: byExtension.get(e.number)?.ownerId ?? null })),
     };
   });
@@ -159,7 +185,10 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const extByNumber = new Map(extensions.map((e) => [e.number, e]));
     return {
       proposals: proposeBindings(users, extensions).map((p) => ({
-        ...p, ownerName: userById.get(p.ownerId)!.name, email: userById.get(p.ownerId)!.email, extensionName: extByNumber.get(p.extension)!.name,
+        ...p,
+        ownerName: userById.get(p.ownerId)!.name,
+        email: userById.get(p.ownerId)!.email,
+        extensionName: extByNumber.get(p.extension)!.name,
       })),
     };
   });
@@ -181,7 +210,8 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const typeId: Record<string, string> = { contact: '0-1', company: '0-2' };
     return {
       errors: rows.map((e) => ({
-        ...e, occurredAt: e.occurredAt.toISOString(),
+        ...e,
+        occurredAt: e.occurredAt.toISOString(),
         recordUrl: base && e.objectId && e.objectType && typeId[e.objectType] ? `${base}/${typeId[e.objectType]}/${e.objectId}` : null,
       })),
     };

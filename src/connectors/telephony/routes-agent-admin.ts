@@ -12,7 +12,12 @@ import { agentWidgetUrl } from './agent-auth.ts';
 import type { AgentGuard } from './agent-guard.ts';
 import type { TelephonyContext } from './context.ts';
 
-const ownerParams = z.object({ ownerId: z.string().trim().regex(/^\d{1,20}$/, 'a HubSpot owner id') });
+const ownerParams = z.object({
+  ownerId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'a HubSpot owner id'),
+});
 
 export function registerAgentAdminRoutes(app: FastifyInstance, ctx: TelephonyContext, guard: AgentGuard): void {
   const { bindings, services } = ctx;
@@ -24,11 +29,18 @@ export function registerAgentAdminRoutes(app: FastifyInstance, ctx: TelephonyCon
     return {
       generation: await auth.generation(),
       widgetUrl: agentWidgetUrl(base),
-      agents: await Promise.all(all.sort((a, b) => (a.ownerName ?? '').localeCompare(b.ownerName ?? '')).map(async (b) => ({
-        ownerId: b.ownerId, name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, email: b.ownerEmail, extension: b.extension,
-        // A fragment: the token never reaches a server log or a Referer header.
-        signInUrl: `${base}/agent/#token=${await auth.signInToken(b.ownerId)}`,
-      }))),
+      agents: await Promise.all(
+        all
+          .sort((a, b) => (a.ownerName ?? '').localeCompare(b.ownerName ?? ''))
+          .map(async (b) => ({
+            ownerId: b.ownerId,
+            name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`,
+            email: b.ownerEmail,
+            extension: b.extension,
+            // A fragment: the token never reaches a server log or a Referer header.
+            signInUrl: `${base}/agent/#token=${await auth.signInToken(b.ownerId)}`,
+          })),
+      ),
     };
   };
 
@@ -44,10 +56,10 @@ export function registerAgentAdminRoutes(app: FastifyInstance, ctx: TelephonyCon
   // One salesperson (a lost laptop, someone who left): their sessions, open streams and link stop working.
   app.post('/api/telephony/agents/:ownerId/revoke', async (request) => {
     const { ownerId } = parseInput(ownerParams, request.params, 'params');
-    if (!await bindings.byOwner(ownerId)) throw new NotFoundError(`no salesperson with owner id ${ownerId} is bound to an extension`);
+    if (!(await bindings.byOwner(ownerId))) throw new NotFoundError(`no salesperson with owner id ${ownerId} is bound to an extension`);
     await auth.revokeOwner(ownerId);
     ctx.streams.endOwner(ownerId);
-    request.log.info({ ownerId }, 'one salesperson\'s sign-ins revoked: new sign-in link');
+    request.log.info({ ownerId }, "one salesperson's sign-ins revoked: new sign-in link");
     return agentsView();
   });
 }

@@ -13,14 +13,24 @@ import type { AgentGuard } from './agent-guard.ts';
 import type { TelephonyContext } from './context.ts';
 
 const callParams = z.object({ callId: z.string().min(1).max(200) });
-const wrapUpBody = z.object({
-  notes: z.string().max(20_000).optional(),
-  /** A HubSpot call outcome (`hs_call_disposition`): its GUID. */
-  disposition: z.string().trim().regex(/^[0-9a-f-]{8,64}$/i, 'a HubSpot call outcome id').nullable().optional(),
-  /** What the widget shows of the call on its wrap-up screen, kept for a reload. */
-  view: z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= 8_000, 'at most 8,000 characters as JSON').optional(),
-  state: z.enum(['saved', 'dismissed']).optional(),
-}).strict();
+const wrapUpBody = z
+  .object({
+    notes: z.string().max(20_000).optional(),
+    /** A HubSpot call outcome (`hs_call_disposition`): its GUID. */
+    disposition: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-f-]{8,64}$/i, 'a HubSpot call outcome id')
+      .nullable()
+      .optional(),
+    /** What the widget shows of the call on its wrap-up screen, kept for a reload. */
+    view: z
+      .record(z.string(), z.unknown())
+      .refine((v) => JSON.stringify(v).length <= 8_000, 'at most 8,000 characters as JSON')
+      .optional(),
+    state: z.enum(['saved', 'dismissed']).optional(),
+  })
+  .strict();
 
 export function registerAgentCallRoutes(app: FastifyInstance, ctx: TelephonyContext, guard: AgentGuard): void {
   const { agentCalls } = ctx;

@@ -29,7 +29,12 @@ const sessionBody = z.object({ signInToken: z.string().min(1).max(1000) }).stric
 const dialBody = z.object({
   number: z.string().trim().min(2, 'required').max(40),
   /** HubSpot's `countryCode` of the number (ISO 3166 alpha-2): read a number saved without a country code in that country. */
-  countryCode: z.string().trim().regex(/^[A-Za-z]{2}$/, 'a two-letter country code, e.g. "DE"').transform((c) => c.toUpperCase()).optional(),
+  countryCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code, e.g. "DE"')
+    .transform((c) => c.toUpperCase())
+    .optional(),
 });
 const callParams = z.object({ callId: z.string().min(1).max(200) });
 const lookupQuery = z.object({ number: z.string().trim().min(1, 'required').max(40) });
@@ -69,7 +74,11 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     const { binding } = await agentOf(request);
     const { number, countryCode } = parseInput(dialBody, request.body, 'body');
     const placed = await placeCall(ctx, request, reply, {
-      binding, number, region: countryCode, via: 'agent', notConnectedMessage: 'No phone system is connected to Spokes. Ask your Spokes admin.',
+      binding,
+      number,
+      region: countryCode,
+      via: 'agent',
+      notConnectedMessage: 'No phone system is connected to Spokes. Ask your Spokes admin.',
     });
     if ('callId' in placed) await ctx.agentCalls.dialled(binding, placed.callId, placed.number);
     return placed;
@@ -91,14 +100,21 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     const { binding, expiresAt } = await agentOf(request);
     const lastId = Number(request.headers['last-event-id'] ?? NaN);
     const resume = Number.isFinite(lastId) ? lastId : undefined;
-    ctx.streams.open(reply, { group: 'agent', owner: binding.ownerId, expiresAt, startId: resume === undefined ? newestSeq : null, subscribe: (send) => live.subscribe(binding.ownerId, send, resume) });
+    ctx.streams.open(reply, {
+      group: 'agent',
+      owner: binding.ownerId,
+      expiresAt,
+      startId: resume === undefined ? newestSeq : null,
+      subscribe: (send) => live.subscribe(binding.ownerId, send, resume),
+    });
   });
 
   app.get('/agent-api/lookup', async (request) => {
     await agentOf(request);
     const { number } = parseInput(lookupQuery, request.query, 'query');
     const connection = await ctx.store.get();
-    const found = (await services.phone.index.lookup(number, { region: connection?.settings.numbers.defaultRegion ?? services.config.defaultRegion })).records[0];
+    const found = (await services.phone.index.lookup(number, { region: connection?.settings.numbers.defaultRegion ?? services.config.defaultRegion }))
+      .records[0];
     const match: LiveMatch | null = found
       ? { objectType: found.objectType, objectId: found.objectId, label: found.label, url: services.phone.urlOf(found), autoCreated: false }
       : null;
@@ -113,7 +129,8 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
 
 // The agent page opens HubSpot tabs but talks only to Spokes, and is never framed.
 const AGENT_PAGE_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',

@@ -11,19 +11,25 @@ import type { TelephonyContext } from './context.ts';
 import type { Binding } from './bindings.ts';
 import { engagementBody, placeCall } from './click-to-call.ts';
 
-const dialBody = z.object({
-  ownerId: z.string().min(1).optional(),
-  userEmail: z.string().email().optional(),
-  number: z.string().trim().min(2, 'required').max(40),
-}).refine((b) => b.ownerId || b.userEmail, { message: 'give the HubSpot user as ownerId or userEmail', path: ['ownerId'] });
+const dialBody = z
+  .object({
+    ownerId: z.string().min(1).optional(),
+    userEmail: z.string().email().optional(),
+    number: z.string().trim().min(2, 'required').max(40),
+  })
+  .refine((b) => b.ownerId || b.userEmail, { message: 'give the HubSpot user as ownerId or userEmail', path: ['ownerId'] });
 
 export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const { bindings, registry, live } = ctx;
 
   async function bindingFor(q: { ownerId?: string; userEmail?: string }): Promise<Binding> {
-    const binding = q.ownerId ? await bindings.byOwner(q.ownerId)
-      : (await bindings.list()).find((b) => b.ownerEmail?.toLowerCase() === q.userEmail!.toLowerCase()) ?? null;
-    if (!binding) throw new ValidationError('This HubSpot user is not bound to a PBX extension. An admin binds users on the Phone system page of Spokes.', [{ field: q.ownerId ? 'body.ownerId' : 'body.userEmail', message: 'not bound to an extension' }]);
+    const binding = q.ownerId
+      ? await bindings.byOwner(q.ownerId)
+      : ((await bindings.list()).find((b) => b.ownerEmail?.toLowerCase() === q.userEmail!.toLowerCase()) ?? null);
+    if (!binding)
+      throw new ValidationError('This HubSpot user is not bound to a PBX extension. An admin binds users on the Phone system page of Spokes.', [
+        { field: q.ownerId ? 'body.ownerId' : 'body.userEmail', message: 'not bound to an extension' },
+      ]);
     return binding;
   }
 
@@ -71,7 +77,8 @@ export function registerTelephonyCallRoutes(app: FastifyInstance, ctx: Telephony
       const adapter = await registry.adapter().catch(() => undefined);
       if (!adapter?.verifyWebhook || !adapter.parseWebhook) throw new NotFoundError('no Yeastar PBX is connected');
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if (!adapter.verifyWebhook(raw, request.headers['x-signature'])) throw new UnauthorizedError('bad or missing X-Signature: the webhook secret in Spokes must match the PBX\'s');
+      if (!adapter.verifyWebhook(raw, request.headers['x-signature']))
+        throw new UnauthorizedError("bad or missing X-Signature: the webhook secret in Spokes must match the PBX's");
       const parsed = await adapter.parseWebhook(raw);
       if (!parsed.ok) {
         request.log.warn({ err: parsed.error.message }, 'malformed PBX webhook refused');

@@ -45,19 +45,33 @@ async function namesFor(ctx: TelephonyContext, rows: HistoryRow[]): Promise<Name
   ]);
   return {
     owners: new Map(bound.flatMap((b) => (b.ownerName ? [[b.ownerId, b.ownerName] as const] : []))),
-    contacts, companies, recordings: new Map(recordings),
+    contacts,
+    companies,
+    recordings: new Map(recordings),
     recordBase: connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null,
   };
 }
 
 function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names) {
   // The name the phone index holds now; else the one the call was logged with (it names the company when no contact matched).
-  const contactName = r.contactId ? n.contacts.get(r.contactId) ?? r.contactName : null;
-  const companyName = r.companyId ? n.companies.get(r.companyId) ?? (r.contactId ? null : r.contactName) : null;
+  const contactName = r.contactId ? (n.contacts.get(r.contactId) ?? r.contactName) : null;
+  const companyName = r.companyId ? (n.companies.get(r.companyId) ?? (r.contactId ? null : r.contactName)) : null;
   return {
-    cdrId: r.cdrId, callId: r.callId, direction: r.direction, status: r.status, extension: r.extension, externalNumber: r.externalNumber,
-    startedAt: r.startedAt.toISOString(), durationMs: r.durationMs, state: r.state, detail: r.detail, engagementId: r.engagementId,
-    ownerId: r.ownerId, contactId: r.contactId, companyId: r.companyId, source: r.source,
+    cdrId: r.cdrId,
+    callId: r.callId,
+    direction: r.direction,
+    status: r.status,
+    extension: r.extension,
+    externalNumber: r.externalNumber,
+    startedAt: r.startedAt.toISOString(),
+    durationMs: r.durationMs,
+    state: r.state,
+    detail: r.detail,
+    engagementId: r.engagementId,
+    ownerId: r.ownerId,
+    contactId: r.contactId,
+    companyId: r.companyId,
+    source: r.source,
     ownerName: (r.ownerId && n.owners.get(r.ownerId)) || null,
     contactName: contactName || null,
     companyName: companyName || null,
@@ -92,7 +106,9 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
         yield rows.map((r) => csvLine(CSV_COLUMNS.map((c) => c.value(toApiCall(ctx, r, names))))).join('');
       }
     }
-    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="spokes-calls-${day}.csv"`)
+    reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="spokes-calls-${day}.csv"`)
       .header('cache-control', 'no-store');
     return reply.send(Readable.from(lines()));
   });
@@ -103,7 +119,9 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
       ctx.bindings.list(),
       ctx.services.database.query<{ owner_id: string }>(sql`select distinct owner_id from call_logs where owner_id is not null`),
     ]);
-    const names = new Map(bound.map((b) => [b.ownerId, { name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, extension: b.extension as string | null }]));
+    const names = new Map(
+      bound.map((b) => [b.ownerId, { name: b.ownerName || b.ownerEmail || `HubSpot user ${b.ownerId}`, extension: b.extension as string | null }]),
+    );
     for (const { owner_id } of owners) if (!names.has(owner_id)) names.set(owner_id, { name: `HubSpot user ${owner_id}`, extension: null });
     return { users: [...names].map(([ownerId, u]) => ({ ownerId, ...u })).sort((a, b) => a.name.localeCompare(b.name)) };
   });
@@ -119,12 +137,18 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
 type ApiCall = ReturnType<typeof toApiCall>;
 
 const OUTCOME: Record<string, string> = { answered: 'Answered', no_answer: 'No answer', busy: 'Busy', voicemail: 'Voicemail', failed: 'Failed' };
-const STATE: Record<string, string> = { logged: 'Logged', skipped: 'Not logged', retrying: 'Not logged yet (retrying)', failed: 'Not logged (failed)', writing: 'Logging' };
+const STATE: Record<string, string> = {
+  logged: 'Logged',
+  skipped: 'Not logged',
+  retrying: 'Not logged yet (retrying)',
+  failed: 'Not logged (failed)',
+  writing: 'Logging',
+};
 
 const CSV_COLUMNS: { title: string; value(c: ApiCall): string | number | null }[] = [
   { title: 'Started (UTC)', value: (c) => c.startedAt },
   { title: 'Direction', value: (c) => c.direction },
-  { title: 'Outcome', value: (c) => (c.direction === 'inbound' && c.status !== 'answered' ? 'Missed' : OUTCOME[c.status] ?? c.status) },
+  { title: 'Outcome', value: (c) => (c.direction === 'inbound' && c.status !== 'answered' ? 'Missed' : (OUTCOME[c.status] ?? c.status)) },
   { title: 'Number', value: (c) => c.externalNumber },
   { title: 'Contact', value: (c) => c.contactName },
   { title: 'Company', value: (c) => c.companyName },
@@ -143,9 +167,19 @@ const CSV_COLUMNS: { title: string; value(c: ApiCall): string | number | null }[
  * `GET /agent-api/calls`: the signed-in salesperson's own calls (missed ones to call back), with the
  * same filters but the user: `ownerId` is the session's, and naming one is refused.
  */
-export function registerAgentCallHistoryRoute(app: FastifyInstance, ctx: TelephonyContext, agentOf: (request: FastifyRequest) => Promise<{ binding: Binding }>): void {
+export function registerAgentCallHistoryRoute(
+  app: FastifyInstance,
+  ctx: TelephonyContext,
+  agentOf: (request: FastifyRequest) => Promise<{ binding: Binding }>,
+): void {
   const db = ctx.services.database.db;
-  const query = z.object({ ...historyFilterSchema.omit({ ownerId: true }).shape, cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) }).strict();
+  const query = z
+    .object({
+      ...historyFilterSchema.omit({ ownerId: true }).shape,
+      cursor: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(25),
+    })
+    .strict();
   app.get('/agent-api/calls', async (request) => {
     const { binding } = await agentOf(request);
     const filter = parseInput(query, request.query, 'query');
@@ -156,9 +190,18 @@ export function registerAgentCallHistoryRoute(app: FastifyInstance, ctx: Telepho
       calls: rows.map((r) => {
         const c = toApiCall(ctx, r, names);
         return {
-          cdrId: c.cdrId, callId: c.callId, direction: c.direction, status: c.status, externalNumber: c.externalNumber,
-          startedAt: c.startedAt, durationMs: c.durationMs, state: c.state, missed: c.missed,
-          name: c.contactName ?? c.companyName, recordUrl: c.contactUrl ?? c.companyUrl, hubspotUrl: c.hubspotUrl,
+          cdrId: c.cdrId,
+          callId: c.callId,
+          direction: c.direction,
+          status: c.status,
+          externalNumber: c.externalNumber,
+          startedAt: c.startedAt,
+          durationMs: c.durationMs,
+          state: c.state,
+          missed: c.missed,
+          name: c.contactName ?? c.companyName,
+          recordUrl: c.contactUrl ?? c.companyUrl,
+          hubspotUrl: c.hubspotUrl,
         };
       }),
       nextCursor,

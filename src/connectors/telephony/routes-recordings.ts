@@ -47,7 +47,11 @@ export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: Tele
     if (verdict === 'invalid') throw new NotFoundError('no such recording');
     if (verdict === 'expired') {
       if (await currentSession(request, reply)) return reply.redirect(await recordingLinks.path(rowId, PLAY_LINK_TTL_MS), 302);
-      throw new SpokesError('not_found', 'This recording link has expired. Play the recording from the call in HubSpot, or ask a Spokes admin for the recording.', { status: 410 });
+      throw new SpokesError(
+        'not_found',
+        'This recording link has expired. Play the recording from the call in HubSpot, or ask a Spokes admin for the recording.',
+        { status: 410 },
+      );
     }
     const [row] = await db.select({ ref: callLogs.recordingRef }).from(callLogs).where(eq(callLogs.cdrId, rowId));
     if (!row?.ref) throw new NotFoundError('no such recording');
@@ -56,7 +60,8 @@ export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: Tele
       recording.stream.destroy();
       throw new RemoteRejectedError('The PBX did not answer with audio.');
     }
-    reply.header('content-type', recording.contentType)
+    reply
+      .header('content-type', recording.contentType)
       .header('x-content-type-options', 'nosniff')
       // Opened on its own, the answer is a sandboxed document that may load nothing and run nothing.
       .header('content-security-policy', "default-src 'none'; sandbox")
@@ -72,9 +77,13 @@ export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: Tele
     const query = parseInput(z.object({ externalAccountId: z.string().max(30).optional(), appId: z.string().max(30).optional() }), request.query, 'query');
     const [calling, portal] = await Promise.all([ctx.callingApp(), ctx.jobDeps.logging.portal().catch(() => null)]);
     // Only for the app and the HubSpot account Spokes logs calls into.
-    if (!calling || query.appId !== String(calling.appId) || !portal || query.externalAccountId !== String(portal.portalId)) throw new NotFoundError('no such recording');
-    const [row] = await db.select({ cdrId: callLogs.cdrId }).from(callLogs)
-      .where(and(eq(callLogs.externalId, externalId), isNotNull(callLogs.recordingRef))).limit(1);
+    if (!calling || query.appId !== String(calling.appId) || !portal || query.externalAccountId !== String(portal.portalId))
+      throw new NotFoundError('no such recording');
+    const [row] = await db
+      .select({ cdrId: callLogs.cdrId })
+      .from(callLogs)
+      .where(and(eq(callLogs.externalId, externalId), isNotNull(callLogs.recordingRef)))
+      .limit(1);
     if (!row) throw new NotFoundError('no such recording');
     return { authenticatedUrl: await recordingLinks.url(row.cdrId, PLAY_LINK_TTL_MS) };
   });
@@ -89,14 +98,17 @@ export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: Tele
 /** HubSpot's v3 signature with the app's client secret, over the URL it called (no body). */
 async function verifyHubSpot(request: FastifyRequest, ctx: TelephonyContext): Promise<void> {
   const credentials = await ctx.services.hubspot.store.app();
-  if (!credentials) throw new UnauthorizedError('No HubSpot app is configured, so the request\'s signature cannot be checked.');
+  if (!credentials) throw new UnauthorizedError("No HubSpot app is configured, so the request's signature cannot be checked.");
   const header = (name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
   const verdict = verifySignatureV3(credentials.clientSecret, {
-    method: request.method, uris: signedUriCandidates(request, ctx.services.hubspot.publicUrl), body: '',
-    signature: header('x-hubspot-signature-v3'), timestamp: header('x-hubspot-request-timestamp'),
+    method: request.method,
+    uris: signedUriCandidates(request, ctx.services.hubspot.publicUrl),
+    body: '',
+    signature: header('x-hubspot-signature-v3'),
+    timestamp: header('x-hubspot-request-timestamp'),
   });
   if (!verdict.ok) {
     request.log.warn({ reason: verdict.reason }, 'recording request refused: not signed by HubSpot');

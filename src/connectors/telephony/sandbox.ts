@@ -17,7 +17,13 @@ export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes
   const { store, registry, bindings, services } = ctx;
   const pbx = sandboxes.yeastar.info();
   const current = await store.get();
-  const credentials = { vendor: 'yeastar' as const, baseUrl: pbx.baseUrl, clientId: pbx.clientId, clientSecret: pbx.clientSecret, webhookSecret: pbx.webhookSecret };
+  const credentials = {
+    vendor: 'yeastar' as const,
+    baseUrl: pbx.baseUrl,
+    clientId: pbx.clientId,
+    clientSecret: pbx.clientSecret,
+    webhookSecret: pbx.webhookSecret,
+  };
   if (!current || current.baseUrl !== pbx.baseUrl || current.clientId !== pbx.clientId || current.clientSecret !== pbx.clientSecret) {
     const probe = createAdapter(credentials, services.log, registry.addresses);
     try {
@@ -32,7 +38,7 @@ export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes
   const adapter = await registry.adapter();
   const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), adapter.listExtensions()]);
   await bindings.apply(proposeBindings(users, extensions), users, extensions, 'auto');
-  const phonebook = (await adapter.phonebooks.list()).find((b) => b.name.startsWith(SANDBOX_PHONEBOOK)) ?? await adapter.phonebooks.create(SANDBOX_PHONEBOOK);
+  const phonebook = (await adapter.phonebooks.list()).find((b) => b.name.startsWith(SANDBOX_PHONEBOOK)) ?? (await adapter.phonebooks.create(SANDBOX_PHONEBOOK));
   const connection = (await store.get())!;
   const settings = mergeSettings(connection.settings, {
     autoCreate: { inbound: true, outbound: true },

@@ -34,8 +34,15 @@ export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyS
     from call_logs where created_at > now() - interval '1 day'`);
   return {
     connection: c && {
-      vendor: c.vendor, baseUrl: c.baseUrl, clientId: c.clientId, webhookSecretSet: !!c.webhookSecret, pbx: c.info as unknown as Record<string, unknown>,
-      connectedAt: c.connectedAt.toISOString(), enabled: c.enabled, streamState: c.enabled ? c.streamState : 'disabled', lastError: c.lastError,
+      vendor: c.vendor,
+      baseUrl: c.baseUrl,
+      clientId: c.clientId,
+      webhookSecretSet: !!c.webhookSecret,
+      pbx: c.info as unknown as Record<string, unknown>,
+      connectedAt: c.connectedAt.toISOString(),
+      enabled: c.enabled,
+      streamState: c.enabled ? c.streamState : 'disabled',
+      lastError: c.lastError,
       eventsSeenUntil: c.eventsSeenUntil?.toISOString() ?? null,
     },
     settings: c?.settings ?? null,

@@ -90,7 +90,13 @@ export function toPhoneRecord(type: PhoneObjectType, record: ApiRecord): PhoneRe
   const p = record.properties;
   const phones: Record<string, string | null | undefined> = {};
   for (const name of PHONE_OBJECTS[type].phoneProperties) phones[name] = p[name];
-  const label = type === 'contact' ? [p.firstname, p.lastname].map((s) => s?.trim()).filter(Boolean).join(' ') : p.name?.trim();
+  const label =
+    type === 'contact'
+      ? [p.firstname, p.lastname]
+          .map((s) => s?.trim())
+          .filter(Boolean)
+          .join(' ')
+      : p.name?.trim();
   return {
     objectType: type,
     objectId: record.id,
@@ -104,15 +110,71 @@ export function toPhoneRecord(type: PhoneObjectType, record: ApiRecord): PhoneRe
 
 /** HubSpot's `country` is free text: ISO-2 codes and the common names of frequent countries. */
 const COUNTRY_NAMES: Record<string, string> = {
-  'united states': 'US', 'united states of america': 'US', usa: 'US', canada: 'CA', mexico: 'MX', méxico: 'MX', brazil: 'BR', brasil: 'BR',
-  argentina: 'AR', 'united kingdom': 'GB', uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', ireland: 'IE',
-  germany: 'DE', deutschland: 'DE', austria: 'AT', österreich: 'AT', switzerland: 'CH', schweiz: 'CH', suisse: 'CH', france: 'FR',
-  belgium: 'BE', belgique: 'BE', netherlands: 'NL', 'the netherlands': 'NL', nederland: 'NL', luxembourg: 'LU', italy: 'IT', italia: 'IT',
-  spain: 'ES', españa: 'ES', portugal: 'PT', poland: 'PL', polska: 'PL', czechia: 'CZ', 'czech republic': 'CZ', sweden: 'SE',
-  norway: 'NO', denmark: 'DK', finland: 'FI', greece: 'GR', turkey: 'TR', türkiye: 'TR', japan: 'JP', 日本: 'JP', china: 'CN',
-  'hong kong': 'HK', taiwan: 'TW', 'south korea': 'KR', korea: 'KR', singapore: 'SG', thailand: 'TH', india: 'IN', indonesia: 'ID',
-  philippines: 'PH', vietnam: 'VN', australia: 'AU', 'new zealand': 'NZ', 'south africa': 'ZA', israel: 'IL',
-  'united arab emirates': 'AE', uae: 'AE',
+  'united states': 'US',
+  'united states of america': 'US',
+  usa: 'US',
+  canada: 'CA',
+  mexico: 'MX',
+  méxico: 'MX',
+  brazil: 'BR',
+  brasil: 'BR',
+  argentina: 'AR',
+  'united kingdom': 'GB',
+  uk: 'GB',
+  'great britain': 'GB',
+  england: 'GB',
+  scotland: 'GB',
+  wales: 'GB',
+  ireland: 'IE',
+  germany: 'DE',
+  deutschland: 'DE',
+  austria: 'AT',
+  österreich: 'AT',
+  switzerland: 'CH',
+  schweiz: 'CH',
+  suisse: 'CH',
+  france: 'FR',
+  belgium: 'BE',
+  belgique: 'BE',
+  netherlands: 'NL',
+  'the netherlands': 'NL',
+  nederland: 'NL',
+  luxembourg: 'LU',
+  italy: 'IT',
+  italia: 'IT',
+  spain: 'ES',
+  españa: 'ES',
+  portugal: 'PT',
+  poland: 'PL',
+  polska: 'PL',
+  czechia: 'CZ',
+  'czech republic': 'CZ',
+  sweden: 'SE',
+  norway: 'NO',
+  denmark: 'DK',
+  finland: 'FI',
+  greece: 'GR',
+  turkey: 'TR',
+  türkiye: 'TR',
+  japan: 'JP',
+  日本: 'JP',
+  china: 'CN',
+  'hong kong': 'HK',
+  taiwan: 'TW',
+  'south korea': 'KR',
+  korea: 'KR',
+  singapore: 'SG',
+  thailand: 'TH',
+  india: 'IN',
+  indonesia: 'ID',
+  philippines: 'PH',
+  vietnam: 'VN',
+  australia: 'AU',
+  'new zealand': 'NZ',
+  'south africa': 'ZA',
+  israel: 'IL',
+  'united arab emirates': 'AE',
+  uae: 'AE',
 };
 
 export function countryToRegion(country: string | null | undefined): string | null {
@@ -136,9 +198,9 @@ export async function searchPage(api: HubSpotApi, type: PhoneObjectType, window:
   const spec = PHONE_OBJECTS[type];
   const filters = window.tie
     ? [
-      { propertyName: spec.lastModified, operator: 'EQ', value: String(window.tie.modifiedAt) },
-      { propertyName: 'hs_object_id', operator: 'GT', value: window.tie.afterId },
-    ]
+        { propertyName: spec.lastModified, operator: 'EQ', value: String(window.tie.modifiedAt) },
+        { propertyName: 'hs_object_id', operator: 'GT', value: window.tie.afterId },
+      ]
     : [{ propertyName: spec.lastModified, operator: 'GT', value: String(window.modifiedAfter ?? 0) }];
   const request = {
     filterGroups: [{ filters }],
@@ -148,9 +210,11 @@ export async function searchPage(api: HubSpotApi, type: PhoneObjectType, window:
     limit: window.limit,
     after: String(window.after),
   };
-  const answer = await api.call(`phone index: search ${spec.apiType}`,
+  const answer = await api.call(
+    `phone index: search ${spec.apiType}`,
     (client) => client.crm.objects.searchApi.doSearch(spec.apiType, request as unknown as Parameters<Client['crm']['objects']['searchApi']['doSearch']>[1]),
-    { rateLimitRetries: 3, signal });
+    { rateLimitRetries: 3, signal },
+  );
   return parseRemote(searchAnswer, answer, `searching ${spec.apiType}`);
 }
 
@@ -158,15 +222,27 @@ export async function searchPage(api: HubSpotApi, type: PhoneObjectType, window:
  * Reads records by id, one batch read per 100 ids (§2.1). Returns the records found
  * and the requested ids HubSpot no longer has (deleted, or merged into another id).
  */
-export async function readRecords(api: HubSpotApi, type: PhoneObjectType, ids: string[], signal?: AbortSignal): Promise<{ found: ApiRecord[]; gone: string[] }> {
+export async function readRecords(
+  api: HubSpotApi,
+  type: PhoneObjectType,
+  ids: string[],
+  signal?: AbortSignal,
+): Promise<{ found: ApiRecord[]; gone: string[] }> {
   const spec = PHONE_OBJECTS[type];
   const found: ApiRecord[] = [];
   const gone: string[] = [];
   for (let i = 0; i < ids.length; i += HUBSPOT.batchSize) {
     const chunk = ids.slice(i, i + HUBSPOT.batchSize);
-    const answer = await api.call(`phone index: read ${spec.apiType}`,
-      (client) => client.crm.objects.batchApi.read(spec.apiType, { inputs: chunk.map((id) => ({ id })), properties: [...spec.properties], propertiesWithHistory: [] }, false),
-      { rateLimitRetries: 3, signal });
+    const answer = await api.call(
+      `phone index: read ${spec.apiType}`,
+      (client) =>
+        client.crm.objects.batchApi.read(
+          spec.apiType,
+          { inputs: chunk.map((id) => ({ id })), properties: [...spec.properties], propertiesWithHistory: [] },
+          false,
+        ),
+      { rateLimitRetries: 3, signal },
+    );
     const page = parseRemote(batchRead, answer, `reading ${spec.apiType}`);
     found.push(...page.results);
     // A merged-away id answers with the surviving record, under its own id.
@@ -177,14 +253,21 @@ export async function readRecords(api: HubSpotApi, type: PhoneObjectType, ids: s
 }
 
 /** Ids of archived (deleted) records, first `maxPages` pages of 100. */
-export async function archivedIds(api: HubSpotApi, type: PhoneObjectType, maxPages: number, signal?: AbortSignal): Promise<{ ids: string[]; complete: boolean }> {
+export async function archivedIds(
+  api: HubSpotApi,
+  type: PhoneObjectType,
+  maxPages: number,
+  signal?: AbortSignal,
+): Promise<{ ids: string[]; complete: boolean }> {
   const spec = PHONE_OBJECTS[type];
   const ids: string[] = [];
   let after: string | undefined;
   for (let page = 0; page < maxPages; page++) {
-    const answer = await api.call(`phone index: list deleted ${spec.apiType}`,
+    const answer = await api.call(
+      `phone index: list deleted ${spec.apiType}`,
       (client) => client.crm.objects.basicApi.getPage(spec.apiType, 100, after, ['hs_object_id'], undefined, undefined, true),
-      { rateLimitRetries: 3, signal });
+      { rateLimitRetries: 3, signal },
+    );
     const list = parseRemote(listPage, answer, `listing deleted ${spec.apiType}`);
     ids.push(...list.results.map((r) => r.id));
     after = list.paging?.next?.after;

@@ -33,21 +33,31 @@ export class IndexCursors {
   /** Takes the lease for `ms` unless another owner holds a live one. */
   async acquire(portalId: number, objectType: PhoneObjectType, owner: string, ms: number): Promise<boolean> {
     await this.#db.insert(phoneIndexCursors).values({ portalId, objectType, modifiedAfter: 0 }).onConflictDoNothing();
-    const taken = await this.#db.update(phoneIndexCursors)
+    const taken = await this.#db
+      .update(phoneIndexCursors)
       .set({ leaseOwner: owner, leaseUntil: sql`now() + ${`${ms} milliseconds`}::interval` })
-      .where(and(this.#key(portalId, objectType), or(isNull(phoneIndexCursors.leaseUntil), lt(phoneIndexCursors.leaseUntil, sql`now()`), eq(phoneIndexCursors.leaseOwner, owner))))
+      .where(
+        and(
+          this.#key(portalId, objectType),
+          or(isNull(phoneIndexCursors.leaseUntil), lt(phoneIndexCursors.leaseUntil, sql`now()`), eq(phoneIndexCursors.leaseOwner, owner)),
+        ),
+      )
       .returning({ owner: phoneIndexCursors.leaseOwner });
     return taken.length === 1;
   }
 
   async release(portalId: number, objectType: PhoneObjectType, owner: string): Promise<void> {
-    await this.#db.update(phoneIndexCursors).set({ leaseOwner: null, leaseUntil: null })
+    await this.#db
+      .update(phoneIndexCursors)
+      .set({ leaseOwner: null, leaseUntil: null })
       .where(and(this.#key(portalId, objectType), eq(phoneIndexCursors.leaseOwner, owner)));
   }
 
   /** Starts a full build; returns its start time (database clock, the same clock as `phone_index.indexed_at`). */
   async startBuild(portalId: number, objectType: PhoneObjectType, owner: string): Promise<Date> {
-    const [row] = await this.#db.update(phoneIndexCursors).set({ buildStartedAt: sql`now()`, buildCursor: 0, updatedAt: sql`now()` })
+    const [row] = await this.#db
+      .update(phoneIndexCursors)
+      .set({ buildStartedAt: sql`now()`, buildCursor: 0, updatedAt: sql`now()` })
       .where(and(this.#key(portalId, objectType), eq(phoneIndexCursors.leaseOwner, owner)))
       .returning({ startedAt: phoneIndexCursors.buildStartedAt });
     if (!row?.startedAt) throw new ConflictError(`phone index: lost the ${objectType} lease before the build started`);
@@ -55,8 +65,15 @@ export class IndexCursors {
   }
 
   /** Saves progress and extends the lease; false when the lease was lost (another worker took over). */
-  async saveProgress(portalId: number, objectType: PhoneObjectType, owner: string, progress: { buildCursor?: number; modifiedAfter?: number }, leaseMs: number): Promise<boolean> {
-    const saved = await this.#db.update(phoneIndexCursors)
+  async saveProgress(
+    portalId: number,
+    objectType: PhoneObjectType,
+    owner: string,
+    progress: { buildCursor?: number; modifiedAfter?: number },
+    leaseMs: number,
+  ): Promise<boolean> {
+    const saved = await this.#db
+      .update(phoneIndexCursors)
       .set({
         ...(progress.buildCursor === undefined ? {} : { buildCursor: progress.buildCursor }),
         // The incremental cursor only moves forward.
@@ -71,7 +88,8 @@ export class IndexCursors {
 
   /** Ends a full build: the incremental pass continues from what the build read last. */
   async finishBuild(portalId: number, objectType: PhoneObjectType, owner: string, modifiedAfter: number): Promise<boolean> {
-    const saved = await this.#db.update(phoneIndexCursors)
+    const saved = await this.#db
+      .update(phoneIndexCursors)
       .set({ modifiedAfter, lastFullBuildAt: sql`now()`, buildStartedAt: null, buildCursor: null, updatedAt: sql`now()` })
       .where(and(this.#key(portalId, objectType), eq(phoneIndexCursors.leaseOwner, owner)))
       .returning({ owner: phoneIndexCursors.leaseOwner });

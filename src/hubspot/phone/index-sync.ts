@@ -68,7 +68,11 @@ export class PhoneIndexSync {
 
   constructor(opts: PhoneIndexSyncOptions) {
     this.#opts = {
-      pageSize: HUBSPOT.searchPageSize, resultCap: HUBSPOT.searchResultCap, overlapMs: 5 * 60_000, leaseMs: 120_000, archivedPages: 20,
+      pageSize: HUBSPOT.searchPageSize,
+      resultCap: HUBSPOT.searchResultCap,
+      overlapMs: 5 * 60_000,
+      leaseMs: 120_000,
+      archivedPages: 20,
       ...opts,
     };
     this.#cursors = new IndexCursors(opts.database.db);
@@ -91,7 +95,8 @@ export class PhoneIndexSync {
     }
     try {
       const state = (await this.#cursors.read(portalId, type))!;
-      if (mode === 'full' || !state.lastFullBuildAt || state.buildStartedAt) return await this.#fullBuild(portalId, type, owner, state.buildStartedAt, state.buildCursor ?? 0, signal);
+      if (mode === 'full' || !state.lastFullBuildAt || state.buildStartedAt)
+        return await this.#fullBuild(portalId, type, owner, state.buildStartedAt, state.buildCursor ?? 0, signal);
       return await this.#incremental(portalId, type, owner, state.modifiedAfter, signal);
     } finally {
       await this.#cursors.release(portalId, type, owner);
@@ -100,16 +105,20 @@ export class PhoneIndexSync {
 
   async #fullBuild(portalId: number, type: PhoneObjectType, owner: string, startedAt: Date | null, from: number, signal?: AbortSignal): Promise<TypeReport> {
     const resumed = startedAt !== null;
-    const buildStart = startedAt ?? await this.#cursors.startBuild(portalId, type, owner);
+    const buildStart = startedAt ?? (await this.#cursors.startBuild(portalId, type, owner));
     const report: TypeReport = { objectType: type, ran: resumed ? 'resumed-full' : 'full', records: 0, searches: 0, removed: 0 };
     this.#opts.log.info({ objectType: type, resumed, from }, 'phone index: full build');
     // Pages save `t - 1` (records tied on t may continue on the next page); the scan's end saves t itself.
     let newest = resumed ? from : 0;
     for await (const page of this.#scan(type, resumed ? from : 0, report, signal)) {
-      await this.#opts.index.upsert(portalId, page.records.map((r) => toPhoneRecord(type, r)));
+      await this.#opts.index.upsert(
+        portalId,
+        page.records.map((r) => toPhoneRecord(type, r)),
+      );
       newest = Math.max(newest, page.lastModified);
       this.#progress(type, 'full', page.records.length, report, page.lastModified - 1);
-      if (!(await this.#cursors.saveProgress(portalId, type, owner, { buildCursor: page.lastModified - 1 }, this.#opts.leaseMs))) return { ...report, ran: 'lease-lost' };
+      if (!(await this.#cursors.saveProgress(portalId, type, owner, { buildCursor: page.lastModified - 1 }, this.#opts.leaseMs)))
+        return { ...report, ran: 'lease-lost' };
     }
     report.removed = await this.#opts.index.removeIndexedBefore(portalId, type, buildStart);
     if (!(await this.#cursors.finishBuild(portalId, type, owner, newest))) return { ...report, ran: 'lease-lost' };
@@ -125,17 +134,26 @@ export class PhoneIndexSync {
     const report: TypeReport = { objectType: type, ran: 'incremental', records: 0, searches: 0, removed: 0 };
     let newest: number | undefined;
     for await (const page of this.#scan(type, Math.max(0, modifiedAfter - this.#opts.overlapMs), report, signal)) {
-      await this.#opts.index.upsert(portalId, page.records.map((r) => toPhoneRecord(type, r)));
+      await this.#opts.index.upsert(
+        portalId,
+        page.records.map((r) => toPhoneRecord(type, r)),
+      );
       newest = page.lastModified;
       this.#progress(type, 'incremental', page.records.length, report, page.lastModified - 1);
-      if (!(await this.#cursors.saveProgress(portalId, type, owner, { modifiedAfter: page.lastModified - 1 }, this.#opts.leaseMs))) return { ...report, ran: 'lease-lost' };
+      if (!(await this.#cursors.saveProgress(portalId, type, owner, { modifiedAfter: page.lastModified - 1 }, this.#opts.leaseMs)))
+        return { ...report, ran: 'lease-lost' };
     }
     // Everything up to the last timestamp was read (later arrivals at it are what the overlap re-reads).
-    if (newest !== undefined && !(await this.#cursors.saveProgress(portalId, type, owner, { modifiedAfter: newest }, this.#opts.leaseMs))) return { ...report, ran: 'lease-lost' };
+    if (newest !== undefined && !(await this.#cursors.saveProgress(portalId, type, owner, { modifiedAfter: newest }, this.#opts.leaseMs)))
+      return { ...report, ran: 'lease-lost' };
     // Search never returns deleted records: HubSpot lists them apart (archived=true).
     const deleted = await archivedIds(this.#opts.api, type, this.#opts.archivedPages, signal);
     for (let i = 0; i < deleted.ids.length; i += 1_000) report.removed += await this.#opts.index.remove(portalId, type, deleted.ids.slice(i, i + 1_000));
-    if (!deleted.complete) this.#opts.log.info({ objectType: type, pages: this.#opts.archivedPages }, 'phone index: more deleted records than one pass reads; the nightly full build removes the rest');
+    if (!deleted.complete)
+      this.#opts.log.info(
+        { objectType: type, pages: this.#opts.archivedPages },
+        'phone index: more deleted records than one pass reads; the nightly full build removes the rest',
+      );
     return report;
   }
 
@@ -205,4 +223,3 @@ function nextWindow(type: PhoneObjectType, w: ScanWindow, page: SearchPage, page
     boundary: { modifiedAt: lastModified, ids: new Set(page.results.filter((r) => modifiedMs(type, r) === lastModified).map((r) => r.id)) },
   };
 }
-

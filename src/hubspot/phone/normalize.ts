@@ -27,14 +27,16 @@ export const TAIL_LENGTH = 9;
 export const TAIL_MIN_DIGITS = TAIL_LENGTH + 1;
 
 /** §4.2 step 1: caller ids that are not numbers (withheld, unknown…) never match anything. */
-const WITHHELD = /^(?:anonymous|anonym|unknown|unavailable|not available|private|private number|restricted|withheld|blocked|no caller id|no number|none|null|undefined|n\/a|-+)$/i;
+const WITHHELD =
+  /^(?:anonymous|anonym|unknown|unavailable|not available|private|private number|restricted|withheld|blocked|no caller id|no number|none|null|undefined|n\/a|-+)$/i;
 
 /**
  * Extensions and post-dial digits at the end: `;ext=12` (RFC 3966), `ext. 12`, `extension 12`,
  * `x12`, `#12`, `,12` (pause), `p12`/`w12` (dial-string pause/wait), and common local words
  * (German `Durchwahl`/`DW`, French `poste`, Italian `interno`, Japanese 内線).
  */
-const EXTENSION = /\s*(?:;\s*ext\s*=\s*|(?:ext(?:ension)?|durchwahl|dw|nebenstelle|poste|interno|int|内線)\s*\.?\s*:?\s*|x\.?\s*|#\s*|,+\s*|;\s*|[pw]+\s*)(\d{1,10})\s*#?\s*$/i;
+const EXTENSION =
+  /\s*(?:;\s*ext\s*=\s*|(?:ext(?:ension)?|durchwahl|dw|nebenstelle|poste|interno|int|内線)\s*\.?\s*:?\s*|x\.?\s*|#\s*|,+\s*|;\s*|[pw]+\s*)(\d{1,10})\s*#?\s*$/i;
 
 /** What may surround the digits of a phone number; anything else (letters) means it is not one. */
 const NUMBER_CHARS = /^\+?[\d\s\-./()\u00a0\u2010-\u2015]+$/;

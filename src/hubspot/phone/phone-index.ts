@@ -93,7 +93,7 @@ export class PhoneIndex {
   async lookup(number: string | null | undefined, opts: LookupOptions = {}): Promise<LookupResult> {
     const normalized = normalizePhone(number, regionOrUndefined(opts.region) ?? this.#opts.defaultRegion);
     if (!normalized) return { number: null, matchedBy: null, records: [] };
-    const portalId = opts.portalId ?? await this.#currentPortalId();
+    const portalId = opts.portalId ?? (await this.#currentPortalId());
     if (portalId === null) return { number: normalized, matchedBy: null, records: [] };
 
     // One round trip: the exact E.164 rows and, for the §4.3 fallback, the rows with the same last
@@ -104,9 +104,15 @@ export class PhoneIndex {
     const rows = await this.#lookupRows(portalId, normalized.e164, fallback ? normalized.tail : null);
     // A union's rows come in no promised order: ranked here (at most 100 rows) rather than by another sort in SQL.
     rows.sort(byRank);
-    const exact = distinctRecords(portalId, rows.filter((r) => r.pass === 0));
+    const exact = distinctRecords(
+      portalId,
+      rows.filter((r) => r.pass === 0),
+    );
     if (exact.length) return { number: normalized, matchedBy: 'e164', records: exact };
-    const byTail = distinctRecords(portalId, rows.filter((r) => r.pass === 1));
+    const byTail = distinctRecords(
+      portalId,
+      rows.filter((r) => r.pass === 1),
+    );
     if (byTail.length !== 1) return { number: normalized, matchedBy: null, records: [] };
     return { number: normalized, matchedBy: 'tail', records: byTail };
   }
@@ -140,7 +146,8 @@ export class PhoneIndex {
         const batch = [...latest.values()].filter((r) => r.objectType === objectType);
         if (!batch.length) continue;
         const ids = batch.map((r) => r.objectId);
-        const indexed = await tx.select({ objectId: phoneIndex.objectId, modifiedAt: sql<string | null>`max(${phoneIndex.modifiedAt})` })
+        const indexed = await tx
+          .select({ objectId: phoneIndex.objectId, modifiedAt: sql<string | null>`max(${phoneIndex.modifiedAt})` })
           .from(phoneIndex)
           .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, ids)))
           .groupBy(phoneIndex.objectId);
@@ -149,11 +156,22 @@ export class PhoneIndex {
         const older = batch.filter((r) => !fresh.includes(r)).map((r) => r.objectId);
         // Seen, but the index already holds a newer version: still current, so a full build must not sweep it.
         if (older.length) {
-          await tx.update(phoneIndex).set({ indexedAt: sql`now()` })
+          await tx
+            .update(phoneIndex)
+            .set({ indexedAt: sql`now()` })
             .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, older)));
         }
         if (!fresh.length) continue;
-        await tx.delete(phoneIndex).where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, fresh.map((r) => r.objectId))));
+        await tx.delete(phoneIndex).where(
+          and(
+            eq(phoneIndex.portalId, portalId),
+            eq(phoneIndex.objectType, objectType),
+            inArray(
+              phoneIndex.objectId,
+              fresh.map((r) => r.objectId),
+            ),
+          ),
+        );
         const rows = fresh.flatMap((r) => this.rowsFor(portalId, r));
         if (rows.length) await tx.insert(phoneIndex).values(rows);
       }
@@ -168,8 +186,16 @@ export class PhoneIndex {
       const n = raw ? normalizePhone(raw, region) : null;
       if (!n || !raw) continue;
       rows.push({
-        portalId, objectType: r.objectType, objectId: r.objectId, property, e164: n.e164, tail: n.tail, raw: raw.slice(0, 200),
-        label: r.label, companyId: r.companyId, modifiedAt: r.modifiedAt,
+        portalId,
+        objectType: r.objectType,
+        objectId: r.objectId,
+        property,
+        e164: n.e164,
+        tail: n.tail,
+        raw: raw.slice(0, 200),
+        label: r.label,
+        companyId: r.companyId,
+        modifiedAt: r.modifiedAt,
       });
     }
     return rows;
@@ -178,7 +204,8 @@ export class PhoneIndex {
   /** The last-modified time (ms) of the version indexed for each of these records that has numbers. */
   async indexedVersions(portalId: number, objectType: PhoneObjectType, ids: string[]): Promise<Map<string, number>> {
     if (!ids.length) return new Map();
-    const rows = await this.#opts.database.db.select({ objectId: phoneIndex.objectId, modifiedAt: sql<string | Date | null>`max(${phoneIndex.modifiedAt})` })
+    const rows = await this.#opts.database.db
+      .select({ objectId: phoneIndex.objectId, modifiedAt: sql<string | Date | null>`max(${phoneIndex.modifiedAt})` })
       .from(phoneIndex)
       .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, ids)))
       .groupBy(phoneIndex.objectId);
@@ -191,7 +218,8 @@ export class PhoneIndex {
    */
   async labels(portalId: number, objectType: PhoneObjectType, ids: string[]): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
-    const rows = await this.#opts.database.db.selectDistinct({ objectId: phoneIndex.objectId, label: phoneIndex.label })
+    const rows = await this.#opts.database.db
+      .selectDistinct({ objectId: phoneIndex.objectId, label: phoneIndex.label })
       .from(phoneIndex)
       .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, [...new Set(ids)])));
     return new Map(rows.filter((r) => r.label?.trim()).map((r) => [r.objectId, r.label!.trim()]));
@@ -200,7 +228,8 @@ export class PhoneIndex {
   /** Removes records (deleted or merged away in HubSpot); returns how many were indexed. */
   async remove(portalId: number, objectType: PhoneObjectType, ids: string[], db: Db = this.#opts.database.db): Promise<number> {
     if (!ids.length) return 0;
-    const removed = await db.delete(phoneIndex)
+    const removed = await db
+      .delete(phoneIndex)
       .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), inArray(phoneIndex.objectId, ids)))
       .returning({ id: phoneIndex.objectId });
     return new Set(removed.map((r) => r.id)).size;
@@ -208,7 +237,8 @@ export class PhoneIndex {
 
   /** Removes every row a full build did not rewrite (records deleted in HubSpot while nobody listened). */
   async removeIndexedBefore(portalId: number, objectType: PhoneObjectType, before: Date): Promise<number> {
-    const removed = await this.#opts.database.db.delete(phoneIndex)
+    const removed = await this.#opts.database.db
+      .delete(phoneIndex)
       .where(and(eq(phoneIndex.portalId, portalId), eq(phoneIndex.objectType, objectType), lt(phoneIndex.indexedAt, before)))
       .returning({ id: phoneIndex.objectId });
     return new Set(removed.map((r) => r.id)).size;
@@ -220,7 +250,7 @@ export class PhoneIndex {
    * sequential scan of a large table only borrows a small ring of buffers.
    */
   async warm(portalId?: number): Promise<void> {
-    const portal = portalId ?? await this.#currentPortalId();
+    const portal = portalId ?? (await this.#currentPortalId());
     if (portal === null) return;
     await this.#opts.database.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
@@ -234,7 +264,8 @@ export class PhoneIndex {
   /** Rows held for a portal (per type), for status pages and tests. */
   async count(portalId: number): Promise<Record<PhoneObjectType, number>> {
     const rows = await this.#opts.database.query<{ object_type: PhoneObjectType; n: number }>(
-      sql`select object_type, count(distinct object_id)::int as n from phone_index where portal_id = ${portalId} group by object_type`);
+      sql`select object_type, count(distinct object_id)::int as n from phone_index where portal_id = ${portalId} group by object_type`,
+    );
     const out: Record<PhoneObjectType, number> = { contact: 0, company: 0 };
     for (const r of rows) out[r.object_type] = r.n;
     return out;
@@ -256,7 +287,8 @@ const ORDER_BY = `order by case object_type when 'contact' then 0 else 1 end, mo
 /** The look-up query: exact E.164 rows (pass 0) and/or last-digits rows (pass 1). Exported for query-plan checks. */
 export function lookupQuery(portalId: number, e164: string | null, tail: string | null): { text: string; params: unknown[] } {
   const exact = `(select 0 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and e164 = $2 ${ORDER_BY} limit ${MAX_ROWS})`;
-  const byTail = (p: string) => `(select 1 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and tail = ${p} ${e164 ? 'and e164 is null' : ''} ${ORDER_BY} limit ${MAX_ROWS})`;
+  const byTail = (p: string) =>
+    `(select 1 as pass, ${COLUMN_LIST} from phone_index where portal_id = $1 and tail = ${p} ${e164 ? 'and e164 is null' : ''} ${ORDER_BY} limit ${MAX_ROWS})`;
   if (e164 && tail) return { text: `${exact} union all ${byTail('$3')}`, params: [portalId, e164, tail] };
   if (e164) return { text: exact, params: [portalId, e164] };
   return { text: byTail('$2'), params: [portalId, tail] };
@@ -270,11 +302,13 @@ interface SqlClient {
 /** The same ranking as ORDER_BY, per pass. */
 function byRank(a: DbPhoneRow & { pass: number }, b: DbPhoneRow & { pass: number }): number {
   const time = (r: DbPhoneRow) => (r.modified_at === null ? -Infinity : new Date(r.modified_at).getTime());
-  return a.pass - b.pass
-    || (a.object_type === 'contact' ? 0 : 1) - (b.object_type === 'contact' ? 0 : 1)
-    || time(b) - time(a)
-    || (a.object_id < b.object_id ? -1 : a.object_id > b.object_id ? 1 : 0)
-    || (a.property < b.property ? -1 : a.property > b.property ? 1 : 0);
+  return (
+    a.pass - b.pass ||
+    (a.object_type === 'contact' ? 0 : 1) - (b.object_type === 'contact' ? 0 : 1) ||
+    time(b) - time(a) ||
+    (a.object_id < b.object_id ? -1 : a.object_id > b.object_id ? 1 : 0) ||
+    (a.property < b.property ? -1 : a.property > b.property ? 1 : 0)
+  );
 }
 
 /** One entry per record (a contact's phone and mobile may both match), in row order. */
@@ -286,8 +320,15 @@ function distinctRecords(portalId: number, rows: DbPhoneRow[]): PhoneMatch[] {
     if (seen.has(key)) continue;
     seen.add(key);
     records.push({
-      portalId, objectType: row.object_type, objectId: row.object_id, label: row.label, companyId: row.company_id,
-      property: row.property, raw: row.raw, e164: row.e164, modifiedAt: row.modified_at === null ? null : new Date(row.modified_at),
+      portalId,
+      objectType: row.object_type,
+      objectId: row.object_id,
+      label: row.label,
+      companyId: row.company_id,
+      property: row.property,
+      raw: row.raw,
+      e164: row.e164,
+      modifiedAt: row.modified_at === null ? null : new Date(row.modified_at),
     });
   }
   return records;

@@ -51,7 +51,10 @@ export async function applyWebhookEvents(deps: ApplyDeps, events: WebhookEvent[]
     if (!stale.length) continue;
     const { found, gone } = await readRecords(deps.api, type, stale, signal);
     report.read += stale.length;
-    await deps.index.upsert(portalId, found.map((r) => toPhoneRecord(type, r)));
+    await deps.index.upsert(
+      portalId,
+      found.map((r) => toPhoneRecord(type, r)),
+    );
     report.removed += await deps.index.remove(portalId, type, gone);
   }
   deps.log.debug(report, 'HubSpot webhook events applied to the phone index');
@@ -61,7 +64,8 @@ export async function applyWebhookEvents(deps: ApplyDeps, events: WebhookEvent[]
 /** The records an event concerns, or none when the index does not care about it. */
 function targetsOf(event: WebhookEvent): [PhoneObjectType, string][] {
   const [prefix, verb] = event.subscriptionType.split('.');
-  const type = prefix === 'object' ? OBJECT_TYPE_IDS[event.objectTypeId ?? ''] : prefix === 'contact' ? 'contact' : prefix === 'company' ? 'company' : undefined;
+  const type =
+    prefix === 'object' ? OBJECT_TYPE_IDS[event.objectTypeId ?? ''] : prefix === 'contact' ? 'contact' : prefix === 'company' ? 'company' : undefined;
   if (!type) return [];
   switch (verb) {
     case 'creation':
@@ -73,7 +77,9 @@ function targetsOf(event: WebhookEvent): [PhoneObjectType, string][] {
       return event.propertyName && INDEXED_PROPERTIES[type].has(event.propertyName) ? [[type, event.objectId]] : [];
     case 'merge':
       // The merged-away ids leave the index; the surviving record is re-read.
-      return [...new Set([event.objectId, event.primaryObjectId, event.newObjectId, ...(event.mergedObjectIds ?? [])].filter((id): id is string => !!id))].map((id) => [type, id]);
+      return [...new Set([event.objectId, event.primaryObjectId, event.newObjectId, ...(event.mergedObjectIds ?? [])].filter((id): id is string => !!id))].map(
+        (id) => [type, id],
+      );
     case 'associationChange': {
       // Only a contact's companies matter (its primary company); either side may report it.
       const kind = (event.associationType ?? '').toUpperCase();

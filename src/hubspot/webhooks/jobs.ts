@@ -15,7 +15,10 @@ export const webhookEventsPayload = z.object({ events: webhookBatch });
 
 /** The same set of events, in any order, gives the same key. */
 export function eventsKey(eventIds: string[]): string {
-  return createHash('sha256').update([...new Set(eventIds)].sort().join(',')).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update([...new Set(eventIds)].sort().join(','))
+    .digest('hex')
+    .slice(0, 40);
 }
 
 export function hubspotWebhookJobs(deps: () => ApplyDeps): JobDefinition[] {

@@ -37,13 +37,17 @@ export async function registerHubSpotWebhookRoutes(app: FastifyInstance, deps: W
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const credentials = await deps.store.app();
       if (!credentials) throw new UnauthorizedError('HubSpot webhook refused: no HubSpot app is configured, so its signature cannot be checked.');
-      const verdict = verifySignatureV3(credentials.clientSecret, {
-        method: request.method,
-        uris: signedUriCandidates(request, deps.publicUrl),
-        body,
-        signature: header(request, 'x-hubspot-signature-v3'),
-        timestamp: header(request, 'x-hubspot-request-timestamp'),
-      }, deps.now?.() ?? Date.now());
+      const verdict = verifySignatureV3(
+        credentials.clientSecret,
+        {
+          method: request.method,
+          uris: signedUriCandidates(request, deps.publicUrl),
+          body,
+          signature: header(request, 'x-hubspot-signature-v3'),
+          timestamp: header(request, 'x-hubspot-request-timestamp'),
+        },
+        deps.now?.() ?? Date.now(),
+      );
       if (!verdict.ok) {
         request.log.warn({ reason: verdict.reason }, 'HubSpot webhook refused');
         throw new UnauthorizedError(`HubSpot webhook refused: ${verdict.reason}.`);

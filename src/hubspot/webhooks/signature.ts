@@ -12,8 +12,18 @@ export const MAX_SIGNATURE_AGE_MS = 300_000;
 
 /** §10.2: the escapes HubSpot decodes in the URI before signing. */
 const DECODED: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'",
-  '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 export function decodeSignedUri(uri: string): string {
@@ -41,9 +51,11 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 
 export function verifySignatureV3(clientSecret: string, request: SignedRequest, now = Date.now()): Verdict {
   if (!request.signature) return { ok: false, reason: 'the X-HubSpot-Signature-v3 header is missing' };
-  if (!request.timestamp || !/^\d{10,16}$/.test(request.timestamp)) return { ok: false, reason: 'the X-HubSpot-Request-Timestamp header is missing or not a number' };
+  if (!request.timestamp || !/^\d{10,16}$/.test(request.timestamp))
+    return { ok: false, reason: 'the X-HubSpot-Request-Timestamp header is missing or not a number' };
   const age = now - Number(request.timestamp);
-  if (Math.abs(age) > MAX_SIGNATURE_AGE_MS) return { ok: false, reason: `the request timestamp is ${Math.round(age / 1000)} s away from now (more than 5 minutes)` };
+  if (Math.abs(age) > MAX_SIGNATURE_AGE_MS)
+    return { ok: false, reason: `the request timestamp is ${Math.round(age / 1000)} s away from now (more than 5 minutes)` };
   const given = Buffer.from(request.signature, 'base64');
   for (const uri of new Set(request.uris)) {
     const expected = Buffer.from(signatureV3(clientSecret, request.method, uri, request.body, request.timestamp), 'base64');

@@ -67,7 +67,9 @@ export async function configureSandboxWebhooks(target: SandboxWebhookTarget): Pr
   let created = 0;
   let activated = 0;
   for (const wanted of HUBSPOT_WEBHOOKS.subscriptions) {
-    const found = existing.find((s) => s.eventType === wanted.eventType && (s.propertyName ?? undefined) === (('propertyName' in wanted) ? wanted.propertyName : undefined));
+    const found = existing.find(
+      (s) => s.eventType === wanted.eventType && (s.propertyName ?? undefined) === ('propertyName' in wanted ? wanted.propertyName : undefined),
+    );
     if (!found) {
       await client.webhooks.subscriptionsApi.create(target.appId, { ...wanted, active: true } as never);
       created++;

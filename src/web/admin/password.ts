@@ -77,10 +77,12 @@ export interface PasswordSetup {
 export async function ensureAdminPassword(db: Db, envPassword: string | undefined): Promise<PasswordSetup> {
   const current = await readPasswordHash(db);
   if (envPassword !== undefined) {
-    if (current && await verifyPassword(envPassword, current)) return { source: 'env' };
+    if (current && (await verifyPassword(envPassword, current))) return { source: 'env' };
     const hash = await hashPassword(envPassword);
     await db.transaction(async (tx) => {
-      await tx.insert(appSettings).values({ key: SETTING_KEY, value: { hash } })
+      await tx
+        .insert(appSettings)
+        .values({ key: SETTING_KEY, value: { hash } })
         .onConflictDoUpdate({ target: appSettings.key, set: { value: { hash }, updatedAt: new Date() } });
       await tx.delete(adminSessions);
       // A new password is the way out of a lock-out too.
@@ -90,8 +92,11 @@ export async function ensureAdminPassword(db: Db, envPassword: string | undefine
   }
   if (current) return { source: 'stored' };
   const password = generatePassword();
-  const inserted = await db.insert(appSettings).values({ key: SETTING_KEY, value: { hash: await hashPassword(password) } })
-    .onConflictDoNothing().returning({ key: appSettings.key });
+  const inserted = await db
+    .insert(appSettings)
+    .values({ key: SETTING_KEY, value: { hash: await hashPassword(password) } })
+    .onConflictDoNothing()
+    .returning({ key: appSettings.key });
   // Another server on the same PostgreSQL generated one first: its output shows that password, not ours.
   return inserted.length ? { generated: password, source: 'generated' } : { source: 'stored' };
 }

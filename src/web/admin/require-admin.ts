@@ -32,7 +32,8 @@ const PUBLIC_API = [
   'POST /api/status/cli', // `spokes connections|audit` on the embedded database, loopback-only, JSON body
   'GET /api/session', // "am I signed in?"
   'POST /api/session', // sign-in: rate-limited instead
-  '* /api/sandbox', '* /api/sandbox/*', // the built-in sandbox's own controls
+  '* /api/sandbox',
+  '* /api/sandbox/*', // the built-in sandbox's own controls
 ];
 
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -56,7 +57,7 @@ export async function currentSession(request: FastifyRequest, reply: FastifyRepl
   const auth = request.server.adminAuth;
   const id = request.cookies[cookieName(auth)];
   const session = (await auth.sessions.find(id)) ?? null;
-  if (session && id && await auth.sessions.slide(session)) setSessionCookie(reply, auth, id);
+  if (session && id && (await auth.sessions.slide(session))) setSessionCookie(reply, auth, id);
   request.adminSession = session;
   return session;
 }

@@ -9,13 +9,17 @@ import { pgTable, text, timestamp, index, integer } from 'drizzle-orm/pg-core';
  * SHA-256 is stored, so a copy of the database cannot be replayed as a session.
  * `expiresAt` slides forward while the session is used.
  */
-export const adminSessions = pgTable('admin_sessions', {
-  idHash: text('id_hash').primaryKey(),
-  /** Sent back in `x-csrf-token` on every mutation; useless without the cookie. */
-  csrfToken: text('csrf_token').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-}, (t) => [index('admin_sessions_expires_at_idx').on(t.expiresAt)]);
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    /** Sent back in `x-csrf-token` on every mutation; useless without the cookie. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('admin_sessions_expires_at_idx').on(t.expiresAt)],
+);
 
 /**
  * Failed sign-ins per account (today the one admin account, `admin`; one row per user name once there are

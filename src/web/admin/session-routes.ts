@@ -38,12 +38,16 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { db: Db; limi
     const limit = await deps.limiter.take(request.ip, account);
     if (!limit.ok) {
       // The error contract plus the wait, in the body and in Retry-After. Nothing says whether the password was right.
-      const message = limit.scope === 'account'
-        ? `Too many failed sign-ins to this account. It is locked for now: try again in ${describeWait(limit.retryAfterSeconds)}.`
-        : `Too many sign-in attempts. Try again in ${limit.retryAfterSeconds} seconds.`;
-      return reply.status(429).header('retry-after', String(limit.retryAfterSeconds)).send({
-        error: { code: 'too_many_requests', message, retryAfterSeconds: limit.retryAfterSeconds },
-      });
+      const message =
+        limit.scope === 'account'
+          ? `Too many failed sign-ins to this account. It is locked for now: try again in ${describeWait(limit.retryAfterSeconds)}.`
+          : `Too many sign-in attempts. Try again in ${limit.retryAfterSeconds} seconds.`;
+      return reply
+        .status(429)
+        .header('retry-after', String(limit.retryAfterSeconds))
+        .send({
+          error: { code: 'too_many_requests', message, retryAfterSeconds: limit.retryAfterSeconds },
+        });
     }
     const hash = await readPasswordHash(deps.db);
     if (!hash || !(await verifyPassword(password, hash))) throw new UnauthorizedError('That password is not correct.');

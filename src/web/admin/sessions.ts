@@ -43,7 +43,9 @@ export class SessionStore {
   /** The live session for a cookie value, or undefined when unknown or expired. */
   async find(id: string | undefined, now = new Date()): Promise<AdminSession | undefined> {
     if (!id || id.length > 100) return undefined;
-    const [row] = await this.#db.select().from(adminSessions)
+    const [row] = await this.#db
+      .select()
+      .from(adminSessions)
       .where(and(eq(adminSessions.idHash, hashId(id)), gt(adminSessions.expiresAt, now)));
     return row ? { idHash: row.idHash, csrfToken: row.csrfToken, expiresAt: row.expiresAt } : undefined;
   }

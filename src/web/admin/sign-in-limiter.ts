@@ -73,7 +73,8 @@ export class SignInLimiter {
       }
       const failures = (now - row!.updatedAt.getTime() > ACCOUNT_FORGET_MS ? 0 : row!.failures) + 1;
       const lock = accountLockSeconds(failures);
-      await tx.update(adminSignInLocks)
+      await tx
+        .update(adminSignInLocks)
         .set({ failures, lockedUntil: lock ? new Date(now + lock * 1000) : null, updatedAt: new Date(now) })
         .where(eq(adminSignInLocks.account, account));
       return { ok: true as const };
@@ -83,7 +84,9 @@ export class SignInLimiter {
   /** A correct password clears the client's failed attempts and the account's. */
   async succeeded(ip: string, account: string): Promise<void> {
     await this.#perAddress.delete(ip);
-    await this.#db.update(adminSignInLocks).set({ failures: 0, lockedUntil: null, updatedAt: new Date(this.#now()) })
+    await this.#db
+      .update(adminSignInLocks)
+      .set({ failures: 0, lockedUntil: null, updatedAt: new Date(this.#now()) })
       .where(eq(adminSignInLocks.account, account));
   }
 }

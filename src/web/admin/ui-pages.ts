@@ -16,7 +16,8 @@ export const SIGN_IN_PATH = '/admin/sign-in';
 
 // The admin app talks only to this origin and is never framed (clickjacking on "Disconnect").
 const ADMIN_PAGE_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
@@ -29,9 +30,12 @@ export async function sendUiPage(reply: FastifyReply, entry: string, headers: Re
   try {
     html = await readFile(`${UI_DIST}${entry}/index.html`, 'utf8');
   } catch {
-    return reply.status(503).type('text/html; charset=utf-8').send(
-      `<!doctype html><meta charset="utf-8"><title>Spokes</title><p>The ${entry} pages have not been built. Run <code>npm run build</code> (or <code>npm start</code>, which builds them) and reload.</p>`,
-    );
+    return reply
+      .status(503)
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>Spokes</title><p>The ${entry} pages have not been built. Run <code>npm run build</code> (or <code>npm start</code>, which builds them) and reload.</p>`,
+      );
   }
   return reply.headers(headers).type('text/html; charset=utf-8').send(html);
 }

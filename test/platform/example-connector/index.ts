@@ -31,8 +31,10 @@ async function remote<T>(baseUrl: string, apiKey: string, method: string, path: 
   let res: Response;
   try {
     res = await fetch(`${baseUrl}${path}`, {
-      method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(10_000),
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
     throw new RemoteUnavailableError(`the sign-up service did not answer: ${(err as Error).message}`, err);
@@ -51,13 +53,24 @@ const createContact = defineConnectorJob({
     const link = { connectionId: p.connectionId, objectType: 'signup', remoteId: p.signupId };
     if ((await ctx.links.get(link))?.state === 'synced') return { applied: false };
     const [firstname, ...rest] = p.name.split(' ');
-    const contact = await ctx.audit.write({
-      connectionId: p.connectionId, target: 'hubspot', objectType: 'contact', operation: 'create',
-      cause: { type: 'event', ref: `signup ${p.signupId}` }, idempotencyKey: ctx.idempotencyKey, objectId: (c) => c.id,
-    }, () => ctx.hubspot.call('creating a contact for a sign-up', (client) => client.crm.contacts.basicApi.create({
-      properties: { email: p.email, firstname: firstname ?? '', lastname: rest.join(' '), lifecyclestage: ctx.connection.settings.lifecycleStage },
-      associations: [],
-    })));
+    const contact = await ctx.audit.write(
+      {
+        connectionId: p.connectionId,
+        target: 'hubspot',
+        objectType: 'contact',
+        operation: 'create',
+        cause: { type: 'event', ref: `signup ${p.signupId}` },
+        idempotencyKey: ctx.idempotencyKey,
+        objectId: (c) => c.id,
+      },
+      () =>
+        ctx.hubspot.call('creating a contact for a sign-up', (client) =>
+          client.crm.contacts.basicApi.create({
+            properties: { email: p.email, firstname: firstname ?? '', lastname: rest.join(' '), lifecyclestage: ctx.connection.settings.lifecycleStage },
+            associations: [],
+          }),
+        ),
+    );
     await ctx.links.markSynced(link, { hubspotId: contact.id });
     return { contactId: contact.id };
   },
@@ -83,24 +96,36 @@ async function subscribe(ctx: Ctx, connection: { id: string; settings: Settings;
 async function unsubscribe(ctx: Ctx, connection: { id: string; settings: Settings | null; credentials: Credentials }) {
   const { webhook, ...rest } = connection.credentials;
   if (!webhook || !connection.settings) return;
-  await remote(connection.settings.baseUrl, connection.credentials.apiKey, 'DELETE', `/api/webhooks/${webhook.id}`).catch((err: Error & { remoteStatus?: number }) => {
-    if (err.remoteStatus !== 404) throw err;
-  });
+  await remote(connection.settings.baseUrl, connection.credentials.apiKey, 'DELETE', `/api/webhooks/${webhook.id}`).catch(
+    (err: Error & { remoteStatus?: number }) => {
+      if (err.remoteStatus !== 404) throw err;
+    },
+  );
   await ctx.connections.updateCredentials(connection.id, rest);
 }
 
 // 4. The connector object: the folder's one export.
 export const example = defineConnector<Settings, Credentials, z.infer<typeof connectInput>>({
   manifest: { slug: 'example', name: 'Example sign-ups', features: [], hubspotScopes: ['crm.objects.contacts.write'], connections: 'many' },
-  settings, credentials, connectInput,
+  settings,
+  credentials,
+  connectInput,
   lifecycle: {
     async connect(_ctx, input) {
       // Check the remote first: a wrong key is the admin's to fix, named as their field.
-      const me = await remote<{ account: string; plan: string }>(input.baseUrl, input.apiKey, 'GET', '/api/me').catch((err: Error & { remoteStatus?: number }) => {
-        if (err.remoteStatus === 401) throw new ValidationError('The sign-up service refused this API key.', [{ field: 'input.apiKey', message: 'refused by the sign-up service' }]);
-        throw err;
-      });
-      return { label: me.account, credentials: { apiKey: input.apiKey }, settings: { baseUrl: input.baseUrl, lifecycleStage: 'lead' }, info: { plan: me.plan } };
+      const me = await remote<{ account: string; plan: string }>(input.baseUrl, input.apiKey, 'GET', '/api/me').catch(
+        (err: Error & { remoteStatus?: number }) => {
+          if (err.remoteStatus === 401)
+            throw new ValidationError('The sign-up service refused this API key.', [{ field: 'input.apiKey', message: 'refused by the sign-up service' }]);
+          throw err;
+        },
+      );
+      return {
+        label: me.account,
+        credentials: { apiKey: input.apiKey },
+        settings: { baseUrl: input.baseUrl, lifecycleStage: 'lead' },
+        info: { plan: me.plan },
+      };
     },
     enable: (ctx, connection) => subscribe(ctx, connection),
     disable: (ctx, connection) => unsubscribe(ctx, connection),
@@ -109,7 +134,11 @@ export const example = defineConnector<Settings, Credentials, z.infer<typeof con
       try {
         const me = await remote<{ account: string }>(connection.settings.baseUrl, connection.credentials.apiKey, 'GET', '/api/me');
         const subscribed = !!connection.credentials.webhook;
-        return { health: 'ok', summary: subscribed ? `Receiving sign-ups of ${me.account}` : `Connected to ${me.account}; enable to receive sign-ups`, details: { subscribed } };
+        return {
+          health: 'ok',
+          summary: subscribed ? `Receiving sign-ups of ${me.account}` : `Connected to ${me.account}; enable to receive sign-ups`,
+          details: { subscribed },
+        };
       } catch (err) {
         ctx.log.warn({ err: (err as Error).message }, 'status check failed');
         return { health: 'down', summary: (err as Error).message };
@@ -118,32 +147,41 @@ export const example = defineConnector<Settings, Credentials, z.infer<typeof con
   },
   jobs: [createContact, checkRemote],
   schedules: [{ job: checkRemote, cron: '*/5 * * * *', payload: { key: 'check' } }],
-  webhooks: [{
-    path: 'signups/:connectionId',
-    async verify(request, ctx) {
-      const connection = await ctx.connections.get(request.params.connectionId ?? '');
-      if (!connection) return { ok: false, reason: 'unknown connection' };
-      const secret = (await ctx.connections.open(connection.id)).credentials.webhook?.secret;
-      const given = String(request.headers['x-example-signature'] ?? '');
-      if (!secret || !given.startsWith('sha256=')) return { ok: false, reason: 'no signature, or no subscription' };
-      const expected = Buffer.from(createHmac('sha256', secret).update(request.raw).digest('hex'));
-      const actual = Buffer.from(given.slice('sha256='.length));
-      return actual.length === expected.length && timingSafeEqual(actual, expected) ? { ok: true, connectionId: connection.id } : { ok: false, reason: 'bad signature' };
+  webhooks: [
+    {
+      path: 'signups/:connectionId',
+      async verify(request, ctx) {
+        const connection = await ctx.connections.get(request.params.connectionId ?? '');
+        if (!connection) return { ok: false, reason: 'unknown connection' };
+        const secret = (await ctx.connections.open(connection.id)).credentials.webhook?.secret;
+        const given = String(request.headers['x-example-signature'] ?? '');
+        if (!secret || !given.startsWith('sha256=')) return { ok: false, reason: 'no signature, or no subscription' };
+        const expected = Buffer.from(createHmac('sha256', secret).update(request.raw).digest('hex'));
+        const actual = Buffer.from(given.slice('sha256='.length));
+        return actual.length === expected.length && timingSafeEqual(actual, expected)
+          ? { ok: true, connectionId: connection.id }
+          : { ok: false, reason: 'bad signature' };
+      },
+      async toJobs(request, _ctx, verdict) {
+        const event = signupEvent.parse(JSON.parse(request.raw.toString('utf8')));
+        return [
+          enqueueOf(createContact, { connectionId: verdict.connectionId!, signupId: event.signup.id, email: event.signup.email, name: event.signup.name }),
+        ];
+      },
     },
-    async toJobs(request, _ctx, verdict) {
-      const event = signupEvent.parse(JSON.parse(request.raw.toString('utf8')));
-      return [enqueueOf(createContact, { connectionId: verdict.connectionId!, signupId: event.signup.id, email: event.signup.email, name: event.signup.name })];
-    },
-  }],
+  ],
   routes: {
     admin(router, ctx) {
       router.get('/summary', async () => ({ connections: (await ctx.connections.list()).length }));
     },
-    public: [{
-      prefix: '/example-receipts', auth: 'signed-link',
-      register(router) {
-        router.get('/:signupId', async (request) => ({ receipt: (request.params as { signupId: string }).signupId }));
+    public: [
+      {
+        prefix: '/example-receipts',
+        auth: 'signed-link',
+        register(router) {
+          router.get('/:signupId', async (request) => ({ receipt: (request.params as { signupId: string }).signupId }));
+        },
       },
-    }],
+    ],
   },
 });

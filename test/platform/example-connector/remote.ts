@@ -50,11 +50,17 @@ export async function startExampleRemote(): Promise<ExampleRemote> {
     subscriptions: () => [...subs.values()].map(({ id, url }) => ({ id, url })),
     async deliver(signup) {
       const body = JSON.stringify({ type: 'signup.created', signup });
-      return Promise.all([...subs.values()].map(async (sub) => {
-        const signature = createHmac('sha256', sub.secret).update(body).digest('hex');
-        const res = await fetch(sub.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-example-signature': `sha256=${signature}` }, body });
-        return res.status;
-      }));
+      return Promise.all(
+        [...subs.values()].map(async (sub) => {
+          const signature = createHmac('sha256', sub.secret).update(body).digest('hex');
+          const res = await fetch(sub.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-example-signature': `sha256=${signature}` },
+            body,
+          });
+          return res.status;
+        }),
+      );
     },
     close: () => app.close(),
   };

@@ -72,12 +72,34 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
   };
 
   return (
-    <Card title="Call pop-ups and the calling widget" labelledBy="agent-links-title"
+    <Card
+      title="Call pop-ups and the calling widget"
+      labelledBy="agent-links-title"
       description="Each person opens their personal link once, in the browser they work in: a tab then opens on the caller's HubSpot record when their phone rings."
-      actions={<Button variant="danger-outline" size="small" onClick={() => setConfirm(true)} disabled={!links}>Revoke all sign-ins</Button>}>
+      actions={
+        <Button variant="danger-outline" size="small" onClick={() => setConfirm(true)} disabled={!links}>
+          Revoke all sign-ins
+        </Button>
+      }
+    >
       <div className="stack">
-        {error && <Alert tone="danger" actions={<Button size="small" onClick={() => void load()}>Try again</Button>}>{error}</Alert>}
-        {!links && !error && <div className="row muted"><Spinner /> Loading…</div>}
+        {error && (
+          <Alert
+            tone="danger"
+            actions={
+              <Button size="small" onClick={() => void load()}>
+                Try again
+              </Button>
+            }
+          >
+            {error}
+          </Alert>
+        )}
+        {!links && !error && (
+          <div className="row muted">
+            <Spinner /> Loading…
+          </div>
+        )}
         {links && (
           <>
             {links.agents.length === 0 ? (
@@ -85,15 +107,33 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
             ) : (
               <div className="table-wrap">
                 <table className="table table-stack" aria-label="Sign-in links">
-                  <thead><tr><th scope="col">User</th><th scope="col">Extension</th><th scope="col">Personal sign-in link</th><th scope="col"><span className="visually-hidden">Revoke</span></th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th scope="col">User</th>
+                      <th scope="col">Extension</th>
+                      <th scope="col">Personal sign-in link</th>
+                      <th scope="col">
+                        <span className="visually-hidden">Revoke</span>
+                      </th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {links.agents.map((a) => (
                       <tr key={a.ownerId}>
-                        <th scope="row">{a.name}{a.email && <div className="muted small">{a.email}</div>}</th>
-                        <td className="mono" data-label="Extension">{a.extension}</td>
-                        <td data-label="Sign-in link"><CopyButton text={a.signInUrl} label="Copy link" what={`sign-in link for ${a.name}`} /></td>
+                        <th scope="row">
+                          {a.name}
+                          {a.email && <div className="muted small">{a.email}</div>}
+                        </th>
+                        <td className="mono" data-label="Extension">
+                          {a.extension}
+                        </td>
+                        <td data-label="Sign-in link">
+                          <CopyButton text={a.signInUrl} label="Copy link" what={`sign-in link for ${a.name}`} />
+                        </td>
                         <td className="num" data-label="Revoke">
-                          <Button variant="danger-outline" size="small" onClick={() => setRevoking(a)} aria-label={`Revoke sign-ins of ${a.name}`}>Revoke</Button>
+                          <Button variant="danger-outline" size="small" onClick={() => setRevoking(a)} aria-label={`Revoke sign-ins of ${a.name}`}>
+                            Revoke
+                          </Button>
                         </td>
                       </tr>
                     ))}
@@ -101,20 +141,41 @@ export function AgentLinksCard({ reloadKey }: { reloadKey?: unknown }) {
                 </table>
               </div>
             )}
-            <p className="muted small">Send each link to its person only: it signs them in for 30 days and shows their calls. The links stay valid until you revoke them; unbinding someone revokes theirs.</p>
-            <CopyField label="Calling widget URL" value={links.widgetUrl}
-              hint="The URL of the calling app in HubSpot's calling settings. It holds no secret: each salesperson signs in to the widget with their HubSpot account (or with their link, opened in the same browser)." />
+            <p className="muted small">
+              Send each link to its person only: it signs them in for 30 days and shows their calls. The links stay valid until you revoke them; unbinding
+              someone revokes theirs.
+            </p>
+            <CopyField
+              label="Calling widget URL"
+              value={links.widgetUrl}
+              hint="The URL of the calling app in HubSpot's calling settings. It holds no secret: each salesperson signs in to the widget with their HubSpot account (or with their link, opened in the same browser)."
+            />
           </>
         )}
       </div>
-      <ConfirmDialog open={confirm} title="Revoke all sign-ins?" confirmLabel="Revoke" busy={rotating}
-        onConfirm={() => void rotate()} onCancel={() => setConfirm(false)}>
+      <ConfirmDialog
+        open={confirm}
+        title="Revoke all sign-ins?"
+        confirmLabel="Revoke"
+        busy={rotating}
+        onConfirm={() => void rotate()}
+        onCancel={() => setConfirm(false)}
+      >
         <p>Everyone is signed out of the call pop-up page and the calling widget at once, and every sign-in link stops working.</p>
         <p>Afterwards, send the new links to your team. In HubSpot, each person signs in to the calling widget again.</p>
       </ConfirmDialog>
-      <ConfirmDialog open={!!revoking} title={`Revoke ${revoking?.name ?? ''}'s sign-ins?`} confirmLabel="Revoke" busy={busy}
-        onConfirm={() => revoking && void revokeOne(revoking)} onCancel={() => setRevoking(undefined)}>
-        <p>{revoking?.name} is signed out of the call pop-up page and the calling widget on every device, and their sign-in link stops working. Nobody else is affected.</p>
+      <ConfirmDialog
+        open={!!revoking}
+        title={`Revoke ${revoking?.name ?? ''}'s sign-ins?`}
+        confirmLabel="Revoke"
+        busy={busy}
+        onConfirm={() => revoking && void revokeOne(revoking)}
+        onCancel={() => setRevoking(undefined)}
+      >
+        <p>
+          {revoking?.name} is signed out of the call pop-up page and the calling widget on every device, and their sign-in link stops working. Nobody else is
+          affected.
+        </p>
         <p>Send them their new link if they should keep working.</p>
       </ConfirmDialog>
     </Card>

@@ -13,17 +13,35 @@ function Select({ label, value, onChange, children }: { label: string; value: st
   const id = useId();
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
-      <select id={id} className="input" value={value ?? ''} onChange={(e) => onChange(e.target.value)}>{children}</select>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      <select id={id} className="input" value={value ?? ''} onChange={(e) => onChange(e.target.value)}>
+        {children}
+      </select>
     </div>
   );
 }
 
-function DateInput({ label, value, onChange, min, max }: { label: string; value: string | undefined; onChange: (v: string) => void; min?: string; max?: string }) {
+function DateInput({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+}: {
+  label: string;
+  value: string | undefined;
+  onChange: (v: string) => void;
+  min?: string;
+  max?: string;
+}) {
   const id = useId();
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
       <input id={id} type="date" className="input" value={value ?? ''} min={min} max={max} onChange={(e) => onChange(e.target.value)} />
     </div>
   );
@@ -33,7 +51,9 @@ export function CallFiltersForm({ filters, users, onChange }: { filters: CallFil
   const searchId = useId();
   const [text, setText] = useState(filters.q ?? '');
   // The address changed (back button, Clear): the box shows it.
-  useEffect(() => { setText(filters.q ?? ''); }, [filters.q]);
+  useEffect(() => {
+    setText(filters.q ?? '');
+  }, [filters.q]);
   useEffect(() => {
     if (text === (filters.q ?? '')) return undefined;
     const timer = window.setTimeout(() => onChange({ ...filters, q: text || undefined }), TYPING_MS);
@@ -44,18 +64,48 @@ export function CallFiltersForm({ filters, users, onChange }: { filters: CallFil
   const any = Object.values(filters).some(Boolean);
   return (
     <section className="card" aria-label="Filters">
-      <form className="card-body call-filters" role="search" onSubmit={(e) => { e.preventDefault(); onChange({ ...filters, q: text || undefined }); }}>
+      <form
+        className="card-body call-filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onChange({ ...filters, q: text || undefined });
+        }}
+      >
         <div className="field call-filters-search">
-          <label className="field-label" htmlFor={searchId}>Search</label>
+          <label className="field-label" htmlFor={searchId}>
+            Search
+          </label>
           <div className="input-with-action">
-            <input id={searchId} type="search" className="input" placeholder="Number, or the contact's or company's name" value={text}
-              onChange={(e) => setText(e.target.value)} autoComplete="off" />
-            <Button variant="ghost" disabled={!any && !text} onClick={() => { setText(''); onChange({}); }}>Clear filters</Button>
+            <input
+              id={searchId}
+              type="search"
+              className="input"
+              placeholder="Number, or the contact's or company's name"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              autoComplete="off"
+            />
+            <Button
+              variant="ghost"
+              disabled={!any && !text}
+              onClick={() => {
+                setText('');
+                onChange({});
+              }}
+            >
+              Clear filters
+            </Button>
           </div>
         </div>
         <Select label="User" value={filters.ownerId} onChange={set('ownerId')}>
           <option value="">Everyone</option>
-          {users.map((u) => <option key={u.ownerId} value={u.ownerId}>{u.name}{u.extension ? ` (${u.extension})` : ''}</option>)}
+          {users.map((u) => (
+            <option key={u.ownerId} value={u.ownerId}>
+              {u.name}
+              {u.extension ? ` (${u.extension})` : ''}
+            </option>
+          ))}
         </Select>
         <Select label="Direction" value={filters.direction} onChange={set('direction')}>
           <option value="">Any</option>

@@ -46,24 +46,38 @@ export function CallsPage() {
   const [users, setUsers] = useState<ApiCallUser[]>([]);
   const [retrying, setRetrying] = useState<string | undefined>();
 
-  const load = useCallback(async (quiet = false) => {
-    if (!quiet) setLoading(true);
-    try {
-      setPage(await callsApi.page(filters, cursor));
-      setError(undefined);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [filters, cursor]);
+  const load = useCallback(
+    async (quiet = false) => {
+      if (!quiet) setLoading(true);
+      try {
+        setPage(await callsApi.page(filters, cursor));
+        setError(undefined);
+      } catch (err) {
+        setError(errorMessage(err));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [filters, cursor],
+  );
 
-  useEffect(() => { setCursors([]); }, [filterKey]);
-  useEffect(() => { void load(); }, [load]);
-  useEffect(() => { void callsApi.users().then((u) => setUsers(u.users), () => {}); }, []);
+  useEffect(() => {
+    setCursors([]);
+  }, [filterKey]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    void callsApi.users().then(
+      (u) => setUsers(u.users),
+      () => {},
+    );
+  }, []);
   useEffect(() => {
     if (cursor) return undefined;
-    const timer = window.setInterval(() => { if (document.visibilityState === 'visible') void load(true); }, REFRESH_MS);
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void load(true);
+    }, REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [cursor, load]);
 
@@ -92,47 +106,101 @@ export function CallsPage() {
   const first = cursors.length * 50 + 1;
   return (
     <div className="page page-wide">
-      <PageHeader title="Calls"
+      <PageHeader
+        title="Calls"
         description="Every call Spokes handled, newest first: find a call, see whether it reached HubSpot, and retry the ones that did not."
-        status={<a className="button button-secondary" href={callsApi.exportUrl(filters)} download>Export CSV</a>} />
+        status={
+          <a className="button button-secondary" href={callsApi.exportUrl(filters)} download>
+            Export CSV
+          </a>
+        }
+      />
       <CallFiltersForm filters={filters} users={users} onChange={setFilters} />
-      {error && <Alert tone="danger" title="Could not load the calls" actions={<Button size="small" onClick={() => void load()}>Try again</Button>}>{error}</Alert>}
-      <Card title={filtered ? 'Matching calls' : 'All calls'} labelledBy="history-title"
+      {error && (
+        <Alert
+          tone="danger"
+          title="Could not load the calls"
+          actions={
+            <Button size="small" onClick={() => void load()}>
+              Try again
+            </Button>
+          }
+        >
+          {error}
+        </Alert>
+      )}
+      <Card
+        title={filtered ? 'Matching calls' : 'All calls'}
+        labelledBy="history-title"
         description={calls && calls.length ? `Calls ${first}–${first + calls.length - 1}${page?.nextCursor ? '' : ' (the last)'}, newest first.` : undefined}
         actions={loading ? <Spinner label="Loading" /> : undefined}
-        footer={(cursors.length > 0 || page?.nextCursor) ? (
-          <div className="pager">
-            <Button size="small" disabled={!cursors.length || loading} onClick={() => setCursors((c) => c.slice(0, -1))}>← Newer</Button>
-            <Button size="small" disabled={!page?.nextCursor || loading} onClick={() => setCursors((c) => [...c, page!.nextCursor!])}>Older →</Button>
+        footer={
+          cursors.length > 0 || page?.nextCursor ? (
+            <div className="pager">
+              <Button size="small" disabled={!cursors.length || loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                ← Newer
+              </Button>
+              <Button size="small" disabled={!page?.nextCursor || loading} onClick={() => setCursors((c) => [...c, page!.nextCursor!])}>
+                Older →
+              </Button>
+            </div>
+          ) : undefined
+        }
+      >
+        {!calls && loading && (
+          <div className="row muted">
+            <Spinner /> Loading calls…
           </div>
-        ) : undefined}>
-        {!calls && loading && <div className="row muted"><Spinner /> Loading calls…</div>}
+        )}
         {calls && calls.length === 0 && (
-          <p className="muted empty">{filtered ? 'No call matches these filters.' : 'No calls yet. A call appears here as soon as the phone system reports that it ended.'}</p>
+          <p className="muted empty">
+            {filtered ? 'No call matches these filters.' : 'No calls yet. A call appears here as soon as the phone system reports that it ended.'}
+          </p>
         )}
         {calls && calls.length > 0 && (
           <div className="table-wrap">
             <table className="table calls table-stack" aria-label="Call history">
               <thead>
                 <tr>
-                  <th scope="col">Date</th><th scope="col">Call</th><th scope="col">Number</th><th scope="col">Contact</th>
-                  <th scope="col">User</th><th scope="col" className="num">Duration</th><th scope="col">In HubSpot</th>
+                  <th scope="col">Date</th>
+                  <th scope="col">Call</th>
+                  <th scope="col">Number</th>
+                  <th scope="col">Contact</th>
+                  <th scope="col">User</th>
+                  <th scope="col" className="num">
+                    Duration
+                  </th>
+                  <th scope="col">In HubSpot</th>
                 </tr>
               </thead>
               <tbody>
                 {calls.map((c) => (
                   <tr key={c.cdrId} className={c.state === 'skipped' && !c.retryable ? 'row-muted' : undefined}>
-                    <td className="num nowrap" data-label="Date">{formatDateTime(c.startedAt)}</td>
-                    <td className="nowrap" data-label="Call"><CallDirection call={c} /></td>
-                    <td className="mono nowrap" data-label="Number">{c.externalNumber ?? '—'}</td>
-                    <td data-label="Contact"><CallParty call={c} /></td>
+                    <td className="num nowrap" data-label="Date">
+                      {formatDateTime(c.startedAt)}
+                    </td>
+                    <td className="nowrap" data-label="Call">
+                      <CallDirection call={c} />
+                    </td>
+                    <td className="mono nowrap" data-label="Number">
+                      {c.externalNumber ?? '—'}
+                    </td>
+                    <td data-label="Contact">
+                      <CallParty call={c} />
+                    </td>
                     <td data-label="User">
                       {c.ownerId ? (c.ownerName ?? `HubSpot user ${c.ownerId}`) : <span className="muted">—</span>}
                       {c.extension && <div className="muted small">ext. {c.extension}</div>}
                     </td>
                     <td className="num" data-label="Duration">
                       {formatDuration(c.durationMs)}
-                      {c.recordingUrl && <div className="small"><a href={c.recordingUrl} target="_blank" rel="noopener noreferrer">Recording</a></div>}
+                      {c.recordingUrl && (
+                        <div className="small">
+                          <a href={c.recordingUrl} target="_blank" rel="noopener noreferrer">
+                            Recording
+                          </a>
+                        </div>
+                      )}
                     </td>
                     <td data-label="In HubSpot">
                       <CallState call={c} />

@@ -6,8 +6,15 @@ import { z } from 'zod';
 import { api } from '../../shared/api.ts';
 
 const settingsFields = {
-  name: z.string(), url: z.string(), width: z.number(), height: z.number(), isReady: z.boolean(), supportsCustomObjects: z.boolean(),
-  supportsInboundCalling: z.boolean(), usesCallingWindow: z.boolean(), usesRemote: z.boolean(),
+  name: z.string(),
+  url: z.string(),
+  width: z.number(),
+  height: z.number(),
+  isReady: z.boolean(),
+  supportsCustomObjects: z.boolean(),
+  supportsInboundCalling: z.boolean(),
+  usesCallingWindow: z.boolean(),
+  usesRemote: z.boolean(),
 };
 const apiCalling = z.object({
   credentials: z.object({ appId: z.number(), source: z.enum(['saved', 'sandbox']), developerApiKeySet: z.literal(true) }).nullable(),
@@ -24,7 +31,8 @@ export type CallingSettingsInput = z.infer<z.ZodObject<typeof settingsFields>>;
 export const callingApi = {
   get: () => api('GET', '/api/hubspot/calling-settings', { schema: apiCalling }),
   /** The key is write-only: omitted, the saved one is kept. */
-  saveCredentials: (input: { appId: string; developerApiKey?: string }) => api('PUT', '/api/hubspot/calling-settings/credentials', { body: input, schema: apiCalling }),
+  saveCredentials: (input: { appId: string; developerApiKey?: string }) =>
+    api('PUT', '/api/hubspot/calling-settings/credentials', { body: input, schema: apiCalling }),
   register: (settings: CallingSettingsInput) => api('POST', '/api/hubspot/calling-settings', { body: settings, schema: apiCalling }),
   update: (settings: Partial<CallingSettingsInput>) => api('PATCH', '/api/hubspot/calling-settings', { body: settings, schema: apiCalling }),
   remove: () => api('DELETE', '/api/hubspot/calling-settings', { schema: apiCalling }),

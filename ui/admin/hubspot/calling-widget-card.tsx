@@ -21,13 +21,22 @@ import './calling-widget.css';
 
 type Form = Omit<CallingSettingsInput, 'width' | 'height'> & { width: string; height: string };
 
-const FLAGS: Array<{ key: 'isReady' | 'supportsInboundCalling' | 'supportsCustomObjects' | 'usesCallingWindow' | 'usesRemote'; label: string; hint: string }> = [
-  { key: 'isReady', label: 'Ready for every user (isReady)', hint: 'Off while you test: HubSpot then offers the widget only in browsers with the override below.' },
-  { key: 'supportsInboundCalling', label: 'Inbound calls', hint: 'Salespeople see incoming calls in HubSpot.' },
-  { key: 'supportsCustomObjects', label: 'Custom objects', hint: 'Calls can be placed from custom-object records (the widget creates the engagement).' },
-  { key: 'usesCallingWindow', label: 'Calling window', hint: 'HubSpot hosts the widget in a separate window. Spokes works as a record-page widget: leave off.' },
-  { key: 'usesRemote', label: 'Calling remote', hint: 'Show the widget in the calling remote of the navigation bar. Leave off.' },
-];
+const FLAGS: Array<{ key: 'isReady' | 'supportsInboundCalling' | 'supportsCustomObjects' | 'usesCallingWindow' | 'usesRemote'; label: string; hint: string }> =
+  [
+    {
+      key: 'isReady',
+      label: 'Ready for every user (isReady)',
+      hint: 'Off while you test: HubSpot then offers the widget only in browsers with the override below.',
+    },
+    { key: 'supportsInboundCalling', label: 'Inbound calls', hint: 'Salespeople see incoming calls in HubSpot.' },
+    { key: 'supportsCustomObjects', label: 'Custom objects', hint: 'Calls can be placed from custom-object records (the widget creates the engagement).' },
+    {
+      key: 'usesCallingWindow',
+      label: 'Calling window',
+      hint: 'HubSpot hosts the widget in a separate window. Spokes works as a record-page widget: leave off.',
+    },
+    { key: 'usesRemote', label: 'Calling remote', hint: 'Show the widget in the calling remote of the navigation bar. Leave off.' },
+  ];
 
 /** The nine settings fields only (HubSpot's answer also carries createdAt/updatedAt, which a request must not). */
 function toForm(s: CallingSettingsInput): Form {
@@ -86,7 +95,11 @@ export function CallingWidgetCard() {
 
   const saveCredentials = (e: FormEvent) => {
     e.preventDefault();
-    void run('credentials', () => callingApi.saveCredentials({ appId: appId.trim(), developerApiKey: key.trim() || undefined }), 'HubSpot accepted the app id and developer API key.');
+    void run(
+      'credentials',
+      () => callingApi.saveCredentials({ appId: appId.trim(), developerApiKey: key.trim() || undefined }),
+      'HubSpot accepted the app id and developer API key.',
+    );
   };
 
   const saveSettings = (e: FormEvent) => {
@@ -102,27 +115,71 @@ export function CallingWidgetCard() {
   const stale = !!(registered && widgetUrl && registered.url !== widgetUrl);
 
   return (
-    <Card title="Calling widget" labelledBy="calling-widget-title" className="calling-widget-card"
+    <Card
+      title="Calling widget"
+      labelledBy="calling-widget-title"
+      className="calling-widget-card"
       description="Salespeople call from HubSpot records with the Spokes widget. Register it in your HubSpot app's calling settings."
-      actions={state && (registered ? (registered.isReady ? <Badge tone="success">Registered</Badge> : <Badge tone="warning">Registered · testing</Badge>) : <Badge tone="neutral">Not registered</Badge>)}>
-      {!state && !loadError && <div className="row muted"><Spinner /> Loading…</div>}
-      {loadError && <Alert tone="danger" title="Could not load the calling settings">{loadError}</Alert>}
+      actions={
+        state &&
+        (registered ? (
+          registered.isReady ? (
+            <Badge tone="success">Registered</Badge>
+          ) : (
+            <Badge tone="warning">Registered · testing</Badge>
+          )
+        ) : (
+          <Badge tone="neutral">Not registered</Badge>
+        ))
+      }
+    >
+      {!state && !loadError && (
+        <div className="row muted">
+          <Spinner /> Loading…
+        </div>
+      )}
+      {loadError && (
+        <Alert tone="danger" title="Could not load the calling settings">
+          {loadError}
+        </Alert>
+      )}
       {state && (
         <div className="stack" data-testid="calling-widget">
           {actionError && <Alert tone="danger">{actionError}</Alert>}
-          {state.error && <Alert tone="warning" title="HubSpot did not return the calling settings">{state.error}</Alert>}
+          {state.error && (
+            <Alert tone="warning" title="HubSpot did not return the calling settings">
+              {state.error}
+            </Alert>
+          )}
 
           {state.credentials?.source === 'sandbox' ? (
-            <p className="muted">Sandbox mode: Spokes uses the sandbox's own app (id <span className="mono">{state.credentials.appId}</span>) and registered the widget by itself.</p>
+            <p className="muted">
+              Sandbox mode: Spokes uses the sandbox's own app (id <span className="mono">{state.credentials.appId}</span>) and registered the widget by itself.
+            </p>
           ) : (
             <form className="stack-tight" onSubmit={saveCredentials} noValidate data-testid="calling-credentials">
-              <p className="muted small">From your HubSpot developer account: the app's id (Apps → your app) and the account's developer API key (Apps → Get HubSpot API key).</p>
+              <p className="muted small">
+                From your HubSpot developer account: the app's id (Apps → your app) and the account's developer API key (Apps → Get HubSpot API key).
+              </p>
               <div className="calling-credentials">
                 <TextField label="App ID" value={appId} onChange={setAppId} inputMode="numeric" mono error={errors.appId} placeholder="e.g. 3100001" />
-                <TextField label="Developer API key" type="password" value={key} onChange={setKey} mono autoComplete="off" spellCheck={false} error={errors.developerApiKey}
-                  placeholder={state.credentials ? 'Saved: enter a new key to replace it' : 'Paste the key'} />
+                <TextField
+                  label="Developer API key"
+                  type="password"
+                  value={key}
+                  onChange={setKey}
+                  mono
+                  autoComplete="off"
+                  spellCheck={false}
+                  error={errors.developerApiKey}
+                  placeholder={state.credentials ? 'Saved: enter a new key to replace it' : 'Paste the key'}
+                />
               </div>
-              <div className="form-actions"><Button type="submit" variant="secondary" busy={busy === 'credentials'}>Save app and key</Button></div>
+              <div className="form-actions">
+                <Button type="submit" variant="secondary" busy={busy === 'credentials'}>
+                  Save app and key
+                </Button>
+              </div>
             </form>
           )}
 
@@ -130,33 +187,79 @@ export function CallingWidgetCard() {
             <form className="stack-tight" onSubmit={saveSettings} noValidate data-testid="calling-settings-form">
               {stale && (
                 <Alert tone="warning" title="The registered widget URL is out of date">
-                  HubSpot holds another address than the one this Spokes serves the widget at (an older Spokes put a key in it; Spokes' address may have changed). Save to register the current URL.
+                  HubSpot holds another address than the one this Spokes serves the widget at (an older Spokes put a key in it; Spokes' address may have
+                  changed). Save to register the current URL.
                 </Alert>
               )}
               <div className="calling-grid">
-                <TextField label="Name in HubSpot" value={form.name} onChange={(v) => set('name', v)} error={errors.name} hint="Shown in HubSpot's “Call from” menu." />
+                <TextField
+                  label="Name in HubSpot"
+                  value={form.name}
+                  onChange={(v) => set('name', v)}
+                  error={errors.name}
+                  hint="Shown in HubSpot's “Call from” menu."
+                />
                 <TextField label="Width (px)" value={form.width} onChange={(v) => set('width', v)} inputMode="numeric" error={errors.width} />
                 <TextField label="Height (px)" value={form.height} onChange={(v) => set('height', v)} inputMode="numeric" error={errors.height} />
               </div>
-              <TextField label="Widget URL" value={form.url} onChange={(v) => set('url', v)} mono error={errors.url}
-                hint={widgetUrl && form.url !== widgetUrl ? <>Spokes serves the widget at <span className="mono">{widgetUrl}</span>. <button type="button" className="link-button" onClick={() => set('url', widgetUrl)}>Use it</button></> : 'Served by this Spokes; each salesperson signs in to it with their HubSpot account.'} />
+              <TextField
+                label="Widget URL"
+                value={form.url}
+                onChange={(v) => set('url', v)}
+                mono
+                error={errors.url}
+                hint={
+                  widgetUrl && form.url !== widgetUrl ? (
+                    <>
+                      Spokes serves the widget at <span className="mono">{widgetUrl}</span>.{' '}
+                      <button type="button" className="link-button" onClick={() => set('url', widgetUrl)}>
+                        Use it
+                      </button>
+                    </>
+                  ) : (
+                    'Served by this Spokes; each salesperson signs in to it with their HubSpot account.'
+                  )
+                }
+              />
               <div className="calling-flags">
-                {FLAGS.map((f) => <Flag key={f.key} checked={form[f.key]} onChange={(v) => set(f.key, v)} label={f.label} hint={f.hint} />)}
+                {FLAGS.map((f) => (
+                  <Flag key={f.key} checked={form[f.key]} onChange={(v) => set(f.key, v)} label={f.label} hint={f.hint} />
+                ))}
               </div>
               <div className="form-actions">
-                <Button type="submit" variant="primary" busy={busy === 'save'}>{registered ? 'Save changes' : 'Register widget'}</Button>
-                {registered && <Button variant="danger-outline" onClick={() => setConfirmDelete(true)}>Delete registration</Button>}
+                <Button type="submit" variant="primary" busy={busy === 'save'}>
+                  {registered ? 'Save changes' : 'Register widget'}
+                </Button>
+                {registered && (
+                  <Button variant="danger-outline" onClick={() => setConfirmDelete(true)}>
+                    Delete registration
+                  </Button>
+                )}
                 {registered && <span className="muted small">Last changed in HubSpot {formatDateTime(registered.updatedAt)}</span>}
               </div>
             </form>
           )}
 
           {form?.url && (
-            <CopyField label="Test in one browser (DevTools console on app.hubspot.com)" value={overrideSnippet(state.overrideKey, form.name || state.defaults.name, form.url)}
-              hint={<>HubSpot's override for local testing: it shows the widget in this browser even while “Ready for every user” is off. Remove it with <span className="mono">localStorage.removeItem({JSON.stringify(state.overrideKey)})</span>.</>} />
+            <CopyField
+              label="Test in one browser (DevTools console on app.hubspot.com)"
+              value={overrideSnippet(state.overrideKey, form.name || state.defaults.name, form.url)}
+              hint={
+                <>
+                  HubSpot's override for local testing: it shows the widget in this browser even while “Ready for every user” is off. Remove it with{' '}
+                  <span className="mono">localStorage.removeItem({JSON.stringify(state.overrideKey)})</span>.
+                </>
+              }
+            />
           )}
-          <ConfirmDialog open={confirmDelete} title="Delete the calling widget's registration?" confirmLabel="Delete" busy={busy === 'delete'}
-            onConfirm={() => void run('delete', () => callingApi.remove(), 'The calling settings are deleted from HubSpot.')} onCancel={() => setConfirmDelete(false)}>
+          <ConfirmDialog
+            open={confirmDelete}
+            title="Delete the calling widget's registration?"
+            confirmLabel="Delete"
+            busy={busy === 'delete'}
+            onConfirm={() => void run('delete', () => callingApi.remove(), 'The calling settings are deleted from HubSpot.')}
+            onCancel={() => setConfirmDelete(false)}
+          >
             HubSpot stops offering the Spokes widget to every user of the accounts where your app is installed. You can register it again.
           </ConfirmDialog>
         </div>
@@ -172,7 +275,9 @@ function Flag({ checked, onChange, label, hint }: { checked: boolean; onChange: 
       <input type="checkbox" id={id} checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={`${id}-hint`} />
       <div>
         <label htmlFor={id}>{label}</label>
-        <div className="field-hint" id={`${id}-hint`}>{hint}</div>
+        <div className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
       </div>
     </div>
   );

@@ -105,35 +105,66 @@ export function HubSpotPage() {
 
   return (
     <div className="page">
-      <PageHeader title="HubSpot" description="The HubSpot account Spokes logs calls to and syncs contacts with."
-        status={state && <StatusBadge state={state} waiting={!!hub.waiting} />} />
-      {!state && !hub.loadError && <div className="row muted"><Spinner /> Loading…</div>}
-      {hub.loadError && <Alert tone="danger" title="Could not load the HubSpot settings">{hub.loadError}</Alert>}
+      <PageHeader
+        title="HubSpot"
+        description="The HubSpot account Spokes logs calls to and syncs contacts with."
+        status={state && <StatusBadge state={state} waiting={!!hub.waiting} />}
+      />
+      {!state && !hub.loadError && (
+        <div className="row muted">
+          <Spinner /> Loading…
+        </div>
+      )}
+      {hub.loadError && (
+        <Alert tone="danger" title="Could not load the HubSpot settings">
+          {hub.loadError}
+        </Alert>
+      )}
       {state && (
         <>
           {state.sandbox && (
             <Alert tone="info" title="Sandbox mode">
-              Spokes is running against its built-in HubSpot sandbox, a local stand-in for HubSpot, and connected itself
-              to the sandbox's test account. Nothing you do here reaches a real HubSpot account, and every step below works
-              the same way, so you can try them safely. To connect your real HubSpot account, restart Spokes
-              with <code>SPOKES_SANDBOX=off</code>.
+              Spokes is running against its built-in HubSpot sandbox, a local stand-in for HubSpot, and connected itself to the sandbox's test account. Nothing
+              you do here reaches a real HubSpot account, and every step below works the same way, so you can try them safely. To connect your real HubSpot
+              account, restart Spokes with <code>SPOKES_SANDBOX=off</code>.
             </Alert>
           )}
           {actionError && <Alert tone="danger">{actionError}</Alert>}
           {state.connection && (
-            <ConnectionCard connection={state.connection} reconnecting={busy === 'connect'}
-              onReconnect={reconnect} onDisconnect={() => setConfirmDisconnect(true)} />
+            <ConnectionCard
+              connection={state.connection}
+              reconnecting={busy === 'connect'}
+              onReconnect={reconnect}
+              onDisconnect={() => setConfirmDisconnect(true)}
+            />
           )}
-          <SetupSteps key={savedVersion} state={state} collapsed={state.connection?.status === 'connected' && !hub.waiting} errors={saveErrors} saving={busy === 'connect'} waiting={hub.waiting} tabClosed={hub.tabClosed} authError={hub.authError}
-            onSave={(input) => void connect(input)} onConnect={() => void connect()} onCancelWait={hub.stopWaiting} />
+          <SetupSteps
+            key={savedVersion}
+            state={state}
+            collapsed={state.connection?.status === 'connected' && !hub.waiting}
+            errors={saveErrors}
+            saving={busy === 'connect'}
+            waiting={hub.waiting}
+            tabClosed={hub.tabClosed}
+            authError={hub.authError}
+            onSave={(input) => void connect(input)}
+            onConnect={() => void connect()}
+            onCancelWait={hub.stopWaiting}
+          />
           <div ref={tokenRef}>
             <PrivateAppForm open={tokenOpen} onToggle={setTokenOpen} busy={busy === 'token'} error={tokenError} onSubmit={(t) => void submitToken(t)} />
           </div>
           <CallingWidgetCard />
-          <ConfirmDialog open={confirmDisconnect} title="Disconnect HubSpot?" confirmLabel="Disconnect" busy={busy === 'disconnect'}
-            onConfirm={() => void disconnect()} onCancel={() => setConfirmDisconnect(false)}>
-            Spokes stops logging calls and syncing with {state.connection ? <b>{state.connection.accountName}</b> : 'HubSpot'} until
-            you connect again. The app's Client ID and Client Secret stay saved.
+          <ConfirmDialog
+            open={confirmDisconnect}
+            title="Disconnect HubSpot?"
+            confirmLabel="Disconnect"
+            busy={busy === 'disconnect'}
+            onConfirm={() => void disconnect()}
+            onCancel={() => setConfirmDisconnect(false)}
+          >
+            Spokes stops logging calls and syncing with {state.connection ? <b>{state.connection.accountName}</b> : 'HubSpot'} until you connect again. The
+            app's Client ID and Client Secret stay saved.
           </ConfirmDialog>
         </>
       )}

@@ -3,7 +3,13 @@ import { useState, type FormEvent } from 'react';
 import { Button } from '../../shared/components/button.tsx';
 import { TextField } from '../../shared/components/field.tsx';
 
-export function PrivateAppForm({ open, onToggle, busy, error, onSubmit }: {
+export function PrivateAppForm({
+  open,
+  onToggle,
+  busy,
+  error,
+  onSubmit,
+}: {
   open: boolean;
   onToggle: (open: boolean) => void;
   busy: boolean;
@@ -23,17 +29,32 @@ export function PrivateAppForm({ open, onToggle, busy, error, onSubmit }: {
   };
   return (
     <details className="collapsible" open={open} onToggle={(e) => onToggle((e.target as HTMLDetailsElement).open)}>
-      <summary>Use a private-app access token instead <span className="muted small">no OAuth app needed</span></summary>
+      <summary>
+        Use a private-app access token instead <span className="muted small">no OAuth app needed</span>
+      </summary>
       <form className="collapsible-body" onSubmit={submit} noValidate>
         <p className="muted">
-          In HubSpot, open <b>Settings → Integrations → Private apps</b>, create an app with the scopes listed above,
-          and copy its access token. Spokes uses it as it is; a private-app token does not expire, but HubSpot lets
-          you rotate it — paste the new one here when you do.
+          In HubSpot, open <b>Settings → Integrations → Private apps</b>, create an app with the scopes listed above, and copy its access token. Spokes uses it
+          as it is; a private-app token does not expire, but HubSpot lets you rotate it — paste the new one here when you do.
         </p>
-        <TextField label="Access token" type="password" mono value={token} onChange={(v) => { setToken(v); setLocal(undefined); }}
-          error={local ?? error} placeholder="pat-na1-…" autoComplete="off" spellCheck={false} />
+        <TextField
+          label="Access token"
+          type="password"
+          mono
+          value={token}
+          onChange={(v) => {
+            setToken(v);
+            setLocal(undefined);
+          }}
+          error={local ?? error}
+          placeholder="pat-na1-…"
+          autoComplete="off"
+          spellCheck={false}
+        />
         <div className="form-actions">
-          <Button variant="primary" type="submit" busy={busy}>Connect with token</Button>
+          <Button variant="primary" type="submit" busy={busy}>
+            Connect with token
+          </Button>
         </div>
       </form>
     </details>

@@ -13,7 +13,18 @@ import { CredentialsForm, type CredentialsInput } from './credentials-form.tsx';
 import type { ApiHubSpot } from './hubspot-api.ts';
 import type { Waiting } from './use-hubspot.ts';
 
-export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClosed, authError, onSave, onConnect, onCancelWait }: {
+export function SetupSteps({
+  state,
+  collapsed,
+  errors,
+  saving,
+  waiting,
+  tabClosed,
+  authError,
+  onSave,
+  onConnect,
+  onCancelWait,
+}: {
   state: ApiHubSpot;
   /** Once connected the steps are done: they fold away behind a summary line. */
   collapsed: boolean;
@@ -35,13 +46,23 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
     <ol className="steps">
       <Step title="In your HubSpot developer account, create an app.">
         <p className="muted">
-          At <a href="https://developers.hubspot.com/" target="_blank" rel="noopener noreferrer">developers.hubspot.com</a>,
-          open <b>Apps</b> and click <b>Create app</b>. Give it a name your team recognises, such as “Spokes”.
+          At{' '}
+          <a href="https://developers.hubspot.com/" target="_blank" rel="noopener noreferrer">
+            developers.hubspot.com
+          </a>
+          , open <b>Apps</b> and click <b>Create app</b>. Give it a name your team recognises, such as “Spokes”.
         </p>
       </Step>
       <Step title="Paste the Redirect URL on the app's Auth tab.">
-        <CopyField label="Redirect URL" value={state.redirectUrl}
-          hint={needsHttps(state.redirectUrl) ? 'HubSpot accepts plain http only for localhost: set SPOKES_PUBLIC_URL to the https address admins reach Spokes at.' : undefined} />
+        <CopyField
+          label="Redirect URL"
+          value={state.redirectUrl}
+          hint={
+            needsHttps(state.redirectUrl)
+              ? 'HubSpot accepts plain http only for localhost: set SPOKES_PUBLIC_URL to the https address admins reach Spokes at.'
+              : undefined
+          }
+        />
         <CopyField label="Webhook URL" value={state.webhookUrl} hint="On the app's Webhooks tab, set this as the target URL." />
       </Step>
       <Step title="Add these scopes on the Auth tab too, in its Scopes section.">
@@ -54,8 +75,16 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
             <CopyButton text={allScopes} label="Copy all scopes" what="all scopes, space-separated" />
           </div>
           <ul className="chips" aria-label="Scopes to tick">
-            {scopes.required.map((s) => <li key={s} className="chip">{s}</li>)}
-            {scopes.optional.map((s) => <li key={s} className="chip chip-optional" title="Optional scope">{s}</li>)}
+            {scopes.required.map((s) => (
+              <li key={s} className="chip">
+                {s}
+              </li>
+            ))}
+            {scopes.optional.map((s) => (
+              <li key={s} className="chip chip-optional" title="Optional scope">
+                {s}
+              </li>
+            ))}
           </ul>
         </div>
       </Step>
@@ -64,8 +93,8 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
       </Step>
       <Step title="Connect." done={connected}>
         <p className="muted">
-          In the tab that opens, pick a <b>standard</b> HubSpot account where you are a Super Admin — not a developer
-          or test account — and click <b>Connect app</b>. This page updates by itself.
+          In the tab that opens, pick a <b>standard</b> HubSpot account where you are a Super Admin — not a developer or test account — and click{' '}
+          <b>Connect app</b>. This page updates by itself.
         </p>
         {waiting ? (
           <WaitingForHubSpot waiting={waiting} onCancel={onCancelWait} />
@@ -78,7 +107,9 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
           </div>
         )}
         {authError && !waiting && !connected && (
-          <Alert tone="danger" title="Authorization failed">{authError}</Alert>
+          <Alert tone="danger" title="Authorization failed">
+            {authError}
+          </Alert>
         )}
         {tabClosed && !waiting && !connected && !authError && (
           <Alert tone="info">The HubSpot tab was closed before the connection finished. Click Connect to try again.</Alert>
@@ -89,14 +120,15 @@ export function SetupSteps({ state, collapsed, errors, saving, waiting, tabClose
   if (collapsed) {
     return (
       <details className="collapsible">
-        <summary>HubSpot app set-up <span className="muted small">Redirect URL, webhook URL, scopes and app credentials</span></summary>
+        <summary>
+          HubSpot app set-up <span className="muted small">Redirect URL, webhook URL, scopes and app credentials</span>
+        </summary>
         <div className="collapsible-steps">{steps}</div>
       </details>
     );
   }
   return (
-    <Card title="Connect with a HubSpot app" labelledBy="setup-title"
-      description="The recommended way: Spokes gets its own access and refreshes it by itself.">
+    <Card title="Connect with a HubSpot app" labelledBy="setup-title" description="The recommended way: Spokes gets its own access and refreshes it by itself.">
       {steps}
     </Card>
   );
@@ -112,7 +144,10 @@ function Step({ title, done = false, children }: { title: string; done?: boolean
   return (
     <li className={`step${done ? ' step-done' : ''}`}>
       <div className="step-body">
-        <div className="step-title">{title}{done && <span className="visually-hidden"> (done)</span>}</div>
+        <div className="step-title">
+          {title}
+          {done && <span className="visually-hidden"> (done)</span>}
+        </div>
         {children}
       </div>
     </li>
@@ -122,11 +157,20 @@ function Step({ title, done = false, children }: { title: string; done?: boolean
 function WaitingForHubSpot({ waiting, onCancel }: { waiting: Waiting; onCancel: () => void }) {
   if (!waiting.tab && waiting.authorizeUrl) {
     return (
-      <Alert tone="warning" title="Your browser blocked the new tab"
-        actions={<>
-          <a className="button button-primary button-small" href={waiting.authorizeUrl} target="_blank" rel="noopener">Open HubSpot's sign-in page</a>
-          <Button size="small" variant="ghost" onClick={onCancel}>Cancel</Button>
-        </>}>
+      <Alert
+        tone="warning"
+        title="Your browser blocked the new tab"
+        actions={
+          <>
+            <a className="button button-primary button-small" href={waiting.authorizeUrl} target="_blank" rel="noopener">
+              Open HubSpot's sign-in page
+            </a>
+            <Button size="small" variant="ghost" onClick={onCancel}>
+              Cancel
+            </Button>
+          </>
+        }
+      >
         Open HubSpot with the link below, approve the app there, then come back: this page updates by itself.
       </Alert>
     );
@@ -135,7 +179,9 @@ function WaitingForHubSpot({ waiting, onCancel }: { waiting: Waiting; onCancel: 
     <div className="alert alert-info waiting" role="status">
       <Spinner />
       <span className="alert-body">Waiting for HubSpot… finish in the tab that opened.</span>
-      <Button size="small" variant="ghost" onClick={onCancel}>Cancel</Button>
+      <Button size="small" variant="ghost" onClick={onCancel}>
+        Cancel
+      </Button>
     </div>
   );
 }

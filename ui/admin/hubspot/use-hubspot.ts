@@ -53,7 +53,9 @@ export function useHubSpot(onConnected: (state: ApiHubSpot) => void) {
     }
   }, [accept]);
 
-  useEffect(() => { void refresh(); }, [refresh]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
   useEffect(() => {
     if (typeof BroadcastChannel === 'undefined') return;

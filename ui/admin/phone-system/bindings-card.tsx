@@ -26,11 +26,7 @@ interface ProposalRow extends ApiBindingProposal {
   change: string | null;
 }
 
-export function BindingsCard({ directory, onRefresh, onSaved }: {
-  directory: Loadable<Directory>;
-  onRefresh: () => void;
-  onSaved: () => Promise<void>;
-}) {
+export function BindingsCard({ directory, onRefresh, onSaved }: { directory: Loadable<Directory>; onRefresh: () => void; onSaved: () => Promise<void> }) {
   const toasts = useToasts();
   // Unsaved drop-down choices: owner id → extension (null = unbind).
   const [draft, setDraft] = useState<Map<string, string | null>>(new Map());
@@ -69,7 +65,10 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
     setSaving(true);
     setError(undefined);
     try {
-      await phoneApi.saveBindings([...draft].map(([ownerId, extension]) => ({ ownerId, extension })), 'manual');
+      await phoneApi.saveBindings(
+        [...draft].map(([ownerId, extension]) => ({ ownerId, extension })),
+        'manual',
+      );
       toasts.show('success', `Bindings saved (${draft.size} ${draft.size === 1 ? 'user' : 'users'} changed).`);
       setDraft(new Map());
       await onSaved();
@@ -111,7 +110,10 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
     const changed = proposals?.filter((p) => p.change) ?? [];
     setApplying(true);
     try {
-      await phoneApi.saveBindings(changed.map((p) => ({ ownerId: p.ownerId, extension: p.extension })), 'auto');
+      await phoneApi.saveBindings(
+        changed.map((p) => ({ ownerId: p.ownerId, extension: p.extension })),
+        'auto',
+      );
       toasts.show('success', `${changed.length} ${changed.length === 1 ? 'user' : 'users'} bound by e-mail.`);
       setProposals(undefined);
       setDraft(new Map());
@@ -129,40 +131,79 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
   const toApply = proposals?.filter((p) => p.change).length ?? 0;
 
   return (
-    <Card title="User binding" labelledBy="bindings-title"
+    <Card
+      title="User binding"
+      labelledBy="bindings-title"
       description="Bind each HubSpot user to their PBX extension: a call is logged with its user as the owner, and calls of unbound extensions are not logged. Auto bind pairs users and extensions with the same e-mail address."
-      actions={<>
-        <Button size="small" onClick={onRefresh} busy={directory.loading} aria-label="Refresh users and extensions">
-          <svg width="14" height="14" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" aria-hidden="true"><path d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v3h-3" /></svg>
-          Refresh
-        </Button>
-        <Button size="small" variant="primary" onClick={() => void proposeAutoBind()} busy={proposing} disabled={!data}>Auto bind</Button>
-      </>}
-      footer={data && data.users.length > 0 ? (
-        <div className="card-footer-row">
-          <span className="muted small">
-            {draft.size ? `${draft.size} unsaved ${draft.size === 1 ? 'change' : 'changes'}` : `${boundCount} of ${data.users.length} users bound`}
-          </span>
-          <div className="row">
-            <Button variant="ghost" onClick={() => { setDraft(new Map()); setError(undefined); }} disabled={!draft.size || saving}>Discard changes</Button>
-            <Button variant="primary" onClick={() => void save()} busy={saving} disabled={!draft.size}>Save bindings</Button>
+      actions={
+        <>
+          <Button size="small" onClick={onRefresh} busy={directory.loading} aria-label="Refresh users and extensions">
+            <svg width="14" height="14" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" aria-hidden="true">
+              <path d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v3h-3" />
+            </svg>
+            Refresh
+          </Button>
+          <Button size="small" variant="primary" onClick={() => void proposeAutoBind()} busy={proposing} disabled={!data}>
+            Auto bind
+          </Button>
+        </>
+      }
+      footer={
+        data && data.users.length > 0 ? (
+          <div className="card-footer-row">
+            <span className="muted small">
+              {draft.size ? `${draft.size} unsaved ${draft.size === 1 ? 'change' : 'changes'}` : `${boundCount} of ${data.users.length} users bound`}
+            </span>
+            <div className="row">
+              <Button
+                variant="ghost"
+                onClick={() => {
+                  setDraft(new Map());
+                  setError(undefined);
+                }}
+                disabled={!draft.size || saving}
+              >
+                Discard changes
+              </Button>
+              <Button variant="primary" onClick={() => void save()} busy={saving} disabled={!draft.size}>
+                Save bindings
+              </Button>
+            </div>
           </div>
-        </div>
-      ) : undefined}>
+        ) : undefined
+      }
+    >
       <div className="stack">
         {error && <Alert tone="danger">{error}</Alert>}
         {directory.error && (
-          <Alert tone="danger" title="Could not load the users and extensions"
-            actions={directory.code === 'not_connected' && /hubspot/i.test(directory.error)
-              ? <Link to="/admin/hubspot" className="button button-secondary button-small">Open the HubSpot page</Link>
-              : <Button size="small" onClick={onRefresh}>Try again</Button>}>
-            {directory.error}{data && ' The table below shows the users and extensions loaded before.'}
+          <Alert
+            tone="danger"
+            title="Could not load the users and extensions"
+            actions={
+              directory.code === 'not_connected' && /hubspot/i.test(directory.error) ? (
+                <Link to="/admin/hubspot" className="button button-secondary button-small">
+                  Open the HubSpot page
+                </Link>
+              ) : (
+                <Button size="small" onClick={onRefresh}>
+                  Try again
+                </Button>
+              )
+            }
+          >
+            {directory.error}
+            {data && ' The table below shows the users and extensions loaded before.'}
           </Alert>
         )}
-        {!data && directory.loading && <div className="row muted"><Spinner /> Loading HubSpot users and PBX extensions…</div>}
+        {!data && directory.loading && (
+          <div className="row muted">
+            <Spinner /> Loading HubSpot users and PBX extensions…
+          </div>
+        )}
         {data && data.users.length > 0 && boundCount === 0 && !draft.size && (
           <Alert tone="warning" title="No user is bound yet">
-            Spokes logs no call until users are bound to their extensions. Click <b>Auto bind</b> to pair users and extensions with the same e-mail address, or choose extensions below.
+            Spokes logs no call until users are bound to their extensions. Click <b>Auto bind</b> to pair users and extensions with the same e-mail address, or
+            choose extensions below.
           </Alert>
         )}
         {data && data.users.length === 0 && (
@@ -171,33 +212,52 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
         {data && data.users.length > 0 && (
           <div className="table-wrap">
             <table className="table table-stack" aria-label="User binding">
-              <thead><tr><th scope="col">HubSpot user</th><th scope="col">Extension</th><th scope="col">Bound</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">HubSpot user</th>
+                  <th scope="col">Extension</th>
+                  <th scope="col">Bound</th>
+                </tr>
+              </thead>
               <tbody>
                 {data.users.map((u) => {
                   const ext = effective(u.ownerId, u.extension);
                   const changed = draft.has(u.ownerId);
                   return (
                     <tr key={u.ownerId} className={changed ? 'row-changed' : undefined}>
-                      <th scope="row" className="cell-user">{u.label}</th>
+                      <th scope="row" className="cell-user">
+                        {u.label}
+                      </th>
                       <td className="cell-select" data-label="Extension">
-                        <select className="input" value={ext ?? ''} aria-label={`Extension of ${u.name}`}
-                          onChange={(e) => choose(u.ownerId, e.target.value || null)} disabled={saving || applying}>
+                        <select
+                          className="input"
+                          value={ext ?? ''}
+                          aria-label={`Extension of ${u.name}`}
+                          onChange={(e) => choose(u.ownerId, e.target.value || null)}
+                          disabled={saving || applying}
+                        >
                           <option value="">Not bound</option>
                           {data.extensions.map((e) => {
                             const other = holder.get(e.number);
                             return (
                               <option key={e.number} value={e.number}>
-                                {extensionLabel(e)}{other && other !== u.ownerId ? ` \u2014 bound to ${nameOf.get(other) ?? 'another user'}` : ''}
+                                {extensionLabel(e)}
+                                {other && other !== u.ownerId ? ` \u2014 bound to ${nameOf.get(other) ?? 'another user'}` : ''}
                               </option>
                             );
                           })}
                         </select>
                       </td>
                       <td className="cell-source" data-label="Bound">
-                        {changed ? <Badge tone="warning">Not saved</Badge>
-                          : u.source === 'auto' ? <span title="Bound by Auto bind: same e-mail address">Automatically</span>
-                          : u.source === 'manual' ? <span>By hand</span>
-                          : <span className="muted">—</span>}
+                        {changed ? (
+                          <Badge tone="warning">Not saved</Badge>
+                        ) : u.source === 'auto' ? (
+                          <span title="Bound by Auto bind: same e-mail address">Automatically</span>
+                        ) : u.source === 'manual' ? (
+                          <span>By hand</span>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
                       </td>
                     </tr>
                   );
@@ -212,22 +272,41 @@ export function BindingsCard({ directory, onRefresh, onSaved }: {
           </p>
         )}
       </div>
-      <ConfirmDialog open={!!proposals} title="Auto bind users by e-mail?" wide plain confirmVariant="primary"
-        confirmLabel={toApply ? `Save ${toApply} ${toApply === 1 ? 'binding' : 'bindings'}` : 'Nothing to save'} confirmDisabled={!toApply}
-        busy={applying} onConfirm={() => void applyAutoBind()} onCancel={() => setProposals(undefined)} cancelLabel={toApply ? 'Cancel' : 'Close'}>
-        {proposals && proposals.length === 0 && (
-          <p>No HubSpot user has the same e-mail address as a PBX extension. Bind users by hand with the drop-downs.</p>
-        )}
+      <ConfirmDialog
+        open={!!proposals}
+        title="Auto bind users by e-mail?"
+        wide
+        plain
+        confirmVariant="primary"
+        confirmLabel={toApply ? `Save ${toApply} ${toApply === 1 ? 'binding' : 'bindings'}` : 'Nothing to save'}
+        confirmDisabled={!toApply}
+        busy={applying}
+        onConfirm={() => void applyAutoBind()}
+        onCancel={() => setProposals(undefined)}
+        cancelLabel={toApply ? 'Cancel' : 'Close'}
+      >
+        {proposals && proposals.length === 0 && <p>No HubSpot user has the same e-mail address as a PBX extension. Bind users by hand with the drop-downs.</p>}
         {proposals && proposals.length > 0 && (
           <>
             <p className="muted">Each HubSpot user below has the same e-mail address as exactly one PBX extension. Users not listed keep their binding.</p>
             <table className="table table-compact" aria-label="Proposed bindings">
-              <thead><tr><th scope="col">HubSpot user</th><th scope="col">Extension</th><th scope="col">Change</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">HubSpot user</th>
+                  <th scope="col">Extension</th>
+                  <th scope="col">Change</th>
+                </tr>
+              </thead>
               <tbody>
                 {proposals.map((p) => (
                   <tr key={p.ownerId}>
-                    <td>{p.ownerName}{p.email && <div className="muted small">{p.email}</div>}</td>
-                    <td>{p.extension} - {p.extensionName}</td>
+                    <td>
+                      {p.ownerName}
+                      {p.email && <div className="muted small">{p.email}</div>}
+                    </td>
+                    <td>
+                      {p.extension} - {p.extensionName}
+                    </td>
                     <td>{p.change ?? <span className="muted">Already bound</span>}</td>
                   </tr>
                 ))}

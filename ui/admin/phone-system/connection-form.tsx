@@ -14,7 +14,14 @@ import { CopyField } from '../../shared/components/copy-field.tsx';
 import { TextField } from '../../shared/components/field.tsx';
 import type { ConnectInput } from './phone-api.ts';
 
-export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, submitLabel, onSubmit, onCancel }: {
+export function ConnectionForm({
+  initial,
+  webhookUrl,
+  webhookSecretSet = false,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
   initial?: { baseUrl: string; clientId: string };
   webhookUrl: string;
   /** Updating a connection whose webhook secret is saved. */
@@ -56,7 +63,9 @@ export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, 
     try {
       // Blank secrets are left out: the saved ones are kept.
       await onSubmit({
-        baseUrl: baseUrl.trim(), clientId: clientId.trim(), clientSecret: clientSecret.trim() || undefined,
+        baseUrl: baseUrl.trim(),
+        clientId: clientId.trim(),
+        clientSecret: clientSecret.trim() || undefined,
         webhookSecret: removeWebhookSecret ? null : webhookSecret.trim() || undefined,
       });
     } catch (err) {
@@ -72,37 +81,93 @@ export function ConnectionForm({ initial, webhookUrl, webhookSecretSet = false, 
 
   return (
     <form className="stack" onSubmit={submit} noValidate aria-label="PBX connection">
-      <TextField label="PBX address" mono value={baseUrl} onChange={edit(setBaseUrl, 'baseUrl')} error={fieldErrors.baseUrl}
-        placeholder="https://pbx.example.com:8088" autoComplete="url" spellCheck={false} inputMode="url"
-        hint="The address of the PBX web portal: https://<address>:8088 for Software and Appliance editions, https://<name>.yeastarcloud.com for Cloud." />
+      <TextField
+        label="PBX address"
+        mono
+        value={baseUrl}
+        onChange={edit(setBaseUrl, 'baseUrl')}
+        error={fieldErrors.baseUrl}
+        placeholder="https://pbx.example.com:8088"
+        autoComplete="url"
+        spellCheck={false}
+        inputMode="url"
+        hint="The address of the PBX web portal: https://<address>:8088 for Software and Appliance editions, https://<name>.yeastarcloud.com for Cloud."
+      />
       <div className="form-grid">
-        <TextField label="Client ID" mono value={clientId} onChange={edit(setClientId, 'clientId')} error={fieldErrors.clientId}
-          autoComplete="off" spellCheck={false} />
-        <TextField label="Client Secret" type="password" mono value={clientSecret} onChange={edit(setClientSecret, 'clientSecret')}
-          error={fieldErrors.clientSecret} autoComplete="off" spellCheck={false}
-          hint={initial ? 'Leave empty to keep the saved one (Spokes never shows it). A new address or Client ID needs it again.' : 'Stored encrypted; never shown again.'} />
+        <TextField
+          label="Client ID"
+          mono
+          value={clientId}
+          onChange={edit(setClientId, 'clientId')}
+          error={fieldErrors.clientId}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <TextField
+          label="Client Secret"
+          type="password"
+          mono
+          value={clientSecret}
+          onChange={edit(setClientSecret, 'clientSecret')}
+          error={fieldErrors.clientSecret}
+          autoComplete="off"
+          spellCheck={false}
+          hint={
+            initial
+              ? 'Leave empty to keep the saved one (Spokes never shows it). A new address or Client ID needs it again.'
+              : 'Stored encrypted; never shown again.'
+          }
+        />
       </div>
       <details className="optional-block" open={webhookSecretSet || undefined}>
-        <summary>Webhook push <span className="muted small">optional: Spokes receives call events over the API without it</span></summary>
+        <summary>
+          Webhook push <span className="muted small">optional: Spokes receives call events over the API without it</span>
+        </summary>
         <div className="stack optional-block-body">
           <p className="muted small">
-            If you also add a webhook on the PBX (<b>Integrations &gt; API &gt; Webhook Event Push</b>, method POST, events
-            30011, 30012, 30008 and 30015), give it this URL and paste its Secret below. Spokes checks every delivery against it.
+            If you also add a webhook on the PBX (<b>Integrations &gt; API &gt; Webhook Event Push</b>, method POST, events 30011, 30012, 30008 and 30015), give
+            it this URL and paste its Secret below. Spokes checks every delivery against it.
           </p>
           <CopyField label="Webhook URL" value={webhookUrl} />
-          <TextField label="Webhook secret" type="password" mono value={removeWebhookSecret ? '' : webhookSecret} onChange={setWebhookSecret} autoComplete="off" spellCheck={false}
+          <TextField
+            label="Webhook secret"
+            type="password"
+            mono
+            value={removeWebhookSecret ? '' : webhookSecret}
+            onChange={setWebhookSecret}
+            autoComplete="off"
+            spellCheck={false}
             disabled={removeWebhookSecret}
-            hint={webhookSecretSet ? 'A webhook secret is saved. Leave empty to keep it, or paste a new one to replace it.' : 'The 32-character Secret the PBX shows for the webhook.'} />
+            hint={
+              webhookSecretSet
+                ? 'A webhook secret is saved. Leave empty to keep it, or paste a new one to replace it.'
+                : 'The 32-character Secret the PBX shows for the webhook.'
+            }
+          />
           {webhookSecretSet && (
-            <Checkbox checked={removeWebhookSecret} onChange={setRemoveWebhookSecret} label="Remove the saved webhook secret"
-              hint="Spokes then refuses webhook pushes; call events still arrive over the API." />
+            <Checkbox
+              checked={removeWebhookSecret}
+              onChange={setRemoveWebhookSecret}
+              label="Remove the saved webhook secret"
+              hint="Spokes then refuses webhook pushes; call events still arrive over the API."
+            />
           )}
         </div>
       </details>
-      {refusal && <Alert tone="danger" title="The PBX did not accept the connection">{refusal}</Alert>}
+      {refusal && (
+        <Alert tone="danger" title="The PBX did not accept the connection">
+          {refusal}
+        </Alert>
+      )}
       <div className="form-actions">
-        <Button variant="primary" type="submit" busy={busy}>{busy ? 'Checking with the PBX…' : submitLabel}</Button>
-        {onCancel && <Button variant="ghost" onClick={onCancel} disabled={busy}>Cancel</Button>}
+        <Button variant="primary" type="submit" busy={busy}>
+          {busy ? 'Checking with the PBX…' : submitLabel}
+        </Button>
+        {onCancel && (
+          <Button variant="ghost" onClick={onCancel} disabled={busy}>
+            Cancel
+          </Button>
+        )}
         <span className="muted small">Spokes signs in to the PBX once to check the credentials.</span>
       </div>
     </form>

@@ -49,7 +49,11 @@ function draftOf(s: ApiPhoneSettings): Draft {
   };
 }
 
-export function ContactSettingsCard({ settings, onSaved, activity }: {
+export function ContactSettingsCard({
+  settings,
+  onSaved,
+  activity,
+}: {
   settings: ApiPhoneSettings;
   onSaved: (s: ApiPhoneStatus) => void;
   /** Changes when a call is logged: the phonebook's contact count may have grown. */
@@ -80,7 +84,9 @@ export function ContactSettingsCard({ settings, onSaved, activity }: {
       setPhonebooksError(errorMessage(err));
     }
   }, []);
-  useEffect(() => { void loadPhonebooks(); }, [loadPhonebooks, activity]);
+  useEffect(() => {
+    void loadPhonebooks();
+  }, [loadPhonebooks, activity]);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -114,7 +120,10 @@ export function ContactSettingsCard({ settings, onSaved, activity }: {
       const next = await phoneApi.saveSettings(patch);
       onSaved(next);
       setDraft(draftOf(next.settings!));
-      toasts.show('success', patch.createPhonebook ? `Settings saved. Phonebook "${next.settings?.contactSync.phonebookName}" created on the PBX.` : 'Settings saved.');
+      toasts.show(
+        'success',
+        patch.createPhonebook ? `Settings saved. Phonebook "${next.settings?.contactSync.phonebookName}" created on the PBX.` : 'Settings saved.',
+      );
       if (patch.createPhonebook || patch.contactSync?.phonebookId !== undefined) void loadPhonebooks();
     } catch (err) {
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
@@ -134,26 +143,47 @@ export function ContactSettingsCard({ settings, onSaved, activity }: {
 
   const current = phonebooks?.find((b) => b.id === draft.phonebook);
   return (
-    <Card title="Contacts" labelledBy="contacts-title"
+    <Card
+      title="Contacts"
+      labelledBy="contacts-title"
       description="What Spokes does with the people your users talk to: copy CRM contacts into a PBX phonebook, and create contacts for unknown numbers."
       footer={
         <div className="card-footer-row">
           <span className="muted small">{dirty ? 'Unsaved changes' : 'All changes saved'}</span>
           <div className="row">
-            <Button variant="ghost" disabled={!dirty || saving} onClick={() => { setDraft(saved); setErrors({}); setFormError(undefined); }}>Discard changes</Button>
-            <Button variant="primary" busy={saving} disabled={!dirty} onClick={() => void save()}>Save settings</Button>
+            <Button
+              variant="ghost"
+              disabled={!dirty || saving}
+              onClick={() => {
+                setDraft(saved);
+                setErrors({});
+                setFormError(undefined);
+              }}
+            >
+              Discard changes
+            </Button>
+            <Button variant="primary" busy={saving} disabled={!dirty} onClick={() => void save()}>
+              Save settings
+            </Button>
           </div>
         </div>
-      }>
+      }
+    >
       <div className="stack settings">
         {formError && <Alert tone="danger">{formError}</Alert>}
         <fieldset className="settings-section">
           <legend className="visually-hidden">Contact sync</legend>
-          <Checkbox checked={draft.sync} onChange={(v) => set('sync', v)} label="Auto sync contacts"
-            hint="When a bound user receives a call from a CRM contact, Spokes copies the contact into a PBX phonebook, so the PBX and its phones show the caller's name." />
+          <Checkbox
+            checked={draft.sync}
+            onChange={(v) => set('sync', v)}
+            label="Auto sync contacts"
+            hint="When a bound user receives a call from a CRM contact, Spokes copies the contact into a PBX phonebook, so the PBX and its phones show the caller's name."
+          />
           <div className={`settings-nested${draft.sync ? '' : ' settings-nested-off'}`}>
             <div className="field" role="group" aria-labelledby="modules-label">
-              <span className="field-label" id="modules-label">Modules to sync</span>
+              <span className="field-label" id="modules-label">
+                Modules to sync
+              </span>
               <div className="row checkbox-row">
                 <Checkbox checked={draft.contacts} onChange={(v) => set('contacts', v)} label="Contacts" disabled={!draft.sync} />
                 <Checkbox checked={draft.companies} onChange={(v) => set('companies', v)} label="Companies" disabled={!draft.sync} />
@@ -161,62 +191,135 @@ export function ContactSettingsCard({ settings, onSaved, activity }: {
               {errors.modules && <div className="field-error">{errors.modules}</div>}
             </div>
             <div className="field">
-              <label className="field-label" htmlFor="phonebook">Sync to phonebook</label>
-              <select id="phonebook" className="input" value={draft.phonebook} disabled={!draft.sync || !phonebooks}
-                aria-invalid={errors.phonebook ? true : undefined} aria-describedby="phonebook-hint"
-                onChange={(e) => set('phonebook', e.target.value)}>
+              <label className="field-label" htmlFor="phonebook">
+                Sync to phonebook
+              </label>
+              <select
+                id="phonebook"
+                className="input"
+                value={draft.phonebook}
+                disabled={!draft.sync || !phonebooks}
+                aria-invalid={errors.phonebook ? true : undefined}
+                aria-describedby="phonebook-hint"
+                onChange={(e) => set('phonebook', e.target.value)}
+              >
                 {!phonebooks && !phonebooksError && <option value={draft.phonebook}>Loading the PBX phonebooks…</option>}
                 <option value="">Choose a phonebook…</option>
                 {phonebooks?.map((b) => (
-                  <option key={b.id} value={b.id} disabled={!b.crmOwned && b.contactCount > 0}>{phonebookLabel(b, b.id === saved.phonebook)}</option>
+                  <option key={b.id} value={b.id} disabled={!b.crmOwned && b.contactCount > 0}>
+                    {phonebookLabel(b, b.id === saved.phonebook)}
+                  </option>
                 ))}
                 {phonebooks && saved.phonebook && !phonebooks.some((b) => b.id === saved.phonebook) && (
                   <option value={saved.phonebook}>{settings.contactSync.phonebookName ?? saved.phonebook} — no longer on the PBX</option>
                 )}
                 <option value={NEW_PHONEBOOK}>Create new…</option>
               </select>
-              {errors.phonebook ? <div className="field-error">{errors.phonebook}</div> : (
+              {errors.phonebook ? (
+                <div className="field-error">{errors.phonebook}</div>
+              ) : (
                 <div className="field-hint" id="phonebook-hint">
-                  Only an empty phonebook can be chosen. Spokes marks it <Badge tone="neutral" plain>CRM</Badge> and keeps it
-                  read-only in effect: edits made on the PBX are replaced with the CRM values. Choosing another phonebook releases
-                  the previous one: its contacts stay on the PBX, editable again.
+                  Only an empty phonebook can be chosen. Spokes marks it{' '}
+                  <Badge tone="neutral" plain>
+                    CRM
+                  </Badge>{' '}
+                  and keeps it read-only in effect: edits made on the PBX are replaced with the CRM values. Choosing another phonebook releases the previous
+                  one: its contacts stay on the PBX, editable again.
                 </div>
               )}
               {phonebooksError && (
-                <Alert tone="danger" title="Could not list the PBX phonebooks" actions={<Button size="small" onClick={() => void loadPhonebooks()}>Try again</Button>}>{phonebooksError}</Alert>
+                <Alert
+                  tone="danger"
+                  title="Could not list the PBX phonebooks"
+                  actions={
+                    <Button size="small" onClick={() => void loadPhonebooks()}>
+                      Try again
+                    </Button>
+                  }
+                >
+                  {phonebooksError}
+                </Alert>
               )}
             </div>
             {draft.phonebook === NEW_PHONEBOOK && (
-              <TextField label="Name of the new phonebook" value={draft.newName} onChange={(v) => set('newName', v)} error={errors.newName} maxLength={64}
-                hint="Created on the PBX when you save, marked CRM." />
+              <TextField
+                label="Name of the new phonebook"
+                value={draft.newName}
+                onChange={(v) => set('newName', v)}
+                error={errors.newName}
+                maxLength={64}
+                hint="Created on the PBX when you save, marked CRM."
+              />
             )}
             {current && !dirty && current.crmOwned && draft.sync && (
-              <p className="small muted">{current.name} holds {current.contactCount} {current.contactCount === 1 ? 'contact' : 'contacts'} copied from HubSpot.</p>
+              <p className="small muted">
+                {current.name} holds {current.contactCount} {current.contactCount === 1 ? 'contact' : 'contacts'} copied from HubSpot.
+              </p>
             )}
           </div>
         </fieldset>
         <fieldset className="settings-section">
           <legend className="visually-hidden">Auto-create</legend>
-          <Checkbox checked={draft.autoCreate} onChange={(v) => set('autoCreate', v)} label="Auto create new contacts"
-            hint={<>A number that matches no HubSpot contact or company becomes a contact named <code>Automatic New Contact - &lt;number&gt;</code>, and the call is logged on it.</>} />
+          <Checkbox
+            checked={draft.autoCreate}
+            onChange={(v) => set('autoCreate', v)}
+            label="Auto create new contacts"
+            hint={
+              <>
+                A number that matches no HubSpot contact or company becomes a contact named <code>Automatic New Contact - &lt;number&gt;</code>, and the call is
+                logged on it.
+              </>
+            }
+          />
           <div className={`settings-nested${draft.autoCreate ? '' : ' settings-nested-off'}`}>
             <div className="field" role="group" aria-labelledby="call-types-label">
-              <span className="field-label" id="call-types-label">Call types</span>
+              <span className="field-label" id="call-types-label">
+                Call types
+              </span>
               <div className="row checkbox-row">
-                <Checkbox checked={draft.inbound} onChange={(v) => set('inbound', v)} label="Inbound" hint="An unknown number calls a bound user." disabled={!draft.autoCreate} />
-                <Checkbox checked={draft.outbound} onChange={(v) => set('outbound', v)} label="Outbound" hint="A bound user calls an unknown number." disabled={!draft.autoCreate} />
+                <Checkbox
+                  checked={draft.inbound}
+                  onChange={(v) => set('inbound', v)}
+                  label="Inbound"
+                  hint="An unknown number calls a bound user."
+                  disabled={!draft.autoCreate}
+                />
+                <Checkbox
+                  checked={draft.outbound}
+                  onChange={(v) => set('outbound', v)}
+                  label="Outbound"
+                  hint="A bound user calls an unknown number."
+                  disabled={!draft.autoCreate}
+                />
               </div>
               {errors.callTypes && <div className="field-error">{errors.callTypes}</div>}
             </div>
           </div>
         </fieldset>
         <details className="optional-block" open={!!(errors.defaultRegion || errors.outboundPrefix) || undefined}>
-          <summary>Number matching <span className="muted small">how PBX numbers are matched to HubSpot records</span></summary>
+          <summary>
+            Number matching <span className="muted small">how PBX numbers are matched to HubSpot records</span>
+          </summary>
           <div className="form-grid optional-block-body">
-            <TextField label="Default country" value={draft.defaultRegion} onChange={(v) => set('defaultRegion', v)} error={errors.defaultRegion}
-              placeholder="e.g. US" maxLength={2} hint="For numbers the PBX reports without a country code. Empty: Spokes' default." />
-            <TextField label="Outbound prefix" mono value={draft.outboundPrefix} onChange={(v) => set('outboundPrefix', v)} error={errors.outboundPrefix}
-              placeholder="e.g. 9" maxLength={4} hint="A prefix your outbound route leaves in front of dialled numbers, removed before matching." />
+            <TextField
+              label="Default country"
+              value={draft.defaultRegion}
+              onChange={(v) => set('defaultRegion', v)}
+              error={errors.defaultRegion}
+              placeholder="e.g. US"
+              maxLength={2}
+              hint="For numbers the PBX reports without a country code. Empty: Spokes' default."
+            />
+            <TextField
+              label="Outbound prefix"
+              mono
+              value={draft.outboundPrefix}
+              onChange={(v) => set('outboundPrefix', v)}
+              error={errors.outboundPrefix}
+              placeholder="e.g. 9"
+              maxLength={4}
+              hint="A prefix your outbound route leaves in front of dialled numbers, removed before matching."
+            />
           </div>
         </details>
       </div>

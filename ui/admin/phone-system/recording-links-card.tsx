@@ -33,12 +33,25 @@ export function RecordingLinksCard() {
   };
 
   return (
-    <Card title="Recording links" labelledBy="recording-links-title"
+    <Card
+      title="Recording links"
+      labelledBy="recording-links-title"
       description="Spokes writes a link to each recorded call into HubSpot. Anyone with a link can play that recording, so links work for 7 days; HubSpot's call timeline asks Spokes for a fresh one each time a recording is played."
-      actions={<Button variant="danger-outline" size="small" onClick={() => setConfirm(true)}>Revoke recording links</Button>}>
+      actions={
+        <Button variant="danger-outline" size="small" onClick={() => setConfirm(true)}>
+          Revoke recording links
+        </Button>
+      }
+    >
       <p className="muted small">Revoke them if a link was shared outside your team. Disconnecting the phone system revokes them too.</p>
-      <ConfirmDialog open={confirm} title="Revoke every recording link?" confirmLabel="Revoke" busy={busy}
-        onConfirm={() => void revoke()} onCancel={() => setConfirm(false)}>
+      <ConfirmDialog
+        open={confirm}
+        title="Revoke every recording link?"
+        confirmLabel="Revoke"
+        busy={busy}
+        onConfirm={() => void revoke()}
+        onCancel={() => setConfirm(false)}
+      >
         <p>Every recording link handed out so far stops working at once, including those in HubSpot's call notes.</p>
         <p>Calls in HubSpot still play their recordings: HubSpot asks Spokes for a new link when one of its users plays a call.</p>
       </ConfirmDialog>

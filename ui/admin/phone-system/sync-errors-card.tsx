@@ -35,11 +35,22 @@ export function SyncErrorsCard({ errors, onDismissed }: { errors: Loadable<ApiSy
   };
 
   return (
-    <Card title={<>Sync errors{list && list.length > 0 && <span className="count">{list.length}</span>}</>} labelledBy="sync-errors-title"
-      description="CRM records that could not be copied into the PBX phonebook. Fix the record in HubSpot; Spokes syncs it again on the next call.">
+    <Card
+      title={<>Sync errors{list && list.length > 0 && <span className="count">{list.length}</span>}</>}
+      labelledBy="sync-errors-title"
+      description="CRM records that could not be copied into the PBX phonebook. Fix the record in HubSpot; Spokes syncs it again on the next call."
+    >
       <div className="stack">
-        {errors.error && <Alert tone="danger" title="Could not load the sync errors">{errors.error}</Alert>}
-        {!list && errors.loading && <div className="row muted"><Spinner /> Loading…</div>}
+        {errors.error && (
+          <Alert tone="danger" title="Could not load the sync errors">
+            {errors.error}
+          </Alert>
+        )}
+        {!list && errors.loading && (
+          <div className="row muted">
+            <Spinner /> Loading…
+          </div>
+        )}
         {list && list.length === 0 && <p className="muted empty">No sync errors.</p>}
         {list && list.length > 0 && (
           <ul className="sync-errors" aria-label="Sync errors">
@@ -51,12 +62,32 @@ export function SyncErrorsCard({ errors, onDismissed }: { errors: Loadable<ApiSy
                     <div className="sync-error-reason">{sentence(e.reason)}</div>
                     <div className="muted small">
                       {KIND[e.kind] ?? e.kind}
-                      {record && <> · {e.recordUrl ? <a href={e.recordUrl} target="_blank" rel="noopener noreferrer">{record} ↗</a> : record}</>}
-                      {' · '}{formatDateTime(e.occurredAt)}
+                      {record && (
+                        <>
+                          {' '}
+                          ·{' '}
+                          {e.recordUrl ? (
+                            <a href={e.recordUrl} target="_blank" rel="noopener noreferrer">
+                              {record} ↗
+                            </a>
+                          ) : (
+                            record
+                          )}
+                        </>
+                      )}
+                      {' · '}
+                      {formatDateTime(e.occurredAt)}
                     </div>
                   </div>
-                  <Button size="small" variant="ghost" busy={dismissing === e.id} onClick={() => void dismiss(e.id)}
-                    aria-label={`Dismiss: ${sentence(e.reason)}`}>Dismiss</Button>
+                  <Button
+                    size="small"
+                    variant="ghost"
+                    busy={dismissing === e.id}
+                    onClick={() => void dismiss(e.id)}
+                    aria-label={`Dismiss: ${sentence(e.reason)}`}
+                  >
+                    Dismiss
+                  </Button>
                 </li>
               );
             })}

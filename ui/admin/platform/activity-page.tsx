@@ -51,7 +51,10 @@ export function ActivityPage() {
   const [error, setError] = useState<string | undefined>();
 
   useEffect(() => {
-    platformApi.overview().then((o) => setConnectors([{ slug: 'hubspot', name: 'HubSpot' }, ...o.connectors.map((c) => ({ slug: c.slug, name: c.name }))]), () => {});
+    platformApi.overview().then(
+      (o) => setConnectors([{ slug: 'hubspot', name: 'HubSpot' }, ...o.connectors.map((c) => ({ slug: c.slug, name: c.name }))]),
+      () => {},
+    );
   }, []);
 
   // A new filter starts again from the newest page.
@@ -74,12 +77,24 @@ export function ActivityPage() {
   useEffect(() => {
     let stale = false;
     setLoading(true);
-    platformApi.audit(query, cursor).then((p) => {
-      if (stale) return;
-      setPage(p);
-      setError(undefined);
-    }, (err) => { if (!stale) setError(errorMessage(err)); }).finally(() => { if (!stale) setLoading(false); });
-    return () => { stale = true; };
+    platformApi
+      .audit(query, cursor)
+      .then(
+        (p) => {
+          if (stale) return;
+          setPage(p);
+          setError(undefined);
+        },
+        (err) => {
+          if (!stale) setError(errorMessage(err));
+        },
+      )
+      .finally(() => {
+        if (!stale) setLoading(false);
+      });
+    return () => {
+      stale = true;
+    };
   }, [query, cursor]);
 
   const setFilter = (name: keyof Filters, value: string) => {
@@ -96,37 +111,81 @@ export function ActivityPage() {
       <PageHeader title="Activity" description="Every write Spokes made to HubSpot or to a connected system, newest first, with what caused it." />
       <Card>
         <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-          <Select label="Connector" value={filters.connector} onChange={(v) => setFilter('connector', v)}
-            options={[['', 'All connectors'], ...connectors.map((c) => [c.slug, c.name] as [string, string])]} />
-          <Select label="Object" value={filters.object} onChange={(v) => setFilter('object', v)}
-            options={[['', 'All objects'], ...[...new Set([...OBJECTS, ...(filters.object ? [filters.object] : [])])].map((o) => [o, o.replace(/_/g, ' ')] as [string, string])]} />
-          <Select label="Outcome" value={filters.outcome} onChange={(v) => setFilter('outcome', v)}
-            options={[['', 'All outcomes'], ['succeeded', 'Succeeded'], ['failed', 'Failed'], ['skipped', 'Skipped']]} />
-          <Select label="Time range" value={filters.range} onChange={(v) => setFilter('range', v)} options={RANGES.map((r) => [r.value, r.label] as [string, string])} />
+          <Select
+            label="Connector"
+            value={filters.connector}
+            onChange={(v) => setFilter('connector', v)}
+            options={[['', 'All connectors'], ...connectors.map((c) => [c.slug, c.name] as [string, string])]}
+          />
+          <Select
+            label="Object"
+            value={filters.object}
+            onChange={(v) => setFilter('object', v)}
+            options={[
+              ['', 'All objects'],
+              ...[...new Set([...OBJECTS, ...(filters.object ? [filters.object] : [])])].map((o) => [o, o.replace(/_/g, ' ')] as [string, string]),
+            ]}
+          />
+          <Select
+            label="Outcome"
+            value={filters.outcome}
+            onChange={(v) => setFilter('outcome', v)}
+            options={[
+              ['', 'All outcomes'],
+              ['succeeded', 'Succeeded'],
+              ['failed', 'Failed'],
+              ['skipped', 'Skipped'],
+            ]}
+          />
+          <Select
+            label="Time range"
+            value={filters.range}
+            onChange={(v) => setFilter('range', v)}
+            options={RANGES.map((r) => [r.value, r.label] as [string, string])}
+          />
         </form>
       </Card>
       <Card>
         <div className="stack">
-          {error && <Alert tone="danger" title="Could not load the activity">{error}</Alert>}
-          {!page && loading && <div className="row muted"><Spinner /> Loading…</div>}
+          {error && (
+            <Alert tone="danger" title="Could not load the activity">
+              {error}
+            </Alert>
+          )}
+          {!page && loading && (
+            <div className="row muted">
+              <Spinner /> Loading…
+            </div>
+          )}
           {page && page.entries.length === 0 && <p className="muted empty">No writes match these filters.</p>}
           {page && page.entries.length > 0 && (
             <div className="table-wrap">
               <table className="table activity table-stack" aria-label="Writes" aria-busy={loading || undefined}>
                 <thead>
                   <tr>
-                    <th scope="col">Time</th><th scope="col">Connector</th><th scope="col">Write</th>
-                    <th scope="col">Outcome</th><th scope="col">Cause</th>
+                    <th scope="col">Time</th>
+                    <th scope="col">Connector</th>
+                    <th scope="col">Write</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Cause</th>
                   </tr>
                 </thead>
                 <tbody>
                   {page.entries.map((e) => (
                     <tr key={e.id}>
-                      <td className="nowrap num" data-label="Time"><div>{formatDateTime(e.occurredAt)}</div></td>
-                      <td data-label="Connector"><div>{names.get(e.connector) ?? e.connector}{e.connectionId && <div className="muted small mono">{e.connectionId}</div>}</div></td>
+                      <td className="nowrap num" data-label="Time">
+                        <div>{formatDateTime(e.occurredAt)}</div>
+                      </td>
+                      <td data-label="Connector">
+                        <div>
+                          {names.get(e.connector) ?? e.connector}
+                          {e.connectionId && <div className="muted small mono">{e.connectionId}</div>}
+                        </div>
+                      </td>
                       <td data-label="Write">
                         <div>
-                          <span className="activity-op">{e.operation}</span> {e.objectType.replace(/_/g, ' ')}{e.objectId && <span className="mono"> {e.objectId}</span>}
+                          <span className="activity-op">{e.operation}</span> {e.objectType.replace(/_/g, ' ')}
+                          {e.objectId && <span className="mono"> {e.objectId}</span>}
                           <div className="muted small">in {e.target === 'hubspot' ? 'HubSpot' : e.target}</div>
                         </div>
                       </td>
@@ -139,7 +198,10 @@ export function ActivityPage() {
                       <td data-label="Cause">
                         <div>
                           {e.cause}
-                          <div className="muted small">{e.causeType}{e.actor ? ` · by ${e.actor}` : ''}</div>
+                          <div className="muted small">
+                            {e.causeType}
+                            {e.actor ? ` · by ${e.actor}` : ''}
+                          </div>
                         </div>
                       </td>
                     </tr>
@@ -150,9 +212,27 @@ export function ActivityPage() {
           )}
           {page && (trail.length > 0 || page.nextCursor) && (
             <div className="pager">
-              <Button size="small" disabled={trail.length === 0 || loading} onClick={() => { setCursor(trail.at(-1)); setTrail(trail.slice(0, -1)); }}>← Newer</Button>
+              <Button
+                size="small"
+                disabled={trail.length === 0 || loading}
+                onClick={() => {
+                  setCursor(trail.at(-1));
+                  setTrail(trail.slice(0, -1));
+                }}
+              >
+                ← Newer
+              </Button>
               <span className="muted small">Page {trail.length + 1}</span>
-              <Button size="small" disabled={!page.nextCursor || loading} onClick={() => { setTrail([...trail, cursor]); setCursor(page.nextCursor ?? undefined); }}>Older →</Button>
+              <Button
+                size="small"
+                disabled={!page.nextCursor || loading}
+                onClick={() => {
+                  setTrail([...trail, cursor]);
+                  setCursor(page.nextCursor ?? undefined);
+                }}
+              >
+                Older →
+              </Button>
             </div>
           )}
         </div>
@@ -165,9 +245,15 @@ function Select({ label, value, options, onChange }: { label: string; value: str
   const id = `filter-${label.toLowerCase().replace(/\s+/g, '-')}`;
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
       <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)}>
-        {options.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
       </select>
     </div>
   );

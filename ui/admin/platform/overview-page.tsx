@@ -38,7 +38,9 @@ export function OverviewPage() {
 
   useEffect(() => {
     void load();
-    const timer = setInterval(() => { if (document.visibilityState === 'visible') void load(); }, POLL_MS);
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, POLL_MS);
     return () => clearInterval(timer);
   }, [load]);
 
@@ -46,16 +48,34 @@ export function OverviewPage() {
   const problems = connections.filter((c) => c.state === 'error' || c.state === 'needs_reauthorization').length;
   return (
     <div className="page page-wide">
-      <PageHeader title="Overview" description="Every connection Spokes manages: its state, its last activity and its errors."
-        status={overview && (problems
-          ? <Badge tone="warning">{problems === 1 ? '1 connection needs attention' : `${problems} connections need attention`}</Badge>
-          : <Badge tone="success">No problems</Badge>)} />
-      {error && <Alert tone="danger" title="Could not load the overview">{error}</Alert>}
-      {!overview && !error && <div className="row muted"><Spinner /> Loading…</div>}
+      <PageHeader
+        title="Overview"
+        description="Every connection Spokes manages: its state, its last activity and its errors."
+        status={
+          overview &&
+          (problems ? (
+            <Badge tone="warning">{problems === 1 ? '1 connection needs attention' : `${problems} connections need attention`}</Badge>
+          ) : (
+            <Badge tone="success">No problems</Badge>
+          ))
+        }
+      />
+      {error && (
+        <Alert tone="danger" title="Could not load the overview">
+          {error}
+        </Alert>
+      )}
+      {!overview && !error && (
+        <div className="row muted">
+          <Spinner /> Loading…
+        </div>
+      )}
       {overview && (
         <>
           <HubSpotCard hubspot={overview.hubspot} />
-          {overview.connectors.map((c) => <ConnectorCard key={c.slug} connector={c} />)}
+          {overview.connectors.map((c) => (
+            <ConnectorCard key={c.slug} connector={c} />
+          ))}
         </>
       )}
     </div>
@@ -66,11 +86,26 @@ function HubSpotCard({ hubspot }: { hubspot: ApiOverview['hubspot'] }) {
   const state = HUBSPOT_STATE[hubspot.state];
   const page = pageOfConnector('hubspot');
   return (
-    <Card title="HubSpot" labelledBy="overview-hubspot" description="The CRM every connector writes to."
-      actions={page && <Link className="button button-secondary button-small" to={page.path}>Open HubSpot page</Link>}>
+    <Card
+      title="HubSpot"
+      labelledBy="overview-hubspot"
+      description="The CRM every connector writes to."
+      actions={
+        page && (
+          <Link className="button button-secondary button-small" to={page.path}>
+            Open HubSpot page
+          </Link>
+        )
+      }
+    >
       <div className="overview-row">
         <Badge tone={state.tone}>{state.label}</Badge>
-        {hubspot.accountName && <span>{hubspot.accountName}{hubspot.portalId !== null && <span className="muted"> · account {hubspot.portalId}</span>}</span>}
+        {hubspot.accountName && (
+          <span>
+            {hubspot.accountName}
+            {hubspot.portalId !== null && <span className="muted"> · account {hubspot.portalId}</span>}
+          </span>
+        )}
         {hubspot.reason && <span className="muted small">{sentence(hubspot.reason)}</span>}
       </div>
     </Card>
@@ -82,21 +117,62 @@ function ConnectorCard({ connector }: { connector: ApiOverview['connectors'][num
   const id = `overview-${connector.slug}`;
   const activity = `/admin/activity?connector=${encodeURIComponent(connector.slug)}`;
   return (
-    <Card title={connector.name} labelledBy={id}
-      description={<>Last write {connector.lastWriteAt ? <time dateTime={connector.lastWriteAt} title={formatDateTime(connector.lastWriteAt)}>{formatAgo(connector.lastWriteAt)}</time> : 'never'} · <Link to={activity}>See its writes</Link></>}
-      actions={page && <Link className="button button-secondary button-small" to={page.path}>Open {page.label} page</Link>}>
+    <Card
+      title={connector.name}
+      labelledBy={id}
+      description={
+        <>
+          Last write{' '}
+          {connector.lastWriteAt ? (
+            <time dateTime={connector.lastWriteAt} title={formatDateTime(connector.lastWriteAt)}>
+              {formatAgo(connector.lastWriteAt)}
+            </time>
+          ) : (
+            'never'
+          )}{' '}
+          · <Link to={activity}>See its writes</Link>
+        </>
+      }
+      actions={
+        page && (
+          <Link className="button button-secondary button-small" to={page.path}>
+            Open {page.label} page
+          </Link>
+        )
+      }
+    >
       {connector.managedOnItsPage ? (
-        <p className="muted">Its connection is shown on its own page{page ? <> (<Link to={page.path}>{page.label}</Link>)</> : ''}.</p>
+        <p className="muted">
+          Its connection is shown on its own page
+          {page ? (
+            <>
+              {' '}
+              (<Link to={page.path}>{page.label}</Link>)
+            </>
+          ) : (
+            ''
+          )}
+          .
+        </p>
       ) : connector.connections.length === 0 ? (
         <p className="muted">No connections yet{connector.connectionsAllowed === 'many' ? ': add as many as you need.' : '.'}</p>
       ) : (
         <div className="table-wrap">
           <table className="table table-stack" aria-label={`${connector.name} connections`}>
             <thead>
-              <tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last activity</th><th scope="col" className="num">Open errors</th></tr>
+              <tr>
+                <th scope="col">Connection</th>
+                <th scope="col">State</th>
+                <th scope="col">Last activity</th>
+                <th scope="col" className="num">
+                  Open errors
+                </th>
+              </tr>
             </thead>
             <tbody>
-              {connector.connections.map((c) => <ConnectionRow key={c.id} connection={c} />)}
+              {connector.connections.map((c) => (
+                <ConnectionRow key={c.id} connection={c} />
+              ))}
             </tbody>
           </table>
         </div>
@@ -120,9 +196,19 @@ function ConnectionRow({ connection: c }: { connection: ApiConnection }) {
         </div>
       </td>
       <td className="nowrap" data-label="Last activity">
-        <div>{c.lastActivityAt ? <time dateTime={c.lastActivityAt} title={formatDateTime(c.lastActivityAt)}>{formatAgo(c.lastActivityAt)}</time> : <span className="muted">never</span>}</div>
+        <div>
+          {c.lastActivityAt ? (
+            <time dateTime={c.lastActivityAt} title={formatDateTime(c.lastActivityAt)}>
+              {formatAgo(c.lastActivityAt)}
+            </time>
+          ) : (
+            <span className="muted">never</span>
+          )}
+        </div>
       </td>
-      <td className="num" data-label="Open errors"><div>{c.openErrors ? <span className="count">{c.openErrors}</span> : <span className="muted">0</span>}</div></td>
+      <td className="num" data-label="Open errors">
+        <div>{c.openErrors ? <span className="count">{c.openErrors}</span> : <span className="muted">0</span>}</div>
+      </td>
     </tr>
   );
 }

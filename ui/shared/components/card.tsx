@@ -1,6 +1,14 @@
 import type { ReactNode } from 'react';
 
-export function Card({ title, description, actions, footer, children, labelledBy, className }: {
+export function Card({
+  title,
+  description,
+  actions,
+  footer,
+  children,
+  labelledBy,
+  className,
+}: {
   title?: ReactNode;
   description?: ReactNode;
   actions?: ReactNode;

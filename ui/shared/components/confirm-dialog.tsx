@@ -2,7 +2,20 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { Button } from './button.tsx';
 
 /** A modal question before an action (destructive by default); Escape and "Cancel" back out. */
-export function ConfirmDialog({ open, title, children, confirmLabel, busy, onConfirm, onCancel, confirmVariant = 'danger', cancelLabel = 'Cancel', confirmDisabled, wide, plain }: {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  busy,
+  onConfirm,
+  onCancel,
+  confirmVariant = 'danger',
+  cancelLabel = 'Cancel',
+  confirmDisabled,
+  wide,
+  plain,
+}: {
   open: boolean;
   title: string;
   children: ReactNode;
@@ -29,14 +42,26 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy, onCon
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className={`dialog${wide ? ' dialog-wide' : ''}`} aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onCancel(); }}>
+    <dialog
+      ref={ref}
+      className={`dialog${wide ? ' dialog-wide' : ''}`}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
       <div className="dialog-body">
         <h2 id={titleId}>{title}</h2>
         <div className={plain ? 'dialog-content' : 'muted dialog-content'}>{children}</div>
       </div>
       <div className="dialog-actions">
-        <Button onClick={onCancel} disabled={busy} autoFocus>{cancelLabel}</Button>
-        <Button variant={confirmVariant} onClick={onConfirm} busy={busy} disabled={confirmDisabled}>{confirmLabel}</Button>
+        <Button onClick={onCancel} disabled={busy} autoFocus>
+          {cancelLabel}
+        </Button>
+        <Button variant={confirmVariant} onClick={onConfirm} busy={busy} disabled={confirmDisabled}>
+          {confirmLabel}
+        </Button>
       </div>
     </dialog>
   );

@@ -21,7 +21,14 @@ export function CopyButton({ text, label = 'Copy', what }: { text: string; label
   return (
     <Button size="small" className={state === 'copied' ? 'button-copied' : ''} onClick={copy} aria-label={`${label}: ${what}`}>
       <svg width="14" height="14" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.6" aria-hidden="true">
-        {state === 'copied' ? <path d="M3 8.5l3 3 7-7" strokeLinecap="round" strokeLinejoin="round" /> : <><rect x="5" y="5" width="8.5" height="8.5" rx="1.5" /><path d="M10.5 5V3.5A1.5 1.5 0 0 0 9 2H3.5A1.5 1.5 0 0 0 2 3.5V9a1.5 1.5 0 0 0 1.5 1.5H5" /></>}
+        {state === 'copied' ? (
+          <path d="M3 8.5l3 3 7-7" strokeLinecap="round" strokeLinejoin="round" />
+        ) : (
+          <>
+            <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" />
+            <path d="M10.5 5V3.5A1.5 1.5 0 0 0 9 2H3.5A1.5 1.5 0 0 0 2 3.5V9a1.5 1.5 0 0 0 1.5 1.5H5" />
+          </>
+        )}
       </svg>
       <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select and copy by hand' : label}</span>
     </Button>

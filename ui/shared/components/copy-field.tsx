@@ -6,7 +6,9 @@ export function CopyField({ label, value, hint }: { label: ReactNode; value: str
   const id = useId();
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
       <div className="input-with-action">
         <input id={id} className="input input-mono input-readonly" value={value} readOnly onFocus={(e) => e.target.select()} />
         <CopyButton text={value} what={typeof label === 'string' ? label : 'value'} />

@@ -14,7 +14,9 @@ export function TextField({ label, hint, error, mono, onChange, className, ...in
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
       <input
         id={id}
         className={`input${mono ? ' input-mono' : ''} ${className ?? ''}`}
@@ -23,8 +25,16 @@ export function TextField({ label, hint, error, mono, onChange, className, ...in
         onChange={(e) => onChange?.(e.target.value)}
         {...input}
       />
-      {hint && !error && <div className="field-hint" id={`${id}-hint`}>{hint}</div>}
-      {error && <div className="field-error" id={`${id}-error`}>{error}</div>}
+      {hint && !error && (
+        <div className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+      {error && (
+        <div className="field-error" id={`${id}-error`}>
+          {error}
+        </div>
+      )}
     </div>
   );
 }

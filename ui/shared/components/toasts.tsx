@@ -21,11 +21,14 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const next = useRef(1);
   const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
-  const show = useCallback((tone: Toast['tone'], message: string) => {
-    const id = next.current++;
-    setToasts((all) => [...all.slice(-3), { id, tone, message }]);
-    if (tone !== 'error') window.setTimeout(() => dismiss(id), 5000);
-  }, [dismiss]);
+  const show = useCallback(
+    (tone: Toast['tone'], message: string) => {
+      const id = next.current++;
+      setToasts((all) => [...all.slice(-3), { id, tone, message }]);
+      if (tone !== 'error') window.setTimeout(() => dismiss(id), 5000);
+    },
+    [dismiss],
+  );
   const value = useMemo(() => ({ show }), [show]);
   return (
     <ToastContext.Provider value={value}>
@@ -34,7 +37,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map((t) => (
           <div key={t.id} className={`toast toast-${t.tone}`} role={t.tone === 'error' ? 'alert' : 'status'}>
             <span>{t.message}</span>
-            <button type="button" className="toast-close" onClick={() => dismiss(t.id)} aria-label="Dismiss">×</button>
+            <button type="button" className="toast-close" onClick={() => dismiss(t.id)} aria-label="Dismiss">
+              ×
+            </button>
           </div>
         ))}
       </div>

@@ -64,15 +64,17 @@ export function errorForEnvelope(envelope: YeastarEnvelopeError, host: string): 
       const when = Number.isFinite(until) && until > 0 ? ` until ${new Date(until * 1000).toISOString()}` : '';
       return new AuthExpiredError(
         `The PBX has blocked this server's IP address${when} after repeated failed logins. ` +
-        'Remove it under Security > Security Rules > Blocked IPs on the PBX, check the Client ID and Client Secret, then connect again.',
-        envelope);
+          'Remove it under Security > Security Rules > Blocked IPs on the PBX, check the Client ID and Client Secret, then connect again.',
+        envelope,
+      );
     }
     case E.accessDenied:
     case E.ipForbidden:
       return new AuthExpiredError(
         `The PBX refuses API access from this server (${envelope.errmsg}). ` +
-        'Check Integrations > API on the PBX: the API must be enabled and, if an IP allow-list is set, include this server.',
-        envelope);
+          'Check Integrations > API on the PBX: the API must be enabled and, if an IP allow-list is set, include this server.',
+        envelope,
+      );
     case E.interfaceNotExisted:
       return new RemoteRejectedError(`${what}: the PBX does not offer this endpoint (firmware too old?)`, undefined, envelope);
     default:

@@ -5,8 +5,13 @@
  * Status. Pure functions; the stream and the webhook parser share them.
  */
 import {
-  PbxDialError, type PbxCallEvent, type PbxCallFailedEvent, type PbxCallMember, type PbxCallState,
-  type PbxDialFailure, type PbxExtensionStateEvent,
+  PbxDialError,
+  type PbxCallEvent,
+  type PbxCallFailedEvent,
+  type PbxCallMember,
+  type PbxCallState,
+  type PbxDialFailure,
+  type PbxExtensionStateEvent,
 } from '../pbx.ts';
 import type { ApiMember } from './wire.ts';
 

@@ -24,7 +24,12 @@ export function partyNumber(raw: string | undefined): string {
 }
 
 export function cdrStatus(raw: string): PbxCdrStatus {
-  switch (raw.trim().toUpperCase().replace(/[\s_]+/g, ' ')) {
+  switch (
+    raw
+      .trim()
+      .toUpperCase()
+      .replace(/[\s_]+/g, ' ')
+  ) {
     case 'ANSWERED':
     case 'ANSWERD':
       return 'answered';
@@ -78,9 +83,7 @@ interface CdrParts {
 function toCdr(p: CdrParts): PbxCdr {
   const dir = direction(p.type, p.srcTrunk, p.dstTrunk);
   const [ours, theirs] = dir === 'inbound' ? [p.to, p.from] : [p.from, p.to];
-  const id = p.uid
-    ? `uid:${p.uid}`
-    : p.callId ? `call:${p.callId}:${p.from}:${p.to}` : `row:${p.rowId ?? `${p.startedAt.getTime()}:${p.from}:${p.to}`}`;
+  const id = p.uid ? `uid:${p.uid}` : p.callId ? `call:${p.callId}:${p.from}:${p.to}` : `row:${p.rowId ?? `${p.startedAt.getTime()}:${p.from}:${p.to}`}`;
   return {
     id,
     // The uid is the one id of a call record in every source: the New CDR event (newer firmware), cdr/search
@@ -111,10 +114,20 @@ export function cdrFromEvent(msg: ApiCdrEvent, clock: PbxClock): PbxCdr | null {
   if (!startedAt) return null;
   const talk = msg.talk_duration;
   return toCdr({
-    uid: clean(msg.uid), callId: clean(msg.call_id) || null, startedAt,
-    from: partyNumber(msg.call_from), to: partyNumber(msg.call_to), type: msg.type, status: msg.status,
-    ringSeconds: Math.max(0, msg.call_duration - talk), talkSeconds: talk, totalSeconds: msg.call_duration,
-    srcTrunk: clean(msg.src_trunk_name), dstTrunk: clean(msg.dst_trunk_name), didNumber: msg.did_number, recording: msg.recording,
+    uid: clean(msg.uid),
+    callId: clean(msg.call_id) || null,
+    startedAt,
+    from: partyNumber(msg.call_from),
+    to: partyNumber(msg.call_to),
+    type: msg.type,
+    status: msg.status,
+    ringSeconds: Math.max(0, msg.call_duration - talk),
+    talkSeconds: talk,
+    totalSeconds: msg.call_duration,
+    srcTrunk: clean(msg.src_trunk_name),
+    dstTrunk: clean(msg.dst_trunk_name),
+    didNumber: msg.did_number,
+    recording: msg.recording,
   });
 }
 
@@ -122,9 +135,20 @@ export function cdrFromEvent(msg: ApiCdrEvent, clock: PbxClock): PbxCdr | null {
 export function cdrFromRow(row: ApiCdrRow): PbxCdr {
   const recording = clean(row.record_file);
   return toCdr({
-    uid: clean(row.uid), callId: callIdFromRecording(recording), startedAt: new Date(row.timestamp * 1000),
-    from: partyNumber(row.call_from), to: partyNumber(row.call_to), type: row.call_type, status: row.disposition,
-    ringSeconds: row.ring_duration, talkSeconds: row.talk_duration, totalSeconds: row.duration,
-    srcTrunk: clean(row.src_trunk), dstTrunk: clean(row.dst_trunk), didNumber: row.did_number, recording, rowId: row.id,
+    uid: clean(row.uid),
+    callId: callIdFromRecording(recording),
+    startedAt: new Date(row.timestamp * 1000),
+    from: partyNumber(row.call_from),
+    to: partyNumber(row.call_to),
+    type: row.call_type,
+    status: row.disposition,
+    ringSeconds: row.ring_duration,
+    talkSeconds: row.talk_duration,
+    totalSeconds: row.duration,
+    srcTrunk: clean(row.src_trunk),
+    dstTrunk: clean(row.dst_trunk),
+    didNumber: row.did_number,
+    recording,
+    rowId: row.id,
   });
 }

@@ -96,16 +96,21 @@ export class YeastarHttp {
   async request(method: 'GET' | 'POST', path: string, opts: { query?: Query; body?: unknown; token?: string } = {}): Promise<Record<string, unknown>> {
     const url = this.apiUrl(path, opts.query, opts.token);
     const started = Date.now();
-    const res = await this.fetchRaw(url, method === 'POST'
-      ? { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(opts.body ?? {}) }
-      : { method });
+    const res = await this.fetchRaw(
+      url,
+      method === 'POST' ? { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(opts.body ?? {}) } : { method },
+    );
     const text = await res.text().catch((err: unknown) => {
       throw new RemoteUnavailableError(`Yeastar PBX ${this.host}: the answer to ${path} broke off`, err);
     });
     this.log.debug({ method, url: redactUrl(url.toString()), status: res.status, ms: Date.now() - started }, 'yeastar request');
     if (!res.ok) {
       // The PBX itself answers 200 to everything; other statuses come from an overloaded PBX or a proxy in front of it.
-      if (res.status >= 300 && res.status < 400) throw new RemoteRejectedError(`Yeastar PBX ${this.host} answered ${path} with a redirect (HTTP ${res.status}), which Spokes does not follow`, res.status);
+      if (res.status >= 300 && res.status < 400)
+        throw new RemoteRejectedError(
+          `Yeastar PBX ${this.host} answered ${path} with a redirect (HTTP ${res.status}), which Spokes does not follow`,
+          res.status,
+        );
       const message = `Yeastar PBX ${this.host} answered HTTP ${res.status} to ${path}`;
       if (res.status >= 500 || res.status === 429 || res.status === 408) throw new RemoteUnavailableError(message);
       throw new RemoteRejectedError(message, res.status);

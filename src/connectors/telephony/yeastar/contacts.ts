@@ -13,21 +13,37 @@ import type { YeastarClient } from './client.ts';
 import { yeastarManifest as M } from './manifest.ts';
 import { numericId, type YeastarPhonebooks } from './phonebooks.ts';
 import {
-  FLAT_NUMBER_FIELDS, apiContactRowSchema, apiContactSchema, apiEmptySchema, apiIdSchema,
-  type ApiContact, type ApiContactRow, type ApiNumType,
+  FLAT_NUMBER_FIELDS,
+  apiContactRowSchema,
+  apiContactSchema,
+  apiEmptySchema,
+  apiIdSchema,
+  type ApiContact,
+  type ApiContactRow,
+  type ApiNumType,
 } from './wire.ts';
 
 const TO_API: Record<PbxNumberType, ApiNumType> = {
-  work: 'business_number', work2: 'business_number2', work_fax: 'business_fax',
-  mobile: 'mobile_number', mobile2: 'mobile_number2', home: 'home_number', home2: 'home_number2',
-  home_fax: 'home_fax', other: 'other_number',
+  work: 'business_number',
+  work2: 'business_number2',
+  work_fax: 'business_fax',
+  mobile: 'mobile_number',
+  mobile2: 'mobile_number2',
+  home: 'home_number',
+  home2: 'home_number2',
+  home_fax: 'home_fax',
+  other: 'other_number',
 };
 const FROM_API = Object.fromEntries(Object.entries(TO_API).map(([k, v]) => [v, k])) as Record<ApiNumType, PbxNumberType>;
 
-const numbersSchema = z.array(z.object({
-  type: z.enum(Object.keys(TO_API) as [PbxNumberType, ...PbxNumberType[]]),
-  number: z.string().trim().min(1, 'a phone number cannot be empty').max(64),
-})).min(1, 'a PBX contact needs at least one phone number')
+const numbersSchema = z
+  .array(
+    z.object({
+      type: z.enum(Object.keys(TO_API) as [PbxNumberType, ...PbxNumberType[]]),
+      number: z.string().trim().min(1, 'a phone number cannot be empty').max(64),
+    }),
+  )
+  .min(1, 'a PBX contact needs at least one phone number')
   .refine((list) => new Set(list.map((n) => n.type)).size === list.length, 'each number type can appear once (the PBX has one field per type)');
 
 const inputSchema = z.object({
@@ -64,15 +80,25 @@ export function summaryFromRow(row: ApiContactRow): PbxContactSummary {
     if (value) numbers.push({ type: FROM_API[apiType], number: value });
   }
   return {
-    id: String(row.id), displayName: row.contact_name.trim(), company: row.company, email: row.email, numbers,
-    remark: row.remark, phonebookIds: row.phonebook_list?.map((p) => String(p.id)),
+    id: String(row.id),
+    displayName: row.contact_name.trim(),
+    company: row.company,
+    email: row.email,
+    numbers,
+    remark: row.remark,
+    phonebookIds: row.phonebook_list?.map((p) => String(p.id)),
   };
 }
 
 function fromApi(c: ApiContact): PbxContact {
   return {
-    id: String(c.id), firstName: c.first_name, lastName: c.last_name, displayName: `${c.first_name} ${c.last_name}`.trim(),
-    company: c.company, email: c.email, remark: c.remark,
+    id: String(c.id),
+    firstName: c.first_name,
+    lastName: c.last_name,
+    displayName: `${c.first_name} ${c.last_name}`.trim(),
+    company: c.company,
+    email: c.email,
+    remark: c.remark,
     numbers: c.number_list.map((n) => ({ type: FROM_API[n.num_type], number: n.number })),
     phonebookIds: c.phonebook_list.map((p) => String(p.id)),
   };

@@ -11,9 +11,7 @@ import { cdrFromEvent } from './cdr.ts';
 import { yeastarManifest as M } from './manifest.ts';
 import type { PbxClock } from './pbx-clock.ts';
 import { findUnstorableText, withStorableText } from '../../../db/storable-text.ts';
-import {
-  apiCallFailedSchema, apiCallStatusSchema, apiCdrEventSchema, apiEventFrameSchema, apiExtensionCallStatusSchema,
-} from './wire.ts';
+import { apiCallFailedSchema, apiCallStatusSchema, apiCdrEventSchema, apiEventFrameSchema, apiExtensionCallStatusSchema } from './wire.ts';
 
 export type DecodedFrame =
   /** `cleaned` names the first field whose text could not be stored and was cleaned (`cleanUnstorable`). */
@@ -78,7 +76,9 @@ export function decodeEventFrame(frame: unknown, clock: PbxClock, receivedAt: Da
       const m = parseMsg(apiCdrEventSchema, msg, opts);
       if (!m.ok) return bad(m);
       const cdr = cdrFromEvent(m.value, clock);
-      return cdr ? { kind: 'event', type, event: { type: 'cdr', cdr, receivedAt }, cleaned: m.cleaned } : bad({ problem: `unreadable time_start "${m.value.time_start}"`, field: 'msg.time_start' });
+      return cdr
+        ? { kind: 'event', type, event: { type: 'cdr', cdr, receivedAt }, cleaned: m.cleaned }
+        : bad({ problem: `unreadable time_start "${m.value.time_start}"`, field: 'msg.time_start' });
     }
     case M.events.extensionCallStatus: {
       const m = parseMsg(apiExtensionCallStatusSchema, msg, opts);

@@ -130,7 +130,10 @@ export class YeastarEventStream implements PbxEventStream {
 
   #gap(reason: PbxGapReason, from: Date, to: Date): void {
     this.#push({
-      type: 'gap', reason, from, to,
+      type: 'gap',
+      reason,
+      from,
+      to,
       backfill: { from: new Date(from.getTime() - this.#lookbackMs), to: new Date(to.getTime() + M.backfillSkewMs) },
     });
   }
@@ -205,7 +208,9 @@ export class YeastarEventStream implements PbxEventStream {
     }
     // ws hands `lookup` to net/tls.connect: the socket goes only to an address the policy checked. No redirects followed.
     const ws = new WebSocket(url, {
-      headers: { 'User-Agent': M.userAgent }, handshakeTimeout: M.websocket.handshakeTimeoutMs, followRedirects: false,
+      headers: { 'User-Agent': M.userAgent },
+      handshakeTimeout: M.websocket.handshakeTimeoutMs,
+      followRedirects: false,
       lookup: this.#deps.addresses.lookup,
     } as WebSocket.ClientOptions);
     const live: Live = { ws, token, stale: false, lastFrameAt: Date.now() };
@@ -221,8 +226,7 @@ export class YeastarEventStream implements PbxEventStream {
         ws.terminate();
         reject(err);
       };
-      const timer = setTimeout(() => settle(new RemoteUnavailableError('the PBX did not confirm the event subscription')),
-        M.websocket.handshakeTimeoutMs);
+      const timer = setTimeout(() => settle(new RemoteUnavailableError('the PBX did not confirm the event subscription')), M.websocket.handshakeTimeoutMs);
       const onOpen = () => ws.send(JSON.stringify({ topic_list: this.#deps.topics ?? M.topics }));
       const onMessage = (data: WebSocket.RawData) => {
         let reply: { errcode?: unknown; errmsg?: unknown };
@@ -244,8 +248,11 @@ export class YeastarEventStream implements PbxEventStream {
       let socketError: Error | undefined;
       const onClose = (code: number) => {
         const refused = refusalOf(socketError);
-        settle(refused ? new RemoteUnavailableError(refusedAddressMessage(refused.message), refused)
-          : new RemoteUnavailableError(`the event socket closed (${code}) before the subscription`));
+        settle(
+          refused
+            ? new RemoteUnavailableError(refusedAddressMessage(refused.message), refused)
+            : new RemoteUnavailableError(`the event socket closed (${code}) before the subscription`),
+        );
       };
       // An 'error' is always followed by 'close'; the listener stays for the socket's life so that none goes unhandled.
       ws.on('error', (err) => {
@@ -342,7 +349,11 @@ export class YeastarEventStream implements PbxEventStream {
     const decoded = decodeEventFrame(frame, this.#clock!, now, { cleanUnstorable: true });
     if (decoded.kind === 'event') {
       // Not dropped, not silently altered: the call is logged with the text cleaned, and the field is named.
-      if (decoded.cleaned) this.#deps.log.warn({ type: decoded.type, field: decoded.cleaned }, 'yeastar event carried text that cannot be stored (a NUL or a lone surrogate); cleaned it');
+      if (decoded.cleaned)
+        this.#deps.log.warn(
+          { type: decoded.type, field: decoded.cleaned },
+          'yeastar event carried text that cannot be stored (a NUL or a lone surrogate); cleaned it',
+        );
       return this.#push(decoded.event);
     }
     if (decoded.kind === 'invalid') {

@@ -48,10 +48,17 @@ export interface YeastarAdapterOptions {
 }
 
 const optionsSchema = z.object({
-  baseUrl: z.string().trim().refine((u) => /^https?:\/\/[^/\s]+/i.test(u) && URL.canParse(u), 'must be a URL such as https://pbx.example.com:8088'),
+  baseUrl: z
+    .string()
+    .trim()
+    .refine((u) => /^https?:\/\/[^/\s]+/i.test(u) && URL.canParse(u), 'must be a URL such as https://pbx.example.com:8088'),
   clientId: z.string().trim().min(1, 'the Client ID is required'),
   clientSecret: z.string().trim().min(1, 'the Client Secret is required'),
-  webhookSecret: z.string().trim().optional().transform((v) => v || undefined),
+  webhookSecret: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined),
   pageSize: z.number().int().min(1).max(M.maxPageSize).optional(),
 });
 
@@ -74,7 +81,9 @@ function connectionProblem(err: unknown, origin: string): unknown {
   if (refusalOf(err) || errcodeOf(err) !== undefined || err instanceof AuthExpiredError) return err;
   return new RemoteUnavailableError(
     `Spokes could not reach a Yeastar PBX at ${origin}. Check the address (https://, the host and the port: 8088 by default ` +
-    'on Software and Appliance editions, 443 on Cloud) and that the API is enabled under Integrations > API on the PBX.', err);
+      'on Software and Appliance editions, 443 on Cloud) and that the API is enabled under Integrations > API on the PBX.',
+    err,
+  );
 }
 
 /** An admin's explicit reconnect: allows new login attempts after Spokes stopped to avoid the PBX's IP block. */
@@ -111,9 +120,11 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
   };
   const pbxClock = (): Promise<PbxClock> => {
     if (clock && Date.now() - clock.at < M.clockTtlMs) return Promise.resolve(clock.value);
-    clockInflight ??= systemInformation().then(() => clock!.value).finally(() => {
-      clockInflight = undefined;
-    });
+    clockInflight ??= systemInformation()
+      .then(() => clock!.value)
+      .finally(() => {
+        clockInflight = undefined;
+      });
     return clockInflight;
   };
 
@@ -126,7 +137,8 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
     const query = {
       start_time: utcToPbxDisplay(new Date(range.from.getTime() - margin), c),
       end_time: utcToPbxDisplay(new Date(range.to.getTime() + margin), c),
-      sort_by: 'id', order_by: 'asc',
+      sort_by: 'id',
+      order_by: 'asc',
     };
     for await (const row of client.pages(M.paths.cdrSearch, query, apiCdrRowSchema, pageSize)) {
       const cdr = cdrFromRow(row);
@@ -142,8 +154,13 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
       try {
         await manager.getToken();
         const info = await systemInformation();
-        return { vendor: M.vendor, model: info.model_name, firmware: info.firmware_version, serialNumber: info.sn,
-          utcOffsetMinutes: clock!.value.utcOffsetMinutes };
+        return {
+          vendor: M.vendor,
+          model: info.model_name,
+          firmware: info.firmware_version,
+          serialNumber: info.sn,
+          utcOffsetMinutes: clock!.value.utcOffsetMinutes,
+        };
       } catch (err) {
         throw connectionProblem(err, http.origin);
       }
@@ -154,7 +171,9 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
       for await (const e of client.pages(M.paths.extensionList, {}, apiExtensionSchema, pageSize)) {
         const endpoints = e.online_status ? Object.values(e.online_status) : undefined;
         out.push({
-          number: e.number.trim(), name: e.caller_id_name.trim(), email: e.email_addr.trim() || undefined,
+          number: e.number.trim(),
+          name: e.caller_id_name.trim(),
+          email: e.email_addr.trim() || undefined,
           registered: endpoints ? endpoints.some((s) => s.status === 1 || !!s.status_list?.some((l) => l.status === 1)) : undefined,
         });
       }
@@ -184,7 +203,9 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
 
     events(eventOpts?: PbxEventOptions): PbxEventStream {
       const stream: YeastarEventStream = new YeastarEventStream(
-        { origin: http.origin, addresses: http.addresses, tokens: manager, clock: pbxClock, log, onClosed: () => streams.delete(stream) }, eventOpts);
+        { origin: http.origin, addresses: http.addresses, tokens: manager, clock: pbxClock, log, onClosed: () => streams.delete(stream) },
+        eventOpts,
+      );
       streams.add(stream);
       return stream;
     },
@@ -206,4 +227,3 @@ export function createYeastarAdapter(input: YeastarAdapterOptions): YeastarAdapt
   };
   return adapter;
 }
-

@@ -43,9 +43,10 @@ export function credentialKey(clientId: string, clientSecret: string): string {
 export function wrongCredentialsError(host: string, cause?: unknown): AuthExpiredError {
   return new AuthExpiredError(
     `Client ID or Client Secret is wrong: the PBX at ${host} refused them. Copy both again from Integrations > API ` +
-    'on the PBX web portal, then connect again. Spokes does not retry rejected credentials by itself, because the PBX ' +
-    `blocks this server's IP address after ${M.tokens.ipBlockAfterFailedLogins} failed logins.`,
-    cause);
+      'on the PBX web portal, then connect again. Spokes does not retry rejected credentials by itself, because the PBX ' +
+      `blocks this server's IP address after ${M.tokens.ipBlockAfterFailedLogins} failed logins.`,
+    cause,
+  );
 }
 
 /** Throws, without contacting the PBX, when a login must not be tried. */
@@ -55,7 +56,8 @@ export function assertLoginAllowed(origin: string, host: string, key: string): v
   if (r.blockedUntil !== undefined && r.blockedUntil > Date.now()) {
     throw new AuthExpiredError(
       `The PBX at ${host} has blocked this server's IP address until ${new Date(r.blockedUntil).toISOString()} after failed logins. ` +
-      'Remove the block under Security > Security Rules > Blocked IPs on the PBX, check the Client ID and Client Secret, then reconnect.');
+        'Remove the block under Security > Security Rules > Blocked IPs on the PBX, check the Client ID and Client Secret, then reconnect.',
+    );
   }
   const adminAttempt = r.adminAttempt === true;
   r.adminAttempt = false;
@@ -64,14 +66,16 @@ export function assertLoginAllowed(origin: string, host: string, key: string): v
   if (r.rejectionsSinceSuccess >= M.tokens.ipBlockAfterFailedLogins - 1) {
     throw new AuthExpiredError(
       `Spokes has stopped signing in to the PBX at ${host}: it refused ${r.rejectionsSinceSuccess} logins from this server since the last ` +
-      `successful one, and one more failure would block this server's IP address (the PBX blocks after ${M.tokens.ipBlockAfterFailedLogins}). ` +
-      'Check the Client ID and Client Secret under Integrations > API on the PBX, then restart Spokes to try again.');
+        `successful one, and one more failure would block this server's IP address (the PBX blocks after ${M.tokens.ipBlockAfterFailedLogins}). ` +
+        'Check the Client ID and Client Secret under Integrations > API on the PBX, then restart Spokes to try again.',
+    );
   }
   if (!adminAttempt && r.rejectionsSinceSuccess >= M.tokens.stopAfterRejectedLogins) {
     throw new AuthExpiredError(
       `Spokes has stopped signing in to the PBX at ${host}: it refused ${r.rejectionsSinceSuccess} different Client ID/Client Secret ` +
-      `pairs, and it blocks this server's IP address after ${M.tokens.ipBlockAfterFailedLogins}. Check both values under ` +
-      'Integrations > API on the PBX, then reconnect the PBX in Spokes to allow new attempts.');
+        `pairs, and it blocks this server's IP address after ${M.tokens.ipBlockAfterFailedLogins}. Check both values under ` +
+        'Integrations > API on the PBX, then reconnect the PBX in Spokes to allow new attempts.',
+    );
   }
 }
 

@@ -22,12 +22,19 @@ export interface PbxClock {
 }
 
 interface WallTime {
-  year: number; month: number; day: number; hour: number; minute: number; second: number;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
 }
 
 function dateOrderOf(format: string | undefined, sample: string): PbxClock['dateOrder'] {
   const f = (format ?? '').toUpperCase();
-  const y = f.indexOf('Y'), m = f.indexOf('M'), d = f.indexOf('D');
+  const y = f.indexOf('Y'),
+    m = f.indexOf('M'),
+    d = f.indexOf('D');
   if (y >= 0 && m >= 0 && d >= 0) {
     if (y < m && m < d) return 'YMD';
     if (d < m && m < y) return 'DMY';
@@ -79,7 +86,9 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** A UTC instant in the PBX's display format, for `cdr/search` filters. */
 export function utcToPbxDisplay(at: Date, clock: PbxClock): string {
   const local = new Date(at.getTime() + clock.utcOffsetMinutes * 60_000);
-  const y = pad(local.getUTCFullYear(), 4), mo = pad(local.getUTCMonth() + 1), d = pad(local.getUTCDate());
+  const y = pad(local.getUTCFullYear(), 4),
+    mo = pad(local.getUTCMonth() + 1),
+    d = pad(local.getUTCDate());
   const parts = clock.dateOrder === 'YMD' ? [y, mo, d] : clock.dateOrder === 'MDY' ? [mo, d, y] : [d, mo, y];
   const h = local.getUTCHours();
   const time = clock.twelveHour

@@ -18,8 +18,7 @@ export function numericId(id: string, field: string): number {
   return Number(id);
 }
 
-const summary = (id: number, name: string, contactCount: number): PbxPhonebook =>
-  ({ id: String(id), name, contactCount, crmOwned: name.endsWith(SUFFIX) });
+const summary = (id: number, name: string, contactCount: number): PbxPhonebook => ({ id: String(id), name, contactCount, crmOwned: name.endsWith(SUFFIX) });
 
 export class YeastarPhonebooks {
   readonly #client: YeastarClient;
@@ -52,8 +51,7 @@ export class YeastarPhonebooks {
     if (!base) throw new ValidationError('A phonebook needs a name.', [{ field: 'name', message: 'required' }]);
     const fullName = base.endsWith(SUFFIX) ? base : `${base}${SUFFIX}`;
     try {
-      const { id } = await this.#client.post(M.paths.phonebookCreate,
-        { name: fullName, member_select: 'sel_specific', add_contacts_id_list: [] }, apiIdSchema);
+      const { id } = await this.#client.post(M.paths.phonebookCreate, { name: fullName, member_select: 'sel_specific', add_contacts_id_list: [] }, apiIdSchema);
       return summary(id, fullName, 0);
     } catch (err) {
       if (errcodeOf(err) === M.errcodes.duplicateKey) {

@@ -46,7 +46,11 @@ export async function openRecording(client: YeastarClient, ref: string): Promise
       const contentType = res.headers.get('content-type') ?? '';
       if (!res.ok) {
         await res.body?.cancel();
-        if (res.status >= 300 && res.status < 400) throw new RemoteRejectedError(`Yeastar PBX ${http.host} answered a recording download with a redirect (HTTP ${res.status}), which Spokes does not follow`, res.status);
+        if (res.status >= 300 && res.status < 400)
+          throw new RemoteRejectedError(
+            `Yeastar PBX ${http.host} answered a recording download with a redirect (HTTP ${res.status}), which Spokes does not follow`,
+            res.status,
+          );
         if (res.status >= 500) throw new RemoteUnavailableError(`Yeastar PBX ${http.host} answered HTTP ${res.status} to a recording download`);
         throw new RemoteRejectedError(`Yeastar PBX ${http.host} answered HTTP ${res.status} to a recording download`, res.status);
       }
@@ -59,7 +63,9 @@ export async function openRecording(client: YeastarClient, ref: string): Promise
       const audioType = audioTypeOf(contentType, fileName);
       if (!audioType) {
         await res.body.cancel();
-        throw new RemoteRejectedError(`Yeastar PBX ${http.host} answered a recording download with ${contentType.split(';')[0] || 'no content type'}, not audio`);
+        throw new RemoteRejectedError(
+          `Yeastar PBX ${http.host} answered a recording download with ${contentType.split(';')[0] || 'no content type'}, not audio`,
+        );
       }
       const length = Number(res.headers.get('content-length'));
       return {

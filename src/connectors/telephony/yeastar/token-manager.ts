@@ -13,9 +13,7 @@
 import { RemoteRateLimitedError, RemoteUnavailableError, type SpokesError } from '../../../errors.ts';
 import { errcodeOf, envelopeOf } from './api-errors.ts';
 import { parseBody, type TokenSource, type YeastarHttp } from './client.ts';
-import {
-  assertLoginAllowed, credentialKey, recordIpBlocked, recordRejectedLogin, recordSuccessfulLogin, wrongCredentialsError,
-} from './login-guard.ts';
+import { assertLoginAllowed, credentialKey, recordIpBlocked, recordRejectedLogin, recordSuccessfulLogin, wrongCredentialsError } from './login-guard.ts';
 import { yeastarManifest as M } from './manifest.ts';
 import { apiTokenSchema, type ApiToken } from './wire.ts';
 
@@ -160,8 +158,10 @@ export class YeastarTokenManager implements TokenSource {
       if (code === M.errcodes.maxLimitationExceeded) {
         throw new RemoteRateLimitedError(
           `The PBX at ${host} already has ${M.tokens.maxValidTokens} valid API tokens for this Client ID (another application, ` +
-          'or Spokes processes that stopped without signing out). One frees up within 30 minutes.',
-          M.tokens.accessTtlSec * 1000, envelopeOf(err));
+            'or Spokes processes that stopped without signing out). One frees up within 30 minutes.',
+          M.tokens.accessTtlSec * 1000,
+          envelopeOf(err),
+        );
       }
       throw err;
     }
@@ -188,8 +188,12 @@ export class YeastarTokenManager implements TokenSource {
     this.#stale = false;
     this.#http.log.info({ expiresAt: new Date(state.accessExpiresAt).toISOString() }, `yeastar access token ${how}`);
     this.#schedule();
-    await this.#cache?.save({ accessToken: state.accessToken, refreshToken: state.refreshToken,
-      accessExpiresAt: state.accessExpiresAt, refreshExpiresAt: state.refreshExpiresAt });
+    await this.#cache?.save({
+      accessToken: state.accessToken,
+      refreshToken: state.refreshToken,
+      accessExpiresAt: state.accessExpiresAt,
+      refreshExpiresAt: state.refreshExpiresAt,
+    });
     for (const listener of this.#listeners) listener(state.accessToken);
     return state;
   }
@@ -228,9 +232,10 @@ const shared = new Map<string, SharedManager>();
  * The process-wide manager for this PBX and credential pair (created on first
  * use). `release()` when done; the last release revokes the token.
  */
-export function acquireTokenManager(opts: {
-  http: YeastarHttp; clientId: string; clientSecret: string; cache?: YeastarTokenCache;
-}): { manager: YeastarTokenManager; release: () => Promise<void> } {
+export function acquireTokenManager(opts: { http: YeastarHttp; clientId: string; clientSecret: string; cache?: YeastarTokenCache }): {
+  manager: YeastarTokenManager;
+  release: () => Promise<void>;
+} {
   // The address policy is part of the key: a manager's requests go through the policy it was made with.
   const key = `${opts.http.origin}|${opts.http.addresses.spec}|${credentialKey(opts.clientId, opts.clientSecret)}`;
   let entry = shared.get(key);

@@ -23,8 +23,7 @@ export function verifyYeastarWebhook(rawBody: Buffer | string, signatureHeader: 
 
 export type YeastarWebhookResult =
   /** `event` is null for a documented event Spokes does not use: answer 2xx and drop it. */
-  | { ok: true; event: PbxEvent | null; eventType: number }
-  | { ok: false; error: ValidationError };
+  { ok: true; event: PbxEvent | null; eventType: number } | { ok: false; error: ValidationError };
 
 /**
  * Parses a verified webhook body into the same neutral events as the WebSocket.
@@ -45,8 +44,16 @@ export function parseYeastarWebhook(rawBody: Buffer | string, clock: PbxClock, r
     case 'ignored':
       return { ok: true, event: null, eventType: decoded.type };
     case 'unknown':
-      return { ok: false, error: new ValidationError(`Unknown Yeastar event type ${decoded.type}.`, [{ field: 'body.type', message: 'not a documented event id' }]) };
+      return {
+        ok: false,
+        error: new ValidationError(`Unknown Yeastar event type ${decoded.type}.`, [{ field: 'body.type', message: 'not a documented event id' }]),
+      };
     case 'invalid':
-      return { ok: false, error: new ValidationError(`Malformed Yeastar event: ${decoded.problem}.`, [{ field: decoded.field ? `body.${decoded.field}` : decoded.type === undefined ? 'body' : 'body.msg', message: decoded.problem }]) };
+      return {
+        ok: false,
+        error: new ValidationError(`Malformed Yeastar event: ${decoded.problem}.`, [
+          { field: decoded.field ? `body.${decoded.field}` : decoded.type === undefined ? 'body' : 'body.msg', message: decoded.problem },
+        ]),
+      };
   }
 }

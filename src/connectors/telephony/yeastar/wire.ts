@@ -16,7 +16,10 @@ const callSeconds = count.max(MAX_CALL_SECONDS, `must be at most ${MAX_CALL_SECO
 /** Unix seconds between 2000 and 2100: a PBX clock outside that is wrong, and a Date past it breaks every conversion. */
 const unixSeconds = z.coerce.number().int().min(946_684_800, 'must be a Unix time after 2000').max(4_102_444_800, 'must be a Unix time before 2100');
 /** A token lifetime in seconds: positive, at most a year (the PBX grants 1,800 s and 86,400 s). */
-const lifetimeSeconds = z.coerce.number().positive().max(365 * 86_400, 'must be at most a year');
+const lifetimeSeconds = z.coerce
+  .number()
+  .positive()
+  .max(365 * 86_400, 'must be at most a year');
 
 export const envelopeSchema = z.object({ errcode: z.number(), errmsg: z.string().optional() });
 
@@ -62,7 +65,11 @@ export type ApiExtension = z.output<typeof apiExtensionSchema>;
 
 const extensionMember = z.object({ number: text, channel_id: optionalText, member_status: z.string() });
 const trunkMember = z.object({
-  from: optionalText, to: optionalText, trunk_name: optionalText, channel_id: optionalText, member_status: z.string(),
+  from: optionalText,
+  to: optionalText,
+  trunk_name: optionalText,
+  channel_id: optionalText,
+  member_status: z.string(),
 });
 /** One entry of `members`: exactly one of extension / inbound / outbound. */
 export const apiMemberSchema = z.object({
@@ -127,16 +134,29 @@ export const apiRecordingDownloadSchema = z.object({ file: optionalText, downloa
 // ---- contacts and phonebooks ----
 
 export const NUM_TYPES = [
-  'business_number', 'business_number2', 'business_fax', 'mobile_number', 'mobile_number2',
-  'home_number', 'home_number2', 'home_fax', 'other_number',
+  'business_number',
+  'business_number2',
+  'business_fax',
+  'mobile_number',
+  'mobile_number2',
+  'home_number',
+  'home_number2',
+  'home_fax',
+  'other_number',
 ] as const;
 export type ApiNumType = (typeof NUM_TYPES)[number];
 
 /** List rows flatten numbers into one field per type ("Search Specific Company Contacts"). */
 export const FLAT_NUMBER_FIELDS = {
-  business_number: 'business', business_number2: 'business2', business_fax: 'business_fax',
-  mobile_number: 'mobile', mobile_number2: 'mobile2', home_number: 'home', home_number2: 'home2',
-  home_fax: 'home_fax', other_number: 'other',
+  business_number: 'business',
+  business_number2: 'business2',
+  business_fax: 'business_fax',
+  mobile_number: 'mobile',
+  mobile_number2: 'mobile2',
+  home_number: 'home',
+  home_number2: 'home2',
+  home_fax: 'home_fax',
+  other_number: 'other',
 } as const satisfies Record<ApiNumType, string>;
 
 const phonebookRef = z.object({ id: z.coerce.number(), name: optionalText });
@@ -148,9 +168,15 @@ export const apiContactRowSchema = z.object({
   email: optionalText,
   remark: optionalText,
   phonebook_list: z.array(phonebookRef).optional(),
-  business: optionalText, business2: optionalText, business_fax: optionalText,
-  mobile: optionalText, mobile2: optionalText, home: optionalText, home2: optionalText,
-  home_fax: optionalText, other: optionalText,
+  business: optionalText,
+  business2: optionalText,
+  business_fax: optionalText,
+  mobile: optionalText,
+  mobile2: optionalText,
+  home: optionalText,
+  home2: optionalText,
+  home_fax: optionalText,
+  other: optionalText,
 });
 export type ApiContactRow = z.output<typeof apiContactRowSchema>;
 
