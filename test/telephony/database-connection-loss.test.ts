@@ -88,7 +88,7 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     count(`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
     where datname = current_database() and pid <> pg_backend_pid() ${filter}`);
 
-  /** Engagements HubSpot holds per external id (the PBX call id, or the record's `uid:` id when back-filled). */
+  /** Engagements HubSpot holds per external id (the PBX record's uid, issue 9's one scheme for every call). */
   async function engagementsByExternalId(): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     let after: string | undefined;
@@ -106,7 +106,7 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
 
   const idsOf = (callId: string) => {
     const cdr = emulators.pbx.cdrs().find((c) => c.call_id === callId);
-    return cdr ? [callId, `uid:${cdr.uid}`] : [callId];
+    return cdr ? [cdr.uid] : [];
   };
 
   it('logs every call of the burst exactly once and keeps serving', { timeout: 110_000 }, async () => {

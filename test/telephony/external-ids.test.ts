@@ -89,7 +89,9 @@ describe('hs_call_external_id: one scheme for every call', () => {
     assert.deepEqual(ids, [uid]);
     const completed = await t.crm('GET', `/crm/v3/objects/calls/${widget.id}?properties=hs_call_external_id,hs_call_title`);
     assert.equal(completed.properties.hs_call_external_id, uid, "the widget's engagement, completed");
-    assert.equal(completed.properties.hs_call_title, 'Call from the widget', "the widget user's title is kept");
+    // A widget call carries the same title as a call logged without the widget (issue 10, defect 1): the wrap-up adds
+    // an outcome and notes, never a title of its own.
+    assert.equal(completed.properties.hs_call_title, `Outbound call to ${number}`, 'the title of any call');
   });
 
   it('finds a call an older Spokes wrote (old external id) after a crash, instead of writing it again', async () => {

@@ -153,7 +153,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
         const adapter = adapterFor(sb, { baseUrl, addresses: policy });
         await assert.rejects(
           adapter.verifyCredentials(),
-          /Spokes may not connect to this PBX address: .*a (loopback|unspecified|link-local) address, outside the allowed addresses/,
+          /Spokes may not connect to this PBX address: .*an? (loopback|unspecified|link-local) address, outside the allowed addresses/,
           baseUrl,
         );
         await adapter.dispose();

@@ -88,7 +88,8 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     assert.equal(p.hs_call_status, 'COMPLETED');
     assert.ok(Number(p.hs_call_duration) >= 1000, `a duration (${p.hs_call_duration})`);
     assert.match(p.hs_call_recording_url ?? '', /\/recordings\//);
-    assert.equal(p.hs_call_external_id, callId);
+    // One external-id scheme for every call (issue 9): the PBX record's uid, as for a call made without the widget.
+    assert.equal(p.hs_call_external_id, world.pbx.cdrs().find((c) => c.call_id === callId)?.uid);
     assert.deepEqual(await world.associationsOf(call.id), { contacts: [contactId], companies: [companyId] });
 
     // The record's Activity shows it.
