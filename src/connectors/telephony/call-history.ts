@@ -117,7 +117,7 @@ export function historyWhere(f: HistoryFilter): SQL {
   if (to) parts.push(lt(callLogs.startedAt, to));
   const tsquery = f.q ? searchQuery(f.q) : null;
   if (tsquery) parts.push(sql`${callLogs.search} @@ to_tsquery('simple', ${tsquery})`);
-  return and(...parts)!;
+  return and(...parts) ?? sql`true`;
 }
 
 export type HistoryRow = typeof callLogs.$inferSelect;
