@@ -49,6 +49,10 @@ describe('Users page and invitations in Chromium', () => {
     await person.page.getByLabel('Repeat the password').fill('short');
     await person.page.getByRole('button', { name: 'Set password and sign in' }).click();
     await person.page.getByText('Choose a password of at least 12 characters.').waitFor();
+    await screenshot(person.page, 'admin-invite-open-1280');
+    await at(person.page, 390);
+    await screenshot(person.page, 'admin-invite-open-390');
+    await at(person.page, 1280);
     await person.page.getByLabel('New password').fill(password);
     await person.page.getByLabel('Repeat the password').fill(password);
     await person.page.getByRole('button', { name: 'Set password and sign in' }).click();

@@ -68,9 +68,12 @@ export function InvitePage() {
           <div className="card-body stack">
             <h1>Join this Spokes</h1>
             {invalid ? (
-              <Alert tone="danger" title="This link does not work">
-                {invalid}
-              </Alert>
+              <>
+                <Alert tone="danger" title="This link does not work">
+                  {invalid}
+                </Alert>
+                <a href="/admin/sign-in">Go to sign-in</a>
+              </>
             ) : !invite ? (
               <Spinner label="Checking the invitation" />
             ) : (

@@ -45,12 +45,12 @@ export function UsersPage() {
 
   if (!can('owner')) {
     return (
-      <>
+      <div className="page">
         <PageHeader title="Users" description="Who may use this admin, and with which role." />
         <Alert tone="info" title="Only owners manage users">
           You are signed in as {me?.email} with the {me?.role} role. Ask an owner to invite someone or to change a role.
         </Alert>
-      </>
+      </div>
     );
   }
 
@@ -79,7 +79,7 @@ export function UsersPage() {
   };
 
   return (
-    <>
+    <div className="page">
       <PageHeader title="Users" description="Who may use this admin, and with which role." />
       {error && <Alert tone="danger">{error}</Alert>}
       <InviteCard onInvited={load} />
@@ -137,13 +137,13 @@ export function UsersPage() {
       >
         They are signed out everywhere at once and can no longer sign in. Invite them again to bring them back.
       </ConfirmDialog>
-    </>
+    </div>
   );
 }
 
 function RoleSelect({ label, value, onChange }: { label: string; value: Role; onChange: (role: Role) => void }) {
   return (
-    <select className="input cell-select" aria-label={label} value={value} onChange={(e) => onChange(e.target.value as Role)}>
+    <select className="input users-role-select" aria-label={label} value={value} onChange={(e) => onChange(e.target.value as Role)}>
       {ROLES.map((r) => (
         <option key={r} value={r}>
           {ROLE_LABEL[r]}
