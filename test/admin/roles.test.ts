@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
 import { example } from '../platform/example-connector/index.ts';
 import type { ApiAuditPage } from '../../src/platform/wire.ts';
+import { runPlatformCommand } from '../../src/platform/cli.ts';
 
 const json = { 'content-type': 'application/json' };
 type Role = 'owner' | 'manager' | 'member';
@@ -263,5 +264,45 @@ describe('users and roles', () => {
     assert.match(locked.body.error.message, /this account/);
     // …while the owner, another login, signs in from the same address.
     assert.equal((await fromAddress('127.0.3.7', { password: spokes.password })).status, 200);
+  });
+
+  it('runs `spokes users` with the same rules, and only `list` through the running server’s loopback endpoint', async () => {
+    const platform = spokes.runtime.services.platform;
+    const invited = await runPlatformCommand(platform, 'users', ['invite', 'CLI@example.com', '--role', 'manager']);
+    assert.equal(invited.code, 0, invited.output);
+    const link = /^(http:\S+)$/m.exec(invited.output)?.[1];
+    assert.match(link ?? '', /\/admin\/invite#[\w-]{40,}$/);
+    const cli = await sessionOf(
+      spokes.url,
+      await post(spokes.url, '/api/invite/accept', { token: link!.split('#')[1], password: 'cli-password-long' }),
+      'cli@example.com',
+    );
+    assert.equal((await cli.request('GET', '/api/overview')).status, 200);
+    assert.equal((await runPlatformCommand(platform, 'users', ['role', 'cli@example.com', 'member'])).code, 0);
+    assert.equal((await cli.request('POST', '/api/connections', {})).status, 403);
+    const list = await runPlatformCommand(platform, 'users', ['list']);
+    assert.match(list.output, /^cli@example\.com\s+member\s+since/m);
+    assert.equal(
+      (await runPlatformCommand(platform, 'users', ['remove', 'cli@example.com'])).output,
+      'Removed cli@example.com; they are signed out everywhere.\n',
+    );
+    assert.equal((await cli.request('GET', '/api/overview')).status, 401);
+    assert.deepEqual(await runPlatformCommand(platform, 'users', ['remove', 'nobody@example.com']), {
+      code: 1,
+      output: 'spokes users: no user nobody@example.com\n',
+    });
+    assert.equal((await runPlatformCommand(platform, 'users', ['invite', 'not-an-address'])).code, 1);
+    assert.equal((await runPlatformCommand(platform, 'users', ['role', 'admin', 'boss'])).code, 2);
+    assert.equal((await runPlatformCommand(platform, 'users', ['frobnicate'])).code, 2);
+    const audit = (await (await owner.request('GET', '/api/audit?connector=admin&limit=200')).json()) as ApiAuditPage;
+    assert.ok(audit.entries.some((e) => e.actor === 'cli' && e.operation === 'remove' && e.objectId === 'cli@example.com'));
+
+    const overHttp = (args: string[]) =>
+      post(spokes.url, '/api/status/cli', { command: 'users', args }).then((r) => r.json() as Promise<{ code: number; output: string }>);
+    assert.equal((await overHttp(['list'])).code, 0);
+    const refused = await overHttp(['invite', 'sneaky@example.com', '--role', 'owner']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.output, /only `spokes users list` runs through it/);
+    assert.equal((await runPlatformCommand(platform, 'users', ['list'])).output.includes('sneaky@example.com'), false);
   });
 });

@@ -102,7 +102,10 @@ describe('Users page and invitations in Chromium', () => {
     const member = await accept(links.member!, 'member-password-12');
     const { page } = member;
     await page.goto('/admin/hubspot');
-    await page.getByRole('note').getByText(/You are signed in as a member/).waitFor();
+    await page
+      .getByRole('note')
+      .getByText(/You are signed in as a member/)
+      .waitFor();
     const connect = page.getByRole('button', { name: 'Save and connect' });
     await connect.waitFor();
     assert.equal(await connect.isDisabled(), true);

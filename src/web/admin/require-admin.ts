@@ -134,10 +134,10 @@ export function installAdminGuard(app: FastifyInstance, auth: Omit<AdminAuth, 'r
     const area = /^\/api\/([^/]+)/.exec(pattern)?.[1] ?? 'admin';
     await auth.audit
       .record({
-        connector: area,
-        connectionId: area === 'connections' && params.id ? params.id : null,
+        // `admin`, apart from the connectors' own writes (whose connector and connection filters stay theirs).
+        connector: 'admin',
         target: 'spokes',
-        objectType: 'admin_setting',
+        objectType: area,
         objectId: Object.values(params).join('/').slice(0, 200) || null,
         operation: `${request.method} ${pattern}`,
         cause: { type: 'person', ref: session.user.email },

@@ -45,7 +45,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: { users: UserStor
   const record = async (request: FastifyRequest, operation: string, email: string, actor?: string) => {
     const who = actor ?? request.adminSession?.user.email ?? null;
     await deps.audit.record({
-      connector: 'users',
+      connector: 'admin',
       target: 'spokes',
       objectType: 'user',
       objectId: email,
