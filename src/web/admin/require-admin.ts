@@ -92,7 +92,11 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
     throw new SpokesError('csrf_failed', 'This request is missing its security token. Reload the page and try again.', { status: 403 });
   }
   checkRole(request, session.user.role);
+  passedGuard.add(request);
 }
+
+/** Requests that passed `requireAdmin`: their changes are audited (not those of public routes that merely read a session). */
+const passedGuard = new WeakSet<FastifyRequest>();
 
 /**
  * Registers routes that only a signed-in admin may call, in their own scope:
@@ -128,7 +132,8 @@ export function installAdminGuard(app: FastifyInstance, auth: Omit<AdminAuth, 'r
   // Who changed what: every change a signed-in user made that succeeded, by route, with the user.
   app.addHook('onResponse', async (request, reply) => {
     const session = request.adminSession;
-    if (!auth.audit || !session || !MUTATIONS.has(request.method) || reply.statusCode >= 400 || request.routeOptions.config?.audit) return;
+    if (!auth.audit || !session || !passedGuard.has(request) || !MUTATIONS.has(request.method) || reply.statusCode >= 400) return;
+    if (request.routeOptions.config?.audit) return;
     const pattern = request.routeOptions.url ?? '';
     const params = (request.params ?? {}) as Record<string, string>;
     const area = /^\/api\/([^/]+)/.exec(pattern)?.[1] ?? 'admin';
