@@ -94,6 +94,16 @@ describe('Users page and invitations in Chromium', () => {
     await replay.page.getByText('This link does not work').waitFor();
     await replay.page.getByText(/already used, it has expired or it was withdrawn/).waitFor();
     await screenshot(replay.page, 'admin-invite-used-1280');
+    // Later visits: the sign-in page, with the e-mail address and that password.
+    await manager.page.getByRole('button', { name: 'Sign out' }).click();
+    await manager.page.getByRole('heading', { name: 'Sign in to the admin' }).waitFor();
+    await manager.page.getByLabel('E-mail', { exact: true }).fill('Manager@Example.com');
+    await manager.page.getByLabel('Password', { exact: true }).fill('not-the-password-1');
+    await manager.page.getByRole('button', { name: 'Sign in' }).click();
+    await manager.page.getByText('That e-mail address and password do not match.').waitFor();
+    await manager.page.getByLabel('Password', { exact: true }).fill('manager-password-12');
+    await manager.page.getByRole('button', { name: 'Sign in' }).click();
+    await manager.page.locator('.sidebar-user').getByText('manager@example.com').waitFor();
     assert.deepEqual(manager.errors, []);
     await Promise.all([manager.context.close(), replay.context.close()]);
   });

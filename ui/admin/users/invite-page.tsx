@@ -80,7 +80,7 @@ export function InvitePage() {
               <form className="stack" onSubmit={submit} noValidate>
                 <p className="muted">
                   You are invited as <strong>{invite.email}</strong>, with the <strong>{ROLE_LABEL[invite.role].toLowerCase()}</strong> role:{' '}
-                  {ROLE_HELP[invite.role]}. Choose your password; you then sign in with your e-mail address and it.
+                  {ROLE_HELP[invite.role]}. Choose a password: from then on you sign in with your e-mail address and this password.
                 </p>
                 {errors.form && <Alert tone="danger">{errors.form}</Alert>}
                 <input type="email" autoComplete="username" value={invite.email} readOnly hidden />
