@@ -77,8 +77,8 @@ export async function runUsersCommand(db: Db, publicUrl: string, args: readonly 
     }
     case 'role': {
       if (extra.length) throw new UsersUsageError(USERS_USAGE);
-      const user = await byEmail(a);
       const role = parseRole(b);
+      const user = await byEmail(a);
       await users.setRole(user.id, role);
       await record(`change role to ${role}`, user.email);
       return `${user.email} is now ${role}.\n`;
