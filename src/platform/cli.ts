@@ -1,5 +1,5 @@
 /**
- * `spokes connections list|show|enable|disable|disconnect` and `spokes audit`:
+ * `spokes connections list|show|enable|disable|disconnect`, `spokes audit` and `spokes users` (users-cli.ts):
  * the same lifecycle functions and audit query the admin API calls. They run
  * where the database is — in the command's own process on PostgreSQL, or, on
  * the embedded database a running server holds, inside that server (src/cli.ts
@@ -10,8 +10,9 @@ import * as lifecycle from '../connections/lifecycle.ts';
 import { auditQuery } from '../sync/audit-routes.ts';
 import type { ApiAuditEntry, ApiConnection, ApiConnectionDetail } from './wire.ts';
 import type { Platform } from './platform.ts';
+import { runUsersCommand, UsersUsageError } from '../web/admin/users-cli.ts';
 
-export const PLATFORM_COMMANDS = ['connections', 'audit'] as const;
+export const PLATFORM_COMMANDS = ['connections', 'audit', 'users'] as const;
 export type PlatformCommand = (typeof PLATFORM_COMMANDS)[number];
 
 export interface CommandResult {
@@ -26,9 +27,10 @@ export const AUDIT_USAGE =
 
 export async function runPlatformCommand(platform: Platform, command: PlatformCommand, args: readonly string[], now = Date.now()): Promise<CommandResult> {
   try {
+    if (command === 'users') return { code: 0, output: await runUsersCommand(platform.db, platform.publicUrl, args) };
     return command === 'connections' ? await connections(platform, args) : await audit(platform, args, now);
   } catch (err) {
-    if (err instanceof UsageError) return { code: 2, output: `spokes ${command}: ${err.message}\n` };
+    if (err instanceof UsageError || err instanceof UsersUsageError) return { code: 2, output: `spokes ${command}: ${err.message}\n` };
     if (err instanceof SpokesError && err.status < 500) return { code: 1, output: `spokes ${command}: ${err.message}\n` };
     throw err;
   }

@@ -19,6 +19,7 @@ import { OAuthTokens } from '../oauth/tokens.ts';
 import type { OAuthClient } from '../oauth/provider.ts';
 import type { AnyConnector, ConnectorContext, ConnectorJob, ConnectorJobContext } from './connector.ts';
 import { StreamRunner } from './streams.ts';
+import type { Db } from '../db/open.ts';
 import { signLink } from './signed-links.ts';
 
 export interface PlatformOptions {
@@ -42,6 +43,16 @@ export class Platform {
   readonly #abort = new AbortController();
   readonly #streams: StreamRunner[] = [];
   #gateView: { at: number; value: Promise<Set<string>> } | undefined;
+
+  /** The database, for commands that keep their own stores (`spokes users`). */
+  get db(): Db {
+    return this.#services.database.db;
+  }
+
+  /** Where people reach this Spokes (links printed by commands). */
+  get publicUrl(): string {
+    return this.#services.config.publicUrl.replace(/\/+$/, '');
+  }
 
   constructor(opts: PlatformOptions) {
     const { services } = opts;

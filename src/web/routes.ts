@@ -20,6 +20,7 @@ import { registerAuditRoutes } from '../sync/audit-routes.ts';
 import { mountConnectors } from '../platform/http.ts';
 import { PLATFORM_COMMANDS, runPlatformCommand } from '../platform/cli.ts';
 import { registerFavicon } from './favicon.ts';
+import { usersCommandChanges } from './admin/users-cli.ts';
 
 const retryRequest = z.object({ queue: z.string().min(1).optional(), ids: z.array(z.string()).max(10_000).optional() }).strict();
 const cliRequest = z.object({ command: z.enum(PLATFORM_COMMANDS), args: z.array(z.string().max(1_000)).max(50) }).strict();
@@ -52,6 +53,10 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     }
     const body = cliRequest.safeParse(request.body ?? {});
     if (!body.success) throw new ValidationError(`invalid request: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    // Changing who may sign in takes the database itself, not merely a process on this machine.
+    if (body.data.command === 'users' && usersCommandChanges(body.data.args)) {
+      return { code: 1, output: 'spokes users: stop the running server first (or use the Users page): only `spokes users list` runs through it.\n' };
+    }
     return runPlatformCommand(services.platform, body.data.command, body.data.args);
   });
 

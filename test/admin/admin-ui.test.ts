@@ -22,12 +22,12 @@ describe('admin UI in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in to the admin' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/sign-in');
 
-    await page.getByLabel('Admin password').fill('not-the-password');
+    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That password is not correct.').waitFor();
     await screenshot(page, 'admin-sign-in-wrong-password');
 
-    await page.getByLabel('Admin password').fill(spokes.password);
+    await page.getByLabel('Password', { exact: true }).fill(spokes.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'HubSpot', level: 1 }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/hubspot');

@@ -168,7 +168,7 @@ describe('the Calls page in Chromium, against the sandbox', () => {
       const context = await browser.newContext({ baseURL: spokes.url, viewport: { width, height: 900 } });
       const page = await context.newPage();
       await page.goto('/admin/sign-in');
-      await page.getByLabel('Admin password').waitFor();
+      await page.getByLabel('Password', { exact: true }).waitFor();
       await screenshot(page, `admin-sign-in-${width}`);
       assert.deepEqual(await overflow(page), { px: 0, culprits: [] }, 'sign-in');
       await signIn(page, spokes, '/admin/hubspot');

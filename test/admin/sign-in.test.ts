@@ -48,8 +48,9 @@ describe('admin sign-in', () => {
     assert.match(body.csrfToken, /^[\w-]{40,}$/);
     const cookie = right.headers.get('set-cookie')!.split(';')[0]!;
 
-    const session = await fetch(`${spokes.url}/api/session`, { headers: { cookie } });
-    assert.deepEqual(await session.json(), { signedIn: true, csrfToken: body.csrfToken });
+    const session = (await (await fetch(`${spokes.url}/api/session`, { headers: { cookie } })).json()) as { user: { id: string } };
+    // The password alone signs in the first admin: the owner whose login is `admin`.
+    assert.deepEqual(session, { signedIn: true, csrfToken: body.csrfToken, user: { id: session.user.id, email: 'admin', role: 'owner' } });
   });
 
   it('sets an httpOnly, SameSite=Lax session cookie, Secure with a __Host- name when the public URL is https', async () => {
@@ -198,9 +199,10 @@ describe('admin sign-in', () => {
       }
     }
     // Still signed in: the refused requests changed nothing.
-    assert.deepEqual(await (await fetch(`${spokes.url}/api/session`, { headers: { cookie: admin.cookie } })).json(), {
+    assert.partialDeepStrictEqual(await (await fetch(`${spokes.url}/api/session`, { headers: { cookie: admin.cookie } })).json(), {
       signedIn: true,
       csrfToken: admin.csrfToken,
+      user: { email: 'admin', role: 'owner' },
     });
   });
 

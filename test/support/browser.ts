@@ -138,7 +138,7 @@ export async function openPage(browser: Browser, spokes: Pick<SpokesUnderTest, '
 /** Signs in the way an admin does: the sign-in page, the password typed, the button clicked. */
 export async function signIn(page: Page, spokes: Pick<SpokesUnderTest, 'password'>, path = '/admin/'): Promise<void> {
   await page.goto(path);
-  await page.getByLabel('Admin password').fill(spokes.password);
+  await page.getByLabel('Password', { exact: true }).fill(spokes.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }

@@ -10,9 +10,12 @@ import { SessionProvider, useSession } from './session.tsx';
 import { Shell } from './shell.tsx';
 import { SignInPage } from './sign-in-page.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
-import { ADMIN_PAGES, HOME_PATH, pageFor } from './pages.tsx';
+import { ADMIN_PAGES, HOME_PATH, pageFor, type AdminPage } from './pages.tsx';
+import { InvitePage } from './users/invite-page.tsx';
 
 export const SIGN_IN = '/admin/sign-in';
+/** Opened from an invitation link, signed in or not. */
+export const INVITE = '/admin/invite';
 
 export function App() {
   return (
@@ -25,11 +28,13 @@ export function App() {
 }
 
 function Pages() {
-  const { state } = useSession();
+  const { state, can } = useSession();
   const { path, search } = useLocation();
   const onSignIn = path === SIGN_IN;
+  const onInvite = path === INVITE;
 
   useEffect(() => {
+    if (onInvite) return;
     if (state === 'signed-out' && !onSignIn) {
       navigate(`${SIGN_IN}?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
     } else if (state === 'signed-in' && onSignIn) {
@@ -37,7 +42,7 @@ function Pages() {
     } else if (state === 'signed-in' && path === '/admin') {
       navigate(HOME_PATH, { replace: true });
     }
-  }, [state, onSignIn, path, search]);
+  }, [state, onSignIn, onInvite, path, search]);
 
   if (state === 'loading') {
     return (
@@ -46,11 +51,12 @@ function Pages() {
       </div>
     );
   }
+  if (onInvite) return <InvitePage />;
   if (state === 'signed-out') return onSignIn ? <SignInPage /> : null;
   if (onSignIn || path === '/admin') return null;
   const Page = pageFor(path)?.component ?? NotFoundPage;
   return (
-    <Shell path={path} nav={ADMIN_PAGES}>
+    <Shell path={path} nav={(ADMIN_PAGES as readonly AdminPage[]).filter((p) => !p.role || can(p.role))}>
       <Page />
     </Shell>
   );

@@ -1,6 +1,13 @@
 /** The admin navigation's icons: 20×20, drawn with the current text colour. */
 
 export const ICONS = {
+  users: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <circle cx="8" cy="7" r="3" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <path d="M2.5 16.5c.6-3 2.8-4.5 5.5-4.5s4.9 1.5 5.5 4.5" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" />
+      <path d="M13 4.3a3 3 0 0 1 0 5.4M15 12.4c1.3.6 2.2 1.9 2.5 4.1" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" />
+    </svg>
+  ),
   overview: (
     <svg viewBox="0 0 20 20" aria-hidden="true">
       <rect x="3" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />

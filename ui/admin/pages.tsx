@@ -10,6 +10,8 @@ import { ActivityPage } from './platform/activity-page.tsx';
 import { HubSpotPage } from './hubspot/hubspot-page.tsx';
 import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
 import { CallsPage } from './calls/calls-page.tsx';
+import { UsersPage } from './users/users-page.tsx';
+import type { Role } from './session.tsx';
 
 export interface AdminPage {
   path: `/admin/${string}`;
@@ -23,11 +25,14 @@ export interface AdminPage {
   component: ComponentType;
   /** Listed so admins see what is coming, not clickable yet. */
   soon?: boolean;
+  /** Shown in the navigation only to this role and above (the server checks its routes anyway). */
+  role?: Role;
 }
 
 export const ADMIN_PAGES = [
   { path: '/admin/overview', label: 'Overview', icon: ICONS.overview, section: 'spokes', component: OverviewPage },
   { path: '/admin/activity', label: 'Activity', icon: ICONS.activity, section: 'spokes', component: ActivityPage },
+  { path: '/admin/users', label: 'Users', icon: ICONS.users, section: 'spokes', component: UsersPage, role: 'owner' },
   { path: '/admin/hubspot', label: 'HubSpot', icon: ICONS.hubspot, section: 'connections', connector: 'hubspot', component: HubSpotPage },
   { path: '/admin/phone-system', label: 'Phone system', icon: ICONS.phone, section: 'connections', connector: 'telephony', component: PhoneSystemPage },
   // The phone system's call history (what it did), beside its settings.

@@ -1,12 +1,24 @@
 /**
- * The admin's session as the page sees it: signed in or not, and the CSRF
- * token that every mutation sends back (`GET /api/session`).
+ * The admin's session as the page sees it: signed in or not, as whom and with
+ * which role, and the CSRF token that every mutation sends back
+ * (`GET /api/session`). The server checks every role; the page only hides or
+ * disables what the role cannot do.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { api, onUnauthorized, setCsrfToken } from '../shared/api.ts';
 
-const apiSession = z.object({ signedIn: z.boolean(), csrfToken: z.string().optional() });
+const ROLES = ['owner', 'manager', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+const RANK: Record<Role, number> = { member: 1, manager: 2, owner: 3 };
+
+export const apiSession = z.object({
+  signedIn: z.boolean(),
+  csrfToken: z.string().optional(),
+  user: z.object({ id: z.string(), email: z.string(), role: z.enum(ROLES) }).optional(),
+});
+export type ApiSession = z.infer<typeof apiSession>;
+export type SessionUser = NonNullable<ApiSession['user']>;
 
 type SessionState = 'loading' | 'signed-in' | 'signed-out';
 
@@ -14,7 +26,13 @@ interface Session {
   state: SessionState;
   /** Why the admin was sent to the sign-in page, when it was not their choice. */
   notice?: string;
-  signIn(password: string): Promise<void>;
+  user?: SessionUser;
+  /** Whether the signed-in user's role is at least `role`. */
+  can(role: Role): boolean;
+  /** `email` empty: the first admin's password (login `admin`). */
+  signIn(password: string, email?: string): Promise<void>;
+  /** Takes a session the server answered elsewhere (an accepted invitation). */
+  adopt(session: ApiSession): void;
   signOut(): Promise<void>;
   /** The server said 401 to some request: the session is gone. */
   expired(): void;
@@ -31,9 +49,11 @@ export function useSession(): Session {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>('loading');
   const [notice, setNotice] = useState<string | undefined>();
+  const [user, setUser] = useState<SessionUser | undefined>();
 
-  const apply = useCallback((s: z.infer<typeof apiSession>) => {
+  const apply = useCallback((s: ApiSession) => {
     setCsrfToken(s.csrfToken);
+    setUser(s.user);
     setState(s.signedIn ? 'signed-in' : 'signed-out');
   }, []);
 
@@ -52,8 +72,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => onUnauthorized(expired), [expired]);
 
   const signIn = useCallback(
-    async (password: string) => {
-      const s = await api('POST', '/api/session', { body: { password }, schema: apiSession, quietUnauthorized: true });
+    async (password: string, email?: string) => {
+      const body = email?.trim() ? { email: email.trim(), password } : { password };
+      const s = await api('POST', '/api/session', { body, schema: apiSession, quietUnauthorized: true });
       setNotice(undefined);
       apply(s);
     },
@@ -67,6 +88,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setState('signed-out');
   }, []);
 
-  const value = useMemo(() => ({ state, notice, signIn, signOut, expired }), [state, notice, signIn, signOut, expired]);
+  const adopt = useCallback(
+    (s: ApiSession) => {
+      setNotice(undefined);
+      apply(s);
+    },
+    [apply],
+  );
+
+  const can = useCallback((role: Role) => !!user && RANK[user.role] >= RANK[role], [user]);
+
+  const value = useMemo(() => ({ state, notice, user, can, signIn, adopt, signOut, expired }), [state, notice, user, can, signIn, adopt, signOut, expired]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** What a member sees on a button they may not use (the server refuses it anyway, 403). */
+export const NEEDS_MANAGER = 'Needs the manager or owner role';
+
+/** Props for a button only managers and owners may use: disabled, with the reason as its tooltip, for members. */
+export function useManagerOnly(): { disabled?: true; title?: string } {
+  const { can } = useSession();
+  return can('manager') ? {} : { disabled: true, title: NEEDS_MANAGER };
 }

@@ -18,13 +18,15 @@ export interface NavItem {
   soon?: boolean;
 }
 
+const ROLE_NAME = { owner: 'Owner', manager: 'Manager', member: 'Member' } as const;
+
 const SECTIONS = [
   { id: 'spokes', label: 'Spokes' },
   { id: 'connections', label: 'Connections' },
 ] as const;
 
 export function Shell({ path, nav, children }: { path: string; nav: readonly NavItem[]; children: ReactNode }) {
-  const { signOut } = useSession();
+  const { signOut, user, can } = useSession();
   const [signingOut, setSigningOut] = useState(false);
   return (
     <div className="shell">
@@ -69,6 +71,12 @@ export function Shell({ path, nav, children }: { path: string; nav: readonly Nav
             ))}
           </div>
           <div className="sidebar-footer">
+            {user && (
+              <div className="sidebar-user">
+                <div className="sidebar-user-email">{user.email}</div>
+                <div className="sidebar-user-role">{ROLE_NAME[user.role]}</div>
+              </div>
+            )}
             <button
               type="button"
               className="button button-ghost sidebar-sign-out"
@@ -94,6 +102,11 @@ export function Shell({ path, nav, children }: { path: string; nav: readonly Nav
         </div>
       </aside>
       <main className="main" id="main">
+        {user && !can('manager') && (
+          <div className="role-notice" role="note">
+            You are signed in as a member: you see status and activity. Connecting, disconnecting and changing settings needs a manager or an owner.
+          </div>
+        )}
         {children}
       </main>
     </div>

@@ -1,6 +1,7 @@
 /**
- * Sign-in with the admin password. Says plainly where the password comes
- * from, because a self-hosting admin may not have seen the first start's output.
+ * Sign-in: e-mail and password for invited users; the password alone for the
+ * first admin. Says plainly where that password comes from, because a
+ * self-hosting admin may not have seen the first start's output.
  */
 import { useState, type FormEvent } from 'react';
 import { Alert } from '../shared/components/alert.tsx';
@@ -12,6 +13,7 @@ import { SpokesLogo } from './spokes-logo.tsx';
 
 export function SignInPage() {
   const { signIn, notice } = useSession();
+  const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [fieldError, setFieldError] = useState<string | undefined>();
@@ -22,12 +24,12 @@ export function SignInPage() {
     setFieldError(undefined);
     setFormError(undefined);
     if (!password) {
-      setFieldError('Enter the admin password.');
+      setFieldError('Enter your password.');
       return;
     }
     setBusy(true);
     try {
-      await signIn(password);
+      await signIn(password, email);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setFieldError(err.message);
       else setFormError(errorMessage(err));
@@ -54,22 +56,23 @@ export function SignInPage() {
             {notice && !formError && <Alert tone="info">{notice}</Alert>}
             {formError && <Alert tone="danger">{formError}</Alert>}
             <TextField
-              label="Admin password"
-              type="password"
-              autoComplete="current-password"
+              label="E-mail"
+              type="email"
+              autoComplete="username"
               autoFocus
-              value={password}
-              onChange={setPassword}
-              error={fieldError}
+              value={email}
+              onChange={setEmail}
+              hint="Leave it empty to sign in with the admin password."
             />
+            <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fieldError} />
             <Button variant="primary" type="submit" busy={busy} className="sign-in-submit">
               Sign in
             </Button>
           </div>
         </form>
         <p className="muted small sign-in-help">
-          The password was printed once, as <code>Admin password: …</code>, when Spokes first started. Lost it? Restart Spokes with{' '}
-          <code>SPOKES_ADMIN_PASSWORD</code> set to a new password.
+          Invited? Sign in with your e-mail address and the password you chose. The admin password was printed once, as <code>Admin password: …</code>, when
+          Spokes first started. Lost it? Restart Spokes with <code>SPOKES_ADMIN_PASSWORD</code> set to a new password.
         </p>
       </div>
     </div>

@@ -162,7 +162,9 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
   app.get('/api/telephony/users', async () => {
     const [users, extensions, bound] = await Promise.all([
       listHubSpotUsers(services.hubspot.api),
-      (await registry.adapter()).listExtensions(),
+      // Not `(await registry.adapter())` inside the array: when the PBX is not connected that throws before
+      // Promise.all runs, and the HubSpot request already started would reject unhandled.
+      registry.adapter().then((a) => a.listExtensions()),
       bindings.list(),
     ]);
     const byOwner = new Map(bound.map((b) => [b.ownerId, b]));
@@ -180,7 +182,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
 
   // Auto-bind, step 1: the proposal the admin confirms.
   app.post('/api/telephony/bindings/auto', async () => {
-    const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions()]);
+    const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), registry.adapter().then((a) => a.listExtensions())]);
     const userById = new Map(users.map((u) => [u.ownerId, u]));
     const extByNumber = new Map(extensions.map((e) => [e.number, e]));
     return {
@@ -195,7 +197,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
 
   app.put('/api/telephony/bindings', async (request) => {
     const body = parseInput(bindingsBody, request.body, 'body');
-    const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), (await registry.adapter()).listExtensions()]);
+    const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), registry.adapter().then((a) => a.listExtensions())]);
     const before = await bindings.list();
     await bindings.apply(body.bindings, users, extensions, body.source);
     await revokeUnbound(ctx, agentGuard(ctx), before);

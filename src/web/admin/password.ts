@@ -1,23 +1,22 @@
 /**
- * The admin password: from SPOKES_ADMIN_PASSWORD, or generated on the first
- * start and shown once. Only a salted scrypt hash is kept, in `app_settings`
- * (key `admin_password`); the password itself is never stored or logged.
+ * Passwords (salted scrypt hashes; a password itself is never stored or logged) and
+ * the first admin's: from SPOKES_ADMIN_PASSWORD, or generated on the first start
+ * and shown once. That password belongs to the owner whose login is `admin`
+ * (`admin_users`; before users existed it was the `admin_password` row of
+ * `app_settings`, which migration 0011 moved there).
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
-import { appSettings } from '../../db/schema.ts';
 import type { Db } from '../../db/open.ts';
-import { adminSessions, adminSignInLocks } from './schema.ts';
+import { adminSessions, adminSignInLocks, adminUsers } from './schema.ts';
 
-const SETTING_KEY = 'admin_password';
+/** The first admin's login: the password printed at the first start (or SPOKES_ADMIN_PASSWORD) signs in as this owner. */
+export const ADMIN_LOGIN = 'admin';
 
 // OWASP's scrypt floor (N=2^17 r=8 p=1) needs 128 MiB per hash; 2^15 (32 MiB) keeps a
 // sign-in near 50 ms on a small VM while staying far above bcrypt-10 in cost.
 const PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_LENGTH = 32;
-
-const storedHash = z.object({ hash: z.string().startsWith('scrypt$') });
 
 function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -56,11 +55,10 @@ export function generatePassword(): string {
   return groups.join('-');
 }
 
+/** The first admin's password hash: the owner whose login is `admin` (ADMIN_LOGIN). */
 export async function readPasswordHash(db: Db): Promise<string | undefined> {
-  const [row] = await db.select().from(appSettings).where(eq(appSettings.key, SETTING_KEY));
-  if (!row) return undefined;
-  const parsed = storedHash.safeParse(row.value);
-  return parsed.success ? parsed.data.hash : undefined;
+  const [row] = await db.select({ hash: adminUsers.passwordHash }).from(adminUsers).where(eq(adminUsers.email, ADMIN_LOGIN));
+  return row?.hash;
 }
 
 export interface PasswordSetup {
@@ -70,33 +68,39 @@ export interface PasswordSetup {
 }
 
 /**
- * Makes sure a password hash exists. SPOKES_ADMIN_PASSWORD replaces a stored hash
- * that does not match it (and signs every session out: a reset must lock out whoever
- * had the old password). Without it, the first start generates one.
+ * Makes sure the first admin exists: the user `admin`. SPOKES_ADMIN_PASSWORD replaces its password when
+ * it does not match (and signs that account out everywhere: a reset must lock out whoever had the old
+ * password); it also brings the account back as an owner if it was removed or demoted — whoever controls
+ * the server's environment is the installation's owner, and this is the way back in. Without it, the
+ * first start generates a password.
  */
 export async function ensureAdminPassword(db: Db, envPassword: string | undefined): Promise<PasswordSetup> {
-  const current = await readPasswordHash(db);
+  const [current] = await db.select().from(adminUsers).where(eq(adminUsers.email, ADMIN_LOGIN));
   if (envPassword !== undefined) {
-    if (current && (await verifyPassword(envPassword, current))) return { source: 'env' };
+    if (current && current.role === 'owner' && (await verifyPassword(envPassword, current.passwordHash))) return { source: 'env' };
     const hash = await hashPassword(envPassword);
     await db.transaction(async (tx) => {
-      await tx
-        .insert(appSettings)
-        .values({ key: SETTING_KEY, value: { hash } })
-        .onConflictDoUpdate({ target: appSettings.key, set: { value: { hash }, updatedAt: new Date() } });
-      await tx.delete(adminSessions);
+      const [user] = await tx
+        .insert(adminUsers)
+        .values({ id: randomUUID(), email: ADMIN_LOGIN, role: 'owner', passwordHash: hash })
+        .onConflictDoUpdate({ target: adminUsers.email, set: { passwordHash: hash, role: 'owner', updatedAt: new Date() } })
+        .returning({ id: adminUsers.id });
+      await tx.delete(adminSessions).where(eq(adminSessions.userId, user!.id));
       // A new password is the way out of a lock-out too.
-      await tx.delete(adminSignInLocks);
+      await tx.delete(adminSignInLocks).where(eq(adminSignInLocks.account, ADMIN_LOGIN));
     });
     return { source: 'env' };
   }
   if (current) return { source: 'stored' };
+  // Someone already runs this installation under other logins (the `admin` owner was removed): create nobody.
+  const [anyOwner] = await db.select({ id: adminUsers.id }).from(adminUsers).where(eq(adminUsers.role, 'owner')).limit(1);
+  if (anyOwner) return { source: 'stored' };
   const password = generatePassword();
   const inserted = await db
-    .insert(appSettings)
-    .values({ key: SETTING_KEY, value: { hash: await hashPassword(password) } })
+    .insert(adminUsers)
+    .values({ id: randomUUID(), email: ADMIN_LOGIN, role: 'owner', passwordHash: await hashPassword(password) })
     .onConflictDoNothing()
-    .returning({ key: appSettings.key });
+    .returning({ id: adminUsers.id });
   // Another server on the same PostgreSQL generated one first: its output shows that password, not ours.
   return inserted.length ? { generated: password, source: 'generated' } : { source: 'stored' };
 }

@@ -5,7 +5,7 @@
  * - Per client address: 5 attempts a minute, in memory. The address is the
  *   socket's (`trustProxy` is off), so behind a reverse proxy every admin shares
  *   one budget — a slower brute force, not a lock-out.
- * - Per account (the user name; today the one admin account, `admin`), in the
+ * - Per account (the login: `admin` or an e-mail address, known or not), in the
  *   database, so that it holds across client addresses (ten addresses used to get
  *   fifty guesses a minute), serving processes and restarts: after 5 failures in a
  *   row the account is locked for 30 s, doubling with each further failure up to
@@ -26,9 +26,6 @@ export const ACCOUNT_LOCK_FIRST_SECONDS = 30;
 export const ACCOUNT_LOCK_MAX_SECONDS = 15 * 60;
 /** A count whose last failure is older than this starts again from zero. */
 const ACCOUNT_FORGET_MS = 24 * 3600_000;
-
-/** The name the admin password signs in as (one row per user name once there are users). */
-export const ADMIN_ACCOUNT = 'admin';
 
 export type SignInVerdict = { ok: true } | { ok: false; retryAfterSeconds: number; scope: 'address' | 'account' };
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { currentSession } from './require-admin.ts';
+import { INVITE_PAGE } from './user-routes.ts';
 
 export const UI_DIST = fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
 
@@ -55,7 +56,8 @@ export async function registerUiPages(app: FastifyInstance): Promise<void> {
 
   const adminPage = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
-    if (path !== SIGN_IN_PATH && !(await currentSession(request, reply))) {
+    // The invitation page is for someone without an account yet: its token is in the fragment, checked by the API.
+    if (path !== SIGN_IN_PATH && path !== INVITE_PAGE && !(await currentSession(request, reply))) {
       return reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(request.url)}`, 302);
     }
     return sendUiPage(reply, 'admin', ADMIN_PAGE_HEADERS);

@@ -18,6 +18,7 @@ import { Spinner } from '../../shared/components/spinner.tsx';
 import { useToasts } from '../../shared/components/toasts.tsx';
 import { callingApi, overrideSnippet, type ApiCalling, type CallingSettingsInput } from './calling-api.ts';
 import './calling-widget.css';
+import { useManagerOnly } from '../session.tsx';
 
 type Form = Omit<CallingSettingsInput, 'width' | 'height'> & { width: string; height: string };
 
@@ -45,6 +46,7 @@ function toForm(s: CallingSettingsInput): Form {
 }
 
 export function CallingWidgetCard() {
+  const managerOnly = useManagerOnly();
   const toasts = useToasts();
   const [state, setState] = useState<ApiCalling | undefined>();
   const [widgetUrl, setWidgetUrl] = useState<string | undefined>();
@@ -176,7 +178,7 @@ export function CallingWidgetCard() {
                 />
               </div>
               <div className="form-actions">
-                <Button type="submit" variant="secondary" busy={busy === 'credentials'}>
+                <Button type="submit" variant="secondary" busy={busy === 'credentials'} {...managerOnly}>
                   Save app and key
                 </Button>
               </div>

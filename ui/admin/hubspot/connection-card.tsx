@@ -5,6 +5,7 @@ import { Button } from '../../shared/components/button.tsx';
 import { Card } from '../../shared/components/card.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import type { ApiHubSpotConnection } from './hubspot-api.ts';
+import { useManagerOnly } from '../session.tsx';
 
 export function ConnectionCard({
   connection,
@@ -17,6 +18,7 @@ export function ConnectionCard({
   onDisconnect: () => void;
   reconnecting: boolean;
 }) {
+  const managerOnly = useManagerOnly();
   const broken = connection.status === 'needs_reauthorization';
   const since = new Date(connection.connectedAt);
   return (
@@ -30,10 +32,10 @@ export function ConnectionCard({
       }
       footer={
         <>
-          <Button variant="danger-outline" onClick={onDisconnect}>
+          <Button variant="danger-outline" onClick={onDisconnect} {...managerOnly}>
             Disconnect
           </Button>
-          <Button variant={broken ? 'primary' : 'secondary'} onClick={onReconnect} busy={reconnecting}>
+          <Button variant={broken ? 'primary' : 'secondary'} onClick={onReconnect} busy={reconnecting} {...managerOnly}>
             Reconnect
           </Button>
         </>

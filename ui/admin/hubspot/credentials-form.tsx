@@ -5,6 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button } from '../../shared/components/button.tsx';
 import { TextField } from '../../shared/components/field.tsx';
+import { useManagerOnly } from '../session.tsx';
 
 export interface CredentialsInput {
   clientId: string;
@@ -25,6 +26,7 @@ export function CredentialsForm({
   busy: boolean;
   onSubmit: (input: CredentialsInput) => void;
 }) {
+  const managerOnly = useManagerOnly();
   const [id, setId] = useState(clientId ?? '');
   const [secret, setSecret] = useState('');
   const [replacing, setReplacing] = useState(!secretSaved);
@@ -95,7 +97,7 @@ export function CredentialsForm({
         </div>
       )}
       <div className="form-actions">
-        <Button variant="primary" type="submit" busy={busy}>
+        <Button variant="primary" type="submit" busy={busy} {...managerOnly}>
           Save and connect
         </Button>
         {secretSaved && replacing && (

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button } from '../../shared/components/button.tsx';
 import { TextField } from '../../shared/components/field.tsx';
+import { useManagerOnly } from '../session.tsx';
 
 export function PrivateAppForm({
   open,
@@ -16,6 +17,7 @@ export function PrivateAppForm({
   error?: string;
   onSubmit: (token: string) => void;
 }) {
+  const managerOnly = useManagerOnly();
   const [token, setToken] = useState('');
   const [local, setLocal] = useState<string | undefined>();
   const submit = (e: FormEvent) => {
@@ -52,7 +54,7 @@ export function PrivateAppForm({
           spellCheck={false}
         />
         <div className="form-actions">
-          <Button variant="primary" type="submit" busy={busy}>
+          <Button variant="primary" type="submit" busy={busy} {...managerOnly}>
             Connect with token
           </Button>
         </div>

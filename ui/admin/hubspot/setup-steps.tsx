@@ -12,6 +12,7 @@ import { Spinner } from '../../shared/components/spinner.tsx';
 import { CredentialsForm, type CredentialsInput } from './credentials-form.tsx';
 import type { ApiHubSpot } from './hubspot-api.ts';
 import type { Waiting } from './use-hubspot.ts';
+import { useManagerOnly } from '../session.tsx';
 
 export function SetupSteps({
   state,
@@ -38,6 +39,7 @@ export function SetupSteps({
   onConnect: () => void;
   onCancelWait: () => void;
 }) {
+  const managerOnly = useManagerOnly();
   const { scopes, app } = state;
   const appSaved = !!app.clientId && app.clientSecretSet;
   const connected = state.connection?.kind === 'oauth' && state.connection.status === 'connected';
@@ -100,7 +102,13 @@ export function SetupSteps({
           <WaitingForHubSpot waiting={waiting} onCancel={onCancelWait} />
         ) : (
           <div className="form-actions">
-            <Button variant={appSaved ? 'primary' : 'secondary'} onClick={onConnect} disabled={!appSaved} busy={saving}>
+            <Button
+              variant={appSaved ? 'primary' : 'secondary'}
+              onClick={onConnect}
+              disabled={!appSaved || !!managerOnly.disabled}
+              title={managerOnly.title}
+              busy={saving}
+            >
               {state.connection ? 'Reconnect HubSpot' : 'Connect HubSpot'}
             </Button>
             {!appSaved && <span className="muted small">Save the Client ID and Client Secret first.</span>}

@@ -13,6 +13,7 @@ import { Checkbox } from '../../shared/components/checkbox.tsx';
 import { CopyField } from '../../shared/components/copy-field.tsx';
 import { TextField } from '../../shared/components/field.tsx';
 import type { ConnectInput } from './phone-api.ts';
+import { useManagerOnly } from '../session.tsx';
 
 export function ConnectionForm({
   initial,
@@ -31,6 +32,7 @@ export function ConnectionForm({
   onSubmit: (input: ConnectInput) => Promise<void>;
   onCancel?: () => void;
 }) {
+  const managerOnly = useManagerOnly();
   const [baseUrl, setBaseUrl] = useState(initial?.baseUrl ?? '');
   const [clientId, setClientId] = useState(initial?.clientId ?? '');
   const [clientSecret, setClientSecret] = useState('');
@@ -160,7 +162,7 @@ export function ConnectionForm({
         </Alert>
       )}
       <div className="form-actions">
-        <Button variant="primary" type="submit" busy={busy}>
+        <Button variant="primary" type="submit" busy={busy} {...managerOnly}>
           {busy ? 'Checking with the PBX…' : submitLabel}
         </Button>
         {onCancel && (

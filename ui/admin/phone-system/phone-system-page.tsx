@@ -26,8 +26,10 @@ import { RecordingLinksCard } from './recording-links-card.tsx';
 import { phoneApi, type ApiPhoneStatus, type ConnectInput } from './phone-api.ts';
 import { usePhoneSystem } from './use-phone-system.ts';
 import { SyncErrorsCard } from './sync-errors-card.tsx';
+import { useManagerOnly } from '../session.tsx';
 
 export function PhoneSystemPage() {
+  const managerOnly = useManagerOnly();
   const toasts = useToasts();
   const phone = usePhoneSystem();
   const { status } = phone;
@@ -91,7 +93,7 @@ export function PhoneSystemPage() {
             <div className="header-actions">
               <HeaderBadges status={status} hubspot={hubspotState} />
               {connection && (
-                <Button variant="danger-outline" size="small" onClick={() => setConfirmDisconnect(true)}>
+                <Button variant="danger-outline" size="small" onClick={() => setConfirmDisconnect(true)} {...managerOnly}>
                   Disconnect phone system
                 </Button>
               )}

@@ -52,7 +52,13 @@ export function ActivityPage() {
 
   useEffect(() => {
     platformApi.overview().then(
-      (o) => setConnectors([{ slug: 'hubspot', name: 'HubSpot' }, ...o.connectors.map((c) => ({ slug: c.slug, name: c.name }))]),
+      // `admin`: the changes people made in the admin (settings, connections, users), each with who made it.
+      (o) =>
+        setConnectors([
+          { slug: 'hubspot', name: 'HubSpot' },
+          ...o.connectors.map((c) => ({ slug: c.slug, name: c.name })),
+          { slug: 'admin', name: 'Admin changes' },
+        ]),
       () => {},
     );
   }, []);
