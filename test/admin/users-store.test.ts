@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { openDatabase, type Database } from '../../src/db/open.ts';
+import { PGlite } from '@electric-sql/pglite';
+import { openDatabase, wrapPglite, type Database } from '../../src/db/open.ts';
 import { applyMigrations, migrationsFolder } from '../../src/db/migrate.ts';
 import { hashPassword, verifyPassword, ensureAdminPassword, readPasswordHash } from '../../src/web/admin/password.ts';
 import { SessionStore } from '../../src/web/admin/sessions.ts';
@@ -42,7 +43,8 @@ for (const engine of engines) {
 
     before(async () => {
       t = await createTestDatabase(engine);
-      database = await openDatabase(t);
+      // PGlite in memory: a data directory would start from the template, with every migration applied.
+      database = engine === 'pglite' ? wrapPglite(await PGlite.create()) : await openDatabase(t);
       users = new UserStore(database.db);
       sessions = new SessionStore(database.db);
     });
