@@ -15,7 +15,7 @@ import { ConnectionStore } from './hubspot/connection-store.ts';
 import { openDatabase } from './db/open.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createSecretBox, loadSecretKey, verifySecretKey } from './secrets/secret-key.ts';
-import { widgetUrl } from './connectors/telephony/index.ts';
+import { widgetUrlOf } from './web/widget-page.ts';
 import { runPlatformCommand, type CommandResult, type PlatformCommand } from './platform/cli.ts';
 import { protectDataDir } from './db/data-dir-permissions.ts';
 
@@ -153,7 +153,7 @@ async function callingSettings(config: Config, log: Logger, args: string[]): Pro
         db: database.db,
         secretBox,
         connectionBaseUrl: async () => (await connections.connection())?.baseUrl,
-        widgetUrl: () => widgetUrl({ hubspot: { publicUrl: config.publicUrl } }),
+        widgetUrl: async () => widgetUrlOf(config.publicUrl),
         close: () => database.close(),
       };
     },

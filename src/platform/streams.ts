@@ -45,6 +45,10 @@ export class StreamRunner {
     this.#opts = opts;
   }
 
+  get name(): string {
+    return this.#opts.name;
+  }
+
   start(): void {
     this.#loop ??= this.#main().catch((err) => this.#opts.log.error({ err: (err as Error).message }, 'stream runner stopped'));
   }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, engines, postgresUrl, type TestDatabase } from '../support/databases.ts';
-import { telephonyContext } from '../../src/connectors/telephony/index.ts';
+import { telephonyContext } from '../../src/connectors/telephony/context.ts';
 import {
   envFor,
   freshNumber,

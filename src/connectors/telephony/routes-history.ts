@@ -88,7 +88,7 @@ function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names) {
 export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const db = ctx.services.database.db;
 
-  app.get('/api/telephony/calls', async (request) => {
+  app.get('/calls', async (request) => {
     const page = parseInput(historyPageSchema, request.query, 'query');
     const { rows, nextCursor } = await readHistoryPage(db, page);
     const names = await namesFor(ctx, rows);
@@ -96,7 +96,7 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
   });
 
   // The same filters, every matching call, streamed as CSV (RFC 4180, UTF-8 with a BOM for spreadsheet apps).
-  app.get('/api/telephony/calls.csv', async (request, reply) => {
+  app.get('/calls.csv', async (request, reply) => {
     const filter = parseInput(historyFilterSchema, request.query, 'query');
     const day = new Date().toISOString().slice(0, 10);
     async function* lines(): AsyncGenerator<string> {
@@ -114,7 +114,7 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
   });
 
   // The Calls page's user filter: the users bound now, and those calls were logged for before.
-  app.get('/api/telephony/call-users', async () => {
+  app.get('/call-users', async () => {
     const [bound, owners] = await Promise.all([
       ctx.bindings.list(),
       ctx.services.database.query<{ owner_id: string }>(sql`select distinct owner_id from call_logs where owner_id is not null`),
@@ -126,7 +126,7 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
     return { users: [...names].map(([ownerId, u]) => ({ ownerId, ...u })).sort((a, b) => a.name.localeCompare(b.name)) };
   });
 
-  app.post('/api/telephony/calls/:cdrId/retry', async (request) => {
+  app.post('/calls/:cdrId/retry', async (request) => {
     const { cdrId } = parseInput(cdrParams, request.params, 'params');
     const outcome = await retryCall(ctx, cdrId);
     request.log.info({ cdrId, action: outcome.action }, 'call history: retry requested');
@@ -180,7 +180,7 @@ export function registerAgentCallHistoryRoute(
       limit: z.coerce.number().int().min(1).max(100).default(25),
     })
     .strict();
-  app.get('/agent-api/calls', async (request) => {
+  app.get('/calls', async (request) => {
     const { binding } = await agentOf(request);
     const filter = parseInput(query, request.query, 'query');
     const page = parseInput(historyPageSchema, { ...filter, ownerId: binding.ownerId }, 'query');
