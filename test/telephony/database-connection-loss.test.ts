@@ -141,8 +141,9 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
         await until(
           'the PBX event stream to be back',
           async () =>
-            (await count(`select count(*)::int as n from pbx_connection
-          where stream_state = 'connected' and events_seen_until > '${cut!.at.toISOString()}'`)) === 1,
+            (await count(`select count(*)::int as n from connections c join checkpoints k on k.connection_id = c.id and k.name = 'pbx-events'
+          where c.connector = 'telephony' and c.info->>'streamState' = 'connected'
+            and (k.value->>'eventsSeenUntil')::timestamptz > '${cut!.at.toISOString()}'`)) === 1,
           30_000,
         );
         await until(
