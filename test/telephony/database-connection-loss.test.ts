@@ -150,12 +150,12 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
           'Spokes to have reconnected',
           async () =>
             (await count(`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid() and application_name <> 'spokes-pbx-stream-lock'`)) > 3,
+          where datname = current_database() and pid <> pg_backend_pid() and application_name not like 'spokes-stream-lock:%'`)) > 3,
           15_000,
         );
         await admin.query(`alter database "${dbName}" allow_connections false`);
         try {
-          terminated.push(await terminateSpokesConnections(`and application_name <> 'spokes-pbx-stream-lock'`));
+          terminated.push(await terminateSpokesConnections(`and application_name not like 'spokes-stream-lock:%'`));
           const wavesCalls = simulateWave();
           await until(
             'the PBX to have recorded every call of the wave',

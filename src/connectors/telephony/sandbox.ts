@@ -30,6 +30,7 @@ export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes
   if (!current) {
     // Connected through the connector's own lifecycle, as an admin would.
     const { id } = await lifecycle.connect(credentials);
+    store.invalidate();
     await registry.reset();
     await setUp(ctx, id, lifecycle);
     return;
