@@ -12,7 +12,7 @@ import type { PbxAdapter, PbxContact, PbxContactInput } from './pbx.ts';
 import type { RecordLinks } from '../../sync/record-links.ts';
 import type { SyncErrors } from '../../sync/sync-errors.ts';
 import type { TelephonySettings } from './settings.ts';
-import type { CrmReader } from './crm-reader.ts';
+import type { CrmReader } from '../../hubspot/crm-reader.ts';
 
 export type SyncObjectType = 'contact' | 'company';
 

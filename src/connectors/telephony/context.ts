@@ -18,9 +18,9 @@ import { EventListener } from './event-listener.ts';
 import { applyWrapUpJob, syncContactJob, type TelephonyJobDeps } from './jobs.ts';
 import { AgentCalls } from './agent-calls.ts';
 import type { AutoCreateDeps } from './auto-create.ts';
-import { CrmReader } from './crm-reader.ts';
-import { portalCache } from './portal.ts';
-import { EngagementFinder } from './engagement-finder.ts';
+import { CrmReader } from '../../hubspot/crm-reader.ts';
+import { portalCache } from '../../hubspot/portal.ts';
+import { EngagementFinder } from '../../hubspot/engagement-finder.ts';
 import { SYNC_PROPERTIES } from './contact-sync.ts';
 import { RecordingLinks, STORED_LINK_TTL_MS } from './recording-links.ts';
 import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
@@ -121,7 +121,7 @@ function createTelephonyContext(services: Services): TelephonyContext {
       },
       links: platform.links,
       syncErrors: platform.syncErrors,
-      reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES }),
+      reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES, purpose: 'reading CRM records to sync to the PBX' }),
       adapter: () => registry.adapter(),
     },
     logging: {

@@ -17,7 +17,7 @@ import type { BindingStore } from './bindings.ts';
 import type { LiveBus, LiveMatch } from './live.ts';
 import { toCdrPayload } from './call-record.ts';
 import { findOrCreateContact, type AutoCreateDeps } from './auto-create.ts';
-import type { PortalInfo } from './portal.ts';
+import type { PortalInfo } from '../../hubspot/portal.ts';
 
 export interface RouterDeps {
   log: Logger;
