@@ -8,7 +8,6 @@ import { SpokesError } from './errors.ts';
 import { startRuntime } from './runtime.ts';
 import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
-import { startSandboxes } from './sandbox/sandboxes.ts';
 import { portInUseMessage, sandboxSummary, startBanner } from './banner.ts';
 import { runCallingSettings } from './hubspot/calling-settings-cli.ts';
 import { ConnectionStore } from './hubspot/connection-store.ts';
@@ -126,6 +125,8 @@ async function worker(config: Config, log: Logger): Promise<number> {
 async function sandbox(config: Config, log: Logger): Promise<number> {
   const basePort = config.sandboxPort ?? 3001;
   protectDataDir(config.dataDir);
+  // The emulators are loaded only when they run.
+  const { startSandboxes } = await import('./sandbox/sandboxes.ts');
   const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
   const stopped = untilSignal(sandboxes, log);
   process.stdout.write(sandboxSummary(sandboxes, config.dataDir));
