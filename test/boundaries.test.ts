@@ -38,13 +38,13 @@ function sources(dir: string): string[] {
   return out;
 }
 
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
 
 function importsOf(file: string): Import[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
   const out: Import[] = [];
   for (const m of text.matchAll(IMPORT)) {
-    const spec = m[3] ?? m[4]!;
+    const spec = m[3] ?? m[4] ?? m[5]!;
     if (!spec.startsWith('.')) continue;
     const to = normalize(join(dirname(file), spec))
       .split(sep)
