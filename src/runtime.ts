@@ -14,7 +14,7 @@ import { openDatabase, DatabaseUnavailableError, type Database } from './db/open
 import { applyMigrations } from './db/migrate.ts';
 import { loadSecretKey, verifySecretKey, createSecretBox } from './secrets/secret-key.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
-import { JobQueue, DEAD_LETTER_QUEUE } from './jobs/queue.ts';
+import { JobQueue } from './jobs/queue.ts';
 import { registerRoutes } from './web/routes.ts';
 import type { Services } from './services.ts';
 import { allJobs } from './jobs/registry.ts';
@@ -136,7 +136,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           {
             name: 'queue',
             check: async () => {
-              await q.boss.getQueue(DEAD_LETTER_QUEUE);
+              await q.ping();
             },
           },
           ...(config.sandboxMode

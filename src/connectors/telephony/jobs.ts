@@ -97,7 +97,7 @@ export const backfillJob = defineConnectorJob({
         ctx.log.warn({ cdrId: cdr.id, err: (err as Error).message }, 'a PBX call record was refused and is not logged');
         continue;
       }
-      const invalid = queue.invalidPayload(logCallJob as never, payload);
+      const invalid = queue.invalidPayload(logCallJob, payload);
       if (invalid) {
         refused++;
         ctx.log.warn({ cdrId: cdr.id, err: invalid.message }, 'a PBX call record was refused and is not logged');
@@ -105,11 +105,11 @@ export const backfillJob = defineConnectorJob({
       }
       batch.push(payload);
       if (batch.length === 500) {
-        total += (await queue.enqueueMany(logCallJob as never, batch)).filter((r) => !r.duplicate).length;
+        total += (await queue.enqueueMany(logCallJob, batch)).filter((r) => !r.duplicate).length;
         batch = [];
       }
     }
-    if (batch.length) total += (await queue.enqueueMany(logCallJob as never, batch)).filter((r) => !r.duplicate).length;
+    if (batch.length) total += (await queue.enqueueMany(logCallJob, batch)).filter((r) => !r.duplicate).length;
     ctx.log.info({ from: p.from, to: p.to, reason: p.reason, newCalls: total, refused }, 'back-filled PBX call records');
     return { newCalls: total, refused };
   },
