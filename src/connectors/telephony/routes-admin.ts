@@ -18,6 +18,7 @@ import { agentGuard } from './agent-guard.ts';
 import { revokeUnbound } from './routes-agent-admin.ts';
 import { TELEPHONY, type PbxCredentials } from './pbx-store.ts';
 import type { PbxInfo } from './pbx.ts';
+import type { ApiSyncError } from './wire.ts';
 
 /** A secret left out, or blank like a password field left empty, keeps the saved one: Spokes never shows it back. */
 const keptSecret = z
@@ -188,7 +189,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     return { bindings: await bindings.list() };
   });
 
-  app.get('/sync-errors', async () => {
+  app.get('/sync-errors', async (): Promise<{ errors: ApiSyncError[] }> => {
     const id = await store.id();
     const rows = id ? await platform.syncErrors.listOpen({ connectionId: id, limit: 200 }) : [];
     const connection = await services.hubspot.store.connection();

@@ -16,6 +16,7 @@ import { canRetry, retryCall } from './call-retry.ts';
 import { csvLine } from './csv.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
+import type { ApiCall } from './wire.ts';
 import { PLAY_LINK_TTL_MS } from './recording-links.ts';
 
 /** What the history knows of a call's people and records, looked up once per page. */
@@ -52,7 +53,7 @@ async function namesFor(ctx: TelephonyContext, rows: HistoryRow[]): Promise<Name
   };
 }
 
-function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names) {
+function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names): ApiCall {
   // The name the phone index holds now; else the one the call was logged with (it names the company when no contact matched).
   const contactName = r.contactId ? (n.contacts.get(r.contactId) ?? r.contactName) : null;
   const companyName = r.companyId ? (n.companies.get(r.companyId) ?? (r.contactId ? null : r.contactName)) : null;
@@ -134,8 +135,6 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
   });
 }
 
-type ApiCall = ReturnType<typeof toApiCall>;
-
 const OUTCOME: Record<string, string> = { answered: 'Answered', no_answer: 'No answer', busy: 'Busy', voicemail: 'Voicemail', failed: 'Failed' };
 const STATE: Record<string, string> = {
   logged: 'Logged',
@@ -150,8 +149,8 @@ const CSV_COLUMNS: { title: string; value(c: ApiCall): string | number | null }[
   { title: 'Direction', value: (c) => c.direction },
   { title: 'Outcome', value: (c) => (c.direction === 'inbound' && c.status !== 'answered' ? 'Missed' : (OUTCOME[c.status] ?? c.status)) },
   { title: 'Number', value: (c) => c.externalNumber },
-  { title: 'Contact', value: (c) => c.contactName },
-  { title: 'Company', value: (c) => c.companyName },
+  { title: 'Contact', value: (c) => c.contactName ?? null },
+  { title: 'Company', value: (c) => c.companyName ?? null },
   { title: 'User', value: (c) => c.ownerName ?? c.ownerId },
   { title: 'Extension', value: (c) => c.extension },
   { title: 'Talk time (s)', value: (c) => Math.round(c.durationMs / 1000) },
