@@ -39,7 +39,7 @@ export interface RuntimeOptions {
   worker: boolean;
   /** Keep retrying an unreachable database instead of failing (`spokes worker`). */
   waitForDatabase?: boolean;
-  /** The platform connectors to run; default: the registry (src/platform/registry.ts). Tests add their own. */
+  /** Connectors to run beside the registry's (src/platform/registry.ts): tests add their own. */
   connectors?: readonly AnyConnector[];
 }
 
@@ -97,7 +97,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
     services.phone = createPhoneIndexing({ database, hubspot: services.hubspot, defaultRegion: config.defaultRegion, log });
-    const platform = new Platform({ services, connectors: opts.connectors ?? platformConnectorList });
+    const platform = new Platform({ services, connectors: [...platformConnectorList, ...(opts.connectors ?? [])] });
     services.platform = platform;
     queue = new JobQueue({
       database,

@@ -17,6 +17,11 @@ import type { ConnectionView } from './store.ts';
 /** Where the input came from, for the field names of a 400 (`body.input.baseUrl`, or `baseUrl` for the CLI). */
 export interface CallOptions {
   fieldPrefix?: string;
+  /**
+   * The connector names its input's fields `input.<field>` in the errors of its `connect`; a caller
+   * whose form is the input itself (not wrapped in `{input}`) has them named under this prefix instead.
+   */
+  inputFieldsAs?: string;
 }
 
 export async function connect(platform: Platform, slug: string, rawInput: unknown, opts: CallOptions = {}): Promise<ApiConnection> {
@@ -35,12 +40,12 @@ export async function checkConnection(platform: Platform, slug: string, rawInput
   return renamingFields(opts, () => connector.lifecycle.connect(platform.context(slug), input));
 }
 
-/** A connector names the fields of its input `input.<field>`; the caller sees them under its own prefix (`body.baseUrl`). */
+/** A connector names the fields of its input `input.<field>`; a caller may see them under its own prefix (`body.baseUrl`). */
 async function renamingFields<T>(opts: CallOptions, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    const prefix = opts.fieldPrefix;
+    const prefix = opts.inputFieldsAs;
     if (!(err instanceof ValidationError) || !prefix || prefix === 'input' || !err.details) throw err;
     const details = err.details.map((d) => ({ ...d, field: !d.field || d.field === 'input' ? prefix : d.field.replace(/^input\./, `${prefix}.`) }));
     throw new ValidationError(err.message, details);

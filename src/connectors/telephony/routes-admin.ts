@@ -71,10 +71,10 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const input = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
     if (!saved) {
       // The platform's lifecycle: the connector checks the PBX, the connection is stored (a bad field is a 400 naming it).
-      await lifecycle.connect(platform, TELEPHONY, input, { fieldPrefix: 'body' });
+      await lifecycle.connect(platform, TELEPHONY, input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
     } else {
       // A reconnect with new credentials keeps the settings, the enable switch and the checkpoint.
-      const checked = await lifecycle.checkConnection(platform, TELEPHONY, input, { fieldPrefix: 'body' });
+      const checked = await lifecycle.checkConnection(platform, TELEPHONY, input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
       await store.replaceCredentials(saved.id, checked.credentials as PbxCredentials, (checked.info as { pbx: PbxInfo }).pbx);
     }
     store.invalidate();
