@@ -8,14 +8,13 @@ import { SpokesError } from './errors.ts';
 import { startRuntime } from './runtime.ts';
 import { collectStatus, formatStatus, type StatusReport } from './status.ts';
 import { version } from './version.ts';
-import { startSandboxes } from './sandbox/sandboxes.ts';
 import { portInUseMessage, sandboxSummary, startBanner } from './banner.ts';
 import { runCallingSettings } from './hubspot/calling-settings-cli.ts';
 import { ConnectionStore } from './hubspot/connection-store.ts';
 import { openDatabase } from './db/open.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createSecretBox, loadSecretKey, verifySecretKey } from './secrets/secret-key.ts';
-import { widgetUrl } from './connectors/telephony/index.ts';
+import { widgetUrlOf } from './web/widget-page.ts';
 import { runPlatformCommand, type CommandResult, type PlatformCommand } from './platform/cli.ts';
 import { protectDataDir } from './db/data-dir-permissions.ts';
 
@@ -129,6 +128,8 @@ async function worker(config: Config, log: Logger): Promise<number> {
 async function sandbox(config: Config, log: Logger): Promise<number> {
   const basePort = config.sandboxPort ?? 3001;
   protectDataDir(config.dataDir);
+  // The emulators are loaded only when they run.
+  const { startSandboxes } = await import('./sandbox/sandboxes.ts');
   const sandboxes = await startSandboxes({ dataDir: config.dataDir, host: config.host, basePort, log });
   const stopped = untilSignal(sandboxes, log);
   process.stdout.write(sandboxSummary(sandboxes, config.dataDir));
@@ -156,7 +157,7 @@ async function callingSettings(config: Config, log: Logger, args: string[]): Pro
         db: database.db,
         secretBox,
         connectionBaseUrl: async () => (await connections.connection())?.baseUrl,
-        widgetUrl: () => widgetUrl({ hubspot: { publicUrl: config.publicUrl } }),
+        widgetUrl: async () => widgetUrlOf(config.publicUrl),
         close: () => database.close(),
       };
     },

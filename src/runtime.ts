@@ -14,7 +14,7 @@ import { openDatabase, DatabaseUnavailableError, type Database } from './db/open
 import { applyMigrations } from './db/migrate.ts';
 import { loadSecretKey, verifySecretKey, createSecretBox } from './secrets/secret-key.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
-import { JobQueue, DEAD_LETTER_QUEUE } from './jobs/queue.ts';
+import { JobQueue } from './jobs/queue.ts';
 import { registerRoutes } from './web/routes.ts';
 import type { Services } from './services.ts';
 import { allJobs } from './jobs/registry.ts';
@@ -26,7 +26,6 @@ import { createHubSpot } from './hubspot/index.ts';
 import { HUBSPOT } from './hubspot/manifest.ts';
 // The emulators (sandbox mode only) are loaded on demand, after the server listens.
 import { createPhoneIndexing, schedulePhoneIndexSync } from './hubspot/phone/index.ts';
-import { connectorList } from './connectors/index.ts';
 import { Platform } from './platform/platform.ts';
 import { platformConnectorList } from './platform/registry.ts';
 import type { AnyConnector } from './platform/connector.ts';
@@ -40,7 +39,7 @@ export interface RuntimeOptions {
   worker: boolean;
   /** Keep retrying an unreachable database instead of failing (`spokes worker`). */
   waitForDatabase?: boolean;
-  /** The platform connectors to run; default: the registry (src/platform/registry.ts). Tests add their own. */
+  /** Connectors to run beside the registry's (src/platform/registry.ts): tests add their own. */
   connectors?: readonly AnyConnector[];
 }
 
@@ -77,7 +76,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let server: FastifyInstance | undefined;
   // Released in reverse order on stop (emulators, the HubSpot rate budget…).
   const closers: (() => Promise<void>)[] = [];
-  const started: typeof connectorList = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err: (err as Error).message }, 'shutdown step failed'));
   };
@@ -99,7 +97,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     services.hubspot = hubspot.hubspot;
     closers.push(() => hubspot.close());
     services.phone = createPhoneIndexing({ database, hubspot: services.hubspot, defaultRegion: config.defaultRegion, log });
-    const platform = new Platform({ services, connectors: opts.connectors ?? platformConnectorList });
+    const platform = new Platform({ services, connectors: [...platformConnectorList, ...(opts.connectors ?? [])] });
     services.platform = platform;
     queue = new JobQueue({
       database,
@@ -138,7 +136,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           {
             name: 'queue',
             check: async () => {
-              await q.boss.getQueue(DEAD_LETTER_QUEUE);
+              await q.ping();
             },
           },
           ...(config.sandboxMode
@@ -184,12 +182,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // The first look-ups of a process otherwise read the index from disk (p99 3–6 ms instead of ~1 ms).
       void services.phone.index.warm().catch((err: Error) => log.warn({ err: err.message }, 'phone index warm-up failed'));
     }
-    for (const connector of connectorList) {
-      if (services.sandboxes) await connector.sandbox?.(services, services.sandboxes);
-      // Stopped again if the start fails further on: a started event listener would keep the process alive.
-      started.push(connector);
-      await connector.start?.(services, { server: opts.server, worker: opts.worker });
-    }
     if (services.sandboxes) await platform.setUpSandbox(services.sandboxes);
     await platform.start({ server: opts.server, worker: opts.worker });
     if (services.sandboxStatus === 'starting') services.sandboxStatus = 'ready';
@@ -209,8 +201,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         stopping ??= (async () => {
           await server?.close();
           // Connectors stop producing work (event streams) before the queue stops.
-          for (const connector of connectorList)
-            await connector.stop?.(services).catch((err: Error) => log.warn({ err: err.message }, 'connector stop failed'));
           await platform.stop().catch((err: Error) => log.warn({ err: err.message }, 'platform stop failed'));
           await q.stop({ timeoutMs: config.shutdownTimeoutMs });
           await closeAll();
@@ -221,7 +211,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     };
   } catch (err) {
     await server?.close().catch(() => {});
-    for (const connector of started) await connector.stop?.(services).catch(() => {});
     await services.platform?.stop().catch(() => {});
     await queue?.stop({ timeoutMs: 1_000 }).catch(() => {});
     await closeAll();

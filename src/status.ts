@@ -7,8 +7,18 @@
 import { redactDatabaseUrl } from './config.ts';
 import type { QueueStatus, DeadLetter } from './jobs/queue.ts';
 import type { Services } from './services.ts';
-import type { ConnectionHealth } from './connectors/connector.ts';
-import { connectorList } from './connectors/index.ts';
+import type { Platform } from './platform/platform.ts';
+import { status as connectionStatus } from './connections/lifecycle.ts';
+
+/** One connection as `spokes status` shows it. */
+export interface ConnectionHealth {
+  name: string;
+  /** In a few words: connected, not connected, disabled, reconnecting… */
+  state: string;
+  /** False when it needs attention (calls or records do not flow). */
+  ok: boolean;
+  detail?: string;
+}
 import { version } from './version.ts';
 
 export interface StatusReport {
@@ -39,12 +49,29 @@ export async function collectStatus(
     version,
     // The public URL (with SPOKES_PORT=0, the port it got once bound).
     server: { url: services.hubspot.publicUrl, answering },
-    connections: [await hubspotHealth(services.hubspot), ...(await Promise.all(connectorList.map((c) => c.health?.(services as Services)))).filter((h) => !!h)],
+    connections: [await hubspotHealth(services.hubspot), ...(services.platform ? await connectorHealth(services.platform) : [])],
     engine: config.engine,
     database: config.databaseUrl ? redactDatabaseUrl(config.databaseUrl) : `${config.dataDir}/pg (embedded PGlite)`,
     queues: await queue.status(),
     deadLetters: await queue.deadLetters(10),
   };
+}
+
+/** Each connector's connections, as its `status` reports them (read from the database: any process may ask). */
+async function connectorHealth(platform: Platform): Promise<ConnectionHealth[]> {
+  const out: ConnectionHealth[] = [];
+  for (const connector of platform.connectors.values()) {
+    const { name } = connector.manifest;
+    const views = await platform.connections.list({ connector: connector.manifest.slug });
+    if (!views.length) out.push({ name, state: 'not connected', ok: true, detail: `connect it on the admin's ${name} page` });
+    for (const view of views) {
+      const detail = await connectionStatus(platform, view.id);
+      const report = detail.status;
+      const state = typeof report?.details?.state === 'string' ? report.details.state : detail.state;
+      out.push({ name, state, ok: report?.health === 'ok', detail: report?.summary ?? detail.statusError ?? detail.reason ?? undefined });
+    }
+  }
+  return out;
 }
 
 async function hubspotHealth(hubspot: Services['hubspot']): Promise<ConnectionHealth> {

@@ -60,7 +60,7 @@ for (const engine of engines) {
       await queue.work();
       const { id } = await queue.enqueue(flaky, { id: 'a' });
       const job = await until(async () => {
-        const j = await queue.boss.findJobs('test.flaky', { id });
+        const j = await queue.findJobs({ name: 'test.flaky' }, { id });
         return j[0]?.state === 'completed' ? j[0] : undefined;
       });
       assert.equal(attempts.length, 3);
@@ -185,7 +185,7 @@ for (const engine of engines) {
       assert.deepEqual([...done.values()], [1, 1, 1], 'each retried job ran once');
       assert.deepEqual(await queue.deadLetters(), []);
       assert.equal(await queue.retryFailed(), 0);
-      const [state] = await queue.boss.findJobs('test.calls', { id: a.id });
+      const [state] = await queue.findJobs({ name: 'test.calls' }, { id: a.id });
       assert.equal(state?.state, 'completed');
       assert.equal(await copies(), copiesBefore, 'the dead-letter copies are kept as the record, not retried');
       assert.equal((await queue.status()).find((q) => q.name === DEAD_LETTER_QUEUE)!.active, 0);

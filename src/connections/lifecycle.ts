@@ -10,19 +10,46 @@ import type { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { ApiConnection, ApiConnectionDetail } from '../platform/wire.ts';
-import type { AnyConnector, ConnectorStatus } from '../platform/connector.ts';
+import type { AnyConnector, ConnectResult, ConnectorStatus } from '../platform/connector.ts';
 import type { OAuthTokenSet } from '../oauth/provider.ts';
 import type { ConnectionView } from './store.ts';
 
 /** Where the input came from, for the field names of a 400 (`body.input.baseUrl`, or `baseUrl` for the CLI). */
 export interface CallOptions {
   fieldPrefix?: string;
+  /**
+   * The connector names its input's fields `input.<field>` in the errors of its `connect`; a caller
+   * whose form is the input itself (not wrapped in `{input}`) has them named under this prefix instead.
+   */
+  inputFieldsAs?: string;
 }
 
 export async function connect(platform: Platform, slug: string, rawInput: unknown, opts: CallOptions = {}): Promise<ApiConnection> {
   const connector = platform.connector(slug);
   const input = parse(connector.connectInput, rawInput, opts.fieldPrefix);
-  return store(platform, connector, input);
+  return store(platform, connector, input, opts);
+}
+
+/**
+ * The connector's `connect` check alone — the input validated, the remote asked — storing nothing:
+ * for a connector that replaces an existing connection's credentials (a PBX's new secret).
+ */
+export async function checkConnection(platform: Platform, slug: string, rawInput: unknown, opts: CallOptions = {}): Promise<ConnectResult<unknown, unknown>> {
+  const connector = platform.connector(slug);
+  const input = parse(connector.connectInput, rawInput, opts.fieldPrefix);
+  return renamingFields(opts, () => connector.lifecycle.connect(platform.context(slug), input));
+}
+
+/** A connector names the fields of its input `input.<field>`; a caller may see them under its own prefix (`body.baseUrl`). */
+async function renamingFields<T>(opts: CallOptions, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const prefix = opts.inputFieldsAs;
+    if (!(err instanceof ValidationError) || !prefix || prefix === 'input' || !err.details) throw err;
+    const details = err.details.map((d) => ({ ...d, field: !d.field || d.field === 'input' ? prefix : d.field.replace(/^input\./, `${prefix}.`) }));
+    throw new ValidationError(err.message, details);
+  }
 }
 
 /** The OAuth callback's tokens become a new connection (the connector reads who they belong to). */
@@ -30,13 +57,13 @@ export async function connectWithOAuth(platform: Platform, slug: string, tokens:
   return connect(platform, slug, { oauth: tokens }, { fieldPrefix: 'oauth' });
 }
 
-async function store(platform: Platform, connector: AnyConnector, input: unknown): Promise<ApiConnection> {
+async function store(platform: Platform, connector: AnyConnector, input: unknown, opts: CallOptions = {}): Promise<ApiConnection> {
   const slug = connector.manifest.slug;
   if (connector.manifest.connections === 'one' && (await platform.connections.list({ connector: slug })).length > 0) {
     // Checked before the remote is called; the database's unique index still decides a race.
     throw new ConflictError(`${connector.manifest.name} allows one connection and already has one: disconnect it first.`);
   }
-  const result = await connector.lifecycle.connect(platform.context(slug), input);
+  const result = await renamingFields(opts, () => connector.lifecycle.connect(platform.context(slug), input));
   const view = await platform.connections.insert({
     connector: slug,
     label: result.label,

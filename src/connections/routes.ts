@@ -34,7 +34,7 @@ export interface ConnectionRoutesDeps {
   hubspot: HubSpotService;
   queue: () => JobQueue;
   /** Connectors not on the platform yet (phase 2 of issue 11 moves them): listed on the Overview. */
-  legacyConnectors: readonly { slug: string; name: string; features: readonly string[] }[];
+  legacyConnectors?: readonly { slug: string; name: string; features: readonly string[] }[];
 }
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -125,13 +125,13 @@ export function registerConnectionRoutes(app: FastifyInstance, deps: ConnectionR
         name: c.manifest.name,
         features: [...c.manifest.features],
         connectionsAllowed: c.manifest.connections,
-        managedOnItsPage: false,
+        managedOnItsPage: c.manifest.ownPage === true,
         connections: connections.filter((x) => x.connector === c.manifest.slug),
         lastWriteAt: await lastWrite(c.manifest.slug),
       })),
     );
     const legacy = await Promise.all(
-      deps.legacyConnectors
+      (deps.legacyConnectors ?? [])
         .filter((c) => !platform.connectors.has(c.slug))
         .map(async (c) => ({
           slug: c.slug,

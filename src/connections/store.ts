@@ -105,7 +105,10 @@ export class Connections {
     if (view.settings === null && !opts.allowBrokenSettings) {
       throw new SpokesError('conflict', `Connection ${id} cannot be used: ${view.reason}`, { status: 409, details: view.settingsProblems });
     }
-    return { ...view, settings: view.settings as never, credentials: this.#unseal(row) };
+    const credentials = this.#unseal(row);
+    // Credentials a data migration carried over in their older form are sealed anew on first use.
+    if (row.credentialsSealed.startsWith(LEGACY_PREFIX)) await this.#update(id, { credentialsSealed: this.#seal(id, credentials) }, opts.db);
+    return { ...view, settings: view.settings as never, credentials };
   }
 
   /** Stores a new connection (state `connected`). Settings and credentials must validate; a second "one" is a 409. */
@@ -250,7 +253,9 @@ export class Connections {
   }
 
   #unseal(row: Row): unknown {
-    const value: unknown = JSON.parse(this.#box.decrypt(row.credentialsSealed, `connection:${row.id}:credentials`));
+    const value: unknown = row.credentialsSealed.startsWith(LEGACY_PREFIX)
+      ? unsealLegacy(this.#box, row.credentialsSealed.slice(LEGACY_PREFIX.length))
+      : JSON.parse(this.#box.decrypt(row.credentialsSealed, `connection:${row.id}:credentials`));
     const schemas = this.#schemasOf(row.connector);
     const parsed = schemas.credentials.safeParse(value);
     // Never echo credential values: only the field names.
@@ -321,6 +326,27 @@ export function scopedConnections(store: Connections, connector: string): Connec
     },
     touch: (id) => store.touch(id),
   };
+}
+
+/**
+ * Credentials moved here by a SQL data migration (which cannot seal: it has no key) are stored as
+ * `legacy:` and a JSON object whose secret fields are still sealed as their old table had them,
+ * `{"sealed": "…", "aad": "pbx:client_secret"}`. They are unsealed field by field, and `open`
+ * seals the whole anew, bound to the connection's id.
+ */
+const LEGACY_PREFIX = 'legacy:';
+
+function unsealLegacy(box: SecretBox, json: string): unknown {
+  const fields = JSON.parse(json) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const sealed = value as { sealed?: unknown; aad?: unknown } | null;
+    out[key] =
+      sealed && typeof sealed === 'object' && typeof sealed.sealed === 'string' && typeof sealed.aad === 'string'
+        ? box.decrypt(sealed.sealed, sealed.aad)
+        : value;
+  }
+  return out;
 }
 
 /** `telephony-7kq2m4xa`: the connector and 8 base32 characters (40 random bits). */

@@ -9,7 +9,6 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
-import * as tables from './tables.ts';
 import { SpokesError } from '../errors.ts';
 import { redactDatabaseUrl } from '../config.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
@@ -17,8 +16,11 @@ import { isEmptyDataDir, readTemplate } from './pglite-template.ts';
 import { createPool } from './pg-connections.ts';
 import { makePrivateDir } from './data-dir-permissions.ts';
 
-export type Tables = typeof tables;
-export type Db = PgDatabase<PgQueryResultHKT, Tables>;
+/**
+ * Queries name their tables (each folder's schema.ts); no schema is registered here, so storage
+ * knows no connector (drizzle.config.ts lists every schema file for the migrations).
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 export type Engine = 'pglite' | 'postgres';
 
 export interface Database {
@@ -80,7 +82,7 @@ async function openPglite(dataDir: string): Promise<Database> {
 
 /** A Database over an already open PGlite instance (the caller owns its files). */
 export function wrapPglite(client: PGlite): Database {
-  const db = drizzlePglite({ client, schema: tables }) as unknown as Db;
+  const db = drizzlePglite({ client }) as unknown as Db;
   return {
     db,
     engine: 'pglite',
@@ -107,7 +109,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     await pool.end().catch(() => {});
     throw new DatabaseUnavailableError(`cannot connect to PostgreSQL at ${redactDatabaseUrl(databaseUrl)}: ${(err as Error).message}`, err);
   }
-  const db = drizzlePg({ client: pool, schema: tables }) as unknown as Db;
+  const db = drizzlePg({ client: pool }) as unknown as Db;
   return {
     db,
     engine: 'postgres',

@@ -1,7 +1,7 @@
 /**
  * The tables of Spokes' own core. Feature folders keep their own tables in a
- * `schema.ts` beside their code (listed in drizzle.config.ts) and re-exported
- * from `src/db/tables.ts`, so one migration history covers them all.
+ * `schema.ts` beside their code, all listed in drizzle.config.ts, so one
+ * migration history covers them all; storage imports none of them.
  */
 import { pgTable, text, jsonb, timestamp, uuid } from 'drizzle-orm/pg-core';
 

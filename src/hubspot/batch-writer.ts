@@ -19,6 +19,7 @@ import type { Logger } from '../logger.ts';
 import { RemoteRejectedError, RemoteUnavailableError, SpokesError } from '../errors.ts';
 import type { HubSpotApi } from './api.ts';
 import { HUBSPOT } from './manifest.ts';
+import { Coalescer, type Entry } from './coalescer.ts';
 
 export type WriteOperation = 'create' | 'update' | 'upsert';
 
@@ -69,13 +70,8 @@ export interface BatchWriterOptions {
   identity?: Record<string, string>;
 }
 
-interface Pending {
-  input: CreateInput | UpdateInput | UpsertInput;
-  traceId: string;
-  settled: boolean;
-  resolve(record: WrittenRecord): void;
-  reject(error: Error): void;
-}
+/** One input waiting for its batch (the coalescer's entry): its trace id maps HubSpot's answer back to it. */
+type Pending = Entry<{ input: CreateInput | UpdateInput | UpsertInput; traceId: string }, WrittenRecord>;
 
 const answerSchema = z.object({
   results: z.array(
@@ -102,13 +98,8 @@ type Answer = z.output<typeof answerSchema>;
 
 export class BatchWriter {
   readonly #opts: Required<Omit<BatchWriterOptions, 'identity'>> & { identity: Record<string, string> };
-  readonly #queues = new Map<string, Pending[]>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #inFlight = new Set<Promise<void>>();
-  /** Keys with a sender waiting for a request slot. */
-  readonly #waiting = new Set<string>();
-  readonly #slots: (() => void)[] = [];
-  #running = 0;
+  /** One group per operation and object type (`create\u0000calls`): a batch call writes one of each. */
+  readonly #batches: Coalescer<Pending['item'], WrittenRecord>;
   #trace = 0;
   /** Requests sent and inputs written, for metrics and benchmarks. */
   readonly stats = { requests: 0, written: 0, failed: 0 };
@@ -123,6 +114,15 @@ export class BatchWriter {
       ...opts,
       identity: opts.identity ?? {},
     };
+    this.#batches = new Coalescer({
+      maxBatch: this.#opts.maxBatch,
+      lingerMs: this.#opts.lingerMs,
+      maxInFlight: this.#opts.maxInFlight,
+      send: async (group, batch) => {
+        const [op, objectType] = group.split('\u0000') as [WriteOperation, string];
+        await this.#write(op, objectType, batch).catch((err: unknown) => this.#fail(batch, err));
+      },
+    });
   }
 
   create(objectType: string, input: CreateInput): Promise<WrittenRecord> {
@@ -138,75 +138,12 @@ export class BatchWriter {
   }
 
   /** Sends everything queued now and waits until every batch has been answered. */
-  async flush(): Promise<void> {
-    for (const key of [...this.#queues.keys()]) this.#flushKey(key);
-    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+  flush(): Promise<void> {
+    return this.#batches.flush();
   }
 
   #add(op: WriteOperation, objectType: string, input: CreateInput | UpdateInput | UpsertInput): Promise<WrittenRecord> {
-    return new Promise<WrittenRecord>((resolve, reject) => {
-      const key = `${op}\u0000${objectType}`;
-      const queue = this.#queues.get(key) ?? [];
-      this.#queues.set(key, queue);
-      const pending: Pending = {
-        input,
-        traceId: `spokes-${process.pid}-${++this.#trace}`,
-        settled: false,
-        resolve: (record) => {
-          pending.settled = true;
-          resolve(record);
-        },
-        reject: (error) => {
-          pending.settled = true;
-          reject(error);
-        },
-      };
-      queue.push(pending);
-      if (queue.length >= this.#opts.maxBatch) this.#flushKey(key);
-      else if (!this.#timers.has(key))
-        this.#timers.set(
-          key,
-          setTimeout(() => this.#flushKey(key), this.#opts.lingerMs),
-        );
-    });
-  }
-
-  /**
-   * Sends what is queued for `key` once a request slot is free. The batch is taken from the queue
-   * only then: while HubSpot is slow or the rate budget holds requests back, inputs keep joining
-   * the waiting batch instead of leaving as many small ones.
-   */
-  #flushKey(key: string): void {
-    clearTimeout(this.#timers.get(key));
-    this.#timers.delete(key);
-    // A sender already waiting for a slot takes these inputs too.
-    if (this.#waiting.has(key) || !this.#queues.get(key)?.length) return;
-    this.#waiting.add(key);
-    const [op, objectType] = key.split('\u0000') as [WriteOperation, string];
-    let batch: Pending[] = [];
-    const sent: Promise<void> = this.#withSlot(async () => {
-      this.#waiting.delete(key);
-      const queue = this.#queues.get(key) ?? [];
-      batch = queue.splice(0, this.#opts.maxBatch);
-      // More than a batch's worth: the next sender queues for a slot of its own.
-      if (queue.length) this.#flushKey(key);
-      else this.#queues.delete(key);
-      if (batch.length) await this.#write(op, objectType, batch);
-    })
-      .catch((err: unknown) => this.#fail(batch, err))
-      .finally(() => this.#inFlight.delete(sent));
-    this.#inFlight.add(sent);
-  }
-
-  async #withSlot(fn: () => Promise<void>): Promise<void> {
-    if (this.#running >= this.#opts.maxInFlight) await new Promise<void>((resolve) => this.#slots.push(resolve));
-    this.#running++;
-    try {
-      await fn();
-    } finally {
-      this.#running--;
-      this.#slots.shift()?.();
-    }
+    return this.#batches.add(`${op}\u0000${objectType}`, { input, traceId: `spokes-${process.pid}-${++this.#trace}` });
   }
 
   async #write(op: WriteOperation, objectType: string, batch: Pending[]): Promise<void> {
@@ -239,7 +176,7 @@ export class BatchWriter {
 
   async #send(op: WriteOperation, objectType: string, pending: Pending[]): Promise<Answer> {
     this.stats.requests++;
-    const inputs = pending.map((p) => ({ ...p.input, objectWriteTraceId: p.traceId }));
+    const inputs = pending.map((p) => ({ ...p.item.input, objectWriteTraceId: p.item.traceId }));
     const answer = await this.#opts.api.call<unknown>(
       `batch ${op} ${objectType}`,
       (client: Client) => {
@@ -259,10 +196,10 @@ export class BatchWriter {
   /** Resolves each input with its result, rejects those HubSpot reported errors for. */
   #distribute(op: WriteOperation, objectType: string, pending: Pending[], answer: Answer): void {
     const left = new Set(pending);
-    const byTrace = new Map(pending.map((p) => [p.traceId, p]));
+    const byTrace = new Map(pending.map((p) => [p.item.traceId, p]));
     for (const error of answer.errors ?? []) {
       const traced = (error.context?.objectWriteTraceId ?? []).map((t) => byTrace.get(t));
-      const byId = (error.context?.ids ?? []).flatMap((id) => pending.filter((p) => 'id' in p.input && sameId(p.input.id, id)));
+      const byId = (error.context?.ids ?? []).flatMap((id) => pending.filter((p) => 'id' in p.item.input && sameId(p.item.input.id, id)));
       for (const p of [...traced, ...byId]) {
         if (!p || !left.has(p)) continue;
         left.delete(p);
@@ -280,7 +217,9 @@ export class BatchWriter {
       const p =
         (result.objectWriteTraceId && byTrace.get(result.objectWriteTraceId)) ||
         [...left].find(
-          (q) => 'id' in q.input && (sameId(q.input.id, result.id) || (q.input.idProperty && sameId(q.input.id, result.properties[q.input.idProperty] ?? ''))),
+          (q) =>
+            'id' in q.item.input &&
+            (sameId(q.item.input.id, result.id) || (q.item.input.idProperty && sameId(q.item.input.id, result.properties[q.item.input.idProperty] ?? ''))),
         );
       if (!p || !left.has(p)) continue;
       left.delete(p);
@@ -294,7 +233,7 @@ export class BatchWriter {
   async #settleExisting(objectType: string, pending: Pending[]): Promise<Pending[]> {
     const property = this.#opts.identity[objectType];
     if (!property) return pending;
-    const values = [...new Set(pending.map((p) => (p.input as CreateInput).properties[property]).filter((v): v is string => !!v))];
+    const values = [...new Set(pending.map((p) => (p.item.input as CreateInput).properties[property]).filter((v): v is string => !!v))];
     if (!values.length) return pending;
     const found = await this.#opts.api.call(
       `batch create ${objectType}: look for records already created`,
@@ -312,7 +251,7 @@ export class BatchWriter {
     const existing = answerSchema.pick({ results: true }).parse(found).results;
     const rest: Pending[] = [];
     for (const p of pending) {
-      const value = (p.input as CreateInput).properties[property];
+      const value = (p.item.input as CreateInput).properties[property];
       const match = value ? existing.find((r) => sameId(r.properties[property] ?? '', value)) : undefined;
       if (match) {
         this.stats.written++;

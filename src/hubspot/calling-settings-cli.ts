@@ -15,7 +15,7 @@ import type { Logger } from '../logger.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { SpokesError, ValidationError } from '../errors.ts';
 import { HUBSPOT } from './manifest.ts';
-import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
+import { SANDBOX_APP_NAME } from './manifest.ts';
 import {
   CALLING_DEFAULTS,
   CallingSettingsService,

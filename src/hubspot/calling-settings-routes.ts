@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
-import { SANDBOX_APP_NAME } from '../sandbox/connect-hubspot.ts';
+import { SANDBOX_APP_NAME } from './manifest.ts';
 import {
   CALLING_DEFAULTS,
   CallingSettingsService,

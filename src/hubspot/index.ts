@@ -2,6 +2,7 @@
  * The HubSpot connection (T1, T2, X4): built once per process from the
  * configuration, shared by every connector through `services.hubspot`.
  */
+import { refreshTokenJob } from './jobs.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
@@ -62,11 +63,7 @@ export async function createHubSpot(opts: CreateHubSpotOptions): Promise<{ hubsp
     async scheduleRefresh(expiresAt) {
       const queue = opts.queue();
       if (!queue) return;
-      await queue.enqueue(
-        queue.definition('hubspot.refresh-token'),
-        { expiresAt: expiresAt.toISOString() },
-        { startAfterSeconds: refreshDelaySeconds(expiresAt) },
-      );
+      await queue.enqueue(refreshTokenJob, { expiresAt: expiresAt.toISOString() }, { startAfterSeconds: refreshDelaySeconds(expiresAt) });
     },
   });
   return { hubspot, close: () => budget.close() };

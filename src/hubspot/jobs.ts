@@ -3,16 +3,21 @@
  * ahead of its expiry, so no request ever waits for a refresh.
  */
 import { z } from 'zod';
-import { defineJob, type JobDefinition } from '../jobs/job.ts';
+import { defineJob, defineJobType, type JobDefinition } from '../jobs/job.ts';
 import type { HubSpotService } from './service.ts';
 import { HUBSPOT } from './manifest.ts';
 
+/** Refreshes the access token ahead of `expiresAt`: enqueued by this object (the payload checked by tsc). */
+export const refreshTokenJob = defineJobType({
+  name: 'hubspot.refresh-token',
+  schema: z.object({ expiresAt: z.iso.datetime() }),
+  // One job per token: scheduling it again for the same token is a no-op.
+  idempotencyKey: (p) => p.expiresAt,
+});
+
 export function hubspotJobs(hubspot: () => HubSpotService): JobDefinition[] {
   const refreshToken = defineJob({
-    name: 'hubspot.refresh-token',
-    schema: z.object({ expiresAt: z.iso.datetime() }),
-    // One job per token: scheduling it again for the same token is a no-op.
-    idempotencyKey: (p) => p.expiresAt,
+    ...refreshTokenJob,
     retry: { limit: 8, delaySeconds: 5, maxDelaySeconds: 120 },
     leaseSeconds: 60,
     batchSize: 1,

@@ -52,3 +52,6 @@ export function appBaseUrlFor(apiBaseUrl: string): string {
   if (eu) return `https://app-${eu[1]}.hubspot.com`;
   return apiBaseUrl;
 }
+
+/** The name of Spokes' app in the HubSpot emulator (sandbox mode): found again by it at every start. */
+export const SANDBOX_APP_NAME = 'Spokes';

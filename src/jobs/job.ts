@@ -59,6 +59,19 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   run(payload: z.output<S>, ctx: JobContext): Promise<unknown>;
 }
 
+/**
+ * What enqueueing needs to know of a job type — its name, payload schema and idempotency key — so
+ * that code which only enqueues (a route, another module) holds a typed object, never a name:
+ * `queue.enqueue(refreshTokenJob, { expiresAt })` is checked by tsc. A `JobDefinition` is one too.
+ */
+export type JobType<S extends z.ZodType = z.ZodType> = Pick<JobDefinition<S>, 'name' | 'schema' | 'idempotencyKey'>;
+
+/** Declares a job type apart from its handler (the definition spreads it and adds `run`). */
+export function defineJobType<S extends z.ZodType>(type: JobType<S>): JobType<S> {
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(type.name)) throw new Error(`invalid job name "${type.name}"`);
+  return type;
+}
+
 /** Declares a job type with its payload type inferred from the schema. */
 export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(def.name)) throw new Error(`invalid job name "${def.name}"`);

@@ -13,7 +13,7 @@ import type { Database } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { ValidationError, isRetryable, safeErrorMessage, sqlState } from '../errors.ts';
-import { DEFAULT_RETRY, type JobContext, type JobDefinition } from './job.ts';
+import { DEFAULT_RETRY, type JobContext, type JobDefinition, type JobType } from './job.ts';
 import { jobIdFor } from './job-id.ts';
 import { jobLedger } from '../db/schema.ts';
 import { isConnectionError } from '../db/pg-connections.ts';
@@ -63,7 +63,8 @@ export interface DeadLetter {
 }
 
 export class JobQueue {
-  readonly boss: PgBoss;
+  /** pg-boss itself: private to src/jobs/ (everything else goes through the methods below). */
+  readonly #boss: PgBoss;
   readonly #opts: JobQueueOptions;
   readonly #byName = new Map<string, JobDefinition>();
   readonly #openGates = new Set<string>();
@@ -86,13 +87,13 @@ export class JobQueue {
       openTelemetry: { enabled: false },
     };
     const { database } = opts;
-    this.boss =
+    this.#boss =
       database.engine === 'pglite'
         ? new PgBoss({ ...common, db: fromPglite(database.pglite!), backend: 'pglite', useListenNotify: true })
         : new PgBoss({ ...common, connectionString: database.databaseUrl!, max: 10, useListenNotify: true, application_name: 'spokes' });
     // pg-boss reports what its loops met and carries on: a lost connection is reopened by its pool on the next query
     // (and its LISTEN connection with backoff), so that is a warning; anything else is an error.
-    this.boss.on('error', (err: Error) => {
+    this.#boss.on('error', (err: Error) => {
       if (isConnectionError(err)) opts.log.warn({ err: err.message }, 'job queue lost its database connection; reconnecting');
       else opts.log.error({ err: err.message }, 'job queue error');
     });
@@ -101,12 +102,12 @@ export class JobQueue {
   /** Installs or upgrades pg-boss's schema and creates one queue per job type (idempotent). */
   async start(): Promise<void> {
     if (this.#started) return;
-    await this.boss.start();
+    await this.#boss.start();
     this.#started = true;
-    const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
+    const existing = new Set((await this.#boss.getQueues()).map((q) => q.name));
     if (!existing.has(DEAD_LETTER_QUEUE)) {
       // Dead letters stay visible for 90 days; nothing works this queue.
-      await this.boss.createQueue(DEAD_LETTER_QUEUE, { retentionSeconds: 90 * 86_400, deleteAfterSeconds: 90 * 86_400 });
+      await this.#boss.createQueue(DEAD_LETTER_QUEUE, { retentionSeconds: 90 * 86_400, deleteAfterSeconds: 90 * 86_400 });
     }
     for (const job of this.#byName.values()) {
       const retry = job.retry ?? DEFAULT_RETRY;
@@ -121,13 +122,13 @@ export class JobQueue {
         notify: true,
       };
       // An update clears a heartbeat the job type no longer asks for.
-      if (existing.has(job.name)) await this.boss.updateQueue(job.name, { ...options, heartbeatSeconds: job.heartbeatSeconds ?? null });
+      if (existing.has(job.name)) await this.#boss.updateQueue(job.name, { ...options, heartbeatSeconds: job.heartbeatSeconds ?? null });
       else
-        await this.boss
+        await this.#boss
           .createQueue(job.name, { ...options, ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}) })
           .catch(async (err) => {
             // Another process created it between our read and our create.
-            if (!(await this.boss.getQueue(job.name))) throw err;
+            if (!(await this.#boss.getQueue(job.name))) throw err;
           });
     }
   }
@@ -138,13 +139,13 @@ export class JobQueue {
     return job;
   }
 
-  async enqueue<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>, opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult> {
+  async enqueue<S extends z.ZodType>(job: JobType<S>, payload: z.input<S>, opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult> {
     const [result] = await this.enqueueMany(job, [payload], opts);
     return result!;
   }
 
   /** Validates every payload first (nothing is enqueued if one is bad), then inserts them in one statement. */
-  async enqueueMany<S extends z.ZodType>(job: JobDefinition<S>, payloads: z.input<S>[], opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult[]> {
+  async enqueueMany<S extends z.ZodType>(job: JobType<S>, payloads: z.input<S>[], opts: { startAfterSeconds?: number } = {}): Promise<EnqueueResult[]> {
     this.definition(job.name);
     const rows = payloads.map((payload, i) => {
       const parsed = parsePayload(job, payload, payloads.length > 1 ? `payload.${i}` : 'payload');
@@ -155,7 +156,7 @@ export class JobQueue {
     // pg-boss refuses a batch that names one id twice: insert each key once.
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
     const inserted = new Set(
-      (await this.boss.insert(
+      (await this.#boss.insert(
         job.name,
         unique.map(({ id, data, startAfter }) => ({ id, data, startAfter })),
         { returnId: true },
@@ -173,16 +174,51 @@ export class JobQueue {
    * Installs a periodic job: a pg-boss schedule (cron, UTC), one row per `key`, so every process may
    * install it and it still fires once per tick for the installation. The payload is validated now.
    */
-  async schedule<S extends z.ZodType>(job: Pick<JobDefinition<S>, 'name' | 'schema'>, cron: string, payload: z.input<S>, key: string): Promise<void> {
+  async schedule<S extends z.ZodType>(
+    job: Pick<JobDefinition<S>, 'name' | 'schema'>,
+    cron: string,
+    payload: z.input<S>,
+    key: string,
+    opts: { tz?: string } = {},
+  ): Promise<void> {
     this.definition(job.name);
     const parsed = job.schema.safeParse(payload);
     if (!parsed.success)
       throw new ValidationError(`${job.name}: invalid scheduled payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    await this.boss.schedule(job.name, cron, { payload: parsed.data, key: `schedule:${key}` }, { key, tz: 'UTC' });
+    await this.#boss.schedule(job.name, cron, { payload: parsed.data, key: `schedule:${key}` }, { key, tz: opts.tz ?? 'UTC' });
+  }
+
+  /** The schedules installed for a job type (`spokes status`, tests). */
+  async schedules(job: Pick<JobType, 'name'>): Promise<{ key: string; cron: string; data: unknown }[]> {
+    return (await this.#boss.getSchedules(job.name)).map((s) => ({ key: s.key, cron: s.cron, data: s.data }));
+  }
+
+  /** One job by id (its state, attempts, data), or null. */
+  async job(job: Pick<JobType, 'name'>, id: string) {
+    return this.#boss.getJobById(job.name, id);
+  }
+
+  /** Jobs of a type by id or by their data (`{ payload: { id } }`). */
+  async findJobs(job: Pick<JobType, 'name'>, filter: { id?: string; data?: object; limit?: number }) {
+    return this.#boss.findJobs(job.name, filter as never);
+  }
+
+  /** A job waiting for its retry delay runs now. */
+  async runNow(job: Pick<JobType, 'name'>, id: string): Promise<void> {
+    await this.#boss.update(job.name, undefined, { id, startAfter: new Date() });
+  }
+
+  async deleteJob(job: Pick<JobType, 'name'>, id: string): Promise<void> {
+    await this.#boss.deleteJob(job.name, id);
+  }
+
+  /** Whether pg-boss answers (the health probe). */
+  async ping(): Promise<void> {
+    await this.#boss.getQueue(DEAD_LETTER_QUEUE);
   }
 
   /** Why `enqueue` would refuse this payload (its schema, text that cannot be stored), or undefined: to skip one bad item of a batch. */
-  invalidPayload<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>): ValidationError | undefined {
+  invalidPayload<S extends z.ZodType>(job: JobType<S>, payload: z.input<S>): ValidationError | undefined {
     const parsed = parsePayload(job, payload, 'payload');
     return parsed instanceof ValidationError ? parsed : undefined;
   }
@@ -203,7 +239,7 @@ export class JobQueue {
   }
 
   async #startWorking(job: JobDefinition): Promise<void> {
-    await this.boss.work(
+    await this.#boss.work(
       job.name,
       {
         batchSize: job.batchSize ?? 20,
@@ -235,7 +271,7 @@ export class JobQueue {
         this.#opts.log.info({ gate, jobs: jobs.map((j) => j.name) }, 'job gate open: working its jobs');
       } else if (!open && this.#openGates.has(gate)) {
         this.#openGates.delete(gate);
-        for (const job of jobs) await this.boss.offWork(job.name, { wait: false });
+        for (const job of jobs) await this.#boss.offWork(job.name, { wait: false });
         this.#opts.log.warn({ gate, jobs: jobs.map((j) => j.name) }, 'job gate closed: its jobs wait until it opens');
       }
     }
@@ -379,7 +415,7 @@ export class JobQueue {
     for (const [name, queueIds] of byQueue) {
       for (let i = 0; i < queueIds.length; i += 1000) {
         // pg-boss types the answer as an empty interface; at run time it is { jobs, requested, affected }.
-        const result = (await this.boss.retry(name, queueIds.slice(i, i + 1000))) as { affected?: number };
+        const result = (await this.#boss.retry(name, queueIds.slice(i, i + 1000))) as { affected?: number };
         retried += result.affected ?? 0;
       }
     }
@@ -393,7 +429,7 @@ export class JobQueue {
     this.#started = false;
     this.#working = false;
     clearInterval(this.#gateTimer);
-    await this.boss.stop({ graceful: true, timeout: opts.timeoutMs ?? 30_000, close: true });
+    await this.#boss.stop({ graceful: true, timeout: opts.timeoutMs ?? 30_000, close: true });
   }
 }
 
@@ -403,7 +439,7 @@ interface StoredJob {
 }
 
 /** The payload as its schema outputs it, or why it is refused (fields named under `root`). */
-function parsePayload(job: JobDefinition, payload: unknown, root: string): unknown {
+function parsePayload(job: Pick<JobDefinition, 'name' | 'schema'>, payload: unknown, root: string): unknown {
   const parsed = job.schema.safeParse(payload);
   const details = parsed.success
     ? [findUnstorableText(parsed.data, root)].filter((d) => d !== undefined)

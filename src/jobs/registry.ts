@@ -8,7 +8,6 @@ import { diagnosticsJobs } from './diagnostics.ts';
 import { hubspotJobs } from '../hubspot/index.ts';
 import { phoneIndexJobs } from '../hubspot/phone/index.ts';
 import { hubspotWebhookJobs } from '../hubspot/webhooks/index.ts';
-import { connectorList } from '../connectors/index.ts';
 
 export function allJobs(services: Services): JobDefinition[] {
   return [
@@ -16,6 +15,5 @@ export function allJobs(services: Services): JobDefinition[] {
     ...hubspotJobs(() => services.hubspot),
     ...phoneIndexJobs(() => ({ hubspot: services.hubspot, sync: services.phone.sync })),
     ...hubspotWebhookJobs(() => ({ api: services.hubspot.api, index: services.phone.index, log: services.log })),
-    ...connectorList.flatMap((c) => c.jobs(services)),
   ] as JobDefinition[];
 }

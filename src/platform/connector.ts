@@ -37,6 +37,8 @@ export interface ConnectorManifest {
    * refuses a second; `many`: as many as the admin adds (several Sansan API keys, D2).
    */
   connections: 'one' | 'many';
+  /** Its connection is set up on its own admin page (a form with more than the connect input): the Overview links there. */
+  ownPage?: boolean;
   /** The remote system's OAuth 2.0 facts, when connections are made through OAuth (src/oauth). */
   oauth?: OAuthProvider;
 }
@@ -185,6 +187,15 @@ export interface Connector<Settings = unknown, Credentials = unknown, ConnectInp
     public?: readonly PublicRoutes<Settings, Credentials>[];
   };
   streams?: readonly StreamDefinition<Settings, Credentials>[];
+  /**
+   * Per-process upkeep beside the streams: `start` once the queue runs (every process, with its role:
+   * e.g. relaying live events between serving processes), `stop` on shutdown after the streams ended
+   * and before the queue stops (flush what is buffered, close clients).
+   */
+  process?: {
+    start?(ctx: ConnectorContext<Settings, Credentials>, role: { server: boolean; worker: boolean }): Promise<void>;
+    stop?(ctx: ConnectorContext<Settings, Credentials>): Promise<void>;
+  };
   /**
    * With `manifest.oauth`: the credentials of the app registered at the provider (from the
    * configuration, or saved by the admin). The callback URL is Spokes' own: `<public URL>/oauth/<slug>/callback`.

@@ -27,6 +27,20 @@ export interface PlatformOptions {
   connectors: readonly AnyConnector[];
 }
 
+/** Where a context keeps the process's services (a symbol: copied by spread, never listed or serialised). */
+const SERVICES = Symbol('spokes.services');
+
+/**
+ * The process's services behind a connector's context. Only for a connector whose own tables and
+ * HubSpot-side helpers predate the context (telephony: its call log, bindings, phone index and
+ * calling settings); a new connector uses `ctx` alone. docs/decisions.md says why it exists.
+ */
+export function servicesOf(ctx: ConnectorContext): Services {
+  const services = (ctx as unknown as { [SERVICES]?: Services })[SERVICES];
+  if (!services) throw new SpokesError('internal', `connector ${ctx.connector}'s context has no services`);
+  return services;
+}
+
 /** How long the job gates' view of the connections is reused (every gate asks every few seconds). */
 const GATE_CACHE_MS = 1_000;
 
@@ -42,6 +56,7 @@ export class Platform {
   readonly #contexts = new Map<string, ConnectorContext>();
   readonly #abort = new AbortController();
   readonly #streams: StreamRunner[] = [];
+  readonly #processes: AnyConnector[] = [];
   #gateView: { at: number; value: Promise<Set<string>> } | undefined;
 
   /** The database, for commands that keep their own stores (`spokes users`). */
@@ -133,6 +148,7 @@ export class Platform {
       },
       signal: this.#abort.signal,
     };
+    Object.defineProperty(ctx, SERVICES, { value: services, enumerable: true });
     this.#contexts.set(slug, ctx);
     return ctx;
   }
@@ -226,6 +242,12 @@ export class Platform {
 
   /** Installs schedules (serving process) and starts the streams (one leader among serving processes). */
   async start(role: { server: boolean; worker: boolean }): Promise<void> {
+    for (const connector of this.connectors.values()) {
+      const start = connector.process?.start;
+      if (!start) continue;
+      this.#processes.push(connector);
+      await start(this.context(connector.manifest.slug), role);
+    }
     if (!role.server) return;
     const { queue, config, log } = this.#services;
     await scheduleAuditRetention(queue);
@@ -265,5 +287,15 @@ export class Platform {
   async stop(): Promise<void> {
     this.#abort.abort();
     await Promise.all(this.#streams.map((s) => s.stop()));
+    for (const connector of this.#processes.reverse()) {
+      await connector.process
+        ?.stop?.(this.context(connector.manifest.slug))
+        .catch((err: Error) => this.#services.log.warn({ err: err.message }, 'connector stop failed'));
+    }
+  }
+
+  /** True while this process runs the named stream (`<connector>:<stream>`): it is the leader. */
+  leads(name: string): boolean {
+    return this.#streams.some((s) => s.name === name && s.leader);
   }
 }

@@ -1,12 +1,13 @@
 /**
- * Connectors on the platform contract (src/platform/connector.ts), in one
- * hand-written registry keyed by slug (STYLE.md rule 3). Empty until phase 2
- * of issue 11 moves telephony onto the contract; then this object and
- * `src/connectors/index.ts` become one. Sansan, booking and Salesforce are
- * one line each here.
+ * Every connector Spokes ships, on the platform contract
+ * (src/platform/connector.ts), in one hand-written registry keyed by slug
+ * (STYLE.md rule 3). Sansan, booking and Salesforce are one line each here.
  */
 import type { AnyConnector } from './connector.ts';
+import { telephony } from '../connectors/telephony/index.ts';
 
-export const platformConnectors = {} satisfies Record<string, AnyConnector>;
+export const platformConnectors = { telephony } satisfies Record<string, AnyConnector>;
+
+export type ConnectorSlug = keyof typeof platformConnectors;
 
 export const platformConnectorList: readonly AnyConnector[] = Object.values(platformConnectors);

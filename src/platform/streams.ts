@@ -45,6 +45,10 @@ export class StreamRunner {
     this.#opts = opts;
   }
 
+  get name(): string {
+    return this.#opts.name;
+  }
+
   start(): void {
     this.#loop ??= this.#main().catch((err) => this.#opts.log.error({ err: (err as Error).message }, 'stream runner stopped'));
   }
@@ -94,7 +98,8 @@ export class StreamRunner {
     while (!this.#stopped) {
       try {
         if (!this.#client) {
-          const client = new pg.Client({ connectionString: databaseUrl });
+          // Named, so pg_stat_activity says what it is for (and a test can spare it).
+          const client = new pg.Client({ connectionString: databaseUrl, application_name: `spokes-stream-lock:${name}`.slice(0, 63) });
           // A lost connection releases the lock; the probe notices.
           client.on('error', () => {});
           await client.connect();

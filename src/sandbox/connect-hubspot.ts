@@ -4,13 +4,12 @@
  * an admin's click performs (the emulator approves the install instead of a
  * person), then points the app's webhooks at itself.
  */
+import { SANDBOX_APP_NAME } from '../hubspot/manifest.ts';
 import type { Logger } from '../logger.ts';
 import type { HubSpotService } from '../hubspot/service.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { HUBSPOT } from '../hubspot/manifest.ts';
 import { configureSandboxWebhooks } from '../hubspot/webhooks/index.ts';
-
-export const SANDBOX_APP_NAME = 'Spokes';
 
 export async function connectHubSpotSandbox(opts: { hubspot: HubSpotService; sandbox: HubSpotSandbox; log: Logger }): Promise<void> {
   const { hubspot, sandbox, log } = opts;

@@ -12,7 +12,6 @@ import { registerAdmin } from './admin/index.ts';
 import { registerHubSpotRoutes } from '../hubspot/index.ts';
 import { registerSandboxRoutes } from '../sandbox/routes.ts';
 import { registerHubSpotWebhookRoutes } from '../hubspot/webhooks/index.ts';
-import { connectorList } from '../connectors/index.ts';
 import { registerCallingSettingsRoutes } from '../hubspot/calling-settings-routes.ts';
 import { registerWidgetPage } from './widget-page.ts';
 import { registerConnectionRoutes } from '../connections/routes.ts';
@@ -72,7 +71,6 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     },
   });
   registerSandboxRoutes(app, services);
-  for (const connector of connectorList) await connector.routes(app, services);
 
   // The connector platform: connections, the audit log, and what each platform connector declares.
   registerConnectionRoutes(app, {
@@ -81,7 +79,6 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     secretBox: services.secretBox,
     hubspot: services.hubspot,
     queue: () => services.queue,
-    legacyConnectors: connectorList.map((c) => c.manifest),
   });
   registerAuditRoutes(app, services.platform.audit);
   await mountConnectors(app, { platform: services.platform, db: services.database.db, secretBox: services.secretBox });

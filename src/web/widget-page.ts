@@ -47,3 +47,8 @@ export function registerWidgetPage(app: FastifyInstance, opts: { sandboxUrl: () 
   app.get('/widget/*', page);
   app.get('/widget/sign-in', (_request, reply) => sendUiPage(reply, 'widget', SIGN_IN_WINDOW_HEADERS));
 }
+
+/** The calling widget's URL, registered with HubSpot's calling settings (`spokes calling-settings register`, the admin page). */
+export function widgetUrlOf(publicUrl: string): string {
+  return `${publicUrl}/widget/`;
+}

@@ -61,7 +61,7 @@ for (const engine of engines) {
     it('installs the incremental and nightly passes as schedules', async () => {
       await schedulePhoneIndexSync(queue, { incrementalCron: '*/5 * * * *', fullCron: '23 3 * * *' });
       await schedulePhoneIndexSync(queue);
-      const schedules = await queue.boss.getSchedules(PHONE_INDEX_SYNC_JOB);
+      const schedules = await queue.schedules({ name: PHONE_INDEX_SYNC_JOB });
       assert.deepEqual(schedules.map((s) => [s.key, s.cron, (s.data as { payload: { mode: string } }).payload.mode]).sort(), [
         ['full', '23 3 * * *', 'full'],
         ['incremental', '*/5 * * * *', 'incremental'],

@@ -90,7 +90,7 @@ for (const engine of engines) {
       await t?.drop();
     });
 
-    const stateOf = async (p: CdrPayload) => (await queue.boss.getJobById(LOG_CALL_JOB, jobIdFor(LOG_CALL_JOB, recordKey(p))))?.state;
+    const stateOf = async (p: CdrPayload) => (await queue.job({ name: LOG_CALL_JOB }, jobIdFor(LOG_CALL_JOB, recordKey(p))))?.state;
     const untilState = (p: CdrPayload, state: string) => waitFor(async () => (await stateOf(p)) === state, `${p.id}'s job is ${state}`, 20_000);
     const row = async (p: CdrPayload, state: 'failed' | 'retrying' | 'skipped' | 'logged' | 'writing', extra: Partial<typeof callLogs.$inferInsert> = {}) => {
       await database.db.insert(callLogs).values({
@@ -142,7 +142,7 @@ for (const engine of engines) {
       assert.deepEqual(await retryCall(ctx, call.id), { cdrId: call.id, action: 'requeued' });
       await waitFor(() => attempts.get(call.id) === 2, 'the job ran again', 20_000);
       await untilState(call, 'completed');
-      const jobs = await queue.boss.findJobs(LOG_CALL_JOB, { data: { payload: { id: call.id } } });
+      const jobs = await queue.findJobs({ name: LOG_CALL_JOB }, { data: { payload: { id: call.id } } });
       assert.equal(jobs.length, 1, 'still one job for the call');
     });
 

@@ -141,20 +141,21 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
         await until(
           'the PBX event stream to be back',
           async () =>
-            (await count(`select count(*)::int as n from pbx_connection
-          where stream_state = 'connected' and events_seen_until > '${cut!.at.toISOString()}'`)) === 1,
+            (await count(`select count(*)::int as n from connections c join checkpoints k on k.connection_id = c.id and k.name = 'pbx-events'
+          where c.connector = 'telephony' and c.info->>'streamState' = 'connected'
+            and (k.value->>'eventsSeenUntil')::timestamptz > '${cut!.at.toISOString()}'`)) === 1,
           30_000,
         );
         await until(
           'Spokes to have reconnected',
           async () =>
             (await count(`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid() and application_name <> 'spokes-pbx-stream-lock'`)) > 3,
+          where datname = current_database() and pid <> pg_backend_pid() and application_name not like 'spokes-stream-lock:%'`)) > 3,
           15_000,
         );
         await admin.query(`alter database "${dbName}" allow_connections false`);
         try {
-          terminated.push(await terminateSpokesConnections(`and application_name <> 'spokes-pbx-stream-lock'`));
+          terminated.push(await terminateSpokesConnections(`and application_name not like 'spokes-stream-lock:%'`));
           const wavesCalls = simulateWave();
           await until(
             'the PBX to have recorded every call of the wave',

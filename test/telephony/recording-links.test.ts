@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { telephonyContext } from '../../src/connectors/telephony/index.ts';
+import { telephonyContext } from '../../src/connectors/telephony/context.ts';
 import { freshNumber, startTelephony, type Engagement, type Telephony } from './telephony-support.ts';
 
 /** A server on this machine standing for an internal service (what an attacker wants to read). */

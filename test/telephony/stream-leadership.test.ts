@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, engines, postgresUrl, type TestDatabase } from '../support/databases.ts';
-import { telephonyContext } from '../../src/connectors/telephony/index.ts';
+import { telephonyContext } from '../../src/connectors/telephony/context.ts';
 import {
   envFor,
   freshNumber,
@@ -149,7 +149,7 @@ if (postgresUrl) {
       await admin.connect();
       const { rowCount } = await admin.query(`select pg_terminate_backend(pid) from pg_locks
         where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
-          and ((classid::bigint << 32) | objid::bigint) = 7302117013`);
+          and objsubid = 2 and classid::bigint = 7302119 and objid::bigint = (hashtext('telephony:pbx-events')::bigint & 4294967295)`);
       await admin.end();
       assert.equal(rowCount, 1, 'the leader held its lock on a connection of its own');
       await waitFor(

@@ -6,7 +6,7 @@
 import { useState, type ReactNode } from 'react';
 import { Link } from './router.tsx';
 import { useSession } from './session.tsx';
-import { SpokesLogo } from './spokes-logo.tsx';
+import { SpokesLogo } from '../shared/components/spokes-logo.tsx';
 
 /** A navigation entry (ui/admin/pages.tsx lists them). */
 export interface NavItem {

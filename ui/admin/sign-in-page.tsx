@@ -9,7 +9,7 @@ import { Button } from '../shared/components/button.tsx';
 import { TextField } from '../shared/components/field.tsx';
 import { ApiError, errorMessage } from '../shared/api.ts';
 import { useSession } from './session.tsx';
-import { SpokesLogo } from './spokes-logo.tsx';
+import { SpokesLogo } from '../shared/components/spokes-logo.tsx';
 
 export function SignInPage() {
   const { signIn, notice } = useSession();

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../shared/api.ts';
 import { Spinner } from '../shared/components/spinner.tsx';
-import { fetchMe, signInWithLink, storedSession, storeSession, takeLinkToken, type AgentMe, type AgentSession } from './agent-api.ts';
+import { fetchMe, signInWithLink, storedSession, storeSession, takeLinkToken, type AgentMe, type AgentSession } from '../shared/agent-api.ts';
 import { AgentPage } from './agent-page.tsx';
 import { SignedOut } from './signed-out.tsx';
 

@@ -3,7 +3,7 @@
  * events, newest first, kept in localStorage for the day so a reload keeps the
  * list. The current call is the newest that has not ended.
  */
-import type { LiveEvent } from './agent-api.ts';
+import type { LiveEvent } from '../shared/agent-api.ts';
 import { callerName } from './pop-up.ts';
 
 export interface CallRow {

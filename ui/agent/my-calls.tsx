@@ -10,7 +10,7 @@ import { Badge } from '../shared/components/badge.tsx';
 import { Button } from '../shared/components/button.tsx';
 import { Card } from '../shared/components/card.tsx';
 import { formatDateTime, formatDuration } from '../shared/format.ts';
-import { dial, fetchMyCalls, type MyCall } from './agent-api.ts';
+import { dial, fetchMyCalls, type MyCall } from '../shared/agent-api.ts';
 import type { CallRow } from './calls.ts';
 
 const REFRESH_MS = 30_000;

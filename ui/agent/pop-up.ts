@@ -6,7 +6,7 @@
  * copies of this page. `window.open` returning null means a pop-up blocker
  * stopped it: the page then explains how to allow pop-ups.
  */
-import type { LiveEvent } from './agent-api.ts';
+import type { LiveEvent } from '../shared/agent-api.ts';
 
 export interface PopTarget {
   callId: string;

@@ -1,7 +1,7 @@
 /** The page before sign-in: what it does, and how to get a personal link. */
 import { useEffect } from 'react';
 import { Alert } from '../shared/components/alert.tsx';
-import { SpokesLogo } from '../admin/spokes-logo.tsx';
+import { SpokesLogo } from '../shared/components/spokes-logo.tsx';
 
 export function SignedOut({ reason }: { reason?: string }) {
   useEffect(() => {

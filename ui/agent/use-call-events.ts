@@ -4,8 +4,8 @@
  * and shows a desktop notification when the salesperson turned them on.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AgentSession, LiveEvent } from './agent-api.ts';
-import { openEventStream, type StreamState } from './event-stream.ts';
+import type { AgentSession, LiveEvent } from '../shared/agent-api.ts';
+import { openEventStream, type StreamState } from '../shared/event-stream.ts';
 import { applyEvent, loadCalls, saveCalls, type CallRow } from './calls.ts';
 import { claimCall, openTab, popTarget, TEST_POPUP_DELAY_MS, TEST_POPUP_PATH, type PopTarget } from './pop-up.ts';
 import { notificationsOn, showCallNotification } from './notifications.ts';

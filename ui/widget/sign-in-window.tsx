@@ -10,7 +10,7 @@
 import { useEffect, useState } from 'react';
 import { Spinner } from '../shared/components/spinner.tsx';
 import { agentRequest, AgentApiError } from '../shared/agent-request.ts';
-import { storedSession as pagesSession } from '../agent/agent-api.ts';
+import { storedSession as pagesSession } from '../shared/agent-api.ts';
 import { z } from 'zod';
 import { sessionIsFor, type HubSpotUser } from './widget-api.ts';
 import type { SignInMessage } from './sign-in.ts';

@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 import { agentRequest } from '../shared/agent-request.ts';
-import { liveEventSchema, matchSchema, meSchema, sessionSchema, type Agent, type AgentSession } from '../agent/agent-api.ts';
+import { liveEventSchema, matchSchema, meSchema, sessionSchema, type Agent, type AgentSession } from '../shared/agent-api.ts';
 import { safeStorage } from './safe-storage.ts';
 
 /** A failed request, with the agent API's `code` (`not_bound`, `wrong_portal`, `dial_failed`…) and a dial's `reason`. */
 export { AgentApiError as WidgetApiError } from '../shared/agent-request.ts';
-export { liveEventSchema, type LiveEvent, type CallerMatch, type Agent, type AgentSession } from '../agent/agent-api.ts';
+export { liveEventSchema, type LiveEvent, type CallerMatch, type Agent, type AgentSession } from '../shared/agent-api.ts';
 
 const SESSION_KEY = 'spokes.widget.session';
 

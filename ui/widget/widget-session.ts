@@ -5,7 +5,7 @@
  * Signed in, the live call events flow and the controller picks up what
  * Spokes knows of the salesperson's calls (controller.ts).
  */
-import { openEventStream } from '../agent/event-stream.ts';
+import { openEventStream } from '../shared/event-stream.ts';
 import type { HubSpotLink, ReadyData } from './hubspot-link.ts';
 import { signInWithHubSpot, type PendingSignIn } from './sign-in.ts';
 import { sessionIsFor, storedSession, storeSession, widgetApi, WidgetApiError, type AgentSession, type LiveEvent } from './widget-api.ts';

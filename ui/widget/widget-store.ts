@@ -3,7 +3,7 @@
  * screen, who is signed in, the call and the notice; and the small store that
  * holds it. The controller (controller.ts, widget-session.ts) changes it.
  */
-import type { StreamState } from '../agent/event-stream.ts';
+import type { StreamState } from '../shared/event-stream.ts';
 import type { ActiveCall } from './call-model.ts';
 import type { Agent } from './widget-api.ts';
 

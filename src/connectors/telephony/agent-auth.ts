@@ -14,6 +14,7 @@
  * (rotating it revokes every credential at once) and their owner's (revoking
  * one salesperson — by the admin, or by unbinding them — leaves the others).
  */
+import { widgetUrlOf } from '../../web/widget-page.ts';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
@@ -167,5 +168,5 @@ export class AgentAuth {
  * signs each salesperson in as who HubSpot says they are (agent-sign-in.ts).
  */
 export function agentWidgetUrl(publicUrl: string): string {
-  return `${publicUrl}/widget/`;
+  return widgetUrlOf(publicUrl);
 }

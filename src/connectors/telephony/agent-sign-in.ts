@@ -104,7 +104,7 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
   const failed = (reply: FastifyReply, message: string) => finish(reply, `error=${encodeURIComponent(message)}`);
 
   // Step 1, in the sign-in window: where to send the person at HubSpot. The cookie ties the callback to this browser.
-  app.post('/agent-api/sign-in/hubspot', async (request, reply) => {
+  app.post('/sign-in/hubspot', async (request, reply) => {
     const { handoff } = parseInput(handoffBody, request.body, 'body');
     const { portalId } = await guard.portal();
     const browser = randomBytes(32).toString('base64url');
@@ -148,7 +148,7 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
   });
 
   // The same window, when the pop-up page's session of this browser (its personal link) is there: no HubSpot needed.
-  app.post('/agent-api/sign-in/from-session', async (request) => {
+  app.post('/sign-in/from-session', async (request) => {
     const { binding } = await guard.agentOf(request);
     const { handoff } = parseInput(handoffBody, request.body, 'body');
     await recordHandoff(hash(handoff), { ownerId: binding.ownerId });
@@ -156,7 +156,7 @@ export function registerAgentSignIn(app: FastifyInstance, ctx: TelephonyContext,
   });
 
   // Step 3, in the widget: the session, once the window finished; `ready: false` until then. Single use.
-  app.post('/agent-api/sign-in/handoff', async (request) => {
+  app.post('/sign-in/handoff', async (request) => {
     const { handoff } = parseInput(handoffBody, request.body, 'body');
     const handoffHash = hash(handoff);
     const [row] = await db.select().from(agentSignIns).where(eq(agentSignIns.handoffHash, handoffHash));

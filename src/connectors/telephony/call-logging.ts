@@ -24,8 +24,8 @@ import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import { callAssociations, callProperties, externalIdOf, legacyExternalIdOf, partyKey, recordKey, type CdrPayload } from './call-record.ts';
 import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
-import type { PortalInfo } from './portal.ts';
-import type { EngagementFinder } from './engagement-finder.ts';
+import type { PortalInfo } from '../../hubspot/portal.ts';
+import type { EngagementFinder } from '../../hubspot/engagement-finder.ts';
 import { WaitingForWidgetError, withWrapUp, type AgentCallRow } from './agent-calls.ts';
 
 /** How far a call's end computed from its PBX record may be off (whole seconds, start truncated). */

@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError } from '../../errors.ts';
 import { jobIdFor } from '../../jobs/job-id.ts';
 import { callLogs } from './schema.ts';
 import { cdrPayloadSchema, partyKey, recordKey, toCdrPayload, type CdrPayload } from './call-record.ts';
-import { LOG_CALL_JOB } from './jobs.ts';
+import { LOG_CALL_JOB, logCallJob } from './jobs.ts';
 import type { TelephonyContext } from './context.ts';
 
 type Row = typeof callLogs.$inferSelect;
@@ -39,19 +39,19 @@ export async function retryCall(ctx: TelephonyContext, cdrId: string): Promise<R
 
   const key = row.recordKey ?? (await keyFromJobs(ctx, row));
   const jobId = key ? jobIdFor(LOG_CALL_JOB, key) : null;
-  const job = jobId ? await queue.boss.getJobById(LOG_CALL_JOB, jobId) : null;
+  const job = jobId ? await queue.job(logCallJob, jobId) : null;
   if (job?.state === 'active') throw new ConflictError('This call is being logged right now.');
   if (job?.state === 'failed') {
     await queue.retryFailed({ queue: LOG_CALL_JOB, ids: [job.id] });
     // pg-boss's retry keeps the start time its last backoff computed (GREATEST(start_after, now())): up to the
     // job's longest delay away. The admin asked for now.
-    await queue.boss.update(LOG_CALL_JOB, undefined, { id: job.id, startAfter: new Date() });
+    await queue.runNow(logCallJob, job.id);
     await markQueued(ctx, row, 'Retry requested: the call goes back to its job.');
     return { cdrId, action: 'dead_letter_retried' };
   }
   if (job && (job.state === 'created' || job.state === 'retry')) {
     // pg-boss edits a job that is not active yet in place: its next attempt is due now.
-    await queue.boss.update(LOG_CALL_JOB, undefined, { id: job.id, startAfter: new Date() });
+    await queue.runNow(logCallJob, job.id);
     await markQueued(ctx, row, row.detail ?? 'Retry requested.');
     return { cdrId, action: 'attempt_brought_forward' };
   }
@@ -61,8 +61,8 @@ export async function retryCall(ctx: TelephonyContext, cdrId: string): Promise<R
   if (!payload) throw new ConflictError("The PBX no longer has this call's record, so Spokes cannot log it again.");
   // The row leaves `skipped` first, so that the job does not take the call for a duplicate.
   await markQueued(ctx, row, 'Retry requested: the call is logged again from its record.');
-  if (job) await queue.boss.deleteJob(LOG_CALL_JOB, job.id);
-  await queue.enqueue(queue.definition(LOG_CALL_JOB), payload);
+  if (job) await queue.deleteJob(logCallJob, job.id);
+  await queue.enqueue(logCallJob, payload);
   return { cdrId, action: 'requeued' };
 }
 
@@ -74,7 +74,7 @@ async function markQueued(ctx: TelephonyContext, row: Row, detail: string): Prom
 /** Rows from before `record_key` was kept: the key of the job whose record is this row's. */
 async function keyFromJobs(ctx: TelephonyContext, row: Row): Promise<string | null> {
   const id = row.cdrId.split('|')[0]!;
-  const jobs = await ctx.services.queue.boss.findJobs(LOG_CALL_JOB, { data: { payload: { id } }, limit: 20 });
+  const jobs = await ctx.services.queue.findJobs(logCallJob, { data: { payload: { id } }, limit: 20 });
   for (const job of jobs) {
     const payload = cdrPayloadSchema.safeParse((job.data as { payload?: unknown }).payload);
     if (payload.success && sameParties(row, payload.data)) return recordKey(payload.data);

@@ -6,20 +6,23 @@
  * number is not synced and is listed with the reason.
  */
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { PbxAdapter, PbxContact, PbxContactInput } from './pbx.ts';
-import { phonebookEntries, telephonySyncErrors } from './schema.ts';
+import type { RecordLinks } from '../../sync/record-links.ts';
+import type { SyncErrors } from '../../sync/sync-errors.ts';
 import type { TelephonySettings } from './settings.ts';
-import type { CrmReader } from './crm-reader.ts';
+import type { CrmReader } from '../../hubspot/crm-reader.ts';
 
 export type SyncObjectType = 'contact' | 'company';
 
 export interface ContactSyncDeps {
-  db: Db;
   log: Logger;
+  /** The phone system's connection (its phonebook entries and sync errors are the platform's record links and sync errors). */
+  connectionId(): Promise<string>;
+  /** A phonebook entry: the HubSpot record (hubspotId) ↔ the PBX contact (remoteId), with the hash of what was written. */
+  links: RecordLinks;
+  syncErrors: SyncErrors;
   /** Reads CRM records, sharing batch reads between syncs that run close together. */
   reader: CrmReader;
   adapter: () => Promise<PbxAdapter>;
@@ -92,26 +95,24 @@ export async function syncRecord(
 ): Promise<SyncResult> {
   const phonebookId = settings.contactSync.phonebookId;
   if (!phonebookId) throw new ValidationError('Choose the PBX phonebook for synced contacts on the Phone system page first.');
+  const connectionId = await deps.connectionId();
   const properties = crm ?? (await deps.reader.get(type, id));
   if (!properties) {
-    await recordError(deps.db, type, id, `the HubSpot ${type} no longer exists`);
+    await recordError(deps, connectionId, type, id, `the HubSpot ${type} no longer exists`);
     return 'not_synced';
   }
   const desired = desiredContact(type, id, properties);
   if ('problem' in desired) {
-    await recordError(deps.db, type, id, desired.problem);
+    await recordError(deps, connectionId, type, id, desired.problem);
     return 'not_synced';
   }
   const adapter = await deps.adapter();
   const hash = hashOf(desired);
-  const [entry] = await deps.db
-    .select()
-    .from(phonebookEntries)
-    .where(and(eq(phonebookEntries.objectType, type), eq(phonebookEntries.objectId, id)));
+  const entry = await deps.links.byHubSpotId(connectionId, type, id);
   let result: SyncResult;
   let pbxContactId: string;
   const current = entry
-    ? await adapter.contacts.get(entry.pbxContactId).catch((err) => {
+    ? await adapter.contacts.get(entry.remoteId).catch((err) => {
         if (err instanceof NotFoundError) return null;
         throw err;
       })
@@ -132,13 +133,10 @@ export async function syncRecord(
       result = 'created';
     }
   }
-  await deps.db
-    .insert(phonebookEntries)
-    .values({ objectType: type, objectId: id, pbxContactId, syncedHash: hash, syncedAt: new Date() })
-    .onConflictDoUpdate({ target: [phonebookEntries.objectType, phonebookEntries.objectId], set: { pbxContactId, syncedHash: hash, syncedAt: new Date() } });
-  await deps.db
-    .delete(telephonySyncErrors)
-    .where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
+  // A contact adopted or created anew replaces the entry that pointed to a lost one.
+  if (entry && entry.remoteId !== pbxContactId) await deps.links.remove({ connectionId, objectType: type, remoteId: entry.remoteId });
+  await deps.links.markSynced({ connectionId, objectType: type, remoteId: pbxContactId }, { hubspotId: id, hashToRemote: hash });
+  await deps.syncErrors.resolveRecord(connectionId, type, id);
   if (result !== 'unchanged') deps.log.info({ type, id, result }, 'PBX phonebook contact synced');
   return result;
 }
@@ -146,9 +144,9 @@ export async function syncRecord(
 /** The periodic pass: every synced record is re-read from the CRM and put back on the PBX if it drifted. */
 export async function restorePhonebook(deps: ContactSyncDeps, settings: TelephonySettings): Promise<Record<SyncResult, number>> {
   const counts: Record<SyncResult, number> = { created: 0, updated: 0, unchanged: 0, not_synced: 0 };
-  const entries = await deps.db.select().from(phonebookEntries);
+  const connectionId = await deps.connectionId();
   for (const type of ['contact', 'company'] as const) {
-    const ids = entries.filter((e) => e.objectType === type).map((e) => e.objectId);
+    const ids = (await allLinks(deps.links, connectionId, type)).flatMap((e) => (e.hubspotId ? [e.hubspotId] : []));
     if (!ids.length) continue;
     const crm = await deps.reader.getMany(type, ids);
     for (const id of ids) counts[await syncRecord(deps, settings, type, id, crm.get(id) ?? undefined)]++;
@@ -161,20 +159,29 @@ export async function restorePhonebook(deps: ContactSyncDeps, settings: Telephon
  * CRM-owned and no longer restored. Its contacts stay on the PBX, editable again. A phonebook already
  * gone from the PBX, or a PBX out of reach, leaves only the mark behind: the release goes on.
  */
-export async function releasePhonebook(deps: Pick<ContactSyncDeps, 'db' | 'log' | 'adapter'>, phonebookId: string): Promise<void> {
-  // The periodic pass restores what these rows point to: without them, the old phonebook is left alone.
-  await deps.db.delete(phonebookEntries);
+export async function releasePhonebook(deps: Pick<ContactSyncDeps, 'connectionId' | 'links' | 'log' | 'adapter'>, phonebookId: string): Promise<void> {
+  // The periodic pass restores what these links point to: without them, the old phonebook is left alone.
+  const connectionId = await deps.connectionId();
+  for (const type of ['contact', 'company'] as const) {
+    for (const link of await allLinks(deps.links, connectionId, type)) await deps.links.remove({ connectionId, objectType: type, remoteId: link.remoteId });
+  }
   await deps
     .adapter()
     .then((a) => a.phonebooks.setCrmOwned(phonebookId, false))
     .catch((err: unknown) => deps.log.warn({ err: (err as Error).message, phonebookId }, 'could not unmark the CRM phonebook'));
 }
 
-async function recordError(db: Db, type: SyncObjectType, id: string, reason: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx
-      .delete(telephonySyncErrors)
-      .where(and(eq(telephonySyncErrors.kind, 'contact_sync'), eq(telephonySyncErrors.objectType, type), eq(telephonySyncErrors.objectId, id)));
-    await tx.insert(telephonySyncErrors).values({ kind: 'contact_sync', objectType: type, objectId: id, reason });
-  });
+async function recordError(deps: ContactSyncDeps, connectionId: string, type: SyncObjectType, id: string, reason: string): Promise<void> {
+  await deps.syncErrors.record({ connectionId, category: 'validation', objectType: type, recordId: id, reason });
+}
+
+/** Every phonebook entry of one object type, a page at a time. */
+async function allLinks(links: RecordLinks, connectionId: string, type: SyncObjectType) {
+  const out: Awaited<ReturnType<RecordLinks['list']>> = [];
+  for (let after: string | undefined; ; ) {
+    const page = await links.list(connectionId, type, { afterRemoteId: after, limit: 500 });
+    out.push(...page);
+    if (page.length < 500) return out;
+    after = page.at(-1)!.remoteId;
+  }
 }

@@ -7,19 +7,20 @@ import { eq } from 'drizzle-orm';
 import type { Services } from '../../services.ts';
 import { BatchWriter } from '../../hubspot/batch-writer.ts';
 import { AddressPolicy } from '../../net/address-policy.ts';
-import { PbxStore } from './pbx-store.ts';
+import { PbxStore, TELEPHONY } from './pbx-store.ts';
+import { ConflictError } from '../../errors.ts';
 import { PbxRegistry } from './pbx-registry.ts';
 import { BindingStore } from './bindings.ts';
 import { LiveBus } from './live.ts';
 import { EventStreams } from './event-streams.ts';
 import { EventRouter } from './router.ts';
 import { EventListener } from './event-listener.ts';
-import { APPLY_WRAP_UP_JOB, type TelephonyJobDeps } from './jobs.ts';
+import { applyWrapUpJob, syncContactJob, type TelephonyJobDeps } from './jobs.ts';
 import { AgentCalls } from './agent-calls.ts';
 import type { AutoCreateDeps } from './auto-create.ts';
-import { CrmReader } from './crm-reader.ts';
-import { portalCache } from './portal.ts';
-import { EngagementFinder } from './engagement-finder.ts';
+import { CrmReader } from '../../hubspot/crm-reader.ts';
+import { portalCache } from '../../hubspot/portal.ts';
+import { EngagementFinder } from '../../hubspot/engagement-finder.ts';
 import { SYNC_PROPERTIES } from './contact-sync.ts';
 import { RecordingLinks, STORED_LINK_TTL_MS } from './recording-links.ts';
 import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
@@ -47,10 +48,30 @@ export interface TelephonyContext {
   stopLiveRelay?: () => Promise<void>;
 }
 
-export function createTelephonyContext(services: Services): TelephonyContext {
-  const log = services.log.child({ connector: 'telephony' });
+const contexts = new WeakMap<Services, TelephonyContext>();
+
+/** The connector's state for a process, built on first use (jobs reach it through `servicesOf(ctx)`). */
+export function telephonyContext(services: Services): TelephonyContext {
+  let ctx = contexts.get(services);
+  if (!ctx) {
+    ctx = createTelephonyContext(services);
+    contexts.set(services, ctx);
+  }
+  return ctx;
+}
+
+/** The context, when this process built one (shutdown: nothing to stop otherwise). */
+export function existingTelephonyContext(services: Services): TelephonyContext | undefined {
+  return contexts.get(services);
+}
+
+function createTelephonyContext(services: Services): TelephonyContext {
+  const log = services.log.child({ connector: TELEPHONY });
   const db = services.database.db;
-  const store = new PbxStore(db, services.secretBox);
+  const platform = services.platform;
+  const store = new PbxStore(platform.connections, platform.checkpoints);
+  // Enqueues by job object, the payload checked by tsc; the platform refuses a job the connector does not declare.
+  const queue = () => platform.context(TELEPHONY).queue;
   const registry = new PbxRegistry(store, log, new AddressPolicy(services.config.pbxAddresses));
   const bindings = new BindingStore(db);
   const live = new LiveBus();
@@ -66,14 +87,14 @@ export function createTelephonyContext(services: Services): TelephonyContext {
     bindings,
     phone: services.phone,
     hubspot: services.hubspot,
-    queue: () => services.queue,
+    queue,
     live,
     autoCreate,
     defaultRegion: services.config.defaultRegion,
     portal,
     callRecorded: async (callId) => (await db.select({ cdrId: callLogs.cdrId }).from(callLogs).where(eq(callLogs.callId, callId)).limit(1)).length > 0,
   });
-  const listener = new EventListener({ log, store, registry, router, databaseUrl: services.config.databaseUrl });
+  const listener = new EventListener({ log, store, registry, router });
   const recordingLinks = new RecordingLinks(db, services.secretBox, () => services.hubspot.publicUrl);
   let app: { at: number; value: Promise<{ appId: number } | null> } | undefined;
   const callingApp = () => {
@@ -91,8 +112,18 @@ export function createTelephonyContext(services: Services): TelephonyContext {
   const jobDeps: TelephonyJobDeps = {
     store,
     registry,
-    queue: () => services.queue,
-    sync: { db, log, reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES }), adapter: () => registry.adapter() },
+    sync: {
+      log,
+      connectionId: async () => {
+        const id = await store.id();
+        if (!id) throw new ConflictError('Connect the phone system first.');
+        return id;
+      },
+      links: platform.links,
+      syncErrors: platform.syncErrors,
+      reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES, purpose: 'reading CRM records to sync to the PBX' }),
+      adapter: () => registry.adapter(),
+    },
     logging: {
       db,
       log,
@@ -119,15 +150,13 @@ export function createTelephonyContext(services: Services): TelephonyContext {
         }
       },
       async applyWrapUp(callId, ownerId, version) {
-        const queue = services.queue;
-        await queue.enqueue(queue.definition(APPLY_WRAP_UP_JOB), { callId, ownerId, version: version.toISOString() });
+        await queue().enqueue(applyWrapUpJob, { callId, ownerId, version: version.toISOString() });
       },
       async onContactCall(match, cdr) {
         const connection = await store.get();
         const sync = connection?.settings.contactSync;
         if (cdr.direction !== 'inbound' || !sync?.enabled || !sync.modules.includes(match.objectType === 'contact' ? 'contacts' : 'companies')) return;
-        const queue = services.queue;
-        await queue.enqueue(queue.definition('telephony.sync-contact'), { objectType: match.objectType, objectId: match.objectId, callId: cdr.callId });
+        await queue().enqueue(syncContactJob, { objectType: match.objectType, objectId: match.objectId, callId: cdr.callId });
       },
     },
   };

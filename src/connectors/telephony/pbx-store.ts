@@ -1,30 +1,53 @@
 /**
- * Reads and writes the PBX connection row, sealing the PBX secrets with the
- * installation key. Nothing else in the connector touches `pbx_connection`.
+ * The PBX connection as the telephony code reads it: the one `telephony` row of
+ * the platform's `connections` table (credentials sealed there, settings
+ * validated on every read, the admin's enable switch as its state) plus the
+ * event stream's checkpoint (`pbx-events`: events seen until, logging since)
+ * and its health (in the connection's info; an error also marks the
+ * connection's problem, so the Overview shows it). Nothing else in the
+ * connector reads those rows.
  */
-import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/open.ts';
-import type { SecretBox } from '../../secrets/secret-box.ts';
+import { z } from 'zod';
+import type { Connections, ConnectionView } from '../../connections/store.ts';
+import { defineCheckpoint, type Checkpoints } from '../../sync/checkpoints.ts';
 import type { PbxInfo } from './pbx.ts';
-import { pbxConnection } from './schema.ts';
-import { defaultSettings, settingsSchema, type TelephonySettings } from './settings.ts';
+import { defaultSettings, type TelephonySettings } from './settings.ts';
 
-const ROW = 'default';
+/** The connector's slug: its connections, jobs and routes are named after it. */
+export const TELEPHONY = 'telephony';
+
 /**
  * Every call logged, every live event and every sync reads the connection: it is kept this long
  * (a change made by another process shows after at most this; this process's own writes at once).
  */
 const CACHE_MS = 1_000;
 
-export interface PbxCredentials {
-  vendor: 'yeastar';
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  webhookSecret: string | null;
-}
+/** What is sealed: the PBX's address and API credentials (the connection's credentials schema). */
+export const pbxCredentialsSchema = z.object({
+  vendor: z.enum(['yeastar']),
+  baseUrl: z.string().url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  webhookSecret: z.string().nullable(),
+});
+export type PbxCredentials = z.output<typeof pbxCredentialsSchema>;
+
+/** The stream's checkpoint: a restart back-fills from `eventsSeenUntil`; calls before `loggingSince` are never logged (T9). */
+export const PBX_EVENTS = defineCheckpoint(
+  'pbx-events',
+  z.object({ eventsSeenUntil: z.coerce.date().nullable().default(null), loggingSince: z.coerce.date().nullable().default(null) }),
+);
+
+/** The connection's info: what the PBX said about itself, and the stream's health as the leader last wrote it. */
+const infoSchema = z.object({
+  pbx: z.record(z.string(), z.unknown()).default({}),
+  streamState: z.string().default('disconnected'),
+  lastError: z.string().nullable().default(null),
+});
 
 export interface PbxConnectionRecord extends PbxCredentials {
+  /** The platform connection's id (`telephony-…`). */
+  id: string;
   info: PbxInfo;
   enabled: boolean;
   settings: TelephonySettings;
@@ -35,14 +58,25 @@ export interface PbxConnectionRecord extends PbxCredentials {
   connectedAt: Date;
 }
 
+export type PbxPatch = Partial<{
+  enabled: boolean;
+  settings: TelephonySettings;
+  streamState: string;
+  lastError: string | null;
+  eventsSeenUntil: Date;
+  loggingSince: Date;
+}>;
+
+export const labelOf = (c: Pick<PbxCredentials, 'vendor' | 'baseUrl'>) => `${c.vendor === 'yeastar' ? 'Yeastar' : c.vendor} at ${c.baseUrl}`;
+
 export class PbxStore {
-  readonly #db: Db;
-  readonly #box: SecretBox;
+  readonly #connections: Connections;
+  readonly #checkpoints: Checkpoints;
   #cached: { at: number; value: Promise<PbxConnectionRecord | null> } | undefined;
 
-  constructor(db: Db, box: SecretBox) {
-    this.#db = db;
-    this.#box = box;
+  constructor(connections: Connections, checkpoints: Checkpoints) {
+    this.#connections = connections;
+    this.#checkpoints = checkpoints;
   }
 
   get(): Promise<PbxConnectionRecord | null> {
@@ -55,62 +89,92 @@ export class PbxStore {
     return value;
   }
 
+  /** The telephony connection's row as the platform lists it, without its credentials. */
+  async view(): Promise<ConnectionView | null> {
+    const [view] = await this.#connections.list({ connector: TELEPHONY });
+    return view ?? null;
+  }
+
   async #read(): Promise<PbxConnectionRecord | null> {
-    const [row] = await this.#db.select().from(pbxConnection).where(eq(pbxConnection.id, ROW));
-    if (!row) return null;
+    const view = await this.view();
+    if (!view) return null;
+    const connection = await this.#connections.open(view.id, { allowBrokenSettings: true });
+    const credentials = connection.credentials as PbxCredentials;
+    const info = infoSchema.parse(view.info ?? {});
+    const checkpoint = (await this.#checkpoints.get(view.id, PBX_EVENTS).catch(() => undefined)) ?? { eventsSeenUntil: null, loggingSince: null };
+    // Settings that no longer validate: the connection shows `error` naming the field, and logs nothing until saved again.
+    const broken = view.settings === null;
     return {
-      vendor: row.vendor as 'yeastar',
-      baseUrl: row.baseUrl,
-      clientId: row.clientId,
-      clientSecret: this.#box.decrypt(row.clientSecretSealed, 'pbx:client_secret'),
-      webhookSecret: row.webhookSecretSealed ? this.#box.decrypt(row.webhookSecretSealed, 'pbx:webhook_secret') : null,
-      info: row.pbxInfo as unknown as PbxInfo,
-      enabled: row.enabled,
-      // Settings written by an older version gain the new defaults.
-      settings: settingsSchema.parse(row.settings ?? {}),
-      streamState: row.streamState,
-      lastError: row.lastError,
-      eventsSeenUntil: row.eventsSeenUntil,
-      loggingSince: row.loggingSince,
-      connectedAt: row.connectedAt,
+      id: view.id,
+      ...credentials,
+      info: info.pbx as unknown as PbxInfo,
+      enabled: !broken && view.choice === 'enabled',
+      settings: broken ? defaultSettings() : (view.settings as TelephonySettings),
+      streamState: info.streamState,
+      lastError: broken ? view.reason : info.lastError,
+      eventsSeenUntil: checkpoint.eventsSeenUntil,
+      loggingSince: checkpoint.loggingSince,
+      connectedAt: view.createdAt,
     };
   }
 
-  /** Connects (or reconnects with new credentials): settings and the enable switch are kept on a reconnect. */
-  async save(credentials: PbxCredentials, info: PbxInfo): Promise<void> {
+  /** The connection's id, or null when the phone system is not connected. */
+  async id(): Promise<string | null> {
+    return (await this.get())?.id ?? null;
+  }
+
+  /** Reconnects with new credentials: settings, the enable switch and the checkpoint are kept. */
+  async replaceCredentials(id: string, credentials: PbxCredentials, info: PbxInfo): Promise<void> {
+    this.#cached = undefined;
+    await this.#connections.updateCredentials(id, credentials);
+    await this.#connections.updateInfo(id, { pbx: info, streamState: 'connecting', lastError: null }, labelOf(credentials));
+    await this.#connections.clearProblem(id);
+    this.#cached = undefined;
+  }
+
+  /** What a new connection starts with (src/connections/lifecycle.ts stores it). */
+  static initial(credentials: PbxCredentials, info: PbxInfo) {
+    return {
+      label: labelOf(credentials),
+      credentials,
+      settings: defaultSettings(),
+      info: { pbx: info as unknown as Record<string, unknown>, streamState: 'connecting', lastError: null },
+    };
+  }
+
+  async update(patch: PbxPatch): Promise<void> {
     const current = await this.get();
-    const values = {
-      id: ROW,
-      vendor: credentials.vendor,
-      baseUrl: credentials.baseUrl,
-      clientId: credentials.clientId,
-      clientSecretSealed: this.#box.encrypt(credentials.clientSecret, 'pbx:client_secret'),
-      webhookSecretSealed: credentials.webhookSecret ? this.#box.encrypt(credentials.webhookSecret, 'pbx:webhook_secret') : null,
-      pbxInfo: info as unknown as Record<string, unknown>,
-      enabled: current?.enabled ?? false,
-      settings: (current?.settings ?? defaultSettings()) as unknown as Record<string, unknown>,
-      streamState: 'connecting',
-      lastError: null,
-      updatedAt: new Date(),
-    };
+    if (!current) return;
+    const id = current.id;
     this.#cached = undefined;
-    await this.#db.insert(pbxConnection).values(values).onConflictDoUpdate({ target: pbxConnection.id, set: values });
+    if (patch.enabled !== undefined) await this.#connections.setChoice(id, patch.enabled ? 'enabled' : 'disabled');
+    if (patch.settings) await this.#connections.updateSettings(id, patch.settings);
+    if (patch.eventsSeenUntil || patch.loggingSince) {
+      await this.#checkpoints.set(id, PBX_EVENTS, {
+        eventsSeenUntil: patch.eventsSeenUntil ?? current.eventsSeenUntil,
+        loggingSince: patch.loggingSince ?? current.loggingSince,
+      });
+    }
+    if (patch.streamState !== undefined || patch.lastError !== undefined) {
+      const view = await this.view();
+      if (view) {
+        const info = infoSchema.parse(view.info ?? {});
+        const next = {
+          ...info,
+          streamState: patch.streamState ?? info.streamState,
+          lastError: patch.lastError === undefined ? info.lastError : patch.lastError,
+        };
+        if (next.streamState !== info.streamState || next.lastError !== info.lastError) await this.#connections.updateInfo(id, next);
+        // The Overview shows a broken stream as the connection's problem; a working one clears it.
+        if (next.streamState === 'error' && next.lastError) await this.#connections.setProblem(id, 'error', next.lastError);
+        else if (next.streamState === 'connected' && view.state === 'error' && view.settings !== null) await this.#connections.clearProblem(id);
+      }
+    }
     this.#cached = undefined;
   }
 
-  async update(
-    patch: Partial<{ enabled: boolean; settings: TelephonySettings; streamState: string; lastError: string | null; eventsSeenUntil: Date; loggingSince: Date }>,
-  ): Promise<void> {
-    const set: Record<string, unknown> = { ...patch, updatedAt: new Date() };
-    if (patch.settings) set.settings = patch.settings as unknown as Record<string, unknown>;
-    this.#cached = undefined;
-    await this.#db.update(pbxConnection).set(set).where(eq(pbxConnection.id, ROW));
-    this.#cached = undefined;
-  }
-
-  async delete(): Promise<void> {
-    this.#cached = undefined;
-    await this.#db.delete(pbxConnection).where(eq(pbxConnection.id, ROW));
+  /** Forgets the cached row (another part changed the connection through the platform). */
+  invalidate(): void {
     this.#cached = undefined;
   }
 }

@@ -6,7 +6,8 @@
  * disabled (T9).
  */
 import type { Logger } from '../../logger.ts';
-import type { JobQueue } from '../../jobs/queue.ts';
+import type { ConnectorQueue } from '../../platform/connector.ts';
+import { backfillJob, logCallJob, syncContactJob } from './jobs.ts';
 import type { HubSpotService } from '../../hubspot/service.ts';
 import type { PhoneIndexing } from '../../hubspot/phone/index.ts';
 import { normalizePhone } from '../../hubspot/phone/index.ts';
@@ -16,7 +17,7 @@ import type { BindingStore } from './bindings.ts';
 import type { LiveBus, LiveMatch } from './live.ts';
 import { toCdrPayload } from './call-record.ts';
 import { findOrCreateContact, type AutoCreateDeps } from './auto-create.ts';
-import type { PortalInfo } from './portal.ts';
+import type { PortalInfo } from '../../hubspot/portal.ts';
 
 export interface RouterDeps {
   log: Logger;
@@ -24,7 +25,7 @@ export interface RouterDeps {
   bindings: BindingStore;
   phone: PhoneIndexing;
   hubspot: HubSpotService;
-  queue: () => JobQueue;
+  queue: () => ConnectorQueue;
   live: LiveBus;
   autoCreate: AutoCreateDeps;
   defaultRegion: string;
@@ -97,13 +98,13 @@ export class EventRouter {
       case 'cdr':
         this.counts.cdrs++;
         if (event.cdr.callId) this.#markEnded(event.cdr.callId);
-        await queue.enqueue(queue.definition('telephony.log-call'), toCdrPayload(event.cdr));
+        await queue.enqueue(logCallJob, toCdrPayload(event.cdr));
         return;
       case 'gap': {
         this.counts.gaps++;
         const since = connection.loggingSince ?? event.backfill.from;
         const from = new Date(Math.max(event.backfill.from.getTime(), since.getTime() - 4 * 3600_000));
-        await queue.enqueue(queue.definition('telephony.backfill-cdrs'), {
+        await queue.enqueue(backfillJob, {
           from: from.toISOString(),
           to: event.backfill.to.toISOString(),
           reason: event.reason,
@@ -226,7 +227,7 @@ export class EventRouter {
         connection.settings.contactSync.modules.includes(match.objectType === 'contact' ? 'contacts' : 'companies')
       ) {
         const queue = this.#deps.queue();
-        await queue.enqueue(queue.definition('telephony.sync-contact'), { objectType: match.objectType, objectId: match.objectId, callId: event.callId });
+        await queue.enqueue(syncContactJob, { objectType: match.objectType, objectId: match.objectId, callId: event.callId });
       }
     }
   }

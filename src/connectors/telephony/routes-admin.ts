@@ -4,21 +4,21 @@
  * "Disconnect phone system" (T10) and the sync errors. The call history is in routes-history.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
-import { AuthExpiredError, ConflictError, RemoteRateLimitedError, ValidationError } from '../../errors.ts';
+import { ConflictError, ValidationError } from '../../errors.ts';
+import * as lifecycle from '../../connections/lifecycle.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
-import { phonebookEntries, telephonySyncErrors } from './schema.ts';
-import { createAdapter } from './pbx-registry.ts';
 import { listHubSpotUsers, proposeBindings } from './bindings.ts';
 import { mergeSettings, settingsPatchSchema } from './settings.ts';
-import { resetYeastarLoginGuard } from './yeastar/index.ts';
 import type { TelephonyContext } from './context.ts';
 import { telephonyStatus } from './status.ts';
 import { releasePhonebook } from './contact-sync.ts';
 import { agentGuard } from './agent-guard.ts';
 import { revokeUnbound } from './routes-agent-admin.ts';
+import { TELEPHONY, type PbxCredentials } from './pbx-store.ts';
+import type { PbxInfo } from './pbx.ts';
+import type { ApiSyncError } from './wire.ts';
 
 /** A secret left out, or blank like a password field left empty, keeps the saved one: Spokes never shows it back. */
 const keptSecret = z
@@ -53,10 +53,11 @@ const settingsBody = settingsPatchSchema.extend({
 
 export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const { store, bindings, registry, listener, services } = ctx;
+  const platform = services.platform;
 
-  app.get('/api/telephony', async () => telephonyStatus(ctx));
+  app.get('/', async () => telephonyStatus(ctx));
 
-  app.put('/api/telephony/connection', async (request) => {
+  app.put('/connection', async (request) => {
     const saved = await store.get();
     const body = parseInput(connectBody(!!saved), request.body, 'body');
     // The saved Client Secret goes only to the PBX it was saved for: never sent to a new address or with another Client ID.
@@ -67,59 +68,45 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
       ]);
     }
     const webhookSecret = body.webhookSecret === null ? null : (body.webhookSecret ?? saved?.webhookSecret ?? null);
-    const credentials = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
-    // An admin's explicit "Connect" may try again after Spokes stopped signing in to protect the PBX's IP block.
-    resetYeastarLoginGuard(body.baseUrl);
-    const probe = createAdapter(credentials, services.log, registry.addresses);
-    try {
-      const info = await probe.verifyCredentials().catch((err: Error) => {
-        // The PBX refused the credentials (or access): the secret; it could not be reached (or may not be): the address.
-        const field = err instanceof AuthExpiredError || err instanceof RemoteRateLimitedError ? 'body.clientSecret' : 'body.baseUrl';
-        throw new ValidationError(err.message, [{ field, message: err.message }]);
-      });
-      await store.save(credentials, info);
-    } finally {
-      await probe.dispose();
+    const input = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
+    if (!saved) {
+      // The platform's lifecycle: the connector checks the PBX, the connection is stored (a bad field is a 400 naming it).
+      await lifecycle.connect(platform, TELEPHONY, input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
+    } else {
+      // A reconnect with new credentials keeps the settings, the enable switch and the checkpoint.
+      const checked = await lifecycle.checkConnection(platform, TELEPHONY, input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
+      await store.replaceCredentials(saved.id, checked.credentials as PbxCredentials, (checked.info as { pbx: PbxInfo }).pbx);
     }
+    store.invalidate();
     await registry.reset();
     await listener.restart();
     return telephonyStatus(ctx);
   });
 
-  app.delete('/api/telephony/connection', async () => {
-    const phonebookId = (await store.get())?.settings.contactSync.phonebookId;
-    // T10: the phonebook and its contacts stay on the PBX, no longer CRM-owned: editable again.
-    if (phonebookId) await releasePhonebook(ctx.jobDeps.sync, phonebookId);
-    const db = services.database.db;
-    const bound = await bindings.list();
-    await bindings.clear();
-    await revokeUnbound(ctx, agentGuard(ctx), bound);
-    await db.delete(phonebookEntries);
-    await db.delete(telephonySyncErrors);
-    await store.delete();
-    // The recordings stay on the PBX, but no link handed out for this connection opens them any more.
-    await ctx.recordingLinks.rotate();
+  app.delete('/connection', async () => {
+    const saved = await store.get();
+    // T10, through the platform's lifecycle: the connector releases the phonebook, bindings and links; the
+    // connection goes with its phonebook entries (record links), checkpoint and sync errors.
+    if (saved) await lifecycle.disconnect(platform, saved.id);
+    store.invalidate();
     await registry.reset();
     await listener.restart();
     return telephonyStatus(ctx);
   });
 
-  app.put('/api/telephony/enabled', async (request) => {
+  app.put('/enabled', async (request) => {
     const { enabled } = parseInput(enabledBody, request.body, 'body');
     const connection = await store.get();
     if (!connection) throw new ConflictError('Connect the phone system first.');
-    if (enabled && !connection.enabled) {
-      // Calls made while disabled are not back-filled (T9): logging starts now.
-      const now = new Date();
-      await store.update({ enabled: true, loggingSince: now, eventsSeenUntil: now });
-    } else if (!enabled) {
-      await store.update({ enabled: false });
-    }
+    // Enabling starts logging now: calls made while disabled are not back-filled (T9).
+    if (enabled) await lifecycle.enable(platform, connection.id);
+    else await lifecycle.disable(platform, connection.id);
+    store.invalidate();
     await listener.restart();
     return telephonyStatus(ctx);
   });
 
-  app.patch('/api/telephony/settings', async (request) => {
+  app.patch('/settings', async (request) => {
     const { createPhonebook, ...patch } = parseInput(settingsBody, request.body, 'body');
     const connection = await store.get();
     if (!connection) throw new ConflictError('Connect the phone system first.');
@@ -156,10 +143,10 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     return telephonyStatus(ctx);
   });
 
-  app.get('/api/telephony/phonebooks', async () => ({ phonebooks: await (await registry.adapter()).phonebooks.list() }));
+  app.get('/phonebooks', async () => ({ phonebooks: await (await registry.adapter()).phonebooks.list() }));
 
   // T3: the refresh button reloads HubSpot users and PBX extensions.
-  app.get('/api/telephony/users', async () => {
+  app.get('/users', async () => {
     const [users, extensions, bound] = await Promise.all([
       listHubSpotUsers(services.hubspot.api),
       // Not `(await registry.adapter())` inside the array: when the PBX is not connected that throws before
@@ -181,7 +168,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
   });
 
   // Auto-bind, step 1: the proposal the admin confirms.
-  app.post('/api/telephony/bindings/auto', async () => {
+  app.post('/bindings/auto', async () => {
     const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), registry.adapter().then((a) => a.listExtensions())]);
     const userById = new Map(users.map((u) => [u.ownerId, u]));
     const extByNumber = new Map(extensions.map((e) => [e.number, e]));
@@ -195,7 +182,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     };
   });
 
-  app.put('/api/telephony/bindings', async (request) => {
+  app.put('/bindings', async (request) => {
     const body = parseInput(bindingsBody, request.body, 'body');
     const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), registry.adapter().then((a) => a.listExtensions())]);
     const before = await bindings.list();
@@ -204,24 +191,31 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     return { bindings: await bindings.list() };
   });
 
-  app.get('/api/telephony/sync-errors', async () => {
-    const rows = await services.database.db.select().from(telephonySyncErrors).orderBy(desc(telephonySyncErrors.occurredAt)).limit(200);
+  app.get('/sync-errors', async (): Promise<{ errors: ApiSyncError[] }> => {
+    const id = await store.id();
+    const rows = id ? await platform.syncErrors.listOpen({ connectionId: id, limit: 200 }) : [];
     const connection = await services.hubspot.store.connection();
     const base = connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null;
     // The admin fixes the record in HubSpot (a missing name or phone number): the page links to it.
     const typeId: Record<string, string> = { contact: '0-1', company: '0-2' };
     return {
       errors: rows.map((e) => ({
-        ...e,
+        id: e.id,
+        // The page's wording per kind: every telephony sync error is a contact sync's.
+        kind: 'contact_sync',
+        objectType: e.objectType,
+        objectId: e.recordId,
+        reason: e.reason,
         occurredAt: e.occurredAt.toISOString(),
-        recordUrl: base && e.objectId && e.objectType && typeId[e.objectType] ? `${base}/${typeId[e.objectType]}/${e.objectId}` : null,
+        recordUrl: base && e.recordId && e.objectType && typeId[e.objectType] ? `${base}/${typeId[e.objectType]}/${e.recordId}` : null,
       })),
     };
   });
 
-  app.delete('/api/telephony/sync-errors/:id', async (request) => {
+  app.delete('/sync-errors/:id', async (request) => {
     const { id } = parseInput(z.object({ id: z.coerce.number().int() }), request.params, 'params');
-    await services.database.db.delete(telephonySyncErrors).where(eq(telephonySyncErrors.id, id));
+    const found = await platform.syncErrors.get(id);
+    if (found && found.connectionId === (await store.id())) await platform.syncErrors.resolve(id);
     return { ok: true };
   });
 }

@@ -44,9 +44,9 @@ export function registerAgentAdminRoutes(app: FastifyInstance, ctx: TelephonyCon
     };
   };
 
-  app.get('/api/telephony/agents', agentsView);
+  app.get('/agents', agentsView);
 
-  app.post('/api/telephony/agents/rotate', async (request) => {
+  app.post('/agents/rotate', async (request) => {
     const generation = await auth.rotate();
     ctx.streams.endAll('agent');
     request.log.info({ generation }, 'agent sign-ins revoked: new sign-in links for everyone');
@@ -54,7 +54,7 @@ export function registerAgentAdminRoutes(app: FastifyInstance, ctx: TelephonyCon
   });
 
   // One salesperson (a lost laptop, someone who left): their sessions, open streams and link stop working.
-  app.post('/api/telephony/agents/:ownerId/revoke', async (request) => {
+  app.post('/agents/:ownerId/revoke', async (request) => {
     const { ownerId } = parseInput(ownerParams, request.params, 'params');
     if (!(await bindings.byOwner(ownerId))) throw new NotFoundError(`no salesperson with owner id ${ownerId} is bound to an extension`);
     await auth.revokeOwner(ownerId);

@@ -36,14 +36,14 @@ export function registerAgentCallRoutes(app: FastifyInstance, ctx: TelephonyCont
   const { agentCalls } = ctx;
 
   // Before `incomingCall({createEngagement})`: the first widget to claim a call has HubSpot create its engagement.
-  app.post('/agent-api/calls/:callId/claim', async (request) => {
+  app.post('/calls/:callId/claim', async (request) => {
     const { binding } = await guard.agentOf(request);
     const { callId } = parseInput(callParams, request.params, 'params');
     return agentCalls.claim(binding, callId);
   });
 
   // C3: the engagement HubSpot created for the widget's call (checked with HubSpot); the call logger completes it.
-  app.put('/agent-api/calls/:callId/engagement', async (request) => {
+  app.put('/calls/:callId/engagement', async (request) => {
     const { binding } = await guard.agentOf(request);
     const { callId } = parseInput(callParams, request.params, 'params');
     const { engagementId } = parseInput(engagementBody, request.body, 'body');
@@ -51,13 +51,13 @@ export function registerAgentCallRoutes(app: FastifyInstance, ctx: TelephonyCont
   });
 
   // A widget that loads: the call going on (ringing, connected) and the wrap-ups left open, in any tab.
-  app.get('/agent-api/calls/current', async (request) => {
+  app.get('/calls/current', async (request) => {
     const { binding } = await guard.agentOf(request);
     return { calls: await agentCalls.current(binding.ownerId) };
   });
 
   // The wrap-up's draft (notes, outcome) as it is typed, then saved (after HubSpot's callCompleted) or dismissed.
-  app.patch('/agent-api/calls/:callId/wrap-up', async (request) => {
+  app.patch('/calls/:callId/wrap-up', async (request) => {
     const { binding } = await guard.agentOf(request);
     const { callId } = parseInput(callParams, request.params, 'params');
     const change = parseInput(wrapUpBody, request.body, 'body');

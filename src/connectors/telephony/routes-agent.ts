@@ -16,7 +16,6 @@ import { sendUiPage } from '../../web/admin/ui-pages.ts';
 import { placeCall } from './click-to-call.ts';
 import { AgentError, NOT_BOUND, agentGuard } from './agent-guard.ts';
 import { registerAgentSignIn } from './agent-sign-in.ts';
-import { registerAgentAdminRoutes } from './routes-agent-admin.ts';
 import { registerAgentCallRoutes } from './routes-agent-calls.ts';
 import { registerAgentCallHistoryRoute } from './routes-history.ts';
 import type { TelephonyContext } from './context.ts';
@@ -50,11 +49,10 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   });
 
   registerAgentSignIn(app, ctx, guard);
-  registerAgentAdminRoutes(app, ctx, guard);
   registerAgentCallRoutes(app, ctx, guard);
 
   // The pop-up page signs in with the personal link an admin gave the salesperson.
-  app.post('/agent-api/sessions', async (request) => {
+  app.post('/sessions', async (request) => {
     const { signInToken } = parseInput(sessionBody, request.body, 'body');
     const ownerId = await guard.auth.verifySignInToken(signInToken);
     if (!ownerId) throw new UnauthorizedError('This sign-in link is not valid any more. Ask your Spokes admin for a new one.');
@@ -63,14 +61,14 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     return guard.sessionFor(binding);
   });
 
-  app.get('/agent-api/me', async (request) => {
+  app.get('/me', async (request) => {
     const { binding } = await agentOf(request);
     const { portalId, appUrl } = await portal();
     return { agent: toAgent(binding, portalId), portalId, hubspotAppUrl: appUrl, sandbox: services.config.sandboxMode };
   });
 
   // T6: rings the agent's own extension, then dials the number; the call is theirs from now on.
-  app.post('/agent-api/calls', async (request, reply) => {
+  app.post('/calls', async (request, reply) => {
     const { binding } = await agentOf(request);
     const { number, countryCode } = parseInput(dialBody, request.body, 'body');
     const placed = await placeCall(ctx, request, reply, {
@@ -88,7 +86,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   registerAgentCallHistoryRoute(app, ctx, agentOf);
 
   // Only a call the PBX attributes to the salesperson (their dial, or their extension's live events).
-  app.post('/agent-api/calls/:callId/hangup', async (request) => {
+  app.post('/calls/:callId/hangup', async (request) => {
     const { binding } = await agentOf(request);
     const { callId } = parseInput(callParams, request.params, 'params');
     await ctx.agentCalls.attributed(binding.ownerId, callId);
@@ -96,7 +94,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
   });
 
   // T7: the agent's own live call events, read with fetch streaming (EventSource cannot send the header).
-  app.get('/agent-api/events', async (request, reply) => {
+  app.get('/events', async (request, reply) => {
     const { binding, expiresAt } = await agentOf(request);
     const lastId = Number(request.headers['last-event-id'] ?? NaN);
     const resume = Number.isFinite(lastId) ? lastId : undefined;
@@ -109,7 +107,7 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
     });
   });
 
-  app.get('/agent-api/lookup', async (request) => {
+  app.get('/lookup', async (request) => {
     await agentOf(request);
     const { number } = parseInput(lookupQuery, request.query, 'query');
     const connection = await ctx.store.get();
@@ -120,11 +118,14 @@ export function registerTelephonyAgentRoutes(app: FastifyInstance, ctx: Telephon
       : null;
     return { match };
   });
+}
 
+/** The pop-up page (`/agent`): a page anyone may load; it signs in by itself. */
+export function registerAgentPages(app: FastifyInstance): void {
   // The pop-up page itself.
-  app.get('/agent', (_request, reply) => sendUiPage(reply, 'agent', AGENT_PAGE_HEADERS));
+  app.get('/', (_request, reply) => sendUiPage(reply, 'agent', AGENT_PAGE_HEADERS));
   // What the pop-up page's "Send test pop-up" opens (no session needed: it says nothing about anyone).
-  app.get('/agent/popup-test', (_request, reply) => reply.headers(AGENT_PAGE_HEADERS).type('text/html; charset=utf-8').send(POPUP_TEST_PAGE));
+  app.get('/popup-test', (_request, reply) => reply.headers(AGENT_PAGE_HEADERS).type('text/html; charset=utf-8').send(POPUP_TEST_PAGE));
 }
 
 // The agent page opens HubSpot tabs but talks only to Spokes, and is never framed.

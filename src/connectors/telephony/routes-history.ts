@@ -16,6 +16,7 @@ import { canRetry, retryCall } from './call-retry.ts';
 import { csvLine } from './csv.ts';
 import type { Binding } from './bindings.ts';
 import type { TelephonyContext } from './context.ts';
+import type { ApiCall } from './wire.ts';
 import { PLAY_LINK_TTL_MS } from './recording-links.ts';
 
 /** What the history knows of a call's people and records, looked up once per page. */
@@ -52,7 +53,7 @@ async function namesFor(ctx: TelephonyContext, rows: HistoryRow[]): Promise<Name
   };
 }
 
-function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names) {
+function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names): ApiCall {
   // The name the phone index holds now; else the one the call was logged with (it names the company when no contact matched).
   const contactName = r.contactId ? (n.contacts.get(r.contactId) ?? r.contactName) : null;
   const companyName = r.companyId ? (n.companies.get(r.companyId) ?? (r.contactId ? null : r.contactName)) : null;
@@ -88,7 +89,7 @@ function toApiCall(ctx: TelephonyContext, r: HistoryRow, n: Names) {
 export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const db = ctx.services.database.db;
 
-  app.get('/api/telephony/calls', async (request) => {
+  app.get('/calls', async (request) => {
     const page = parseInput(historyPageSchema, request.query, 'query');
     const { rows, nextCursor } = await readHistoryPage(db, page);
     const names = await namesFor(ctx, rows);
@@ -96,7 +97,7 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
   });
 
   // The same filters, every matching call, streamed as CSV (RFC 4180, UTF-8 with a BOM for spreadsheet apps).
-  app.get('/api/telephony/calls.csv', async (request, reply) => {
+  app.get('/calls.csv', async (request, reply) => {
     const filter = parseInput(historyFilterSchema, request.query, 'query');
     const day = new Date().toISOString().slice(0, 10);
     async function* lines(): AsyncGenerator<string> {
@@ -114,7 +115,7 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
   });
 
   // The Calls page's user filter: the users bound now, and those calls were logged for before.
-  app.get('/api/telephony/call-users', async () => {
+  app.get('/call-users', async () => {
     const [bound, owners] = await Promise.all([
       ctx.bindings.list(),
       ctx.services.database.query<{ owner_id: string }>(sql`select distinct owner_id from call_logs where owner_id is not null`),
@@ -126,15 +127,13 @@ export function registerCallHistoryRoutes(app: FastifyInstance, ctx: TelephonyCo
     return { users: [...names].map(([ownerId, u]) => ({ ownerId, ...u })).sort((a, b) => a.name.localeCompare(b.name)) };
   });
 
-  app.post('/api/telephony/calls/:cdrId/retry', async (request) => {
+  app.post('/calls/:cdrId/retry', async (request) => {
     const { cdrId } = parseInput(cdrParams, request.params, 'params');
     const outcome = await retryCall(ctx, cdrId);
     request.log.info({ cdrId, action: outcome.action }, 'call history: retry requested');
     return outcome;
   });
 }
-
-type ApiCall = ReturnType<typeof toApiCall>;
 
 const OUTCOME: Record<string, string> = { answered: 'Answered', no_answer: 'No answer', busy: 'Busy', voicemail: 'Voicemail', failed: 'Failed' };
 const STATE: Record<string, string> = {
@@ -150,8 +149,8 @@ const CSV_COLUMNS: { title: string; value(c: ApiCall): string | number | null }[
   { title: 'Direction', value: (c) => c.direction },
   { title: 'Outcome', value: (c) => (c.direction === 'inbound' && c.status !== 'answered' ? 'Missed' : (OUTCOME[c.status] ?? c.status)) },
   { title: 'Number', value: (c) => c.externalNumber },
-  { title: 'Contact', value: (c) => c.contactName },
-  { title: 'Company', value: (c) => c.companyName },
+  { title: 'Contact', value: (c) => c.contactName ?? null },
+  { title: 'Company', value: (c) => c.companyName ?? null },
   { title: 'User', value: (c) => c.ownerName ?? c.ownerId },
   { title: 'Extension', value: (c) => c.extension },
   { title: 'Talk time (s)', value: (c) => Math.round(c.durationMs / 1000) },
@@ -180,7 +179,7 @@ export function registerAgentCallHistoryRoute(
       limit: z.coerce.number().int().min(1).max(100).default(25),
     })
     .strict();
-  app.get('/agent-api/calls', async (request) => {
+  app.get('/calls', async (request) => {
     const { binding } = await agentOf(request);
     const filter = parseInput(query, request.query, 'query');
     const page = parseInput(historyPageSchema, { ...filter, ownerId: binding.ownerId }, 'query');

@@ -24,7 +24,6 @@ import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { NotFoundError, RemoteRejectedError, SpokesError, UnauthorizedError } from '../../errors.ts';
 import { currentSession } from '../../web/admin/require-admin.ts';
-import { HUBSPOT } from '../../hubspot/manifest.ts';
 import { verifySignatureV3 } from '../../hubspot/webhooks/signature.ts';
 import { signedUriCandidates } from '../../hubspot/webhooks/routes.ts';
 import { callLogs } from './schema.ts';
@@ -34,11 +33,12 @@ import type { TelephonyContext } from './context.ts';
 /** What a recording may be served as: an audio type, nothing a browser would render as a page. */
 const AUDIO_TYPE = /^audio\/[a-z0-9.+-]+$/i;
 
-export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
+/** `/recordings/:rowId`: the signed link is the proof (checked again here for its expiry; see `authorizeRecordingLink`). */
+export function registerRecordingRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
   const { registry, services, recordingLinks } = ctx;
   const db = services.database.db;
 
-  app.get('/recordings/:rowId', async (request, reply) => {
+  app.get('/:rowId', async (request, reply) => {
     const { rowId } = parseInput(z.object({ rowId: z.string().min(1).max(300) }), request.params, 'params');
     const { exp, sig } = parseInput(z.object({ exp: z.string().max(20).optional(), sig: z.string().max(100).optional() }), request.query, 'query');
     // The signature carries the link's own URL parameters: the page that links here must not learn them from a Referer.
@@ -70,9 +70,21 @@ export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: Tele
     if (recording.contentLength) reply.header('content-length', recording.contentLength);
     return reply.send(recording.stream);
   });
+}
 
-  app.get(`${HUBSPOT.recordingPath}/:externalId`, async (request) => {
-    await verifyHubSpot(request, ctx);
+/** Who may call `/recordings/…`: a link Spokes signed (an expired one is for a signed-in admin only: the handler redirects). */
+export async function authorizeRecordingLink(request: FastifyRequest, ctx: TelephonyContext): Promise<void> {
+  const params = z.object({ rowId: z.string().min(1).max(300) }).safeParse(request.params);
+  const query = z.object({ exp: z.string().max(20).optional(), sig: z.string().max(100).optional() }).safeParse(request.query);
+  if (!params.success || !query.success) return; // the handler answers 400 naming the field
+  if ((await ctx.recordingLinks.verify(params.data.rowId, query.data.exp, query.data.sig)) === 'invalid') throw new NotFoundError('no such recording');
+}
+
+/** Where HubSpot asks for a fresh recording link (`<recordingPath>/:externalId`): HubSpot's v3 signature is the proof (`verifyHubSpot`). */
+export function registerHubSpotRecordingRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
+  const { recordingLinks } = ctx;
+  const db = ctx.services.database.db;
+  app.get('/:externalId', async (request) => {
     const { externalId } = parseInput(z.object({ externalId: z.string().min(1).max(300) }), request.params, 'params');
     const query = parseInput(z.object({ externalAccountId: z.string().max(30).optional(), appId: z.string().max(30).optional() }), request.query, 'query');
     const [calling, portal] = await Promise.all([ctx.callingApp(), ctx.jobDeps.logging.portal().catch(() => null)]);
@@ -87,16 +99,20 @@ export function registerTelephonyRecordingRoutes(app: FastifyInstance, ctx: Tele
     if (!row) throw new NotFoundError('no such recording');
     return { authenticatedUrl: await recordingLinks.url(row.cdrId, PLAY_LINK_TTL_MS) };
   });
+}
 
+/** Admin API: revoke every recording link handed out. */
+export function registerRecordingAdminRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
+  const { recordingLinks } = ctx;
   // Signed-in admins only (every /api/ route), with the CSRF token.
-  app.post('/api/telephony/recording-links/revoke', async () => {
+  app.post('/recording-links/revoke', async () => {
     await recordingLinks.rotate();
     return { revoked: true, revokedAt: new Date().toISOString() };
   });
 }
 
 /** HubSpot's v3 signature with the app's client secret, over the URL it called (no body). */
-async function verifyHubSpot(request: FastifyRequest, ctx: TelephonyContext): Promise<void> {
+export async function verifyHubSpot(request: FastifyRequest, ctx: TelephonyContext): Promise<void> {
   const credentials = await ctx.services.hubspot.store.app();
   if (!credentials) throw new UnauthorizedError("No HubSpot app is configured, so the request's signature cannot be checked.");
   const header = (name: string) => {

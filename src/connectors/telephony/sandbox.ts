@@ -6,15 +6,18 @@
  * HubSpot. Later starts keep whatever the admin changed.
  */
 import type { Sandboxes } from '../../sandbox/sandboxes.ts';
+import type { SandboxLifecycle } from '../../platform/connector.ts';
 import { createAdapter } from './pbx-registry.ts';
 import { listHubSpotUsers, proposeBindings } from './bindings.ts';
 import { mergeSettings } from './settings.ts';
 import type { TelephonyContext } from './context.ts';
 
+type ConnectInput = { vendor: 'yeastar'; baseUrl: string; clientId: string; clientSecret: string; webhookSecret: string | null };
+
 export const SANDBOX_PHONEBOOK = 'HubSpot_CRM_Phonebook';
 
-export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes: Sandboxes): Promise<void> {
-  const { store, registry, bindings, services } = ctx;
+export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes: Sandboxes, lifecycle: SandboxLifecycle<ConnectInput>): Promise<void> {
+  const { store, registry, services } = ctx;
   const pbx = sandboxes.yeastar.info();
   const current = await store.get();
   const credentials = {
@@ -24,16 +27,28 @@ export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes
     clientSecret: pbx.clientSecret,
     webhookSecret: pbx.webhookSecret,
   };
-  if (!current || current.baseUrl !== pbx.baseUrl || current.clientId !== pbx.clientId || current.clientSecret !== pbx.clientSecret) {
+  if (!current) {
+    // Connected through the connector's own lifecycle, as an admin would.
+    const { id } = await lifecycle.connect(credentials);
+    store.invalidate();
+    await registry.reset();
+    await setUp(ctx, id, lifecycle);
+    return;
+  }
+  if (current.baseUrl !== pbx.baseUrl || current.clientId !== pbx.clientId || current.clientSecret !== pbx.clientSecret) {
+    // The emulator's address or credentials changed (another port): reconnect, keeping what the admin set.
     const probe = createAdapter(credentials, services.log, registry.addresses);
     try {
-      await store.save(credentials, await probe.verifyCredentials());
+      await store.replaceCredentials(current.id, credentials, await probe.verifyCredentials());
     } finally {
       await probe.dispose();
     }
     await registry.reset();
   }
-  if (current) return;
+}
+
+async function setUp(ctx: TelephonyContext, id: string, lifecycle: SandboxLifecycle<ConnectInput>): Promise<void> {
+  const { store, registry, bindings, services } = ctx;
 
   const adapter = await registry.adapter();
   const [users, extensions] = await Promise.all([listHubSpotUsers(services.hubspot.api), adapter.listExtensions()]);
@@ -44,7 +59,8 @@ export async function configureTelephonySandbox(ctx: TelephonyContext, sandboxes
     autoCreate: { inbound: true, outbound: true },
     contactSync: { enabled: true, modules: ['contacts', 'companies'], phonebookId: phonebook.id, phonebookName: phonebook.name },
   });
-  const now = new Date();
-  await store.update({ settings, enabled: true, loggingSince: now, eventsSeenUntil: now });
+  await store.update({ settings });
+  await lifecycle.enable(id);
+  store.invalidate();
   services.log.info({ bound: (await bindings.list()).length, phonebook: phonebook.name }, 'sandbox phone system connected, users bound, integration enabled');
 }

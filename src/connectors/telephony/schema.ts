@@ -1,38 +1,15 @@
 /**
- * The telephony connector's tables: the PBX connection and its settings, the
- * user ↔ extension bindings (T3), one row per call Spokes logs (the exactly-once
- * ledger of T8), the contacts it auto-created (T5), the CRM-owned phonebook
- * entries it maintains (T4) and the per-record sync errors.
+ * The telephony connector's own tables: the user ↔ extension bindings (T3), one
+ * row per call Spokes logs (the exactly-once ledger of T8), the contacts it
+ * auto-created (T5), the calling widget's calls and sign-ins. Its connection,
+ * the phonebook entries it maintains (T4) and its sync errors live in the
+ * platform's tables (connections, record links, sync errors).
  */
 import { sql } from 'drizzle-orm';
-import { pgTable, text, jsonb, timestamp, boolean, bigint, serial, index, primaryKey, uniqueIndex, customType } from 'drizzle-orm/pg-core';
+import { pgTable, text, jsonb, timestamp, bigint, index, primaryKey, uniqueIndex, customType } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL's full-text search document (built into both engines: no extension needed). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
-
-/** One PBX per installation, id `default`. */
-export const pbxConnection = pgTable('pbx_connection', {
-  id: text('id').primaryKey(),
-  vendor: text('vendor').notNull(),
-  baseUrl: text('base_url').notNull(),
-  clientId: text('client_id').notNull(),
-  clientSecretSealed: text('client_secret_sealed').notNull(),
-  webhookSecretSealed: text('webhook_secret_sealed'),
-  /** What the PBX said about itself when connected (model, firmware, serial, UTC offset). */
-  pbxInfo: jsonb('pbx_info').$type<Record<string, unknown>>().notNull(),
-  /** T9: the "Enable HubSpot integration" switch. */
-  enabled: boolean('enabled').notNull().default(false),
-  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
-  /** Health of the event stream, for the admin page. */
-  streamState: text('stream_state').notNull().default('disconnected'),
-  lastError: text('last_error'),
-  /** Checkpoint: events are known to have flowed until here (a restart back-fills from it). */
-  eventsSeenUntil: timestamp('events_seen_until', { withTimezone: true }),
-  /** Calls that ended before this moment were made while the integration was disabled or not yet on: never back-filled. */
-  loggingSince: timestamp('logging_since', { withTimezone: true }),
-  connectedAt: timestamp('connected_at', { withTimezone: true }).defaultNow().notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
-});
 
 /** T3: which HubSpot user (owner) works on which extension. */
 export const extensionBindings = pgTable(
@@ -120,34 +97,6 @@ export const autoCreatedContacts = pgTable('auto_created_contacts', {
   claimedAt: timestamp('claimed_at', { withTimezone: true }).defaultNow().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }),
 });
-
-/** T4: a CRM record Spokes copied into the CRM-owned PBX phonebook. */
-export const phonebookEntries = pgTable(
-  'phonebook_entries',
-  {
-    objectType: text('object_type', { enum: ['contact', 'company'] }).notNull(),
-    objectId: text('object_id').notNull(),
-    pbxContactId: text('pbx_contact_id').notNull(),
-    /** Hash of the values last written, to tell a PBX-side edit from a CRM change. */
-    syncedHash: text('synced_hash').notNull(),
-    syncedAt: timestamp('synced_at', { withTimezone: true }).defaultNow().notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.objectType, t.objectId] })],
-);
-
-/** Records that could not be synced, with the reason (T4), shown on the admin page. */
-export const telephonySyncErrors = pgTable(
-  'telephony_sync_errors',
-  {
-    id: serial('id').primaryKey(),
-    kind: text('kind').notNull(),
-    objectType: text('object_type'),
-    objectId: text('object_id'),
-    reason: text('reason').notNull(),
-    occurredAt: timestamp('occurred_at', { withTimezone: true }).defaultNow().notNull(),
-  },
-  (t) => [index('telephony_sync_errors_record').on(t.kind, t.objectType, t.objectId)],
-);
 
 /**
  * A call a salesperson's calling widget took part in (C2–C4), per HubSpot owner: claimed when

@@ -1,30 +1,10 @@
 /** What the Phone system page shows about the connection. Secrets never leave the server. */
 import { sql } from 'drizzle-orm';
 import type { TelephonyContext } from './context.ts';
-import type { TelephonySettings } from './settings.ts';
+import type { ApiPhoneConnection, ApiPhoneStatus } from './wire.ts';
 
-export interface TelephonyStatus {
-  connection: null | {
-    vendor: string;
-    baseUrl: string;
-    clientId: string;
-    webhookSecretSet: boolean;
-    pbx: Record<string, unknown>;
-    connectedAt: string;
-    /** T9: "Enabled" / "Disabled". */
-    enabled: boolean;
-    /** Health of the event stream: connecting, connected, reconnecting (with lastError), error, disconnected. */
-    streamState: string;
-    lastError: string | null;
-    eventsSeenUntil: string | null;
-  };
-  settings: TelephonySettings | null;
-  /** Where the PBX's webhook push should point (Integrations > API > Webhook). */
-  webhookUrl: string;
-  bindings: number;
-  /** Last 24 hours: logged, skipped (with a reason), and failed (retrying or given up). */
-  today: { logged: number; skipped: number; failed: number };
-}
+/** What the Phone system page shows (its wire type, shared with the page: wire.ts). */
+export type TelephonyStatus = ApiPhoneStatus;
 
 export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyStatus> {
   const c = await ctx.store.get();
@@ -38,7 +18,7 @@ export async function telephonyStatus(ctx: TelephonyContext): Promise<TelephonyS
       baseUrl: c.baseUrl,
       clientId: c.clientId,
       webhookSecretSet: !!c.webhookSecret,
-      pbx: c.info as unknown as Record<string, unknown>,
+      pbx: c.info as unknown as ApiPhoneConnection['pbx'],
       connectedAt: c.connectedAt.toISOString(),
       enabled: c.enabled,
       streamState: c.enabled ? c.streamState : 'disabled',

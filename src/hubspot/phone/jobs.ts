@@ -5,7 +5,7 @@
  * incremental pass is all it takes to fill an empty index.
  */
 import { z } from 'zod';
-import { defineJob, type JobDefinition } from '../../jobs/job.ts';
+import { defineJob, defineJobType, type JobDefinition } from '../../jobs/job.ts';
 import type { EnqueueResult, JobQueue } from '../../jobs/queue.ts';
 import type { HubSpotService } from '../service.ts';
 import type { PhoneIndexSync } from './index-sync.ts';
@@ -23,11 +23,16 @@ export interface PhoneIndexJobDeps {
   sync: PhoneIndexSync;
 }
 
+/** A pass of the phone index (enqueued by this object). */
+export const phoneIndexSyncJob = defineJobType({
+  name: PHONE_INDEX_SYNC_JOB,
+  schema: phoneIndexSyncPayload,
+  idempotencyKey: (p) => `${p.mode}:${p.requestedAt ?? ''}`,
+});
+
 export function phoneIndexJobs(deps: () => PhoneIndexJobDeps): JobDefinition[] {
   const sync = defineJob({
-    name: PHONE_INDEX_SYNC_JOB,
-    schema: phoneIndexSyncPayload,
-    idempotencyKey: (p) => `${p.mode}:${p.requestedAt ?? ''}`,
+    ...phoneIndexSyncJob,
     retry: { limit: 5, delaySeconds: 30, maxDelaySeconds: 600 },
     // 200,000 contacts take ~4 min of search budget (§3: 5 searches/s); the cursor survives a takeover.
     leaseSeconds: 1_800,
@@ -50,7 +55,7 @@ export function phoneIndexJobs(deps: () => PhoneIndexJobDeps): JobDefinition[] {
 /** Asks for a pass now (e.g. right after HubSpot was connected); requests within a minute are one job. */
 export function requestPhoneIndexSync(queue: JobQueue, mode: 'full' | 'incremental', now = Date.now()): Promise<EnqueueResult> {
   const minute = new Date(Math.floor(now / 60_000) * 60_000).toISOString();
-  return queue.enqueue(queue.definition(PHONE_INDEX_SYNC_JOB), { mode, requestedAt: minute });
+  return queue.enqueue(phoneIndexSyncJob, { mode, requestedAt: minute });
 }
 
 export interface PhoneIndexSchedule {
@@ -66,13 +71,11 @@ export interface PhoneIndexSchedule {
  * occurrence across all workers) and asks for a pass now, which fills an empty index.
  */
 export async function schedulePhoneIndexSync(queue: JobQueue, schedule: PhoneIndexSchedule = {}): Promise<void> {
-  const { boss } = queue;
-  // pg-boss sends `data` as the job's data: Spokes' jobs carry `{ payload, key }`.
   for (const [key, mode, cron] of [
     ['incremental', 'incremental', schedule.incrementalCron ?? '*/5 * * * *'],
     ['full', 'full', schedule.fullCron ?? '23 3 * * *'],
   ] as const) {
-    await boss.schedule(PHONE_INDEX_SYNC_JOB, cron, { payload: { mode }, key: `schedule:${key}` }, { key, tz: schedule.tz ?? 'UTC' });
+    await queue.schedule(phoneIndexSyncJob, cron, { mode }, key, { tz: schedule.tz });
   }
   await requestPhoneIndexSync(queue, 'incremental');
 }

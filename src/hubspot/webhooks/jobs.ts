@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineJob, type JobDefinition } from '../../jobs/job.ts';
+import { defineJob, defineJobType, type JobDefinition } from '../../jobs/job.ts';
 import { applyWebhookEvents, type ApplyDeps } from './apply-events.ts';
 import { webhookBatch } from './events.ts';
 
@@ -21,11 +21,16 @@ export function eventsKey(eventIds: string[]): string {
     .slice(0, 40);
 }
 
+/** A verified delivery's events, applied to the phone index (enqueued by this object). */
+export const webhookEventsJob = defineJobType({
+  name: WEBHOOK_EVENTS_JOB,
+  schema: webhookEventsPayload,
+  idempotencyKey: (p) => eventsKey(p.events.map((e) => e.eventId)),
+});
+
 export function hubspotWebhookJobs(deps: () => ApplyDeps): JobDefinition[] {
   const events = defineJob({
-    name: WEBHOOK_EVENTS_JOB,
-    schema: webhookEventsPayload,
-    idempotencyKey: (p) => eventsKey(p.events.map((e) => e.eventId)),
+    ...webhookEventsJob,
     retry: { limit: 8, delaySeconds: 5, maxDelaySeconds: 300 },
     leaseSeconds: 120,
     batchSize: 10,

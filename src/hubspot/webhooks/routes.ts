@@ -15,7 +15,7 @@ import type { JobQueue } from '../../jobs/queue.ts';
 import type { ConnectionStore } from '../connection-store.ts';
 import { HUBSPOT } from '../manifest.ts';
 import { webhookBatch } from './events.ts';
-import { WEBHOOK_EVENTS_JOB } from './jobs.ts';
+import { webhookEventsJob } from './jobs.ts';
 import { verifySignatureV3 } from './signature.ts';
 
 export interface WebhookRouteDeps {
@@ -59,7 +59,7 @@ export async function registerHubSpotWebhookRoutes(app: FastifyInstance, deps: W
         throw new ValidationError('HubSpot webhook body is not JSON.', [{ field: 'body', message: 'not JSON' }]);
       }
       const events = parseInput(webhookBatch, json, 'body');
-      const queued = await deps.queue.enqueue(deps.queue.definition(WEBHOOK_EVENTS_JOB), { events });
+      const queued = await deps.queue.enqueue(webhookEventsJob, { events });
       return reply.status(200).send({ received: events.length, duplicate: queued.duplicate });
     });
   });

@@ -141,7 +141,7 @@ function ConnectorCard({ connector }: { connector: ApiOverview['connectors'][num
         )
       }
     >
-      {connector.managedOnItsPage ? (
+      {connector.managedOnItsPage && connector.connections.length === 0 ? (
         <p className="muted">
           Its connection is shown on its own page
           {page ? (

@@ -5,30 +5,31 @@
  * many such calls at once, and search is limited to a few requests a second
  * (reference §3), so look-ups close together share one `IN` search.
  */
-import type { HubSpotApi } from '../../hubspot/api.ts';
+import type { HubSpotApi } from './api.ts';
+import { Coalescer } from './coalescer.ts';
 
 /** Values per `IN` filter (HubSpot's search takes at most 100). */
 const CHUNK = 100;
 
-interface Waiting {
-  resolve(id: string | undefined): void;
-  reject(err: unknown): void;
-}
-
 export class EngagementFinder {
   readonly #api: HubSpotApi;
-  readonly #lingerMs: number;
-  #pending = new Map<string, Waiting[]>();
-  #timer: NodeJS.Timeout | undefined;
   /** One search at a time: while one waits for HubSpot (or its rate budget), the next fills up. */
-  #busy = false;
-  /** Searches sent (tests, benchmarks). */
-  searches = 0;
+  readonly #searches: Coalescer<string, string | undefined>;
 
   constructor(api: HubSpotApi, lingerMs = 200) {
     this.#api = api;
-    this.#lingerMs = lingerMs;
+    this.#searches = new Coalescer({
+      maxBatch: CHUNK,
+      lingerMs,
+      send: async (_group, entries) => {
+        const found = await this.#search([...new Set(entries.map((e) => e.item))]);
+        for (const e of entries) e.resolve(found.get(e.item));
+      },
+    });
   }
+
+  /** Searches sent (tests, benchmarks): pages of one search count each. */
+  searches = 0;
 
   /**
    * The id of the call engagement with one of these external ids, if HubSpot holds one: for the
@@ -37,41 +38,8 @@ export class EngagementFinder {
   async find(externalIds: string | string[]): Promise<string | undefined> {
     // HubSpot's IN filter takes string values in lower case and compares without case.
     const keys = [...new Set((Array.isArray(externalIds) ? externalIds : [externalIds]).map((id) => id.toLowerCase()))];
-    const found = await Promise.all(
-      keys.map(
-        (key) =>
-          new Promise<string | undefined>((resolve, reject) => {
-            this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]);
-            if (this.#pending.size >= CHUNK) this.#flush();
-            else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
-          }),
-      ),
-    );
+    const found = await Promise.all(keys.map((key) => this.#searches.add('calls', key)));
     return found.find((id) => id !== undefined);
-  }
-
-  #flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#busy || !this.#pending.size) return;
-    // At most one IN filter's worth; the rest waits for the next search.
-    const keys = [...this.#pending.keys()].slice(0, CHUNK);
-    const batch = new Map(keys.map((k) => [k, this.#pending.get(k)!]));
-    for (const k of keys) this.#pending.delete(k);
-    this.#busy = true;
-    this.#search(keys)
-      .then(
-        (found) => {
-          for (const [key, waiting] of batch) for (const w of waiting) w.resolve(found.get(key));
-        },
-        (err: unknown) => {
-          for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
-        },
-      )
-      .finally(() => {
-        this.#busy = false;
-        if (this.#pending.size) this.#flush();
-      });
   }
 
   async #search(keys: string[]): Promise<Map<string, string>> {

@@ -4,7 +4,7 @@
  * `Authorization: Bearer …`, and the shapes the server answers.
  */
 import { z } from 'zod';
-import { agentRequest } from '../shared/agent-request.ts';
+import { agentRequest } from './agent-request.ts';
 
 export const agentSchema = z.object({
   ownerId: z.string(),

@@ -1,12 +1,12 @@
 /**
- * The connected HubSpot account as live events and call logging need it:
+ * The connected HubSpot account as connectors need it (live events, call logging):
  * its id (auto-created contacts, record links) and the app's web address.
  * Read once per few seconds, not for every call: reading the connection
  * means a database row and two decryptions.
  */
-import { NotConnectedError } from '../../errors.ts';
-import { appBaseUrlFor } from '../../hubspot/manifest.ts';
-import type { HubSpotService } from '../../hubspot/service.ts';
+import { NotConnectedError } from '../errors.ts';
+import { appBaseUrlFor } from './manifest.ts';
+import type { HubSpotService } from './service.ts';
 
 export interface PortalInfo {
   portalId: number;
