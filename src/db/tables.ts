@@ -5,4 +5,5 @@ export * from '../web/admin/schema.ts';
 export * from '../connectors/telephony/schema.ts';
 export * from '../connections/schema.ts';
 export * from '../sync/schema.ts';
+export * from '../sync/engine/schema.ts';
 export * from '../oauth/schema.ts';

@@ -22,6 +22,7 @@ import type { RecordLinks } from '../sync/record-links.ts';
 import type { Checkpoints } from '../sync/checkpoints.ts';
 import type { SyncErrors } from '../sync/sync-errors.ts';
 import type { ConnectorAudit } from '../sync/audit-log.ts';
+import type { ConnectorSyncEngine } from '../sync/engine/engine.ts';
 
 export interface ConnectorManifest {
   /** URL-safe identifier, also the folder name, the job-name prefix and the admin API prefix (`/api/<slug>`). */
@@ -238,6 +239,8 @@ export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   syncErrors: SyncErrors;
   /** Every write to HubSpot or the remote goes through `audit.write` (X3). */
   audit: ConnectorAudit;
+  /** The sync engine (src/sync/engine): runs, previews, resyncs and reports a connector's declared syncs. */
+  sync: ConnectorSyncEngine;
   /** OAuth access tokens of this connector's connections (manifest.oauth): refreshed single-flight. */
   oauth: { accessToken(connectionId: string): Promise<string> };
   signedLinks: SignedLinks;
