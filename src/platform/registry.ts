@@ -6,7 +6,8 @@
  * one line each here.
  */
 import type { AnyConnector } from './connector.ts';
+import { sansan } from '../connectors/sansan/index.ts';
 
-export const platformConnectors = {} satisfies Record<string, AnyConnector>;
+export const platformConnectors = { sansan } satisfies Record<string, AnyConnector>;
 
 export const platformConnectorList: readonly AnyConnector[] = Object.values(platformConnectors);

@@ -182,7 +182,16 @@ export class SyncEngine {
       const identities = await this.#deps.db
         .select({ identity: syncRecords.identity })
         .from(syncRecords)
-        .where(and(eq(syncRecords.connectionId, opts.connectionId), eq(syncRecords.sync, def.name), sql`${syncRecords.remoteId} in (${sql.join(opts.remoteIds.map((i) => sql`${i}`), sql`, `)})`));
+        .where(
+          and(
+            eq(syncRecords.connectionId, opts.connectionId),
+            eq(syncRecords.sync, def.name),
+            sql`${syncRecords.remoteId} in (${sql.join(
+              opts.remoteIds.map((i) => sql`${i}`),
+              sql`, `,
+            )})`,
+          ),
+        );
       for (const { identity } of identities) {
         if (identity)
           await this.#deps.db
@@ -209,14 +218,15 @@ export class SyncEngine {
   async health(def: SyncDefinition<any, any>, connectionId: string) {
     const { db } = this.#deps;
     const where = and(eq(syncRecords.connectionId, connectionId), eq(syncRecords.sync, def.name));
-    const counts = await db
-      .select({ state: syncRecords.state, n: sql<number>`count(*)::int` })
-      .from(syncRecords)
-      .where(where)
-      .groupBy(syncRecords.state);
+    const counts = await db.select({ state: syncRecords.state, n: sql<number>`count(*)::int` }).from(syncRecords).where(where).groupBy(syncRecords.state);
     const list = (state: 'failing' | 'excluded') =>
       db
-        .select({ remoteId: syncRecords.remoteId, reason: syncRecords.reason, email: sql<string | null>`${syncRecords.values}->>${def.emailField}`, at: syncRecords.updatedAt })
+        .select({
+          remoteId: syncRecords.remoteId,
+          reason: syncRecords.reason,
+          email: sql<string | null>`${syncRecords.values}->>${def.emailField}`,
+          at: syncRecords.updatedAt,
+        })
         .from(syncRecords)
         .where(and(where, eq(syncRecords.state, state)))
         .orderBy(sql`${syncRecords.updatedAt} desc`)
@@ -235,7 +245,13 @@ export class SyncEngine {
         .from(syncRecords)
         .where(and(where, eq(syncRecords.identity, row.identity), sql`${syncRecords.state} <> 'excluded'`));
       const merged = mergeNewest(members.map((m) => ({ id: m.remoteId, modifiedAt: m.modifiedAt, values: m.values })));
-      merges.push({ email: row.identity, records: merged.members, hubspotId: members[0]?.hubspotId ?? null, fields: merged.sources, summary: describeSources(merged) });
+      merges.push({
+        email: row.identity,
+        records: merged.members,
+        hubspotId: members[0]?.hubspotId ?? null,
+        fields: merged.sources,
+        summary: describeSources(merged),
+      });
     }
     const cp = await this.#deps.checkpoints.get(connectionId, def.checkpoint).catch(() => undefined);
     const n = (s: string) => counts.find((c) => c.state === s)?.n ?? 0;
@@ -248,7 +264,14 @@ export class SyncEngine {
     };
   }
 
-  #context<R, C>(connector: string, def: SyncDefinition<R, C>, opts: RunOptions<C>, hub: HubSpotSide, preview: Preview | undefined, cause: string): SyncRunContext<R, C> {
+  #context<R, C>(
+    connector: string,
+    def: SyncDefinition<R, C>,
+    opts: RunOptions<C>,
+    hub: HubSpotSide,
+    preview: Preview | undefined,
+    cause: string,
+  ): SyncRunContext<R, C> {
     const deps = this.#deps;
     const log = deps.log.child({ connector, connectionId: opts.connectionId, sync: def.name });
     const signal = opts.signal ?? new AbortController().signal;

@@ -63,7 +63,10 @@ export class HubSpotSide {
         const answer = await this.#api.call(
           idProperty ? 'matching contacts by e-mail' : 'reading linked contacts',
           (client) =>
-            client.crm.contacts.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: props, propertiesWithHistory: [], ...(idProperty ? { idProperty } : {}) }, false),
+            client.crm.contacts.batchApi.read(
+              { inputs: chunk.map((id) => ({ id })), properties: props, propertiesWithHistory: [], ...(idProperty ? { idProperty } : {}) },
+              false,
+            ),
           { rateLimitRetries: RATE_LIMIT_RETRIES, signal },
         );
         for (const r of (answer as unknown as { results: HubSpotContact[] }).results ?? []) {

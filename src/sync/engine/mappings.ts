@@ -42,7 +42,12 @@ export function writesRemote(m: Mapping): boolean {
  * Checks mappings against HubSpot's definitions and the remote's field list; throws a 400 naming
  * each bad mapping (`sync.mappings.3.hubspot`) and why.
  */
-export function validateMappings(mappings: readonly Mapping[], properties: readonly PropertyDefinition[], remoteFields: readonly string[], prefix = 'sync.mappings'): void {
+export function validateMappings(
+  mappings: readonly Mapping[],
+  properties: readonly PropertyDefinition[],
+  remoteFields: readonly string[],
+  prefix = 'sync.mappings',
+): void {
   const byName = new Map(properties.map((p) => [p.name, p]));
   const details: ErrorDetail[] = [];
   const seen = new Map<string, number>();

@@ -79,7 +79,8 @@ export class Preview {
     for (const o of p.ops) {
       const kind = o.op === 'update' ? 'update' : 'create';
       r[kind]++;
-      if (ex[kind].length < EXAMPLES) ex[kind].push({ records: o.w.g.memberIds, email: o.w.g.email, properties: o.properties, ...(o.id ? { hubspotId: o.id } : {}) });
+      if (ex[kind].length < EXAMPLES)
+        ex[kind].push({ records: o.w.g.memberIds, email: o.w.g.email, properties: o.properties, ...(o.id ? { hubspotId: o.id } : {}) });
     }
   }
 

@@ -105,7 +105,12 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
             eq(syncRecords.sync, def.name),
             inArray(syncRecords.identity, idList),
             sql`${syncRecords.state} <> 'excluded'`,
-            ids.length ? sql`${syncRecords.remoteId} not in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})` : undefined,
+            ids.length
+              ? sql`${syncRecords.remoteId} not in (${sql.join(
+                  ids.map((i) => sql`${i}`),
+                  sql`, `,
+                )})`
+              : undefined,
           ),
         )
     : [];
@@ -179,7 +184,13 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
     const { g } = w;
     const linkedId = g.link?.hubspotId ?? undefined;
     if (!needRead) {
-      ops.push(linkedId ? { w, op: 'update', id: linkedId, properties: w.desired } : g.email ? { w, op: 'upsert', properties: w.desired } : { w, op: 'create', properties: w.desired });
+      ops.push(
+        linkedId
+          ? { w, op: 'update', id: linkedId, properties: w.desired }
+          : g.email
+            ? { w, op: 'upsert', properties: w.desired }
+            : { w, op: 'create', properties: w.desired },
+      );
       continue;
     }
     const existing = linkedId ? found.byId.get(linkedId) : g.email ? found.byEmail.get(g.email) : undefined;
@@ -194,7 +205,8 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
       continue;
     }
     if (existing) ops.push({ w, op: 'update', id: existing.id, properties });
-    else if (linkedId) ops.push({ w, op: 'create', properties: w.desired }); // the linked contact is gone (deleted in HubSpot): made again
+    else if (linkedId)
+      ops.push({ w, op: 'create', properties: w.desired }); // the linked contact is gone (deleted in HubSpot): made again
     else ops.push({ w, op: 'create', properties: w.desired });
   }
 
@@ -260,7 +272,18 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
       };
     });
     for (const f of failed) {
-      indexRows.push({ connectionId, sync: def.name, remoteId: f.id, identity: null, modifiedAt: now, values: {}, state: 'failing', reason: f.reason, hubspotId: null, updatedAt: now });
+      indexRows.push({
+        connectionId,
+        sync: def.name,
+        remoteId: f.id,
+        identity: null,
+        modifiedAt: now,
+        values: {},
+        state: 'failing',
+        reason: f.reason,
+        hubspotId: null,
+        updatedAt: now,
+      });
     }
     for (let i = 0; i < indexRows.length; i += 500) {
       await tx

@@ -1,0 +1,75 @@
+/**
+ * Sandbox mode, end to end: `npm start` with no HubSpot credentials comes up
+ * with the Sansan emulator's first key connected, the first 300 public and
+ * shared tags selected, the default mappings, Sansan → HubSpot, the e-mail
+ * switch on and sync on — so a card created through the emulator's controls
+ * reaches the HubSpot emulator on its own, and `GET /api/sandbox` has the
+ * `sansan` key scripts outside the project rely on.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually } from './support.ts';
+
+describe('Sansan in sandbox mode', () => {
+  let spokes: SpokesUnderTest;
+  let admin: AdminHttp;
+  before(async () => {
+    spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
+    admin = await signInOverHttp(spokes);
+  });
+  after(async () => {
+    await spokes?.stop();
+  });
+
+  it('comes up connected and configured, and a scanned card reaches HubSpot on its own', { timeout: 120_000 }, async () => {
+    const info = (await (await admin.request('GET', '/api/sandbox')).json()) as Record<string, any>;
+    const sansan = info.sansan;
+    assert.equal(sansan.system, 'sansan');
+    assert.match(sansan.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(sansan.apiBaseUrl, `${sansan.baseUrl}/v3.2`);
+    assert.ok(sansan.apiKeys[0].key && sansan.apiKeys[0].userId && sansan.apiKeys[0].email);
+
+    const { connections } = (await (await admin.request('GET', '/api/connections?connector=sansan')).json()) as { connections: any[] };
+    assert.equal(connections.length, 1);
+    const [c] = connections;
+    assert.equal(c.state, 'enabled');
+    assert.equal(c.settings.sync.enabled, true);
+    assert.equal(c.settings.sync.direction, 'to_hubspot');
+    assert.equal(c.settings.sync.emailOnly, true);
+    assert.ok(c.settings.tags.length > 0 && c.settings.tags.length <= 300);
+
+    const firstTag = c.settings.tags[0].name;
+    const email = `new.card.${Date.now()}@scan.example`;
+    const res = await fetch(`${sansan.baseUrl}/sandbox/cards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lastName: '山本', firstName: '一郎', companyName: '株式会社テスト', title: '部長', email, tel: '03-1234-5678', tags: [firstTag] }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const card = (await res.json()) as { id: string };
+    assert.match(card.id, /^[0-9A-F]{32}$/);
+
+    const hubspot = spokes.runtime.services.sandboxes!.hubspot;
+    const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+    const contact = await eventually(
+      'the card in HubSpot',
+      async () => {
+        const r = await fetch(
+          `${hubspot.url}/crm/v3/objects/contacts/${encodeURIComponent(email)}?idProperty=email&properties=lastname,company,jobtitle,phone`,
+          {
+            headers: { authorization: `Bearer ${portal.privateAppToken}` },
+          },
+        );
+        return r.status === 200 ? ((await r.json()) as { properties: Record<string, string> }) : undefined;
+      },
+      30_000,
+    );
+    assert.equal(contact.properties.lastname, '山本');
+    assert.equal(contact.properties.company, '株式会社テスト');
+    assert.equal(contact.properties.jobtitle, '部長');
+
+    const health = (await (await admin.request('GET', `/api/sansan/connections/${c.id}/health`)).json()) as any;
+    assert.ok(health.counts.synced >= 1, JSON.stringify(health.counts));
+  });
+});
