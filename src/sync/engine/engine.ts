@@ -113,13 +113,10 @@ export class SyncEngine {
     result: PassResult,
   ): Promise<SaveSummary> {
     const signal = opts.signal ?? new AbortController().signal;
-    const to = new Date();
     const from = state.cp.watermark ? new Date(Math.max(pull.epoch.getTime(), Date.parse(state.cp.watermark) - pull.overlapMs)) : pull.epoch;
+    // Open-ended: the remote's clock is not ours (a window ending at our "now" would miss a card stamped by a clock ahead).
+    const to = new Date(Math.max(Date.now(), from.getTime()) + OPEN_END_MS);
     if (from >= to) return result;
-    if (!state.cp.initialDone && !state.cp.initialFrom) {
-      state.cp = { ...state.cp, initialFrom: from.toISOString(), initialTo: to.toISOString() };
-      await this.#deps.checkpoints.set(opts.connectionId, def.checkpoint, state.cp);
-    }
     let token: string | null = null;
     for (;;) {
       signal.throwIfAborted();
@@ -129,9 +126,15 @@ export class SyncEngine {
       for (const k of ['created', 'updated', 'unchanged', 'excluded', 'failing'] as const) result[k] += summary[k];
       // The page's writes have committed: the checkpoint may pass it.
       let newest = state.cp.watermark ? Date.parse(state.cp.watermark) : 0;
+      let oldest = Number.POSITIVE_INFINITY;
       for (const item of page.items) {
         const t = safeModified(def, item);
         if (t > newest) newest = t;
+        if (t && t < oldest) oldest = t;
+      }
+      // The initial pass's progress bar runs from its oldest record to the time it started.
+      if (!state.cp.initialDone && !state.cp.initialFrom && Number.isFinite(oldest)) {
+        state.cp = { ...state.cp, initialFrom: new Date(oldest).toISOString(), initialTo: new Date().toISOString() };
       }
       state.cp = {
         ...state.cp,
@@ -155,7 +158,7 @@ export class SyncEngine {
     const ctx = this.#context(connector, def, opts, hub, preview, 'dry run');
     ctx.pull = async (pull) => {
       const signal = opts.signal ?? new AbortController().signal;
-      const window = { from: pull.epoch, to: new Date() };
+      const window = { from: pull.epoch, to: new Date(Date.now() + OPEN_END_MS) };
       let token: string | null = null;
       for (;;) {
         const page = await pull.fetchPage(window, token, signal);
@@ -336,6 +339,9 @@ export class SyncEngine {
     }
   }
 }
+
+/** How far past our clock a window reaches. */
+const OPEN_END_MS = 24 * 3_600_000;
 
 function safeModified(def: SyncDefinition<any, any>, item: unknown): number {
   const parsed = def.remote.safeParse(item);
