@@ -99,6 +99,8 @@ export interface SyncWorld {
   contact(email: string, properties?: string[]): Promise<{ id: string; properties: Record<string, string | null> } | null>;
   /** Every contact's e-mail in the emulator (for counting and duplicate checks). */
   emails(): Promise<string[]>;
+  /** How many contacts the emulator holds (one search request). */
+  contactCount(): Promise<number>;
   card(body: Record<string, unknown>): Promise<{ id: string; updatedTime: string }>;
   patchCard(id: string, body: Record<string, unknown>): Promise<void>;
   auditCount(): Promise<number>;
@@ -164,6 +166,10 @@ export async function startSyncWorld(engine: 'pglite' | 'postgres', opts: { card
         after = r.body.paging?.next?.after;
       } while (after);
       return out;
+    },
+    async contactCount() {
+      const r = await hs('POST', '/crm/v3/objects/contacts/search', { limit: 1, properties: ['email'] });
+      return Number(r.body?.total ?? 0);
     },
     card: (body) => control('POST', '/sandbox/cards', body),
     patchCard: async (id, body) => {

@@ -117,10 +117,15 @@ export class SyncEngine {
     // Open-ended: the remote's clock is not ours (a window ending at our "now" would miss a card stamped by a clock ahead).
     const to = new Date(Math.max(Date.now(), from.getTime()) + OPEN_END_MS);
     if (from >= to) return result;
-    let token: string | null = null;
+    let pending = pull.fetchPage({ from, to }, null, signal);
     for (;;) {
       signal.throwIfAborted();
-      const page = await pull.fetchPage({ from, to }, token, signal);
+      const page = await pending;
+      // The next page is read while this one is written (the remote's and HubSpot's limits are separate).
+      if (page.next) {
+        pending = pull.fetchPage({ from, to }, page.next, signal);
+        pending.catch(() => {});
+      }
       const summary = await ctx.save(page.items);
       result.pages++;
       for (const k of ['created', 'updated', 'unchanged', 'excluded', 'failing'] as const) result[k] += summary[k];
@@ -143,7 +148,6 @@ export class SyncEngine {
       };
       if (!page.next) break;
       await this.#deps.checkpoints.set(opts.connectionId, def.checkpoint, state.cp);
-      token = page.next;
     }
     state.cp = { ...state.cp, initialDone: true, lastPassAt: new Date().toISOString() };
     await this.#deps.checkpoints.set(opts.connectionId, def.checkpoint, state.cp);

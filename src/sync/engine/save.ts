@@ -7,13 +7,13 @@
  * rule, write 100 per call — then commit the index, record links, sync errors
  * and audit entries in one transaction. A dry run stops before the writes.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { Logger } from '../../logger.ts';
 import type { AuditEntry, AuditLog } from '../audit-log.ts';
 import { hashValues, type RecordLinks, type RecordLink } from '../record-links.ts';
 import type { SyncErrors } from '../sync-errors.ts';
-import { recordLinks } from '../schema.ts';
+import { recordLinks, syncErrors } from '../schema.ts';
 import { conflictsNeedRead } from './plan.ts';
 import { resolveToHubSpot } from './conflicts.ts';
 import { mergeNewest, type Merged } from './merge.ts';
@@ -315,25 +315,72 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
     for (const identity of leftGroups) {
       await env.links.markExcluded({ connectionId, objectType: def.name, remoteId: identity }, 'no record of the app matches the filters any more', tx);
     }
+    const synced = groups.filter((g) => {
+      const gs = groupState.get(g.identity)!;
+      return gs.state === 'synced' && gs.hubspotId;
+    });
+    if (synced.length) {
+      // Another identity's stale link to the same contact (its e-mail changed in HubSpot) gives way.
+      const pairs = sql.join(
+        synced.map((g) => sql`(${g.identity}, ${groupState.get(g.identity)!.hubspotId})`),
+        sql`, `,
+      );
+      await tx.execute(sql`
+        delete from ${recordLinks} where ${recordLinks.connectionId} = ${connectionId} and ${recordLinks.objectType} = ${def.name}
+          and ${recordLinks.hubspotId} in (${sql.join(
+            synced.map((g) => sql`${groupState.get(g.identity)!.hubspotId}`),
+            sql`, `,
+          )})
+          and (${recordLinks.remoteId}, ${recordLinks.hubspotId}) not in (${pairs})`);
+      for (let i = 0; i < synced.length; i += 500) {
+        const chunk = synced.slice(i, i + 500).map((g) => ({
+          connectionId,
+          objectType: def.name,
+          remoteId: g.identity,
+          hubspotId: groupState.get(g.identity)!.hubspotId,
+          state: 'synced' as const,
+          reason: null,
+          attempts: 0,
+          hashToHubspot: groupHash.get(g.identity) ?? null,
+          updatedAt: now,
+          syncedAt: now,
+        }));
+        await tx
+          .insert(recordLinks)
+          .values(chunk)
+          .onConflictDoUpdate({
+            target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId],
+            set: {
+              hubspotId: sql`excluded.hubspot_id`,
+              state: 'synced',
+              reason: null,
+              attempts: 0,
+              hashToHubspot: sql`excluded.hash_to_hubspot`,
+              updatedAt: now,
+              syncedAt: now,
+            },
+          });
+      }
+      const memberIds = synced.flatMap((g) => g.memberIds);
+      for (let i = 0; i < memberIds.length; i += 1_000) {
+        await tx
+          .update(syncErrors)
+          .set({ resolvedAt: now })
+          .where(
+            and(
+              eq(syncErrors.connectionId, connectionId),
+              eq(syncErrors.objectType, def.name),
+              inArray(syncErrors.recordId, memberIds.slice(i, i + 1_000)),
+              isNull(syncErrors.resolvedAt),
+            ),
+          );
+      }
+      for (const g of synced) if (ops.every((o) => o.w.g !== g)) summary.unchanged += g.memberIds.filter((id) => rows.has(id)).length;
+    }
     for (const g of groups) {
       const gs = groupState.get(g.identity)!;
       const key = { connectionId, objectType: def.name, remoteId: g.identity };
-      if (gs.state === 'synced' && gs.hubspotId) {
-        // Another identity's stale link to the same contact (its e-mail changed in HubSpot) gives way.
-        await tx
-          .delete(recordLinks)
-          .where(
-            and(
-              eq(recordLinks.connectionId, connectionId),
-              eq(recordLinks.objectType, def.name),
-              eq(recordLinks.hubspotId, gs.hubspotId),
-              sql`${recordLinks.remoteId} <> ${g.identity}`,
-            ),
-          );
-        await env.links.markSynced(key, { hubspotId: gs.hubspotId, hashToHubspot: groupHash.get(g.identity) }, tx);
-        for (const id of g.memberIds) await env.syncErrors.resolveRecord(connectionId, def.name, id, tx);
-        if (ops.every((o) => o.w.g !== g)) summary.unchanged += g.memberIds.filter((id) => rows.has(id)).length;
-      } else if (gs.state === 'failing') {
+      if (gs.state === 'failing') {
         await env.links.markFailing(key, gs.reason ?? 'failed', tx);
         summary.failing += g.memberIds.length;
         for (const id of g.memberIds.filter((m) => rows.has(m))) await recordError(env, id, gs.reason ?? 'failed', tx);
