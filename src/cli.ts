@@ -32,6 +32,8 @@ Commands:
               Every connector's connections: list them, show one (state, status, errors), switch one on or off, remove one
   audit [--connector x] [--object t] [--outcome o] [--since 2h|ISO] [--json]
               The audit log of every write Spokes made to HubSpot or a remote system, newest first
+  sync status [<connection id>] [--json]
+              Each sync's counts (in sync, excluded, failing), initial-sync progress and failing records
   sandbox     Run the sandbox emulators alone (HubSpot…), to test your own integration against them
   calling-settings register|update|show|delete
               Register the calling widget with your HubSpot app (--help for options)
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     'calling-settings': callingSettings,
     connections: (config, log, args) => platformCommand('connections', config, log, args),
     audit: (config, log, args) => platformCommand('audit', config, log, args),
+    sync: (config, log, args) => platformCommand('sync', config, log, args),
   };
   const run = commands[command];
   if (!run) {

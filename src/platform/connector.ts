@@ -23,6 +23,7 @@ import type { Checkpoints } from '../sync/checkpoints.ts';
 import type { SyncErrors } from '../sync/sync-errors.ts';
 import type { ConnectorAudit } from '../sync/audit-log.ts';
 import type { ConnectorSyncEngine } from '../sync/engine/engine.ts';
+import type { SyncDefinition } from '../sync/engine/types.ts';
 
 export interface ConnectorManifest {
   /** URL-safe identifier, also the folder name, the job-name prefix and the admin API prefix (`/api/<slug>`). */
@@ -186,6 +187,8 @@ export interface Connector<Settings = unknown, Credentials = unknown, ConnectInp
     public?: readonly PublicRoutes<Settings, Credentials>[];
   };
   streams?: readonly StreamDefinition<Settings, Credentials>[];
+  /** The syncs it declares (src/sync/engine): their health is shown by the admin API, the UI and `spokes sync status`. */
+  syncs?: readonly SyncDefinition<any, any>[];
   /**
    * With `manifest.oauth`: the credentials of the app registered at the provider (from the
    * configuration, or saved by the admin). The callback URL is Spokes' own: `<public URL>/oauth/<slug>/callback`.

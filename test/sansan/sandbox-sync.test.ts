@@ -10,6 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
 import { eventually } from './support.ts';
+import { runPlatformCommand } from '../../src/platform/cli.ts';
 
 describe('Sansan in sandbox mode', () => {
   let spokes: SpokesUnderTest;
@@ -71,5 +72,53 @@ describe('Sansan in sandbox mode', () => {
 
     const health = (await (await admin.request('GET', `/api/sansan/connections/${c.id}/health`)).json()) as any;
     assert.ok(health.counts.synced >= 1, JSON.stringify(health.counts));
+    assert.equal(health.pass.initialDone, true);
+
+    const cli = await runPlatformCommand(spokes.runtime.services.platform, 'sync', ['status']);
+    assert.equal(cli.code, 0);
+    assert.match(cli.output, new RegExp(`${c.id}.*\\n.*initial sync done.*100%.*\\n.*in sync \\d+ +excluded \\d+ +failing 0`));
+  });
+
+  it('connects a second key (D2), refuses a wrong key naming the field, pages the tag picker, and keeps its API behind the admin session', {
+    timeout: 60_000,
+  }, async () => {
+    const sansan = ((await (await admin.request('GET', '/api/sandbox')).json()) as any).sansan;
+    const wrong = await admin.request('POST', '/api/connections', { connector: 'sansan', input: { apiKey: 'x'.repeat(32), apiBaseUrl: sansan.apiBaseUrl } });
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(
+      ((await wrong.json()) as any).error.details.map((d: any) => d.field),
+      ['input.apiKey'],
+    );
+    const again = await admin.request('POST', '/api/connections', {
+      connector: 'sansan',
+      input: { apiKey: sansan.apiKeys[0].key, apiBaseUrl: sansan.apiBaseUrl },
+    });
+    assert.equal(again.status, 409, 'the same Sansan user twice');
+    const second = await admin.request('POST', '/api/connections', {
+      connector: 'sansan',
+      input: { apiKey: sansan.apiKeys[2].key, apiBaseUrl: sansan.apiBaseUrl },
+    });
+    assert.equal(second.status, 201, await second.clone().text());
+    const created = (await second.json()) as any;
+    assert.equal(created.state, 'connected');
+    assert.equal(created.settings.sync.enabled, false, 'sync does not start until configured and switched on');
+
+    const page1 = (await (await admin.request('GET', `/api/sansan/connections/${created.id}/tags`)).json()) as any;
+    assert.ok(page1.tags.length > 0 && page1.tags.every((t: any) => t.type === 'public' || t.type === 'shared'));
+    assert.ok(page1.nextPageToken);
+    const page2 = (await (
+      await admin.request('GET', `/api/sansan/connections/${created.id}/tags?pageToken=${encodeURIComponent(page1.nextPageToken)}`)
+    ).json()) as any;
+    assert.notEqual(page2.tags[0].id, page1.tags[0].id);
+
+    const tooMany = await admin.request('PUT', `/api/sansan/connections/${created.id}/settings`, {
+      tags: Array.from({ length: 301 }, (_, i) => ({ id: `T${i}`, name: `t${i}`, type: 'public' })),
+      sync: { mappings: [] },
+    });
+    assert.equal(tooMany.status, 400);
+    assert.ok(((await tooMany.json()) as any).error.details.some((d: any) => d.field === 'body.tags'));
+
+    const anonymous = await fetch(`${spokes.url}/api/sansan/connections/${created.id}/health`);
+    assert.equal(anonymous.status, 401);
   });
 });

@@ -93,6 +93,7 @@ export const sansan = defineConnector<Settings, Credentials, ConnectInput>({
     },
   },
   jobs: [resyncCard],
+  syncs: [cardSync],
   streams: [{ name: 'poller', run: (ctx, signal) => poll(ctx as Ctx, signal) }],
   routes: { admin: (router, ctx) => registerAdminRoutes(router, ctx as Ctx) },
   emulator: {
