@@ -305,22 +305,24 @@ function DryRunReport({ report }: { report: Report }) {
       <h3>
         Dry run: {report.scanned} cards read{report.truncated ? ' (first ones only)' : ''}, nothing written
       </h3>
-      <table className="table table-compact">
-        <tbody>
-          {rows.map(([label, n, examples]) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{n}</td>
-              <td className="small muted">
-                {examples
-                  .slice(0, 3)
-                  .map((e) => `${e.email ?? e.records[0]}${e.reason ? ` — ${e.reason}` : ''}`)
-                  .join(' · ')}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="table-wrap">
+        <table className="table table-compact sansan-report">
+          <tbody>
+            {rows.map(([label, n, examples]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td>{n}</td>
+                <td className="small muted">
+                  {examples
+                    .slice(0, 3)
+                    .map((e) => `${e.email ?? e.records[0]}${e.reason ? ` — ${e.reason}` : ''}`)
+                    .join(' · ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
