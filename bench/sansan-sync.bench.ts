@@ -48,7 +48,7 @@ if (!process.env.BENCH_SANSAN_SIZE) {
   process.exit(0);
 }
 
-const { openEngine } = await import('../test/sync/sync-world.ts');
+const { openEngine } = await import('../test/sync/engine-handle.ts');
 const { cardSync, DEFAULT_MAPPINGS, CUSTOM_PROPERTIES } = await import('../src/connectors/sansan/cards.ts');
 const { syncSettingsSchema } = await import('../src/sync/engine/settings.ts');
 const { Connections } = await import('../src/connections/store.ts');
