@@ -141,6 +141,35 @@ for (const engine of engines) {
       await w.h.engine.validate(cardSync, w.settings());
     });
 
+    it('two-way: a contact new in HubSpot becomes one Sansan card (POST /bizCards), and its return is not bounced', async () => {
+      const twoWay = { direction: 'both' as const, mappings: STANDARD_MAPPINGS.map((m) => (m.remote.length === 1 ? { ...m, direction: 'both' as const } : m)) };
+      await w.pass(twoWay);
+      const res = await fetch(`${w.hubspotSandbox.url}/crm/v3/objects/contacts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${w.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ properties: { email: 'two.way@hubspot-first.example', lastname: 'Ito', firstname: 'Ken', company: 'HubSpot First KK' } }),
+      });
+      assert.equal(res.status, 201);
+      const pushed = await w.pass(twoWay);
+      assert.equal(pushed.pushed, 1);
+      const key = w.sansan.info().apiKeys[0]!.key;
+      const cards = async () =>
+        (
+          (await (
+            await fetch(`${w.sansan.info().apiBaseUrl}/bizCards/search?email=two.way@hubspot-first.example&range=all`, { headers: { 'X-Sansan-Api-Key': key } })
+          ).json()) as { data: { companyName: string }[] }
+        ).data;
+      assert.deepEqual(
+        (await cards()).map((c) => c.companyName),
+        ['HubSpot First KK'],
+      );
+      const audits = await w.auditCount();
+      const back = await w.pass(twoWay);
+      assert.equal(back.created + back.updated + (back.pushed ?? 0), 0, 'the new card coming back is recognised, not written to HubSpot again');
+      assert.equal(await w.auditCount(), audits);
+      assert.equal((await cards()).length, 1);
+    });
+
     it('waits out 429s from Sansan and from HubSpot', async () => {
       for (let i = 0; i < 5; i++) await w.card({ lastName: `Limit${i}`, companyName: 'Busy KK', email: `limit${i}@busy.example` });
       w.sansan.setFaults({ rateLimitCount: 2, retryAfterSeconds: 1 });

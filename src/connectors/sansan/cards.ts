@@ -133,5 +133,12 @@ export const cardSync = defineSync<Card, CardSyncConfig>({
     }
     return out;
   },
+  /** HubSpot → Sansan: a new card (`POST /bizCards`), with the first selected tag so it stays in the sync. */
+  async createRemote(values, ctx) {
+    const client = new SansanClient({ apiBaseUrl: ctx.config.apiBaseUrl, apiKey: ctx.config.apiKey, signal: ctx.signal });
+    const body: Record<string, unknown> = Object.fromEntries(Object.entries(values).filter(([k]) => (CARD_FIELDS as readonly string[]).includes(k)));
+    if (ctx.config.tagIds.length) body.tagIds = ctx.config.tagIds.slice(0, 1);
+    return client.createCard(body);
+  },
   retry: (connectionId, cardId) => ({ job: RESYNC_JOB, payload: { connectionId, cardId } }),
 });

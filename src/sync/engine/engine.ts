@@ -20,6 +20,7 @@ import { validateMappings } from './mappings.ts';
 import { settingsHash } from './plan.ts';
 import { Preview, type PreviewReport } from './preview.ts';
 import { saveRecords, type SaveEnv } from './save.ts';
+import { pushNewContacts } from './push.ts';
 import { syncRecords } from './schema.ts';
 import type { SyncSettings } from './settings.ts';
 import type { PullOptions, SaveSummary, SyncDefinition, SyncRunContext, WindowCheckpoint } from './types.ts';
@@ -45,6 +46,8 @@ export interface RunOptions<Config> {
 
 export interface PassResult extends SaveSummary {
   initial: boolean;
+  /** HubSpot contacts created in the app (direction to_remote or both). */
+  pushed?: number;
   pages: number;
   hubspotRequests: number;
 }
@@ -99,6 +102,16 @@ export class SyncEngine {
         return s;
       };
       await def.run(ctx);
+      if (opts.settings.direction !== 'to_hubspot' && def.createRemote) {
+        // HubSpot → the app: contacts changed since two-way (or HubSpot → app) was switched on and not in the app yet.
+        const createRemote = def.createRemote.bind(def);
+        result.pushed = (
+          await pushNewContacts(
+            { ...this.#env(connector, def, opts, hub, 'push'), createRemote: (values) => createRemote(values, ctx), startAt: new Date() },
+            this.#deps.checkpoints,
+          )
+        ).pushed;
+      }
       result.hubspotRequests = hub.requests;
       return result;
     });
@@ -280,24 +293,8 @@ export class SyncEngine {
     cause: string,
   ): SyncRunContext<R, C> {
     const deps = this.#deps;
-    const log = deps.log.child({ connector, connectionId: opts.connectionId, sync: def.name });
-    const signal = opts.signal ?? new AbortController().signal;
-    const env: SaveEnv = {
-      db: deps.db,
-      def,
-      connector,
-      connectionId: opts.connectionId,
-      settings: opts.settings,
-      config: opts.config,
-      hub,
-      links: deps.links,
-      syncErrors: deps.syncErrors,
-      audit: deps.audit,
-      log,
-      signal,
-      preview,
-      cause: opts.cause ?? cause,
-    };
+    const env = this.#env(connector, def, opts, hub, cause, preview);
+    const { log, signal } = env;
     return {
       connectionId: opts.connectionId,
       config: opts.config,
@@ -317,6 +314,28 @@ export class SyncEngine {
         await deps.syncErrors.record({ connectionId: opts.connectionId, category: 'rejected', objectType: def.name, recordId: remoteId, reason });
       },
       parse: (item) => def.remote.parse(item),
+    };
+  }
+
+  #env<R, C>(connector: string, def: SyncDefinition<R, C>, opts: RunOptions<C>, hub: HubSpotSide, cause: string, preview?: Preview): SaveEnv {
+    const deps = this.#deps;
+    const log = deps.log.child({ connector, connectionId: opts.connectionId, sync: def.name });
+    const signal = opts.signal ?? new AbortController().signal;
+    return {
+      db: deps.db,
+      def,
+      connector,
+      connectionId: opts.connectionId,
+      settings: opts.settings,
+      config: opts.config,
+      hub,
+      links: deps.links,
+      syncErrors: deps.syncErrors,
+      audit: deps.audit,
+      log,
+      signal,
+      preview,
+      cause: opts.cause ?? cause,
     };
   }
 

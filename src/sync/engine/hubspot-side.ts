@@ -80,6 +80,12 @@ export class HubSpotSide {
     return { byEmail, byId };
   }
 
+  /** A search request (its own per-second budget). */
+  async search<T>(fn: (client: import('@hubspot/api-client').Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.reads++;
+    return this.#api.call('searching changed contacts', fn, { rateLimitRetries: RATE_LIMIT_RETRIES, signal });
+  }
+
   async flush(): Promise<void> {
     await this.writer.flush();
   }

@@ -100,6 +100,8 @@ export interface SyncDefinition<Remote, Config = unknown> {
   run(ctx: SyncRunContext<Remote, Config>): Promise<void>;
   /** Reads records again by id (resync of one record): the ones still there. */
   fetchByIds?(ids: readonly string[], ctx: SyncRunContext<Remote, Config>): Promise<unknown[]>;
+  /** HubSpot → the app: creates a record from mapped values (Sansan: `POST /bizCards`); answers it in the remote model. */
+  createRemote?(values: Record<string, string>, ctx: SyncRunContext<Remote, Config>): Promise<unknown>;
   /** What "Retry" of a failing record enqueues (a job of the connector). */
   retry?(connectionId: string, remoteId: string): { job: { name: string; schema: z.ZodType }; payload: unknown };
 }
