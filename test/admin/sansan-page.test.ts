@@ -77,9 +77,37 @@ describe('admin UI: Business cards (Sansan)', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByText('Initial sync done').waitFor();
     await screenshot(page, 'sansan-health-phone');
+    const wide = await overflow(page);
+    assert.deepEqual(wide, { px: 0, culprits: [] }, 'nothing runs off the side at 390 px');
     assert.deepEqual(errors, []);
   });
 });
+
+/** How far the page runs past the viewport's right edge, and the elements that do (outside scrolling boxes). */
+function overflow(page: import('playwright-core').Page): Promise<{ px: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const px = document.documentElement.scrollWidth - window.innerWidth;
+    const culprits =
+      px <= 0
+        ? []
+        : [...document.querySelectorAll('body *')]
+            .filter(
+              (el) =>
+                el.getBoundingClientRect().right > window.innerWidth + 1 &&
+                ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1),
+            )
+            .filter((el) => {
+              for (let p = el.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return false;
+              return true;
+            })
+            .slice(0, 8)
+            .map(
+              (el) =>
+                `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(el.getBoundingClientRect().right)}`,
+            );
+    return { px, culprits };
+  });
+}
 
 async function contactCount(hubspot: HubSpotSandbox): Promise<number> {
   const token = hubspot.info().portals.find((p) => p.type === 'STANDARD')!.privateAppToken;

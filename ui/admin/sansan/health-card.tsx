@@ -50,17 +50,15 @@ export function HealthCard({ connectionId }: { connectionId: string }) {
       title="Sync health"
       description="Every card's state, why it is excluded or failing, and which cards were merged into one contact."
       actions={
-        <>
-          <Link to={`/admin/activity?connector=sansan`}>Writes in the activity log</Link>
-          <Button size="small" busy={busy === 'all'} onClick={() => void resync()}>
-            Resync all
-          </Button>
-        </>
+        <Button size="small" busy={busy === 'all'} onClick={() => void resync()}>
+          Resync all
+        </Button>
       }
     >
       {error && <Alert tone="danger">{error}</Alert>}
       {health && (
         <div className="stack">
+          <Link to={`/admin/activity?connector=sansan`}>Every write in the activity log</Link>
           <div>
             <div className="row-between small">
               <span>
@@ -138,11 +136,7 @@ function List({ title, empty, rows, action }: { title: string; empty: string; ro
                 <th scope="col">Card</th>
                 <th scope="col">E-mail</th>
                 <th scope="col">Reason</th>
-                {action && (
-                  <th scope="col">
-                    <span className="visually-hidden">Action</span>
-                  </th>
-                )}
+                {action && <th scope="col" aria-label="Action" />}
               </tr>
             </thead>
             <tbody>

@@ -35,7 +35,7 @@ export function SansanPage() {
   }, [load]);
   const current = connections?.find((c) => c.id === selected);
   return (
-    <div className="page page-wide">
+    <div className="page page-wide sansan-page">
       <PageHeader
         title="Business cards"
         description="Sansan business cards become HubSpot contacts: pick tags, review the mappings, dry-run, then save and sync. Changes reach HubSpot within seconds."

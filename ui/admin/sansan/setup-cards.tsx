@@ -209,9 +209,7 @@ function MappingTable({ mappings, config, onChange }: { mappings: Mapping[]; con
               <th scope="col">Card field</th>
               <th scope="col">HubSpot property</th>
               <th scope="col">Type</th>
-              <th scope="col">
-                <span className="visually-hidden">Remove</span>
-              </th>
+              <th scope="col" aria-label="Remove" />
             </tr>
           </thead>
           <tbody>
