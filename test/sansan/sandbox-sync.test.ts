@@ -121,4 +121,29 @@ describe('Sansan in sandbox mode', () => {
     const anonymous = await fetch(`${spokes.url}/api/sansan/connections/${created.id}/health`);
     assert.equal(anonymous.status, 401);
   });
+
+  it('a Sansan 5xx storm is a run-level error that clears; a revoked key marks the connection for re-authorization', { timeout: 60_000 }, async () => {
+    const sandbox = spokes.runtime.services.sandboxes!.sansan;
+    const { connections } = (await (await admin.request('GET', '/api/connections?connector=sansan')).json()) as { connections: any[] };
+    const c = connections.find((x) => x.state === 'enabled')!;
+    const health = async () => (await (await admin.request('GET', `/api/sansan/connections/${c.id}/health`)).json()) as any;
+    const synced = (await health()).counts.synced;
+    sandbox.setFaults({ serverErrorProbability: 1, serverErrorStatuses: [503] });
+    await eventually('the storm in health', async () => ((await health()).errors.some((e: any) => /503/.test(e.reason)) ? true : undefined), 45_000);
+    sandbox.setFaults({});
+    await eventually('the error cleared by the next pass', async () => ((await health()).errors.length === 0 ? true : undefined), 30_000);
+    assert.equal((await health()).counts.synced, synced, 'nothing lost');
+
+    sandbox.setFaults({ revokedApiKeys: [sandbox.info().apiKeys[0]!.key] });
+    const view = await eventually(
+      'needs re-authorization',
+      async () => {
+        const v = (await (await admin.request('GET', `/api/connections/${c.id}`)).json()) as any;
+        return v.state === 'needs_reauthorization' ? v : undefined;
+      },
+      30_000,
+    );
+    assert.match(view.reason, /Sansan refuses the API key/);
+    sandbox.setFaults({});
+  });
 });
