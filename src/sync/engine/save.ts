@@ -90,7 +90,6 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
         .from(syncRecords)
         .where(and(eq(syncRecords.connectionId, connectionId), eq(syncRecords.sync, def.name), inArray(syncRecords.remoteId, ids)))
     : [];
-  const previousIdentity = new Map(before.map((b) => [b.remoteId, b.identity]));
   const identities = new Set<string>();
   for (const r of rows.values()) if (r.identity) identities.add(r.identity);
   for (const b of before) if (b.identity) identities.add(b.identity);
@@ -395,7 +394,6 @@ export async function saveRecords(env: SaveEnv, items: readonly unknown[]): Prom
     }
     await env.audit.record(audits, tx);
   });
-  void previousIdentity;
   return summary;
 }
 
