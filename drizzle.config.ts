@@ -10,6 +10,7 @@ export default defineConfig({
     './src/connectors/telephony/schema.ts',
     './src/connections/schema.ts',
     './src/sync/schema.ts',
+    './src/sync/engine/schema.ts',
     './src/oauth/schema.ts',
   ],
   out: './src/db/migrations',

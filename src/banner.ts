@@ -15,13 +15,15 @@ const RULE = '─'.repeat(72);
 export function sandboxLines(sandboxes: Sandboxes, dataDir: string): string[] {
   const hubspot = sandboxes.hubspot.info();
   const pbx = sandboxes.yeastar.info();
+  const sansan = sandboxes.sansan.info();
   const portal = hubspot.portals.find((p) => p.type === 'STANDARD');
   const extensions = pbx.extensions.map((e) => e.number);
   return [
     `HubSpot emulator   ${hubspot.baseUrl}${portal ? `   portal ${portal.portalId} (${portal.name}); its app pages at ${hubspot.baseUrl}/` : ''}`,
     `PBX emulator       ${pbx.baseUrl}   Yeastar P-Series, extensions ${extensions[0]}–${extensions.at(-1)}`,
-    `Credentials (app, token, Client ID/Secret): GET ${hubspot.baseUrl}/sandbox/info and ${pbx.baseUrl}/sandbox/info,`,
-    `  kept in ${dataDir}/sandbox/. How to use them: docs/sandbox/hubspot.md, docs/sandbox/yeastar.md`,
+    `Sansan emulator    ${sansan.baseUrl}   business cards: scan one with POST ${sansan.baseUrl}/sandbox/cards`,
+    `Credentials (app, token, Client ID/Secret, API keys): GET ${hubspot.baseUrl}/sandbox/info, ${pbx.baseUrl}/sandbox/info and ${sansan.baseUrl}/sandbox/info,`,
+    `  kept in ${dataDir}/sandbox/. How to use them: docs/sandbox/hubspot.md, docs/sandbox/yeastar.md, docs/sandbox/sansan.md`,
   ];
 }
 
@@ -76,7 +78,7 @@ export function sandboxSummary(sandboxes: Sandboxes, dataDir: string): string {
 /** A port taken by something else: which one, and what to do, in one line. */
 export function portInUseMessage(command: string, port: number, config: Config): string {
   if (command === 'sandbox') {
-    return `port ${port} is already in use. \`npm start\` (sandbox mode) already runs the emulators, on the two ports after Spokes' own: stop it first, or set SPOKES_SANDBOX_PORT to free ports.`;
+    return `port ${port} is already in use. \`npm start\` (sandbox mode) already runs the emulators, on the three ports after Spokes' own: stop it first, or set SPOKES_SANDBOX_PORT to free ports.`;
   }
   if (port === config.port) {
     return `port ${port} is already in use: another Spokes (\`npm start\`) or another program listens there. Stop it, or set SPOKES_PORT to a free port.`;

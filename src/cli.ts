@@ -33,6 +33,8 @@ Commands:
               The audit log of every write Spokes made to HubSpot or a remote system, newest first
   users list|invite <email> [--role r]|role <email> <role>|remove <email>
               Who may use the admin: list them, print a one-time invitation link, change a role, remove one
+  sync status [<connection id>] [--json]
+              Each sync's counts (in sync, excluded, failing), initial-sync progress and failing records
   sandbox     Run the sandbox emulators alone (HubSpot…), to test your own integration against them
   calling-settings register|update|show|delete
               Register the calling widget with your HubSpot app (--help for options)
@@ -69,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
     connections: (config, log, args) => platformCommand('connections', config, log, args),
     audit: (config, log, args) => platformCommand('audit', config, log, args),
     users: (config, log, args) => platformCommand('users', config, log, args),
+    sync: (config, log, args) => platformCommand('sync', config, log, args),
   };
   const run = commands[command];
   if (!run) {

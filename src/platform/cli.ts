@@ -12,7 +12,7 @@ import type { ApiAuditEntry, ApiConnection, ApiConnectionDetail } from './wire.t
 import type { Platform } from './platform.ts';
 import { runUsersCommand, UsersUsageError } from '../web/admin/users-cli.ts';
 
-export const PLATFORM_COMMANDS = ['connections', 'audit', 'users'] as const;
+export const PLATFORM_COMMANDS = ['connections', 'audit', 'users', 'sync'] as const;
 export type PlatformCommand = (typeof PLATFORM_COMMANDS)[number];
 
 export interface CommandResult {
@@ -28,6 +28,7 @@ export const AUDIT_USAGE =
 export async function runPlatformCommand(platform: Platform, command: PlatformCommand, args: readonly string[], now = Date.now()): Promise<CommandResult> {
   try {
     if (command === 'users') return { code: 0, output: await runUsersCommand(platform.db, platform.publicUrl, args) };
+    if (command === 'sync') return await syncStatus(platform, args);
     return command === 'connections' ? await connections(platform, args) : await audit(platform, args, now);
   } catch (err) {
     if (err instanceof UsageError || err instanceof UsersUsageError) return { code: 2, output: `spokes ${command}: ${err.message}\n` };
@@ -37,6 +38,44 @@ export async function runPlatformCommand(platform: Platform, command: PlatformCo
 }
 
 class UsageError extends Error {}
+
+export const SYNC_USAGE = 'usage: spokes sync status [<connection id>] [--json]';
+
+/** `spokes sync status`: per connection with a declared sync, its counts, the initial pass's progress and the failing records. */
+async function syncStatus(platform: Platform, args: readonly string[]): Promise<CommandResult> {
+  const { positional, flags } = parseArgs(args, ['json'], []);
+  const [sub, only, extra] = positional;
+  if (sub !== 'status' || extra !== undefined) throw new UsageError(SYNC_USAGE);
+  const rows = [];
+  for (const view of await platform.connections.list()) {
+    if (only && view.id !== only) continue;
+    const connector = platform.connectors.get(view.connector);
+    for (const def of connector?.syncs ?? []) {
+      rows.push({
+        connection: view.id,
+        connector: view.connector,
+        label: view.label,
+        state: view.state,
+        sync: def.name,
+        ...(await platform.syncEngine.health(def, view.id)),
+      });
+    }
+  }
+  if (only && rows.length === 0) throw new UsageError(`no connection "${only}" with a sync; spokes connections list shows them`);
+  if (flags.json === true) return { code: 0, output: `${JSON.stringify({ syncs: rows }, null, 2)}\n` };
+  if (rows.length === 0) return { code: 0, output: 'No connection has a sync yet.\n' };
+  const lines: string[] = [];
+  for (const r of rows) {
+    const p = r.pass;
+    const pct = Math.round((p?.progress ?? 0) * 100);
+    const bar = `[${'#'.repeat(Math.round(pct / 5)).padEnd(20, '.')}] ${pct}%`;
+    lines.push(`${r.connection}  ${r.label}  (${r.connector} ${r.sync}, ${r.state})`);
+    lines.push(`  ${p?.initialDone ? 'initial sync done' : p ? 'initial sync' : 'not started'}  ${bar}  last pass: ${p?.lastPassAt ?? 'never'}`);
+    lines.push(`  in sync ${r.counts.synced}   excluded ${r.counts.excluded}   failing ${r.counts.failing}   merged e-mails ${r.merges.length}`);
+    for (const f of r.failing.slice(0, 10)) lines.push(`  failing ${f.remoteId}: ${f.reason}`);
+  }
+  return { code: 0, output: `${lines.join('\n')}\n` };
+}
 
 async function connections(platform: Platform, args: readonly string[]): Promise<CommandResult> {
   const { positional, flags } = parseArgs(args, ['json', 'force'], ['connector']);

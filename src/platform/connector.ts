@@ -22,6 +22,8 @@ import type { RecordLinks } from '../sync/record-links.ts';
 import type { Checkpoints } from '../sync/checkpoints.ts';
 import type { SyncErrors } from '../sync/sync-errors.ts';
 import type { ConnectorAudit } from '../sync/audit-log.ts';
+import type { ConnectorSyncEngine } from '../sync/engine/engine.ts';
+import type { SyncDefinition } from '../sync/engine/types.ts';
 
 export interface ConnectorManifest {
   /** URL-safe identifier, also the folder name, the job-name prefix and the admin API prefix (`/api/<slug>`). */
@@ -187,6 +189,8 @@ export interface Connector<Settings = unknown, Credentials = unknown, ConnectInp
     public?: readonly PublicRoutes<Settings, Credentials>[];
   };
   streams?: readonly StreamDefinition<Settings, Credentials>[];
+  /** The syncs it declares (src/sync/engine): their health is shown by the admin API, the UI and `spokes sync status`. */
+  syncs?: readonly SyncDefinition<any, any>[];
   /**
    * Per-process upkeep beside the streams: `start` once the queue runs (every process, with its role:
    * e.g. relaying live events between serving processes), `stop` on shutdown after the streams ended
@@ -249,6 +253,8 @@ export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   syncErrors: SyncErrors;
   /** Every write to HubSpot or the remote goes through `audit.write` (X3). */
   audit: ConnectorAudit;
+  /** The sync engine (src/sync/engine): runs, previews, resyncs and reports a connector's declared syncs. */
+  sync: ConnectorSyncEngine;
   /** OAuth access tokens of this connector's connections (manifest.oauth): refreshed single-flight. */
   oauth: { accessToken(connectionId: string): Promise<string> };
   signedLinks: SignedLinks;

@@ -14,6 +14,7 @@ import { RecordLinks } from '../sync/record-links.ts';
 import { Checkpoints } from '../sync/checkpoints.ts';
 import { SyncErrors } from '../sync/sync-errors.ts';
 import { AuditLog, connectorAudit } from '../sync/audit-log.ts';
+import { SyncEngine } from '../sync/engine/engine.ts';
 import { auditRetentionJobs, scheduleAuditRetention } from '../sync/audit-retention.ts';
 import { OAuthTokens } from '../oauth/tokens.ts';
 import type { OAuthClient } from '../oauth/provider.ts';
@@ -52,6 +53,7 @@ export class Platform {
   readonly syncErrors: SyncErrors;
   readonly audit: AuditLog;
   readonly tokens: OAuthTokens;
+  readonly syncEngine: SyncEngine;
   readonly #services: Services;
   readonly #contexts = new Map<string, ConnectorContext>();
   readonly #abort = new AbortController();
@@ -87,6 +89,15 @@ export class Platform {
     this.checkpoints = new Checkpoints(db);
     this.syncErrors = new SyncErrors(db);
     this.audit = new AuditLog(db);
+    this.syncEngine = new SyncEngine({
+      db,
+      hubspot: () => services.hubspot.api,
+      links: this.links,
+      checkpoints: this.checkpoints,
+      syncErrors: this.syncErrors,
+      audit: this.audit,
+      log: services.log.child({ component: 'sync' }),
+    });
     this.tokens = new OAuthTokens({
       database: services.database,
       connections: this.connections,
@@ -141,6 +152,7 @@ export class Platform {
       checkpoints: this.checkpoints,
       syncErrors: this.syncErrors,
       audit: connectorAudit(this.audit, slug, log),
+      sync: this.syncEngine.forConnector(slug),
       oauth: { accessToken: (connectionId) => this.#ownToken(slug, connectionId) },
       signedLinks: { sign: (path, ttl) => signLink(services.secretBox, slug, path, ttl) },
       get publicUrl() {

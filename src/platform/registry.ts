@@ -5,8 +5,9 @@
  */
 import type { AnyConnector } from './connector.ts';
 import { telephony } from '../connectors/telephony/index.ts';
+import { sansan } from '../connectors/sansan/index.ts';
 
-export const platformConnectors = { telephony } satisfies Record<string, AnyConnector>;
+export const platformConnectors = { telephony, sansan } satisfies Record<string, AnyConnector>;
 
 export type ConnectorSlug = keyof typeof platformConnectors;
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startYeastarSandbox, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
+import { startSansanSandbox, type SansanSandbox } from '../../sandbox/sansan/index.ts';
 
 /** What every emulator offers the registry. */
 interface Emulator {
@@ -38,6 +39,10 @@ interface StartContext {
 const systems = {
   hubspot: { start: startHubSpot },
   yeastar: { start: startYeastar },
+  sansan: {
+    start: (ctx: StartContext): Promise<SansanSandbox> =>
+      startSansanSandbox({ port: ctx.port, host: ctx.host, snapshotPath: join(ctx.dir, 'sansan.json'), logger: ctx.log }),
+  },
 } satisfies Record<string, { start(ctx: StartContext): Promise<Emulator> }>;
 
 export type SandboxSystem = keyof typeof systems;

@@ -51,4 +51,17 @@ export const ICONS = {
       <circle cx="15.5" cy="15" r="1.6" fill="currentColor" />
     </svg>
   ),
+  cards: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <rect x="2.5" y="4.5" width="15" height="11" rx="1.6" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <circle cx="7" cy="9" r="1.6" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <path
+        d="M4.8 13c.5-1.2 1.3-1.8 2.2-1.8s1.7.6 2.2 1.8M11.5 8.5h3.5M11.5 11.5h3.5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinecap="round"
+      />
+    </svg>
+  ),
 };

@@ -12,6 +12,7 @@ import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
 import { CallsPage } from './calls/calls-page.tsx';
 import { UsersPage } from './users/users-page.tsx';
 import type { Role } from './session.tsx';
+import { SansanPage } from './sansan/sansan-page.tsx';
 
 export interface AdminPage {
   path: `/admin/${string}`;
@@ -37,6 +38,7 @@ export const ADMIN_PAGES = [
   { path: '/admin/phone-system', label: 'Phone system', icon: ICONS.phone, section: 'connections', connector: 'telephony', component: PhoneSystemPage },
   // The phone system's call history (what it did), beside its settings.
   { path: '/admin/calls', label: 'Calls', icon: ICONS.calls, section: 'connections', component: CallsPage },
+  { path: '/admin/business-cards', label: 'Business cards', icon: ICONS.cards, section: 'connections', connector: 'sansan', component: SansanPage },
 ] as const satisfies readonly AdminPage[];
 
 /** Where a signed-in admin lands. */

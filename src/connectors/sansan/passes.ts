@@ -1,0 +1,76 @@
+/**
+ * Running the card sync for Sansan connections: one pass of one connection
+ * (with the per-connection errors an admin can act on), and the poller stream
+ * that keeps every enabled, configured connection within seconds of Sansan
+ * (D6). `kick()` wakes it at once (settings saved, "Sync now").
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connection, ConnectorContext } from '../../platform/connector.ts';
+import type { PassResult } from '../../sync/engine/engine.ts';
+import { cardSync, type CardSyncConfig } from './cards.ts';
+import { SansanAuthError } from './client.ts';
+import type { Credentials, Settings } from './settings.ts';
+
+export type Ctx = ConnectorContext<Settings, Credentials>;
+
+export function configOf(c: Connection<Settings, Credentials>): CardSyncConfig {
+  return { apiBaseUrl: c.settings.apiBaseUrl, apiKey: c.credentials.apiKey, tagIds: c.settings.tags.map((t) => t.id) };
+}
+
+export function isConfigured(s: Settings): boolean {
+  return s.sync.enabled && s.sync.mappings.some((m) => m.enabled);
+}
+
+let wake: (() => void) | undefined;
+/** Wakes the poller now (in this process). */
+export function kick(): void {
+  wake?.();
+}
+
+export async function runPass(ctx: Ctx, connection: Connection<Settings, Credentials>, signal: AbortSignal): Promise<PassResult | null> {
+  try {
+    const result = await ctx.sync.run(cardSync, { connectionId: connection.id, settings: connection.settings.sync, config: configOf(connection), signal });
+    // The pass ran: run-level errors of earlier passes are over.
+    await ctx.syncErrors.resolveRecord(connection.id, '', '');
+    if (result.created + result.updated > 0 || result.initial) ctx.log.info({ connectionId: connection.id, ...result }, 'Sansan pass');
+    return result;
+  } catch (err) {
+    if (signal.aborted) throw err;
+    const message = (err as Error).message;
+    if (err instanceof SansanAuthError) {
+      await ctx.connections.setProblem(
+        connection.id,
+        'needs_reauthorization',
+        'Sansan refuses the API key (revoked, or its user removed): connect the key again',
+      );
+      await ctx.syncErrors.record({ connectionId: connection.id, category: 'auth', reason: message });
+    } else {
+      await ctx.syncErrors.record({ connectionId: connection.id, category: /429|limit/i.test(message) ? 'limit' : 'internal', reason: message });
+    }
+    ctx.log.warn({ connectionId: connection.id, err: message }, 'Sansan pass failed; the next one resumes from the last committed page');
+    return null;
+  }
+}
+
+/** The poller stream: every enabled and configured connection, every `pollSeconds` (the smallest of them). */
+export async function poll(ctx: Ctx, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    let every = 30;
+    for (const view of await ctx.connections.list()) {
+      if (signal.aborted) return;
+      if (view.state !== 'enabled' || !view.settings || !isConfigured(view.settings)) continue;
+      every = Math.min(every, view.settings.pollSeconds);
+      await runPass(ctx, await ctx.connections.open(view.id), signal);
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        wake = undefined;
+        resolve();
+      };
+      wake = done;
+      sleep(every * 1_000, undefined, { signal })
+        .then(done)
+        .catch(done);
+    });
+  }
+}
