@@ -11,6 +11,7 @@ export default defineConfig({
     './src/connections/schema.ts',
     './src/sync/schema.ts',
     './src/oauth/schema.ts',
+    './src/connectors/booking/schema.ts',
   ],
   out: './src/db/migrations',
 });

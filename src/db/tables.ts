@@ -6,3 +6,4 @@ export * from '../connectors/telephony/schema.ts';
 export * from '../connections/schema.ts';
 export * from '../sync/schema.ts';
 export * from '../oauth/schema.ts';
+export * from '../connectors/booking/schema.ts';

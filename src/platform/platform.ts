@@ -120,6 +120,7 @@ export class Platform {
       get publicUrl() {
         return services.hubspot.publicUrl;
       },
+      db: services.database.db,
       signal: this.#abort.signal,
     };
     this.#contexts.set(slug, ctx);

@@ -6,7 +6,8 @@
  * one line each here.
  */
 import type { AnyConnector } from './connector.ts';
+import { booking } from '../connectors/booking/index.ts';
 
-export const platformConnectors = {} satisfies Record<string, AnyConnector>;
+export const platformConnectors = { booking } satisfies Record<string, AnyConnector>;
 
 export const platformConnectorList: readonly AnyConnector[] = Object.values(platformConnectors);
