@@ -119,7 +119,9 @@ export class MeetingTypes {
       .onConflictDoNothing();
   }
 
+  /** Changes a type's settings; a type not seen yet is added (sync on, no contact creation, default templates) first. */
   async update(source: Source, eventTypeId: string, change: MeetingTypeUpdate): Promise<MeetingType | null> {
+    await this.ensure(source, { id: eventTypeId, slug: '', name: change.name ?? eventTypeId }, { syncEnabled: true, createContacts: false });
     const [row] = await this.#db
       .update(bookingMeetingTypes)
       .set({ ...change, updatedAt: new Date() })
