@@ -78,7 +78,10 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
       assert.ok(res.ok, text);
       return JSON.parse(text) as { uid: string; title: string };
     };
-    const booked = await post('/sandbox/bookings', { attendee: { name: 'Sandbox Booker', email: 'booker@sandbox-booking.example' }, start: '2030-07-01T09:00:00Z' });
+    const booked = await post('/sandbox/bookings', {
+      attendee: { name: 'Sandbox Booker', email: 'booker@sandbox-booking.example' },
+      start: '2030-07-01T09:00:00Z',
+    });
     assert.ok(booked.uid);
     const [created] = await findMeeting(booked.title);
     assert.equal(created!.properties.hs_meeting_outcome, 'SCHEDULED');
