@@ -88,7 +88,8 @@ export class Bookings {
       await tx
         .update(bookingBookings)
         .set({
-          ...(newer ? { details, detailsAt: at } : {}),
+          // A cancel's details only fill a gap: any booking or reschedule delivery, even an older one, replaces them.
+          ...(newer ? { details, detailsAt: cancelled ? null : at } : {}),
           ...(cancelled ? { cancelled: true } : {}),
           updatedAt: new Date(),
         })
