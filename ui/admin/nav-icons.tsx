@@ -1,6 +1,19 @@
 /** The admin navigation's icons: 20×20, drawn with the current text colour. */
 
 export const ICONS = {
+  booking: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <rect x="3" y="4.5" width="14" height="12.5" rx="1.8" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <path
+        d="M3 8.5h14M7 2.8v3.4M13 2.8v3.4M7.5 12.6l1.8 1.8 3.4-3.6"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.7"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  ),
   overview: (
     <svg viewBox="0 0 20 20" aria-hidden="true">
       <rect x="3" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />

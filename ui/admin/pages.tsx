@@ -10,6 +10,7 @@ import { ActivityPage } from './platform/activity-page.tsx';
 import { HubSpotPage } from './hubspot/hubspot-page.tsx';
 import { PhoneSystemPage } from './phone-system/phone-system-page.tsx';
 import { CallsPage } from './calls/calls-page.tsx';
+import { BookingPage } from './booking/booking-page.tsx';
 
 export interface AdminPage {
   path: `/admin/${string}`;
@@ -32,6 +33,7 @@ export const ADMIN_PAGES = [
   { path: '/admin/phone-system', label: 'Phone system', icon: ICONS.phone, section: 'connections', connector: 'telephony', component: PhoneSystemPage },
   // The phone system's call history (what it did), beside its settings.
   { path: '/admin/calls', label: 'Calls', icon: ICONS.calls, section: 'connections', component: CallsPage },
+  { path: '/admin/booking', label: 'Meeting booking', icon: ICONS.booking, section: 'connections', connector: 'booking', component: BookingPage },
 ] as const satisfies readonly AdminPage[];
 
 /** Where a signed-in admin lands. */

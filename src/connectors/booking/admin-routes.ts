@@ -90,7 +90,16 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
     const body = parseInput(previewBody, request.body, 'body');
     const checked = parseInput(meetingTypeUpdate, { titleTemplate: body.titleTemplate, bodyTemplate: body.bodyTemplate }, 'body');
     const values = placeholderValues(body.source, SAMPLE_BOOKING);
-    return { title: render(checked.titleTemplate!, values), bodyHtml: render(checked.bodyTemplate!, values, { html: true }), sample: SAMPLE_BOOKING };
+    return {
+      title: render(checked.titleTemplate!, values),
+      bodyHtml: render(checked.bodyTemplate!, values, { html: true }),
+      // The same body as plain lines, for a page that shows it without rendering HTML.
+      bodyLines: checked
+        .bodyTemplate!.split('\n')
+        .map((line) => render(line, values))
+        .filter(Boolean),
+      sample: SAMPLE_BOOKING,
+    };
   });
 
   const syncView = async () => {

@@ -154,9 +154,13 @@ export function placeholderValues(source: Source, details: BookingDetails): Reco
   };
 }
 
-/** Fills `{placeholder}`s; `html` escapes the values and turns line breaks into `<br>` (hs_meeting_body is HTML). */
+/**
+ * Fills `{placeholder}`s. `html` (hs_meeting_body is HTML): the template is plain text — it and the
+ * values are escaped, line breaks become `<br>`, blank lines are dropped.
+ */
 export function render(template: string, values: Record<string, string>, opts: { html?: boolean } = {}): string {
-  const filled = template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  const source = opts.html ? escapeHtml(template) : template;
+  const filled = source.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = values[name];
     if (v === undefined) return whole;
     return opts.html ? escapeHtml(v) : v;
@@ -164,7 +168,7 @@ export function render(template: string, values: Record<string, string>, opts: {
   if (!opts.html) return filled.replace(/\s+/g, ' ').trim();
   return filled
     .split('\n')
-    .filter((line, i, all) => line.trim() !== '' || (i > 0 && i < all.length - 1))
+    .filter((line) => line.trim() !== '')
     .join('<br>');
 }
 
