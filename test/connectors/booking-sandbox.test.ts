@@ -8,7 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
 
 interface BookingInfo {
   system: string;
@@ -29,7 +30,8 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
 
 describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { timeout: 180_000 }, () => {
   let spokes: SpokesUnderTest;
-  let info: { hubspot: { baseUrl: string; portals: { type: string; privateAppToken: string }[] }; calcom: BookingInfo; immedio: BookingInfo };
+  let info: { hubspot: { baseUrl: string; portals: { type: string; portalId: number; privateAppToken: string }[] }; calcom: BookingInfo; immedio: BookingInfo };
+  let browser: Browser | undefined;
   let token: string;
 
   const findMeeting = (title: string) =>
@@ -54,6 +56,7 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
     token = info.hubspot.portals.find((p) => p.type === 'STANDARD')!.privateAppToken;
   });
   after(async () => {
+    await browser?.close();
     await spokes?.stop();
   });
 
@@ -136,5 +139,55 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
     assert.equal(res.status, 201);
     const booked = (await res.json()) as { title: string };
     await findMeeting(booked.title);
+  });
+
+  it('in Chromium: the Meeting booking page; a Cal.com booking on the HubSpot record page timeline, rescheduled, then cancelled', async () => {
+    browser = await launchChromium();
+    const { page, errors } = await openPage(browser, spokes);
+    await signIn(page, spokes, '/admin/booking');
+    await page.getByRole('heading', { name: 'Meeting booking' }).waitFor();
+    await page.getByText('Cal.com webhook URL').waitFor();
+    await page.getByRole('button', { name: 'Edit templates of Discovery Call' }).click();
+    await page.getByLabel('Meeting title').fill('{meetingType}: {attendeeName}');
+    await page.getByTestId('preview-title').filter({ hasText: 'Product Demo: Jane Roe' }).waitFor();
+    await screenshot(page, 'booking-page-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'booking-page-390');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${info.calcom.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await res.text();
+      assert.ok(res.ok, text);
+      return JSON.parse(text) as { uid: string; title: string };
+    };
+    const booked = await post('/sandbox/bookings', { attendee: { name: 'Timeline Person', email: 'timeline@sandbox-booking.example' }, start: '2030-08-01T09:00:00Z' });
+    const [m] = await findMeeting(booked.title);
+    const withContacts = (await (
+      await fetch(`${info.hubspot.baseUrl}/crm/v3/objects/meetings/${m!.id}?associations=contacts`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { associations: { contacts: { results: { id: string }[] } } };
+    const contactId = withContacts.associations.contacts.results[0]!.id;
+    const portalId = info.hubspot.portals.find((p) => p.type === 'STANDARD')!.portalId;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const record = `${info.hubspot.baseUrl}/contacts/${portalId}/record/0-1/${contactId}`;
+    const entry = page.locator(`li[data-engagement-type="meetings"][data-engagement-id="${m!.id}"]`);
+    const outcome = async (label: string) => {
+      await eventually(`"${label}" on the timeline`, async () => {
+        await page.goto(record);
+        return (await entry.textContent())?.includes(label) ? true : undefined;
+      });
+    };
+    await outcome('Scheduled');
+    await screenshot(page, 'booking-hubspot-timeline-scheduled');
+    const moved = await post(`/sandbox/bookings/${booked.uid}/reschedule`, { start: '2030-08-02T09:00:00Z' });
+    await outcome('Rescheduled');
+    await post(`/sandbox/bookings/${moved.uid}/cancel`, { reason: 'browser check' });
+    await outcome('Canceled');
+    assert.equal(await page.locator('li[data-engagement-type="meetings"]').count(), 1, 'one meeting on the timeline');
+    await screenshot(page, 'booking-hubspot-timeline-canceled');
+    assert.deepEqual(
+      errors.filter((e) => e.startsWith(spokes.url)),
+      [],
+    );
   });
 });
