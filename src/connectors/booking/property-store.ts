@@ -4,6 +4,7 @@
  * HubSpot call, an index on e-mail (contacts) and domain (companies).
  */
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../../db/open.ts';
 import { bookingCrmValues, bookingPropertySync } from './schema.ts';
@@ -173,12 +174,23 @@ export class PropertyStore {
     return { contacts: n('contact'), companies: n('company') };
   }
 
-  /** The routing look-up: a contact by e-mail (with its primary company), or a company by domain. */
+  /** The routing look-up: a contact by e-mail with its primary company (one query), else a company by domain. */
   async route(query: { email?: string; domain?: string }): Promise<RoutingAnswer> {
     const email = query.email?.trim().toLowerCase();
     const domain = normalizeDomain(query.domain ?? email?.split('@')[1] ?? '');
-    const contact = email ? await this.#one('contact', email) : null;
-    let company = contact?.companyId ? await this.#byId('company', contact.companyId) : null;
+    let contact: typeof bookingCrmValues.$inferSelect | null = null;
+    let company: typeof bookingCrmValues.$inferSelect | null = null;
+    if (email) {
+      const co = alias(bookingCrmValues, 'co');
+      const [row] = await this.#db
+        .select({ contact: bookingCrmValues, company: co })
+        .from(bookingCrmValues)
+        .leftJoin(co, and(eq(co.objectType, 'company'), eq(co.hubspotId, bookingCrmValues.companyId)))
+        .where(and(eq(bookingCrmValues.objectType, 'contact'), eq(bookingCrmValues.lookupKey, email)))
+        .limit(1);
+      contact = row?.contact ?? null;
+      company = row?.company ?? null;
+    }
     if (!company && domain) company = await this.#one('company', domain);
     const ownerId = contact?.ownerId ?? company?.ownerId ?? null;
     return {
@@ -194,14 +206,6 @@ export class PropertyStore {
       .from(bookingCrmValues)
       .where(and(eq(bookingCrmValues.objectType, objectType), eq(bookingCrmValues.lookupKey, key)))
       .limit(1);
-    return row ?? null;
-  }
-
-  async #byId(objectType: 'contact' | 'company', id: string) {
-    const [row] = await this.#db
-      .select()
-      .from(bookingCrmValues)
-      .where(and(eq(bookingCrmValues.objectType, objectType), eq(bookingCrmValues.hubspotId, id)));
     return row ?? null;
   }
 
