@@ -149,7 +149,7 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
     await page.getByText('Cal.com webhook URL').waitFor();
     await page.getByRole('button', { name: 'Edit templates of Discovery Call' }).click();
     await page.getByLabel('Meeting title').fill('{meetingType}: {attendeeName}');
-    await page.getByTestId('preview-title').filter({ hasText: 'Product Demo: Jane Roe' }).waitFor();
+    await page.getByTestId('preview-title').filter({ hasText: 'Discovery Call: Jane Roe' }).waitFor();
     await screenshot(page, 'booking-page-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'booking-page-390');
@@ -161,7 +161,10 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
       assert.ok(res.ok, text);
       return JSON.parse(text) as { uid: string; title: string };
     };
-    const booked = await post('/sandbox/bookings', { attendee: { name: 'Timeline Person', email: 'timeline@sandbox-booking.example' }, start: '2030-08-01T09:00:00Z' });
+    const booked = await post('/sandbox/bookings', {
+      attendee: { name: 'Timeline Person', email: 'timeline@sandbox-booking.example' },
+      start: '2030-08-01T09:00:00Z',
+    });
     const [m] = await findMeeting(booked.title);
     const withContacts = (await (
       await fetch(`${info.hubspot.baseUrl}/crm/v3/objects/meetings/${m!.id}?associations=contacts`, { headers: { authorization: `Bearer ${token}` } })

@@ -242,6 +242,39 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
     assert.equal(queued[0]!.n, 1, 'one job for fifteen identical deliveries');
   });
 
+  it('an organizer change moves the meeting to the new organizer’s owner', async () => {
+    const owners = (await hs('GET', '/crm/v3/owners')).results as { id: string; email: string }[];
+    const payload = (uid: string, organizer: { email: string }, extra: Record<string, unknown> = {}) => ({
+      uid,
+      title: 'Handover call',
+      type: 'discovery-call',
+      eventTypeId: 1001,
+      startTime: '2030-06-05T09:00:00Z',
+      endTime: '2030-06-05T09:30:00Z',
+      organizer: { name: 'Organizer', email: organizer.email },
+      attendees: [{ name: 'Hand Over', email: 'handover@acme-booking.example' }],
+      ...extra,
+    });
+    const send = async (body: unknown) => {
+      const raw = JSON.stringify(body);
+      const res = await fetch(calUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-cal-signature-256': createHmac('sha256', CAL_SECRET).update(raw).digest('hex') },
+        body: raw,
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await send({ triggerEvent: 'BOOKING_CREATED', createdAt: '2030-01-01T00:00:00Z', payload: payload('handover-1', owners[0]!) });
+    const meetingId = await eventually('the meeting', () => meetingOf('calcom', 'handover-1'));
+    assert.equal((await meeting(meetingId)).properties.hubspot_owner_id, owners[0]!.id);
+    await send({
+      triggerEvent: 'BOOKING_RESCHEDULED',
+      createdAt: '2030-01-01T00:01:00Z',
+      payload: payload('handover-2', owners[1]!, { rescheduleUid: 'handover-1' }),
+    });
+    await eventually('the new owner', async () => ((await meeting(meetingId)).properties.hubspot_owner_id === owners[1]!.id ? true : undefined));
+  });
+
   it('an immedio booking becomes a meeting too; a type with sync off writes nothing and says so in the activity log', async () => {
     const booked = imm.createBooking({
       eventTypeSlug: 'product-demo',

@@ -32,7 +32,14 @@ interface Deps {
 }
 
 const typeParams = z.object({ source: sourceParam, eventTypeId: z.string().min(1).max(100) });
-const previewBody = z.object({ titleTemplate: z.string().max(4_000), bodyTemplate: z.string().max(4_000), source: sourceParam.default('calcom') }).strict();
+const previewBody = z
+  .object({
+    titleTemplate: z.string().max(4_000),
+    bodyTemplate: z.string().max(4_000),
+    source: sourceParam.default('calcom'),
+    meetingTypeName: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
 const routingQuery = z
   .object({ email: z.string().trim().max(320).pipe(z.email()).optional(), domain: z.string().trim().min(3).max(253).optional() })
   .strict()
@@ -89,7 +96,8 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
   router.post('/meeting-types/preview', async (request) => {
     const body = parseInput(previewBody, request.body, 'body');
     const checked = parseInput(meetingTypeUpdate, { titleTemplate: body.titleTemplate, bodyTemplate: body.bodyTemplate }, 'body');
-    const values = placeholderValues(body.source, SAMPLE_BOOKING);
+    const sample = body.meetingTypeName ? { ...SAMPLE_BOOKING, eventTypeName: body.meetingTypeName } : SAMPLE_BOOKING;
+    const values = placeholderValues(body.source, sample);
     return {
       title: render(checked.titleTemplate!, values),
       bodyHtml: render(checked.bodyTemplate!, values, { html: true }),
@@ -98,7 +106,7 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
         .bodyTemplate!.split('\n')
         .map((line) => render(line, values))
         .filter(Boolean),
-      sample: SAMPLE_BOOKING,
+      sample,
     };
   });
 

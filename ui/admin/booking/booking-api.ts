@@ -60,8 +60,8 @@ export const bookingApi = {
   types: () => api('GET', '/api/booking/meeting-types', { schema: typesSchema }),
   updateType: (t: Pick<MeetingType, 'source' | 'eventTypeId'>, change: Partial<MeetingType>) =>
     api('PATCH', `/api/booking/meeting-types/${t.source}/${encodeURIComponent(t.eventTypeId)}`, { body: change, schema: meetingTypeSchema }),
-  preview: (titleTemplate: string, bodyTemplate: string, src: 'calcom' | 'immedio') =>
-    api('POST', '/api/booking/meeting-types/preview', { body: { titleTemplate, bodyTemplate, source: src }, schema: previewSchema }),
+  preview: (titleTemplate: string, bodyTemplate: string, src: 'calcom' | 'immedio', meetingTypeName: string) =>
+    api('POST', '/api/booking/meeting-types/preview', { body: { titleTemplate, bodyTemplate, source: src, meetingTypeName }, schema: previewSchema }),
   sync: () => api('GET', '/api/booking/property-sync', { schema: syncSchema }),
   saveLists: (contactProperties: string[], companyProperties: string[]) =>
     api('PUT', '/api/booking/property-sync', { body: { contactProperties, companyProperties }, schema: syncSchema }),

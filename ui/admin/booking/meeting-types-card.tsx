@@ -128,7 +128,7 @@ function TemplateEditor({
 
   useEffect(() => {
     const timer = setTimeout(() => {
-      bookingApi.preview(title, body, type.source).then(
+      bookingApi.preview(title, body, type.source, type.name).then(
         (p) => {
           setPreview(p);
           setErrors({});
@@ -137,7 +137,7 @@ function TemplateEditor({
       );
     }, 250);
     return () => clearTimeout(timer);
-  }, [title, body, type.source]);
+  }, [title, body, type.source, type.name]);
 
   const save = async () => {
     setSaving(true);
