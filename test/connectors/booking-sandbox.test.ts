@@ -153,6 +153,8 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
     await screenshot(page, 'booking-page-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'booking-page-390');
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0]! <= widths[1]!, `no sideways scrolling at phone width (${widths.join(' > ')})`);
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     const post = async (path: string, body: unknown) => {

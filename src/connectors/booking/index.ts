@@ -60,8 +60,8 @@ const recordBooking = defineConnectorJob({
     const e = p.event;
     const cause = `${e.source} ${e.trigger} ${e.uid}`;
     const { rootUid, absorbedMeetingId } = await s.bookings.record(e);
-    if (absorbedMeetingId) await archiveAbsorbed(ctx as never, absorbedMeetingId, cause);
-    return { rootUid, outcome: await applyChain(s, ctx as never, e.source, rootUid, cause) };
+    if (absorbedMeetingId) await archiveAbsorbed(ctx, absorbedMeetingId, cause);
+    return { rootUid, outcome: await applyChain(s, ctx, e.source, rootUid, cause) };
   },
 });
 
