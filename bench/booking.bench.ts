@@ -31,6 +31,8 @@ const CONTACTS = num('BOOKING_BENCH_CONTACTS', 100_000);
 const COMPANIES = num('BOOKING_BENCH_COMPANIES', 20_000);
 const SYNC_CONTACTS = num('BOOKING_BENCH_SYNC_CONTACTS', 100_000);
 const LOOKUPS = 5_000;
+/** BOOKING_BENCH_ONLY=routing|meetings|sync runs one part (`meetings` also runs the sync). */
+const only = process.env.BOOKING_BENCH_ONLY;
 
 async function routingLookups(engine: 'pglite' | 'postgres') {
   const t = await createTestDatabase(engine);
@@ -115,46 +117,48 @@ async function bookingsAndSync() {
     for (const id of ['1001', '1002', '1003']) await admin.request('PATCH', `/api/booking/meeting-types/calcom/${id}`, { createContacts: true });
     cal.addWebhook({ subscriberUrl: `${spokes.url}/webhooks/booking/calcom/${created.id}`, secret });
 
-    // Bookings at a steady pace, each a new attendee.
+    // Bookings at a steady pace, each a new attendee (BOOKING_BENCH_ONLY=sync skips them).
     const uids: string[] = [];
-    started = performance.now();
-    for (let i = 0; i < BOOKINGS; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      uids.push(cal.createBooking({ attendee: { name: `Bench Person ${i}`, email: `bench${i}@bench-booking.example` }, start: '2030-09-01T09:00:00Z' }).uid);
+    if (only !== 'sync') {
+      started = performance.now();
+      for (let i = 0; i < BOOKINGS; i++) {
+        const due = started + (i * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        uids.push(cal.createBooking({ attendee: { name: `Bench Person ${i}`, email: `bench${i}@bench-booking.example` }, start: '2030-09-01T09:00:00Z' }).uid);
+      }
+      await cal.deliveriesIdle();
+      const deadline = Date.now() + 300_000;
+      let written: { cause: string; at: Date }[] = [];
+      for (;;) {
+        written = await spokes.runtime.database.query<{ cause: string; at: Date }>(
+          sql`select cause, occurred_at as at from audit_log where connector = 'booking' and object_type = 'meeting' and operation = 'create' and outcome = 'succeeded'`,
+        );
+        if (written.length >= BOOKINGS || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const deliveredAt = new Map<string, number>();
+      for (const d of cal.deliveries()) if (d.ok && d.bookingUid && !deliveredAt.has(d.bookingUid)) deliveredAt.set(d.bookingUid, Date.parse(d.at));
+      const latencies = written
+        .map((w) => {
+          const uid = w.cause.split(' ').at(-1)!;
+          const at = deliveredAt.get(uid);
+          return at === undefined ? NaN : new Date(w.at).getTime() - at;
+        })
+        .filter((n) => !Number.isNaN(n))
+        .sort((a, b) => a - b);
+      const note = `${written.length}/${BOOKINGS} bookings at ${RATE}/s, each a new contact (contact create + meeting create, owners cached); delivery sent → meeting create recorded; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
+      report({ bench: 'booking-meetings', metric: 'webhook_to_meeting_p50', value: round(percentile(latencies, 50)), unit: 'ms', note });
+      report({
+        bench: 'booking-meetings',
+        metric: 'webhook_to_meeting_p99',
+        value: round(percentile(latencies, 99)),
+        unit: 'ms',
+        ceiling: 5_000,
+        target: 'max',
+        note,
+      });
     }
-    await cal.deliveriesIdle();
-    const deadline = Date.now() + 300_000;
-    let written: { cause: string; at: Date }[] = [];
-    for (;;) {
-      written = await spokes.runtime.database.query<{ cause: string; at: Date }>(
-        sql`select cause, occurred_at as at from audit_log where connector = 'booking' and object_type = 'meeting' and operation = 'create' and outcome = 'succeeded'`,
-      );
-      if (written.length >= BOOKINGS || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const deliveredAt = new Map<string, number>();
-    for (const d of cal.deliveries()) if (d.ok && d.bookingUid && !deliveredAt.has(d.bookingUid)) deliveredAt.set(d.bookingUid, Date.parse(d.at));
-    const latencies = written
-      .map((w) => {
-        const uid = w.cause.split(' ').at(-1)!;
-        const at = deliveredAt.get(uid);
-        return at === undefined ? NaN : new Date(w.at).getTime() - at;
-      })
-      .filter((n) => !Number.isNaN(n))
-      .sort((a, b) => a - b);
-    const note = `${written.length}/${BOOKINGS} bookings at ${RATE}/s, each a new contact (contact create + meeting create, owners cached); delivery sent → meeting create recorded; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
-    report({ bench: 'booking-meetings', metric: 'webhook_to_meeting_p50', value: round(percentile(latencies, 50)), unit: 'ms', note });
-    report({
-      bench: 'booking-meetings',
-      metric: 'webhook_to_meeting_p99',
-      value: round(percentile(latencies, 99)),
-      unit: 'ms',
-      ceiling: 5_000,
-      target: 'max',
-      note,
-    });
 
     // A full property sync of every contact and company.
     await admin.request('PUT', '/api/booking/property-sync', {
@@ -188,9 +192,7 @@ async function bookingsAndSync() {
   }
 }
 
-// BOOKING_BENCH_ONLY=routing|meetings runs one half.
-const only = process.env.BOOKING_BENCH_ONLY;
-if (only !== 'meetings') {
+if (only !== 'meetings' && only !== 'sync') {
   await routingLookups('pglite');
   await routingLookups('postgres');
 }

@@ -112,17 +112,21 @@ export class PropertySync {
   }
 
   async #walkById(ctx: Pick<ConnectorContext, 'hubspot'>, run: SyncRun, type: ObjectType, props: string[], save: (p: Found[]) => Promise<void>) {
-    let lastId = '0';
-    for (;;) {
-      const page = await this.#search(ctx, run, type, {
+    const pageAfter = (lastId: string) =>
+      this.#search(ctx, run, type, {
         filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: lastId }] }],
         sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
         properties: props,
         limit: PAGE,
       });
+    let page = await pageAfter('0');
+    for (;;) {
+      // The next page is asked for while this one is written: HubSpot's time and the database's overlap.
+      const next = page.results.length === PAGE ? pageAfter(page.results.at(-1)!.id) : null;
+      next?.catch(() => {});
       await save(page.results);
-      if (page.results.length < PAGE) return;
-      lastId = page.results.at(-1)!.id;
+      if (!next) return;
+      page = await next;
     }
   }
 
