@@ -122,7 +122,7 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
     imm.addWebhook({ subscriberUrl: `${spokes.url}/webhooks/booking/immedio/${connectionId}`, secret: IMM_SECRET });
   });
 
-  it('refuses unsigned, forged and malformed deliveries (401, 401, 400 naming the field) and enqueues nothing; a PING gets a 2xx', async () => {
+  it('refuses unsigned, forged, replayed and malformed deliveries (401, 401, 401, 400 naming the field) and enqueues nothing; a PING gets a 2xx', async () => {
     const body = JSON.stringify({ triggerEvent: 'BOOKING_CREATED', createdAt: new Date().toISOString(), payload: { uid: 'x' } });
     const post = (raw: string, signature?: string) =>
       fetch(calUrl(), {
@@ -140,6 +140,13 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
       missing.error.details.some((d) => d.field === 'body.payload.startTime'),
       JSON.stringify(missing),
     );
+    // immedio (our definition): a correct signature over an old timestamp is a replay.
+    const immUrl = `${spokes.url}/webhooks/booking/immedio/${connectionId}`;
+    const old = Math.floor(Date.now() / 1000) - 3_600;
+    const oldSig = `t=${old},v1=${createHmac('sha256', IMM_SECRET).update(`${old}.${body}`).digest('hex')}`;
+    const replay = await fetch(immUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-immedio-signature': oldSig }, body });
+    assert.equal(replay.status, 401);
+    assert.match(await replay.text(), /more than 5 minutes/);
     assert.equal(await jobs(), 0, 'nothing enqueued');
     const ping = await cal.app.inject({ method: 'POST', url: `/sandbox/webhooks/${cal.webhooks().at(-1)!.id}/ping` });
     assert.equal(ping.json().ok, true, ping.body);
