@@ -49,6 +49,7 @@ export type CrmRow = typeof bookingCrmValues.$inferInsert;
 export class PropertyStore {
   readonly #db: Db;
   #owners: { at: number; byId: Map<string, Owner> } | undefined;
+  #prepared: ReturnType<typeof routeQueries> | undefined;
   constructor(db: Db) {
     this.#db = db;
   }
@@ -181,17 +182,11 @@ export class PropertyStore {
     let contact: typeof bookingCrmValues.$inferSelect | null = null;
     let company: typeof bookingCrmValues.$inferSelect | null = null;
     if (email) {
-      const co = alias(bookingCrmValues, 'co');
-      const [row] = await this.#db
-        .select({ contact: bookingCrmValues, company: co })
-        .from(bookingCrmValues)
-        .leftJoin(co, and(eq(co.objectType, 'company'), eq(co.hubspotId, bookingCrmValues.companyId)))
-        .where(and(eq(bookingCrmValues.objectType, 'contact'), eq(bookingCrmValues.lookupKey, email)))
-        .limit(1);
+      const [row] = await this.#routeQueries().byEmail.execute({ email });
       contact = row?.contact ?? null;
       company = row?.company ?? null;
     }
-    if (!company && domain) company = await this.#one('company', domain);
+    if (!company && domain) company = (await this.#routeQueries().byDomain.execute({ domain }))[0] ?? null;
     const ownerId = contact?.ownerId ?? company?.ownerId ?? null;
     return {
       contact: contact && { id: contact.hubspotId, email: contact.lookupKey, ownerId: contact.ownerId, properties: contact.properties },
@@ -200,13 +195,9 @@ export class PropertyStore {
     };
   }
 
-  async #one(objectType: 'contact' | 'company', key: string) {
-    const [row] = await this.#db
-      .select()
-      .from(bookingCrmValues)
-      .where(and(eq(bookingCrmValues.objectType, objectType), eq(bookingCrmValues.lookupKey, key)))
-      .limit(1);
-    return row ?? null;
+  #routeQueries() {
+    this.#prepared ??= routeQueries(this.#db);
+    return this.#prepared;
   }
 
   async #owner(id: string): Promise<Owner | null> {
@@ -226,6 +217,26 @@ export interface RoutingAnswer {
   contact: { id: string; email: string | null; ownerId: string | null; properties: Record<string, string | null> } | null;
   company: { id: string; domain: string | null; ownerId: string | null; properties: Record<string, string | null> } | null;
   owner: { id: string; email: string | null; name: string | null } | null;
+}
+
+/** The look-up's two statements, prepared once (parsed and planned once per database connection). */
+function routeQueries(db: Db) {
+  const co = alias(bookingCrmValues, 'co');
+  return {
+    byEmail: db
+      .select({ contact: bookingCrmValues, company: co })
+      .from(bookingCrmValues)
+      .leftJoin(co, and(eq(co.objectType, 'company'), eq(co.hubspotId, bookingCrmValues.companyId)))
+      .where(and(eq(bookingCrmValues.objectType, 'contact'), eq(bookingCrmValues.lookupKey, sql.placeholder('email'))))
+      .limit(1)
+      .prepare('booking_route_by_email'),
+    byDomain: db
+      .select()
+      .from(bookingCrmValues)
+      .where(and(eq(bookingCrmValues.objectType, 'company'), eq(bookingCrmValues.lookupKey, sql.placeholder('domain'))))
+      .limit(1)
+      .prepare('booking_route_by_domain'),
+  };
 }
 
 export function normalizeDomain(d: string): string {
