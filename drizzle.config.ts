@@ -12,6 +12,7 @@ export default defineConfig({
     './src/sync/schema.ts',
     './src/sync/engine/schema.ts',
     './src/oauth/schema.ts',
+    './src/connectors/booking/schema.ts',
   ],
   out: './src/db/migrations',
 });

@@ -24,6 +24,7 @@ import type { SyncErrors } from '../sync/sync-errors.ts';
 import type { ConnectorAudit } from '../sync/audit-log.ts';
 import type { ConnectorSyncEngine } from '../sync/engine/engine.ts';
 import type { SyncDefinition } from '../sync/engine/types.ts';
+import type { Db } from '../db/open.ts';
 
 export interface ConnectorManifest {
   /** URL-safe identifier, also the folder name, the job-name prefix and the admin API prefix (`/api/<slug>`). */
@@ -260,6 +261,8 @@ export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   signedLinks: SignedLinks;
   /** The external URL of Spokes (webhook and OAuth redirect URLs are built from it). */
   readonly publicUrl: string;
+  /** The database, for the connector's own tables only (its folder's `schema.ts`, one migration). */
+  readonly db: Db;
   /** Aborted when the process shuts down (a job's context: when its lease ends). */
   signal: AbortSignal;
 }

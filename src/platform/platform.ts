@@ -158,6 +158,7 @@ export class Platform {
       get publicUrl() {
         return services.hubspot.publicUrl;
       },
+      db: services.database.db,
       signal: this.#abort.signal,
     };
     Object.defineProperty(ctx, SERVICES, { value: services, enumerable: true });

@@ -6,8 +6,9 @@
 import type { AnyConnector } from './connector.ts';
 import { telephony } from '../connectors/telephony/index.ts';
 import { sansan } from '../connectors/sansan/index.ts';
+import { booking } from '../connectors/booking/index.ts';
 
-export const platformConnectors = { telephony, sansan } satisfies Record<string, AnyConnector>;
+export const platformConnectors = { telephony, sansan, booking } satisfies Record<string, AnyConnector>;
 
 export type ConnectorSlug = keyof typeof platformConnectors;
 

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startYeastarSandbox, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { startSansanSandbox, type SansanSandbox } from '../../sandbox/sansan/index.ts';
+import { startCalcomSandbox, startImmedioSandbox, type CalcomSandbox, type ImmedioSandbox, type HostSeed } from '../../sandbox/booking/index.ts';
 
 /** What every emulator offers the registry. */
 interface Emulator {
@@ -43,6 +44,8 @@ const systems = {
     start: (ctx: StartContext): Promise<SansanSandbox> =>
       startSansanSandbox({ port: ctx.port, host: ctx.host, snapshotPath: join(ctx.dir, 'sansan.json'), logger: ctx.log }),
   },
+  calcom: { start: startCalcom },
+  immedio: { start: startImmedio },
 } satisfies Record<string, { start(ctx: StartContext): Promise<Emulator> }>;
 
 export type SandboxSystem = keyof typeof systems;
@@ -135,6 +138,22 @@ async function startYeastar(ctx: StartContext): Promise<YeastarSandbox> {
     ],
     logger: ctx.log,
   });
+}
+
+/** The booking emulators' organizers are the HubSpot sandbox's owners (same e-mail), so every booking has an owner. */
+async function bookingHosts(ctx: StartContext): Promise<HostSeed[]> {
+  const hubspot = ctx.started.hubspot as HubSpotSandbox;
+  const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
+  const owners = await listOwners(hubspot.url, portal.privateAppToken);
+  return owners.slice(0, 4).map((o) => ({ name: `${o.firstName} ${o.lastName}`.trim() || o.email, email: o.email }));
+}
+
+async function startCalcom(ctx: StartContext): Promise<CalcomSandbox> {
+  return startCalcomSandbox({ port: ctx.port, host: ctx.host, hosts: await bookingHosts(ctx), logger: ctx.log });
+}
+
+async function startImmedio(ctx: StartContext): Promise<ImmedioSandbox> {
+  return startImmedioSandbox({ port: ctx.port, host: ctx.host, hosts: await bookingHosts(ctx), logger: ctx.log });
 }
 
 /** The emulators log only problems: their request lines would carry the tokens in their URLs. */

@@ -58,6 +58,6 @@ describe('sandbox start-up', () => {
     assert.equal(seen.healthReadyBeforeSandbox, 0);
     assert.equal(seen.readyLineBeforeSandbox, 0);
     const info = (await (await fetch(`${base}/api/sandbox`)).json()) as Record<string, { system: string }>;
-    assert.deepEqual(Object.keys(info), ['hubspot', 'yeastar', 'sansan'], 'one key per emulator, from the registry');
+    assert.deepEqual(Object.keys(info), ['hubspot', 'yeastar', 'sansan', 'calcom', 'immedio'], 'one key per emulator, from the registry');
   });
 });

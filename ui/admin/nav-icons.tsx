@@ -8,6 +8,19 @@ export const ICONS = {
       <path d="M13 4.3a3 3 0 0 1 0 5.4M15 12.4c1.3.6 2.2 1.9 2.5 4.1" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" />
     </svg>
   ),
+  booking: (
+    <svg viewBox="0 0 20 20" aria-hidden="true">
+      <rect x="3" y="4.5" width="14" height="12.5" rx="1.8" fill="none" stroke="currentColor" strokeWidth="1.7" />
+      <path
+        d="M3 8.5h14M7 2.8v3.4M13 2.8v3.4M7.5 12.6l1.8 1.8 3.4-3.6"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.7"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  ),
   overview: (
     <svg viewBox="0 0 20 20" aria-hidden="true">
       <rect x="3" y="3" width="6" height="6" rx="1.4" fill="none" stroke="currentColor" strokeWidth="1.7" />

@@ -13,6 +13,7 @@ import { CallsPage } from './calls/calls-page.tsx';
 import { UsersPage } from './users/users-page.tsx';
 import type { Role } from './session.tsx';
 import { SansanPage } from './sansan/sansan-page.tsx';
+import { BookingPage } from './booking/booking-page.tsx';
 
 export interface AdminPage {
   path: `/admin/${string}`;
@@ -39,6 +40,7 @@ export const ADMIN_PAGES = [
   // The phone system's call history (what it did), beside its settings.
   { path: '/admin/calls', label: 'Calls', icon: ICONS.calls, section: 'connections', component: CallsPage },
   { path: '/admin/business-cards', label: 'Business cards', icon: ICONS.cards, section: 'connections', connector: 'sansan', component: SansanPage },
+  { path: '/admin/booking', label: 'Meeting booking', icon: ICONS.booking, section: 'connections', connector: 'booking', component: BookingPage },
 ] as const satisfies readonly AdminPage[];
 
 /** Where a signed-in admin lands. */

@@ -12,7 +12,7 @@ import { TextField } from '../../shared/components/field.tsx';
 import { Spinner } from '../../shared/components/spinner.tsx';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { SpokesLogo } from '../spokes-logo.tsx';
+import { SpokesLogo } from '../../shared/components/spokes-logo.tsx';
 import { ROLE_HELP, ROLE_LABEL, usersApi } from './users-api.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
