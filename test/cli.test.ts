@@ -88,13 +88,15 @@ describe('spokes CLI', () => {
     };
     assert.equal(report.engine, 'pglite');
     assert.ok(report.queues.some((q) => q.name === 'diagnostics.receipt'));
-    // The server's address and each connection's health (sandbox mode: both connected), not only the queues.
+    // The server's address and each connection's health (sandbox mode: every connector connected), not only the queues.
     assert.deepEqual(report.server, { url: `http://localhost:${port}`, answering: true });
     assert.deepEqual(
       report.connections.map((c) => [c.name, c.state, c.ok]),
       [
         ['HubSpot', 'connected', true],
         ['Phone system', 'connected', true],
+        ['Sansan', 'enabled', true],
+        ['Meeting booking', 'enabled', true],
       ],
     );
     const text = await runSpokesToEnd(['status'], { ...env, SPOKES_PORT: port });

@@ -102,6 +102,8 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
   it('refuses a developer test account: the tab says why, the admin page shows it too and stays Not connected', async () => {
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
+    // The page shows its state once loaded (isVisible does not wait): connected or not, whichever comes.
+    await page.getByRole('button', { name: 'Disconnect' }).or(page.getByText('Not connected', { exact: true })).first().waitFor();
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
     await page.getByText('Not connected', { exact: true }).waitFor();
 
@@ -127,6 +129,8 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
   it('shows a connection HubSpot stopped accepting in red with the reason, and Reconnect brings it back', async () => {
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
+    // The page shows its state once loaded (isVisible does not wait): connected or not, whichever comes.
+    await page.getByRole('button', { name: 'Disconnect' }).or(page.getByText('Not connected', { exact: true })).first().waitFor();
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
     await connectInNewTab(page, () => page.getByRole('button', { name: 'Connect HubSpot' }).click());
 
@@ -158,6 +162,8 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
   it('connects with a private-app access token instead, and says so when HubSpot refuses the token', async () => {
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
+    // The page shows its state once loaded (isVisible does not wait): connected or not, whichever comes.
+    await page.getByRole('button', { name: 'Disconnect' }).or(page.getByText('Not connected', { exact: true })).first().waitFor();
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
 
     await page.getByText('Use a private-app access token instead').click();

@@ -36,7 +36,8 @@ export interface LoggedCall {
   status: string;
   extension: string | null;
   externalNumber: string | null;
-  state: 'writing' | 'logged' | 'skipped';
+  // A call's state in the history: `retrying` and `writing` are on the way, the others final.
+  state: 'writing' | 'retrying' | 'logged' | 'skipped' | 'failed';
   detail: string | null;
   engagementId: string | null;
   ownerId: string | null;
@@ -213,7 +214,7 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ids = idsOf(callId);
-      const row = (await logged()).find((c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing');
+      const row = (await logged()).find((c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing' && c.state !== 'retrying');
       if (row) return row;
       if (Date.now() > deadline) throw new Error(`Spokes did not log call ${callId} within ${timeoutMs} ms; calls: ${JSON.stringify(await logged())}`);
       await sleep(100);
