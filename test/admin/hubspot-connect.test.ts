@@ -103,7 +103,11 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
     // The page shows its state once loaded (isVisible does not wait): connected or not, whichever comes.
-    await page.getByRole('button', { name: 'Disconnect' }).or(page.getByText('Not connected', { exact: true })).first().waitFor();
+    await page
+      .getByRole('button', { name: 'Disconnect' })
+      .or(page.getByText('Not connected', { exact: true }))
+      .first()
+      .waitFor();
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
     await page.getByText('Not connected', { exact: true }).waitFor();
 
@@ -130,7 +134,11 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
     // The page shows its state once loaded (isVisible does not wait): connected or not, whichever comes.
-    await page.getByRole('button', { name: 'Disconnect' }).or(page.getByText('Not connected', { exact: true })).first().waitFor();
+    await page
+      .getByRole('button', { name: 'Disconnect' })
+      .or(page.getByText('Not connected', { exact: true }))
+      .first()
+      .waitFor();
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
     await connectInNewTab(page, () => page.getByRole('button', { name: 'Connect HubSpot' }).click());
 
@@ -163,7 +171,11 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
     const { page, context, errors } = await openPage(browser, spokes);
     await signIn(page, spokes, '/admin/hubspot');
     // The page shows its state once loaded (isVisible does not wait): connected or not, whichever comes.
-    await page.getByRole('button', { name: 'Disconnect' }).or(page.getByText('Not connected', { exact: true })).first().waitFor();
+    await page
+      .getByRole('button', { name: 'Disconnect' })
+      .or(page.getByText('Not connected', { exact: true }))
+      .first()
+      .waitFor();
     if (await page.getByRole('button', { name: 'Disconnect' }).isVisible()) await disconnect(page);
 
     await page.getByText('Use a private-app access token instead').click();

@@ -214,7 +214,9 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ids = idsOf(callId);
-      const row = (await logged()).find((c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing' && c.state !== 'retrying');
+      const row = (await logged()).find(
+        (c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing' && c.state !== 'retrying',
+      );
       if (row) return row;
       if (Date.now() > deadline) throw new Error(`Spokes did not log call ${callId} within ${timeoutMs} ms; calls: ${JSON.stringify(await logged())}`);
       await sleep(100);
