@@ -16,14 +16,18 @@ export function sandboxLines(sandboxes: Sandboxes, dataDir: string): string[] {
   const hubspot = sandboxes.hubspot.info();
   const pbx = sandboxes.yeastar.info();
   const sansan = sandboxes.sansan.info();
+  const calcom = sandboxes.calcom.info();
+  const immedio = sandboxes.immedio.info();
   const portal = hubspot.portals.find((p) => p.type === 'STANDARD');
   const extensions = pbx.extensions.map((e) => e.number);
   return [
     `HubSpot emulator   ${hubspot.baseUrl}${portal ? `   portal ${portal.portalId} (${portal.name}); its app pages at ${hubspot.baseUrl}/` : ''}`,
     `PBX emulator       ${pbx.baseUrl}   Yeastar P-Series, extensions ${extensions[0]}–${extensions.at(-1)}`,
     `Sansan emulator    ${sansan.baseUrl}   business cards: scan one with POST ${sansan.baseUrl}/sandbox/cards`,
-    `Credentials (app, token, Client ID/Secret, API keys): GET ${hubspot.baseUrl}/sandbox/info, ${pbx.baseUrl}/sandbox/info and ${sansan.baseUrl}/sandbox/info,`,
-    `  kept in ${dataDir}/sandbox/. How to use them: docs/sandbox/hubspot.md, docs/sandbox/yeastar.md, docs/sandbox/sansan.md`,
+    `Cal.com emulator   ${calcom.baseUrl}   bookings: make one with POST ${calcom.baseUrl}/sandbox/bookings`,
+    `immedio emulator   ${immedio.baseUrl}   bookings: make one with POST ${immedio.baseUrl}/sandbox/bookings`,
+    `Credentials (app, token, Client ID/Secret, API keys, webhook secrets): GET <each emulator>/sandbox/info, or all at once`,
+    `  GET /api/sandbox on Spokes; kept in ${dataDir}/sandbox/. How to use them: docs/sandbox/ (hubspot, yeastar, sansan, booking).md`,
   ];
 }
 
