@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, ConnectorContext } from '../../platform/connector.ts';
 import type { PassResult } from '../../sync/engine/engine.ts';
+import { PassRunningError } from '../../sync/engine/pass-lock.ts';
 import { cardSync, type CardSyncConfig } from './cards.ts';
 import { SansanAuthError } from './client.ts';
 import type { Credentials, Settings } from './settings.ts';
@@ -27,7 +28,16 @@ export function kick(): void {
   wake?.();
 }
 
-export async function runPass(ctx: Ctx, connection: Connection<Settings, Credentials>, signal: AbortSignal): Promise<PassResult | null> {
+/**
+ * One pass, its failure recorded where the admin sees it. A pass already running elsewhere (another
+ * process) is not a failure: the poller skips it (null), an admin's "Sync now" hears 409 (`busy: 'throw'`).
+ */
+export async function runPass(
+  ctx: Ctx,
+  connection: Connection<Settings, Credentials>,
+  signal: AbortSignal,
+  opts: { busy?: 'skip' | 'throw' } = {},
+): Promise<PassResult | null> {
   try {
     const result = await ctx.sync.run(cardSync, { connectionId: connection.id, settings: connection.settings.sync, config: configOf(connection), signal });
     // The pass ran: run-level errors of earlier passes are over.
@@ -36,6 +46,11 @@ export async function runPass(ctx: Ctx, connection: Connection<Settings, Credent
     return result;
   } catch (err) {
     if (signal.aborted) throw err;
+    if (err instanceof PassRunningError) {
+      if (opts.busy === 'throw') throw err;
+      ctx.log.debug({ connectionId: connection.id }, 'a pass of this connection runs in another process; skipped');
+      return null;
+    }
     const message = (err as Error).message;
     if (err instanceof SansanAuthError) {
       await ctx.connections.setProblem(

@@ -106,10 +106,10 @@ export function registerAdminRoutes(router: FastifyInstance, ctx: Ctx): void {
     return { resync: body.cardIds, summary };
   });
 
-  /** Runs a pass now and answers its result. */
+  /** Runs a pass now and answers its result; 409 while a pass of this connection runs in another process. */
   router.post('/connections/:id/sync-now', async (request) => {
     const c = await open(request.params);
-    const result = await runPass(ctx, c, ctx.signal);
+    const result = await runPass(ctx, c, ctx.signal, { busy: 'throw' });
     return { result };
   });
 }

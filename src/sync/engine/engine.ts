@@ -353,7 +353,16 @@ export class SyncEngine {
       if (!busy) break;
       await busy.catch(() => {});
     }
-    const p = fn();
+    // In this process: wait for the pass before (as ever). Across processes: the pass lock, tried (409 when held).
+    const p = (async () => {
+      const { takePassLock } = await import('./pass-lock.ts');
+      const lock = await takePassLock(this.#deps.db, connectionId, sync);
+      try {
+        return await fn();
+      } finally {
+        await lock.release();
+      }
+    })();
     this.#running.set(key, p);
     try {
       return await p;

@@ -1,0 +1,75 @@
+/**
+ * One pass of a connection's sync at a time across processes (scale-out: the
+ * web process runs an admin's "Sync now" or resync, a worker runs the poller).
+ * On PostgreSQL a session advisory lock, held on a pooled connection of its
+ * own for the pass's whole length: a process that dies closes its connections
+ * and PostgreSQL releases the lock with them, so nothing waits for an expiry.
+ * On the embedded database only one process can open the files
+ * (data-dir-lock.ts), so a registry in this process is the whole truth.
+ * The lock is only tried, never waited for: a pass can take minutes, and the
+ * caller (an HTTP request, the poller) is better told at once (409).
+ */
+import type pg from 'pg';
+import { ConflictError } from '../../errors.ts';
+import type { Db } from '../../db/open.ts';
+
+/** First half of the two-key advisory lock (the second is `hashtext(<connection>:<sync>)`): "passes". */
+export const PASS_LOCK_NAMESPACE = 7_302_120;
+
+/** Another process (or another engine on the same database) runs a pass of this connection's sync now. */
+export class PassRunningError extends ConflictError {
+  constructor(connectionId: string) {
+    super(`A sync of ${connectionId} is already running (in another Spokes process); it resumes from its checkpoint. Try again when it has finished.`);
+  }
+}
+
+export interface HeldPassLock {
+  release(): Promise<void>;
+}
+
+/** Held keys per embedded database (PGlite) of this process. */
+const held = new WeakMap<object, Set<string>>();
+
+/**
+ * Takes the pass lock of `<connectionId>:<sync>` or throws PassRunningError at once. `release` must be
+ * called when the pass ends (a `finally`).
+ */
+export async function takePassLock(db: Db, connectionId: string, sync: string): Promise<HeldPassLock> {
+  const key = `${connectionId}:${sync}`;
+  const client = (db as unknown as { $client: object }).$client;
+  if (!isPool(client)) {
+    const keys = held.get(client) ?? new Set<string>();
+    held.set(client, keys);
+    if (keys.has(key)) throw new PassRunningError(connectionId);
+    keys.add(key);
+    return { release: async () => void keys.delete(key) };
+  }
+  const conn = await client.connect();
+  let ok = false;
+  try {
+    const { rows } = await conn.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [PASS_LOCK_NAMESPACE, key]);
+    ok = rows[0]?.ok === true;
+  } catch (err) {
+    conn.release(err as Error);
+    throw err;
+  }
+  if (!ok) {
+    conn.release();
+    throw new PassRunningError(connectionId);
+  }
+  return {
+    async release() {
+      try {
+        await conn.query('select pg_advisory_unlock($1, hashtext($2))', [PASS_LOCK_NAMESPACE, key]);
+        conn.release();
+      } catch (err) {
+        // A connection that cannot unlock is closed instead: its session, and the lock with it, ends.
+        conn.release(err as Error);
+      }
+    },
+  };
+}
+
+function isPool(client: object): client is pg.Pool {
+  return typeof (client as { connect?: unknown }).connect === 'function' && typeof (client as { totalCount?: unknown }).totalCount === 'number';
+}
