@@ -38,6 +38,8 @@ export interface SansanSandbox {
   advanceClock(ms: number): void;
   /** Recent API requests, oldest first. */
   requests(): RequestLogEntry[];
+  /** Same as `POST /sandbox/users/{id}/api-key`: a new key for the user, the old one refused from now on. */
+  reissueApiKey(userId: string): { key: string; userId: string };
 }
 
 export async function buildSansanApp(
@@ -113,6 +115,11 @@ export async function startSansanSandbox(options: SansanSandboxOptions = {}): Pr
     },
     advanceClock: (ms) => ctx.state.clock.advance(ms),
     requests: () => [...parts.requestLog],
+    reissueApiKey: (userId) => {
+      const user = ctx.state.reissueApiKey(userId);
+      if (!user) throw new TypeError(`no Sansan sandbox user ${userId}`);
+      return { key: user.apiKey, userId: user.id };
+    },
   };
 }
 

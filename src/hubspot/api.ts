@@ -53,6 +53,15 @@ export class HubSpotApi {
     return (await this.#opts.tokens.accessToken()).connection.portalId;
   }
 
+  /**
+   * The scopes HubSpot granted the connection: an OAuth install says which (token exchange), a private
+   * app's are not told to Spokes (null: a missing one shows as HubSpot's 403 when it is used).
+   */
+  async grantedScopes(): Promise<string[] | null> {
+    const { connection } = await this.#opts.tokens.accessToken();
+    return connection.kind === 'oauth' ? [...connection.scopes] : null;
+  }
+
   async call<T>(what: string, fn: (client: Client, portalId: number) => Promise<T>, opts: CallOptions = {}): Promise<T> {
     let rateLimited = 0;
     let rejected: string | undefined;

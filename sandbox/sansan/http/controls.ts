@@ -202,6 +202,22 @@ export function registerControlRoutes(app: FastifyInstance, ctx: ApiContext, par
     return reply.code(204).send();
   });
 
+  // The user reissues their API key in Sansan: the old key is refused (401) from now on.
+  app.post('/sandbox/users/:id/api-key', async (request) => {
+    const id = (request.params as { id: string }).id;
+    const user = ctx.state.reissueApiKey(id);
+    if (!user) throw controlNotFound(`No user ${id}; users are ${ctx.state.users.map((u) => u.id).join(', ')}.`);
+    return { key: user.apiKey, userId: user.id, name: user.name, email: user.email };
+  });
+
+  // A tag deleted in Sansan: cards that had it no longer show it; their update time does not move (UNCONFIRMED).
+  app.delete('/sandbox/tags/:id', async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    if (!ctx.state.tags.remove(id)) throw controlNotFound(`No tag ${id}.`);
+    ctx.state.touch();
+    return reply.code(204).send();
+  });
+
   app.post('/sandbox/tags', async (request, reply) => {
     const body = parseControlBody(request, tagControlSchema);
     const user = owner(body.ownerUserId);

@@ -31,6 +31,16 @@ export class TagStore {
     return stored;
   }
 
+  /** Deleted in Sansan: gone from `GET /tags` and from every card that had it (cards keep their update time). */
+  remove(id: string): boolean {
+    if (!this.byId.delete(id)) return false;
+    this.list.splice(
+      this.list.findIndex((t) => t.id === id),
+      1,
+    );
+    return true;
+  }
+
   clear(): void {
     this.byId.clear();
     this.list.length = 0;

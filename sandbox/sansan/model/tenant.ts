@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SansanClock } from '../clock.ts';
+import { newApiKey } from '../random.ts';
 import type { SansanUser } from '../options.ts';
 import { CardStore, normalizeEmail, normalizeText, type DbCard } from './cards.ts';
 import { TagStore, type DbTag } from './tags.ts';
@@ -31,6 +32,20 @@ export class TenantState {
 
   userByKey(key: string): SansanUser | undefined {
     return this.usersByKey.get(key);
+  }
+
+  /**
+   * The user reissues their API key (Sansan: Settings → API key): the new one works at once, the
+   * old one answers 401 from now on (UNCONFIRMED: whether Sansan keeps the old key alive a while).
+   */
+  reissueApiKey(userId: string): SansanUser | undefined {
+    const user = this.usersById.get(userId);
+    if (!user) return undefined;
+    this.usersByKey.delete(user.apiKey);
+    user.apiKey = newApiKey();
+    this.usersByKey.set(user.apiKey, user);
+    this.touch();
+    return user;
   }
 
   touch(): void {

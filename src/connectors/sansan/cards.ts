@@ -83,6 +83,20 @@ export interface CardSyncConfig {
   tagIds: string[];
   /** Requests per second for the key. */
   perSecond?: number;
+  /** The key's Sansan user (what the key sees). */
+  userId?: string;
+}
+
+/**
+ * A pass's config with the key out of sight: not enumerable, so it is in no log line or JSON, and not
+ * in the hash of what the pass runs with (the engine hashes the config's own keys) — a revoked key
+ * replaced by a new key of the same Sansan user resumes from the checkpoint instead of re-running
+ * the initial pass. The user id stands in for it there: which cards a key sees is its user's.
+ */
+export function cardSyncConfig(c: { apiBaseUrl: string; apiKey: string; tagIds: string[]; userId?: string }): CardSyncConfig {
+  const config = { apiBaseUrl: c.apiBaseUrl, tagIds: c.tagIds, ...(c.userId ? { userId: c.userId } : {}) } as CardSyncConfig;
+  Object.defineProperty(config, 'apiKey', { value: c.apiKey, enumerable: false });
+  return config;
 }
 
 /** Sansan has no deletion feed; the API takes `updatedFrom` from this date. */

@@ -6,14 +6,16 @@
  * within seconds of Sansan. docs/connectors/sansan.md.
  */
 
-import { ConflictError, ValidationError } from '../../errors.ts';
+import { ConflictError } from '../../errors.ts';
+import { checkKey } from './api-key.ts';
 import { defineConnector, defineConnectorJob } from '../../platform/connector.ts';
 import { syncSettingsSchema } from '../../sync/engine/settings.ts';
 import { cardSync, DEFAULT_MAPPINGS, RESYNC_JOB } from './cards.ts';
-import { SansanAuthError, SansanClient, type SansanTag } from './client.ts';
+import { SansanClient, type SansanTag } from './client.ts';
 import { configOf, isConfigured, kick, poll, type Ctx } from './passes.ts';
 import { ensureCustomProperties } from './properties.ts';
 import { registerAdminRoutes } from './routes.ts';
+import { describeMissing, HUBSPOT_SCOPES, scopeReport } from './scopes.ts';
 import { connectInput, credentials, MAX_TAGS, settings, type ConnectInput, type Credentials, type Settings } from './settings.ts';
 
 const resyncCard = defineConnectorJob({
@@ -42,7 +44,7 @@ export const sansan = defineConnector<Settings, Credentials, ConnectInput>({
     slug: 'sansan',
     name: 'Sansan',
     features: ['D1', 'D2', 'D3', 'D4', 'D5', 'D6', 'D7', 'D8', 'X3', 'X5'],
-    hubspotScopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.write'],
+    hubspotScopes: HUBSPOT_SCOPES.map((s) => s.scope),
     connections: 'many',
   },
   settings,
@@ -50,12 +52,7 @@ export const sansan = defineConnector<Settings, Credentials, ConnectInput>({
   connectInput,
   lifecycle: {
     async connect(ctx, input) {
-      const client = new SansanClient({ apiBaseUrl: input.apiBaseUrl, apiKey: input.apiKey });
-      const me = await client.me().catch((err: Error) => {
-        if (err instanceof SansanAuthError)
-          throw new ValidationError('Sansan refused this API key.', [{ field: 'input.apiKey', message: 'refused by Sansan' }]);
-        throw err;
-      });
+      const me = await checkKey(input.apiBaseUrl, input.apiKey, 'input.apiKey');
       // D2: several keys, each its own connection; the same user twice would sync the same cards twice.
       for (const c of await ctx.connections.list()) {
         if (c.info.userId === me.id && c.settings?.apiBaseUrl === input.apiBaseUrl)
@@ -81,14 +78,20 @@ export const sansan = defineConnector<Settings, Credentials, ConnectInput>({
       } catch (err) {
         return { health: 'down', summary: (err as Error).message };
       }
-      const health = await ctx.sync.health(cardSync, connection.id);
+      const [health, scopes] = await Promise.all([ctx.sync.health(cardSync, connection.id), scopeReport(ctx.hubspot)]);
+      const missingScopes = scopes.missing.map((m) => m.scope);
+      // No card can sync without the contact scopes: that is the one thing to say.
+      const blocking = scopes.missing.filter((m) => m.required);
+      if (blocking.length) return { health: 'down', summary: describeMissing(blocking), details: { ...health.counts, missingScopes } };
       const s = connection.settings;
-      if (!isConfigured(s)) return { health: 'ok', summary: 'Connected: pick tags and mappings, then save and sync', details: health.counts };
+      if (!isConfigured(s))
+        return { health: 'ok', summary: 'Connected: pick tags and mappings, then save and sync', details: { ...health.counts, missingScopes } };
       const { synced, excluded, failing } = health.counts;
+      const note = scopes.missing.length ? ` — ${describeMissing(scopes.missing)}` : '';
       return {
         health: failing > 0 ? 'degraded' : 'ok',
-        summary: `${health.pass?.initialDone ? 'In sync' : 'Initial sync running'}: ${synced} cards in sync, ${excluded} excluded, ${failing} failing`,
-        details: { ...health.counts, tags: s.tags.length, progress: health.pass?.progress ?? 0 },
+        summary: `${health.pass?.initialDone ? 'In sync' : 'Initial sync running'}: ${synced} cards in sync, ${excluded} excluded, ${failing} failing${note}`,
+        details: { ...health.counts, tags: s.tags.length, progress: health.pass?.progress ?? 0, missingScopes },
       };
     },
   },

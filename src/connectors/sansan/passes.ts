@@ -8,14 +8,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, ConnectorContext } from '../../platform/connector.ts';
 import type { PassResult } from '../../sync/engine/engine.ts';
 import { PassRunningError } from '../../sync/engine/pass-lock.ts';
-import { cardSync, type CardSyncConfig } from './cards.ts';
+import { cardSync, cardSyncConfig, type CardSyncConfig } from './cards.ts';
 import { SansanAuthError } from './client.ts';
+import { checkSelectedTags } from './tag-check.ts';
+import { describeMissing, scopeRefusal, scopeReport } from './scopes.ts';
 import type { Credentials, Settings } from './settings.ts';
 
 export type Ctx = ConnectorContext<Settings, Credentials>;
 
 export function configOf(c: Connection<Settings, Credentials>): CardSyncConfig {
-  return { apiBaseUrl: c.settings.apiBaseUrl, apiKey: c.credentials.apiKey, tagIds: c.settings.tags.map((t) => t.id) };
+  const userId = typeof c.info.userId === 'string' ? c.info.userId : undefined;
+  return cardSyncConfig({ apiBaseUrl: c.settings.apiBaseUrl, apiKey: c.credentials.apiKey, tagIds: c.settings.tags.map((t) => t.id), userId });
 }
 
 export function isConfigured(s: Settings): boolean {
@@ -36,12 +39,19 @@ export async function runPass(
   ctx: Ctx,
   connection: Connection<Settings, Credentials>,
   signal: AbortSignal,
-  opts: { busy?: 'skip' | 'throw' } = {},
+  opts: { busy?: 'skip' | 'throw'; checkTags?: boolean } = {},
 ): Promise<PassResult | null> {
   try {
+    // A scope HubSpot did not grant fails every card alike: one error naming it instead, and no pass.
+    const blocking = (await scopeReport(ctx.hubspot)).missing.filter((m) => m.required);
+    if (blocking.length) {
+      await ctx.syncErrors.record({ connectionId: connection.id, category: 'auth', reason: describeMissing(blocking) });
+      return null;
+    }
     const result = await ctx.sync.run(cardSync, { connectionId: connection.id, settings: connection.settings.sync, config: configOf(connection), signal });
     // The pass ran: run-level errors of earlier passes are over.
     await ctx.syncErrors.resolveRecord(connection.id, '', '');
+    await checkSelectedTags(ctx, connection, { force: opts.checkTags });
     if (result.created + result.updated > 0 || result.initial) ctx.log.info({ connectionId: connection.id, ...result }, 'Sansan pass');
     return result;
   } catch (err) {
@@ -56,9 +66,11 @@ export async function runPass(
       await ctx.connections.setProblem(
         connection.id,
         'needs_reauthorization',
-        'Sansan refuses the API key (revoked, or its user removed): connect the key again',
+        'Sansan refuses the API key (revoked or reissued, or its user removed): enter the new key of the same Sansan user (Business cards → Replace the API key); the sync resumes where it stopped',
       );
       await ctx.syncErrors.record({ connectionId: connection.id, category: 'auth', reason: message });
+    } else if (scopeRefusal(err)) {
+      await ctx.syncErrors.record({ connectionId: connection.id, category: 'auth', reason: scopeRefusal(err)! });
     } else {
       await ctx.syncErrors.record({ connectionId: connection.id, category: /429|limit/i.test(message) ? 'limit' : 'internal', reason: message });
     }

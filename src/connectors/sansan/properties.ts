@@ -3,6 +3,7 @@
  * department have no standard HubSpot property): created when missing, in the
  * contact information group, before mappings are checked.
  */
+import { ValidationError } from '../../errors.ts';
 import type { HubSpotApi } from '../../hubspot/api.ts';
 import type { Mapping } from '../../sync/engine/settings.ts';
 import { CUSTOM_PROPERTIES } from './cards.ts';
@@ -45,4 +46,22 @@ export async function ensureCustomProperties(api: HubSpotApi, mappings: readonly
     if (!made) missing.push(p.name);
   }
   return missing;
+}
+
+/**
+ * Saving mappings to custom properties Spokes could not create (HubSpot's 403: the scope is missing)
+ * is refused naming each mapping and the scope, rather than later as every card's bare 403.
+ */
+export function refuseUncreatable(mappings: readonly Mapping[], missing: readonly string[]): void {
+  const details = mappings.flatMap((m, i) =>
+    m.enabled && missing.includes(m.hubspot)
+      ? [
+          {
+            field: `sync.mappings.${i}.hubspot`,
+            message: `HubSpot has no contact property "${m.hubspot}" and Spokes may not create it: the HubSpot connection lacks the scope crm.schemas.contacts.write. Create the property in HubSpot (single-line text), add the scope and connect HubSpot again, or switch this mapping off.`,
+          },
+        ]
+      : [],
+  );
+  if (details.length) throw new ValidationError(details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
 }

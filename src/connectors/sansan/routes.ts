@@ -2,7 +2,8 @@
  * The Sansan admin API (`/api/sansan/…`, an admin session and its CSRF token
  * on changes — the platform mounts it): the tag picker (paged, searchable),
  * the mapping editor's inputs, saving settings (checked against HubSpot's
- * property definitions), dry run, sync health, resync, and "sync now".
+ * property definitions), dry run, sync health, resync, "sync now", and a
+ * new API key for a connection in place.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -11,12 +12,16 @@ import { HubSpotSide } from '../../sync/engine/hubspot-side.ts';
 import { CARD_FIELDS, cardSync, DEFAULT_MAPPINGS } from './cards.ts';
 import { SansanClient } from './client.ts';
 import { configOf, kick, runPass, type Ctx } from './passes.ts';
-import { ensureCustomProperties } from './properties.ts';
-import { settingsUpdate } from './settings.ts';
+import { ensureCustomProperties, refuseUncreatable } from './properties.ts';
+import { replaceKey } from './api-key.ts';
+import { scopeReport } from './scopes.ts';
+import { checkSelectedTags } from './tag-check.ts';
+import { connectInput, settingsUpdate } from './settings.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const tagQuery = z.object({ q: z.string().max(50).optional(), pageToken: z.string().max(4000).optional() });
 const resyncBody = z.object({ cardIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional() }).strict();
+const keyBody = z.object({ apiKey: connectInput.shape.apiKey }).strict();
 const dryRunBody = z.object({ limit: z.number().int().min(1).max(20_000).optional(), settings: settingsUpdate.optional() }).strict();
 
 export function registerAdminRoutes(router: FastifyInstance, ctx: Ctx): void {
@@ -53,10 +58,11 @@ export function registerAdminRoutes(router: FastifyInstance, ctx: Ctx): void {
   router.put('/connections/:id/settings', async (request) => {
     const c = await open(request.params);
     const body = parseInput(settingsUpdate, request.body, 'body');
-    await ensureCustomProperties(ctx.hubspot, body.sync.mappings);
+    refuseUncreatable(body.sync.mappings, await ensureCustomProperties(ctx.hubspot, body.sync.mappings));
     await ctx.sync.validate(cardSync, body.sync);
     const next = { ...c.settings, tags: body.tags, sync: body.sync, pollSeconds: body.pollSeconds ?? c.settings.pollSeconds };
     await ctx.connections.updateSettings(c.id, next);
+    await checkSelectedTags(ctx, { ...c, settings: next }, { force: true });
     kick();
     return { settings: next };
   });
@@ -79,11 +85,25 @@ export function registerAdminRoutes(router: FastifyInstance, ctx: Ctx): void {
   /** X3: counts, failing and excluded records with reasons, merges (D8), the pass's progress. */
   router.get('/connections/:id/health', async (request) => {
     const c = await open(request.params);
-    const [health, errors] = await Promise.all([ctx.sync.health(cardSync, c.id), ctx.syncErrors.listOpen({ connectionId: c.id, limit: 50 })]);
+    const [health, errors, scopes] = await Promise.all([
+      ctx.sync.health(cardSync, c.id),
+      ctx.syncErrors.listOpen({ connectionId: c.id, limit: 50 }),
+      scopeReport(ctx.hubspot),
+    ]);
     return {
       connection: { id: c.id, label: c.label, state: c.state, reason: c.reason, enabled: c.settings.sync.enabled, tags: c.settings.tags.length },
+      hubspotScopes: { known: scopes.granted !== null, missing: scopes.missing },
       ...health,
-      errors: errors.filter((e) => !e.recordId).map((e) => ({ id: e.id, category: e.category, reason: e.reason, occurredAt: e.occurredAt.toISOString() })),
+      // Run-level errors, and selected tags that disappeared (tag-check.ts).
+      errors: errors
+        .filter((e) => !e.recordId || e.objectType === 'tag')
+        .map((e) => ({
+          id: e.id,
+          category: e.category,
+          tagId: e.objectType === 'tag' ? e.recordId : null,
+          reason: e.reason,
+          occurredAt: e.occurredAt.toISOString(),
+        })),
     };
   });
 
@@ -106,10 +126,22 @@ export function registerAdminRoutes(router: FastifyInstance, ctx: Ctx): void {
     return { resync: body.cardIds, summary };
   });
 
+  /**
+   * A new API key for this connection (the old one revoked or reissued): checked with Sansan, of the
+   * same Sansan user (400 naming `body.apiKey` otherwise), sealed; the sync resumes from its checkpoint.
+   */
+  router.put('/connections/:id/api-key', async (request) => {
+    const c = await open(request.params);
+    const { apiKey } = parseInput(keyBody, request.body, 'body');
+    await replaceKey(ctx, c, apiKey, 'body.apiKey');
+    const now = await ctx.connections.open(c.id);
+    return { connection: { id: now.id, label: now.label, state: now.state, reason: now.reason } };
+  });
+
   /** Runs a pass now and answers its result; 409 while a pass of this connection runs in another process. */
   router.post('/connections/:id/sync-now', async (request) => {
     const c = await open(request.params);
-    const result = await runPass(ctx, c, ctx.signal, { busy: 'throw' });
+    const result = await runPass(ctx, c, ctx.signal, { busy: 'throw', checkTags: true });
     return { result };
   });
 }

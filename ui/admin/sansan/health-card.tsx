@@ -86,8 +86,20 @@ export function HealthCard({ connectionId }: { connectionId: string }) {
               <dd>{health.counts.failing}</dd>
             </div>
           </dl>
+          {health.hubspotScopes.missing.length > 0 && (
+            <Alert tone={health.hubspotScopes.missing.some((m) => m.required) ? 'danger' : 'warning'} title="The HubSpot connection lacks scopes">
+              <ul className="sansan-list">
+                {health.hubspotScopes.missing.map((m) => (
+                  <li key={m.scope}>
+                    <code>{m.scope}</code>: {m.neededFor}
+                  </li>
+                ))}
+              </ul>
+              Add them to Spokes' HubSpot app, then connect HubSpot again.
+            </Alert>
+          )}
           {health.errors.map((e) => (
-            <Alert key={e.id} tone="warning" title={`The last pass failed (${e.category})`}>
+            <Alert key={e.id} tone="warning" title={e.tagId ? 'A selected tag disappeared' : `The last pass failed (${e.category})`}>
               {e.reason}
             </Alert>
           ))}

@@ -37,6 +37,7 @@ export interface Connection {
   id: string;
   label: string;
   state: string;
+  reason: string | null;
   settings: Settings | null;
 }
 export interface Config {
@@ -63,12 +64,14 @@ export interface Report {
 }
 export interface Health {
   connection: { id: string; label: string; state: string; reason: string | null; enabled: boolean; tags: number };
+  /** HubSpot scopes the connection lacks (known for an OAuth connection only). */
+  hubspotScopes: { known: boolean; missing: { scope: string; neededFor: string; required: boolean }[] };
   counts: { synced: number; excluded: number; failing: number };
   failing: { remoteId: string; reason: string | null; email: string | null; at: string }[];
   excluded: { remoteId: string; reason: string | null; email: string | null; at: string }[];
   merges: { email: string; records: string[]; hubspotId: string | null; summary: string }[];
   pass: { initialDone: boolean; processed: number; lastPassAt: string | null; progress: number } | null;
-  errors: { id: number; category: string; reason: string; occurredAt: string }[];
+  errors: { id: number; category: string; tagId: string | null; reason: string; occurredAt: string }[];
 }
 
 const c = (id: string) => `/api/sansan/connections/${encodeURIComponent(id)}`;
@@ -88,5 +91,6 @@ export const sansanApi = {
   save: (id: string, body: { tags: Tag[]; sync: SyncSettings }) => api<{ settings: Settings }>('PUT', `${c(id)}/settings`, { body }),
   dryRun: (id: string, body: { tags: Tag[]; sync: SyncSettings }) => api<{ report: Report }>('POST', `${c(id)}/dry-run`, { body: { settings: body } }),
   health: (id: string) => api<Health>('GET', `${c(id)}/health`),
+  replaceKey: (id: string, apiKey: string) => api('PUT', `${c(id)}/api-key`, { body: { apiKey } }),
   resync: (id: string, cardIds?: string[]) => api('POST', `${c(id)}/resync`, { body: cardIds ? { cardIds } : {} }),
 };

@@ -3,6 +3,7 @@
  * another one, D2), then for the chosen connection pick tags, review the
  * mappings, choose direction and conflict rule, dry-run, save and sync — and
  * watch its health (progress, counts, failing records with resync, merges).
+ * A key Sansan refuses is replaced in place (same Sansan user, sync resumes).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage, ApiError } from '../../shared/api.ts';
@@ -13,6 +14,7 @@ import { Card } from '../../shared/components/card.tsx';
 import { TextField } from '../../shared/components/field.tsx';
 import { PageHeader } from '../shell.tsx';
 import { HealthCard } from './health-card.tsx';
+import { ReplaceKeyCard } from './replace-key-card.tsx';
 import { SetupCards } from './setup-cards.tsx';
 import { sansanApi, type Connection } from './sansan-api.ts';
 import './sansan.css';
@@ -69,6 +71,7 @@ export function SansanPage() {
             await load();
           }}
         />
+        {current && <ReplaceKeyCard key={`k-${current.id}`} connection={current} onReplaced={load} />}
         {current && <SetupCards key={current.id} connection={current} onSaved={load} />}
         {current?.settings && <HealthCard key={`h-${current.id}`} connectionId={current.id} />}
       </div>
