@@ -26,8 +26,11 @@ export function isConfigured(s: Settings): boolean {
 }
 
 let wake: (() => void) | undefined;
+/** A kick while the poller was busy: it looks again at once instead of sleeping (a kick is never lost). */
+let kicked = false;
 /** Wakes the poller now (in this process). */
 export function kick(): void {
+  kicked = true;
   wake?.();
 }
 
@@ -79,23 +82,28 @@ export async function runPass(
   }
 }
 
+const IDLE_SECONDS = 5;
+
 /** The poller stream: every enabled and configured connection, every `pollSeconds` (the smallest of them). */
 export async function poll(ctx: Ctx, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
-    let every = 30;
+    kicked = false;
+    let every: number | undefined;
     for (const view of await ctx.connections.list()) {
       if (signal.aborted) return;
       if (view.state !== 'enabled' || !view.settings || !isConfigured(view.settings)) continue;
-      every = Math.min(every, view.settings.pollSeconds);
+      every = Math.min(every ?? Number.POSITIVE_INFINITY, view.settings.pollSeconds);
       await runPass(ctx, await ctx.connections.open(view.id), signal);
     }
+    if (kicked) continue;
     await new Promise<void>((resolve) => {
       const done = () => {
         wake = undefined;
         resolve();
       };
       wake = done;
-      sleep(every * 1_000, undefined, { signal })
+      // With nothing to sync, look again soon: the kick of a connection being switched on comes before its state changes.
+      sleep((every ?? IDLE_SECONDS) * 1_000, undefined, { signal })
         .then(done)
         .catch(done);
     });
