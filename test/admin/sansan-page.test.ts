@@ -83,6 +83,50 @@ describe('admin UI: Business cards (Sansan)', () => {
   });
 });
 
+describe('admin UI: Business cards — a key Sansan refuses, replaced in place', () => {
+  let hubspot: HubSpotSandbox;
+  let sansan: SansanSandbox;
+  let spokes: SpokesUnderTest;
+  let browser: Browser;
+  before(async () => {
+    [hubspot, sansan] = await Promise.all([startHubSpotSandbox(), startSansanSandbox({ seed: { cards: 30, tags: 40, seed: 3 } })]);
+    [spokes, browser] = await Promise.all([startSpokes({ env: { SPOKES_SANDBOX: 'off', HUBSPOT_BASE_URL: hubspot.url } }), launchChromium()]);
+    await connectByOAuth(spokes.runtime.services.hubspot, hubspot);
+  });
+  after(async () => {
+    await browser?.close();
+    await spokes?.stop();
+    await Promise.all([hubspot?.close(), sansan?.close()]);
+  });
+
+  it('shows why, refuses the key of another user, and resumes with the new key of the same user', { timeout: 120_000 }, async () => {
+    const { page, errors } = await openPage(browser, spokes);
+    await signIn(page, spokes, '/admin/business-cards');
+    const info = sansan.info();
+    await page.getByLabel('Sansan API key').fill(info.apiKeys[0]!.key);
+    await page.getByLabel('API base URL').fill(info.apiBaseUrl);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('heading', { name: '1. Tags' }).waitFor();
+    await page.getByLabel(/重要顧客/).check();
+    for (const field of ['lastNameReading', 'firstNameReading', 'departmentName']) await page.getByLabel(`Sync ${field}`, { exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Save and sync' }).click();
+    await page.getByText('Initial sync done').waitFor({ timeout: 60_000 });
+
+    // The user reissues their key in Sansan: the next pass is refused, and the page says what to do.
+    const fresh = sansan.reissueApiKey(info.apiKeys[0]!.userId);
+    await page.getByText("Sansan refuses this connection's API key").waitFor({ timeout: 30_000 });
+    await page.getByLabel('New Sansan API key').fill(info.apiKeys[1]!.key);
+    await page.getByRole('button', { name: 'Check and replace' }).click();
+    await page.getByText(/connect it as another Sansan account instead/).waitFor();
+    await screenshot(page, 'sansan-replace-key-desktop');
+    await page.getByLabel('New Sansan API key').fill(fresh.key);
+    await page.getByRole('button', { name: 'Check and replace' }).click();
+    await page.getByText('API key replaced; the sync resumed.').waitFor();
+    assert.equal(await page.getByText("Sansan refuses this connection's API key").count(), 0);
+    assert.deepEqual(errors, []);
+  });
+});
+
 /** How far the page runs past the viewport's right edge, and the elements that do (outside scrolling boxes). */
 function overflow(page: import('playwright-core').Page): Promise<{ px: number; culprits: string[] }> {
   return page.evaluate(() => {

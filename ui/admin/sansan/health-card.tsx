@@ -14,18 +14,21 @@ import { sansanApi, type Health } from './sansan-api.ts';
 
 const POLL_MS = 3_000;
 
-export function HealthCard({ connectionId }: { connectionId: string }) {
+/** `onStateChange`: the connection's state in health differs from `state` (e.g. Sansan refused the key): the page reloads it. */
+export function HealthCard({ connectionId, state, onStateChange }: { connectionId: string; state: string; onStateChange: () => void }) {
   const [health, setHealth] = useState<Health | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
-      setHealth(await sansanApi.health(connectionId));
+      const h = await sansanApi.health(connectionId);
+      setHealth(h);
       setError(undefined);
+      if (h.connection.state !== state) onStateChange();
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [connectionId]);
+  }, [connectionId, state, onStateChange]);
   useEffect(() => {
     void load();
     const timer = setInterval(() => {

@@ -73,7 +73,7 @@ export function SansanPage() {
         />
         {current && <ReplaceKeyCard key={`k-${current.id}`} connection={current} onReplaced={load} />}
         {current && <SetupCards key={current.id} connection={current} onSaved={load} />}
-        {current?.settings && <HealthCard key={`h-${current.id}`} connectionId={current.id} />}
+        {current?.settings && <HealthCard key={`h-${current.id}`} connectionId={current.id} state={current.state} onStateChange={load} />}
       </div>
     </div>
   );
