@@ -10,6 +10,7 @@ import type { PassResult } from '../../sync/engine/engine.ts';
 import { PassRunningError } from '../../sync/engine/pass-lock.ts';
 import { cardSync, cardSyncConfig, type CardSyncConfig } from './cards.ts';
 import { SansanAuthError } from './client.ts';
+import { adoptLegacyCheckpoint } from './legacy-checkpoint.ts';
 import { checkSelectedTags } from './tag-check.ts';
 import { describeMissing, scopeRefusal, scopeReport } from './scopes.ts';
 import type { Credentials, Settings } from './settings.ts';
@@ -51,7 +52,9 @@ export async function runPass(
       await ctx.syncErrors.record({ connectionId: connection.id, category: 'auth', reason: describeMissing(blocking) });
       return null;
     }
-    const result = await ctx.sync.run(cardSync, { connectionId: connection.id, settings: connection.settings.sync, config: configOf(connection), signal });
+    const config = configOf(connection);
+    await adoptLegacyCheckpoint(ctx.checkpoints, connection.id, connection.settings.sync, config);
+    const result = await ctx.sync.run(cardSync, { connectionId: connection.id, settings: connection.settings.sync, config, signal });
     // The pass ran: run-level errors of earlier passes are over.
     await ctx.syncErrors.resolveRecord(connection.id, '', '');
     await checkSelectedTags(ctx, connection, { force: opts.checkTags });
