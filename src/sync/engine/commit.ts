@@ -1,0 +1,193 @@
+/**
+ * The last step of saving a page: one transaction with the index rows
+ * (`sync_records`), the record links (`hash_to_hubspot`), sync errors opened
+ * and resolved, and one audit entry per write — multi-row statements, so a
+ * page costs a handful of round trips whatever its size.
+ */
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../db/open.ts';
+import type { AuditEntry } from '../audit-log.ts';
+import { recordLinks, syncErrors } from '../schema.ts';
+import type { PageRows } from './rows.ts';
+import { syncRecords, type SourceState } from './schema.ts';
+import type { SaveEnv } from './save.ts';
+import type { SaveSummary } from './types.ts';
+
+export interface GroupOutcome {
+  state: SourceState;
+  reason: string | null;
+  hubspotId: string | null;
+}
+
+export interface PageOutcome {
+  page: PageRows;
+  /** Identity → its members (this page's and earlier ones'), its state, and the hash of what HubSpot holds from us. */
+  groups: { identity: string; memberIds: string[]; outcome: GroupOutcome; hash: string | null; written: boolean }[];
+  /** Identities every record of which left (their links become excluded). */
+  left: string[];
+  audits: AuditEntry[];
+}
+
+const CHUNK = 500;
+
+export async function commitPage(env: SaveEnv, o: PageOutcome, summary: SaveSummary): Promise<void> {
+  const { def, connectionId } = env;
+  const { rows, failed } = o.page;
+  const byIdentity = new Map(o.groups.map((g) => [g.identity, g]));
+  const now = new Date();
+  const indexRows = [...rows.values()].map((r) => {
+    const gs = r.identity ? byIdentity.get(r.identity)?.outcome : undefined;
+    if (r.state === 'excluded') summary.excluded++;
+    return {
+      connectionId,
+      sync: def.name,
+      remoteId: r.src.id,
+      identity: r.identity,
+      modifiedAt: r.src.modifiedAt,
+      values: r.src.values,
+      state: r.state === 'excluded' ? ('excluded' as const) : (gs?.state ?? 'synced'),
+      reason: r.state === 'excluded' ? r.reason : (gs?.reason ?? null),
+      hubspotId: gs?.hubspotId ?? null,
+      updatedAt: now,
+    };
+  });
+  for (const f of failed) {
+    indexRows.push({
+      connectionId,
+      sync: def.name,
+      remoteId: f.id,
+      identity: null,
+      modifiedAt: now,
+      values: {},
+      state: 'failing',
+      reason: f.reason,
+      hubspotId: null,
+      updatedAt: now,
+    });
+  }
+  // Earlier records of a group share its outcome.
+  const earlier = o.groups.flatMap((g) =>
+    g.memberIds.filter((id) => !rows.has(id)).map((id) => sql`(${id}, ${g.outcome.state}, ${g.outcome.reason}, ${g.outcome.hubspotId})`),
+  );
+  const synced = o.groups.filter((g) => g.outcome.state === 'synced' && g.outcome.hubspotId);
+  await env.db.transaction(async (tx) => {
+    for (let i = 0; i < indexRows.length; i += CHUNK) {
+      await tx
+        .insert(syncRecords)
+        .values(indexRows.slice(i, i + CHUNK))
+        .onConflictDoUpdate({
+          target: [syncRecords.connectionId, syncRecords.sync, syncRecords.remoteId],
+          set: {
+            identity: sql`excluded.identity`,
+            modifiedAt: sql`excluded.modified_at`,
+            values: sql`excluded.values`,
+            state: sql`excluded.state`,
+            reason: sql`excluded.reason`,
+            hubspotId: sql`excluded.hubspot_id`,
+            updatedAt: now,
+          },
+        });
+    }
+    for (let i = 0; i < earlier.length; i += CHUNK) {
+      await tx.execute(sql`
+        update ${syncRecords} set state = v.state::text, reason = v.reason::text, hubspot_id = v.hubspot_id::text, updated_at = ${now}
+        from (values ${sql.join(earlier.slice(i, i + CHUNK), sql`, `)}) as v(remote_id, state, reason, hubspot_id)
+        where ${syncRecords.connectionId} = ${connectionId} and ${syncRecords.sync} = ${def.name} and ${syncRecords.remoteId} = v.remote_id::text`);
+    }
+    for (const identity of o.left) {
+      await env.links.markExcluded({ connectionId, objectType: def.name, remoteId: identity }, 'no record of the app matches the filters any more', tx);
+    }
+    if (synced.length) await commitLinks(tx, env, synced, now);
+    for (const g of o.groups) {
+      const key = { connectionId, objectType: def.name, remoteId: g.identity };
+      if (g.outcome.state === 'failing') {
+        await env.links.markFailing(key, g.outcome.reason ?? 'failed', tx);
+        summary.failing += g.memberIds.length;
+        for (const id of g.memberIds.filter((m) => rows.has(m))) await recordError(env, id, g.outcome.reason ?? 'failed', tx);
+      } else if (g.outcome.state === 'excluded') {
+        await env.links.markExcluded(key, g.outcome.reason ?? 'excluded', tx);
+        summary.excluded += g.memberIds.length;
+      } else if (!g.written && g.outcome.hubspotId) summary.unchanged += g.memberIds.filter((id) => rows.has(id)).length;
+    }
+    for (const f of failed) {
+      summary.failing++;
+      await recordError(env, f.id, f.reason, tx);
+    }
+    await env.audit.record(o.audits, tx);
+  });
+}
+
+/** The links of the groups now in sync (with the hash written), and their members' open sync errors resolved. */
+async function commitLinks(tx: Db, env: SaveEnv, synced: PageOutcome['groups'], now: Date): Promise<void> {
+  const { def, connectionId } = env;
+  // Another identity's stale link to the same contact (its e-mail changed in HubSpot) gives way.
+  const pairs = sql.join(
+    synced.map((g) => sql`(${g.identity}, ${g.outcome.hubspotId})`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    delete from ${recordLinks} where ${recordLinks.connectionId} = ${connectionId} and ${recordLinks.objectType} = ${def.name}
+      and ${recordLinks.hubspotId} in (${sql.join(
+        synced.map((g) => sql`${g.outcome.hubspotId}`),
+        sql`, `,
+      )})
+      and (${recordLinks.remoteId}, ${recordLinks.hubspotId}) not in (${pairs})`);
+  for (let i = 0; i < synced.length; i += CHUNK) {
+    const chunk = synced.slice(i, i + CHUNK).map((g) => ({
+      connectionId,
+      objectType: def.name,
+      remoteId: g.identity,
+      hubspotId: g.outcome.hubspotId,
+      state: 'synced' as const,
+      reason: null,
+      attempts: 0,
+      hashToHubspot: g.hash,
+      updatedAt: now,
+      syncedAt: now,
+    }));
+    await tx
+      .insert(recordLinks)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId],
+        set: {
+          hubspotId: sql`excluded.hubspot_id`,
+          state: 'synced',
+          reason: null,
+          attempts: 0,
+          hashToHubspot: sql`excluded.hash_to_hubspot`,
+          updatedAt: now,
+          syncedAt: now,
+        },
+      });
+  }
+  const memberIds = synced.flatMap((g) => g.memberIds);
+  for (let i = 0; i < memberIds.length; i += 1_000) {
+    await tx
+      .update(syncErrors)
+      .set({ resolvedAt: now })
+      .where(
+        and(
+          eq(syncErrors.connectionId, connectionId),
+          eq(syncErrors.objectType, def.name),
+          inArray(syncErrors.recordId, memberIds.slice(i, i + 1_000)),
+          isNull(syncErrors.resolvedAt),
+        ),
+      );
+  }
+}
+
+async function recordError(env: SaveEnv, remoteId: string, reason: string, tx: Db): Promise<void> {
+  const retry = env.def.retry?.(env.connectionId, remoteId);
+  await env.syncErrors.record(
+    {
+      connectionId: env.connectionId,
+      category: /HubSpot refused/.test(reason) ? 'rejected' : 'validation',
+      objectType: env.def.name,
+      recordId: remoteId,
+      reason,
+      ...(retry ? { retry: retry as never } : {}),
+    },
+    tx,
+  );
+}
