@@ -4,7 +4,7 @@
  * and resolved, and one audit entry per write — multi-row statements, so a
  * page costs a handful of round trips whatever its size.
  */
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.ts';
 import type { AuditEntry } from '../audit-log.ts';
 import { recordLinks, syncErrors } from '../schema.ts';
@@ -71,23 +71,15 @@ export async function commitPage(env: SaveEnv, o: PageOutcome, summary: SaveSumm
   );
   const synced = o.groups.filter((g) => g.outcome.state === 'synced' && g.outcome.hubspotId);
   await env.db.transaction(async (tx) => {
-    for (let i = 0; i < indexRows.length; i += CHUNK) {
-      await tx
-        .insert(syncRecords)
-        .values(indexRows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: [syncRecords.connectionId, syncRecords.sync, syncRecords.remoteId],
-          set: {
-            identity: sql`excluded.identity`,
-            modifiedAt: sql`excluded.modified_at`,
-            values: sql`excluded.values`,
-            state: sql`excluded.state`,
-            reason: sql`excluded.reason`,
-            hubspotId: sql`excluded.hubspot_id`,
-            updatedAt: now,
-          },
-        });
-    }
+    if (indexRows.length)
+      await tx.execute(sql`
+        insert into ${syncRecords} (connection_id, sync, remote_id, identity, modified_at, values, state, reason, hubspot_id, updated_at)
+        select ${connectionId}, ${def.name}, u.remote_id, u.identity, u.modified_at::timestamptz, u.values::jsonb, u.state, u.reason, u.hubspot_id, ${now}
+        from unnest(${texts(indexRows.map((r) => r.remoteId))}, ${texts(indexRows.map((r) => r.identity))}, ${texts(indexRows.map((r) => r.modifiedAt.toISOString()))},
+          ${texts(indexRows.map((r) => JSON.stringify(r.values)))}, ${texts(indexRows.map((r) => r.state))}, ${texts(indexRows.map((r) => r.reason))},
+          ${texts(indexRows.map((r) => r.hubspotId))}) as u(remote_id, identity, modified_at, values, state, reason, hubspot_id)
+        on conflict (connection_id, sync, remote_id) do update set identity = excluded.identity, modified_at = excluded.modified_at,
+          values = excluded.values, state = excluded.state, reason = excluded.reason, hubspot_id = excluded.hubspot_id, updated_at = excluded.updated_at`);
     for (let i = 0; i < earlier.length; i += CHUNK) {
       await tx.execute(sql`
         update ${syncRecords} set state = v.state::text, reason = v.reason::text, hubspot_id = v.hubspot_id::text, updated_at = ${now}
@@ -121,60 +113,34 @@ export async function commitPage(env: SaveEnv, o: PageOutcome, summary: SaveSumm
 async function commitLinks(tx: Db, env: SaveEnv, synced: PageOutcome['groups'], now: Date): Promise<void> {
   const { def, connectionId } = env;
   // Another identity's stale link to the same contact (its e-mail changed in HubSpot) gives way.
-  const pairs = sql.join(
-    synced.map((g) => sql`(${g.identity}, ${g.outcome.hubspotId})`),
-    sql`, `,
-  );
+  const identities = texts(synced.map((g) => g.identity));
+  const hubspotIds = texts(synced.map((g) => g.outcome.hubspotId));
   await tx.execute(sql`
     delete from ${recordLinks} where ${recordLinks.connectionId} = ${connectionId} and ${recordLinks.objectType} = ${def.name}
-      and ${recordLinks.hubspotId} in (${sql.join(
-        synced.map((g) => sql`${g.outcome.hubspotId}`),
-        sql`, `,
-      )})
-      and (${recordLinks.remoteId}, ${recordLinks.hubspotId}) not in (${pairs})`);
-  for (let i = 0; i < synced.length; i += CHUNK) {
-    const chunk = synced.slice(i, i + CHUNK).map((g) => ({
-      connectionId,
-      objectType: def.name,
-      remoteId: g.identity,
-      hubspotId: g.outcome.hubspotId,
-      state: 'synced' as const,
-      reason: null,
-      attempts: 0,
-      hashToHubspot: g.hash,
-      updatedAt: now,
-      syncedAt: now,
-    }));
-    await tx
-      .insert(recordLinks)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: [recordLinks.connectionId, recordLinks.objectType, recordLinks.remoteId],
-        set: {
-          hubspotId: sql`excluded.hubspot_id`,
-          state: 'synced',
-          reason: null,
-          attempts: 0,
-          hashToHubspot: sql`excluded.hash_to_hubspot`,
-          updatedAt: now,
-          syncedAt: now,
-        },
-      });
-  }
-  const memberIds = synced.flatMap((g) => g.memberIds);
-  for (let i = 0; i < memberIds.length; i += 1_000) {
-    await tx
-      .update(syncErrors)
-      .set({ resolvedAt: now })
-      .where(
-        and(
-          eq(syncErrors.connectionId, connectionId),
-          eq(syncErrors.objectType, def.name),
-          inArray(syncErrors.recordId, memberIds.slice(i, i + 1_000)),
-          isNull(syncErrors.resolvedAt),
-        ),
-      );
-  }
+      and ${recordLinks.hubspotId} = any(${hubspotIds})
+      and (${recordLinks.remoteId}, ${recordLinks.hubspotId}) not in (select * from unnest(${identities}, ${hubspotIds}))`);
+  await tx.execute(sql`
+    insert into ${recordLinks} (connection_id, object_type, remote_id, hubspot_id, state, reason, attempts, hash_to_hubspot, updated_at, synced_at)
+    select ${connectionId}, ${def.name}, u.remote_id, u.hubspot_id, 'synced', null, 0, u.hash, ${now}, ${now}
+    from unnest(${identities}, ${hubspotIds}, ${texts(synced.map((g) => g.hash))}) as u(remote_id, hubspot_id, hash)
+    on conflict (connection_id, object_type, remote_id) do update set hubspot_id = excluded.hubspot_id, state = 'synced', reason = null, attempts = 0,
+      hash_to_hubspot = excluded.hash_to_hubspot, updated_at = excluded.updated_at, synced_at = excluded.synced_at`);
+  await tx
+    .update(syncErrors)
+    .set({ resolvedAt: now })
+    .where(
+      and(
+        eq(syncErrors.connectionId, connectionId),
+        eq(syncErrors.objectType, def.name),
+        sql`${syncErrors.recordId} = any(${texts(synced.flatMap((g) => g.memberIds))})`,
+        isNull(syncErrors.resolvedAt),
+      ),
+    );
+}
+
+/** A list as one `text[]` parameter (a page's rows in one statement, without a parameter per value). */
+function texts(values: readonly (string | null)[]) {
+  return sql`${sql.param(values)}::text[]`;
 }
 
 async function recordError(env: SaveEnv, remoteId: string, reason: string, tx: Db): Promise<void> {

@@ -147,9 +147,7 @@ export class SyncEngine {
     try {
       for (;;) {
         signal.throwIfAborted();
-        const TW = performance.now();
         const page = await pending;
-        if (process.env.TRACE) console.error(`page waited ${(performance.now() - TW).toFixed(0)} inflight ${inFlight.length} at ${(performance.now() / 1000).toFixed(1)}`);
         // The next page is read while this one is written (the remote's and HubSpot's limits are separate).
         if (page.next) {
           pending = pull.fetchPage({ from, to }, page.next, signal);
@@ -381,7 +379,7 @@ export class SyncEngine {
 const OPEN_END_MS = 24 * 3_600_000;
 
 /** Pages whose writes may be in flight at once (bounds memory: each holds its records until committed). */
-const PAGES_IN_FLIGHT = 8;
+const PAGES_IN_FLIGHT = 16;
 
 /** The initial pass's progress (0–1) by how much of its time window is behind the watermark; 1 once done. */
 function progressOf(cp: WindowCheckpoint): number {

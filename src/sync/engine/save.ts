@@ -53,9 +53,9 @@ export async function saveRows(env: SaveEnv, page: PageRows): Promise<SaveSummar
   const { settings } = env;
   const summary: SaveSummary = { created: 0, updated: 0, unchanged: 0, excluded: 0, failing: 0 };
   const { rows, failed } = page;
-  const T0 = performance.now();
+  const t0 = performance.now();
   const { groups, left, links } = await loadGroups(env, page);
-  const T1 = performance.now();
+  const t1 = performance.now();
 
   // Map and coerce; what HubSpot already holds from us is not written again.
   const mappings = settings.mappings.filter(writesHubSpot);
@@ -126,7 +126,7 @@ export async function saveRows(env: SaveEnv, page: PageRows): Promise<SaveSummar
   }
 
   const audits = await writeOps(env, ops, groupState, summary);
-  const T2 = performance.now();
+  const t2 = performance.now();
   for (const [identity, reason] of groupFailure) groupState.set(identity, { state: 'failing', reason, hubspotId: links.get(identity)?.hubspotId ?? null });
   const written = new Set(ops.map((o) => o.w.g.identity));
   await commitPage(
@@ -145,7 +145,11 @@ export async function saveRows(env: SaveEnv, page: PageRows): Promise<SaveSummar
     },
     summary,
   );
-  if (process.env.TRACE) console.error(`part ${rows.size} rows ${ops.length} ops: groups ${(T1 - T0).toFixed(0)} write ${(T2 - T1).toFixed(0)} commit ${(performance.now() - T2).toFixed(0)} at ${(performance.now() / 1000).toFixed(1)}`);
+  const ms = (t: number) => Math.round(t);
+  env.log.debug(
+    { records: rows.size, writes: ops.length, groupsMs: ms(t1 - t0), writeMs: ms(t2 - t1), commitMs: ms(performance.now() - t2) },
+    'saved a page (or part of one)',
+  );
   return summary;
 }
 
