@@ -112,8 +112,11 @@ try {
   const pass = () => h.engine.run('sansan', cardSync, { connectionId: view.id, settings, config });
 
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0];
   const initial = await pass();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const synced = initial.created + initial.updated + initial.unchanged;
   const read = synced + initial.excluded + initial.failing;
   report({
@@ -124,6 +127,13 @@ try {
     ceiling: 1_100,
     target: 'min',
     note: `${read} cards read in ${round(seconds)} s (${initial.pages} pages); ${synced} in sync as ${initial.created} contacts created + ${initial.updated} merged into them; ${initial.excluded} excluded; ${note()}`,
+  });
+  report({
+    bench: 'sansan-sync',
+    metric: 'Spokes CPU per 1,000 cards (initial sync)',
+    value: round((cpu.user + cpu.system) / 1e6 / (read / 1000), 3),
+    unit: 's',
+    note: `${round((cpu.user + cpu.system) / 1e6, 1)} s of CPU (user + system) in ${round(seconds)} s of wall time; load ${load0.toFixed(1)} at the start of the pass`,
   });
   report({
     bench: 'sansan-sync',
