@@ -35,11 +35,6 @@ export class PagePipeline {
     this.#env = env;
   }
 
-  /** Keys held by parts in flight (bounded by the pages in flight). */
-  get heldKeys(): number {
-    return this.#holders.size;
-  }
-
   /** Starts saving a page (after the pages added before it are admitted); resolves once all its records have committed. */
   add(page: PageRows): Promise<SaveSummary> {
     const admitted = this.#admission.then(() => this.#admit(page));
