@@ -10,6 +10,11 @@
  * change → HubSpot write committed) over 200 changes at the connector's
  * default 5 s poll. The emulators run in a child process; the database is
  * PostgreSQL (BENCH_DATABASE_URL) — the engine the sizes call for.
+ *
+ * The Spokes side runs with the V8 flags docs/sync-engine.md gives for
+ * production (BENCH_SANSAN_NODE_FLAGS, default `--max-semi-space-size=8`):
+ * without them V8 sizes the young generation for this machine's memory, and
+ * the garbage of loading the modules alone peaks near 330 MB whatever the size.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,12 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { report, round, percentile, postgresUrl } from './support.ts';
 
 const sizes = (process.env.BENCH_SANSAN_CARDS ?? '10000,100000').split(',').map(Number);
+const nodeFlags = (process.env.BENCH_SANSAN_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
 const self = fileURLToPath(import.meta.url);
 
 if (!process.env.BENCH_SANSAN_SIZE) {
   const rss: [number, number][] = [];
   for (const [i, size] of sizes.entries()) {
-    const r = spawnSync(process.execPath, [self], {
+    const r = spawnSync(process.execPath, [...nodeFlags, self], {
       env: { ...process.env, BENCH_SANSAN_SIZE: String(size), BENCH_SANSAN_LAG: i === 0 ? '1' : '' },
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 24,
@@ -106,8 +112,11 @@ try {
   const pass = () => h.engine.run('sansan', cardSync, { connectionId: view.id, settings, config });
 
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0];
   const initial = await pass();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const synced = initial.created + initial.updated + initial.unchanged;
   const read = synced + initial.excluded + initial.failing;
   report({
@@ -118,6 +127,13 @@ try {
     ceiling: 1_100,
     target: 'min',
     note: `${read} cards read in ${round(seconds)} s (${initial.pages} pages); ${synced} in sync as ${initial.created} contacts created + ${initial.updated} merged into them; ${initial.excluded} excluded; ${note()}`,
+  });
+  report({
+    bench: 'sansan-sync',
+    metric: 'Spokes CPU per 1,000 cards (initial sync)',
+    value: round((cpu.user + cpu.system) / 1e6 / (read / 1000), 3),
+    unit: 's',
+    note: `${round((cpu.user + cpu.system) / 1e6, 1)} s of CPU (user + system) in ${round(seconds)} s of wall time; load ${load0.toFixed(1)} at the start of the pass`,
   });
   report({
     bench: 'sansan-sync',
@@ -135,7 +151,7 @@ try {
     unit: 'MB',
     ceiling: 300,
     target: 'max',
-    note: 'the Spokes side only (emulators in another process)',
+    note: `the Spokes side only (emulators in another process); node ${process.execArgv.join(' ') || '(no flags)'}`,
   });
 
   if (process.env.BENCH_SANSAN_LAG) {

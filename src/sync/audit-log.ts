@@ -58,23 +58,21 @@ export class AuditLog {
   async record(entries: AuditEntry | readonly AuditEntry[], db: Db = this.#db): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
     if (list.length === 0) return;
-    await db.insert(auditLog).values(
-      list.map((e) => ({
-        connector: e.connector,
-        connectionId: e.connectionId ?? null,
-        target: e.target,
-        objectType: e.objectType,
-        objectId: e.objectId ?? null,
-        operation: e.operation,
-        causeType: e.cause.type,
-        cause: e.cause.ref,
-        idempotencyKey: e.idempotencyKey ?? null,
-        outcome: e.outcome,
-        error: e.error ? e.error.slice(0, MAX_ERROR_LENGTH) : null,
-        actor: e.actor ?? null,
-        ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}),
-      })),
-    );
+    if (list.length === 1) {
+      await db.insert(auditLog).values(toRow(list[0]!));
+      return;
+    }
+    // A batch (a sync page's writes) in one statement: a `text[]` parameter per column, not one per value.
+    const rows = list.map(toRow);
+    const col = (f: (r: (typeof rows)[number]) => string | null | undefined) => sql`${sql.param(rows.map((r) => f(r) ?? null))}::text[]`;
+    await db.execute(sql`
+      insert into ${auditLog} (connector, connection_id, target, object_type, object_id, operation, cause_type, cause, idempotency_key, outcome, error, actor, occurred_at)
+      select u.connector, u.connection_id, u.target, u.object_type, u.object_id, u.operation, u.cause_type, u.cause, u.idempotency_key, u.outcome, u.error, u.actor,
+        coalesce(u.occurred_at::timestamptz, now())
+      from unnest(${col((r) => r.connector)}, ${col((r) => r.connectionId)}, ${col((r) => r.target)}, ${col((r) => r.objectType)}, ${col((r) => r.objectId)},
+        ${col((r) => r.operation)}, ${col((r) => r.causeType)}, ${col((r) => r.cause)}, ${col((r) => r.idempotencyKey)}, ${col((r) => r.outcome)},
+        ${col((r) => r.error)}, ${col((r) => r.actor)}, ${col((r) => r.occurredAt?.toISOString())})
+        as u(connector, connection_id, target, object_type, object_id, operation, cause_type, cause, idempotency_key, outcome, error, actor, occurred_at)`);
   }
 
   /** One page, newest first; `nextCursor` continues with older rows (null on the last page). */
@@ -200,6 +198,24 @@ export function connectorAudit(log: AuditLog, connector: string, logger: Logger)
       return result;
     },
     record: (entry) => log.record({ ...entry, connector }),
+  };
+}
+
+function toRow(e: AuditEntry) {
+  return {
+    connector: e.connector,
+    connectionId: e.connectionId ?? null,
+    target: e.target,
+    objectType: e.objectType,
+    objectId: e.objectId ?? null,
+    operation: e.operation,
+    causeType: e.cause.type,
+    cause: e.cause.ref,
+    idempotencyKey: e.idempotencyKey ?? null,
+    outcome: e.outcome,
+    error: e.error ? e.error.slice(0, MAX_ERROR_LENGTH) : null,
+    actor: e.actor ?? null,
+    ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ import { settingsHash } from './plan.ts';
 import { Preview, type PreviewReport } from './preview.ts';
 import { saveRecords, type SaveEnv } from './save.ts';
 import { pushNewContacts } from './push.ts';
+import { PagePipeline } from './pipeline.ts';
+import { readRows, timeSpan } from './rows.ts';
 import { syncRecords } from './schema.ts';
 import type { SyncSettings } from './settings.ts';
 import type { PullOptions, SaveSummary, SyncDefinition, SyncRunContext, WindowCheckpoint } from './types.ts';
@@ -96,8 +98,9 @@ export class SyncEngine {
       const result: PassResult = { initial, pages: 0, created: 0, updated: 0, unchanged: 0, excluded: 0, failing: 0, hubspotRequests: 0 };
       const ctx = this.#context(connector, def, opts, hub, undefined, initial ? 'initial pass' : 'incremental pass');
       const state = { cp };
+      const env = this.#env(connector, def, opts, hub, initial ? 'initial pass' : 'incremental pass');
       ctx.pull = async (pull) => {
-        const s = await this.#pull(def, opts, ctx, pull, state, result);
+        const s = await this.#pull(env, opts, pull, state, result);
         await hub.flush();
         return s;
       };
@@ -117,50 +120,59 @@ export class SyncEngine {
     });
   }
 
-  async #pull<R, C>(
-    def: SyncDefinition<R, C>,
-    opts: RunOptions<C>,
-    ctx: SyncRunContext<R, C>,
-    pull: PullOptions,
-    state: { cp: WindowCheckpoint },
-    result: PassResult,
-  ): Promise<SaveSummary> {
+  async #pull<C>(env: SaveEnv, opts: RunOptions<C>, pull: PullOptions, state: { cp: WindowCheckpoint }, result: PassResult): Promise<SaveSummary> {
+    const { def } = env;
     const signal = opts.signal ?? new AbortController().signal;
     const from = state.cp.watermark ? new Date(Math.max(pull.epoch.getTime(), Date.parse(state.cp.watermark) - pull.overlapMs)) : pull.epoch;
     // Open-ended: the remote's clock is not ours (a window ending at our "now" would miss a card stamped by a clock ahead).
     const to = new Date(Math.max(Date.now(), from.getTime()) + OPEN_END_MS);
     if (from >= to) return result;
-    let pending = pull.fetchPage({ from, to }, null, signal);
-    for (;;) {
-      signal.throwIfAborted();
-      const page = await pending;
-      // The next page is read while this one is written (the remote's and HubSpot's limits are separate).
-      if (page.next) {
-        pending = pull.fetchPage({ from, to }, page.next, signal);
-        pending.catch(() => {});
-      }
-      const summary = await ctx.save(page.items);
+    const pipeline = new PagePipeline(env);
+    // Pages whose writes are in flight, in order; the checkpoint passes a page only once it and every page before it have committed.
+    const inFlight: { done: Promise<SaveSummary>; settled: boolean; newest: number; oldest: number; count: number }[] = [];
+    const settleHead = async () => {
+      const page = inFlight[0]!;
+      const summary = await page.done;
+      inFlight.shift();
       result.pages++;
       for (const k of ['created', 'updated', 'unchanged', 'excluded', 'failing'] as const) result[k] += summary[k];
-      // The page's writes have committed: the checkpoint may pass it.
-      let newest = state.cp.watermark ? Date.parse(state.cp.watermark) : 0;
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const item of page.items) {
-        const t = safeModified(def, item);
-        if (t > newest) newest = t;
-        if (t && t < oldest) oldest = t;
-      }
+      const newest = Math.max(page.newest, state.cp.watermark ? Date.parse(state.cp.watermark) : 0);
       // The initial pass's progress bar runs from its oldest record to the time it started.
-      if (!state.cp.initialDone && !state.cp.initialFrom && Number.isFinite(oldest)) {
-        state.cp = { ...state.cp, initialFrom: new Date(oldest).toISOString(), initialTo: new Date().toISOString() };
+      if (!state.cp.initialDone && !state.cp.initialFrom && Number.isFinite(page.oldest)) {
+        state.cp = { ...state.cp, initialFrom: new Date(page.oldest).toISOString(), initialTo: new Date().toISOString() };
       }
-      state.cp = {
-        ...state.cp,
-        watermark: newest ? new Date(newest).toISOString() : state.cp.watermark,
-        processed: state.cp.processed + page.items.length,
-      };
-      if (!page.next) break;
-      await this.#deps.checkpoints.set(opts.connectionId, def.checkpoint, state.cp);
+      state.cp = { ...state.cp, watermark: newest ? new Date(newest).toISOString() : state.cp.watermark, processed: state.cp.processed + page.count };
+    };
+    let pending = pull.fetchPage({ from, to }, null, signal);
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const page = await pending;
+        // The next page is read while this one is written (the remote's and HubSpot's limits are separate).
+        if (page.next) {
+          pending = pull.fetchPage({ from, to }, page.next, signal);
+          pending.catch(() => {});
+        }
+        const rows = readRows(env, page.items);
+        const entry = { done: pipeline.add(rows), settled: false, ...timeSpan(rows), count: page.items.length };
+        entry.done.then(
+          () => (entry.settled = true),
+          () => (entry.settled = true),
+        );
+        inFlight.push(entry);
+        let advanced = false;
+        while (inFlight.length && (inFlight.length >= PAGES_IN_FLIGHT || inFlight[0]!.settled || !page.next)) {
+          await settleHead();
+          advanced = true;
+        }
+        if (!page.next) break;
+        if (advanced) await this.#deps.checkpoints.set(opts.connectionId, def.checkpoint, state.cp);
+      }
+    } catch (err) {
+      // Nothing of this pass keeps running once it has failed; the checkpoint stays before the failed page.
+      await Promise.allSettled(inFlight.map((p) => p.done));
+      await pending.catch(() => {});
+      throw err;
     }
     state.cp = { ...state.cp, initialDone: true, lastPassAt: new Date().toISOString() };
     await this.#deps.checkpoints.set(opts.connectionId, def.checkpoint, state.cp);
@@ -375,10 +387,8 @@ export class SyncEngine {
 /** How far past our clock a window reaches. */
 const OPEN_END_MS = 24 * 3_600_000;
 
-function safeModified(def: SyncDefinition<any, any>, item: unknown): number {
-  const parsed = def.remote.safeParse(item);
-  return parsed.success ? def.toSource(parsed.data).modifiedAt.getTime() : 0;
-}
+/** Pages whose writes may be in flight at once (bounds memory: each holds its records until committed). */
+const PAGES_IN_FLIGHT = 16;
 
 /** The initial pass's progress (0–1) by how much of its time window is behind the watermark; 1 once done. */
 function progressOf(cp: WindowCheckpoint): number {
