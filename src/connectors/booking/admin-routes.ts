@@ -14,6 +14,10 @@
  *   POST  /property-sync/test                   M6: which listed names HubSpot lacks (writes nothing)
  *   POST  /property-sync/run                    M7: manual sync (409 with the reason and the next allowed time)
  *   GET   /routing?email=|domain=               synced values and owner, no HubSpot call
+ *   POST  /routing-token                        a new routing API token for machines (shown once; the old one stops working)
+ *   DELETE /routing-token                       no token: machine callers are refused
+ * Members read; changes need a manager or an owner (roles.ts defaults). Machines call
+ * `GET /booking/routing` with the token (routing-token.ts), never these.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -25,9 +29,10 @@ import type { MeetingTypes } from './meeting-types.ts';
 import { SOURCE_NAMES, SOURCES, type BookingDetails } from './payloads.ts';
 import { propertyLists, type PropertyStore } from './property-store.ts';
 import type { PropertySync } from './property-sync.ts';
+import type { RoutingTokens } from './routing-token.ts';
 
 interface Deps {
-  stores: { types: MeetingTypes; properties: PropertyStore; sync: PropertySync };
+  stores: { types: MeetingTypes; properties: PropertyStore; sync: PropertySync; tokens: RoutingTokens };
   manualSync: ConnectorJob<any, any, any>;
 }
 
@@ -40,7 +45,7 @@ const previewBody = z
     meetingTypeName: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
-const routingQuery = z
+export const routingQuery = z
   .object({ email: z.string().trim().max(320).pipe(z.email()).optional(), domain: z.string().trim().min(3).max(253).optional() })
   .strict()
   .refine((q) => q.email || q.domain, { message: 'give an e-mail or a domain', path: ['email'] });
@@ -62,7 +67,7 @@ export const SAMPLE_BOOKING: BookingDetails = {
 };
 
 export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: ConnectorContext<any, any>, deps: Deps): Promise<void> {
-  const { types, properties, sync } = deps.stores;
+  const { types, properties, sync, tokens } = deps.stores;
 
   router.get('/sources', async () => {
     const connection = (await ctx.connections.list())[0];
@@ -123,6 +128,7 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
       nextNightlyAt: nextNightly(),
       manual: properties.manualAllowed(state),
       synced: await properties.counts(),
+      routingToken: state.routingTokenCreatedAt ? { createdAt: state.routingTokenCreatedAt.toISOString() } : null,
     };
   };
 
@@ -146,6 +152,13 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
       });
     await ctx.queue.enqueue(deps.manualSync, { mode: 'full', trigger: 'manual', key: String(Date.now()) });
     return reply.status(202).send({ queued: true });
+  });
+
+  // The machine callers' token (routing-token.ts): made or remade (the old one stops working), shown once; or removed.
+  router.post('/routing-token', async (_request, reply) => reply.status(201).send(await tokens.rotate()));
+  router.delete('/routing-token', async (_request, reply) => {
+    await tokens.revoke();
+    return reply.status(204).send();
   });
 
   router.get('/routing', async (request) => {

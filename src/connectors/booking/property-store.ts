@@ -3,7 +3,7 @@
  * every contact and company (M5) with the routing look-up over them: no
  * HubSpot call, an index on e-mail (contacts) and domain (companies).
  */
-import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../../db/open.ts';
@@ -162,6 +162,16 @@ export class PropertyStore {
           lt(bookingCrmValues.syncedAt, new Date(fullRun)),
         ),
       )
+      .returning({ id: bookingCrmValues.hubspotId });
+    return gone.length;
+  }
+
+  /** Records HubSpot no longer has (deleted, merged away). */
+  async remove(objectType: 'contact' | 'company', ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const gone = await this.#db
+      .delete(bookingCrmValues)
+      .where(and(eq(bookingCrmValues.objectType, objectType), inArray(bookingCrmValues.hubspotId, [...ids])))
       .returning({ id: bookingCrmValues.hubspotId });
     return gone.length;
   }
