@@ -195,6 +195,41 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     assert.equal(r.contact.properties.jobtitle, 'Chief Routing Officer');
   });
 
+  it('a full pass drops what HubSpot no longer has; every pass is one entry in the activity log with its counts', async () => {
+    // No webhooks yet in this world: only a pass can notice the deletion.
+    const [, , gone] = (await hs('GET', '/crm/v3/objects/contacts?limit=3&properties=email')).results;
+    await hs('DELETE', `/crm/v3/objects/contacts/${gone.id}`);
+    const routed = async () =>
+      (await json<{ contact: unknown }>(await admin.request('GET', `/api/booking/routing?email=${encodeURIComponent(gone.properties.email)}`))).contact;
+    assert.ok(await routed(), 'still in Spokes before the pass');
+    const ctx = spokes.runtime.services.platform.context('booking');
+    await ctx.queue.enqueue(booking.jobs.find((j) => j.name === 'booking.sync-properties')!, { mode: 'full', trigger: 'schedule', key: 'test-full' });
+    const done = await eventually('the full pass', async () => {
+      const v = await view();
+      return v.lastRun?.mode === 'full' && v.lastRun.trigger === 'schedule' ? v : undefined;
+    });
+    assert.equal(done.lastRun!.error, undefined);
+    assert.deepEqual([done.lastRun!.contacts, done.lastRun!.companies, (done.lastRun as { removed?: number }).removed], [449, 60, 1]);
+    assert.deepEqual(done.synced, { contacts: 449, companies: 60 });
+    assert.equal(await routed(), null);
+    const audit = await json<{ entries: { operation: string; outcome: string; causeType: string }[] }>(
+      await admin.request('GET', '/api/audit?connector=booking&limit=200'),
+    );
+    const passes = audit.entries.filter((e) => e.operation.startsWith('mirror '));
+    assert.ok(
+      passes.some((e) => /^mirror full pass: 60 companies, 449 contacts, 1 removed, \d+ HubSpot requests$/.test(e.operation) && e.outcome === 'succeeded'),
+      JSON.stringify(passes),
+    );
+    assert.ok(
+      passes.some((e) => e.operation.startsWith('mirror incremental pass') && e.causeType === 'schedule'),
+      'the incremental pass too',
+    );
+    assert.ok(
+      passes.some((e) => e.causeType === 'person'),
+      'the manual one, caused by a person',
+    );
+  });
+
   it("HubSpot's webhooks refresh the changed records within seconds, with no pass running (M7)", async () => {
     const app = hubspot.info().apps.find((a) => a.appId === appId)!;
     await configureSandboxWebhooks({ baseUrl: hubspot.url, appId, developerApiKey: app.developerApiKey, targetUrl: `${spokes.url}${HUBSPOT_WEBHOOKS.path}` });
