@@ -211,6 +211,8 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     assert.equal(done.lastRun!.error, undefined);
     assert.deepEqual([done.lastRun!.contacts, done.lastRun!.companies, (done.lastRun as { removed?: number }).removed], [449, 60, 1]);
     assert.deepEqual(done.synced, { contacts: 449, companies: 60 });
+    const readUpTo = (done as unknown as { readUpTo: Record<string, string | null> }).readUpTo;
+    assert.ok(readUpTo.contact && readUpTo.company && Date.parse(readUpTo.contact) <= Date.now(), JSON.stringify(readUpTo));
     assert.equal(await routed(), null);
     const audit = await json<{ entries: { operation: string; outcome: string; causeType: string }[] }>(
       await admin.request('GET', '/api/audit?connector=booking&limit=200'),

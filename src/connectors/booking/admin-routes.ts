@@ -29,7 +29,7 @@ import { meetingTypeUpdate, placeholderValues, render, sourceParam, DEFAULT_BODY
 import type { MeetingTypes } from './meeting-types.ts';
 import { SOURCE_NAMES, SOURCES, type BookingDetails } from './payloads.ts';
 import { propertyLists, type PropertyStore } from './property-store.ts';
-import type { PropertySync } from './property-sync.ts';
+import { propertyMirror, type PropertySync } from './property-sync.ts';
 import type { RoutingTokens } from './routing-token.ts';
 import type { Bookings } from './bookings.ts';
 
@@ -141,6 +141,7 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
 
   const syncView = async () => {
     const state = await properties.state();
+    const health = await propertyMirror.health(ctx.checkpoints, sync.sink(state), (await ctx.connections.list())[0]?.id ?? null);
     return {
       contactProperties: state.contactProperties,
       companyProperties: state.companyProperties,
@@ -151,7 +152,9 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
       nextIncrementalAt: nextCron(5),
       nextNightlyAt: nextNightly(),
       manual: properties.manualAllowed(state),
-      synced: await properties.counts(),
+      // The mirror's health (src/sync/engine/mirror.ts): rows kept, and how far each incremental window has read.
+      synced: { contacts: health.counts.contact, companies: health.counts.company },
+      readUpTo: health.readUpTo,
       routingToken: state.routingTokenCreatedAt ? { createdAt: state.routingTokenCreatedAt.toISOString() } : null,
     };
   };
