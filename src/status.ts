@@ -13,7 +13,7 @@ import { status as connectionStatus } from './connections/lifecycle.ts';
 /** One connection as `spokes status` shows it. */
 export interface ConnectionHealth {
   name: string;
-  /** In a few words: connected, not connected, disabled, reconnecting… */
+  /** HubSpot: connected, not connected, needs re-authorization; a connector's connection: its state (issue 11's names), or not connected. */
   state: string;
   /** False when it needs attention (calls or records do not flow). */
   ok: boolean;
@@ -67,8 +67,11 @@ async function connectorHealth(platform: Platform): Promise<ConnectionHealth[]> 
     for (const view of views) {
       const detail = await connectionStatus(platform, view.id);
       const report = detail.status;
-      const state = typeof report?.details?.state === 'string' ? report.details.state : detail.state;
-      out.push({ name, state, ok: report?.health === 'ok', detail: report?.summary ?? detail.statusError ?? detail.reason ?? undefined });
+      // One vocabulary for every connector (issue 11: connected, enabled, disabled, needs_reauthorization,
+      // error); a connector's own finer state (the phone system's event stream) goes into the detail.
+      const own = typeof report?.details?.state === 'string' && report.details.state !== detail.state ? report.details.state : undefined;
+      const text = [report?.summary ?? detail.statusError ?? detail.reason ?? undefined, own && `(${own})`].filter(Boolean).join(' ');
+      out.push({ name, state: detail.state, ok: report?.health === 'ok', detail: text || undefined });
     }
   }
   return out;

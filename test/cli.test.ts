@@ -88,13 +88,14 @@ describe('spokes CLI', () => {
     };
     assert.equal(report.engine, 'pglite');
     assert.ok(report.queues.some((q) => q.name === 'diagnostics.receipt'));
-    // The server's address and each connection's health (sandbox mode: every connector connected), not only the queues.
+    // The server's address and each connection's health (sandbox mode: every connector connected), not only the queues;
+    // every connector's state in one vocabulary (issue 11), the same names as `spokes connections list` and the Overview.
     assert.deepEqual(report.server, { url: `http://localhost:${port}`, answering: true });
     assert.deepEqual(
       report.connections.map((c) => [c.name, c.state, c.ok]),
       [
         ['HubSpot', 'connected', true],
-        ['Phone system', 'connected', true],
+        ['Phone system', 'enabled', true],
         ['Sansan', 'enabled', true],
         ['Meeting booking', 'enabled', true],
       ],
@@ -103,8 +104,11 @@ describe('spokes CLI', () => {
     assert.match(text.output, new RegExp(`Server: http://localhost:${port} \\(answering\\)`));
     assert.match(
       text.output,
-      /Connections:\n {2}HubSpot +connected — .+ \(portal \d+, OAuth\)\n {2}Phone system +connected — Yeastar at http:\/\/127\.0\.0\.1:\d+/,
+      /Connections:\n {2}HubSpot +connected — .+ \(portal \d+, OAuth\)\n {2}Phone system +enabled — Yeastar at http:\/\/127\.0\.0\.1:\d+/,
     );
+
+    const listed = await runSpokesToEnd(['connections', 'list'], { ...env, SPOKES_PORT: port });
+    for (const slug of ['telephony', 'sansan', 'booking']) assert.match(listed.output, new RegExp(`\\s${slug}\\s+enabled\\s`), listed.output);
 
     // Ports already taken: one line saying which, and what to do — no stack trace.
     const sandboxPort = new URL(((await (await fetch(`${url}/api/sandbox`)).json()) as { hubspot: { baseUrl: string } }).hubspot.baseUrl).port;

@@ -25,6 +25,7 @@ import type { ConnectorAudit } from '../sync/audit-log.ts';
 import type { ConnectorSyncEngine } from '../sync/engine/engine.ts';
 import type { SyncDefinition } from '../sync/engine/types.ts';
 import type { Db } from '../db/open.ts';
+import type { WebhookEvent } from '../hubspot/webhooks/events.ts';
 
 export interface ConnectorManifest {
   /** URL-safe identifier, also the folder name, the job-name prefix and the admin API prefix (`/api/<slug>`). */
@@ -152,9 +153,10 @@ export function enqueueOf<P extends z.ZodType>(job: ConnectorJob<P, any, any>, p
 /**
  * Who may call a public route group: every route outside `/api/` declares it. `page` is a page
  * anyone may load (it signs in by itself); `signed-link` is checked by the runtime (an HMAC of
- * the path and expiry, made by `ctx.signedLinks`); `agent` and `signature` need `authorize`.
+ * the path and expiry, made by `ctx.signedLinks`); `agent`, `signature` and `token` (a bearer
+ * token the connector issues to machine callers) need `authorize`.
  */
-export type PublicRouteAuth = 'agent' | 'signed-link' | 'signature' | 'page';
+export type PublicRouteAuth = 'agent' | 'signed-link' | 'signature' | 'token' | 'page';
 
 export type PublicRoutes<Settings, Credentials> = {
   /** Absolute path prefix (`/recordings`), outside `/api/`, `/admin`, `/webhooks/`, `/oauth/` and `/ui/`. */
@@ -162,7 +164,7 @@ export type PublicRoutes<Settings, Credentials> = {
   register(router: FastifyInstance, ctx: ConnectorContext<Settings, Credentials>): void | Promise<void>;
 } & (
   | { auth: 'page' | 'signed-link'; authorize?: undefined }
-  | { auth: 'agent' | 'signature'; authorize(request: FastifyRequest, ctx: ConnectorContext<Settings, Credentials>): Promise<void> }
+  | { auth: 'agent' | 'signature' | 'token'; authorize(request: FastifyRequest, ctx: ConnectorContext<Settings, Credentials>): Promise<void> }
 );
 
 /** A long-lived listener (the PBX event stream): the runtime runs it in one process only. */
@@ -190,6 +192,15 @@ export interface Connector<Settings = unknown, Credentials = unknown, ConnectInp
     public?: readonly PublicRoutes<Settings, Credentials>[];
   };
   streams?: readonly StreamDefinition<Settings, Credentials>[];
+  /**
+   * HubSpot webhook events (`POST /webhooks/hubspot`, src/hubspot/webhooks) it reacts to: each verified
+   * delivery's events are handed over before HubSpot gets its 200; the answer is the jobs to enqueue
+   * (keep it fast: filter and enqueue, do the work in the job). Which events arrive is the HubSpot app's
+   * subscriptions (HUBSPOT_WEBHOOKS).
+   */
+  hubspotEvents?: {
+    handle(events: readonly WebhookEvent[], ctx: ConnectorContext<Settings, Credentials>): Promise<readonly Enqueue[]> | readonly Enqueue[];
+  };
   /** The syncs it declares (src/sync/engine): their health is shown by the admin API, the UI and `spokes sync status`. */
   syncs?: readonly SyncDefinition<any, any>[];
   /**

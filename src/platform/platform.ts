@@ -22,6 +22,7 @@ import type { AnyConnector, ConnectorContext, ConnectorJob, ConnectorJobContext 
 import { StreamRunner } from './streams.ts';
 import type { Db } from '../db/open.ts';
 import { signLink } from './signed-links.ts';
+import type { WebhookEvent } from '../hubspot/webhooks/events.ts';
 
 export interface PlatformOptions {
   services: Services;
@@ -276,6 +277,23 @@ export class Platform {
         });
         this.#streams.push(runner);
         runner.start();
+      }
+    }
+  }
+
+  /**
+   * A verified HubSpot webhook delivery: every connector with `hubspotEvents` turns the events into jobs,
+   * enqueued now. One connector's failure is logged and does not keep the others' jobs back.
+   */
+  async hubspotEvents(events: readonly WebhookEvent[]): Promise<void> {
+    for (const connector of this.connectors.values()) {
+      if (!connector.hubspotEvents) continue;
+      const ctx = this.context(connector.manifest.slug);
+      try {
+        for (const e of await connector.hubspotEvents.handle(events, ctx))
+          await ctx.queue.enqueue(e.job, e.payload, { startAfterSeconds: e.startAfterSeconds });
+      } catch (err) {
+        ctx.log.error({ err: (err as Error).message }, 'HubSpot webhook events: the connector could not enqueue its jobs');
       }
     }
   }

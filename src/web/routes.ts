@@ -69,6 +69,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
     get publicUrl() {
       return services.hubspot.publicUrl;
     },
+    toConnectors: (events) => services.platform.hubspotEvents(events),
   });
   registerSandboxRoutes(app, services);
 

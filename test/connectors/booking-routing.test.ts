@@ -13,6 +13,7 @@ import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } fro
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import { booking } from '../../src/connectors/booking/index.ts';
 import type { ApiConnection } from '../../src/platform/wire.ts';
+import { configureSandboxWebhooks, HUBSPOT_WEBHOOKS } from '../../src/hubspot/webhooks/index.ts';
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -41,6 +42,7 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
   let spokes: SpokesUnderTest;
   let admin: AdminHttp;
   let token: string;
+  let appId: number;
 
   const hs = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${hubspot.url}${path}`, {
@@ -50,7 +52,7 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     });
     const text = await res.text();
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text);
+    return text ? JSON.parse(text) : null;
   };
   const json = async <T>(res: Response, status = 200): Promise<T> => {
     const text = await res.text();
@@ -65,7 +67,11 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     token = portal.privateAppToken;
     hubspot.seed({ portalId: portal.portalId, contacts: 450, companies: 60, owners: 4 });
     spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'off', HUBSPOT_BASE_URL: hubspot.url } });
-    await connectByOAuth(spokes.runtime.services.hubspot, hubspot);
+    // The incremental poll made long (once a year, same schedule key): no pass runs unless a test starts one.
+    const poll = booking.schedules!.findIndex((s) => s.cron === '*/5 * * * *');
+    const { job, payload } = booking.schedules![poll]!;
+    await spokes.runtime.services.queue.schedule(job, '0 0 1 1 *', payload, `${job.name}/${poll}`);
+    appId = (await connectByOAuth(spokes.runtime.services.hubspot, hubspot)).appId;
     admin = await signInOverHttp(spokes);
     const c = await json<ApiConnection>(
       await admin.request('POST', '/api/connections', { connector: 'booking', input: { calcomSecret: 'whsec_routing_1234' } }),
@@ -187,5 +193,102 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
       await admin.request('GET', `/api/booking/routing?email=${encodeURIComponent(contact.properties.email)}`),
     );
     assert.equal(r.contact.properties.jobtitle, 'Chief Routing Officer');
+  });
+
+  it('a full pass drops what HubSpot no longer has; every pass is one entry in the activity log with its counts', async () => {
+    // No webhooks yet in this world: only a pass can notice the deletion.
+    const [, , gone] = (await hs('GET', '/crm/v3/objects/contacts?limit=3&properties=email')).results;
+    await hs('DELETE', `/crm/v3/objects/contacts/${gone.id}`);
+    const routed = async () =>
+      (await json<{ contact: unknown }>(await admin.request('GET', `/api/booking/routing?email=${encodeURIComponent(gone.properties.email)}`))).contact;
+    assert.ok(await routed(), 'still in Spokes before the pass');
+    const ctx = spokes.runtime.services.platform.context('booking');
+    await ctx.queue.enqueue(booking.jobs.find((j) => j.name === 'booking.sync-properties')!, { mode: 'full', trigger: 'schedule', key: 'test-full' });
+    const done = await eventually('the full pass', async () => {
+      const v = await view();
+      return v.lastRun?.mode === 'full' && v.lastRun.trigger === 'schedule' ? v : undefined;
+    });
+    assert.equal(done.lastRun!.error, undefined);
+    assert.deepEqual([done.lastRun!.contacts, done.lastRun!.companies, (done.lastRun as { removed?: number }).removed], [449, 60, 1]);
+    assert.deepEqual(done.synced, { contacts: 449, companies: 60 });
+    const readUpTo = (done as unknown as { readUpTo: Record<string, string | null> }).readUpTo;
+    assert.ok(readUpTo.contact && readUpTo.company && Date.parse(readUpTo.contact) <= Date.now(), JSON.stringify(readUpTo));
+    assert.equal(await routed(), null);
+    const audit = await json<{ entries: { operation: string; outcome: string; causeType: string }[] }>(
+      await admin.request('GET', '/api/audit?connector=booking&limit=200'),
+    );
+    const passes = audit.entries.filter((e) => e.operation.startsWith('mirror '));
+    assert.ok(
+      passes.some((e) => /^mirror full pass: 60 companies, 449 contacts, 1 removed, \d+ HubSpot requests$/.test(e.operation) && e.outcome === 'succeeded'),
+      JSON.stringify(passes),
+    );
+    assert.ok(
+      passes.some((e) => e.operation.startsWith('mirror incremental pass') && e.causeType === 'schedule'),
+      'the incremental pass too',
+    );
+    assert.ok(
+      passes.some((e) => e.causeType === 'person'),
+      'the manual one, caused by a person',
+    );
+  });
+
+  it("HubSpot's webhooks refresh the changed records within seconds, with no pass running (M7)", async () => {
+    const app = hubspot.info().apps.find((a) => a.appId === appId)!;
+    await configureSandboxWebhooks({ baseUrl: hubspot.url, appId, developerApiKey: app.developerApiKey, targetUrl: `${spokes.url}${HUBSPOT_WEBHOOKS.path}` });
+    const lastRun = (await view()).lastRun;
+    const [contact, gone] = (await hs('GET', '/crm/v3/objects/contacts?limit=2&properties=email')).results;
+    const route = async (email: string) =>
+      json<{ contact: { properties: Record<string, string | null> } | null }>(
+        await admin.request('GET', `/api/booking/routing?email=${encodeURIComponent(email)}`),
+      );
+    assert.ok((await route(gone.properties.email)).contact, 'synced before');
+
+    await hs('PATCH', `/crm/v3/objects/contacts/${contact.id}`, { properties: { country: 'Iceland' } });
+    await hs('DELETE', `/crm/v3/objects/contacts/${gone.id}`);
+    const started = Date.now();
+    await eventually(
+      'the changed country',
+      async () => ((await route(contact.properties.email)).contact?.properties.country === 'Iceland' ? true : undefined),
+      15_000,
+    );
+    await eventually('the deleted contact gone', async () => ((await route(gone.properties.email)).contact === null ? true : undefined), 15_000);
+    assert.ok(Date.now() - started < 15_000);
+    assert.deepEqual((await view()).lastRun, lastRun, 'no sync pass ran: the webhook events did it');
+  });
+
+  it('machines call GET /booking/routing with the routing API token: shown once, stored hashed, refused when absent, wrong or rotated; it opens nothing else', async () => {
+    const [contact] = (await hs('GET', '/crm/v3/objects/contacts?limit=1&properties=email')).results;
+    const path = `/booking/routing?email=${encodeURIComponent(contact.properties.email)}`;
+    const machine = (token?: string, p = path, method = 'GET') =>
+      fetch(`${spokes.url}${p}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    assert.equal((await machine()).status, 401, 'no token made yet, none given');
+    assert.equal((await machine('spk_route_guess')).status, 401, 'no token made yet');
+
+    const first = await json<{ token: string; createdAt: string }>(await admin.request('POST', '/api/booking/routing-token'), 201);
+    assert.match(first.token, /^spk_route_[A-Za-z0-9_-]{43}$/);
+    const v = await view();
+    assert.deepEqual((v as unknown as { routingToken: unknown }).routingToken, { createdAt: first.createdAt });
+    assert.ok(!JSON.stringify(v).includes(first.token), 'never shown again');
+
+    const answer = await json<{ contact: { id: string } }>(await machine(first.token));
+    assert.equal(answer.contact.id, contact.id);
+    const refused = await json<{ error: { message: string } }>(await machine(), 401);
+    assert.match(refused.error.message, /Authorization: Bearer/);
+    assert.equal((await machine(`${first.token}x`)).status, 401, 'a wrong token');
+    assert.equal((await machine(first.token, '/booking/routing')).status, 400, 'the token passes; the query is still checked');
+    for (const [method, p] of [
+      ['GET', `/api/booking/routing?email=${encodeURIComponent(contact.properties.email)}`],
+      ['GET', '/api/booking/property-sync'],
+      ['POST', '/api/booking/routing-token'],
+      ['GET', '/api/connections'],
+      ['GET', '/api/audit'],
+    ] as const)
+      assert.equal((await machine(first.token, p, method)).status, 401, `${method} ${p}: the token is not a session`);
+
+    const second = await json<{ token: string }>(await admin.request('POST', '/api/booking/routing-token'), 201);
+    assert.equal((await machine(first.token)).status, 401, 'rotated: the old token is refused');
+    assert.equal((await machine(second.token)).status, 200);
+    assert.equal((await admin.request('DELETE', '/api/booking/routing-token')).status, 204);
+    assert.equal((await machine(second.token)).status, 401, 'removed');
   });
 });

@@ -74,7 +74,15 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
     }
   });
 
-  it('a booking made through the Cal.com controls reaches HubSpot; reschedule and cancel update the same meeting', async () => {
+  it('a booking made through the Cal.com controls — after a sandbox reset — reaches HubSpot; reschedule and cancel update the same meeting', async () => {
+    // A reset drops runtime webhooks, not the configured ones: Spokes' subscription is configuration.
+    const hook = info.calcom.webhooks.find((w) => w.subscriberUrl.startsWith(`${spokes.url}/webhooks/booking/calcom/`))!;
+    assert.equal((await fetch(`${info.calcom.baseUrl}/sandbox/reset`, { method: 'POST' })).status, 200);
+    const after = (await (await fetch(`${info.calcom.baseUrl}/sandbox/info`)).json()) as BookingInfo;
+    assert.ok(
+      after.webhooks.some((w) => w.subscriberUrl === hook.subscriberUrl && w.secret === hook.secret),
+      JSON.stringify(after.webhooks),
+    );
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${info.calcom.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const text = await res.text();

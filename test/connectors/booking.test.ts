@@ -307,6 +307,66 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
     assert.equal(await meetingOf('immedio', off.uid), undefined);
   });
 
+  it('a member sees their own bookings and meeting types (they host them), and cannot make a routing token; managers and owners see all', async () => {
+    type Listed = { scope: string; bookings: { source: string; uid: string; host: { email: string }; meetingType: { id: string } }[] };
+    const all = await json<Listed>(await admin.request('GET', '/api/booking/bookings'));
+    assert.equal(all.scope, 'all');
+    const hosts = [...new Set(all.bookings.map((b) => b.host.email.toLowerCase()))];
+    assert.ok(hosts.length >= 2, `bookings of several hosts: ${hosts.join(', ')}`);
+    const join = async (email: string, role: string): Promise<AdminHttp> => {
+      const { link } = await json<{ link: string }>(await admin.request('POST', '/api/users/invites', { email, role }), 201);
+      const res = await fetch(`${spokes.url}/api/invite/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: link.split('#')[1], password: `${role}-password-long-enough` }),
+      });
+      const body = await json<{ csrfToken: string }>(res);
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0]!)
+        .join('; ');
+      return {
+        cookie,
+        csrfToken: body.csrfToken,
+        request: (method, path, payload) =>
+          fetch(`${spokes.url}${path}`, {
+            method,
+            headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: payload === undefined ? undefined : JSON.stringify(payload),
+          }),
+      } as AdminHttp;
+    };
+    const member = await join(hosts[0]!, 'member');
+    const manager = await join('booking-manager@example.com', 'manager');
+
+    const own = await json<Listed>(await member.request('GET', '/api/booking/bookings'));
+    assert.equal(own.scope, 'own');
+    assert.deepEqual(
+      own.bookings.map((b) => b.uid).sort(),
+      all.bookings
+        .filter((b) => b.host.email.toLowerCase() === hosts[0])
+        .map((b) => b.uid)
+        .sort(),
+      "the member's own bookings, all of them",
+    );
+    const asked = await json<Listed>(await member.request('GET', `/api/booking/bookings?host=${encodeURIComponent(hosts[1]!)}`));
+    assert.ok(
+      asked.bookings.every((b) => b.host.email.toLowerCase() === hosts[0]),
+      "asking for another host's bookings still answers the member's own",
+    );
+    type Types = { meetingTypes: { source: string; eventTypeId: string }[] };
+    const allTypes = (await json<Types>(await admin.request('GET', '/api/booking/meeting-types'))).meetingTypes.map((t) => `${t.source}:${t.eventTypeId}`);
+    const ownTypes = (await json<Types>(await member.request('GET', '/api/booking/meeting-types'))).meetingTypes.map((t) => `${t.source}:${t.eventTypeId}`);
+    assert.deepEqual(ownTypes.sort(), [...new Set(own.bookings.map((b) => `${b.source}:${b.meetingType.id}`))].sort());
+    assert.ok(ownTypes.length < allTypes.length, 'fewer than every type');
+
+    assert.equal((await json<Listed>(await manager.request('GET', '/api/booking/bookings'))).bookings.length, all.bookings.length, 'a manager sees all');
+    const refused = await json<{ error: { message: string } }>(await member.request('POST', '/api/booking/routing-token'), 403);
+    assert.match(refused.error.message, /manager/);
+    assert.equal((await manager.request('POST', '/api/booking/routing-token')).status, 201);
+    assert.equal((await json<Listed>(await admin.request('GET', '/api/booking/bookings?host=not-an-email'), 400)).scope, undefined);
+  });
+
   it('disconnecting keeps every meeting-type setting; reconnecting resumes with them (M2)', async () => {
     await json(await admin.request('DELETE', `/api/connections/${connectionId}`));
     const reconnected = await json<ApiConnection>(

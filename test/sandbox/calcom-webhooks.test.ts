@@ -165,4 +165,20 @@ describe('Cal.com emulator: booking webhooks', { timeout: 30_000 }, () => {
     assert.equal((await control(cal.url, 'POST', '/sandbox/bookings', { attendee: { name: 'X', email: 'x@example.org' }, start: 'tomorrow' })).status, 400);
     assert.equal(cal.bookings().length, 0, 'nothing was booked');
   });
+
+  // Last: its kept webhook stays for the rest of this world.
+  it('a reset drops webhooks made at runtime and restores the configured ones (options, and those added with keep) as configured', async () => {
+    const [seeded] = cal.webhooks();
+    const runtime = await control(cal.url, 'POST', '/sandbox/webhooks', { subscriberUrl: `${receiver.url}/runtime`, secret: 'runtime-secret' });
+    assert.equal(runtime.status, 201);
+    const kept = cal.addWebhook({ subscriberUrl: `${receiver.url}/kept`, secret: 'kept-secret' }, { keep: true });
+    assert.equal((await control(cal.url, 'DELETE', `/sandbox/webhooks/${seeded!.id}`)).status, 200);
+    assert.equal((await control(cal.url, 'PATCH', `/sandbox/webhooks/${kept.id}`, { active: false })).status, 200);
+    cal.reset();
+    const after = cal.webhooks().map((w) => [w.id, w.subscriberUrl, w.secret, w.active]);
+    assert.deepEqual(after, [
+      [seeded!.id, receiver.url, SECRET, true],
+      [kept.id, `${receiver.url}/kept`, 'kept-secret', true],
+    ]);
+  });
 });

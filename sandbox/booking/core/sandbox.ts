@@ -29,14 +29,18 @@ export interface BookingSandbox<Info extends BookingSandboxInfo = BookingSandbox
   app: FastifyInstance;
   info(): Info;
   close(): Promise<void>;
-  /** Same as POST /sandbox/reset: no bookings, deliveries or faults; the configured webhooks only. */
+  /** Same as POST /sandbox/reset: no bookings, deliveries or faults; the configured webhooks (options and `keep`) only, as configured. */
   reset(): void;
   createBooking(input: CreateBookingInput): DbBooking;
   /** Returns the **new** booking; the original is cancelled as rescheduled. */
   rescheduleBooking(uid: string, input: RescheduleBookingInput): DbBooking;
   cancelBooking(uid: string, input?: CancelBookingInput): DbBooking;
   bookings(): DbBooking[];
-  addWebhook(spec: WebhookSeed): Subscription;
+  /**
+   * Like POST /sandbox/webhooks; `keep: true` makes it configuration, which a reset restores rather
+   * than drops (sandbox mode subscribes Spokes this way, so a reset never leaves Spokes unsubscribed).
+   */
+  addWebhook(spec: WebhookSeed, opts?: { keep?: boolean }): Subscription;
   webhooks(): Subscription[];
   /** Every attempt, oldest first. */
   deliveries(): DeliveryRecord[];
@@ -70,7 +74,7 @@ function handle<Info extends BookingSandboxInfo>(app: FastifyInstance, ctx: Book
     rescheduleBooking: (uid, input) => store.reschedule(uid, rescheduleBookingSchema.parse(input), ctx.baseUrl),
     cancelBooking: (uid, input = {}) => store.cancel(uid, cancelBookingSchema.parse(input)),
     bookings: () => store.list(),
-    addWebhook: (spec) => subscriptions.add(webhookSeedSchema.parse(spec)),
+    addWebhook: (spec, opts) => subscriptions.add(webhookSeedSchema.parse(spec), null, opts),
     webhooks: () => subscriptions.list(),
     deliveries: () => [...deliveries.log],
     deliveriesIdle: () => deliveries.idle(),

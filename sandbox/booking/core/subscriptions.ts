@@ -27,7 +27,10 @@ export interface SubscriptionRules {
 
 export class SubscriptionList {
   private items: Subscription[] = [];
-  /** The subscriptions of the options, built once so that a reset keeps their ids and secrets. */
+  /**
+   * The configured subscriptions — the options' and those added with `keep` (the sandbox's own
+   * subscriber, Spokes) — built once so that a reset brings them back with their ids and secrets.
+   */
   private readonly seeded: Subscription[];
   readonly rules: SubscriptionRules;
 
@@ -42,7 +45,7 @@ export class SubscriptionList {
     this.reset();
   }
 
-  /** Back to the subscriptions configured in the options. */
+  /** Back to the configured subscriptions: runtime ones go, a configured one deleted or changed comes back as configured. */
   reset(): void {
     this.items = this.seeded.map((s) => ({ ...s, eventTriggers: [...s.eventTriggers] }));
   }
@@ -60,12 +63,14 @@ export class SubscriptionList {
     return this.items.filter((s) => s.active && s.eventTriggers.includes(trigger));
   }
 
-  add(spec: WebhookSeed & { payloadTemplate?: string | null }, userId: number | null = null): Subscription {
+  /** `keep`: configured, not runtime — a reset keeps it (as the account settings page would). */
+  add(spec: WebhookSeed & { payloadTemplate?: string | null }, userId: number | null = null, opts: { keep?: boolean } = {}): Subscription {
     if (this.rules.max !== undefined && this.items.length >= this.rules.max) {
       throw conflict(`At most ${this.rules.max} webhook URLs can be registered.`);
     }
     const sub = this.build(randomUUID(), userId, spec, spec.secret === undefined ? randomSecret() : spec.secret);
     this.items.push(sub);
+    if (opts.keep) this.seeded.push({ ...sub, eventTriggers: [...sub.eventTriggers] });
     return { ...sub };
   }
 

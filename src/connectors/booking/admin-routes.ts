@@ -6,7 +6,8 @@
  * `/api/connections` routes.
  *
  *   GET   /sources                              the sources and their webhook URLs (never the secrets)
- *   GET   /meeting-types                        every meeting type, the placeholders and defaults
+ *   GET   /bookings?host=&limit=                the latest booking of each chain with its HubSpot meeting (a member: their own)
+ *   GET   /meeting-types                        every meeting type (a member: those of their bookings), placeholders, defaults
  *   PATCH /meeting-types/:source/:eventTypeId   sync on/off, create contacts, templates (400 naming a field)
  *   POST  /meeting-types/preview                a template rendered with a sample booking
  *   GET   /property-sync                        lists, last sync test, last run, running, next syncs, manual allowed?
@@ -14,8 +15,12 @@
  *   POST  /property-sync/test                   M6: which listed names HubSpot lacks (writes nothing)
  *   POST  /property-sync/run                    M7: manual sync (409 with the reason and the next allowed time)
  *   GET   /routing?email=|domain=               synced values and owner, no HubSpot call
+ *   POST  /routing-token                        a new routing API token for machines (shown once; the old one stops working)
+ *   DELETE /routing-token                       no token: machine callers are refused
+ * Members read; changes need a manager or an owner (roles.ts defaults). Machines call
+ * `GET /booking/routing` with the token (routing-token.ts), never these.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, SpokesError } from '../../errors.ts';
 import { parseInput } from '../../web/errors.ts';
@@ -24,10 +29,12 @@ import { meetingTypeUpdate, placeholderValues, render, sourceParam, DEFAULT_BODY
 import type { MeetingTypes } from './meeting-types.ts';
 import { SOURCE_NAMES, SOURCES, type BookingDetails } from './payloads.ts';
 import { propertyLists, type PropertyStore } from './property-store.ts';
-import type { PropertySync } from './property-sync.ts';
+import { propertyMirror, type PropertySync } from './property-sync.ts';
+import type { RoutingTokens } from './routing-token.ts';
+import type { Bookings } from './bookings.ts';
 
 interface Deps {
-  stores: { types: MeetingTypes; properties: PropertyStore; sync: PropertySync };
+  stores: { bookings: Bookings; types: MeetingTypes; properties: PropertyStore; sync: PropertySync; tokens: RoutingTokens };
   manualSync: ConnectorJob<any, any, any>;
 }
 
@@ -40,7 +47,10 @@ const previewBody = z
     meetingTypeName: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
-const routingQuery = z
+const bookingsQuery = z
+  .object({ host: z.string().trim().max(320).pipe(z.email()).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .strict();
+export const routingQuery = z
   .object({ email: z.string().trim().max(320).pipe(z.email()).optional(), domain: z.string().trim().min(3).max(253).optional() })
   .strict()
   .refine((q) => q.email || q.domain, { message: 'give an e-mail or a domain', path: ['email'] });
@@ -62,7 +72,18 @@ export const SAMPLE_BOOKING: BookingDetails = {
 };
 
 export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: ConnectorContext<any, any>, deps: Deps): Promise<void> {
-  const { types, properties, sync } = deps.stores;
+  const { bookings, types, properties, sync, tokens } = deps.stores;
+  /** A member sees their own items only: the bookings they host (their Spokes e-mail is the organizer's). */
+  const ownHost = (request: FastifyRequest) => {
+    const user = request.adminSession?.user;
+    return user && user.role === 'member' ? user.email : undefined;
+  };
+
+  router.get('/bookings', async (request) => {
+    const q = parseInput(bookingsQuery, request.query, 'query');
+    const own = ownHost(request);
+    return { scope: own ? 'own' : 'all', bookings: await bookings.list({ host: own ?? q.host, limit: q.limit }) };
+  });
 
   router.get('/sources', async () => {
     const connection = (await ctx.connections.list())[0];
@@ -79,11 +100,19 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
     };
   });
 
-  router.get('/meeting-types', async () => ({
-    meetingTypes: await types.list(),
+  router.get('/meeting-types', async (request) => ({
+    meetingTypes: await typesFor(ownHost(request)),
     placeholders: PLACEHOLDERS,
     defaults: { titleTemplate: DEFAULT_TITLE_TEMPLATE, bodyTemplate: DEFAULT_BODY_TEMPLATE },
   }));
+
+  // A member: the meeting types of the bookings they host.
+  async function typesFor(host: string | undefined) {
+    const all = await types.list();
+    if (!host) return all;
+    const hosted = new Set((await bookings.list({ host, limit: 1_000 })).map((b) => `${b.source}:${b.meetingType.id}`));
+    return all.filter((t) => hosted.has(`${t.source}:${t.eventTypeId}`));
+  }
 
   router.patch('/meeting-types/:source/:eventTypeId', async (request) => {
     const { source, eventTypeId } = parseInput(typeParams, request.params, 'params');
@@ -112,6 +141,7 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
 
   const syncView = async () => {
     const state = await properties.state();
+    const health = await propertyMirror.health(ctx.checkpoints, sync.sink(state), (await ctx.connections.list())[0]?.id ?? null);
     return {
       contactProperties: state.contactProperties,
       companyProperties: state.companyProperties,
@@ -122,7 +152,10 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
       nextIncrementalAt: nextCron(5),
       nextNightlyAt: nextNightly(),
       manual: properties.manualAllowed(state),
-      synced: await properties.counts(),
+      // The mirror's health (src/sync/engine/mirror.ts): rows kept, and how far each incremental window has read.
+      synced: { contacts: health.counts.contact, companies: health.counts.company },
+      readUpTo: health.readUpTo,
+      routingToken: state.routingTokenCreatedAt ? { createdAt: state.routingTokenCreatedAt.toISOString() } : null,
     };
   };
 
@@ -146,6 +179,13 @@ export async function registerBookingAdminRoutes(router: FastifyInstance, ctx: C
       });
     await ctx.queue.enqueue(deps.manualSync, { mode: 'full', trigger: 'manual', key: String(Date.now()) });
     return reply.status(202).send({ queued: true });
+  });
+
+  // The machine callers' token (routing-token.ts): made or remade (the old one stops working), shown once; or removed.
+  router.post('/routing-token', async (_request, reply) => reply.status(201).send(await tokens.rotate()));
+  router.delete('/routing-token', async (_request, reply) => {
+    await tokens.revoke();
+    return reply.status(204).send();
   });
 
   router.get('/routing', async (request) => {

@@ -7,7 +7,8 @@
  * (Cal.com `rescheduleUid`, immedio `rescheduledFrom`); the bookings of one
  * chain share the `rootUid` of its first booking, which keys its one meeting.
  */
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/open.ts';
 import { bookingBookings } from './schema.ts';
 import { bookingDetailsSchema, type BookingDetails, type BookingEvent, type Source } from './payloads.ts';
@@ -20,6 +21,20 @@ export interface BookingRow {
   details: BookingDetails | null;
   meetingId: string | null;
   meetingHash: string | null;
+}
+
+export interface ListedBooking {
+  source: Source;
+  uid: string;
+  rootUid: string;
+  state: 'scheduled' | 'rescheduled' | 'cancelled';
+  title: string;
+  meetingType: { id: string; name: string };
+  start: string;
+  end: string;
+  host: BookingDetails['organizer'];
+  attendee: { name: string; email: string };
+  hubspotMeetingId: string | null;
 }
 
 export interface Chain {
@@ -152,6 +167,43 @@ export class Bookings {
       .update(bookingBookings)
       .set({ meetingId, meetingHash: hash, claimedAt: null, updatedAt: new Date() })
       .where(and(eq(bookingBookings.source, source), eq(bookingBookings.uid, rootUid)));
+  }
+
+  /**
+   * The latest booking of each chain (never-rescheduled bookings, and the last of each reschedule
+   * chain), newest first, with the chain's HubSpot meeting; `host`: only those it organizes (e-mail).
+   */
+  async list(opts: { host?: string; limit?: number } = {}): Promise<ListedBooking[]> {
+    const root = alias(bookingBookings, 'root');
+    const rows = await this.#db
+      .select({ booking: bookingBookings, meetingId: root.meetingId })
+      .from(bookingBookings)
+      .leftJoin(root, and(eq(root.source, bookingBookings.source), eq(root.uid, bookingBookings.rootUid)))
+      .where(
+        and(
+          isNull(bookingBookings.rescheduledTo),
+          isNotNull(bookingBookings.details),
+          opts.host ? sql`lower(${bookingBookings.details}->'organizer'->>'email') = ${opts.host.trim().toLowerCase()}` : undefined,
+        ),
+      )
+      .orderBy(desc(bookingBookings.updatedAt))
+      .limit(opts.limit ?? 100);
+    return rows.map(({ booking: r, meetingId }) => {
+      const d = toRow(r).details!;
+      return {
+        source: r.source as Source,
+        uid: r.uid,
+        rootUid: r.rootUid,
+        state: r.cancelled ? 'cancelled' : r.uid === r.rootUid ? 'scheduled' : 'rescheduled',
+        title: d.title,
+        meetingType: { id: d.eventTypeId, name: d.eventTypeName },
+        start: d.start,
+        end: d.end,
+        host: d.organizer,
+        attendee: { name: d.attendee.name, email: d.attendee.email },
+        hubspotMeetingId: meetingId ?? null,
+      };
+    });
   }
 
   async count(): Promise<number> {

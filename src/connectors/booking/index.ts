@@ -22,6 +22,8 @@ import { PropertySync } from './property-sync.ts';
 import { checkCalcomSignature, checkImmedioSignature } from './signatures.ts';
 import { registerBookingAdminRoutes } from './admin-routes.ts';
 import { setUpBookingSandbox } from './sandbox.ts';
+import { eventsToRefresh, refreshRecordsJob } from './hubspot-events.ts';
+import { RoutingTokens, routingApiForMachines } from './routing-token.ts';
 
 const secret = z.string().trim().min(8, 'a webhook secret is at least 8 characters').max(200);
 const connectInput = z
@@ -35,12 +37,22 @@ type Credentials = z.infer<typeof credentials>;
 export type BookingContext = ConnectorContext<Settings, Credentials>;
 
 /** The connector's stores over its own tables, one set per database handle. */
-const stores = new WeakMap<object, { bookings: Bookings; types: MeetingTypes; properties: PropertyStore; sync: PropertySync; owners: OwnerDirectory }>();
+const stores = new WeakMap<
+  object,
+  { bookings: Bookings; types: MeetingTypes; properties: PropertyStore; sync: PropertySync; owners: OwnerDirectory; tokens: RoutingTokens }
+>();
 export function storesOf(ctx: Pick<ConnectorContext, 'db'>) {
   let s = stores.get(ctx.db);
   if (!s) {
     const properties = new PropertyStore(ctx.db);
-    s = { bookings: new Bookings(ctx.db), types: new MeetingTypes(ctx.db), properties, sync: new PropertySync(properties), owners: new OwnerDirectory() };
+    s = {
+      bookings: new Bookings(ctx.db),
+      types: new MeetingTypes(ctx.db),
+      properties,
+      sync: new PropertySync(properties),
+      owners: new OwnerDirectory(),
+      tokens: new RoutingTokens(ctx.db, properties),
+    };
     stores.set(ctx.db, s);
   }
   return s;
@@ -80,6 +92,8 @@ const syncProperties = defineConnectorJob({
     return run ?? { skipped: 'another property sync is running' };
   },
 });
+
+const refreshRecords = refreshRecordsJob(storesOf);
 
 function sourceWebhook(source: Source): WebhookDefinition<Settings, Credentials> {
   return {
@@ -137,14 +151,22 @@ export const booking = defineConnector<Settings, Credentials, z.infer<typeof con
       };
     },
   },
-  jobs: [recordBooking, syncProperties],
+  jobs: [recordBooking, syncProperties, refreshRecords],
   schedules: [
     { job: syncProperties, cron: '*/5 * * * *', payload: { mode: 'incremental', trigger: 'schedule' } },
     { job: syncProperties, cron: '30 2 * * *', payload: { mode: 'full', trigger: 'schedule' } },
   ],
   webhooks: [sourceWebhook('calcom'), sourceWebhook('immedio')],
+  // M7: HubSpot's own webhooks refresh the records they name within seconds.
+  hubspotEvents: { handle: (events, ctx) => eventsToRefresh(events, ctx, storesOf(ctx).properties, refreshRecords) },
   routes: {
     admin: (router, ctx) => registerBookingAdminRoutes(router, ctx, { stores: storesOf(ctx), manualSync: syncProperties }),
+    public: [
+      routingApiForMachines(
+        (ctx) => storesOf(ctx).tokens,
+        (ctx) => storesOf(ctx).properties,
+      ),
+    ],
   },
   emulator: {
     system: 'calcom',

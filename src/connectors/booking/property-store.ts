@@ -3,7 +3,7 @@
  * every contact and company (M5) with the routing look-up over them: no
  * HubSpot call, an index on e-mail (contacts) and domain (companies).
  */
-import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../../db/open.ts';
@@ -166,6 +166,16 @@ export class PropertyStore {
     return gone.length;
   }
 
+  /** Records HubSpot no longer has (deleted, merged away). */
+  async remove(objectType: 'contact' | 'company', ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const gone = await this.#db
+      .delete(bookingCrmValues)
+      .where(and(eq(bookingCrmValues.objectType, objectType), inArray(bookingCrmValues.hubspotId, [...ids])))
+      .returning({ id: bookingCrmValues.hubspotId });
+    return gone.length;
+  }
+
   async counts(): Promise<{ contacts: number; companies: number }> {
     const rows = await this.#db
       .select({ objectType: bookingCrmValues.objectType, n: sql<number>`count(*)::int` })
@@ -179,8 +189,8 @@ export class PropertyStore {
   async route(query: { email?: string; domain?: string }): Promise<RoutingAnswer> {
     const email = query.email?.trim().toLowerCase();
     const domain = normalizeDomain(query.domain ?? email?.split('@')[1] ?? '');
-    let contact: typeof bookingCrmValues.$inferSelect | null = null;
-    let company: typeof bookingCrmValues.$inferSelect | null = null;
+    let contact: RouteRow | null = null;
+    let company: RouteRow | null = null;
     if (email) {
       const [row] = await this.#routeQueries().byEmail.execute({ email });
       contact = row?.contact ?? null;
@@ -213,27 +223,37 @@ export class PropertyStore {
   }
 }
 
+type RouteRow = Pick<typeof bookingCrmValues.$inferSelect, 'hubspotId' | 'lookupKey' | 'ownerId' | 'properties'>;
+
 export interface RoutingAnswer {
   contact: { id: string; email: string | null; ownerId: string | null; properties: Record<string, string | null> } | null;
   company: { id: string; domain: string | null; ownerId: string | null; properties: Record<string, string | null> } | null;
   owner: { id: string; email: string | null; name: string | null } | null;
 }
 
-/** The look-up's two statements, prepared once (parsed and planned once per database connection). */
+/**
+ * The look-up's two statements, prepared once (parsed and planned once per PostgreSQL connection), each
+ * one index probe (`booking_crm_values_lookup`, then the primary key for the contact's company) and
+ * reading only the answer's columns: no timestamps to turn into dates, one jsonb per record.
+ */
 function routeQueries(db: Db) {
   const co = alias(bookingCrmValues, 'co');
+  const v = bookingCrmValues;
   return {
     byEmail: db
-      .select({ contact: bookingCrmValues, company: co })
-      .from(bookingCrmValues)
-      .leftJoin(co, and(eq(co.objectType, 'company'), eq(co.hubspotId, bookingCrmValues.companyId)))
-      .where(and(eq(bookingCrmValues.objectType, 'contact'), eq(bookingCrmValues.lookupKey, sql.placeholder('email'))))
+      .select({
+        contact: { hubspotId: v.hubspotId, lookupKey: v.lookupKey, ownerId: v.ownerId, properties: v.properties },
+        company: { hubspotId: co.hubspotId, lookupKey: co.lookupKey, ownerId: co.ownerId, properties: co.properties },
+      })
+      .from(v)
+      .leftJoin(co, and(eq(co.objectType, 'company'), eq(co.hubspotId, v.companyId)))
+      .where(and(eq(v.objectType, 'contact'), eq(v.lookupKey, sql.placeholder('email'))))
       .limit(1)
       .prepare('booking_route_by_email'),
     byDomain: db
-      .select()
-      .from(bookingCrmValues)
-      .where(and(eq(bookingCrmValues.objectType, 'company'), eq(bookingCrmValues.lookupKey, sql.placeholder('domain'))))
+      .select({ hubspotId: v.hubspotId, lookupKey: v.lookupKey, ownerId: v.ownerId, properties: v.properties })
+      .from(v)
+      .where(and(eq(v.objectType, 'company'), eq(v.lookupKey, sql.placeholder('domain'))))
       .limit(1)
       .prepare('booking_route_by_domain'),
   };

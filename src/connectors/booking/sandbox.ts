@@ -30,7 +30,8 @@ export async function setUpBookingSandbox(ctx: BookingContext, sandboxes: Sandbo
     const secret = source === 'calcom' ? creds.calcomSecret : creds.immedioSecret;
     if (!secret) continue;
     const subscriberUrl = `${ctx.publicUrl}/webhooks/booking/${source}/${connection.id}`;
-    if (!emulator.webhooks().some((w) => w.subscriberUrl === subscriberUrl && w.secret === secret)) emulator.addWebhook({ subscriberUrl, secret });
+    if (!emulator.webhooks().some((w) => w.subscriberUrl === subscriberUrl && w.secret === secret))
+      emulator.addWebhook({ subscriberUrl, secret }, { keep: true });
     for (const et of emulator.info().eventTypes)
       await stores.types.ensure(source, { id: String(et.id), slug: et.slug, name: et.title }, { syncEnabled: true, createContacts: true });
   }

@@ -68,6 +68,9 @@ export const bookingPropertySync = pgTable('booking_property_sync', {
   lastManualAt: timestamp('last_manual_at', { withTimezone: true }),
   /** HubSpot's owners, read at each sync: the routing API answers an owner without calling HubSpot. */
   owners: jsonb('owners').$type<unknown>(),
+  /** The routing API token for machine callers: its SHA-256 (hex) only; the token is shown once. */
+  routingTokenHash: text('routing_token_hash'),
+  routingTokenCreatedAt: timestamp('routing_token_created_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
 });
 

@@ -39,7 +39,7 @@ export async function applyWebhookEvents(deps: ApplyDeps, events: WebhookEvent[]
   const touched: Record<PhoneObjectType, Map<string, number>> = { contact: new Map(), company: new Map() };
   const seen = new Set<string>();
   for (const event of events) {
-    const targets = event.portalId === portalId && !seen.has(event.eventId) ? targetsOf(event) : [];
+    const targets = event.portalId === portalId && !seen.has(event.eventId) ? eventTargets(event, INDEXED_PROPERTIES) : [];
     seen.add(event.eventId);
     if (!targets.length) report.ignored++;
     for (const [type, id] of targets) touched[type].set(id, Math.max(touched[type].get(id) ?? 0, event.occurredAt));
@@ -61,8 +61,11 @@ export async function applyWebhookEvents(deps: ApplyDeps, events: WebhookEvent[]
   return report;
 }
 
-/** The records an event concerns, or none when the index does not care about it. */
-function targetsOf(event: WebhookEvent): [PhoneObjectType, string][] {
+/**
+ * The records an event concerns, or none when it changes no `watched` property (the phone
+ * index's; a connector's own, e.g. the booking property sync's).
+ */
+export function eventTargets(event: WebhookEvent, watched: Record<PhoneObjectType, ReadonlySet<string>>): [PhoneObjectType, string][] {
   const [prefix, verb] = event.subscriptionType.split('.');
   const type =
     prefix === 'object' ? OBJECT_TYPE_IDS[event.objectTypeId ?? ''] : prefix === 'contact' ? 'contact' : prefix === 'company' ? 'company' : undefined;
@@ -74,7 +77,7 @@ function targetsOf(event: WebhookEvent): [PhoneObjectType, string][] {
     case 'restore':
       return [[type, event.objectId]];
     case 'propertyChange':
-      return event.propertyName && INDEXED_PROPERTIES[type].has(event.propertyName) ? [[type, event.objectId]] : [];
+      return event.propertyName && watched[type].has(event.propertyName) ? [[type, event.objectId]] : [];
     case 'merge':
       // The merged-away ids leave the index; the surviving record is re-read.
       return [...new Set([event.objectId, event.primaryObjectId, event.newObjectId, ...(event.mergedObjectIds ?? [])].filter((id): id is string => !!id))].map(

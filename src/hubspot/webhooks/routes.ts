@@ -14,7 +14,7 @@ import { parseInput } from '../../web/errors.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { ConnectionStore } from '../connection-store.ts';
 import { HUBSPOT } from '../manifest.ts';
-import { webhookBatch } from './events.ts';
+import { webhookBatch, type WebhookEvent } from './events.ts';
 import { webhookEventsJob } from './jobs.ts';
 import { verifySignatureV3 } from './signature.ts';
 
@@ -25,6 +25,8 @@ export interface WebhookRouteDeps {
   /** `SPOKES_PUBLIC_URL` (or its default): the origin HubSpot is configured to call. */
   publicUrl: string;
   now?: () => number;
+  /** The connectors' share of a verified delivery (`Platform.hubspotEvents`): their jobs, enqueued before the answer. */
+  toConnectors?: (events: WebhookEvent[]) => Promise<void>;
 }
 
 export async function registerHubSpotWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
@@ -60,6 +62,7 @@ export async function registerHubSpotWebhookRoutes(app: FastifyInstance, deps: W
       }
       const events = parseInput(webhookBatch, json, 'body');
       const queued = await deps.queue.enqueue(webhookEventsJob, { events });
+      await deps.toConnectors?.(events);
       return reply.status(200).send({ received: events.length, duplicate: queued.duplicate });
     });
   });

@@ -47,7 +47,26 @@ export const syncSchema = z.object({
   nextNightlyAt: z.string(),
   manual: z.object({ allowed: z.boolean(), nextAllowedAt: z.string().nullable(), reason: z.string().nullable() }),
   synced: z.object({ contacts: z.number(), companies: z.number() }),
+  routingToken: z.object({ createdAt: z.string() }).nullable(),
 });
+const person = z.object({ name: z.string(), email: z.string() });
+export const bookingsSchema = z.object({
+  scope: z.enum(['own', 'all']),
+  bookings: z.array(
+    z.object({
+      source,
+      uid: z.string(),
+      state: z.enum(['scheduled', 'rescheduled', 'cancelled']),
+      title: z.string(),
+      meetingType: z.object({ id: z.string(), name: z.string() }),
+      start: z.string(),
+      host: person,
+      attendee: person,
+      hubspotMeetingId: z.string().nullable(),
+    }),
+  ),
+});
+export type BookingList = z.infer<typeof bookingsSchema>;
 export type SyncView = z.infer<typeof syncSchema>;
 const connectionSchema = z.object({ id: z.string(), state: z.string() }).passthrough();
 
@@ -67,4 +86,7 @@ export const bookingApi = {
     api('PUT', '/api/booking/property-sync', { body: { contactProperties, companyProperties }, schema: syncSchema }),
   test: () => api('POST', '/api/booking/property-sync/test', { schema: z.object({ at: z.string(), ok: z.boolean(), missing }) }),
   run: () => api('POST', '/api/booking/property-sync/run', { schema: z.object({ queued: z.boolean() }) }),
+  bookings: () => api('GET', '/api/booking/bookings', { schema: bookingsSchema }),
+  rotateToken: () => api('POST', '/api/booking/routing-token', { schema: z.object({ token: z.string(), createdAt: z.string() }) }),
+  removeToken: () => api('DELETE', '/api/booking/routing-token'),
 };

@@ -1,13 +1,16 @@
 /**
- * The Meeting booking page (issue 14): booking sources, meeting types and the
- * property sync for routing (docs/connectors/booking.md).
+ * The Meeting booking page (issue 14): booking sources, meeting types, the
+ * property sync for routing, the routing API token and the bookings — a
+ * member's own only (docs/connectors/booking.md).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../../shared/api.ts';
 import { Alert } from '../../shared/components/alert.tsx';
 import { Spinner } from '../../shared/components/spinner.tsx';
 import { PageHeader } from '../shell.tsx';
-import { bookingApi, type MeetingType, type SyncView } from './booking-api.ts';
+import { bookingApi, type BookingList, type MeetingType, type SyncView } from './booking-api.ts';
+import { BookingsCard } from './bookings-card.tsx';
+import { RoutingTokenCard } from './routing-token-card.tsx';
 import { MeetingTypesCard } from './meeting-types-card.tsx';
 import { PropertySyncCard } from './property-sync-card.tsx';
 import { SourcesCard } from './sources-card.tsx';
@@ -16,6 +19,7 @@ type State = {
   sources: Awaited<ReturnType<typeof bookingApi.sources>>;
   types: { meetingTypes: MeetingType[]; placeholders: Record<string, string> };
   sync: SyncView;
+  bookings: BookingList;
 };
 
 export function BookingPage() {
@@ -23,8 +27,8 @@ export function BookingPage() {
   const [error, setError] = useState<string>();
   const load = useCallback(async () => {
     try {
-      const [sources, types, sync] = await Promise.all([bookingApi.sources(), bookingApi.types(), bookingApi.sync()]);
-      setState({ sources, types, sync });
+      const [sources, types, sync, bookings] = await Promise.all([bookingApi.sources(), bookingApi.types(), bookingApi.sync(), bookingApi.bookings()]);
+      setState({ sources, types, sync, bookings });
       setError(undefined);
     } catch (err) {
       setError(errorMessage(err));
@@ -53,6 +57,8 @@ export function BookingPage() {
             connected={!!state.sources.connectionId}
             onChange={() => void load()}
           />
+          <RoutingTokenCard createdAt={state.sync.routingToken?.createdAt ?? null} onChange={() => void load()} />
+          <BookingsCard list={state.bookings} />
         </div>
       )}
     </>
