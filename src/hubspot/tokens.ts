@@ -54,15 +54,17 @@ export class TokenKeeper {
    * just answered 401 to: it is refreshed even if it does not look expired.
    */
   async accessToken(opts: { rejected?: string } = {}): Promise<ValidToken> {
-    const { store } = this.#opts;
-    const connection = await readConnection(store);
-    if (connection.kind === 'private_app' && opts.rejected !== undefined && opts.rejected === connection.accessToken) {
-      // Private-app tokens do not expire; a rejected one was revoked or rotated.
-      await store.markNeedsReauthorization('HubSpot rejected the private-app access token (revoked or rotated). Paste the new token.');
-      await this.#opts.onNeedsReauthorization?.().catch(() => {});
-      throw needsReauthorization('HubSpot rejected the private-app access token.');
+    if (opts.rejected !== undefined) {
+      const { store } = this.#opts;
+      const connection = await readConnection(store);
+      if (connection.kind === 'private_app' && opts.rejected === connection.accessToken) {
+        // Private-app tokens do not expire; a rejected one was revoked or rotated.
+        await store.markNeedsReauthorization('HubSpot rejected the private-app access token (revoked or rotated). Paste the new token.');
+        await this.#opts.onNeedsReauthorization?.().catch(() => {});
+        throw needsReauthorization('HubSpot rejected the private-app access token.');
+      }
     }
-    if (connection.kind === 'private_app') return { accessToken: connection.accessToken, connection };
+    // A private-app token has no expiry: the refresher hands it out as it is.
     const { accessToken, row } = await this.#refresher.accessToken(KEY, opts);
     return { accessToken, connection: row };
   }
