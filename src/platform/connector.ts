@@ -275,6 +275,12 @@ export interface SignedLinks {
  */
 export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   readonly connector: string;
+  /**
+   * The connector's context for the whole process: itself, or, in a job's context (a copy with
+   * the job's log and signal), the one it was copied from. State a connector builds once per
+   * process is keyed by it and built from it.
+   */
+  readonly base: ConnectorContext<Settings, Credentials>;
   log: Logger;
   /** The HubSpot account's client: current token, the shared rate budget (X4), errors mapped. */
   hubspot: HubSpotApi;
@@ -289,8 +295,8 @@ export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   secretBox: SecretBox;
   config: ConnectorConfig;
   lifecycle: ConnectionLifecycle<Settings, Credentials>;
-  /** The emulators, in sandbox mode on the serving process once they run; undefined otherwise. */
-  readonly sandboxes: Sandboxes | undefined;
+  /** The emulators, in sandbox mode on the serving process once they run; undefined otherwise (asked each time: they start later). */
+  sandboxes(): Sandboxes | undefined;
   queue: ConnectorQueue;
   /** This connector's connections: settings validated on read, credentials sealed. */
   connections: ConnectionsApi<Settings, Credentials>;

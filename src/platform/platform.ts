@@ -129,6 +129,9 @@ export class Platform {
     const { config } = services;
     ctx = {
       connector: slug,
+      get base() {
+        return ctx!;
+      },
       log,
       get hubspot() {
         return services.hubspot.api;
@@ -151,9 +154,7 @@ export class Platform {
         disable: async (id) => lifecycle.disable(this, await this.#ownConnection(slug, id)),
         disconnect: async (id) => lifecycle.disconnect(this, await this.#ownConnection(slug, id)),
       },
-      get sandboxes() {
-        return services.sandboxes;
-      },
+      sandboxes: () => services.sandboxes,
       queue: {
         enqueue: async (job, payload, opts) => services.queue.enqueue(own(job) as never, payload as never, opts),
         enqueueMany: async (job, payloads, opts) => services.queue.enqueueMany(own(job) as never, payloads as never, opts),

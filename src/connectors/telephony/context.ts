@@ -69,25 +69,22 @@ export interface TelephonyContext {
   stopLiveRelay?: () => Promise<void>;
 }
 
-/**
- * By the connector's connections handle: one per connector per process, the same object in every
- * context of it (a job's context spreads the connector's).
- */
-const contexts = new WeakMap<object, TelephonyContext>();
+/** By the connector's process-wide context (`ctx.base`: a job's context is a copy with its job's log). */
+const contexts = new WeakMap<ConnectorContext<any, any>, TelephonyContext>();
 
-/** The connector's state for a process, built on first use from any of its contexts. */
+/** The connector's state for a process, built on first use (from any of its contexts, out of `ctx.base`). */
 export function telephonyContext(ctx: ConnectorContext<any, any>): TelephonyContext {
-  let t = contexts.get(ctx.connections);
+  let t = contexts.get(ctx.base);
   if (!t) {
-    t = createTelephonyContext(ctx);
-    contexts.set(ctx.connections, t);
+    t = createTelephonyContext(ctx.base);
+    contexts.set(ctx.base, t);
   }
   return t;
 }
 
 /** The context, when this process built one (shutdown: nothing to stop otherwise). */
 export function existingTelephonyContext(ctx: ConnectorContext<any, any>): TelephonyContext | undefined {
-  return contexts.get(ctx.connections);
+  return contexts.get(ctx.base);
 }
 
 function servicesFrom(ctx: ConnectorContext): TelephonyServices {
@@ -102,7 +99,7 @@ function servicesFrom(ctx: ConnectorContext): TelephonyServices {
     },
     queue: ctx.queue,
     get sandboxes() {
-      return ctx.sandboxes;
+      return ctx.sandboxes();
     },
   };
 }
