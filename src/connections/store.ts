@@ -278,7 +278,10 @@ export class Connections {
 export interface ConnectionsApi<Settings = unknown, Credentials = unknown> {
   list(): Promise<ConnectionView<Settings>[]>;
   get(id: string): Promise<ConnectionView<Settings> | null>;
-  open(id: string): Promise<Connection<Settings, Credentials>>;
+  /** With `allowBrokenSettings`, settings that no longer validate do not refuse (they read as null). */
+  open(id: string, opts?: { allowBrokenSettings?: boolean }): Promise<Connection<Settings, Credentials>>;
+  /** The admin's choice, as the connector's own page sets it (the lifecycle's enable/disable run the connector's hooks too). */
+  setChoice(id: string, choice: ConnectionChoice): Promise<void>;
   updateSettings(id: string, settings: Settings): Promise<void>;
   updateCredentials(id: string, credentials: Credentials): Promise<void>;
   updateInfo(id: string, info: Record<string, unknown>, label?: string): Promise<void>;
@@ -300,9 +303,13 @@ export function scopedConnections(store: Connections, connector: string): Connec
       const found = await store.get(id);
       return (found?.connector === connector ? found : null) as never;
     },
-    open: async (id) => {
+    open: async (id, opts) => {
       await own(id);
-      return (await store.open(id)) as never;
+      return (await store.open(id, { allowBrokenSettings: opts?.allowBrokenSettings })) as never;
+    },
+    setChoice: async (id, choice) => {
+      await own(id);
+      await store.setChoice(id, choice);
     },
     updateSettings: async (id, settings) => {
       await own(id);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
+import type { Db } from '../db/open.ts';
 import { SANDBOX_APP_NAME } from './manifest.ts';
 import {
   CALLING_DEFAULTS,
@@ -25,8 +26,11 @@ export interface ApiCallingSettings {
   error: string | null;
 }
 
+/** What the calling settings take of the process's services (a connector's context gives these too). */
+export type CallingSettingsDeps = Pick<Services, 'hubspot' | 'secretBox' | 'sandboxes'> & { database: { db: Db } };
+
 /** The service for this process: saved credentials, else (sandbox mode) the emulator's Spokes app. */
-export function callingSettingsService(services: Services): CallingSettingsService {
+export function callingSettingsService(services: CallingSettingsDeps): CallingSettingsService {
   const { hubspot } = services;
   return new CallingSettingsService({
     db: services.database.db,

@@ -27,6 +27,11 @@ export function hubspotErrorBody(err: unknown): HubSpotErrorBody | undefined {
   return undefined;
 }
 
+/** HubSpot's body of a token-endpoint error that src/oauth's token client threw (`remoteBody`). */
+export function tokenErrorBody(err: unknown): HubSpotErrorBody | undefined {
+  return hubspotErrorBody({ body: (err as { remoteBody?: unknown }).remoteBody });
+}
+
 export function hubspotStatus(err: unknown): number | undefined {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'number' ? code : undefined;

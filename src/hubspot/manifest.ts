@@ -2,6 +2,8 @@
  * HubSpot facts Spokes relies on, as data (behaviour lives elsewhere).
  * Sections refer to shared/reference/hubspot-api.md.
  */
+import type { OAuthProvider } from '../oauth/provider.ts';
+
 export const HUBSPOT = {
   apiBaseUrl: 'https://api.hubapi.com',
   /** The authorize page lives on the app domain, not the API domain (§1.1). */
@@ -28,8 +30,30 @@ export const HUBSPOT = {
   optionalScopes: ['crm.objects.deals.read', 'crm.objects.deals.write'],
   /** §1.2: access tokens live 30 minutes; refresh well before, since a 401 is not a reliable signal. */
   refreshAheadSeconds: 300,
-  /** How long an authorization (state) started from the admin page stays valid. */
-  authorizationStateTtlSeconds: 600,
+  /**
+   * OAuth 2.0 (§1.1, §1.2), run by src/oauth: the authorize page is on the app domain, the token
+   * endpoint on the API domain; no PKCE; the client id and secret go in the form. Token errors are
+   * HubSpot's `{status, message}` (newer answers add RFC 6749's `error`): the statuses that only a
+   * person can repair are refusals.
+   */
+  oauth: {
+    authorizePath: '/oauth/authorize',
+    tokenPath: '/oauth/v1/token',
+    pkce: false,
+    clientAuth: 'body',
+    errorCodes: {
+      field: 'status',
+      messageField: 'message',
+      map: {
+        BAD_REFRESH_TOKEN: 'invalid_grant',
+        BAD_AUTH_CODE: 'invalid_grant',
+        EXPIRED_AUTH_CODE: 'invalid_grant',
+        BAD_REDIRECT_URI: 'invalid_grant',
+        BAD_CLIENT_ID: 'invalid_client',
+        BAD_CLIENT_SECRET: 'invalid_client',
+      },
+    },
+  },
   /**
    * §8: public apps get 110 requests per 10 s rolling per account; search has its own 5 per second.
    * Spokes' budget stays under both even with clock skew between the limiter and HubSpot (see rate-budget.ts).
@@ -51,6 +75,22 @@ export function appBaseUrlFor(apiBaseUrl: string): string {
   const eu = /^https:\/\/api-(\w+)\.hubapi\.com$/.exec(apiBaseUrl);
   if (eu) return `https://app-${eu[1]}.hubspot.com`;
   return apiBaseUrl;
+}
+
+/**
+ * HubSpot as an OAuth provider for the account at `apiBaseUrl` (api.hubapi.com, an EU data centre,
+ * or the sandbox): every required scope, the optional ones in `optional_scope` (§1.1).
+ */
+export function hubspotOAuthProvider(apiBaseUrl: string): OAuthProvider {
+  const { authorizePath, tokenPath, ...facts } = HUBSPOT.oauth;
+  return {
+    ...facts,
+    authorizeUrl: new URL(authorizePath, appBaseUrlFor(apiBaseUrl)).toString(),
+    tokenUrl: `${apiBaseUrl.replace(/\/+$/, '')}${tokenPath}`,
+    scopes: HUBSPOT.requiredScopes,
+    authorizeParams: { optional_scope: HUBSPOT.optionalScopes.join(' ') },
+    refreshAheadSeconds: HUBSPOT.refreshAheadSeconds,
+  };
 }
 
 /** The name of Spokes' app in the HubSpot emulator (sandbox mode): found again by it at every start. */

@@ -6,7 +6,7 @@
 import { Client } from '@hubspot/api-client';
 import { ValidationError } from '../errors.ts';
 import type { ConnectionStore, NewConnection } from './connection-store.ts';
-import { readAccount } from './authorization.ts';
+import { readAccount } from './install.ts';
 import { hubspotErrorBody, hubspotStatus, jsonOrThrow } from './errors.ts';
 
 /** A cheap read per scope Spokes needs; a 403 names what is missing. */

@@ -1,7 +1,8 @@
 /**
  * Spokes' side of the HubSpot connection: the app's credentials, the one
- * connected account with its (encrypted) tokens, pending authorizations, and
- * the phone index of every contact's and company's numbers.
+ * connected account with its (encrypted) tokens, and the phone index of every
+ * contact's and company's numbers. Pending authorizations (the OAuth `state`)
+ * are src/oauth's (`oauth_authorizations`, connector `hubspot`).
  */
 import { pgTable, text, jsonb, timestamp, bigint, index, primaryKey } from 'drizzle-orm/pg-core';
 
@@ -33,14 +34,6 @@ export const hubspotConnection = pgTable('hubspot_connection', {
   lastError: text('last_error'),
   connectedAt: timestamp('connected_at', { withTimezone: true }).defaultNow().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).defaultNow().notNull(),
-});
-
-/** One row per "Connect" click: the OAuth `state`, hashed, single use. */
-export const hubspotAuthorizations = pgTable('hubspot_authorizations', {
-  stateHash: text('state_hash').primaryKey(),
-  createdAt: timestamp('created_at', { withTimezone: true }).defaultNow().notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
 });
 
 /**

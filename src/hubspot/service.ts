@@ -13,7 +13,8 @@ import { ConnectionStore, type AppCredentials } from './connection-store.ts';
 import { TokenKeeper } from './tokens.ts';
 import { HubSpotApi } from './api.ts';
 import type { RateBudget } from './rate-budget.ts';
-import { beginAuthorization, completeAuthorization, type CallbackQuery } from './authorization.ts';
+import type { CallbackQuery } from '../oauth/authorization.ts';
+import { beginInstall, completeInstall } from './install.ts';
 import { connectPrivateApp } from './private-app.ts';
 import { HUBSPOT } from './manifest.ts';
 
@@ -76,6 +77,7 @@ export class HubSpotService {
       store: this.store,
       log: opts.log,
       now: opts.now,
+      redirectUrl: () => this.redirectUrl,
       onRefreshed: async (expiresAt) => {
         await opts.scheduleRefresh?.(expiresAt);
       },
@@ -137,11 +139,11 @@ export class HubSpotService {
   }
 
   beginAuthorization(): Promise<{ authorizeUrl: string; state: string }> {
-    return beginAuthorization(this.#deps());
+    return beginInstall(this.#deps());
   }
 
   async completeAuthorization(query: CallbackQuery): Promise<void> {
-    const connection = await completeAuthorization(this.#deps(), query);
+    const connection = await completeInstall(this.#deps(), query);
     this.#opts.log.info({ portalId: connection.portalId, account: connection.accountName }, 'HubSpot connected');
     if (connection.accessExpiresAt) await this.#opts.scheduleRefresh?.(connection.accessExpiresAt);
     await this.#connected();
@@ -189,7 +191,14 @@ export class HubSpotService {
   }
 
   #deps() {
-    return { db: this.#opts.database.db, store: this.store, baseUrl: this.#opts.baseUrl, redirectUrl: this.redirectUrl, now: this.#opts.now };
+    return {
+      db: this.#opts.database.db,
+      secretBox: this.#opts.secretBox,
+      store: this.store,
+      baseUrl: this.#opts.baseUrl,
+      redirectUrl: this.redirectUrl,
+      now: this.#opts.now,
+    };
   }
 
   /**

@@ -1,25 +1,28 @@
 /**
- * Hands out a valid access token, refreshing it ahead of expiry. One refresh at
- * a time across every worker: in-process callers share one promise, processes
- * take a PostgreSQL advisory lock and re-read the row — whoever gets the lock
- * second finds a fresh token and uses it. A refresh token HubSpot rejects puts
- * the connection into "needs re-authorization".
+ * The HubSpot connection's access token, valid for a few more minutes: an
+ * OAuth connection's is refreshed by src/oauth (single-flight across
+ * processes, HubSpot as an OAuth provider from the manifest); a private-app
+ * token does not expire. A refresh HubSpot refuses, or a private-app token it
+ * rejects, puts the connection into "needs re-authorization" and pauses the
+ * jobs that need HubSpot.
  */
-import { Client } from '@hubspot/api-client';
-import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
-import { AuthExpiredError, NotConnectedError, RemoteRejectedError } from '../errors.ts';
-import type { AppCredentials, Connection, ConnectionStore } from './connection-store.ts';
-import { mapHubSpotError } from './errors.ts';
-import { HUBSPOT } from './manifest.ts';
+import { AuthExpiredError, NotConnectedError } from '../errors.ts';
+import { TokenRefresher, type TokenHolder } from '../oauth/refresh.ts';
+import type { OAuthProvider } from '../oauth/provider.ts';
+import type { Connection, ConnectionStore } from './connection-store.ts';
+import { hubspotOAuthProvider } from './manifest.ts';
 
-const REFRESH_LOCK_ID = 7_302_117_012;
+/** The refresher's key of the one HubSpot connection (its advisory lock, its in-process promise). */
+const KEY = 'hubspot';
 
 export interface TokenKeeperOptions {
   database: Database;
   store: ConnectionStore;
   log: Logger;
+  /** Spokes' OAuth callback URL (the client's registered redirect URI). */
+  redirectUrl(): string;
   /** Called after each successful refresh (e.g. to schedule the next one). */
   onRefreshed?(expiresAt: Date): Promise<void>;
   /** Called when the connection was just marked "needs re-authorization" (e.g. to pause jobs at once). */
@@ -34,12 +37,16 @@ export interface ValidToken {
 
 export class TokenKeeper {
   readonly #opts: TokenKeeperOptions;
-  #inflight: Promise<ValidToken> | undefined;
-  /** Refresh-token requests sent by this process (tests and metrics). */
-  refreshCount = 0;
+  readonly #refresher: TokenRefresher<Connection>;
 
   constructor(opts: TokenKeeperOptions) {
     this.#opts = opts;
+    this.#refresher = new TokenRefresher({ database: opts.database, log: opts.log, holder: holder(opts), now: opts.now });
+  }
+
+  /** Refresh-token requests sent by this process (tests and metrics). */
+  get refreshCount(): number {
+    return this.#refresher.refreshCount;
   }
 
   /**
@@ -47,83 +54,66 @@ export class TokenKeeper {
    * just answered 401 to: it is refreshed even if it does not look expired.
    */
   async accessToken(opts: { rejected?: string } = {}): Promise<ValidToken> {
-    const connection = await this.#opts.store.connection();
-    if (!connection) throw new NotConnectedError('HubSpot is not connected: connect it on the HubSpot page of the Spokes admin.');
-    if (connection.status === 'needs_reauthorization') throw needsReauthorization(connection.lastError);
-    if (!this.#needsRefresh(connection, opts.rejected)) return { accessToken: connection.accessToken, connection };
-    if (connection.kind === 'private_app') {
-      // Private-app tokens do not expire; a rejected one was revoked or rotated.
-      await this.#opts.store.markNeedsReauthorization('HubSpot rejected the private-app access token (revoked or rotated). Paste the new token.');
-      await this.#opts.onNeedsReauthorization?.().catch(() => {});
-      throw needsReauthorization('HubSpot rejected the private-app access token.');
+    if (opts.rejected !== undefined) {
+      const { store } = this.#opts;
+      const connection = await readConnection(store);
+      if (connection.kind === 'private_app' && opts.rejected === connection.accessToken) {
+        // Private-app tokens do not expire; a rejected one was revoked or rotated.
+        await store.markNeedsReauthorization('HubSpot rejected the private-app access token (revoked or rotated). Paste the new token.');
+        await this.#opts.onNeedsReauthorization?.().catch(() => {});
+        throw needsReauthorization('HubSpot rejected the private-app access token.');
+      }
     }
-    this.#inflight ??= this.#refresh(opts.rejected).finally(() => {
-      this.#inflight = undefined;
-    });
-    return this.#inflight;
-  }
-
-  #needsRefresh(c: Connection, rejected: string | undefined): boolean {
-    if (rejected !== undefined && rejected === c.accessToken) return true;
-    if (!c.accessExpiresAt) return false;
-    return c.accessExpiresAt.getTime() - (this.#opts.now?.() ?? Date.now()) < HUBSPOT.refreshAheadSeconds * 1000;
-  }
-
-  async #refresh(rejected: string | undefined): Promise<ValidToken> {
-    const { database, store, log } = this.#opts;
-    let refused: string | undefined;
-    const result = await database.db
-      .transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK_ID})`);
-        const current = await store.connection(tx as unknown as Db);
-        if (!current) throw new NotConnectedError('HubSpot is not connected.');
-        if (current.status === 'needs_reauthorization') throw needsReauthorization(current.lastError);
-        // Another process refreshed while we waited for the lock.
-        if (!this.#needsRefresh(current, rejected)) return { accessToken: current.accessToken, connection: current };
-        const app = await store.app(tx as unknown as Db);
-        if (!app || !current.refreshToken) throw needsReauthorization('the HubSpot app credentials or the refresh token are missing');
-        try {
-          const tokens = await requestRefresh(current.baseUrl, app, current.refreshToken);
-          this.refreshCount++;
-          const accessExpiresAt = new Date((this.#opts.now?.() ?? Date.now()) + tokens.expiresIn * 1000);
-          await store.saveTokens(tx as unknown as Db, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt });
-          log.info({ portalId: current.portalId, expiresAt: accessExpiresAt.toISOString() }, 'HubSpot access token refreshed');
-          return {
-            accessToken: tokens.accessToken,
-            connection: { ...current, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, accessExpiresAt },
-          };
-        } catch (err) {
-          const mapped = mapHubSpotError(err, 'refreshing the HubSpot access token');
-          // A definite "no" (400 BAD_REFRESH_TOKEN, a revoked app, a wrong client secret) will not heal by itself.
-          if (mapped instanceof RemoteRejectedError || mapped instanceof AuthExpiredError) refused = mapped.message;
-          throw mapped;
-        }
-      })
-      .catch(async (err) => {
-        if (refused) {
-          await store.markNeedsReauthorization(refused);
-          await this.#opts.onNeedsReauthorization?.().catch(() => {});
-          log.warn({ reason: refused }, 'HubSpot refused the refresh token: the connection needs re-authorization');
-          throw needsReauthorization(refused);
-        }
-        throw err;
-      });
-    await this.#opts
-      .onRefreshed?.(result.connection.accessExpiresAt!)
-      .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the next token refresh'));
-    return result;
+    // A private-app token has no expiry: the refresher hands it out as it is.
+    const { accessToken, row } = await this.#refresher.accessToken(KEY, opts);
+    return { accessToken, connection: row };
   }
 }
 
-/** `POST /oauth/v1/token` with `grant_type=refresh_token`, through the official client. */
-export async function requestRefresh(
-  baseUrl: string,
-  app: AppCredentials,
-  refreshToken: string,
-): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
-  const client = new Client({ basePath: baseUrl, numberOfApiCallRetries: 0 });
-  const r = await client.oauth.tokensApi.create('refresh_token', undefined, undefined, app.clientId, app.clientSecret, refreshToken);
-  return { accessToken: r.accessToken, refreshToken: r.refreshToken ?? refreshToken, expiresIn: r.expiresIn };
+function holder(opts: TokenKeeperOptions): TokenHolder<Connection> {
+  const { store } = opts;
+  const providers = new Map<string, OAuthProvider>();
+  return {
+    read: (_key, db) => readConnection(store, db),
+    tokens: (c) => ({
+      accessToken: c.accessToken,
+      ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}),
+      ...(c.accessExpiresAt ? { expiresAt: c.accessExpiresAt.toISOString() } : {}),
+    }),
+    provider(c) {
+      let provider = providers.get(c.baseUrl);
+      if (!provider) providers.set(c.baseUrl, (provider = hubspotOAuthProvider(c.baseUrl)));
+      return {
+        provider,
+        async client(db) {
+          const app = await store.app(db);
+          if (!app) throw needsReauthorization('the HubSpot app credentials are missing');
+          return { ...app, redirectUri: opts.redirectUrl() };
+        },
+      };
+    },
+    async write(_key, c, tokens, db) {
+      const next = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken!, accessExpiresAt: new Date(tokens.expiresAt!) };
+      await store.saveTokens(db, next);
+      return { ...c, ...next, status: 'connected', lastError: null };
+    },
+    async refused(_key, reason) {
+      const lastError = `refreshing the HubSpot access token: ${reason}`;
+      await store.markNeedsReauthorization(lastError);
+      await opts.onNeedsReauthorization?.().catch(() => {});
+      return needsReauthorization(lastError);
+    },
+    async refreshed(_key, c) {
+      if (c.accessExpiresAt) await opts.onRefreshed?.(c.accessExpiresAt);
+    },
+  };
+}
+
+async function readConnection(store: ConnectionStore, db?: Db): Promise<Connection> {
+  const connection = await store.connection(db);
+  if (!connection) throw new NotConnectedError('HubSpot is not connected: connect it on the HubSpot page of the Spokes admin.');
+  if (connection.status === 'needs_reauthorization') throw needsReauthorization(connection.lastError);
+  return connection;
 }
 
 export function needsReauthorization(reason: string | null): AuthExpiredError {

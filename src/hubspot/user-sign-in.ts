@@ -12,13 +12,16 @@
  *
  * The redirect goes to the admin's callback path (`HUBSPOT.callbackPath`), so an
  * admin registers no second redirect URL; the callback tells the two flows
- * apart by the state's prefix (`registerSignInCallback`).
+ * apart by the state's prefix (`registerSignInCallback`). The code is exchanged
+ * by src/oauth's token client, as the install's is.
  */
 import { Client } from '@hubspot/api-client';
 import { SpokesError } from '../errors.ts';
 import type { ConnectionStore } from './connection-store.ts';
-import { HUBSPOT, appBaseUrlFor } from './manifest.ts';
-import { hubspotErrorBody, mapHubSpotError } from './errors.ts';
+import { requestToken } from '../oauth/token-client.ts';
+import type { OAuthTokenSet } from '../oauth/provider.ts';
+import { appBaseUrlFor, hubspotOAuthProvider } from './manifest.ts';
+import { mapHubSpotError, tokenErrorBody } from './errors.ts';
 
 export interface UserSignInDeps {
   store: ConnectionStore;
@@ -53,11 +56,12 @@ export async function userSignInUrl(deps: UserSignInDeps, opts: { portalId: numb
       409,
     );
   }
+  const provider = hubspotOAuthProvider(connection.baseUrl);
   const url = new URL(`/oauth/${opts.portalId}/authorize`, appBaseUrlFor(connection.baseUrl));
   url.searchParams.set('client_id', app.clientId);
   url.searchParams.set('redirect_uri', deps.redirectUrl);
-  url.searchParams.set('scope', HUBSPOT.requiredScopes.join(' '));
-  url.searchParams.set('optional_scope', HUBSPOT.optionalScopes.join(' '));
+  url.searchParams.set('scope', provider.scopes.join(' '));
+  for (const [name, value] of Object.entries(provider.authorizeParams ?? {})) url.searchParams.set(name, value);
   url.searchParams.set('state', opts.state);
   return url.toString();
 }
@@ -67,11 +71,15 @@ export async function identifyUser(deps: UserSignInDeps, code: string): Promise<
   const [app, connection] = await Promise.all([deps.store.app(), deps.store.connection()]);
   if (!app || connection?.kind !== 'oauth') throw new UserSignInError('Spokes is no longer connected to HubSpot with its app. Ask your Spokes admin.', 409);
   const client = new Client({ basePath: connection.baseUrl, numberOfApiCallRetries: 0 });
-  let tokens;
+  let tokens: OAuthTokenSet;
   try {
-    tokens = await client.oauth.tokensApi.create('authorization_code', code, deps.redirectUrl, app.clientId, app.clientSecret);
+    tokens = await requestToken(
+      hubspotOAuthProvider(connection.baseUrl),
+      { ...app, redirectUri: deps.redirectUrl },
+      { grant_type: 'authorization_code', code, redirect_uri: deps.redirectUrl },
+    );
   } catch (err) {
-    const body = hubspotErrorBody(err);
+    const body = tokenErrorBody(err);
     throw new UserSignInError(`HubSpot did not confirm the sign-in (${body?.message ?? (err as Error).message}). Close this window and try again.`);
   }
   try {
@@ -81,6 +89,6 @@ export async function identifyUser(deps: UserSignInDeps, code: string): Promise<
     throw mapHubSpotError(err, 'reading who signed in to HubSpot');
   } finally {
     // Spokes needed the identity, not another install's tokens.
-    await client.oauth.refreshTokensApi.archive(tokens.refreshToken).catch(() => {});
+    if (tokens.refreshToken) await client.oauth.refreshTokensApi.archive(tokens.refreshToken).catch(() => {});
   }
 }

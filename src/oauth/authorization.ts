@@ -90,7 +90,13 @@ export interface CompletedAuthorization {
  */
 export async function completeAuthorization(
   deps: AuthorizationDeps,
-  input: { connector: string; provider: OAuthProvider; client: () => Promise<OAuthClient> },
+  input: {
+    connector: string;
+    provider: OAuthProvider;
+    client: () => Promise<OAuthClient>;
+    /** The provider's refusal of the code in words for the person (default: the token endpoint's own). */
+    refusal?: (err: Error) => string;
+  },
   query: CallbackQuery,
 ): Promise<CompletedAuthorization> {
   // §4.1.2.1: the person refused, or the provider could not ask them.
@@ -120,7 +126,9 @@ export async function completeAuthorization(
   try {
     tokens = await requestToken(input.provider, client, params, now.getTime());
   } catch (err) {
-    throw new AuthorizationError(`The provider refused the authorization code: ${(err as Error).message}. Start again with "Connect".`);
+    throw new AuthorizationError(
+      input.refusal?.(err as Error) ?? `The provider refused the authorization code: ${(err as Error).message}. Start again with "Connect".`,
+    );
   }
   return { tokens, connectionId: claimed.connectionId, startedBy: claimed.startedBy };
 }

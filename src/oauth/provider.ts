@@ -27,6 +27,12 @@ export interface OAuthProvider {
   refreshAheadSeconds?: number;
   /** Used when the token response has no `expires_in` (RFC 6749 §5.1 makes it optional). Default 1 hour. */
   defaultExpiresInSeconds?: number;
+  /**
+   * For a token endpoint whose errors are not (only) RFC 6749 §5.2: the body field holding the
+   * provider's own error code, and the §5.2 code each of its codes means (HubSpot answers
+   * `{"status": "BAD_REFRESH_TOKEN", "message": …}`, reference §1.2). A mapped code wins over `error`.
+   */
+  errorCodes?: { field: string; messageField: string; map: Readonly<Record<string, string>> };
 }
 
 /** The client Spokes is at the provider: its registered id and secret, and the redirect URI it registered. */

@@ -1,8 +1,9 @@
 /**
  * One row per OAuth authorization a person started (Connect, or Reconnect of
- * a connection that needs re-authorization): the `state` hashed (SHA-256, as
- * src/hubspot/authorization.ts does), single use, expiring; the PKCE verifier
- * sealed. Tokens themselves live in the connection's sealed credentials.
+ * a connection that needs re-authorization; HubSpot's install is connector
+ * `hubspot`): the `state` hashed (SHA-256), single use, expiring; the PKCE
+ * verifier sealed. Tokens themselves live in the connection's sealed
+ * credentials (HubSpot's: its own row, src/hubspot/connection-store.ts).
  */
 import { pgTable, text, timestamp, index } from 'drizzle-orm/pg-core';
 

@@ -13,9 +13,12 @@ import type { OAuthClient, OAuthProvider, OAuthTokenSet } from './provider.ts';
 /** The token server refused the grant or the client: the connection needs re-authorization. */
 export class OAuthRefusedError extends SpokesError {
   readonly oauthError: string;
-  constructor(oauthError: string, message: string) {
+  /** The token endpoint's error body, parsed (as RemoteRejectedError's), for a provider's own wording. */
+  readonly remoteBody: unknown;
+  constructor(oauthError: string, message: string, remoteBody?: unknown) {
     super('auth_expired', message, { status: 409 });
     this.oauthError = oauthError;
+    this.remoteBody = remoteBody;
   }
 }
 
@@ -73,14 +76,25 @@ export async function requestToken(provider: OAuthProvider, client: OAuthClient,
   }
   if (res.status === 429) throw new RemoteRateLimitedError('the token endpoint asked Spokes to slow down', retryAfterMs(res.headers.get('retry-after')));
   if (res.status >= 500) throw new RemoteUnavailableError(`the token endpoint answered ${res.status}`);
-  const error = errorResponse.safeParse(body);
+  const error = errorResponse.safeParse(providerError(provider, body) ?? body);
   if (error.success && REFUSALS.has(error.data.error)) {
-    throw new OAuthRefusedError(error.data.error, `${error.data.error}${error.data.error_description ? `: ${error.data.error_description}` : ''}`);
+    throw new OAuthRefusedError(error.data.error, `${error.data.error}${error.data.error_description ? `: ${error.data.error_description}` : ''}`, body);
   }
   // 401 without a §5.2 body: the client was refused (§5.2 allows 401 for invalid_client).
   if (res.status === 401) throw new OAuthRefusedError('invalid_client', 'the token endpoint refused the client credentials (HTTP 401)');
   const what = error.success ? `${error.data.error}${error.data.error_description ? `: ${error.data.error_description}` : ''}` : `HTTP ${res.status}`;
   throw new RemoteRejectedError(`the token endpoint refused the request: ${what}`, res.status, undefined, body);
+}
+
+/** A provider's own error code as a §5.2 error (`errorCodes` in its manifest), when it has one. */
+function providerError(provider: OAuthProvider, body: unknown): { error: string; error_description?: string } | undefined {
+  if (!provider.errorCodes || !body || typeof body !== 'object') return undefined;
+  const fields = body as Record<string, unknown>;
+  const code = fields[provider.errorCodes.field];
+  const mapped = typeof code === 'string' ? provider.errorCodes.map[code] : undefined;
+  if (!mapped) return undefined;
+  const message = fields[provider.errorCodes.messageField];
+  return { error: mapped, ...(typeof message === 'string' ? { error_description: message } : {}) };
 }
 
 function retryAfterMs(header: string | null): number {

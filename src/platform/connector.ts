@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { JobContext, JobDefinition } from '../jobs/job.ts';
-import type { EnqueueResult } from '../jobs/queue.ts';
+import type { EnqueueResult, JobQueue } from '../jobs/queue.ts';
 import type { HubSpotApi } from '../hubspot/api.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
 import type { SandboxSystem, Sandboxes } from '../sandbox/sandboxes.ts';
@@ -24,7 +24,13 @@ import type { SyncErrors } from '../sync/sync-errors.ts';
 import type { ConnectorAudit } from '../sync/audit-log.ts';
 import type { ConnectorSyncEngine } from '../sync/engine/engine.ts';
 import type { SyncDefinition } from '../sync/engine/types.ts';
-import type { Db } from '../db/open.ts';
+import type { Database, Db } from '../db/open.ts';
+import type { Config } from '../config.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import type { HubSpotService } from '../hubspot/service.ts';
+import type { PhoneIndexing } from '../hubspot/phone/index.ts';
+import type { CallOptions } from '../connections/lifecycle.ts';
+import type { ApiConnection } from './wire.ts';
 import type { WebhookEvent } from '../hubspot/webhooks/events.ts';
 
 export interface ConnectorManifest {
@@ -240,7 +246,33 @@ export interface SandboxLifecycle<ConnectInput> {
 /** The typed queue a connector gets: enqueue by job object, its own jobs only. */
 export interface ConnectorQueue {
   enqueue<P extends z.ZodType>(job: ConnectorJob<P, any, any>, payload: z.input<P>, opts?: { startAfterSeconds?: number }): Promise<EnqueueResult>;
+  /** Many payloads of one job in one insert (a back-fill). */
+  enqueueMany<P extends z.ZodType>(job: ConnectorJob<P, any, any>, payloads: z.input<P>[], opts?: { startAfterSeconds?: number }): Promise<EnqueueResult[]>;
+  /** Why `enqueue` would refuse this payload, or undefined: to skip one bad item of a batch. */
+  invalidPayload<P extends z.ZodType>(job: ConnectorJob<P, any, any>, payload: z.input<P>): Error | undefined;
+  /** One of the connector's jobs by id (its state, attempts, data), or null. */
+  job(job: ConnectorJob<any, any, any>, id: string): ReturnType<JobQueue['job']>;
+  /** The connector's jobs of a type by id or by their data (`{ payload: { id } }`). */
+  findJobs(job: ConnectorJob<any, any, any>, filter: { id?: string; data?: object; limit?: number }): ReturnType<JobQueue['findJobs']>;
+  /** A job waiting for its retry delay runs now. */
+  runNow(job: ConnectorJob<any, any, any>, id: string): Promise<void>;
+  /** Failed jobs of one of the connector's job types (`queue`: its name) run again. */
+  retryFailed(opts: { queue: string; ids?: readonly string[] }): Promise<number>;
+  deleteJob(job: ConnectorJob<any, any, any>, id: string): Promise<void>;
 }
+
+/** The platform's lifecycle of the connector's own connections (src/connections/lifecycle.ts), for its own admin pages. */
+export interface ConnectionLifecycle<Settings = unknown, Credentials = unknown> {
+  connect(rawInput: unknown, opts?: CallOptions): Promise<ApiConnection>;
+  /** Runs the connector's `connect` (the remote checked) without storing anything. */
+  checkConnection(rawInput: unknown, opts?: CallOptions): Promise<ConnectResult<Settings, Credentials>>;
+  enable(connectionId: string): Promise<ApiConnection>;
+  disable(connectionId: string): Promise<ApiConnection>;
+  disconnect(connectionId: string): Promise<{ disconnected: string }>;
+}
+
+/** What a connector reads of the configuration. */
+export type ConnectorConfig = Readonly<Pick<Config, 'defaultRegion' | 'pbxAddresses' | 'databaseUrl' | 'sandboxMode'>>;
 
 /** Signed links for `signed-link` public routes: an HMAC of the path and its expiry. */
 export interface SignedLinks {
@@ -254,9 +286,28 @@ export interface SignedLinks {
  */
 export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   readonly connector: string;
+  /**
+   * The connector's context for the whole process: itself, or, in a job's context (a copy with
+   * the job's log and signal), the one it was copied from. State a connector builds once per
+   * process is keyed by it and built from it.
+   */
+  readonly base: ConnectorContext<Settings, Credentials>;
   log: Logger;
   /** The HubSpot account's client: current token, the shared rate budget (X4), errors mapped. */
   hubspot: HubSpotApi;
+  /**
+   * The HubSpot connection itself, beside its API: the connected account and the app, Spokes'
+   * OAuth callback (a "Sign in with HubSpot" comes back through it), the public URL.
+   */
+  hubspotConnection: HubSpotService;
+  /** Caller matching without calling HubSpot: every contact's and company's numbers (T4, T5, T7, T8). */
+  phone: PhoneIndexing;
+  /** Seals and signs with the installation key, each value bound to what it is for. */
+  secretBox: SecretBox;
+  config: ConnectorConfig;
+  lifecycle: ConnectionLifecycle<Settings, Credentials>;
+  /** The emulators, in sandbox mode on the serving process once they run; undefined otherwise (asked each time: they start later). */
+  sandboxes(): Sandboxes | undefined;
   queue: ConnectorQueue;
   /** This connector's connections: settings validated on read, credentials sealed. */
   connections: ConnectionsApi<Settings, Credentials>;
@@ -274,6 +325,8 @@ export interface ConnectorContext<Settings = unknown, Credentials = unknown> {
   readonly publicUrl: string;
   /** The database, for the connector's own tables only (its folder's `schema.ts`, one migration). */
   readonly db: Db;
+  /** A raw statement on that database: its rows, on both engines. */
+  readonly query: Database['query'];
   /** Aborted when the process shuts down (a job's context: when its lease ends). */
   signal: AbortSignal;
 }

@@ -22,25 +22,12 @@ import type { AnyConnector, ConnectorContext, ConnectorJob, ConnectorJobContext 
 import { StreamRunner } from './streams.ts';
 import type { Db } from '../db/open.ts';
 import { signLink } from './signed-links.ts';
+import * as lifecycle from '../connections/lifecycle.ts';
 import type { WebhookEvent } from '../hubspot/webhooks/events.ts';
 
 export interface PlatformOptions {
   services: Services;
   connectors: readonly AnyConnector[];
-}
-
-/** Where a context keeps the process's services (a symbol: copied by spread, never listed or serialised). */
-const SERVICES = Symbol('spokes.services');
-
-/**
- * The process's services behind a connector's context. Only for a connector whose own tables and
- * HubSpot-side helpers predate the context (telephony: its call log, bindings, phone index and
- * calling settings); a new connector uses `ctx` alone. docs/decisions.md says why it exists.
- */
-export function servicesOf(ctx: ConnectorContext): Services {
-  const services = (ctx as unknown as { [SERVICES]?: Services })[SERVICES];
-  if (!services) throw new SpokesError('internal', `connector ${ctx.connector}'s context has no services`);
-  return services;
 }
 
 /** How long the job gates' view of the connections is reused (every gate asks every few seconds). */
@@ -136,17 +123,48 @@ export class Platform {
     const services = this.#services;
     const log = services.log.child({ connector: slug });
     const jobNames = new Set(connector.jobs.map((j) => j.name));
+    const own = <J extends { name: string }>(job: J): J => {
+      if (!jobNames.has(job.name)) throw new SpokesError('internal', `connector ${slug} used job "${job.name}", which it does not declare`);
+      return job;
+    };
+    const { config } = services;
     ctx = {
       connector: slug,
+      get base() {
+        return ctx!;
+      },
       log,
       get hubspot() {
         return services.hubspot.api;
       },
+      hubspotConnection: services.hubspot,
+      get phone() {
+        return services.phone;
+      },
+      secretBox: services.secretBox,
+      config: {
+        defaultRegion: config.defaultRegion,
+        pbxAddresses: config.pbxAddresses,
+        databaseUrl: config.databaseUrl,
+        sandboxMode: config.sandboxMode,
+      },
+      lifecycle: {
+        connect: (input, opts) => lifecycle.connect(this, slug, input, opts),
+        checkConnection: (input, opts) => lifecycle.checkConnection(this, slug, input, opts),
+        enable: async (id) => lifecycle.enable(this, await this.#ownConnection(slug, id)),
+        disable: async (id) => lifecycle.disable(this, await this.#ownConnection(slug, id)),
+        disconnect: async (id) => lifecycle.disconnect(this, await this.#ownConnection(slug, id)),
+      },
+      sandboxes: () => services.sandboxes,
       queue: {
-        enqueue: async (job, payload, opts) => {
-          if (!jobNames.has(job.name)) throw new SpokesError('internal', `connector ${slug} enqueued "${job.name}", which it does not declare`);
-          return services.queue.enqueue(job as never, payload as never, opts);
-        },
+        enqueue: async (job, payload, opts) => services.queue.enqueue(own(job) as never, payload as never, opts),
+        enqueueMany: async (job, payloads, opts) => services.queue.enqueueMany(own(job) as never, payloads as never, opts),
+        invalidPayload: (job, payload) => services.queue.invalidPayload(own(job) as never, payload as never),
+        job: async (job, id) => services.queue.job(own(job), id),
+        findJobs: async (job, filter) => services.queue.findJobs(own(job), filter),
+        runNow: async (job, id) => services.queue.runNow(own(job), id),
+        retryFailed: async (opts) => services.queue.retryFailed({ queue: own({ name: opts.queue }).name, ids: opts.ids }),
+        deleteJob: async (job, id) => services.queue.deleteJob(own(job), id),
       },
       connections: scopedConnections(this.connections, slug),
       links: this.links,
@@ -160,17 +178,22 @@ export class Platform {
         return services.hubspot.publicUrl;
       },
       db: services.database.db,
+      query: (statement) => services.database.query(statement),
       signal: this.#abort.signal,
     };
-    Object.defineProperty(ctx, SERVICES, { value: services, enumerable: true });
     this.#contexts.set(slug, ctx);
     return ctx;
   }
 
   async #ownToken(slug: string, connectionId: string): Promise<string> {
+    return this.tokens.accessToken(await this.#ownConnection(slug, connectionId));
+  }
+
+  /** The id of a connection of this connector, or a 404 (a connector acts on its own connections only). */
+  async #ownConnection(slug: string, connectionId: string): Promise<string> {
     const found = await this.connections.get(connectionId);
     if (found?.connector !== slug) throw new NotFoundError(`There is no ${slug} connection "${connectionId}".`);
-    return this.tokens.accessToken(connectionId);
+    return connectionId;
   }
 
   /** Every connector's jobs, as the queue runs them: gated per connector, each opening its connection first. */

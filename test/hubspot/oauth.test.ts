@@ -9,6 +9,9 @@ import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } fro
 import { HUBSPOT } from '../../src/hubspot/manifest.ts';
 import type { HubSpotStatus } from '../../src/hubspot/service.ts';
 import { routeCount } from '../support/hubspot-connect.ts';
+import { sql } from 'drizzle-orm';
+import { beginAuthorization } from '../../src/oauth/authorization.ts';
+import { hubspotOAuthProvider } from '../../src/hubspot/manifest.ts';
 
 describe('connecting HubSpot by OAuth', () => {
   let sandbox: HubSpotSandbox;
@@ -88,6 +91,28 @@ describe('connecting HubSpot by OAuth', () => {
     assert.equal(replay.status, 400);
     assert.match(await replay.text(), /unknown, has expired or was already used/);
     assert.equal((await status()).connection?.connectedAt, connectedAt, 'unchanged');
+  });
+
+  it("keeps the state in the OAuth module: only its hash stored, and another flow's state does not complete the install", async () => {
+    const state = (await authorize()).searchParams.get('state')!;
+    const { database, secretBox } = spokes.runtime.services;
+    const pending = await database.query<{ connector: string; state_hash: string }>(
+      sql`select connector, state_hash from oauth_authorizations where used_at is null`,
+    );
+    assert.ok(pending.some((r) => r.connector === 'hubspot'));
+    assert.ok(
+      pending.every((r) => !r.state_hash.includes(state)),
+      'the state itself is not stored',
+    );
+    // A state begun for another connector's OAuth flow, brought back to HubSpot's callback with a real code.
+    const other = await beginAuthorization(
+      { db: database.db, secretBox },
+      { connector: 'demo', provider: hubspotOAuthProvider(sandbox.url), client: { ...app, redirectUri: `${spokes.url}/oauth/hubspot/callback` } },
+    );
+    const res = await fetch(approve(new URL(other.authorizeUrl)));
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /unknown, has expired or was already used/);
+    assert.equal((await status()).connection, null);
   });
 
   it('answers a malformed or forged callback with a 400 page and stores nothing', async () => {

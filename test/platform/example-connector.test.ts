@@ -272,6 +272,17 @@ describe('a connector on the platform, end to end (the example connector)', () =
     assert.equal((await json<ApiConnectionDetail>(await admin.request('GET', `/api/connections/${connectionId}`))).openErrors, 0);
   });
 
+  it("keeps a connector's context to its own connections and jobs", async () => {
+    const ctx = spokes.runtime.services.platform.context('example');
+    // The connection lifecycle the context gives is bound to the connector: another id is a 404.
+    await assert.rejects(ctx.lifecycle.disable('telephony_not-mine'), (err: Error & { status?: number }) => err.status === 404);
+    await assert.rejects(ctx.lifecycle.disconnect('example_unknown'), (err: Error & { status?: number }) => err.status === 404);
+    assert.equal((await ctx.connections.get(connectionId))?.state, 'enabled', 'its own connection untouched');
+    // The queue it gives runs and finds its own job types only.
+    await assert.rejects(ctx.queue.findJobs({ name: 'telephony.log-call' } as never, { limit: 1 }), /does not declare/);
+    await assert.rejects(ctx.queue.retryFailed({ queue: 'telephony.log-call' }), /does not declare/);
+  });
+
   it('disables (unsubscribes) and disconnects; an unknown connection is a 404', async () => {
     const disabled = await json<ApiConnection>(await admin.request('POST', `/api/connections/${connectionId}/disable`));
     assert.equal(disabled.state, 'disabled');

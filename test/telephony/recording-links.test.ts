@@ -57,7 +57,7 @@ describe('Recording links', () => {
   });
   after(() => t.stop());
 
-  const links = () => telephonyContext(t.runtime.services).recordingLinks;
+  const links = () => telephonyContext(t.runtime.services.platform.context('telephony')).recordingLinks;
 
   it('serves the recording as audio only: nosniff, a sandboxing CSP and a file name; the link expires in 7 days', async () => {
     const link = new URL(recorded.properties.hs_call_recording_url!);

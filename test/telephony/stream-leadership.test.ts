@@ -115,7 +115,7 @@ if (postgresUrl) {
       processes.push(t);
       return t;
     };
-    const leads = (t: Telephony) => telephonyContext(t.runtime.services).listener.leader;
+    const leads = (t: Telephony) => telephonyContext(t.runtime.services.platform.context('telephony')).listener.leader;
 
     it('relay live events to every process, and hand the stream over when the leader loses its database connection', async () => {
       const a = await start();

@@ -21,7 +21,7 @@ import { parseInput } from '../../web/errors.ts';
 import { UnauthorizedError } from '../../errors.ts';
 import { HUBSPOT } from '../../hubspot/manifest.ts';
 import { identifyUser, userSignInUrl, UserSignInError } from '../../hubspot/user-sign-in.ts';
-import type { CallbackQuery } from '../../hubspot/authorization.ts';
+import type { CallbackQuery } from '../../oauth/authorization.ts';
 import { agentSignIns } from './schema.ts';
 import { AgentError, NOT_BOUND, type AgentGuard } from './agent-guard.ts';
 import type { Binding } from './bindings.ts';

@@ -1,13 +1,19 @@
 /**
  * Everything the telephony connector holds in one process, built once from
- * the shared services: the PBX connection and its adapter, the bindings, the
+ * its ConnectorContext: the PBX connection and its adapter, the bindings, the
  * event router and listener, the live bus and the batch writer for calls.
  */
 import { eq } from 'drizzle-orm';
-import type { Services } from '../../services.ts';
+import type { ConnectorConfig, ConnectorContext, ConnectorQueue } from '../../platform/connector.ts';
+import type { Database, Db } from '../../db/open.ts';
+import type { Logger } from '../../logger.ts';
+import type { SecretBox } from '../../secrets/secret-box.ts';
+import type { HubSpotService } from '../../hubspot/service.ts';
+import type { PhoneIndexing } from '../../hubspot/phone/index.ts';
+import type { Sandboxes } from '../../sandbox/sandboxes.ts';
 import { BatchWriter } from '../../hubspot/batch-writer.ts';
 import { AddressPolicy } from '../../net/address-policy.ts';
-import { PbxStore, TELEPHONY } from './pbx-store.ts';
+import { PbxStore } from './pbx-store.ts';
 import { ConflictError } from '../../errors.ts';
 import { PbxRegistry } from './pbx-registry.ts';
 import { BindingStore } from './bindings.ts';
@@ -26,8 +32,23 @@ import { RecordingLinks, STORED_LINK_TTL_MS } from './recording-links.ts';
 import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
 import { callLogs } from './schema.ts';
 
+/** What telephony's modules take from its ConnectorContext, under the names they use. */
+export interface TelephonyServices {
+  config: ConnectorConfig;
+  log: Logger;
+  database: { db: Db; query: Database['query'] };
+  secretBox: SecretBox;
+  /** The HubSpot connection (`hubspot.api` for every call). */
+  hubspot: HubSpotService;
+  phone: PhoneIndexing;
+  queue: ConnectorQueue;
+  readonly sandboxes?: Sandboxes;
+}
+
 export interface TelephonyContext {
-  services: Services;
+  services: TelephonyServices;
+  /** The connector's context: its connections, lifecycle, sync records. */
+  connector: ConnectorContext;
   store: PbxStore;
   registry: PbxRegistry;
   bindings: BindingStore;
@@ -48,30 +69,48 @@ export interface TelephonyContext {
   stopLiveRelay?: () => Promise<void>;
 }
 
-const contexts = new WeakMap<Services, TelephonyContext>();
+/** By the connector's process-wide context (`ctx.base`: a job's context is a copy with its job's log). */
+const contexts = new WeakMap<ConnectorContext<any, any>, TelephonyContext>();
 
-/** The connector's state for a process, built on first use (jobs reach it through `servicesOf(ctx)`). */
-export function telephonyContext(services: Services): TelephonyContext {
-  let ctx = contexts.get(services);
-  if (!ctx) {
-    ctx = createTelephonyContext(services);
-    contexts.set(services, ctx);
+/** The connector's state for a process, built on first use (from any of its contexts, out of `ctx.base`). */
+export function telephonyContext(ctx: ConnectorContext<any, any>): TelephonyContext {
+  let t = contexts.get(ctx.base);
+  if (!t) {
+    t = createTelephonyContext(ctx.base);
+    contexts.set(ctx.base, t);
   }
-  return ctx;
+  return t;
 }
 
 /** The context, when this process built one (shutdown: nothing to stop otherwise). */
-export function existingTelephonyContext(services: Services): TelephonyContext | undefined {
-  return contexts.get(services);
+export function existingTelephonyContext(ctx: ConnectorContext<any, any>): TelephonyContext | undefined {
+  return contexts.get(ctx.base);
 }
 
-function createTelephonyContext(services: Services): TelephonyContext {
-  const log = services.log.child({ connector: TELEPHONY });
+function servicesFrom(ctx: ConnectorContext): TelephonyServices {
+  return {
+    config: ctx.config,
+    log: ctx.log,
+    database: { db: ctx.db, query: ctx.query },
+    secretBox: ctx.secretBox,
+    hubspot: ctx.hubspotConnection,
+    get phone() {
+      return ctx.phone;
+    },
+    queue: ctx.queue,
+    get sandboxes() {
+      return ctx.sandboxes();
+    },
+  };
+}
+
+function createTelephonyContext(connector: ConnectorContext): TelephonyContext {
+  const services = servicesFrom(connector);
+  const log = services.log;
   const db = services.database.db;
-  const platform = services.platform;
-  const store = new PbxStore(platform.connections, platform.checkpoints);
+  const store = new PbxStore(connector.connections, connector.checkpoints);
   // Enqueues by job object, the payload checked by tsc; the platform refuses a job the connector does not declare.
-  const queue = () => platform.context(TELEPHONY).queue;
+  const queue = () => connector.queue;
   const registry = new PbxRegistry(store, log, new AddressPolicy(services.config.pbxAddresses));
   const bindings = new BindingStore(db);
   const live = new LiveBus();
@@ -119,8 +158,8 @@ function createTelephonyContext(services: Services): TelephonyContext {
         if (!id) throw new ConflictError('Connect the phone system first.');
         return id;
       },
-      links: platform.links,
-      syncErrors: platform.syncErrors,
+      links: connector.links,
+      syncErrors: connector.syncErrors,
       reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES, purpose: 'reading CRM records to sync to the PBX' }),
       adapter: () => registry.adapter(),
     },
@@ -161,5 +200,20 @@ function createTelephonyContext(services: Services): TelephonyContext {
     },
   };
   const agentCalls = new AgentCalls({ db, live, api: services.hubspot.api });
-  return { services, store, registry, bindings, live, streams: new EventStreams(), writer, router, listener, jobDeps, recordingLinks, callingApp, agentCalls };
+  return {
+    services,
+    connector,
+    store,
+    registry,
+    bindings,
+    live,
+    streams: new EventStreams(),
+    writer,
+    router,
+    listener,
+    jobDeps,
+    recordingLinks,
+    callingApp,
+    agentCalls,
+  };
 }

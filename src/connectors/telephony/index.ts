@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { defineConnector } from '../../platform/connector.ts';
-import { servicesOf } from '../../platform/platform.ts';
 import { AuthExpiredError, RemoteRateLimitedError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import { HUBSPOT } from '../../hubspot/manifest.ts';
 import { existingTelephonyContext, telephonyContext } from './context.ts';
@@ -72,11 +71,10 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
   connectInput: connectInputSchema,
   lifecycle: {
     async connect(ctx, input) {
-      const services = servicesOf(ctx);
       const credentials: PbxCredentials = { ...input, webhookSecret: input.webhookSecret || null };
       // An admin's explicit "Connect" may try again after Spokes stopped signing in to protect the PBX's IP block.
       resetYeastarLoginGuard(credentials.baseUrl);
-      const probe = createAdapter(credentials, ctx.log, telephonyContext(services).registry.addresses);
+      const probe = createAdapter(credentials, ctx.log, telephonyContext(ctx).registry.addresses);
       try {
         const info = await probe.verifyCredentials().catch((err: Error) => {
           // The PBX refused the credentials (or access): the secret; it could not be reached (or may not be): the address.
@@ -94,7 +92,7 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
       await ctx.checkpoints.set(connection.id, PBX_EVENTS, { eventsSeenUntil: now, loggingSince: now });
     },
     async disconnect(ctx, connection) {
-      const t = telephonyContext(servicesOf(ctx));
+      const t = telephonyContext(ctx);
       // T10: the phonebook and its contacts stay on the PBX, no longer CRM-owned: editable again.
       const phonebookId = connection.settings?.contactSync.phonebookId;
       if (phonebookId) await releasePhonebook(t.jobDeps.sync, phonebookId);
@@ -105,7 +103,7 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
       await t.recordingLinks.rotate();
     },
     async status(ctx, connection) {
-      const c = await telephonyContext(servicesOf(ctx)).store.get();
+      const c = await telephonyContext(ctx).store.get();
       const where = labelOf(connection.credentials);
       if (!c || connection.choice !== 'enabled')
         return { health: 'degraded', summary: `${where}: switch "Enable HubSpot integration" on to log calls`, details: { state: 'disabled' } };
@@ -125,7 +123,7 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
       // The PBX's webhook push (Integrations > API > Webhook): its X-Signature over the raw body.
       path: 'yeastar',
       async verify(request, ctx) {
-        const t = telephonyContext(servicesOf(ctx));
+        const t = telephonyContext(ctx);
         const adapter = await t.registry.adapter().catch(() => undefined);
         if (!adapter?.verifyWebhook) return { ok: false, reason: 'no Yeastar PBX is connected' };
         const signature = request.headers['x-signature'];
@@ -135,7 +133,7 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
       },
       // A call record becomes its log-call job (or a back-fill) through the router, as from the event stream; a live event pops up.
       async toJobs(request, ctx) {
-        const t = telephonyContext(servicesOf(ctx));
+        const t = telephonyContext(ctx);
         const adapter = await t.registry.adapter();
         const parsed = await adapter.parseWebhook!(request.raw);
         if (!parsed.ok) {
@@ -151,7 +149,7 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
   routes: {
     // `/api/telephony/…`: the Phone system page, the call history, click-to-call for admins, agents' links.
     admin(router, ctx) {
-      const t = telephonyContext(servicesOf(ctx));
+      const t = telephonyContext(ctx);
       registerTelephonyAdminRoutes(router, t);
       registerTelephonyCallRoutes(router, t);
       registerCallHistoryRoutes(router, t);
@@ -167,11 +165,11 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
         auth: 'agent',
         async authorize(request, ctx) {
           if (SIGN_IN_ROUTES.has(request.routeOptions.url ?? '')) return;
-          const t = telephonyContext(servicesOf(ctx));
+          const t = telephonyContext(ctx);
           await agentGuard(t).agentOf(request);
         },
         register(router, ctx) {
-          registerTelephonyAgentRoutes(router, telephonyContext(servicesOf(ctx)));
+          registerTelephonyAgentRoutes(router, telephonyContext(ctx));
         },
       },
       { prefix: '/agent', auth: 'page', register: (router) => registerAgentPages(router) },
@@ -179,20 +177,20 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
         // A recording, by the signed link Spokes hands out (T8).
         prefix: '/recordings',
         auth: 'signature',
-        authorize: (request, ctx) => authorizeRecordingLink(request, telephonyContext(servicesOf(ctx))),
-        register: (router, ctx) => registerRecordingRoutes(router, telephonyContext(servicesOf(ctx))),
+        authorize: (request, ctx) => authorizeRecordingLink(request, telephonyContext(ctx)),
+        register: (router, ctx) => registerRecordingRoutes(router, telephonyContext(ctx)),
       },
       {
         // HubSpot asks for a fresh recording link, signed with the app's secret (v3).
         prefix: HUBSPOT.recordingPath,
         auth: 'signature',
         authorize: async (request, ctx) => {
-          const t = telephonyContext(servicesOf(ctx));
+          const t = telephonyContext(ctx);
           await verifyHubSpot(request, t).catch((err: unknown) => {
             throw err instanceof UnauthorizedError ? err : new UnauthorizedError((err as Error).message);
           });
         },
-        register: (router, ctx) => registerHubSpotRecordingRoutes(router, telephonyContext(servicesOf(ctx))),
+        register: (router, ctx) => registerHubSpotRecordingRoutes(router, telephonyContext(ctx)),
       },
     ],
   },
@@ -200,18 +198,17 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
     {
       // The PBX's call events (T7, T8): one process holds them (the runtime elects it).
       name: 'pbx-events',
-      run: (ctx, signal) => telephonyContext(servicesOf(ctx)).listener.run(signal),
+      run: (ctx, signal) => telephonyContext(ctx).listener.run(signal),
     },
   ],
   process: {
     async start(ctx, role) {
-      const services = servicesOf(ctx);
-      const t = telephonyContext(services);
+      const t = telephonyContext(ctx);
       // Every serving process relays live events to its pages; the leader holds the PBX event stream.
-      if (role.server && services.config.databaseUrl) t.stopLiveRelay ??= t.live.relayThrough(services.config.databaseUrl, ctx.log);
+      if (role.server && ctx.config.databaseUrl) t.stopLiveRelay ??= t.live.relayThrough(ctx.config.databaseUrl, ctx.log);
     },
     async stop(ctx) {
-      const t = existingTelephonyContext(servicesOf(ctx));
+      const t = existingTelephonyContext(ctx);
       if (!t) return;
       await t.router.idle();
       await t.stopLiveRelay?.();
@@ -222,9 +219,9 @@ export const telephony = defineConnector<TelephonySettings, PbxCredentials, Conn
   emulator: {
     system: 'yeastar',
     async setUp(ctx, sandboxes, lifecycle) {
-      const services = servicesOf(ctx);
-      await configureTelephonySandbox(telephonyContext(services), sandboxes, lifecycle);
-      await registerSandboxWidget(services);
+      const t = telephonyContext(ctx);
+      await configureTelephonySandbox(t, sandboxes, lifecycle);
+      await registerSandboxWidget(t.services);
     },
   },
 });

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { defineConnectorJob, type ConnectorJobContext } from '../../platform/connector.ts';
-import { servicesOf } from '../../platform/platform.ts';
 import { cdrPayloadSchema, recordKey, toCdrPayload, type CdrPayload } from './call-record.ts';
 import { logCall, recordFailure, type CallLoggingDeps } from './call-logging.ts';
 import { isRetryable } from '../../errors.ts';
@@ -29,7 +28,7 @@ export interface TelephonyJobDeps {
 
 type Ctx = ConnectorJobContext<TelephonySettings, PbxCredentials>;
 /** The connector's state in this process (context.ts), behind the job's context. */
-const deps = (ctx: Ctx) => telephonyContext(servicesOf(ctx)).jobDeps;
+const deps = (ctx: Ctx) => telephonyContext(ctx).jobDeps;
 
 export const LOG_CALL_JOB = 'telephony.log-call';
 export const RESTORE_PHONEBOOK_JOB = 'telephony.restore-phonebook';
@@ -82,7 +81,7 @@ export const backfillJob = defineConnectorJob({
   batchSize: 1,
   async run(p, ctx: Ctx) {
     const adapter = await deps(ctx).registry.adapter();
-    const queue = servicesOf(ctx).queue;
+    const queue = ctx.queue;
     let batch = [];
     let total = 0;
     let refused = 0;

@@ -8,7 +8,7 @@
  * connector reads those rows.
  */
 import { z } from 'zod';
-import type { Connections, ConnectionView } from '../../connections/store.ts';
+import type { ConnectionsApi, ConnectionView } from '../../connections/store.ts';
 import { defineCheckpoint, type Checkpoints } from '../../sync/checkpoints.ts';
 import type { PbxInfo } from './pbx.ts';
 import { defaultSettings, type TelephonySettings } from './settings.ts';
@@ -70,11 +70,11 @@ export type PbxPatch = Partial<{
 export const labelOf = (c: Pick<PbxCredentials, 'vendor' | 'baseUrl'>) => `${c.vendor === 'yeastar' ? 'Yeastar' : c.vendor} at ${c.baseUrl}`;
 
 export class PbxStore {
-  readonly #connections: Connections;
+  readonly #connections: ConnectionsApi;
   readonly #checkpoints: Checkpoints;
   #cached: { at: number; value: Promise<PbxConnectionRecord | null> } | undefined;
 
-  constructor(connections: Connections, checkpoints: Checkpoints) {
+  constructor(connections: ConnectionsApi, checkpoints: Checkpoints) {
     this.#connections = connections;
     this.#checkpoints = checkpoints;
   }
@@ -91,7 +91,7 @@ export class PbxStore {
 
   /** The telephony connection's row as the platform lists it, without its credentials. */
   async view(): Promise<ConnectionView | null> {
-    const [view] = await this.#connections.list({ connector: TELEPHONY });
+    const [view] = await this.#connections.list();
     return view ?? null;
   }
 

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../web/errors.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
-import * as lifecycle from '../../connections/lifecycle.ts';
 import { appBaseUrlFor } from '../../hubspot/manifest.ts';
 import { listHubSpotUsers, proposeBindings } from './bindings.ts';
 import { mergeSettings, settingsPatchSchema } from './settings.ts';
@@ -16,7 +15,7 @@ import { telephonyStatus } from './status.ts';
 import { releasePhonebook } from './contact-sync.ts';
 import { agentGuard } from './agent-guard.ts';
 import { revokeUnbound } from './routes-agent-admin.ts';
-import { TELEPHONY, type PbxCredentials } from './pbx-store.ts';
+import type { PbxCredentials } from './pbx-store.ts';
 import type { PbxInfo } from './pbx.ts';
 import type { ApiSyncError } from './wire.ts';
 
@@ -52,8 +51,7 @@ const settingsBody = settingsPatchSchema.extend({
 });
 
 export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: TelephonyContext): void {
-  const { store, bindings, registry, listener, services } = ctx;
-  const platform = services.platform;
+  const { store, bindings, registry, listener, services, connector } = ctx;
 
   app.get('/', async () => telephonyStatus(ctx));
 
@@ -71,10 +69,10 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const input = { vendor: body.vendor, baseUrl: body.baseUrl, clientId: body.clientId, clientSecret, webhookSecret };
     if (!saved) {
       // The platform's lifecycle: the connector checks the PBX, the connection is stored (a bad field is a 400 naming it).
-      await lifecycle.connect(platform, TELEPHONY, input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
+      await connector.lifecycle.connect(input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
     } else {
       // A reconnect with new credentials keeps the settings, the enable switch and the checkpoint.
-      const checked = await lifecycle.checkConnection(platform, TELEPHONY, input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
+      const checked = await connector.lifecycle.checkConnection(input, { fieldPrefix: 'body', inputFieldsAs: 'body' });
       await store.replaceCredentials(saved.id, checked.credentials as PbxCredentials, (checked.info as { pbx: PbxInfo }).pbx);
     }
     store.invalidate();
@@ -87,7 +85,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const saved = await store.get();
     // T10, through the platform's lifecycle: the connector releases the phonebook, bindings and links; the
     // connection goes with its phonebook entries (record links), checkpoint and sync errors.
-    if (saved) await lifecycle.disconnect(platform, saved.id);
+    if (saved) await connector.lifecycle.disconnect(saved.id);
     store.invalidate();
     await registry.reset();
     await listener.restart();
@@ -99,8 +97,8 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
     const connection = await store.get();
     if (!connection) throw new ConflictError('Connect the phone system first.');
     // Enabling starts logging now: calls made while disabled are not back-filled (T9).
-    if (enabled) await lifecycle.enable(platform, connection.id);
-    else await lifecycle.disable(platform, connection.id);
+    if (enabled) await connector.lifecycle.enable(connection.id);
+    else await connector.lifecycle.disable(connection.id);
     store.invalidate();
     await listener.restart();
     return telephonyStatus(ctx);
@@ -193,7 +191,7 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
 
   app.get('/sync-errors', async (): Promise<{ errors: ApiSyncError[] }> => {
     const id = await store.id();
-    const rows = id ? await platform.syncErrors.listOpen({ connectionId: id, limit: 200 }) : [];
+    const rows = id ? await connector.syncErrors.listOpen({ connectionId: id, limit: 200 }) : [];
     const connection = await services.hubspot.store.connection();
     const base = connection ? `${appBaseUrlFor(connection.baseUrl)}/contacts/${connection.portalId}/record` : null;
     // The admin fixes the record in HubSpot (a missing name or phone number): the page links to it.
@@ -214,8 +212,8 @@ export function registerTelephonyAdminRoutes(app: FastifyInstance, ctx: Telephon
 
   app.delete('/sync-errors/:id', async (request) => {
     const { id } = parseInput(z.object({ id: z.coerce.number().int() }), request.params, 'params');
-    const found = await platform.syncErrors.get(id);
-    if (found && found.connectionId === (await store.id())) await platform.syncErrors.resolve(id);
+    const found = await connector.syncErrors.get(id);
+    if (found && found.connectionId === (await store.id())) await connector.syncErrors.resolve(id);
     return { ok: true };
   });
 }

@@ -6,12 +6,12 @@
  * registered URL up to date (Spokes' address may have changed; older versions
  * put a key in it); other settings an admin changed are kept.
  */
-import type { Services } from '../../services.ts';
+import type { TelephonyServices } from './context.ts';
 import { CALLING_DEFAULTS, recordingUrlTemplate } from '../../hubspot/calling-settings.ts';
 import { callingSettingsService } from '../../hubspot/calling-settings-routes.ts';
 import { agentWidgetUrl } from './agent-auth.ts';
 
-export async function registerSandboxWidget(services: Services): Promise<void> {
+export async function registerSandboxWidget(services: TelephonyServices): Promise<void> {
   try {
     await register(services);
   } catch (err) {
@@ -20,7 +20,7 @@ export async function registerSandboxWidget(services: Services): Promise<void> {
   }
 }
 
-async function register(services: Services): Promise<void> {
+async function register(services: TelephonyServices): Promise<void> {
   const calling = callingSettingsService(services);
   // Credentials an admin saved point at a real app: leave its registration to them.
   if ((await calling.credentials())?.source !== 'sandbox') return;
