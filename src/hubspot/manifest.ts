@@ -26,8 +26,12 @@ export const HUBSPOT = {
     'crm.objects.companies.write',
     'crm.objects.owners.read',
   ],
-  /** Dropped silently by HubSpot when the account lacks the product (§1.1). */
-  optionalScopes: ['crm.objects.deals.read', 'crm.objects.deals.write'],
+  /**
+   * Dropped silently by HubSpot when the account lacks the product or the installer declines them (§1.1).
+   * `crm.schemas.contacts.write`: the Sansan sync creates its custom contact properties (readings); without
+   * it the connector names the missing scope instead of failing later.
+   */
+  optionalScopes: ['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.schemas.contacts.write'],
   /** §1.2: access tokens live 30 minutes; refresh well before, since a 401 is not a reliable signal. */
   refreshAheadSeconds: 300,
   /**

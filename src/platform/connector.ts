@@ -40,7 +40,7 @@ export interface ConnectorManifest {
   name: string;
   /** Feature ids of SPEC.md this connector implements (T3, D2…). */
   features: readonly string[];
-  /** The HubSpot scopes its work needs; the HubSpot app asks for the union of every connector's. */
+  /** The HubSpot scopes its work needs; each is one the HubSpot app asks for, required or optional (test/platform/scopes.test.ts). */
   hubspotScopes: readonly string[];
   /**
    * `one`: at most one connection (one Salesforce org per HubSpot account, S1) — the database
