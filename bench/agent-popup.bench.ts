@@ -15,7 +15,8 @@
  *   npm run bench -- agent
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openPage, signInOverHttp, startSpokes } from '../test/support/browser.ts';
+import { launchChromium, openPage } from '../test/support/browser.ts';
+import { signInOverHttp, startSpokes } from '../test/support/world.ts';
 import { createHubSpotContact, waitFor } from '../test/telephony/agent-support.ts';
 import { percentile, report, round } from './support.ts';
 
@@ -135,5 +136,5 @@ try {
   await context.close();
 } finally {
   await browser.close();
-  await spokes.stop();
+  await spokes.close();
 }

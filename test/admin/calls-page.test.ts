@@ -8,7 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 
 /** Polls until `check` holds (the worker logs calls in the background). */
 async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
@@ -46,14 +47,14 @@ function overflow(page: Page): Promise<{ px: number; culprits: string[] }> {
 }
 
 describe('the Calls page in Chromium, against the sandbox', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   before(async () => {
     [spokes, browser] = await Promise.all([startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } }), launchChromium()]);
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   const callRows = async () =>

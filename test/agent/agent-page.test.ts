@@ -6,7 +6,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { signInOverHttp, startSpokes, type Spokes } from '../support/world.ts';
 import { createHubSpotContact, waitFor } from '../telephony/agent-support.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { sql } from 'drizzle-orm';
@@ -19,7 +20,7 @@ interface AgentLink {
 }
 
 describe('agent pop-up page in Chromium', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   let pbx: YeastarSandbox;
   let agents: AgentLink[];
@@ -41,7 +42,7 @@ describe('agent pop-up page in Chromium', () => {
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   /** The agent page signed in by the agent's personal link, showing "Connected". */

@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import { booking } from '../../src/connectors/booking/index.ts';
 import type { ApiConnection } from '../../src/platform/wire.ts';
@@ -38,7 +38,7 @@ interface SyncView {
 
 describe('booking: property sync and the routing API', { timeout: 180_000 }, () => {
   let hubspot: HubSpotSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let token: string;
 
@@ -74,7 +74,7 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     await json(await admin.request('POST', `/api/connections/${c.id}/enable`));
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await hubspot?.close();
   });
 

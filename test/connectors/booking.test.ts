@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startCalcomSandbox, startImmedioSandbox, type CalcomSandbox, type ImmedioSandbox } from '../../sandbox/booking/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import type { ApiAuditPage, ApiConnection } from '../../src/platform/wire.ts';
 
@@ -34,7 +34,7 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
   let hubspot: HubSpotSandbox;
   let cal: CalcomSandbox;
   let imm: ImmedioSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let token: string;
   let connectionId: string;
@@ -84,7 +84,7 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await Promise.all([hubspot?.close(), cal?.close(), imm?.close()]);
   });
 

@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.ts';
 import { defineConnector, defineConnectorJob, type ConnectorJobContext } from '../../src/platform/connector.ts';
 import { oauthCredentials } from '../../src/oauth/tokens.ts';
@@ -75,7 +75,7 @@ function oauthDemo(server: OAuthServer) {
 describe('an OAuth connector on a running Spokes', () => {
   const redirectUris: string[] = [];
   let server: OAuthServer;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let demo: ReturnType<typeof oauthDemo>;
   let connectionId: string;
@@ -88,7 +88,7 @@ describe('an OAuth connector on a running Spokes', () => {
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await server?.close();
   });
 

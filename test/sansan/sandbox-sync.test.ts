@@ -8,19 +8,19 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { eventually } from './support.ts';
 import { runPlatformCommand } from '../../src/platform/cli.ts';
 
 describe('Sansan in sandbox mode', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   before(async () => {
     spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('comes up connected and configured, and a scanned card reaches HubSpot on its own', { timeout: 120_000 }, async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signInOverHttp, startSpokes, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { signInOverHttp, startSpokes, type AdminHttp, type Spokes } from '../support/world.ts';
 import { eq } from 'drizzle-orm';
 import { agentCalls, callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
 import { signWebhookBody, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
@@ -24,7 +24,7 @@ interface SessionAnswer {
 }
 
 describe('agent API', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let pbx: YeastarSandbox;
   let hubspotUrl: string;
@@ -64,7 +64,7 @@ describe('agent API', () => {
     view = (await res.json()) as AgentsView;
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('lists a sign-in link per bound user and the widget URL, for admins only', async () => {

@@ -16,7 +16,7 @@ describe('Bad input to the phone system', () => {
   before(async () => {
     t = await startTelephony({ logLevel: 'debug' });
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

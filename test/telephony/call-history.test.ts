@@ -73,7 +73,7 @@ describe('Call history', () => {
       agents.push({ ownerId: agent.ownerId, extension, token: ((await res.json()) as { token: string }).token });
     }
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   it("lists calls newest first with their date and time, names, and the call's own page in HubSpot", async () => {
     const { calls } = await list();

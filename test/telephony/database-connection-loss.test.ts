@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
-import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD } from '../support/browser.ts';
+import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD } from '../support/world.ts';
 import { envFor, freshNumber, setUpPhoneSystem, sleep, startEmulators, type OwnEmulators } from './telephony-support.ts';
 
 /** The PBX runs 20 times faster than real time: a call of 20 PBX seconds takes one real second. */

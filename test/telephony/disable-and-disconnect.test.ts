@@ -31,7 +31,7 @@ describe('Disabling (T9) and disconnecting (T10) the phone system', () => {
     phonebookId = ((await (await t.admin.request('GET', '/api/telephony')).json()) as { settings: { contactSync: { phonebookId: string } } }).settings
       .contactSync.phonebookId;
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   type Status = { connection: { enabled: boolean; streamState: string } | null; settings: unknown; bindings: number };
   const status = async () => (await (await t.admin.request('GET', '/api/telephony')).json()) as Status;

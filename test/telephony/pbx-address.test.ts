@@ -21,7 +21,7 @@ import { ConfigError } from '../../src/errors.ts';
 import { AddressPolicy, rangeOf } from '../../src/net/address-policy.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { startSpokesProcess, type SpokesHandle } from './telephony-support.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 import { adapterFor, startPbx } from './yeastar-support.ts';
 
 const POLICY = 'public,private,127.0.0.2/32';
@@ -196,7 +196,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
 
   describe("the admin's Connect", () => {
     let hubspot: HubSpotSandbox;
-    let spokes: SpokesHandle;
+    let spokes: Spokes;
     let internal: Awaited<ReturnType<typeof listen>>;
     let sink: Awaited<ReturnType<typeof listen>>;
     const servers: Awaited<ReturnType<typeof listen>>[] = [];
@@ -204,7 +204,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
     before(async () => {
       hubspot = await startHubSpotSandbox();
       const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
-      spokes = await startSpokesProcess({
+      spokes = await startSpokes({
         env: { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: portal.privateAppToken!, HUBSPOT_BASE_URL: hubspot.url, SPOKES_PBX_ADDRESSES: POLICY },
       });
       internal = await listen('127.0.0.1', 0);
@@ -212,7 +212,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       sink = await listen('127.0.0.2', 0);
     });
     after(async () => {
-      await spokes?.stop();
+      await spokes?.close();
       await Promise.all([internal, sink, ...servers].map((s) => s?.close()));
       await hubspot?.close();
     });

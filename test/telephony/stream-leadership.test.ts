@@ -17,11 +17,11 @@ import {
   setUpPhoneSystem,
   sleep,
   startEmulators,
-  startSpokesProcess,
   withHelpers,
   type OwnEmulators,
   type Telephony,
 } from './telephony-support.ts';
+import { startSpokes } from '../support/world.ts';
 
 interface StreamStatus {
   streamState: string;
@@ -53,12 +53,12 @@ for (const engine of engines) {
     before(async () => {
       emulators = await startEmulators({ owners: 2 });
       db = await createTestDatabase(engine);
-      const handle = await startSpokesProcess({ env: envFor(emulators, db.env), dataDir: db.dataDir });
+      const handle = await startSpokes({ env: envFor(emulators, db.env), dataDir: db.dataDir });
       t = withHelpers(handle, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
       await setUpPhoneSystem(t.admin, emulators.pbx);
     });
     after(async () => {
-      await t.stop();
+      await t.close();
       await emulators.hubspot.close();
       await db.drop();
     });
@@ -83,7 +83,7 @@ for (const engine of engines) {
       const stream = await openEventStream(t, await t.ownerOf('2001').catch(() => '1'));
       assert.equal(stream.status, 200);
       const started = Date.now();
-      await t.stop();
+      await t.close();
       assert.ok(Date.now() - started < 5_000, `stopping took ${Date.now() - started} ms`);
       stream.close();
     });
@@ -104,13 +104,13 @@ if (postgresUrl) {
     });
     after(async () => {
       for (const s of streams) s.close();
-      for (const p of processes) await p.stop({ keepData: true });
+      for (const p of processes) await p.close({ keepData: true });
       await emulators.close();
       await db.drop();
     });
 
     const start = async () => {
-      const handle = await startSpokesProcess({ env: envFor(emulators, db.env), dataDir: db.dataDir });
+      const handle = await startSpokes({ env: envFor(emulators, db.env), dataDir: db.dataDir });
       const t = withHelpers(handle, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
       processes.push(t);
       return t;

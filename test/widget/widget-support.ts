@@ -10,7 +10,8 @@
  * browser profile gives the widget (partitioned) storage inside app.hubspot.com.
  */
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, type TestPage } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 
@@ -20,7 +21,7 @@ export interface CallEngagement {
 }
 
 export interface WidgetWorld {
-  spokes: SpokesUnderTest;
+  spokes: Spokes;
   hubspot: HubSpotSandbox;
   pbx: YeastarSandbox;
   browser: Browser;
@@ -144,7 +145,7 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
     open: () => openPage(browser, spokes),
     async close() {
       await browser.close().catch(() => {});
-      await spokes.stop();
+      await spokes.close();
     },
   };
 }
