@@ -10,23 +10,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
-import { startSpokes, type Spokes } from '../support/world.ts';
+import { eventually, startSpokes, type Spokes } from '../support/world.ts';
 
 interface BookingInfo {
   system: string;
   baseUrl: string;
   eventTypes: { id: number; slug: string; title: string; length: number }[];
   webhooks: { subscriberUrl: string; secret: string; eventTriggers: string[] }[];
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { timeout: 180_000 }, () => {

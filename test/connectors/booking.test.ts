@@ -13,19 +13,9 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startCalcomSandbox, startImmedioSandbox, type CalcomSandbox, type ImmedioSandbox } from '../../sandbox/booking/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import type { ApiAuditPage, ApiConnection } from '../../src/platform/wire.ts';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const CAL_SECRET = 'whsec_cal_test_secret_1234';
 const IMM_SECRET = 'whsec_immedio_test_secret_1234';

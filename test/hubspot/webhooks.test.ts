@@ -16,6 +16,7 @@ import { createPhoneIndexing, phoneIndexJobs, type PhoneIndexing } from '../../s
 import { configureSandboxWebhooks, hubspotWebhookJobs, registerHubSpotWebhookRoutes, signatureV3, HUBSPOT_WEBHOOKS } from '../../src/hubspot/webhooks/index.ts';
 import { engines } from '../support/databases.ts';
 import { createRecords, FAST, hubspotRequest, startHubSpotWorld, type HubSpotWorld } from './harness.ts';
+import { eventually } from '../support/world.ts';
 
 for (const engine of engines) {
   describe(`HubSpot webhooks (${engine})`, () => {
@@ -99,16 +100,6 @@ for (const engine of engines) {
         changeSource: 'CRM_UI',
         ...fields,
       };
-    }
-
-    async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await check();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(100);
-      }
     }
 
     const ids = async (number: string) => (await phone.index.lookup(number)).records.map((r) => r.objectId);

@@ -11,23 +11,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import { runSpokesToEnd } from '../support/processes.ts';
 import { runPlatformCommand } from '../../src/platform/cli.ts';
 import { example } from './example-connector/index.ts';
 import { startExampleRemote, type ExampleRemote } from './example-connector/remote.ts';
 import type { ApiAuditPage, ApiConnection, ApiConnectionDetail, ApiOverview } from '../../src/platform/wire.ts';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a connector on the platform, end to end (the example connector)', () => {
   let hubspot: HubSpotSandbox;

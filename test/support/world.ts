@@ -30,6 +30,8 @@ export interface EventuallyOptions {
   timeoutMs?: number;
   /** Wait this long between two tries (default 50 ms). */
   intervalMs?: number;
+  /** A reason to fail at once instead of waiting on (e.g. the process under test exited); checked after each try. */
+  giveUpIf?: () => string | undefined;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function eventually<T>(
   fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   opts: EventuallyOptions = {},
 ): Promise<T> {
-  const { timeoutMs = 20_000, intervalMs = 50 } = opts;
+  const { timeoutMs = 20_000, intervalMs = 50, giveUpIf } = opts;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let last: string;
@@ -53,6 +55,8 @@ export async function eventually<T>(
     } catch (err) {
       last = `last error: ${(err as Error).message ?? String(err)}`;
     }
+    const reason = giveUpIf?.();
+    if (reason) throw new Error(`gave up waiting for ${what}: ${reason}; ${last}`);
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${last}`);
     await sleep(intervalMs);
   }

@@ -21,7 +21,7 @@ import {
   type OwnEmulators,
   type Telephony,
 } from './telephony-support.ts';
-import { startSpokes } from '../support/world.ts';
+import { eventually, startSpokes } from '../support/world.ts';
 
 interface StreamStatus {
   streamState: string;
@@ -32,16 +32,6 @@ async function streamStatus(t: Telephony): Promise<StreamStatus> {
   const res = await t.admin.request('GET', '/api/telephony');
   const body = (await res.json()) as { connection: StreamStatus };
   return { streamState: body.connection.streamState, lastError: body.connection.lastError };
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(200);
-  }
 }
 
 for (const engine of engines) {
@@ -64,18 +54,18 @@ for (const engine of engines) {
     });
 
     it('is connected while subscribed, and reconnecting with the reason once the PBX is gone', async () => {
-      const up = await waitFor(
-        'stream state',
-        () => streamStatus(t),
-        (s) => s.streamState === 'connected',
-      );
+      const up = await eventually('stream state', async () => {
+        const s = await streamStatus(t);
+        if (!(s.streamState === 'connected')) throw new Error(`still ${JSON.stringify(s)}`);
+        return s;
+      });
       assert.equal(up.lastError, null);
       await emulators.pbx.close();
-      const down = await waitFor(
-        'stream state',
-        () => streamStatus(t),
-        (s) => s.streamState === 'reconnecting' && !!s.lastError,
-      );
+      const down = await eventually('stream state', async () => {
+        const s = await streamStatus(t);
+        if (!(s.streamState === 'reconnecting' && !!s.lastError)) throw new Error(`still ${JSON.stringify(s)}`);
+        return s;
+      });
       assert.match(down.lastError!, /closed|ECONNREFUSED|connect|unavailable|reach/i);
     });
 
@@ -120,11 +110,7 @@ if (postgresUrl) {
     it('relay live events to every process, and hand the stream over when the leader loses its database connection', async () => {
       const a = await start();
       await setUpPhoneSystem(a.admin, emulators.pbx);
-      await waitFor(
-        'process A leads',
-        async () => leads(a),
-        (v) => v,
-      );
+      await eventually('process A leads', () => leads(a));
       const b = await start();
       await sleep(500);
       assert.equal(leads(b), false, 'one leader at a time');
@@ -152,23 +138,13 @@ if (postgresUrl) {
           and objsubid = 2 and classid::bigint = 7302119 and objid::bigint = (hashtext('telephony:pbx-events')::bigint & 4294967295)`);
       await admin.end();
       assert.equal(rowCount, 1, 'the leader held its lock on a connection of its own');
-      await waitFor(
-        'process A stands down',
-        async () => leads(a),
-        (v) => !v,
-        10_000,
-      );
-      await waitFor(
-        'process B takes the stream',
-        async () => leads(b),
-        (v) => v,
-        15_000,
-      );
-      await waitFor(
-        'B reports the stream connected',
-        () => streamStatus(b),
-        (s) => s.streamState === 'connected',
-      );
+      await eventually('process A stands down', () => !leads(a), { timeoutMs: 10_000 });
+      await eventually('process B takes the stream', () => leads(b), { timeoutMs: 15_000 });
+      await eventually('B reports the stream connected', async () => {
+        const s = await streamStatus(b);
+        if (!(s.streamState === 'connected')) throw new Error(`still ${JSON.stringify(s)}`);
+        return s;
+      });
 
       // A page served by A (no longer the leader) still sees calls, and each call is logged once.
       const onA = await openEventStream(a, owner);
