@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, engines, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
 import { envFor, freshNumber, setUpPhoneSystem, sleep, startEmulators, withHelpers, type OwnEmulators, type Telephony } from './telephony-support.ts';
-import { startSpokes } from '../support/world.ts';
+import { eventually, startSpokes } from '../support/world.ts';
 
 /**
  * A slow network between Spokes and HubSpot: requests go through at once (HubSpot does the work),
@@ -97,7 +97,8 @@ for (const engine of engines) {
       const port = t.port;
       await t.close({ keepData: true });
       const whileDown = [call('2001', 'no_answer', 0), call('2003', 'answered', 10)];
-      await sleep(2_000);
+      const endedWhileDown = [...whileDown, during[0]!, during[1]!];
+      await eventually('calls to end while Spokes is down', () => endedWhileDown.every((id) => emulators.pbx.cdrs().some((c) => c.call_id === id)));
       t = await start(port);
       const afterRestart = [call('2001', 'answered', 10)];
       await assertOncePerCall(t, [before, ...during, ...whileDown, ...afterRestart]);
@@ -155,10 +156,7 @@ if (postgresUrl) {
             talkSeconds: 10,
           }).call_id,
       );
-      for (let i = 0; !(await t.logged()).some((c) => c.state === 'writing'); i++) {
-        assert.ok(i < 200, 'the worker starts writing');
-        await sleep(50);
-      }
+      await eventually('the worker to start writing', async () => (await t.logged()).some((c) => c.state === 'writing'), { timeoutMs: 10_000 });
       await sleep(1_000);
       first.child.kill('SIGKILL');
       assert.equal((await first.exited).signal, 'SIGKILL');

@@ -67,6 +67,8 @@ export interface Telephony extends Spokes {
   createCompany(properties: Record<string, string> & { phone: string }): Promise<{ companyId: string }>;
   /** Waits until no telephony job is queued or running. */
   settle(timeoutMs?: number): Promise<void>;
+  /** Waits until the PBX has ended these calls and written their records (whatever Spokes does with them). */
+  callsEnded(callIds: string[]): Promise<void>;
   /** The owner bound to an extension in sandbox mode. */
   ownerOf(extension: string): Promise<string>;
 }
@@ -171,6 +173,9 @@ export function withHelpers(handle: Spokes, hubspot: HubSpotSandbox, pbx: Yeasta
     loggedCall,
     settle,
     idsOf,
+    async callsEnded(callIds) {
+      await eventually(`the PBX to end calls ${callIds.join(', ')}`, () => callIds.every((id) => pbx.cdrs().some((c) => c.call_id === id)));
+    },
     async engagementsOf(callId, timeoutMs) {
       await loggedCall(callId, timeoutMs);
       await settle();

@@ -42,12 +42,15 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
   /** The call's one engagement once Spokes' call logger completed it (its recording link is there). */
   async function loggedEngagement(e164: string): Promise<CallEngagement> {
     // Two searches a look: slowly, under HubSpot's 5 searches a second (shared with Spokes).
-    let calls: CallEngagement[] = [];
-    for (const deadline = Date.now() + 40_000; ; await new Promise((r) => setTimeout(r, 750))) {
-      calls = await world.callsWithNumber(e164);
-      if (calls.some((c) => c.properties.hs_call_recording_url)) break;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the call logger to complete the call (${JSON.stringify(calls)})`);
-    }
+    const calls = await eventually(
+      'the call logger to complete the call',
+      async () => {
+        const found = await world.callsWithNumber(e164);
+        if (!found.some((c) => c.properties.hs_call_recording_url)) throw new Error(JSON.stringify(found));
+        return found;
+      },
+      { timeoutMs: 40_000, intervalMs: 750 },
+    );
     const [call, ...more] = calls;
     assert.equal(more.length, 0, `exactly one engagement for the call (${JSON.stringify([call, ...more].map((c) => c.id))})`);
     return call!;
@@ -167,15 +170,16 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     await there.getByTestId('save-call').click();
     await there.getByTestId('dial-pad').waitFor();
 
-    let call = await loggedEngagement(number.e164);
-    for (
-      const deadline = Date.now() + 30_000;
-      !(call.properties.hs_call_body?.includes('Left a message about the renewal.') && call.properties.hs_call_body.includes('Logged by Spokes'));
-    ) {
-      if (Date.now() > deadline) throw new Error(`the notes never reached the logged call: ${call.properties.hs_call_body}`);
-      await new Promise((r) => setTimeout(r, 750));
-      call = await loggedEngagement(number.e164);
-    }
+    const call = await eventually(
+      'the notes on the logged call',
+      async () => {
+        const logged = await loggedEngagement(number.e164);
+        const body = logged.properties.hs_call_body;
+        if (!(body?.includes('Left a message about the renewal.') && body.includes('Logged by Spokes'))) throw new Error(`notes: ${body}`);
+        return logged;
+      },
+      { timeoutMs: 30_000, intervalMs: 750 },
+    );
     assert.equal(call.properties.hs_call_disposition, LEFT_VOICEMAIL, "the outcome saved, not the PBX's");
     assert.equal(call.properties.hs_call_title, `Outbound call to Ava Garcia (${number.e164})`);
     assert.equal((await world.callsOfContact(contactId)).length, 1);
