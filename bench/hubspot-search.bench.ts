@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.ts';
 import { call } from '../test/support/hubspot-harness.ts';
 import { percentile, report, round } from './support.ts';
+import { bulkContacts, contactsOfCompany, pageByModified, phoneLookup } from '../test/support/hubspot-benchmark-searches.ts';
 
 const CONTACTS = 200_000;
 const BENCH = 'hubspot-search';
@@ -33,12 +34,7 @@ try {
   const pages: number[] = [];
   let cursor = '0';
   for (let page = 0; page < 25; page++) {
-    const { ms, body } = await search('contacts', {
-      filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GT', value: cursor }] }],
-      sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
-      properties: ['email', 'lastmodifieddate'],
-      limit: 200,
-    });
+    const { ms, body } = await search('contacts', pageByModified(cursor));
     if (page > 0) pages.push(ms);
     cursor = String(Date.parse(body.results.at(-1).properties.lastmodifieddate));
   }
@@ -55,28 +51,14 @@ try {
   // Phone look-ups as Spokes makes them.
   const digits = '3098765432';
   await call(sandbox.url, 'POST', '/crm/v3/objects/contacts', { token, body: { properties: { email: 'caller@perf.example', phone: '+49 (0)30 9876-5432' } } });
-  const lookup = () =>
-    search('contacts', {
-      filterGroups: [
-        { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'EQ', value: digits }] },
-        { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
-        { filters: [{ propertyName: 'hs_searchable_calculated_mobile_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
-      ],
-      properties: ['phone'],
-    });
+  const lookup = () => search('contacts', phoneLookup(digits));
   await lookup();
   const lookups: number[] = [];
   for (let i = 0; i < 10; i++) lookups.push((await lookup()).ms);
   report({ bench: BENCH, metric: 'phone_lookup_median', value: round(median(lookups)), unit: 'ms', ceiling: 50, target: 'max' });
 
   // The contacts of one company: from the association store, not by a scan.
-  const ofCompany = (id: string) =>
-    search('contacts', {
-      filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: id }] }],
-      sorts: [{ propertyName: 'lastmodifieddate', direction: 'DESCENDING' }],
-      properties: ['email'],
-      limit: 100,
-    });
+  const ofCompany = (id: string) => search('contacts', contactsOfCompany(id));
   await ofCompany(firstCompanyId);
   const companies: number[] = [];
   for (let i = 0; i < 10; i++) companies.push((await ofCompany(String(Number(firstCompanyId) + i))).ms);
@@ -93,10 +75,7 @@ try {
   // 20,000 contacts by batch-create at full rate.
   const started = performance.now();
   for (let batch = 0; batch < 200; batch++) {
-    const inputs = Array.from({ length: 100 }, (_, i) => ({
-      properties: { email: `bulk-${batch}-${i}@bulk.example`, phone: `+1 212 555 01${String(i).padStart(2, '0')}` },
-      associations: [],
-    }));
+    const inputs = bulkContacts(batch);
     const response = await call(sandbox.url, 'POST', '/crm/v3/objects/contacts/batch/create', { token, body: { inputs } });
     assert.equal(response.status, 201);
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { call } from '../support/hubspot-harness.ts';
+import { bulkContacts, contactsOfCompany, pageByModified, phoneLookup } from '../support/hubspot-benchmark-searches.ts';
 
 const CONTACTS = 20_000;
 const BATCHES = 20;
@@ -33,12 +34,7 @@ describe('HubSpot sandbox searches of the benchmark', () => {
     let previous = -1;
     const seen = new Set<string>();
     for (let page = 0; page < 25; page++) {
-      const { body } = await search('contacts', {
-        filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GT', value: cursor }] }],
-        sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
-        properties: ['email', 'lastmodifieddate'],
-        limit: 200,
-      });
+      const { body } = await search('contacts', pageByModified(cursor));
       if (page === 0) assert.equal(body.total, CONTACTS);
       for (const record of body.results) {
         const modified = Date.parse(record.properties.lastmodifieddate);
@@ -59,27 +55,13 @@ describe('HubSpot sandbox searches of the benchmark', () => {
     });
     const digits: string = caller.body.properties.hs_searchable_calculated_phone_number;
     assert.equal(digits, '3098765432');
-    const lookup = () =>
-      search('contacts', {
-        filterGroups: [
-          { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'EQ', value: digits }] },
-          { filters: [{ propertyName: 'hs_searchable_calculated_phone_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
-          { filters: [{ propertyName: 'hs_searchable_calculated_mobile_number', operator: 'CONTAINS_TOKEN', value: `*${digits.slice(-7)}` }] },
-        ],
-        properties: ['phone'],
-      });
+    const lookup = () => search('contacts', phoneLookup(digits));
     const first = await lookup();
     assert.ok(first.body.results.some((r: { id: string }) => r.id === caller.body.id));
   });
 
   it('finds the contacts of one company (associations.company EQ)', async () => {
-    const ofCompany = (id: string) =>
-      search('contacts', {
-        filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: id }] }],
-        sorts: [{ propertyName: 'lastmodifieddate', direction: 'DESCENDING' }],
-        properties: ['email'],
-        limit: 100,
-      });
+    const ofCompany = (id: string) => search('contacts', contactsOfCompany(id));
     const first = await ofCompany(firstCompanyId);
     assert.ok(first.body.total > 0 && first.body.total < 1_000, `total ${first.body.total}`);
     for (let i = 1; i < 10; i++) {
@@ -90,10 +72,7 @@ describe('HubSpot sandbox searches of the benchmark', () => {
 
   it('takes batch-creates at full rate, and search sees the new records', async () => {
     for (let batch = 0; batch < BATCHES; batch++) {
-      const inputs = Array.from({ length: 100 }, (_, i) => ({
-        properties: { email: `bulk-${batch}-${i}@bulk.example`, phone: `+1 212 555 01${String(i).padStart(2, '0')}` },
-        associations: [],
-      }));
+      const inputs = bulkContacts(batch);
       const response = await call(sandbox.url, 'POST', '/crm/v3/objects/contacts/batch/create', { token, body: { inputs } });
       assert.equal(response.status, 201);
     }
