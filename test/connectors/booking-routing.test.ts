@@ -99,10 +99,14 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
       }),
     );
     await json(await admin.request('POST', '/api/booking/property-sync/run'), 202);
-    const done = await eventually('the manual sync', async () => {
-      const v = await view();
-      return v.lastRun?.trigger === 'manual' ? v : undefined;
-    });
+    const done = await eventually(
+      'the manual sync',
+      async () => {
+        const v = await view();
+        return v.lastRun?.trigger === 'manual' ? v : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     assert.equal(done.lastRun!.error, undefined);
     assert.deepEqual([done.lastRun!.mode, done.synced.contacts, done.synced.companies], ['full', 450, 60]);
     assert.ok(done.lastRun!.requests >= 5, `requests: ${done.lastRun!.requests}`);
@@ -169,10 +173,14 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     const ctx = spokes.runtime.services.platform.context('booking');
     const job = booking.jobs.find((j) => j.name === 'booking.sync-properties')!;
     await ctx.queue.enqueue(job, { mode: 'incremental', trigger: 'schedule', key: 'test-incremental' });
-    await eventually('the incremental run', async () => {
-      const v = await view();
-      return v.lastRun?.mode === 'incremental' ? v : undefined;
-    });
+    await eventually(
+      'the incremental run',
+      async () => {
+        const v = await view();
+        return v.lastRun?.mode === 'incremental' ? v : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const r = await json<{ contact: { properties: Record<string, string> } }>(
       await admin.request('GET', `/api/booking/routing?email=${encodeURIComponent(contact.properties.email)}`),
     );

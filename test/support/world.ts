@@ -26,7 +26,7 @@ import { type Runtime, startRuntime } from '../../src/runtime.ts';
 export const TEST_ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
 export interface EventuallyOptions {
-  /** Give up after this long (default 20 s). */
+  /** Give up after this long (default 30 s). */
   timeoutMs?: number;
   /** Wait this long between two tries (default 50 ms). */
   intervalMs?: number;
@@ -44,7 +44,7 @@ export async function eventually<T>(
   fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   opts: EventuallyOptions = {},
 ): Promise<T> {
-  const { timeoutMs = 20_000, intervalMs = 50, giveUpIf } = opts;
+  const { timeoutMs = 30_000, intervalMs = 50, giveUpIf } = opts;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let last: string;
