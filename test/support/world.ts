@@ -207,7 +207,15 @@ export async function startSpokes(opts: SpokesOptions = {}): Promise<Spokes> {
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
       throw err;
     }
-    const admin = await signInOverHttp({ url, password });
+    let admin: AdminHttp;
+    try {
+      admin = await signInOverHttp({ url, password });
+    } catch (err) {
+      // A test that never gets the handle cannot stop it: an open server would keep the test file from ending.
+      await runtime.stop().catch(() => {});
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
     let closed = false;
     return {
       runtime,
