@@ -16,7 +16,7 @@ try {
   const before = sandbox.stats();
   const started = Date.now();
   const workers = ['a', 'b', 'c'].map((tag) => startWorker({ ...env, MODE: 'hammer', DURATION_MS: '30000', TAG: tag }));
-  const results = await Promise.all(workers.map(async (w) => JSON.parse(await w.line(/^\{/)) as { written: number }));
+  const results = await Promise.all(workers.map(async (w) => JSON.parse(await w.line(/^\{/, 120_000)) as { written: number }));
   await Promise.all(workers.map((w) => w.done));
   const seconds = (Date.now() - started) / 1000;
   const after = sandbox.stats();

@@ -23,8 +23,8 @@ const script = fileURLToPath(new URL('./hubspot-worker.ts', import.meta.url));
 export interface Worker {
   child: ChildProcess;
   out: () => string;
-  /** The first line of output that matches, once printed. */
-  line(pattern: RegExp): Promise<string>;
+  /** The first line of output that matches, once printed (a hammer's result comes after its DURATION_MS). */
+  line(pattern: RegExp, timeoutMs?: number): Promise<string>;
   done: Promise<number | null>;
 }
 
@@ -42,9 +42,9 @@ export function startWorker(env: Record<string, string>): Worker {
     child,
     out: () => out,
     done: new Promise((resolve) => child.on('exit', resolve)),
-    line: (pattern) =>
+    line: (pattern, timeoutMs = 90_000) =>
       eventually(`the worker to print ${pattern}`, () => out.split('\n').find((l) => pattern.test(l)), {
-        timeoutMs: 60_000,
+        timeoutMs,
         giveUpIf: () => (child.exitCode === null ? undefined : `the worker exited (${child.exitCode}): ${out}`),
       }),
   };
