@@ -10,7 +10,7 @@ import { receiptJob } from '../src/jobs/diagnostics.ts';
 import { createLogger } from '../src/logger.ts';
 import { RemoteRejectedError, RemoteUnavailableError, ValidationError } from '../src/errors.ts';
 import { engines, createTestDatabase } from './support/databases.ts';
-import { eventually, jobsIdle } from './support/world.ts';
+import { eventually, jobDone, jobsIdle } from './support/world.ts';
 
 for (const engine of engines) {
   describe(`jobs on ${engine}`, () => {
@@ -49,12 +49,10 @@ for (const engine of engines) {
       const { queue } = await setup([flaky]);
       await queue.work();
       const { id } = await queue.enqueue(flaky, { id: 'a' });
-      const job = await eventually('the flaky job to complete', async () => {
-        const j = await queue.findJobs({ name: 'test.flaky' }, { id });
-        return j[0]?.state === 'completed' ? j[0] : undefined;
-      });
+      assert.equal(await jobDone({ queue }, flaky, id), 'completed');
+      const [job] = await queue.findJobs(flaky, { id });
       assert.equal(attempts.length, 3);
-      assert.equal(job.retryCount, 2);
+      assert.equal(job!.retryCount, 2);
       assert.ok(attempts[2]! - attempts[1]! >= attempts[1]! - attempts[0]! - 200, 'the delay does not shrink (exponential backoff)');
     });
 
