@@ -15,8 +15,9 @@
  *   npm run bench -- agent
  */
 import type { Page } from 'playwright-core';
-import { launchChromium, openPage, signInOverHttp, startSpokes } from '../test/support/browser.ts';
-import { createHubSpotContact, waitFor } from '../test/telephony/agent-support.ts';
+import { launchChromium, openPage } from '../test/support/browser.ts';
+import { eventually, signInOverHttp, startSpokes } from '../test/support/world.ts';
+import { createHubSpotContact } from '../test/telephony/agent-support.ts';
 import { percentile, report, round } from './support.ts';
 
 const KNOWN_CALLS = Number(process.env.BENCH_AGENT_CALLS ?? 40);
@@ -36,7 +37,7 @@ try {
   const callers = ['+16465550191', '+16465550192', '+16465550193'];
   for (const [i, phone] of callers.entries()) {
     const { id } = await createHubSpotContact(spokes, { firstname: 'Bench', lastname: `Caller ${i + 1}`, phone });
-    await waitFor(async () => (await spokes.runtime.services.phone.index.lookup(phone)).records[0]?.objectId === id, `the phone index knows ${phone}`);
+    await eventually(`the phone index knows ${phone}`, async () => (await spokes.runtime.services.phone.index.lookup(phone)).records[0]?.objectId === id);
   }
 
   const { page, context } = await openPage(browser, spokes);
@@ -73,7 +74,7 @@ try {
     const [[called, opened]] = (await page.evaluate(() => (window as unknown as { __popTimes: number[][] }).__popTimes.splice(0))) as [[number, number]];
     await tab.close();
     // The next call starts when this one is over, as a salesperson's calls do.
-    await waitFor(() => pbx.calls().active.length === 0, `call ${call_id} ends`);
+    await eventually(`call ${call_id} ends`, () => pbx.calls().active.length === 0);
     const t0 = Date.parse(ring.at);
     return { called: called - t0, opened: opened - t0, seen: at - t0 };
   };
@@ -135,5 +136,5 @@ try {
   await context.close();
 } finally {
   await browser.close();
-  await spokes.stop();
+  await spokes.close();
 }

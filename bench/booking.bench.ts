@@ -19,7 +19,7 @@ import { storesOf } from '../src/connectors/booking/index.ts';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.ts';
 import { startCalcomSandbox } from '../sandbox/booking/index.ts';
 import { createTestDatabase } from '../test/support/databases.ts';
-import { startSpokes, signInOverHttp } from '../test/support/browser.ts';
+import { startSpokes, signInOverHttp } from '../test/support/world.ts';
 import { connectByOAuth } from '../test/support/hubspot-connect.ts';
 import { percentile, postgresUrl, report, round } from './support.ts';
 
@@ -187,7 +187,7 @@ async function bookingsAndSync() {
     });
   } finally {
     await cal.close();
-    await spokes.stop();
+    await spokes.close();
     await hubspot.close();
   }
 }

@@ -14,7 +14,7 @@ import { startHubSpotSandbox, type HubSpotSandbox } from '../sandbox/hubspot/ind
 import { startYeastarSandbox, type YeastarSandbox } from '../sandbox/yeastar/index.ts';
 import { HUBSPOT } from '../src/hubspot/manifest.ts';
 import { configureSandboxWebhooks } from '../src/hubspot/webhooks/subscriptions.ts';
-import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD, type AdminHttp } from '../test/support/browser.ts';
+import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD, type AdminHttp } from '../test/support/world.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../test/support/processes.ts';
 import { PbxClient, UA } from '../test/support/yeastar-client.ts';

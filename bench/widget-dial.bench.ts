@@ -8,8 +8,9 @@
  *
  *   npm run bench -- widget
  */
-import { freshUsNumber, openRecord, startWidgetWorld, until } from '../test/widget/widget-support.ts';
+import { freshUsNumber, openRecord, startWidgetWorld } from '../test/widget/widget-support.ts';
 import { percentile, report, round } from './support.ts';
+import { eventually } from '../test/support/world.ts';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 40);
 const WARM_UP = 3;
@@ -36,7 +37,7 @@ try {
   for (let i = 0; i < CLICKS + WARM_UP; i++) {
     const seen = world.pbx.dialRequests().length;
     await link.click();
-    const dial = await until('call/dial', () => world.pbx.dialRequests()[seen], 10_000);
+    const dial = await eventually('call/dial', () => world.pbx.dialRequests()[seen], { timeoutMs: 10_000 });
     const clickAt = await page.evaluate(() => (window as unknown as { clickAt: number }).clickAt);
     if (i >= WARM_UP) latencies.push(Date.parse(dial.at) - clickAt);
     world.pbx.hangupCall(dial.call_id!);

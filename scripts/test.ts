@@ -40,7 +40,7 @@ const result = spawnSync(
     '--test',
     '--test-reporter=spec',
     `--test-concurrency=${env.TEST_CONCURRENCY ?? '2'}`,
-    '--test-timeout=600000',
+    '--test-timeout=120000',
     ...flags,
     ...(files.length ? files : ['test/**/*.test.ts']),
   ],

@@ -1,6 +1,5 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../src/db/open.ts';
@@ -11,16 +10,7 @@ import { receiptJob } from '../src/jobs/diagnostics.ts';
 import { createLogger } from '../src/logger.ts';
 import { RemoteRejectedError, RemoteUnavailableError, ValidationError } from '../src/errors.ts';
 import { engines, createTestDatabase } from './support/databases.ts';
-
-async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(100);
-  }
-}
+import { eventually, jobDone, jobsIdle } from './support/world.ts';
 
 for (const engine of engines) {
   describe(`jobs on ${engine}`, () => {
@@ -59,12 +49,10 @@ for (const engine of engines) {
       const { queue } = await setup([flaky]);
       await queue.work();
       const { id } = await queue.enqueue(flaky, { id: 'a' });
-      const job = await until(async () => {
-        const j = await queue.findJobs({ name: 'test.flaky' }, { id });
-        return j[0]?.state === 'completed' ? j[0] : undefined;
-      });
+      assert.equal(await jobDone({ queue }, flaky, id), 'completed');
+      const [job] = await queue.findJobs(flaky, { id });
       assert.equal(attempts.length, 3);
-      assert.equal(job.retryCount, 2);
+      assert.equal(job!.retryCount, 2);
       assert.ok(attempts[2]! - attempts[1]! >= attempts[1]! - attempts[0]! - 200, 'the delay does not shrink (exponential backoff)');
     });
 
@@ -85,7 +73,7 @@ for (const engine of engines) {
       await queue.work();
       await queue.enqueue(broken, { id: 'transient' });
       await queue.enqueue(broken, { id: 'permanent' });
-      const dead = await until(async () => {
+      const dead = await eventually('two dead letters', async () => {
         const d = await queue.deadLetters();
         return d.length === 2 ? d : undefined;
       });
@@ -119,7 +107,7 @@ for (const engine of engines) {
       opened.database = database;
       await queue.work();
       await queue.enqueue(overflow, { number: '+16505550177', seconds: 3_000_000 });
-      const [dead] = await until(async () => {
+      const [dead] = await eventually('one dead letter', async () => {
         const d = await queue.deadLetters();
         return d.length === 1 ? d : undefined;
       });
@@ -151,7 +139,7 @@ for (const engine of engines) {
       const a = await queue.enqueue(calls, { id: 'a' });
       await queue.enqueue(calls, { id: 'b' });
       await queue.enqueue(other, { id: 'c' });
-      await until(async () => (await queue.deadLetters()).length === 3);
+      await eventually('three dead letters', async () => (await queue.deadLetters()).length === 3);
       // While the failed job is kept, the same work cannot be enqueued again: retrying is the way back.
       assert.equal((await queue.enqueue(calls, { id: 'a' })).duplicate, true);
       const copies = async () => (await queue.status()).find((q) => q.name === DEAD_LETTER_QUEUE)!.total;
@@ -169,19 +157,19 @@ for (const engine of engines) {
 
       fixed = true;
       assert.equal(await queue.retryFailed({ ids: [a.id.toUpperCase()] }), 1);
-      await until(async () => done.get('test.calls:a') === 1);
+      await eventually('a done', () => done.get('test.calls:a') === 1);
       assert.deepEqual((await queue.deadLetters()).map((d) => d.queue).sort(), ['test.calls', 'test.other'], 'only the given id was retried');
       assert.ok(!(await queue.deadLetters()).some((d) => d.id === a.id));
       assert.equal(await queue.retryFailed({ ids: [a.id] }), 0, 'a completed job is not a dead letter');
 
       assert.equal(await queue.retryFailed({ queue: 'test.calls' }), 1);
-      await until(async () => done.get('test.calls:b') === 1);
+      await eventually('b done', () => done.get('test.calls:b') === 1);
       assert.equal((await queue.deadLetters()).length, 1, "the other queue's dead letter is untouched");
 
       assert.equal(await queue.retryFailed(), 1);
-      await until(async () => done.get('test.other:c') === 1);
-      await until(async () => (await queue.status()).every((q) => q.name === DEAD_LETTER_QUEUE || (q.queued === 0 && q.active === 0)));
-      await sleep(1_000);
+      await eventually('c done', () => done.get('test.other:c') === 1);
+      // Nothing left to run, so nothing can run twice later.
+      await jobsIdle({ queue }, 'test.');
       assert.deepEqual([...done.values()], [1, 1, 1], 'each retried job ran once');
       assert.deepEqual(await queue.deadLetters(), []);
       assert.equal(await queue.retryFailed(), 0);
@@ -224,11 +212,11 @@ for (const engine of engines) {
         [false, true, true],
       );
       await queue.work();
-      await until(async () => (await database.query<{ n: number }>(sql`select count(*)::int as n from job_receipts`))[0]!.n === 2);
-      await until(async () => (await queue.status()).find((q) => q.name === 'diagnostics.receipt')?.active === 0);
+      await eventually('two receipts', async () => (await database.query<{ n: number }>(sql`select count(*)::int as n from job_receipts`))[0]!.n === 2);
+      await jobsIdle({ queue }, receiptJob.name);
       // A replay after completion (e.g. the PBX resending a CDR) is still a no-op.
       assert.equal((await queue.enqueue(receiptJob, { key: 'cdr-1' })).duplicate, true);
-      await sleep(1_000);
+      await jobsIdle({ queue }, receiptJob.name);
       const rows = await database.query<{ idempotency_key: string }>(sql`select idempotency_key from job_receipts order by 1`);
       assert.deepEqual(
         rows.map((r) => r.idempotency_key),

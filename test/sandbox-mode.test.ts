@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSpokes, signInOverHttp, freePort, type SpokesUnderTest } from './support/browser.ts';
+import { startSpokes, signInOverHttp, freePort, type Spokes } from './support/world.ts';
 import { runSpokes } from './support/processes.ts';
 import { request as httpRequest } from 'node:http';
 import type { HubSpotStatus } from '../src/hubspot/service.ts';
@@ -38,8 +38,8 @@ describe('sandbox mode', () => {
   });
 
   it('comes up connected to the HubSpot sandbox and describes the emulators at GET /api/sandbox', async () => {
-    const spokes: SpokesUnderTest = await startSpokes({ env: { SPOKES_SANDBOX: 'auto', SPOKES_SANDBOX_PORT: '0' } });
-    cleanup.push(() => spokes.stop());
+    const spokes: Spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'auto', SPOKES_SANDBOX_PORT: '0' } });
+    cleanup.push(() => spokes.close());
     const res = await fetch(`${spokes.url.replace('localhost', '127.0.0.1')}/api/sandbox`);
     assert.equal(res.status, 200);
     const info = (await res.json()) as {
@@ -103,7 +103,7 @@ describe('sandbox mode', () => {
   it('answers 404 at /api/sandbox when HubSpot credentials are configured, and keeps the app credentials for Connect', async () => {
     const clientId = '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d';
     const spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'auto', HUBSPOT_CLIENT_ID: clientId, HUBSPOT_CLIENT_SECRET: 'app-secret-from-env' } });
-    cleanup.push(() => spokes.stop());
+    cleanup.push(() => spokes.close());
     const res = await fetch(`${spokes.url}/api/sandbox`);
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /not running in sandbox mode/);

@@ -2,18 +2,19 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 import { HUBSPOT } from '../../src/hubspot/manifest.ts';
 
 describe('admin UI in Chromium', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   before(async () => {
     [spokes, browser] = await Promise.all([startSpokes(), launchChromium()]);
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('sends a visitor to sign-in, refuses a wrong password, and signs in by typing and clicking', async () => {

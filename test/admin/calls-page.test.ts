@@ -8,15 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
-
-/** Polls until `check` holds (the worker logs calls in the background). */
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { eventually, startSpokes, type Spokes } from '../support/world.ts';
 
 /** How far the page runs past the viewport's right edge (0: no sideways scrolling), and the elements that do. */
 function overflow(page: Page): Promise<{ px: number; culprits: string[] }> {
@@ -46,14 +39,14 @@ function overflow(page: Page): Promise<{ px: number; culprits: string[] }> {
 }
 
 describe('the Calls page in Chromium, against the sandbox', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   before(async () => {
     [spokes, browser] = await Promise.all([startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } }), launchChromium()]);
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   const callRows = async () =>
@@ -87,7 +80,7 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     pbx.simulateCall({ direction: 'inbound', external: '+14155550322', extension: '1001', outcome: 'no_answer', ringSeconds: 0.2 });
     pbx.simulateCall({ direction: 'outbound', external: '+14155550333', extension: '1002', ringSeconds: 0.2, talkSeconds: 1 });
     const unbound = pbx.simulateCall({ direction: 'inbound', external: '+14155550344', extension: '1003', ringSeconds: 0.2, talkSeconds: 1 });
-    await until(async () => (await callRows()).filter((r) => r.state === 'logged' || r.state === 'skipped').length >= 4, 'the four calls are handled');
+    await eventually('the four calls are handled', async () => (await callRows()).filter((r) => r.state === 'logged' || r.state === 'skipped').length >= 4);
 
     // The nav's Calls entry opens the page; the Phone system page's last calls link to it too.
     await page
@@ -105,7 +98,7 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     // Search as you type: any part of the number.
     await page.getByLabel('Search').fill('555 0311');
     await page.waitForURL(/q=555\+0311/);
-    await until(async () => (await table.getByRole('row').count()) === 2, 'one call matches');
+    await eventually('one call matches', async () => (await table.getByRole('row').count()) === 2);
     const row = table.getByRole('row').filter({ hasText: '+14155550311' });
     assert.match(await row.innerText(), /Inbound\s+Answered/);
     const open = row.getByRole('link', { name: /Open call/ });
@@ -136,7 +129,7 @@ describe('the Calls page in Chromium, against the sandbox', () => {
     await page.getByLabel('Answered').selectOption('missed');
     await page.waitForURL((url) => url.search === '?outcome=missed');
     await page.reload();
-    await until(async () => (await table.getByRole('row').count()) === 2, 'the missed call only');
+    await eventually('the missed call only', async () => (await table.getByRole('row').count()) === 2);
     assert.match(await table.getByRole('row').nth(1).innerText(), /\+14155550322[\s\S]*/);
     assert.match(await table.getByRole('row').nth(1).innerText(), /Missed/);
     assert.equal(await page.getByLabel('Answered').inputValue(), 'missed');

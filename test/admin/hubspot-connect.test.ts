@@ -1,7 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 import { HUBSPOT } from '../../src/hubspot/manifest.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 
@@ -31,7 +32,7 @@ async function disconnect(page: Page): Promise<void> {
 }
 
 describe('connecting HubSpot from the admin page, against the HubSpot sandbox', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   let sandbox: HubSpotSandbox;
   before(async () => {
@@ -40,7 +41,7 @@ describe('connecting HubSpot from the admin page, against the HubSpot sandbox', 
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('disconnects after a confirmation, then connects by OAuth: Save, authorize in a new tab, Connect app, Connected', async () => {

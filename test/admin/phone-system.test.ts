@@ -1,7 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { eventually, startSpokes, type Spokes } from '../support/world.ts';
 
 /** What the page's own API says now (same session as the page). */
 async function apiGet<T>(page: Page, path: string): Promise<T> {
@@ -9,12 +10,12 @@ async function apiGet<T>(page: Page, path: string): Promise<T> {
 }
 
 /** Waits until Spokes' phone index has picked up the HubSpot record (through HubSpot's webhook), as it would have by the time a customer calls. */
-async function untilIndexed(spokes: SpokesUnderTest, number: string, objectId: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await spokes.runtime.services.phone.index.lookup(number)).records.some((r) => r.objectId === objectId)) {
-    if (Date.now() > deadline) throw new Error(`the phone index never learned ${number} of record ${objectId}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+async function untilIndexed(spokes: Spokes, number: string, objectId: string): Promise<void> {
+  await eventually(
+    `the phone index to learn ${number} of record ${objectId}`,
+    async () => (await spokes.runtime.services.phone.index.lookup(number)).records.some((r) => r.objectId === objectId),
+    { timeoutMs: 30_000 },
+  );
 }
 
 interface Users {
@@ -22,14 +23,14 @@ interface Users {
 }
 
 describe('the Phone system page in Chromium, against the HubSpot and PBX sandboxes', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   before(async () => {
     [spokes, browser] = await Promise.all([startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } }), launchChromium()]);
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('binds, switches the integration off and on, sets up contacts, lists a simulated call, and disconnects and reconnects through the form', async () => {
@@ -182,10 +183,9 @@ describe('the Phone system page in Chromium, against the HubSpot and PBX sandbox
     await page.getByText('No sync errors.').waitFor();
 
     // The auto-created caller was copied into the CRM phonebook on the PBX.
-    for (const deadline = Date.now() + 30_000; !pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)' && b.contactIds.length === 1); ) {
-      if (Date.now() > deadline) throw new Error(`the caller never reached the phonebook: ${JSON.stringify(pbx.phonebooks())}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await eventually('the caller in the phonebook', () => pbx.phonebooks().some((b) => b.name === 'Sales_Phonebook (CRM)' && b.contactIds.length === 1), {
+      timeoutMs: 30_000,
+    });
 
     // "Disconnect phone system": the confirmation says what is cleared and what stays; Cancel keeps everything.
     await header.getByRole('button', { name: 'Disconnect phone system' }).click();

@@ -9,7 +9,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { signInOverHttp, startSpokes, type Spokes } from '../support/world.ts';
 import { defineConnector } from '../../src/platform/connector.ts';
 import type { AuditEntry } from '../../src/sync/audit-log.ts';
 import type { ApiConnection } from '../../src/platform/wire.ts';
@@ -29,7 +30,7 @@ const cards = defineConnector({
 });
 
 describe('admin UI: Overview and Activity', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   let tokyo: ApiConnection;
 
@@ -70,7 +71,7 @@ describe('admin UI: Overview and Activity', () => {
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   async function at(page: Page, width: number): Promise<void> {

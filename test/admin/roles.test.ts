@@ -11,7 +11,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { sql } from 'drizzle-orm';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { example } from '../platform/example-connector/index.ts';
 import type { ApiAuditPage } from '../../src/platform/wire.ts';
 import { runPlatformCommand } from '../../src/platform/cli.ts';
@@ -51,7 +51,7 @@ async function sessionOf(url: string, res: Response, email: string): Promise<Per
 const post = (url: string, path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: json, body: JSON.stringify(body) });
 
 describe('users and roles', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let owner: AdminHttp;
   const people = {} as Record<Role, Person>;
 
@@ -79,7 +79,7 @@ describe('users and roles', () => {
     people.member = await join('Member@Example.com', 'member');
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('walks every admin route as nobody, member, manager and owner: 401, 403 naming the role needed, or past the guard', async () => {

@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startSansanSandbox, type SansanSandbox } from '../../sandbox/sansan/index.ts';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 
 describe('admin UI: Business cards (Sansan)', () => {
   let hubspot: HubSpotSandbox;
   let sansan: SansanSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   before(async () => {
     [hubspot, sansan] = await Promise.all([startHubSpotSandbox(), startSansanSandbox({ seed: { cards: 120, tags: 40, seed: 3 } })]);
@@ -25,7 +26,7 @@ describe('admin UI: Business cards (Sansan)', () => {
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
     await Promise.all([hubspot?.close(), sansan?.close()]);
   });
 
@@ -86,7 +87,7 @@ describe('admin UI: Business cards (Sansan)', () => {
 describe('admin UI: Business cards — a key Sansan refuses, replaced in place', () => {
   let hubspot: HubSpotSandbox;
   let sansan: SansanSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   before(async () => {
     [hubspot, sansan] = await Promise.all([startHubSpotSandbox(), startSansanSandbox({ seed: { cards: 30, tags: 40, seed: 3 } })]);
@@ -95,7 +96,7 @@ describe('admin UI: Business cards — a key Sansan refuses, replaced in place',
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
     await Promise.all([hubspot?.close(), sansan?.close()]);
   });
 

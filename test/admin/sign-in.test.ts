@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
-import { startSpokes, signInOverHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type Spokes } from '../support/world.ts';
 import { buildServer } from '../../src/web/server.ts';
 import { request as httpRequest } from 'node:http';
 import { registerAdmin, registerAdminRoutes, ensureAdminPassword } from '../../src/web/admin/index.ts';
@@ -11,22 +11,22 @@ import { createMetrics } from '../../src/metrics.ts';
 const json = { 'content-type': 'application/json' };
 
 describe('admin sign-in', () => {
-  const running: SpokesUnderTest[] = [];
-  let shared: SpokesUnderTest;
+  const running: Spokes[] = [];
+  let shared: Spokes;
   before(async () => {
     shared = await start();
   });
   after(async () => {
-    for (const s of running) await s.stop();
+    for (const s of running) await s.close();
   });
-  async function start(env?: Record<string, string>): Promise<SpokesUnderTest> {
+  async function start(env?: Record<string, string>): Promise<Spokes> {
     const spokes = await startSpokes({ env });
     running.push(spokes);
     return spokes;
   }
   // Tests that only sign in successfully share one server (a correct password resets the sign-in
   // budget); those that need a fresh budget or other settings start their own.
-  const signInAttempt = (spokes: SpokesUnderTest, password: string) =>
+  const signInAttempt = (spokes: Spokes, password: string) =>
     fetch(`${spokes.url}/api/session`, { method: 'POST', headers: json, body: JSON.stringify({ password }) });
 
   it('signs in with the right password and answers 401 to a wrong one, without echoing it', async () => {

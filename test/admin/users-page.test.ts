@@ -8,14 +8,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn, type TestPage } from '../support/browser.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 
 async function at(page: Page, width: number): Promise<void> {
   await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
 }
 
 describe('Users page and invitations in Chromium', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   let owner: TestPage;
   const links: Record<string, string> = {};
@@ -25,7 +26,7 @@ describe('Users page and invitations in Chromium', () => {
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   async function inviteFromPage(email: string, role: 'Manager' | 'Member'): Promise<string> {

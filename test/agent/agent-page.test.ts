@@ -6,8 +6,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, signInOverHttp, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
-import { createHubSpotContact, waitFor } from '../telephony/agent-support.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { eventually, signInOverHttp, startSpokes, type Spokes } from '../support/world.ts';
+import { createHubSpotContact } from '../telephony/agent-support.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 import { sql } from 'drizzle-orm';
 
@@ -19,7 +20,7 @@ interface AgentLink {
 }
 
 describe('agent pop-up page in Chromium', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let browser: Browser;
   let pbx: YeastarSandbox;
   let agents: AgentLink[];
@@ -41,7 +42,7 @@ describe('agent pop-up page in Chromium', () => {
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   /** The agent page signed in by the agent's personal link, showing "Connected". */
@@ -56,7 +57,7 @@ describe('agent pop-up page in Chromium', () => {
   /** A contact the phone index already knows, so the ring matches it. */
   async function knownContact(firstname: string, lastname: string, phone: string): Promise<string> {
     const { id } = await createHubSpotContact(spokes, { firstname, lastname, phone });
-    await waitFor(async () => (await spokes.runtime.services.phone.index.lookup(phone)).records[0]?.objectId === id, `the phone index knows ${firstname}`);
+    await eventually(`the phone index knows ${firstname}`, async () => (await spokes.runtime.services.phone.index.lookup(phone)).records[0]?.objectId === id);
     return id;
   }
 
@@ -231,13 +232,13 @@ describe('agent pop-up page in Chromium', () => {
       ringSeconds: 0.2,
       talkSeconds: 1,
     });
-    await waitFor(
+    await eventually(
+      'both calls are logged',
       async () =>
         (
           await spokes.runtime.database.query<{ n: number }>(sql`select count(*)::int as n from call_logs
       where call_id in (${missed.call_id}, ${theirs.call_id}) and state = 'logged'`)
         )[0]!.n === 2,
-      'both calls are logged',
     );
     const { page, context, errors } = await openAgentPage(agent);
     const list = page.getByRole('list', { name: 'Your calls' });

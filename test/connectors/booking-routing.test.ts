@@ -9,21 +9,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import { booking } from '../../src/connectors/booking/index.ts';
 import type { ApiConnection } from '../../src/platform/wire.ts';
 import { configureSandboxWebhooks, HUBSPOT_WEBHOOKS } from '../../src/hubspot/webhooks/index.ts';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface SyncView {
   contactProperties: string[];
@@ -39,7 +29,7 @@ interface SyncView {
 
 describe('booking: property sync and the routing API', { timeout: 180_000 }, () => {
   let hubspot: HubSpotSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let token: string;
   let appId: number;
@@ -80,7 +70,7 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     await json(await admin.request('POST', `/api/connections/${c.id}/enable`));
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await hubspot?.close();
   });
 
@@ -115,10 +105,14 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
       }),
     );
     await json(await admin.request('POST', '/api/booking/property-sync/run'), 202);
-    const done = await eventually('the manual sync', async () => {
-      const v = await view();
-      return v.lastRun?.trigger === 'manual' ? v : undefined;
-    });
+    const done = await eventually(
+      'the manual sync',
+      async () => {
+        const v = await view();
+        return v.lastRun?.trigger === 'manual' ? v : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     assert.equal(done.lastRun!.error, undefined);
     assert.deepEqual([done.lastRun!.mode, done.synced.contacts, done.synced.companies], ['full', 450, 60]);
     assert.ok(done.lastRun!.requests >= 5, `requests: ${done.lastRun!.requests}`);
@@ -185,10 +179,14 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     const ctx = spokes.runtime.services.platform.context('booking');
     const job = booking.jobs.find((j) => j.name === 'booking.sync-properties')!;
     await ctx.queue.enqueue(job, { mode: 'incremental', trigger: 'schedule', key: 'test-incremental' });
-    await eventually('the incremental run', async () => {
-      const v = await view();
-      return v.lastRun?.mode === 'incremental' ? v : undefined;
-    });
+    await eventually(
+      'the incremental run',
+      async () => {
+        const v = await view();
+        return v.lastRun?.mode === 'incremental' ? v : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const r = await json<{ contact: { properties: Record<string, string> } }>(
       await admin.request('GET', `/api/booking/routing?email=${encodeURIComponent(contact.properties.email)}`),
     );
@@ -249,9 +247,9 @@ describe('booking: property sync and the routing API', { timeout: 180_000 }, () 
     await eventually(
       'the changed country',
       async () => ((await route(contact.properties.email)).contact?.properties.country === 'Iceland' ? true : undefined),
-      15_000,
+      { timeoutMs: 15_000 },
     );
-    await eventually('the deleted contact gone', async () => ((await route(gone.properties.email)).contact === null ? true : undefined), 15_000);
+    await eventually('the deleted contact gone', async () => ((await route(gone.properties.email)).contact === null ? true : undefined), { timeoutMs: 15_000 });
     assert.ok(Date.now() - started < 15_000);
     assert.deepEqual((await view()).lastRun, lastRun, 'no sync pass ran: the webhook events did it');
   });

@@ -9,7 +9,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openPage, screenshot, signIn, startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, signIn } from '../support/browser.ts';
+import { eventually, startSpokes, type Spokes } from '../support/world.ts';
 
 interface BookingInfo {
   system: string;
@@ -18,18 +19,8 @@ interface BookingInfo {
   webhooks: { subscriberUrl: string; secret: string; eventTriggers: string[] }[];
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { timeout: 180_000 }, () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let info: { hubspot: { baseUrl: string; portals: { type: string; portalId: number; privateAppToken: string }[] }; calcom: BookingInfo; immedio: BookingInfo };
   let browser: Browser | undefined;
   let token: string;
@@ -57,7 +48,7 @@ describe('booking sandbox: Cal.com and immedio wired to Spokes and HubSpot', { t
   });
   after(async () => {
     await browser?.close();
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('GET /api/sandbox has `calcom` and `immedio` keys: base URL, event types, and the webhook to Spokes with its secret', () => {

@@ -13,19 +13,9 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startCalcomSandbox, startImmedioSandbox, type CalcomSandbox, type ImmedioSandbox } from '../../sandbox/booking/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import type { ApiAuditPage, ApiConnection } from '../../src/platform/wire.ts';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const CAL_SECRET = 'whsec_cal_test_secret_1234';
 const IMM_SECRET = 'whsec_immedio_test_secret_1234';
@@ -34,7 +24,7 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
   let hubspot: HubSpotSandbox;
   let cal: CalcomSandbox;
   let imm: ImmedioSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let token: string;
   let connectionId: string;
@@ -84,7 +74,7 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await Promise.all([hubspot?.close(), cal?.close(), imm?.close()]);
   });
 

@@ -5,7 +5,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { HUBSPOT } from '../../src/hubspot/manifest.ts';
 import type { HubSpotStatus } from '../../src/hubspot/service.ts';
 import { routeCount } from '../support/hubspot-connect.ts';
@@ -15,7 +15,7 @@ import { hubspotOAuthProvider } from '../../src/hubspot/manifest.ts';
 
 describe('connecting HubSpot by OAuth', () => {
   let sandbox: HubSpotSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let app: { clientId: string; clientSecret: string };
   const portals = () => sandbox.info().portals;
@@ -32,7 +32,7 @@ describe('connecting HubSpot by OAuth', () => {
     });
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await sandbox?.close();
   });
   beforeEach(async () => {

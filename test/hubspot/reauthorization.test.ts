@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import type { HubSpotStatus } from '../../src/hubspot/service.ts';
 import { requestPhoneIndexSync } from '../../src/hubspot/phone/index.ts';
 
 describe('HubSpot re-authorization', () => {
   let sandbox: HubSpotSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   before(async () => {
     sandbox = await startHubSpotSandbox();
@@ -23,7 +23,7 @@ describe('HubSpot re-authorization', () => {
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await sandbox?.close();
   });
 

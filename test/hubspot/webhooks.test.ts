@@ -6,16 +6,23 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Signature } from '@hubspot/api-client';
 import { buildServer } from '../../src/web/server.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { JobQueue } from '../../src/jobs/queue.ts';
 import { createPhoneIndexing, phoneIndexJobs, type PhoneIndexing } from '../../src/hubspot/phone/index.ts';
-import { configureSandboxWebhooks, hubspotWebhookJobs, registerHubSpotWebhookRoutes, signatureV3, HUBSPOT_WEBHOOKS } from '../../src/hubspot/webhooks/index.ts';
+import {
+  configureSandboxWebhooks,
+  hubspotWebhookJobs,
+  WEBHOOK_EVENTS_JOB,
+  registerHubSpotWebhookRoutes,
+  signatureV3,
+  HUBSPOT_WEBHOOKS,
+} from '../../src/hubspot/webhooks/index.ts';
 import { engines } from '../support/databases.ts';
 import { createRecords, FAST, hubspotRequest, startHubSpotWorld, type HubSpotWorld } from './harness.ts';
+import { eventually, jobsIdle } from '../support/world.ts';
 
 for (const engine of engines) {
   describe(`HubSpot webhooks (${engine})`, () => {
@@ -99,16 +106,6 @@ for (const engine of engines) {
         changeSource: 'CRM_UI',
         ...fields,
       };
-    }
-
-    async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await check();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(100);
-      }
     }
 
     const ids = async (number: string) => (await phone.index.lookup(number)).records.map((r) => r.objectId);
@@ -240,7 +237,7 @@ for (const engine of engines) {
       const retried = await deliver(replay.map((e) => ({ ...e, attemptNumber: 1 })));
       assert.deepEqual([first.body.duplicate, again.body.duplicate, retried.body.duplicate], [false, true, true]);
       await eventually('the job', async () => batchReads() > readsBefore);
-      await sleep(1_500);
+      await jobsIdle({ queue }, WEBHOOK_EVENTS_JOB);
       assert.equal(batchReads() - readsBefore, 1, 'one batch read for the three deliveries');
     });
 
@@ -266,13 +263,13 @@ for (const engine of engines) {
       ]);
       assert.equal(late.status, 200);
       await eventually('the job', async () => batchReads() > readsBefore);
-      await sleep(1_000);
+      await jobsIdle({ queue }, WEBHOOK_EVENTS_JOB);
       assert.deepEqual(await ids('+17205550666'), [], 'a late creation does not bring a deleted record back');
       assert.deepEqual(await ids('+17205550555'), [kept], 'a deletion HubSpot does not confirm removes nothing');
 
       const reads = batchReads();
       await deliver([event({ subscriptionType: 'contact.propertyChange', objectId: Number(kept), propertyName: 'phone', occurredAt: t - 3_600_000 })]);
-      await sleep(1_500);
+      await jobsIdle({ queue }, WEBHOOK_EVENTS_JOB);
       assert.equal(batchReads(), reads, 'an event older than the indexed version costs no HubSpot call');
     });
 
@@ -284,7 +281,7 @@ for (const engine of engines) {
         event({ subscriptionType: 'deal.creation', objectId: 1 }),
       ]);
       assert.equal(res.status, 200);
-      await sleep(1_500);
+      await jobsIdle({ queue }, WEBHOOK_EVENTS_JOB);
       assert.equal(batchReads(), reads);
     });
   });

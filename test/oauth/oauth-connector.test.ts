@@ -10,22 +10,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.ts';
 import { defineConnector, defineConnectorJob, type ConnectorJobContext } from '../../src/platform/connector.ts';
 import { oauthCredentials } from '../../src/oauth/tokens.ts';
 import { RemoteRejectedError } from '../../src/errors.ts';
 import type { ApiConnection } from '../../src/platform/wire.ts';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 function oauthDemo(server: OAuthServer) {
   type Credentials = z.infer<typeof oauthCredentials>;
@@ -75,7 +65,7 @@ function oauthDemo(server: OAuthServer) {
 describe('an OAuth connector on a running Spokes', () => {
   const redirectUris: string[] = [];
   let server: OAuthServer;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let demo: ReturnType<typeof oauthDemo>;
   let connectionId: string;
@@ -88,7 +78,7 @@ describe('an OAuth connector on a running Spokes', () => {
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await server?.close();
   });
 

@@ -6,7 +6,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { startSpokes, signInOverHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, signInOverHttp, type Spokes } from '../support/world.ts';
 import { defineConnector } from '../../src/platform/connector.ts';
 import { ValidationError } from '../../src/errors.ts';
 import type { ApiConnection } from '../../src/platform/wire.ts';
@@ -40,9 +40,9 @@ const mirror = defineConnector({
 });
 
 describe('the emulator hook (sandbox mode)', () => {
-  let spokes: SpokesUnderTest | undefined;
+  let spokes: Spokes | undefined;
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('connects and enables a connector against its emulator before the start completes', { timeout: 110_000 }, async () => {

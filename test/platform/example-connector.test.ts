@@ -11,7 +11,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import { runSpokesToEnd } from '../support/processes.ts';
 import { runPlatformCommand } from '../../src/platform/cli.ts';
@@ -19,20 +19,10 @@ import { example } from './example-connector/index.ts';
 import { startExampleRemote, type ExampleRemote } from './example-connector/remote.ts';
 import type { ApiAuditPage, ApiConnection, ApiConnectionDetail, ApiOverview } from '../../src/platform/wire.ts';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('a connector on the platform, end to end (the example connector)', () => {
   let hubspot: HubSpotSandbox;
   let remote: ExampleRemote;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let token: string;
   let connectionId: string;
@@ -45,7 +35,7 @@ describe('a connector on the platform, end to end (the example connector)', () =
     token = hubspot.info().portals.find((p) => p.type === 'STANDARD')!.privateAppToken;
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await Promise.all([hubspot?.close(), remote?.close()]);
   });
 

@@ -9,16 +9,9 @@ import pg from 'pg';
 import { createLogger } from '../../src/logger.ts';
 import { StreamRunner } from '../../src/platform/streams.ts';
 import { postgresUrl, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { eventually } from '../support/world.ts';
 
 const log = createLogger({ level: 'silent' });
-
-async function eventually(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A stream that counts its runs and stays up until aborted (or fails on its first run when asked). */
 function counting(failFirst = false) {

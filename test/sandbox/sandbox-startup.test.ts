@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
-import { freePort } from '../support/browser.ts';
+import { freePort } from '../support/world.ts';
 
 describe('sandbox start-up', () => {
   let p: SpokesProcess | undefined;

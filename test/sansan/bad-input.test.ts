@@ -11,17 +11,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startSansanSandbox, type SansanSandbox } from '../../sandbox/sansan/index.ts';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import { DEFAULT_MAPPINGS } from '../../src/connectors/sansan/cards.ts';
 import { takePassLock } from '../../src/sync/engine/pass-lock.ts';
 import { STANDARD_MAPPINGS } from '../sync/engine-handle.ts';
-import { eventually } from './support.ts';
 
 describe('Sansan: bad input', () => {
   let hubspot: HubSpotSandbox;
   let sansan: SansanSandbox;
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let id: string;
   let token: string;
@@ -60,7 +59,7 @@ describe('Sansan: bad input', () => {
     token = hubspot.info().portals.find((p) => p.type === 'STANDARD')!.privateAppToken;
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
     await Promise.all([hubspot?.close(), sansan?.close()]);
   });
 
@@ -131,7 +130,7 @@ describe('Sansan: bad input', () => {
     await eventually(
       'both good cards in HubSpot',
       async () => ((await contact('good@bad-input.example')) && (await contact('campaign@bad-input.example')) ? true : undefined),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.equal((await contact('good@bad-input.example'))?.properties.sansan_memo, 'm1');
     const h = await eventually('the excluded card in health', async () => {
@@ -177,9 +176,11 @@ describe('Sansan: bad input', () => {
   it('a Sansan 5xx storm is a run-level error that clears; nothing is lost', { timeout: 90_000 }, async () => {
     const synced = (await health()).counts.synced;
     sansan.setFaults({ serverErrorProbability: 1, serverErrorStatuses: [503] });
-    await eventually('the storm in health', async () => ((await health()).errors.some((e: any) => /503/.test(e.reason)) ? true : undefined), 45_000);
+    await eventually('the storm in health', async () => ((await health()).errors.some((e: any) => /503/.test(e.reason)) ? true : undefined), {
+      timeoutMs: 45_000,
+    });
     sansan.setFaults({});
-    await eventually('the error cleared', async () => ((await health()).errors.length === 0 ? true : undefined), 30_000);
+    await eventually('the error cleared', async () => ((await health()).errors.length === 0 ? true : undefined), { timeoutMs: 30_000 });
     assert.equal((await health()).counts.synced, synced);
   });
 

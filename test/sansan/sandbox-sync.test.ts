@@ -8,19 +8,18 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
-import { eventually } from './support.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { runPlatformCommand } from '../../src/platform/cli.ts';
 
 describe('Sansan in sandbox mode', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   before(async () => {
     spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
     admin = await signInOverHttp(spokes);
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('comes up connected and configured, and a scanned card reaches HubSpot on its own', { timeout: 120_000 }, async () => {
@@ -64,7 +63,7 @@ describe('Sansan in sandbox mode', () => {
         );
         return r.status === 200 ? ((await r.json()) as { properties: Record<string, string> }) : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.equal(contact.properties.lastname, '山本');
     assert.equal(contact.properties.company, '株式会社テスト');
@@ -129,9 +128,11 @@ describe('Sansan in sandbox mode', () => {
     const health = async () => (await (await admin.request('GET', `/api/sansan/connections/${c.id}/health`)).json()) as any;
     const synced = (await health()).counts.synced;
     sandbox.setFaults({ serverErrorProbability: 1, serverErrorStatuses: [503] });
-    await eventually('the storm in health', async () => ((await health()).errors.some((e: any) => /503/.test(e.reason)) ? true : undefined), 45_000);
+    await eventually('the storm in health', async () => ((await health()).errors.some((e: any) => /503/.test(e.reason)) ? true : undefined), {
+      timeoutMs: 45_000,
+    });
     sandbox.setFaults({});
-    await eventually('the error cleared by the next pass', async () => ((await health()).errors.length === 0 ? true : undefined), 30_000);
+    await eventually('the error cleared by the next pass', async () => ((await health()).errors.length === 0 ? true : undefined), { timeoutMs: 30_000 });
     assert.equal((await health()).counts.synced, synced, 'nothing lost');
 
     sandbox.setFaults({ revokedApiKeys: [sandbox.info().apiKeys[0]!.key] });
@@ -141,7 +142,7 @@ describe('Sansan in sandbox mode', () => {
         const v = (await (await admin.request('GET', `/api/connections/${c.id}`)).json()) as any;
         return v.state === 'needs_reauthorization' ? v : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.match(view.reason, /Sansan refuses the API key/);
     sandbox.setFaults({});

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from './databases.ts';
 
 export const mainScript = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -80,4 +81,39 @@ export async function runSpokesToEnd(
   const { code } = await p.exited;
   clearTimeout(timer);
   return { code, output: p.output() };
+}
+
+export interface CliScope {
+  /** A fresh database (PGlite data directory or PostgreSQL database), dropped by `cleanUp`. */
+  db(engine: 'pglite' | 'postgres'): Promise<TestDatabase>;
+  /** `runSpokes`, killed by `cleanUp` if it is still running. */
+  start(args: string[], env: Record<string, string | undefined>): SpokesProcess;
+  /** Runs `fn` in `cleanUp` (in reverse order). */
+  defer(fn: () => Promise<void>): void;
+  cleanUp(): Promise<void>;
+}
+
+/** What a CLI test file starts — child processes, databases — and takes down after its tests: `after(() => cli.cleanUp())`. */
+export function cliScope(): CliScope {
+  const cleanup: (() => Promise<void>)[] = [];
+  const running: SpokesProcess[] = [];
+  return {
+    async db(engine) {
+      const t = await createTestDatabase(engine);
+      cleanup.push(() => t.drop());
+      return t;
+    },
+    start(args, env) {
+      const p = runSpokes(args, env);
+      running.push(p);
+      return p;
+    },
+    defer(fn) {
+      cleanup.push(fn);
+    },
+    async cleanUp() {
+      for (const p of running) p.child.kill('SIGKILL');
+      for (const c of cleanup.reverse()) await c();
+    },
+  };
 }

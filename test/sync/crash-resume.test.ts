@@ -13,7 +13,7 @@ import { childEnv } from '../support/processes.ts';
 import { allPages } from '../support/sansan-client.ts';
 import { emailKey } from '../../src/sync/engine/settings.ts';
 import { startSyncWorld, STANDARD_MAPPINGS, type SyncWorld } from './sync-world.ts';
-import { eventually } from '../sansan/support.ts';
+import { eventually } from '../support/world.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/pass-child.ts', import.meta.url));
 
@@ -66,14 +66,7 @@ for (const engine of engines) {
       w.sansan.setFaults({ latencyMs: 400 });
       const first = run();
       const count = () => w.contactCount();
-      await eventually(
-        'a few pages in HubSpot',
-        async () => {
-          await new Promise((r) => setTimeout(r, 400));
-          return (await count()) >= 500 ? true : undefined;
-        },
-        90_000,
-      );
+      await eventually('a few pages in HubSpot', async () => (await count()) >= 500, { timeoutMs: 90_000, intervalMs: 400 });
       first.child.kill('SIGKILL');
       const killed = await first.exited;
       assert.equal(killed.signal, 'SIGKILL', first.output());

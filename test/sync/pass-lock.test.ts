@@ -20,7 +20,7 @@ import { SyncErrors } from '../../src/sync/sync-errors.ts';
 import { AuditLog } from '../../src/sync/audit-log.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startSyncWorld, STANDARD_MAPPINGS, type SyncWorld } from './sync-world.ts';
-import { eventually } from '../sansan/support.ts';
+import { eventually } from '../support/world.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/pass-child.ts', import.meta.url));
 
@@ -57,7 +57,7 @@ for (const engine of engines) {
       w.sansan.setFaults({ latencyMs: 1_500 });
       const first = w.pass();
       first.catch(() => {});
-      await eventually('the first pass writing', async () => ((await w.contactCount()) > 0 ? true : undefined), 60_000);
+      await eventually('the first pass writing', async () => ((await w.contactCount()) > 0 ? true : undefined), { timeoutMs: 60_000 });
       await assert.rejects(other.run('sansan', cardSync, { connectionId: w.connectionId, settings: w.settings(), config: w.config }), refused);
       // The same engine waits for its own pass instead (one process: no need to refuse).
       w.sansan.setFaults({});
@@ -98,7 +98,7 @@ for (const engine of engines) {
               );
               return row!.n > 0 ? true : undefined;
             },
-            60_000,
+            { timeoutMs: 60_000 },
           );
           await assert.rejects(w.pass({ conflict: 'recent' }), refused);
         } finally {
@@ -120,7 +120,7 @@ for (const engine of engines) {
               throw err;
             }
           },
-          30_000,
+          { timeoutMs: 30_000 },
         );
         assert.equal(result.initial, true, 'the killed pass resumes');
       });

@@ -5,11 +5,11 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signInOverHttp, startSpokes, type AdminHttp, type SpokesUnderTest } from '../support/browser.ts';
+import { eventually, signInOverHttp, startSpokes, type AdminHttp, type Spokes } from '../support/world.ts';
 import { eq } from 'drizzle-orm';
 import { agentCalls, callLogs, extensionBindings } from '../../src/connectors/telephony/schema.ts';
 import { signWebhookBody, type YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { createHubSpotContact, openAgentStream, signInWithHubSpot, waitFor } from './agent-support.ts';
+import { createHubSpotContact, openAgentStream, signInWithHubSpot } from './agent-support.ts';
 import { cdrFrame } from './telephony-support.ts';
 
 interface AgentsView {
@@ -24,7 +24,7 @@ interface SessionAnswer {
 }
 
 describe('agent API', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   let admin: AdminHttp;
   let pbx: YeastarSandbox;
   let hubspotUrl: string;
@@ -64,7 +64,7 @@ describe('agent API', () => {
     view = (await res.json()) as AgentsView;
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('lists a sign-in link per bound user and the widget URL, for admins only', async () => {
@@ -340,11 +340,11 @@ describe('agent API', () => {
     const agent = view.agents[0]!;
     const { token } = await signInWith({ signInToken: tokenOf(agent.signInUrl) });
     const contact = await createHubSpotContact(spokes, { firstname: 'Ada', lastname: 'Stream', phone: '+1 646 555 0171' });
-    await waitFor(async () => {
+    await eventually('the phone index learns the new contact', async () => {
       const res = await call('GET', '/agent-api/lookup?number=%2B16465550171', { token });
       const { match } = (await res.json()) as { match: { objectId: string } | null };
       return match?.objectId === contact.id;
-    }, 'the phone index learns the new contact');
+    });
     const lookup = await (await call('GET', '/agent-api/lookup?number=6465550171', { token })).json();
     assert.deepEqual(lookup, {
       match: {
@@ -453,9 +453,9 @@ describe('agent API', () => {
       });
     };
     assert.equal((await post({ ...cdr, msg: JSON.stringify({ ...JSON.parse(cdr.msg), call_id: unseen }) })).status, 200);
-    await waitFor(
-      async () => (await spokes.runtime.database.db.select().from(callLogs).where(eq(callLogs.callId, unseen))).length > 0,
+    await eventually(
       'the call record is logged',
+      async () => (await spokes.runtime.database.db.select().from(callLogs).where(eq(callLogs.callId, unseen))).length > 0,
     );
     assert.equal((await post({ type: 30011, sn: pbx.info().serialNumber, msg: JSON.stringify({ ...ringing.msg, call_id: unseen }) })).status, 200);
     const { call_id: last } = pbx.simulateCall({

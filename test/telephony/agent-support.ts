@@ -1,23 +1,15 @@
 /**
  * Helpers for the agent API and pop-up page tests and the pop-up benchmark:
  * a contact created in the HubSpot emulator, the agent's event stream read
- * the way the pages read it (fetch streaming with the Bearer header), and a
- * poll-until helper.
+ * the way the pages read it (fetch streaming with the Bearer header), and
+ * "Sign in with HubSpot" over HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import type { SpokesUnderTest } from '../support/browser.ts';
+import type { Spokes } from '../support/world.ts';
 import type { LiveCallEvent } from '../../src/connectors/telephony/live.ts';
 
-export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Creates a contact in the sandbox's HubSpot portal (Spokes hears of it by webhook). */
-export async function createHubSpotContact(spokes: Pick<SpokesUnderTest, 'runtime'>, properties: Record<string, string>): Promise<{ id: string }> {
+export async function createHubSpotContact(spokes: Pick<Spokes, 'runtime'>, properties: Record<string, string>): Promise<{ id: string }> {
   const sandbox = spokes.runtime.services.sandboxes!.hubspot;
   const portal = sandbox.info().portals.find((p) => p.type === 'STANDARD')!;
   const res = await fetch(`${sandbox.url}/crm/v3/objects/contacts`, {
@@ -106,7 +98,7 @@ export async function openAgentStream(baseUrl: string, token: string, opts: { la
  * window (`#done` or `#error=…`) and what collecting answered.
  */
 export async function signInWithHubSpot(
-  spokes: Pick<SpokesUnderTest, 'url' | 'runtime'>,
+  spokes: Pick<Spokes, 'url' | 'runtime'>,
   userId: number,
   opts: { handoff?: string; dropCookie?: boolean } = {},
 ): Promise<{

@@ -14,7 +14,7 @@ describe('Auto-created contacts (T5)', () => {
   before(async () => {
     t = await startTelephony();
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   /** The contacts HubSpot holds with this phone number. */
   async function contactsWith(phone: string): Promise<{ id: string; properties: Record<string, string | null> }[]> {

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cdrFrame, postPbxWebhook, startTelephony, type Telephony } from './telephony-support.ts';
+import { eventually } from '../support/world.ts';
 
 describe('Bad input to the phone system', () => {
   let t: Telephony;
@@ -16,17 +17,8 @@ describe('Bad input to the phone system', () => {
   before(async () => {
     t = await startTelephony({ logLevel: 'debug' });
   });
-  after(() => t.stop());
+  after(() => t.close());
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
   const errorOf = async (res: Response) =>
     ((await res.json()) as { error: { code: string; message: string; details?: { field: string; message: string }[] } }).error;
   /** Jobs of the call logger ever enqueued (`spokes status` shows the same counts). */
@@ -181,7 +173,7 @@ describe('Bad input to the phone system', () => {
       const { type, msg } = cdrMsg({ call_from: '+1650555\u00000142\uD800' });
       const { uid } = JSON.parse(msg) as { uid: string };
       await t.pbx.publishEvent(type, JSON.parse(msg));
-      const row = await until('the record to be logged', async () => (await t.logged()).find((r) => r.cdrId === `uid:${uid}` && r.state !== 'writing'));
+      const row = await eventually('the record to be logged', async () => (await t.logged()).find((r) => r.cdrId === `uid:${uid}` && r.state !== 'writing'));
       assert.equal(row.state, 'logged');
       await t.settle();
       const [engagement] = (await t.engagements()).filter((e) => e.properties.hs_call_external_id === uid);

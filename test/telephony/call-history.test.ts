@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freshNumber, QUICK, startTelephony, type Telephony } from './telephony-support.ts';
-import { waitFor } from './agent-support.ts';
+import { eventually } from '../support/world.ts';
 
 interface ApiCall {
   cdrId: string;
@@ -45,7 +45,7 @@ describe('Call history', () => {
     return (await list('?limit=200')).calls.find((c) => c.callId === callId || ids.includes(c.cdrId));
   };
   const untilState = async (callId: string, states: string[], timeoutMs = 30_000) => {
-    await waitFor(async () => states.includes((await rowOf(callId))?.state ?? ''), `call ${callId} is ${states.join(' or ')}`, timeoutMs);
+    await eventually(`call ${callId} is ${states.join(' or ')}`, async () => states.includes((await rowOf(callId))?.state ?? ''), { timeoutMs });
     return (await rowOf(callId))!;
   };
 
@@ -73,7 +73,7 @@ describe('Call history', () => {
       agents.push({ ownerId: agent.ownerId, extension, token: ((await res.json()) as { token: string }).token });
     }
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   it("lists calls newest first with their date and time, names, and the call's own page in HubSpot", async () => {
     const { calls } = await list();

@@ -27,7 +27,7 @@ describe('Call logging (T8)', () => {
     for (const outcome of ['no_answer', 'busy', 'voicemail'] as const) call('inbound', outcome);
     for (const outcome of ['no_answer', 'busy', 'failed'] as const) call('outbound', outcome);
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   /**
    * Places a call from or to the CRM contact and returns what HubSpot holds for it once Spokes is done.

@@ -22,7 +22,7 @@ import { LOG_CALL_JOB } from '../../src/connectors/telephony/jobs.ts';
 import { retryCall } from '../../src/connectors/telephony/call-retry.ts';
 import type { TelephonyContext } from '../../src/connectors/telephony/context.ts';
 import { createTestDatabase, engines, type TestDatabase } from '../support/databases.ts';
-import { waitFor } from './agent-support.ts';
+import { eventually } from '../support/world.ts';
 
 const cdr = (id: string): CdrPayload => ({
   id,
@@ -91,7 +91,8 @@ for (const engine of engines) {
     });
 
     const stateOf = async (p: CdrPayload) => (await queue.job({ name: LOG_CALL_JOB }, jobIdFor(LOG_CALL_JOB, recordKey(p))))?.state;
-    const untilState = (p: CdrPayload, state: string) => waitFor(async () => (await stateOf(p)) === state, `${p.id}'s job is ${state}`, 20_000);
+    const untilState = (p: CdrPayload, state: string) =>
+      eventually(`${p.id}'s job is ${state}`, async () => (await stateOf(p)) === state, { timeoutMs: 20_000 });
     const row = async (p: CdrPayload, state: 'failed' | 'retrying' | 'skipped' | 'logged' | 'writing', extra: Partial<typeof callLogs.$inferInsert> = {}) => {
       await database.db.insert(callLogs).values({
         cdrId: p.id,
@@ -140,7 +141,7 @@ for (const engine of engines) {
       await untilState(call, 'completed');
       await row(call, 'skipped', { detail: 'extension 1001 is not bound to a HubSpot user' });
       assert.deepEqual(await retryCall(ctx, call.id), { cdrId: call.id, action: 'requeued' });
-      await waitFor(() => attempts.get(call.id) === 2, 'the job ran again', 20_000);
+      await eventually('the job ran again', () => attempts.get(call.id) === 2, { timeoutMs: 20_000 });
       await untilState(call, 'completed');
       const jobs = await queue.findJobs({ name: LOG_CALL_JOB }, { data: { payload: { id: call.id } } });
       assert.equal(jobs.length, 1, 'still one job for the call');

@@ -22,7 +22,7 @@ describe('Click-to-call (T6) and live call events (T7)', () => {
   });
   after(async () => {
     for (const s of streams) s.close();
-    await t.stop();
+    await t.close();
   });
 
   const dial = (body: unknown) => t.admin.request('POST', '/api/telephony/calls', body);

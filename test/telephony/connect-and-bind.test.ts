@@ -6,17 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  cdrFrame,
-  envFor,
-  freshNumber,
-  postPbxWebhook,
-  startEmulators,
-  startSpokesProcess,
-  withHelpers,
-  type OwnEmulators,
-  type Telephony,
-} from './telephony-support.ts';
+import { cdrFrame, envFor, freshNumber, postPbxWebhook, startEmulators, withHelpers, type OwnEmulators, type Telephony } from './telephony-support.ts';
+import { startSpokes } from '../support/world.ts';
 
 describe('Connecting the PBX and binding users to extensions', () => {
   let emulators: OwnEmulators;
@@ -36,11 +27,11 @@ describe('Connecting the PBX and binding users to extensions', () => {
         { number: '2005', name: 'Desk B', email: sharedEmail },
       ],
     });
-    const spokes = await startSpokesProcess({ env: envFor(emulators) });
+    const spokes = await startSpokes({ env: envFor(emulators) });
     t = withHelpers(spokes, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
   });
   after(async () => {
-    await t.stop();
+    await t.close();
     await emulators.close();
   });
 

@@ -26,7 +26,7 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
     assert.equal(status.settings.contactSync.enabled, true);
     phonebookId = status.settings.contactSync.phonebookId;
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   const tagged = (type: 'contact' | 'company', id: string) => t.pbx.contacts().filter((c) => c.remark === `hubspot:${type}:${id}`);
   const inPhonebook = (contactId: number, bookId = phonebookId) => {

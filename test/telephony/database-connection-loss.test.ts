@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
-import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD } from '../support/browser.ts';
-import { envFor, freshNumber, setUpPhoneSystem, sleep, startEmulators, type OwnEmulators } from './telephony-support.ts';
+import { eventually, freePort, signInOverHttp, TEST_ADMIN_PASSWORD } from '../support/world.ts';
+import { envFor, freshNumber, setUpPhoneSystem, startEmulators, type OwnEmulators } from './telephony-support.ts';
 
 /** The PBX runs 20 times faster than real time: a call of 20 PBX seconds takes one real second. */
 const TIME_SCALE = 0.05;
@@ -68,19 +68,11 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     await db?.drop();
   });
 
-  /** Polls `probe` until it gives a value; fails at once if Spokes exits meanwhile. */
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value) return value;
-      const { exitCode, signalCode } = spokes.child;
-      if (exitCode !== null || signalCode !== null)
-        throw new Error(`Spokes exited (${exitCode ?? signalCode}) while waiting for ${what}; output:\n${spokes.output().slice(-6000)}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${spokes.output().slice(-6000)}`);
-      await sleep(100);
-    }
-  }
+  /** Why waiting on is pointless: Spokes exited (with the end of its output). */
+  const spokesExited = () => {
+    const { exitCode, signalCode } = spokes.child;
+    return exitCode === null && signalCode === null ? undefined : `Spokes exited (${exitCode ?? signalCode}); output:\n${spokes.output().slice(-6000)}`;
+  };
 
   const count = async (query: string) => (await watcher.query<{ n: number }>(query)).rows[0]!.n;
   /** Every connection of the database but the test's own: Spokes' pools, its LISTEN and lock connections, pg-boss's. */
@@ -138,32 +130,32 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
         const {
           rows: [cut],
         } = await watcher.query<{ at: Date }>('select now() as at');
-        await until(
+        await eventually(
           'the PBX event stream to be back',
           async () =>
             (await count(`select count(*)::int as n from connections c join checkpoints k on k.connection_id = c.id and k.name = 'pbx-events'
           where c.connector = 'telephony' and c.info->>'streamState' = 'connected'
             and (k.value->>'eventsSeenUntil')::timestamptz > '${cut!.at.toISOString()}'`)) === 1,
-          30_000,
+          { timeoutMs: 30_000, giveUpIf: spokesExited },
         );
-        await until(
+        await eventually(
           'Spokes to have reconnected',
           async () =>
             (await count(`select count(*)::int as n from pg_stat_activity
           where datname = current_database() and pid <> pg_backend_pid() and application_name not like 'spokes-stream-lock:%'`)) > 3,
-          15_000,
+          { timeoutMs: 15_000, giveUpIf: spokesExited },
         );
         await admin.query(`alter database "${dbName}" allow_connections false`);
         try {
           terminated.push(await terminateSpokesConnections(`and application_name not like 'spokes-stream-lock:%'`));
           const wavesCalls = simulateWave();
-          await until(
+          await eventually(
             'the PBX to have recorded every call of the wave',
             async () => {
               const recorded = new Set(emulators.pbx.cdrs().map((c) => c.call_id));
               return wavesCalls.every((c) => recorded.has(c));
             },
-            30_000,
+            { timeoutMs: 30_000, giveUpIf: spokesExited },
           );
         } finally {
           await admin.query(`alter database "${dbName}" allow_connections true`);
@@ -174,9 +166,17 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
       // Cut as the wave's first records are being logged and again halfway (jobs in flight, transactions open, events arriving).
       for (const share of [0.1, 0.5]) {
         const floor = (wave + share) * CALLS_PER_WAVE;
-        await until('the wave to be logging calls', async () => (await count(`select count(*)::int as n from call_logs`)) > floor, 30_000);
+        await eventually('the wave to be logging calls', async () => (await count(`select count(*)::int as n from call_logs`)) > floor, {
+          timeoutMs: 30_000,
+          giveUpIf: spokesExited,
+        });
         // Right after a cut Spokes may hold no connection yet: cut again once it has reconnected.
-        terminated.push(await until('Spokes to have connections to cut', () => terminateSpokesConnections(), 10_000));
+        terminated.push(
+          await eventually('Spokes to have connections to cut', async () => (await terminateSpokesConnections()) || undefined, {
+            timeoutMs: 10_000,
+            giveUpIf: spokesExited,
+          }),
+        );
       }
     }
     assert.ok(
@@ -185,13 +185,13 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     );
     assert.equal(calls.length, WAVES * CALLS_PER_WAVE);
 
-    const missing = await until(
+    const missing = await eventually(
       'every call in HubSpot',
       async () => {
         const byId = await engagementsByExternalId();
         return calls.every((c) => idsOf(c).some((id) => byId.has(id))) && byId;
       },
-      70_000,
+      { timeoutMs: 70_000, giveUpIf: spokesExited },
     ).then(
       () => [] as string[],
       async (err: Error) => {
@@ -202,24 +202,24 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     );
     assert.deepEqual(missing, [], `calls not in HubSpot (lost); output:\n${spokes.output().slice(-6000)}`);
     // Nothing left that could still write a second engagement.
-    await until(
+    await eventually(
       'the telephony jobs to settle',
       async () =>
         (await count(`select count(*)::int as n from pgboss.job
       where name like 'telephony.%' and state in ('created', 'retry', 'active')`)) === 0,
-      30_000,
+      { timeoutMs: 30_000, giveUpIf: spokesExited },
     );
     const byId = await engagementsByExternalId();
     const duplicated = calls.filter((c) => idsOf(c).reduce((n, id) => n + (byId.get(id) ?? 0), 0) !== 1);
     assert.deepEqual(duplicated, [], 'every call has exactly one engagement');
 
-    const health = await until(
+    const health = await eventually(
       'GET /healthz to answer 200',
       async () => {
         const res = await fetch(`${url}/healthz`);
         return res.status === 200 && res.json();
       },
-      15_000,
+      { timeoutMs: 15_000, giveUpIf: spokesExited },
     );
     assert.equal((health as { status: string }).status, 'ok');
     assert.equal(spokes.child.exitCode, null, 'the process is still running');

@@ -18,7 +18,7 @@ describe('Every call is logged exactly once (T8)', () => {
     t.pbx.setFaults({});
     t.hubspot.setFaults({});
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   const kinds = [
     { direction: 'inbound', outcome: 'answered' },

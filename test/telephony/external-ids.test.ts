@@ -19,7 +19,7 @@ describe('hs_call_external_id: one scheme for every call', () => {
     t = await startTelephony();
   });
   afterEach(() => t.pbx.setFaults({}));
-  after(() => t.stop());
+  after(() => t.close());
 
   /** The uid of the PBX's record of a call, and the external ids of the engagements HubSpot holds for it. */
   async function externalIdsOf(callId: string): Promise<{ uid: string; ids: string[] }> {

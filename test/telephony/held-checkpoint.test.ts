@@ -15,7 +15,7 @@ describe('A PBX call record that cannot be handed over holds the checkpoint (no 
   before(async () => {
     t = await startTelephony();
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   it('makes the enqueue fail for one event: the call is logged once all the same, by the back-fill', async () => {
     // The connector's own queue (what the event router enqueues through) refuses the first log-call job once.

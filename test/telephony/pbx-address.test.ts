@@ -21,7 +21,7 @@ import { ConfigError } from '../../src/errors.ts';
 import { AddressPolicy, rangeOf } from '../../src/net/address-policy.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { startSpokesProcess, type SpokesHandle } from './telephony-support.ts';
+import { eventually, startSpokes, type Spokes } from '../support/world.ts';
 import { adapterFor, startPbx } from './yeastar-support.ts';
 
 const POLICY = 'public,private,127.0.0.2/32';
@@ -167,11 +167,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       const { call_id } = sb.simulateCall({ direction: 'inbound', external: '+14155550100', extension: '1001', outcome: 'answered', talkSeconds: 2 });
       const before = adapterFor(sb, { baseUrl, addresses: policy });
       await before.verifyCredentials();
-      const deadline = Date.now() + 5_000;
-      while (!sb.recordings().some((r) => r.call_id === call_id)) {
-        assert.ok(Date.now() < deadline, 'the PBX recorded the call');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually('the PBX to record the call', () => sb.recordings().some((r) => r.call_id === call_id), { timeoutMs: 5_000, intervalMs: 20 });
       const file = sb.recordings().find((r) => r.call_id === call_id)!.file;
       (await before.openRecording(file)).stream.resume();
       await before.dispose();
@@ -183,11 +179,10 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       await assert.rejects(after.listExtensions(), /may not connect to this PBX address/);
       await assert.rejects(after.openRecording(file), /may not connect to this PBX address/);
       const stream = after.events({ reconnect: { initialDelayMs: 10, maxDelayMs: 20 } });
-      const until = Date.now() + 5_000;
-      while (!/may not connect to this PBX address/.test(stream.lastError ?? '')) {
-        assert.ok(Date.now() < until, `the event stream is refused: ${stream.lastError}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually('the event stream to be refused', () => /may not connect to this PBX address/.test(stream.lastError ?? ''), {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+      });
       await stream.close();
       await after.dispose();
       assert.equal(internal.connections, 0, 'nothing reached the internal service');
@@ -196,7 +191,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
 
   describe("the admin's Connect", () => {
     let hubspot: HubSpotSandbox;
-    let spokes: SpokesHandle;
+    let spokes: Spokes;
     let internal: Awaited<ReturnType<typeof listen>>;
     let sink: Awaited<ReturnType<typeof listen>>;
     const servers: Awaited<ReturnType<typeof listen>>[] = [];
@@ -204,7 +199,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
     before(async () => {
       hubspot = await startHubSpotSandbox();
       const portal = hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
-      spokes = await startSpokesProcess({
+      spokes = await startSpokes({
         env: { SPOKES_SANDBOX: 'off', HUBSPOT_ACCESS_TOKEN: portal.privateAppToken!, HUBSPOT_BASE_URL: hubspot.url, SPOKES_PBX_ADDRESSES: POLICY },
       });
       internal = await listen('127.0.0.1', 0);
@@ -212,7 +207,7 @@ describe('PBX addresses: SSRF through the PBX address', () => {
       sink = await listen('127.0.0.2', 0);
     });
     after(async () => {
-      await spokes?.stop();
+      await spokes?.close();
       await Promise.all([internal, sink, ...servers].map((s) => s?.close()));
       await hubspot?.close();
     });

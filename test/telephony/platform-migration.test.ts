@@ -29,7 +29,7 @@ import { SyncErrors } from '../../src/sync/sync-errors.ts';
 import { PbxStore, pbxCredentialsSchema } from '../../src/connectors/telephony/pbx-store.ts';
 import { settingsSchema } from '../../src/connectors/telephony/settings.ts';
 import { engines, createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { startSpokesProcess } from './telephony-support.ts';
+import { startSpokes } from '../support/world.ts';
 
 function migrationsBefore(tag: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'spokes-migrations-'));
@@ -147,10 +147,10 @@ for (const engine of engines) {
       // Spokes itself, started on the upgraded database: the Phone system page shows what was there.
       await database.close();
       closed = true;
-      const spokes = await startSpokesProcess({
+      const spokes = await startSpokes({
         env: { SPOKES_SANDBOX: 'off', DATABASE_URL: t.databaseUrl!, SPOKES_SECRET_KEY: key.toString('base64') },
       });
-      cleanup.push(() => spokes.stop());
+      cleanup.push(() => spokes.close());
       const status = (await (await spokes.admin.request('GET', '/api/telephony')).json()) as {
         connection: { baseUrl: string; clientId: string; enabled: boolean; webhookSecretSet: boolean } | null;
         settings: unknown;

@@ -55,7 +55,7 @@ describe('Recording links', () => {
     assert.ok(recorded?.contacts.includes(contact.contactId));
     rowId = decodeURIComponent(new URL(recorded!.properties.hs_call_recording_url!).pathname.split('/').pop()!);
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   const links = () => telephonyContext(t.runtime.services.platform.context('telephony')).recordingLinks;
 

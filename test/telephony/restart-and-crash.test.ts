@@ -8,17 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, engines, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
-import {
-  envFor,
-  freshNumber,
-  setUpPhoneSystem,
-  sleep,
-  startEmulators,
-  startSpokesProcess,
-  withHelpers,
-  type OwnEmulators,
-  type Telephony,
-} from './telephony-support.ts';
+import { envFor, freshNumber, setUpPhoneSystem, sleep, startEmulators, withHelpers, type OwnEmulators, type Telephony } from './telephony-support.ts';
+import { eventually, startSpokes } from '../support/world.ts';
 
 /**
  * A slow network between Spokes and HubSpot: requests go through at once (HubSpot does the work),
@@ -81,14 +72,14 @@ for (const engine of engines) {
       db = await createTestDatabase(engine);
     });
     after(async () => {
-      await t?.stop();
+      await t?.close();
       await emulators.close();
       await db.drop();
     });
 
     const start = async (port?: number) => {
       const env = envFor(emulators, db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {});
-      const handle = await startSpokesProcess({ env, dataDir: db.dataDir, port });
+      const handle = await startSpokes({ env, dataDir: db.dataDir, port });
       return withHelpers(handle, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
     };
 
@@ -104,9 +95,10 @@ for (const engine of engines) {
       const during = [call('2001', 'answered', 20), call('2002', 'no_answer', 0), call('2003', 'answered', 60), call('2002', 'answered', 100)];
       await sleep(300);
       const port = t.port;
-      await t.stop({ keepData: true });
+      await t.close({ keepData: true });
       const whileDown = [call('2001', 'no_answer', 0), call('2003', 'answered', 10)];
-      await sleep(2_000);
+      const endedWhileDown = [...whileDown, during[0]!, during[1]!];
+      await eventually('calls to end while Spokes is down', () => endedWhileDown.every((id) => emulators.pbx.cdrs().some((c) => c.call_id === id)));
       t = await start(port);
       const afterRestart = [call('2001', 'answered', 10)];
       await assertOncePerCall(t, [before, ...during, ...whileDown, ...afterRestart]);
@@ -128,14 +120,14 @@ if (postgresUrl) {
       db = await createTestDatabase('postgres');
       network = await slowAnswers(emulators.hubspot.url, /\/crm\/v3\/objects\/calls\/batch\/create/);
       // This process serves the admin API and holds the PBX event stream; `spokes worker` processes log the calls.
-      const handle = await startSpokesProcess({ env: env(), dataDir: db.dataDir, worker: false });
+      const handle = await startSpokes({ env: env(), dataDir: db.dataDir, worker: false });
       t = withHelpers(handle, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
       await setUpPhoneSystem(t.admin, emulators.pbx);
     });
     after(async () => {
       for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));
-      await t.stop();
+      await t.close();
       await network.close();
       await emulators.close();
       await db.drop();
@@ -164,10 +156,7 @@ if (postgresUrl) {
             talkSeconds: 10,
           }).call_id,
       );
-      for (let i = 0; !(await t.logged()).some((c) => c.state === 'writing'); i++) {
-        assert.ok(i < 200, 'the worker starts writing');
-        await sleep(50);
-      }
+      await eventually('the worker to start writing', async () => (await t.logged()).some((c) => c.state === 'writing'), { timeoutMs: 10_000 });
       await sleep(1_000);
       first.child.kill('SIGKILL');
       assert.equal((await first.exited).signal, 'SIGKILL');

@@ -19,7 +19,7 @@ describe('Two calls whose records share a uid', () => {
     // No worker until the first pair is queued: its two jobs are then fetched in one batch and race for one ledger row.
     t = await startTelephony({ worker: false });
   });
-  after(() => t.stop());
+  after(() => t.close());
 
   let uids = 0;
   /** The same second's uid for both calls of a pair, as the PBX writes it (start time, then a suffix). */

@@ -17,11 +17,11 @@ import {
   setUpPhoneSystem,
   sleep,
   startEmulators,
-  startSpokesProcess,
   withHelpers,
   type OwnEmulators,
   type Telephony,
 } from './telephony-support.ts';
+import { eventually, startSpokes } from '../support/world.ts';
 
 interface StreamStatus {
   streamState: string;
@@ -34,16 +34,6 @@ async function streamStatus(t: Telephony): Promise<StreamStatus> {
   return { streamState: body.connection.streamState, lastError: body.connection.lastError };
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
-
 for (const engine of engines) {
   describe(`The event stream's state on the Phone system page (${engine})`, () => {
     let emulators: OwnEmulators;
@@ -53,29 +43,29 @@ for (const engine of engines) {
     before(async () => {
       emulators = await startEmulators({ owners: 2 });
       db = await createTestDatabase(engine);
-      const handle = await startSpokesProcess({ env: envFor(emulators, db.env), dataDir: db.dataDir });
+      const handle = await startSpokes({ env: envFor(emulators, db.env), dataDir: db.dataDir });
       t = withHelpers(handle, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
       await setUpPhoneSystem(t.admin, emulators.pbx);
     });
     after(async () => {
-      await t.stop();
+      await t.close();
       await emulators.hubspot.close();
       await db.drop();
     });
 
     it('is connected while subscribed, and reconnecting with the reason once the PBX is gone', async () => {
-      const up = await waitFor(
-        'stream state',
-        () => streamStatus(t),
-        (s) => s.streamState === 'connected',
-      );
+      const up = await eventually('stream state', async () => {
+        const s = await streamStatus(t);
+        if (!(s.streamState === 'connected')) throw new Error(`still ${JSON.stringify(s)}`);
+        return s;
+      });
       assert.equal(up.lastError, null);
       await emulators.pbx.close();
-      const down = await waitFor(
-        'stream state',
-        () => streamStatus(t),
-        (s) => s.streamState === 'reconnecting' && !!s.lastError,
-      );
+      const down = await eventually('stream state', async () => {
+        const s = await streamStatus(t);
+        if (!(s.streamState === 'reconnecting' && !!s.lastError)) throw new Error(`still ${JSON.stringify(s)}`);
+        return s;
+      });
       assert.match(down.lastError!, /closed|ECONNREFUSED|connect|unavailable|reach/i);
     });
 
@@ -83,7 +73,7 @@ for (const engine of engines) {
       const stream = await openEventStream(t, await t.ownerOf('2001').catch(() => '1'));
       assert.equal(stream.status, 200);
       const started = Date.now();
-      await t.stop();
+      await t.close();
       assert.ok(Date.now() - started < 5_000, `stopping took ${Date.now() - started} ms`);
       stream.close();
     });
@@ -104,13 +94,13 @@ if (postgresUrl) {
     });
     after(async () => {
       for (const s of streams) s.close();
-      for (const p of processes) await p.stop({ keepData: true });
+      for (const p of processes) await p.close({ keepData: true });
       await emulators.close();
       await db.drop();
     });
 
     const start = async () => {
-      const handle = await startSpokesProcess({ env: envFor(emulators, db.env), dataDir: db.dataDir });
+      const handle = await startSpokes({ env: envFor(emulators, db.env), dataDir: db.dataDir });
       const t = withHelpers(handle, emulators.hubspot, emulators.pbx, emulators.portalId, emulators.token);
       processes.push(t);
       return t;
@@ -120,11 +110,7 @@ if (postgresUrl) {
     it('relay live events to every process, and hand the stream over when the leader loses its database connection', async () => {
       const a = await start();
       await setUpPhoneSystem(a.admin, emulators.pbx);
-      await waitFor(
-        'process A leads',
-        async () => leads(a),
-        (v) => v,
-      );
+      await eventually('process A leads', () => leads(a));
       const b = await start();
       await sleep(500);
       assert.equal(leads(b), false, 'one leader at a time');
@@ -152,23 +138,13 @@ if (postgresUrl) {
           and objsubid = 2 and classid::bigint = 7302119 and objid::bigint = (hashtext('telephony:pbx-events')::bigint & 4294967295)`);
       await admin.end();
       assert.equal(rowCount, 1, 'the leader held its lock on a connection of its own');
-      await waitFor(
-        'process A stands down',
-        async () => leads(a),
-        (v) => !v,
-        10_000,
-      );
-      await waitFor(
-        'process B takes the stream',
-        async () => leads(b),
-        (v) => v,
-        15_000,
-      );
-      await waitFor(
-        'B reports the stream connected',
-        () => streamStatus(b),
-        (s) => s.streamState === 'connected',
-      );
+      await eventually('process A stands down', () => !leads(a), { timeoutMs: 10_000 });
+      await eventually('process B takes the stream', () => leads(b), { timeoutMs: 15_000 });
+      await eventually('B reports the stream connected', async () => {
+        const s = await streamStatus(b);
+        if (!(s.streamState === 'connected')) throw new Error(`still ${JSON.stringify(s)}`);
+        return s;
+      });
 
       // A page served by A (no longer the leader) still sees calls, and each call is logged once.
       const onA = await openEventStream(a, owner);

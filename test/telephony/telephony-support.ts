@@ -8,17 +8,10 @@
  *   const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: '+14155550100', extension: '1001', ringSeconds: 0.2, talkSeconds: 1 });
  *   const [call] = await t.engagementsOf(call_id);
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startRuntime, type Runtime } from '../../src/runtime.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
-import { freePort, signInOverHttp, TEST_ADMIN_PASSWORD, type AdminHttp } from '../support/browser.ts';
+import { type AdminHttp, eventually, jobsIdle, type Spokes, type SpokesOptions, startSpokes } from '../support/world.ts';
 
 export { sleep };
 
@@ -50,77 +43,7 @@ export interface LoggedCall {
   contactUrl: string | null;
 }
 
-export interface SpokesOptions {
-  /** Settings on top of the test defaults (e.g. `SPOKES_SANDBOX: 'off'`, `DATABASE_URL`). */
-  env?: Record<string, string>;
-  /** Work jobs in this process (default true). */
-  worker?: boolean;
-  /** Reuse a data directory (a restart); a fresh one otherwise. */
-  dataDir?: string;
-  /** Reuse a port (a restart keeps its public URL, and so its signed links). */
-  port?: number;
-  /** Keep the log lines at this level and above in `lines` (default: no log). */
-  logLevel?: 'debug' | 'info' | 'warn';
-}
-
-export interface SpokesHandle {
-  runtime: Runtime;
-  url: string;
-  port: number;
-  dataDir: string;
-  admin: AdminHttp;
-  /** Log lines (parsed JSON), when `logLevel` was given. */
-  lines: Record<string, unknown>[];
-  /** Stops the process; `keepData` leaves the data directory for a restart. */
-  stop(opts?: { keepData?: boolean }): Promise<void>;
-}
-
-/** Starts Spokes in this process on a fresh embedded database (or DATABASE_URL), signed in as the admin. */
-export async function startSpokesProcess(opts: SpokesOptions = {}): Promise<SpokesHandle> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'spokes-telephony-'));
-  const port = opts.port ?? (await freePort());
-  const url = `http://localhost:${port}`;
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const config = loadConfig({
-    env: {
-      SPOKES_DATA_DIR: dataDir,
-      SPOKES_PORT: String(port),
-      SPOKES_PUBLIC_URL: url,
-      SPOKES_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-      SPOKES_SANDBOX: 'on',
-      SPOKES_SANDBOX_PORT: '0',
-      SPOKES_LOG_LEVEL: 'silent',
-      SPOKES_SHUTDOWN_TIMEOUT_MS: '2000',
-      ...opts.env,
-    },
-  });
-  const log = createLogger({ level: opts.logLevel ?? 'silent', destination });
-  const runtime = await startRuntime({ config, log, server: true, worker: opts.worker ?? true });
-  const admin = await signInOverHttp({ url, password: TEST_ADMIN_PASSWORD });
-  let stopped = false;
-  return {
-    runtime,
-    url,
-    port,
-    dataDir,
-    admin,
-    lines,
-    async stop(stopOpts = {}) {
-      if (stopped) return;
-      stopped = true;
-      await runtime.stop().catch(() => {});
-      if (!stopOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export interface Telephony extends SpokesHandle {
+export interface Telephony extends Spokes {
   hubspot: HubSpotSandbox;
   pbx: YeastarSandbox;
   portalId: number;
@@ -144,19 +67,21 @@ export interface Telephony extends SpokesHandle {
   createCompany(properties: Record<string, string> & { phone: string }): Promise<{ companyId: string }>;
   /** Waits until no telephony job is queued or running. */
   settle(timeoutMs?: number): Promise<void>;
+  /** Waits until the PBX has ended these calls and written their records (whatever Spokes does with them). */
+  callsEnded(callIds: string[]): Promise<void>;
   /** The owner bound to an extension in sandbox mode. */
   ownerOf(extension: string): Promise<string>;
 }
 
 /** Spokes in sandbox mode: both emulators, HubSpot connected, the PBX connected, users bound, the integration enabled. */
 export async function startTelephony(opts: SpokesOptions = {}): Promise<Telephony> {
-  const handle = await startSpokesProcess(opts);
+  const handle = await startSpokes({ sandbox: true, ...opts });
   const sandboxes = handle.runtime.services.sandboxes!;
   const portal = sandboxes.hubspot.info().portals.find((p) => p.type === 'STANDARD')!;
   return withHelpers(handle, sandboxes.hubspot, sandboxes.yeastar, portal.portalId, portal.privateAppToken);
 }
 
-export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: YeastarSandbox, portalId: number, token: string): Telephony {
+export function withHelpers(handle: Spokes, hubspot: HubSpotSandbox, pbx: YeastarSandbox, portalId: number, token: string): Telephony {
   async function crm(method: string, path: string, body?: unknown): Promise<any> {
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${hubspot.url}${path}`, {
@@ -211,37 +136,29 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
   }
 
   async function loggedCall(callId: string, timeoutMs = 20_000): Promise<LoggedCall> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const ids = idsOf(callId);
-      const row = (await logged()).find(
-        (c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing' && c.state !== 'retrying',
-      );
-      if (row) return row;
-      if (Date.now() > deadline) throw new Error(`Spokes did not log call ${callId} within ${timeoutMs} ms; calls: ${JSON.stringify(await logged())}`);
-      await sleep(100);
-    }
+    return eventually(
+      `Spokes to log call ${callId}`,
+      async () => {
+        const ids = idsOf(callId);
+        const calls = await logged();
+        const row = calls.find((c) => (c.callId === callId || ids.some((id) => c.cdrId === `uid:${id}`)) && c.state !== 'writing' && c.state !== 'retrying');
+        if (!row) throw new Error(`calls: ${JSON.stringify(calls)}`);
+        return row;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
   }
 
-  async function settle(timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const busy = (await handle.runtime.queue.status()).filter((s) => s.name.startsWith('telephony.') && s.queued + s.active > 0);
-      if (!busy.length) return;
-      if (Date.now() > deadline) throw new Error(`telephony jobs still busy: ${JSON.stringify(busy)}`);
-      await sleep(100);
-    }
-  }
+  const settle = (timeoutMs = 20_000) => jobsIdle(handle.runtime, 'telephony.', { timeoutMs });
 
   /** HubSpot tells Spokes by webhook (sandbox mode): waits until the phone index has the record's number. */
   async function untilIndexed(number: string, objectId: string, companyId?: string): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const found = (await handle.runtime.services.phone.index.lookup(number)).records;
-      if (found.some((r) => r.objectId === objectId && (!companyId || r.companyId === companyId))) return;
-      if (Date.now() > deadline) throw new Error(`the phone index never learnt ${number} of record ${objectId}`);
-      await sleep(50);
-    }
+    await eventually(
+      `the phone index to learn ${number} of record ${objectId}`,
+      async () =>
+        (await handle.runtime.services.phone.index.lookup(number)).records.some((r) => r.objectId === objectId && (!companyId || r.companyId === companyId)),
+      { timeoutMs: 15_000 },
+    );
   }
 
   return {
@@ -256,6 +173,9 @@ export function withHelpers(handle: SpokesHandle, hubspot: HubSpotSandbox, pbx: 
     loggedCall,
     settle,
     idsOf,
+    async callsEnded(callIds) {
+      await eventually(`the PBX to end calls ${callIds.join(', ')}`, () => callIds.every((id) => pbx.cdrs().some((c) => c.call_id === id)));
+    },
     async engagementsOf(callId, timeoutMs) {
       await loggedCall(callId, timeoutMs);
       await settle();

@@ -9,7 +9,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
 import { screenshot } from '../support/browser.ts';
-import { freshUsNumber, openRecord, startWidgetWorld, switchUser, until, type WidgetWorld } from './widget-support.ts';
+import { freshUsNumber, openRecord, startWidgetWorld, switchUser, type WidgetWorld } from './widget-support.ts';
+import { eventually } from '../support/world.ts';
 
 describe('calling widget: calls that fail, users who cannot call', () => {
   let world: WidgetWorld;
@@ -51,7 +52,7 @@ describe('calling widget: calls that fail, users who cannot call', () => {
 
     await widget.getByTestId('save-call').click();
     await widget.getByTestId('dial-pad').waitFor();
-    const [call, ...more] = await until('the busy call on the contact', async () => {
+    const [call, ...more] = await eventually('the busy call on the contact', async () => {
       const calls = await world.callsOfContact(contactId);
       return calls.length ? calls : undefined;
     });

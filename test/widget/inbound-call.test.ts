@@ -8,7 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot } from '../support/browser.ts';
-import { freshUsNumber, openRecord, startWidgetWorld, until, widgetIn, type WidgetWorld } from './widget-support.ts';
+import { freshUsNumber, openRecord, startWidgetWorld, widgetIn, type WidgetWorld } from './widget-support.ts';
+import { eventually } from '../support/world.ts';
 
 describe('calling widget: calls coming in, reloads', () => {
   let world: WidgetWorld;
@@ -52,14 +53,14 @@ describe('calling widget: calls coming in, reloads', () => {
     await screenshot(page, 'widget-inbound-declined');
     await widget.getByTestId('save-call').click();
     await widget.getByTestId('dial-pad').waitFor();
-    const [logged] = await until(
+    const [logged] = await eventually(
       'the declined call, completed by the call logger',
       async () => {
         await new Promise((r) => setTimeout(r, 500)); // two searches a look: under HubSpot's 5 a second
         const calls = await world.callsWithNumber(caller.e164);
         return calls.length && calls[0]!.properties.hs_call_body?.includes('Logged by Spokes') ? calls : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     // hs_call_status has no REJECTED: a declined call is logged like any inbound call nobody answered.
     assert.equal(logged!.properties.hs_call_status, 'MISSED');
@@ -73,7 +74,7 @@ describe('calling widget: calls coming in, reloads', () => {
     const caller = freshUsNumber();
     const contactId = await world.createContact({ firstname: 'Grace', lastname: 'Okafor', email: `grace.${Date.now()}@okafor.example`, phone: caller.display });
     // Spokes learns the new contact's number from HubSpot's webhook (the phone index); the PBX would otherwise auto-create one.
-    await until(
+    await eventually(
       'the phone index to know the caller',
       async () => (await world.spokes.runtime.services.phone.index.lookup(caller.e164, { region: 'US' })).records[0],
     );
@@ -90,7 +91,7 @@ describe('calling widget: calls coming in, reloads', () => {
     await screenshot(page, 'widget-incoming');
 
     // HubSpot created the engagement (INBOUND, still on no timeline).
-    const created = await until('the inbound engagement', async () => {
+    const created = await eventually('the inbound engagement', async () => {
       const calls = await world.callsWithNumber(caller.e164);
       return calls.length ? calls : undefined;
     });
@@ -115,7 +116,7 @@ describe('calling widget: calls coming in, reloads', () => {
     await there.getByTestId('save-call').click();
     await there.getByTestId('dial-pad').waitFor();
 
-    const [logged, ...more] = await until("the call on the caller's timeline, with the notes", async () => {
+    const [logged, ...more] = await eventually("the call on the caller's timeline, with the notes", async () => {
       const calls = await world.callsOfContact(contactId);
       return calls.some((c) => c.properties.hs_call_body?.includes('Called about the invoice; resolved.')) ? calls : undefined;
     });
@@ -126,13 +127,13 @@ describe('calling widget: calls coming in, reloads', () => {
     assert.equal(logged!.properties.hs_call_from_number, caller.e164);
 
     // The PBX's record arrives; the call logger completes the same engagement.
-    await until(
+    await eventually(
       'the call logger to complete it',
       async () => {
         const calls = await world.callsWithNumber(caller.e164);
         return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.equal((await world.callsOfContact(contactId)).length, 1);
     assert.deepEqual(errors, []);

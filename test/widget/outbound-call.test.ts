@@ -9,7 +9,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot } from '../support/browser.ts';
-import { freshUsNumber, openRecord, startWidgetWorld, until, type WidgetWorld } from './widget-support.ts';
+import { freshUsNumber, openRecord, startWidgetWorld, type WidgetWorld } from './widget-support.ts';
+import { eventually } from '../support/world.ts';
 
 const CONNECTED = 'f240bbac-87c9-4f6e-bf70-924b57d47db7';
 const LEFT_LIVE_MESSAGE = 'a4c4c377-d246-4b32-a13b-75a56a4cd0ff';
@@ -46,7 +47,7 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     // One click on the number, as in HubSpot.
     const dialsBefore = world.pbx.dialRequests().length;
     await page.locator('[data-testid="record-summary"] a.phone').click();
-    const dial = await until('call/dial at the PBX', () => world.pbx.dialRequests()[dialsBefore]);
+    const dial = await eventually('call/dial at the PBX', () => world.pbx.dialRequests()[dialsBefore]);
     assert.deepEqual({ caller: dial.body.caller, callee: dial.body.callee }, { caller: extension, callee: number.e164 });
     assert.equal(dial.errcode, 0);
     const callId = dial.call_id!;
@@ -78,7 +79,7 @@ describe('calling widget: a call placed from a HubSpot record', () => {
 
     // HubSpot's side: one call on the contact, with the notes, outcome, owner and numbers (the call logger may
     // have completed it before the save, or completes it after: the notes are on it either way).
-    const [logged, ...others] = await until('the call on the contact, with the notes', async () => {
+    const [logged, ...others] = await eventually('the call on the contact, with the notes', async () => {
       const calls = await world.callsOfContact(contactId);
       return calls.some((c) => c.properties.hs_call_body?.includes('Send the proposal by Friday.')) ? calls : undefined;
     });
@@ -98,13 +99,13 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     assert.match((await entry.textContent()) ?? '', /Send the proposal by Friday/);
 
     // The PBX's call record arrives: the call logger completes the same engagement (recording link), never a second.
-    const completed = await until(
+    const completed = await eventually(
       'the call logger to complete the engagement',
       async () => {
         const calls = await world.callsWithNumber(number.e164);
         return calls.length === 1 && calls[0]!.properties.hs_call_recording_url ? calls : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.equal(completed[0]!.id, logged!.id);
     assert.match(
@@ -131,7 +132,7 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     const dialsBefore = world.pbx.dialRequests().length;
     await widget.getByTestId('dial-input').fill(typed.display);
     await widget.getByTestId('dial-call').click();
-    const dial = await until('call/dial at the PBX', () => world.pbx.dialRequests()[dialsBefore]);
+    const dial = await eventually('call/dial at the PBX', () => world.pbx.dialRequests()[dialsBefore]);
     assert.equal(dial.body.callee, typed.e164);
     await widget.locator('[data-testid="call"][data-stage="ringing"]').waitFor();
 
@@ -143,14 +144,14 @@ describe('calling widget: a call placed from a HubSpot record', () => {
     await widget.getByTestId('save-call').click();
     await widget.getByTestId('dial-pad').waitFor();
     // On the record on screen (HubSpot's default association at callCompleted), completed by the call logger.
-    const [call, ...more] = await until(
+    const [call, ...more] = await eventually(
       'the call on the record on screen, logged',
       async () => {
         await new Promise((r) => setTimeout(r, 300));
         const calls = await world.callsOfContact(onScreen);
         return calls.some((c) => c.properties.hs_call_body?.includes('Logged by Spokes')) ? calls : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     assert.equal(more.length, 0);
     assert.equal(call!.properties.hs_call_to_number, typed.e164);

@@ -10,7 +10,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot } from '../support/browser.ts';
-import { freshUsNumber, openRecord, startWidgetWorld, until, widgetIn, type CallEngagement, type WidgetWorld } from './widget-support.ts';
+import { freshUsNumber, openRecord, startWidgetWorld, widgetIn, type CallEngagement, type WidgetWorld } from './widget-support.ts';
+import { eventually } from '../support/world.ts';
 
 const LEFT_VOICEMAIL = 'b2cf5968-551e-4856-9783-52b3da59a7d0';
 
@@ -41,12 +42,15 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
   /** The call's one engagement once Spokes' call logger completed it (its recording link is there). */
   async function loggedEngagement(e164: string): Promise<CallEngagement> {
     // Two searches a look: slowly, under HubSpot's 5 searches a second (shared with Spokes).
-    let calls: CallEngagement[] = [];
-    for (const deadline = Date.now() + 40_000; ; await new Promise((r) => setTimeout(r, 750))) {
-      calls = await world.callsWithNumber(e164);
-      if (calls.some((c) => c.properties.hs_call_recording_url)) break;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the call logger to complete the call (${JSON.stringify(calls)})`);
-    }
+    const calls = await eventually(
+      'the call logger to complete the call',
+      async () => {
+        const found = await world.callsWithNumber(e164);
+        if (!found.some((c) => c.properties.hs_call_recording_url)) throw new Error(JSON.stringify(found));
+        return found;
+      },
+      { timeoutMs: 40_000, intervalMs: 750 },
+    );
     const [call, ...more] = calls;
     assert.equal(more.length, 0, `exactly one engagement for the call (${JSON.stringify([call, ...more].map((c) => c.id))})`);
     return call!;
@@ -69,11 +73,11 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     const widget = await openRecord(page, world.recordUrl(contactId));
     const dials = world.pbx.dialRequests().length;
     await page.locator('[data-testid="record-summary"] a.phone').click();
-    const callId = (await until('call/dial at the PBX', () => world.pbx.dialRequests()[dials]))!.call_id!;
+    const callId = (await eventually('call/dial at the PBX', () => world.pbx.dialRequests()[dials]))!.call_id!;
     await widget.locator('[data-testid="call"][data-stage="ringing"]').waitFor();
     assert.ok(world.pbx.answerCall(callId));
     await widget.locator('[data-testid="call"][data-stage="connected"]').waitFor();
-    await until('two seconds of talk', async () => (await widget.getByTestId('call-timer').textContent())?.includes('0:02'));
+    await eventually('two seconds of talk', async () => (await widget.getByTestId('call-timer').textContent())?.includes('0:02'));
     assert.ok(world.pbx.hangupCall(callId));
     await widget.getByTestId('wrap-up').waitFor();
     // The salesperson walks away: the tab is reloaded, nothing saved.
@@ -119,7 +123,7 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     await widget.locator('[data-testid="call"][data-direction="inbound"][data-stage="ringing"]').waitFor();
     assert.ok(world.pbx.answerCall(callId));
     await widget.locator('[data-testid="call"][data-stage="connected"]').waitFor();
-    await until('two seconds of talk', async () => (await widget.getByTestId('call-timer').textContent())?.includes('0:02'));
+    await eventually('two seconds of talk', async () => (await widget.getByTestId('call-timer').textContent())?.includes('0:02'));
     assert.ok(world.pbx.hangupCall(callId));
     await widget.getByTestId('wrap-up').waitFor();
     await context.close();
@@ -139,16 +143,16 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     const widget = await openRecord(page, world.recordUrl(contactId));
     const dials = world.pbx.dialRequests().length;
     await page.locator('[data-testid="record-summary"] a.phone').click();
-    const callId = (await until('call/dial at the PBX', () => world.pbx.dialRequests()[dials]))!.call_id!;
+    const callId = (await eventually('call/dial at the PBX', () => world.pbx.dialRequests()[dials]))!.call_id!;
     await widget.locator('[data-testid="call"][data-stage="ringing"]').waitFor();
     assert.ok(world.pbx.answerCall(callId));
     await widget.locator('[data-testid="call"][data-stage="connected"]').waitFor();
-    await until('two seconds of talk', async () => (await widget.getByTestId('call-timer').textContent())?.includes('0:02'));
+    await eventually('two seconds of talk', async () => (await widget.getByTestId('call-timer').textContent())?.includes('0:02'));
     assert.ok(world.pbx.hangupCall(callId));
     await widget.getByTestId('wrap-up').waitFor();
     await widget.getByTestId('notes').fill('Left a message about the renewal.');
     await widget.getByTestId('disposition').selectOption({ label: 'Left voicemail' });
-    await until('the draft to reach Spokes', async () => (await widget.getByTestId('wrap-up').getAttribute('data-draft')) === 'saved');
+    await eventually('the draft to reach Spokes', async () => (await widget.getByTestId('wrap-up').getAttribute('data-draft')) === 'saved');
 
     await page.reload();
     const again = widgetIn(page);
@@ -166,15 +170,16 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     await there.getByTestId('save-call').click();
     await there.getByTestId('dial-pad').waitFor();
 
-    let call = await loggedEngagement(number.e164);
-    for (
-      const deadline = Date.now() + 30_000;
-      !(call.properties.hs_call_body?.includes('Left a message about the renewal.') && call.properties.hs_call_body.includes('Logged by Spokes'));
-    ) {
-      if (Date.now() > deadline) throw new Error(`the notes never reached the logged call: ${call.properties.hs_call_body}`);
-      await new Promise((r) => setTimeout(r, 750));
-      call = await loggedEngagement(number.e164);
-    }
+    const call = await eventually(
+      'the notes on the logged call',
+      async () => {
+        const logged = await loggedEngagement(number.e164);
+        const body = logged.properties.hs_call_body;
+        if (!(body?.includes('Left a message about the renewal.') && body.includes('Logged by Spokes'))) throw new Error(`notes: ${body}`);
+        return logged;
+      },
+      { timeoutMs: 30_000, intervalMs: 750 },
+    );
     assert.equal(call.properties.hs_call_disposition, LEFT_VOICEMAIL, "the outcome saved, not the PBX's");
     assert.equal(call.properties.hs_call_title, `Outbound call to Ava Garcia (${number.e164})`);
     assert.equal((await world.callsOfContact(contactId)).length, 1);
@@ -192,7 +197,7 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     await page.goto('about:blank');
     // The phone rings while no widget is open; seconds later the pop-up page's tab opens the caller's record.
     const { call_id: callId } = world.pbx.simulateCall({ direction: 'inbound', external: number.e164, extension, outcome: 'answered', manual: true });
-    await until('the phone to ring', () => world.pbx.calls().active.some((c) => c.call_id === callId));
+    await eventually('the phone to ring', () => world.pbx.calls().active.some((c) => c.call_id === callId));
     await page.goto(world.recordUrl(contactId));
     const widget = widgetIn(page);
     await widget.locator('[data-testid="call"][data-direction="inbound"][data-stage="ringing"]').waitFor({ timeout: 15_000 });
@@ -204,7 +209,7 @@ describe('calling widget: every call on the timeline, once (issue 10)', () => {
     // A reload mid-call picks it up again, connected.
     await page.reload();
     await widgetIn(page).locator('[data-testid="call"][data-stage="connected"]').waitFor({ timeout: 15_000 });
-    await until('two seconds of talk', async () => (await widgetIn(page).getByTestId('call-timer').textContent())?.includes('0:02'));
+    await eventually('two seconds of talk', async () => (await widgetIn(page).getByTestId('call-timer').textContent())?.includes('0:02'));
     assert.ok(world.pbx.hangupCall(callId));
     await widgetIn(page).getByTestId('wrap-up').waitFor();
     await loggedEngagement(number.e164);

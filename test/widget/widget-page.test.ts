@@ -4,15 +4,15 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSpokes, type SpokesUnderTest } from '../support/browser.ts';
+import { startSpokes, type Spokes } from '../support/world.ts';
 
 describe('calling widget page', () => {
-  let spokes: SpokesUnderTest;
+  let spokes: Spokes;
   before(async () => {
     spokes = await startSpokes({ env: { SPOKES_SANDBOX: 'on', SPOKES_SANDBOX_PORT: '0' } });
   });
   after(async () => {
-    await spokes?.stop();
+    await spokes?.close();
   });
 
   it('is framable by app.hubspot.com, *.hubspot.com and the sandbox only, and sends no Referer', async () => {

@@ -8,7 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot } from '../support/browser.ts';
-import { openRecord, signInWidget, startWidgetWorld, switchUser, until, widgetIn, freshUsNumber, type WidgetWorld } from './widget-support.ts';
+import { openRecord, signInWidget, startWidgetWorld, switchUser, widgetIn, freshUsNumber, type WidgetWorld } from './widget-support.ts';
+import { eventually } from '../support/world.ts';
 
 describe('calling widget: signing in', () => {
   let world: WidgetWorld;
@@ -89,7 +90,7 @@ describe('calling widget: signing in', () => {
     await widget.locator('[data-testid="signed-out"][data-code="sign_in"]').waitFor();
     await signInWidget(page);
     await widget.getByTestId('dial-pad').waitFor();
-    const second = await until('the new agent', async () => widget.getByTestId('agent').textContent());
+    const second = await eventually('the new agent', async () => (await widget.getByTestId('agent').textContent()) || undefined);
     assert.notEqual(second, first);
     const extension = world.pbx.extensions().find((e) => e.email === other.email)!.number;
     assert.match(second, new RegExp(`ext ${extension}`));

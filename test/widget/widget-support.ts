@@ -10,7 +10,8 @@
  * browser profile gives the widget (partitioned) storage inside app.hubspot.com.
  */
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshot, startSpokes, signInOverHttp, type AdminHttp, type SpokesUnderTest, type TestPage } from '../support/browser.ts';
+import { launchChromium, openPage, screenshot, type TestPage } from '../support/browser.ts';
+import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import type { HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import type { YeastarSandbox } from '../../sandbox/yeastar/index.ts';
 
@@ -20,7 +21,7 @@ export interface CallEngagement {
 }
 
 export interface WidgetWorld {
-  spokes: SpokesUnderTest;
+  spokes: Spokes;
   hubspot: HubSpotSandbox;
   pbx: YeastarSandbox;
   browser: Browser;
@@ -123,13 +124,13 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
           associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }] }],
         })
       ).id as string;
-      await until(
+      await eventually(
         'the phone index to know the contact and its company',
         async () => {
           const found = (await spokes.runtime.services.phone.index.lookup(contact.phone, { region: 'US' })).records[0];
           return found?.objectId === contactId && found.companyId === companyId;
         },
-        20_000,
+        { timeoutMs: 20_000 },
       );
       return { contactId, companyId };
     },
@@ -144,7 +145,7 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
     open: () => openPage(browser, spokes),
     async close() {
       await browser.close().catch(() => {});
-      await spokes.stop();
+      await spokes.close();
     },
   };
 }
@@ -203,20 +204,6 @@ export async function switchUser(page: Page, origin: string, email: string, retu
   await page.waitForURL((u) => u.pathname === returnTo);
   const cookie = (await page.context().cookies(origin)).find((c) => c.name === 'hubspot_sandbox_user')!;
   await page.context().addCookies([{ name: cookie.name, value: cookie.value, domain: '127.0.0.1', path: '/' }]);
-}
-
-export async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A US number (the fictional 555-01xx range) nobody else uses in this file; the PBX's dial rules match numbers exactly. */
