@@ -206,9 +206,13 @@ export async function switchUser(page: Page, origin: string, email: string, retu
   await page.context().addCookies([{ name: cookie.name, value: cookie.value, domain: '127.0.0.1', path: '/' }]);
 }
 
-/** A US number (the fictional 555-01xx range) nobody else uses in this file; the PBX's dial rules match numbers exactly. */
+/**
+ * A US number (the fictional 555-01xx range) nobody else uses in this file; the PBX's dial rules match numbers
+ * exactly. Area code 323: the HubSpot seed's contacts have 555-01xx numbers in 415, 212, 312, 617, 206 and 646
+ * (sandbox/hubspot/seed/seed-data.ts), so a fresh number here is never a seeded contact's.
+ */
 let numberSeq = Math.floor(Math.random() * 100);
 export function freshUsNumber(): { display: string; e164: string } {
   const n = `01${String(numberSeq++ % 100).padStart(2, '0')}`;
-  return { display: `(415) 555-${n}`, e164: `+1415555${n}` };
+  return { display: `(323) 555-${n}`, e164: `+1323555${n}` };
 }

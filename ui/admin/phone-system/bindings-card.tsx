@@ -69,9 +69,10 @@ export function BindingsCard({ directory, onRefresh, onSaved }: { directory: Loa
         [...draft].map(([ownerId, extension]) => ({ ownerId, extension })),
         'manual',
       );
-      toasts.show('success', `Bindings saved (${draft.size} ${draft.size === 1 ? 'user' : 'users'} changed).`);
-      setDraft(new Map());
+      // The saved values replace the draft in one render (clearing the draft first showed the old values until the reload came back).
       await onSaved();
+      setDraft(new Map());
+      toasts.show('success', `Bindings saved (${draft.size} ${draft.size === 1 ? 'user' : 'users'} changed).`);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -114,10 +115,10 @@ export function BindingsCard({ directory, onRefresh, onSaved }: { directory: Loa
         changed.map((p) => ({ ownerId: p.ownerId, extension: p.extension })),
         'auto',
       );
-      toasts.show('success', `${changed.length} ${changed.length === 1 ? 'user' : 'users'} bound by e-mail.`);
+      await onSaved();
       setProposals(undefined);
       setDraft(new Map());
-      await onSaved();
+      toasts.show('success', `${changed.length} ${changed.length === 1 ? 'user' : 'users'} bound by e-mail.`);
     } catch (err) {
       setProposals(undefined);
       setError(errorMessage(err));

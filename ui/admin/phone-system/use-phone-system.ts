@@ -5,7 +5,7 @@
  * connection, refreshes every 5 s while the page is visible, so a call shows up
  * without a reload.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../../shared/api.ts';
 import { hubspotApi } from '../hubspot/hubspot-api.ts';
 import { phoneApi, type ApiCall, type ApiExtension, type ApiPhoneStatus, type ApiPhoneUser, type ApiSyncError } from './phone-api.ts';
@@ -68,13 +68,18 @@ export function usePhoneSystem() {
   }, []);
 
   /** The Refresh button of the binding table: HubSpot users and PBX extensions, fresh from both systems. */
+  // Only the latest load's answer is shown: a slower, older one (started before a save) must not overwrite it.
+  const directoryLoads = useRef(0);
   const loadDirectory = useCallback(async () => {
+    const load = ++directoryLoads.current;
     setDirectory((d) => ({ ...d, loading: true }));
     try {
       const data = await phoneApi.users();
+      if (load !== directoryLoads.current) return;
       setDirectory({ data, loading: false });
       setOwnerNames((names) => new Map([...names, ...data.users.map((u) => [u.ownerId, u.name] as const)]));
     } catch (err) {
+      if (load !== directoryLoads.current) return;
       setDirectory((d) => ({ ...failed<Directory>(err), data: d.data }));
     }
   }, []);
