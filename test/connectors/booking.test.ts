@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../sandbox/hubspot/index.ts';
 import { startCalcomSandbox, startImmedioSandbox, type CalcomSandbox, type ImmedioSandbox } from '../../sandbox/booking/index.ts';
-import { eventually, startSpokes, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
+import { eventually, startSpokes, sessionFrom, signInOverHttp, type AdminHttp, type Spokes } from '../support/world.ts';
 import { connectByOAuth } from '../support/hubspot-connect.ts';
 import type { ApiAuditPage, ApiConnection } from '../../src/platform/wire.ts';
 
@@ -310,21 +310,7 @@ describe('booking connector: Cal.com and immedio bookings become HubSpot meeting
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token: link.split('#')[1], password: `${role}-password-long-enough` }),
       });
-      const body = await json<{ csrfToken: string }>(res);
-      const cookie = res.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0]!)
-        .join('; ');
-      return {
-        cookie,
-        csrfToken: body.csrfToken,
-        request: (method, path, payload) =>
-          fetch(`${spokes.url}${path}`, {
-            method,
-            headers: { cookie, 'x-csrf-token': body.csrfToken, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-            body: payload === undefined ? undefined : JSON.stringify(payload),
-          }),
-      } as AdminHttp;
+      return sessionFrom(spokes.url, res, (await json<{ csrfToken: string }>(res)).csrfToken);
     };
     const member = await join(hosts[0]!, 'member');
     const manager = await join('booking-manager@example.com', 'manager');

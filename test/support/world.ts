@@ -120,6 +120,11 @@ export async function signInOverHttp(spokes: { url: string; password: string }):
   });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
   const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return sessionFrom(spokes.url, res, csrfToken);
+}
+
+/** The admin session a sign-in or an accepted invitation answered: its cookies and CSRF token, for further requests. */
+export function sessionFrom(url: string, res: Response, csrfToken: string): AdminHttp {
   const cookie = res.headers
     .getSetCookie()
     .map((c) => c.split(';')[0]!)
@@ -131,7 +136,7 @@ export async function signInOverHttp(spokes: { url: string; password: string }):
       const headers: Record<string, string> = { cookie };
       if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      return fetch(`${spokes.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     },
   };
 }
