@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/databases.ts';
 import { runSpokes, type SpokesProcess } from '../support/processes.ts';
 import { eventually, freePort, signInOverHttp, TEST_ADMIN_PASSWORD } from '../support/world.ts';
-import { envFor, freshNumber, setUpPhoneSystem, startEmulators, type OwnEmulators } from './telephony-support.ts';
+import { crmRequest, envFor, freshNumber, setUpPhoneSystem, startEmulators, type OwnEmulators } from './telephony-support.ts';
 
 /** The PBX runs 20 times faster than real time: a call of 20 PBX seconds takes one real second. */
 const TIME_SCALE = 0.05;
@@ -85,11 +85,12 @@ describe('Database connections cut while calls are logged (PostgreSQL)', { skip:
     const counts = new Map<string, number>();
     let after: string | undefined;
     do {
-      const res = await fetch(`${emulators.hubspot.url}/crm/v3/objects/calls?limit=100&properties=hs_call_external_id${after ? `&after=${after}` : ''}`, {
-        headers: { authorization: `Bearer ${emulators.token}` },
-      });
-      assert.equal(res.status, 200, 'HubSpot lists the calls');
-      const page = (await res.json()) as { results: { properties: { hs_call_external_id: string } }[]; paging?: { next?: { after: string } } };
+      const page = (await crmRequest(
+        emulators.hubspot.url,
+        emulators.token,
+        'GET',
+        `/crm/v3/objects/calls?limit=100&properties=hs_call_external_id${after ? `&after=${after}` : ''}`,
+      )) as { results: { properties: { hs_call_external_id: string } }[]; paging?: { next?: { after: string } } };
       for (const r of page.results) counts.set(r.properties.hs_call_external_id, (counts.get(r.properties.hs_call_external_id) ?? 0) + 1);
       after = page.paging?.next?.after;
     } while (after);

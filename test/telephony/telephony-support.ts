@@ -81,24 +81,32 @@ export async function startTelephony(opts: SpokesOptions = {}): Promise<Telephon
   return withHelpers(handle, sandboxes.hubspot, sandboxes.yeastar, portal.portalId, portal.privateAppToken);
 }
 
-export function withHelpers(handle: Spokes, hubspot: HubSpotSandbox, pbx: YeastarSandbox, portalId: number, token: string): Telephony {
-  async function crm(method: string, path: string, body?: unknown): Promise<any> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${hubspot.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      // A test's own reads may meet the faults it switched on: read again.
-      if ((res.status === 429 || res.status >= 500) && attempt < 20) {
-        await sleep(200);
-        continue;
-      }
-      const text = await res.text();
-      if (res.status >= 400) throw new Error(`HubSpot ${method} ${path} → ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
+/**
+ * A HubSpot API request as a person looking into HubSpot makes it, JSON in and out. The token's
+ * rolling ten-second budget is shared with Spokes' own writes, and a test's own reads may meet the
+ * faults it switched on: a 429 or a 5xx is asked again, backing off, for up to one whole window.
+ */
+export async function crmRequest(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const deadline = Date.now() + 12_000;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if ((res.status === 429 || res.status >= 500) && Date.now() < deadline) {
+      await res.body?.cancel();
+      await sleep(wait);
+      continue;
     }
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`HubSpot ${method} ${path} → ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
   }
+}
+
+export function withHelpers(handle: Spokes, hubspot: HubSpotSandbox, pbx: YeastarSandbox, portalId: number, token: string): Telephony {
+  const crm = (method: string, path: string, body?: unknown) => crmRequest(hubspot.url, token, method, path, body);
 
   async function engagements(): Promise<Engagement[]> {
     const out: Engagement[] = [];
