@@ -12,8 +12,8 @@
  * PostgreSQL (BENCH_DATABASE_URL) — the engine the sizes call for.
  *
  * The Spokes side runs with the V8 flags docs/sync-engine.md gives for
- * production (BENCH_SANSAN_NODE_FLAGS, default `--max-semi-space-size=8`):
- * without them V8 sizes the young generation for this machine's memory, and
+ * production (BENCH_SANSAN_NODE_FLAGS, default `--max-semi-space-size=8 --max-old-space-size=1024`):
+ * without them V8 sizes its young generation and lets its old one grow for this machine's 24 GB, and
  * the garbage of loading the modules alone peaks near 330 MB whatever the size.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { report, round, percentile, postgresUrl } from './support.ts';
 
 const sizes = (process.env.BENCH_SANSAN_CARDS ?? '10000,100000').split(',').map(Number);
-const nodeFlags = (process.env.BENCH_SANSAN_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+const nodeFlags = (process.env.BENCH_SANSAN_NODE_FLAGS ?? '--max-semi-space-size=8 --max-old-space-size=1024').split(' ').filter(Boolean);
 const self = fileURLToPath(import.meta.url);
 
 if (!process.env.BENCH_SANSAN_SIZE) {

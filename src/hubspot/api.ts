@@ -9,6 +9,7 @@
  * second; 429s that keep coming double the hold, up to HubSpot's whole window.
  */
 import { Client } from '@hubspot/api-client';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -28,7 +29,20 @@ export interface CallOptions {
   /** How many 429s to wait out before giving up (jobs usually let the queue retry instead). */
   rateLimitRetries?: number;
   signal?: AbortSignal;
+  /** A budget slot taken ahead (`reserve`): the call's first request spends it instead of waiting for one. */
+  reserved?: Reservation;
 }
+
+/** A slot of the account's rate budget taken before the request it pays for is built. */
+export interface Reservation {
+  readonly portalId: number;
+  readonly kind: BudgetKind;
+  /** False until a request has spent it. */
+  spent: boolean;
+}
+
+/** The reservation the requests of one `call` may spend (the client's middleware is shared by every call). */
+const prepaid = new AsyncLocalStorage<Reservation>();
 
 interface RequestContextLike {
   getUrl(): string;
@@ -62,6 +76,16 @@ export class HubSpotApi {
     return connection.kind === 'oauth' ? [...connection.scopes] : null;
   }
 
+  /**
+   * Waits for a slot of the connected account's budget now, for a request built later: a batch
+   * formed once its slot is there holds every input that arrived while it waited.
+   */
+  async reserve(kind: BudgetKind, signal?: AbortSignal): Promise<Reservation> {
+    const { connection } = await this.#opts.tokens.accessToken();
+    await this.#opts.budget.take(connection.portalId, kind, connection.kind, signal);
+    return { portalId: connection.portalId, kind, spent: false };
+  }
+
   async call<T>(what: string, fn: (client: Client, portalId: number) => Promise<T>, opts: CallOptions = {}): Promise<T> {
     let rateLimited = 0;
     let rejected: string | undefined;
@@ -69,7 +93,8 @@ export class HubSpotApi {
       const { accessToken, connection } = await this.#opts.tokens.accessToken({ rejected });
       const client = this.#client(accessToken, connection.baseUrl, connection.portalId, connection.kind);
       try {
-        return await fn(client, connection.portalId);
+        const { reserved } = opts;
+        return await (reserved && !reserved.spent ? prepaid.run(reserved, () => fn(client, connection.portalId)) : fn(client, connection.portalId));
       } catch (err) {
         const mapped = mapHubSpotError(err, what);
         if (mapped instanceof AuthExpiredError && rejected === undefined && connection.kind === 'oauth') {
@@ -117,7 +142,10 @@ export class HubSpotApi {
         {
           async pre(ctx: unknown) {
             const c = ctx as RequestContextLike;
-            await budget.take(portalId, budgetKind(c.getHttpMethod(), c.getUrl()), tier);
+            const kind = budgetKind(c.getHttpMethod(), c.getUrl());
+            const reserved = prepaid.getStore();
+            if (reserved && !reserved.spent && reserved.portalId === portalId && reserved.kind === kind) reserved.spent = true;
+            else await budget.take(portalId, kind, tier);
             return ctx;
           },
           post(ctx: unknown) {

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { Client } from '@hubspot/api-client';
 import type { Logger } from '../logger.ts';
 import { RemoteRejectedError, RemoteUnavailableError, SpokesError } from '../errors.ts';
-import type { HubSpotApi } from './api.ts';
+import type { HubSpotApi, Reservation } from './api.ts';
 import { HUBSPOT } from './manifest.ts';
 import { Coalescer, type Entry } from './coalescer.ts';
 
@@ -99,7 +99,7 @@ type Answer = z.output<typeof answerSchema>;
 export class BatchWriter {
   readonly #opts: Required<Omit<BatchWriterOptions, 'identity'>> & { identity: Record<string, string> };
   /** One group per operation and object type (`create\u0000calls`): a batch call writes one of each. */
-  readonly #batches: Coalescer<Pending['item'], WrittenRecord>;
+  readonly #batches: Coalescer<Pending['item'], WrittenRecord, Reservation>;
   #trace = 0;
   /** Requests sent and inputs written, for metrics and benchmarks. */
   readonly stats = { requests: 0, written: 0, failed: 0 };
@@ -118,9 +118,11 @@ export class BatchWriter {
       maxBatch: this.#opts.maxBatch,
       lingerMs: this.#opts.lingerMs,
       maxInFlight: this.#opts.maxInFlight,
-      send: async (group, batch) => {
+      // The batch is formed once its budget slot is there, so it holds every input that came while it waited.
+      ready: () => this.#opts.api.reserve('general'),
+      send: async (group, batch, reserved) => {
         const [op, objectType] = group.split('\u0000') as [WriteOperation, string];
-        await this.#write(op, objectType, batch).catch((err: unknown) => this.#fail(batch, err));
+        await this.#write(op, objectType, batch, reserved).catch((err: unknown) => this.#fail(batch, err));
       },
     });
   }
@@ -146,11 +148,11 @@ export class BatchWriter {
     return this.#batches.add(`${op}\u0000${objectType}`, { input, traceId: `spokes-${process.pid}-${++this.#trace}` });
   }
 
-  async #write(op: WriteOperation, objectType: string, batch: Pending[]): Promise<void> {
+  async #write(op: WriteOperation, objectType: string, batch: Pending[], reserved?: Reservation): Promise<void> {
     let pending = batch;
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await this.#send(op, objectType, pending);
+        const answer = await this.#send(op, objectType, pending, reserved);
         this.#distribute(op, objectType, pending, answer);
         return;
       } catch (err) {
@@ -174,7 +176,7 @@ export class BatchWriter {
     }
   }
 
-  async #send(op: WriteOperation, objectType: string, pending: Pending[]): Promise<Answer> {
+  async #send(op: WriteOperation, objectType: string, pending: Pending[], reserved?: Reservation): Promise<Answer> {
     this.stats.requests++;
     const inputs = pending.map((p) => ({ ...p.item.input, objectWriteTraceId: p.item.traceId }));
     const answer = await this.#opts.api.call<unknown>(
@@ -185,7 +187,7 @@ export class BatchWriter {
         if (op === 'update') return api.update(objectType, { inputs: inputs as never });
         return api.upsert(objectType, { inputs: inputs as never });
       },
-      { rateLimitRetries: this.#opts.rateLimitRetries },
+      { rateLimitRetries: this.#opts.rateLimitRetries, reserved },
     );
     const parsed = answerSchema.safeParse(answer);
     if (!parsed.success)

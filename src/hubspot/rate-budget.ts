@@ -110,7 +110,7 @@ export async function createRateBudget(opts: { databaseUrl?: string; limits: Bud
         } catch (err) {
           if (!(err instanceof RateLimiterRes)) throw err;
           // Jitter spreads the waiters of all workers over the next window.
-          await sleep(err.msBeforeNext + Math.floor(Math.random() * 25), undefined, { signal });
+          await sleep(err.msBeforeNext + Math.floor(Math.random() * 10), undefined, { signal });
         }
       }
     },

@@ -207,6 +207,22 @@ for (const engine of engines) {
       assert.deepEqual(await countByEmail(prefix), { total: 200, distinct: 200 });
     });
 
+    it('inputs that arrive while the rate budget holds the batch back join it: one full request, not many small ones', async () => {
+      const prefix = `held${run++}`;
+      const before = requests('/batch/create');
+      const w = writer({ lingerMs: 10 });
+      // Every worker of the account is held back for 600 ms (as after a 429); meanwhile 100 inputs trickle in, 10 every 25 ms.
+      await world.budget.penalize(world.portalId, 'general', 'private_app', 600);
+      const written: Promise<unknown>[] = [];
+      for (let wave = 0; wave < 10; wave++) {
+        for (let i = 0; i < 10; i++) written.push(w.create('contacts', contact(wave * 10 + i, prefix)));
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await Promise.all(written);
+      assert.equal(requests('/batch/create') - before, 1, 'the 100 inputs left in one batch create once the budget had a slot');
+      assert.deepEqual(await countByEmail(prefix), { total: 100, distinct: 100 });
+    });
+
     it('flush() sends a partly filled batch at once', async () => {
       const w = writer({ lingerMs: 60_000 });
       const pending = w.create('contacts', contact(0, `flush${run++}`));

@@ -64,7 +64,11 @@ describe('stream leadership', () => {
     const admin = new pg.Client({ connectionString: t.databaseUrl });
     await admin.connect();
     try {
-      await admin.query(`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted and objid = hashtext($1)::oid`, [name]);
+      await admin.query(
+        `select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted and objid = hashtext($1)::oid
+        and database = (select oid from pg_database where datname = current_database())`,
+        [name],
+      );
     } finally {
       await admin.end();
     }

@@ -94,7 +94,9 @@ for (const engine of engines) {
             'the child holding the lock',
             async () => {
               const [row] = await w.h.database.query<{ n: number }>(
-                sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = ${PASS_LOCK_NAMESPACE} and granted`,
+                // pg_locks shows every database's locks: a test file running beside this one on its own database holds pass locks too.
+                sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = ${PASS_LOCK_NAMESPACE} and granted
+                and database = (select oid from pg_database where datname = current_database())`,
               );
               return row!.n > 0 ? true : undefined;
             },

@@ -161,7 +161,8 @@ export class SyncEngine {
         );
         inFlight.push(entry);
         let advanced = false;
-        while (inFlight.length && (inFlight.length >= PAGES_IN_FLIGHT || inFlight[0]!.settled || !page.next)) {
+        const held = () => inFlight.reduce((n, p) => n + p.count, 0);
+        while (inFlight.length && (inFlight.length >= PAGES_IN_FLIGHT || held() >= RECORDS_IN_FLIGHT || inFlight[0]!.settled || !page.next)) {
           await settleHead();
           advanced = true;
         }
@@ -387,8 +388,13 @@ export class SyncEngine {
 /** How far past our clock a window reaches. */
 const OPEN_END_MS = 24 * 3_600_000;
 
-/** Pages whose writes may be in flight at once (bounds memory: each holds its records until committed). */
+/**
+ * Pages whose writes may be in flight at once, and the records they may hold together (bounds memory:
+ * each holds its records until committed). Enough to keep HubSpot's budget busy — ~1,000 writes/s, so
+ * RECORDS_IN_FLIGHT is a few seconds of it — without holding a whole backlog.
+ */
 const PAGES_IN_FLIGHT = 16;
+const RECORDS_IN_FLIGHT = 2_400;
 
 /** The initial pass's progress (0–1) by how much of its time window is behind the watermark; 1 once done. */
 function progressOf(cp: WindowCheckpoint): number {

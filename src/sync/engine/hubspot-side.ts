@@ -27,7 +27,7 @@ export class HubSpotSide {
 
   constructor(api: HubSpotApi, log: Logger) {
     this.#api = api;
-    this.writer = new BatchWriter({ api, log, lingerMs: 250, maxInFlight: 6, rateLimitRetries: RATE_LIMIT_RETRIES, identity: { contacts: 'email' } });
+    this.writer = new BatchWriter({ api, log, lingerMs: 250, maxInFlight: 10, rateLimitRetries: RATE_LIMIT_RETRIES, identity: { contacts: 'email' } });
   }
 
   get requests(): number {
