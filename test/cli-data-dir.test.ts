@@ -17,8 +17,9 @@ describe('spokes CLI: the data directory', () => {
     const entries = () => {
       const out: { path: string; mode: number }[] = [{ path: dataDir, mode: statSync(dataDir).mode }];
       for (const name of readdirSync(dataDir, { recursive: true }) as string[]) {
-        const stat = lstatSync(join(dataDir, name));
-        if (!stat.isSymbolicLink()) out.push({ path: name, mode: stat.mode });
+        // A file replaced while we look (the sandbox's state is written to a temporary file, then renamed over) is gone.
+        const stat = lstatSync(join(dataDir, name), { throwIfNoEntry: false });
+        if (stat && !stat.isSymbolicLink()) out.push({ path: name, mode: stat.mode });
       }
       return out;
     };
