@@ -116,6 +116,9 @@ describe('admin UI: Business cards — a key Sansan refuses, replaced in place',
     // The user reissues their key in Sansan: the next pass is refused, and the page says what to do.
     const fresh = sansan.reissueApiKey(info.apiKeys[0]!.userId);
     await page.getByText("Sansan refuses this connection's API key").waitFor({ timeout: 30_000 });
+    // The header no longer says the sync is on while nothing can flow.
+    await page.getByText('Sync stopped: replace the API key').waitFor();
+    assert.equal(await page.getByText('Sync on', { exact: true }).count(), 0);
     await page.getByLabel('New Sansan API key').fill(info.apiKeys[1]!.key);
     await page.getByRole('button', { name: 'Check and replace' }).click();
     await page.getByText(/connect it as another Sansan account instead/).waitFor();
@@ -123,6 +126,7 @@ describe('admin UI: Business cards — a key Sansan refuses, replaced in place',
     await page.getByLabel('New Sansan API key').fill(fresh.key);
     await page.getByRole('button', { name: 'Check and replace' }).click();
     await page.getByText('API key replaced; the sync resumed.').waitFor();
+    await page.getByText('Sync on', { exact: true }).waitFor();
     assert.equal(await page.getByText("Sansan refuses this connection's API key").count(), 0);
     assert.deepEqual(errors, []);
   });

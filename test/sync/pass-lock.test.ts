@@ -59,6 +59,9 @@ for (const engine of engines) {
       first.catch(() => {});
       await eventually('the first pass writing', async () => ((await w.contactCount()) > 0 ? true : undefined), { timeoutMs: 60_000 });
       await assert.rejects(other.run('sansan', cardSync, { connectionId: w.connectionId, settings: w.settings(), config: w.config }), refused);
+      // "Resync all" clears the checkpoint the running pass would save over: refused too, from either engine.
+      await assert.rejects(other.resyncAll(cardSync, w.connectionId), refused);
+      await assert.rejects(w.h.engine.resyncAll(cardSync, w.connectionId), refused);
       // The same engine waits for its own pass instead (one process: no need to refuse).
       w.sansan.setFaults({});
       const result = await first;

@@ -22,6 +22,7 @@ import { Preview, type PreviewReport } from './preview.ts';
 import { saveRecords, type SaveEnv } from './save.ts';
 import { pushNewContacts } from './push.ts';
 import { PagePipeline } from './pipeline.ts';
+import { PassRunningError, takePassLock } from './pass-lock.ts';
 import { readRows, timeSpan } from './rows.ts';
 import { syncRecords } from './schema.ts';
 import type { SyncSettings } from './settings.ts';
@@ -242,9 +243,16 @@ export class SyncEngine {
   }
 
   /** Bulk resync: forget every stored hash and run the initial pass again on the next pass. */
+  /**
+   * Every record re-evaluated by the next pass, from the start. A pass running now would save its checkpoint
+   * over the cleared one, so this is refused (409) while one runs, here or in another process.
+   */
   async resyncAll(def: SyncDefinition<any, any>, connectionId: string): Promise<void> {
-    await this.#forgetHashes(connectionId, def.name);
-    await this.#deps.checkpoints.delete(connectionId, def.checkpoint);
+    if (this.#running.has(`${connectionId}:${def.name}`)) throw new PassRunningError(connectionId, 'here');
+    await this.#exclusive(connectionId, def.name, async () => {
+      await this.#forgetHashes(connectionId, def.name);
+      await this.#deps.checkpoints.delete(connectionId, def.checkpoint);
+    });
   }
 
   /** Sync health (X3): counts, the failing and excluded records with their reasons, merges (D8), the pass's progress. */
@@ -368,7 +376,6 @@ export class SyncEngine {
     }
     // In this process: wait for the pass before (as ever). Across processes: the pass lock, tried (409 when held).
     const p = (async () => {
-      const { takePassLock } = await import('./pass-lock.ts');
       const lock = await takePassLock(this.#deps.db, connectionId, sync);
       try {
         return await fn();

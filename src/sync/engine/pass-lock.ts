@@ -18,8 +18,12 @@ export const PASS_LOCK_NAMESPACE = 7_302_120;
 
 /** Another process (or another engine on the same database) runs a pass of this connection's sync now. */
 export class PassRunningError extends ConflictError {
-  constructor(connectionId: string) {
-    super(`A sync of ${connectionId} is already running (in another Spokes process); it resumes from its checkpoint. Try again when it has finished.`);
+  constructor(connectionId: string, where: 'here' | 'elsewhere' = 'elsewhere') {
+    super(
+      where === 'here'
+        ? `A sync of ${connectionId} is already running; try again when it has finished.`
+        : `A sync of ${connectionId} is already running (in another Spokes process); it resumes from its checkpoint. Try again when it has finished.`,
+    );
   }
 }
 

@@ -41,9 +41,7 @@ export function SansanPage() {
       <PageHeader
         title="Business cards"
         description="Sansan business cards become HubSpot contacts: pick tags, review the mappings, dry-run, then save and sync. Changes reach HubSpot within seconds."
-        status={
-          current && <Badge tone={current.settings?.sync.enabled ? 'success' : 'neutral'}>{current.settings?.sync.enabled ? 'Sync on' : 'Sync off'}</Badge>
-        }
+        status={current && <SyncBadge connection={current} />}
       />
       {error && <Alert tone="danger">{error}</Alert>}
       <div className="stack">
@@ -77,6 +75,13 @@ export function SansanPage() {
       </div>
     </div>
   );
+}
+
+/** Whether cards flow: a key Sansan refuses (or a connection in error) stops the sync whatever its switch says. */
+function SyncBadge({ connection }: { connection: Connection }) {
+  if (connection.state === 'needs_reauthorization') return <Badge tone="danger">Sync stopped: replace the API key</Badge>;
+  if (connection.state === 'error') return <Badge tone="danger">Sync stopped: error</Badge>;
+  return connection.settings?.sync.enabled ? <Badge tone="success">Sync on</Badge> : <Badge tone="neutral">Sync off</Badge>;
 }
 
 function ConnectCard({ another, onConnected }: { another: boolean; onConnected: (c: Connection) => Promise<void> }) {
