@@ -148,3 +148,32 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('HTTP server shutdown', () => {
+  it('answers a request in flight, then closes without waiting for the keep-alive timeout', async () => {
+    const app = await buildServer({
+      log: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      version: '0.0.0',
+      engine: 'pglite',
+      probes: [],
+      routes: (a) => {
+        a.get('/test/slow', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return { ok: true };
+        });
+      },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const answer = fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/test/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await app.close();
+    const closeMs = performance.now() - started;
+    const res = await answer;
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true });
+    // Before: 70 s (the answered keep-alive connection stayed open for Fastify's 72 s keepAliveTimeout).
+    assert.ok(closeMs < 5_000, `close took ${Math.round(closeMs)} ms`);
+  });
+});

@@ -39,6 +39,15 @@ export async function createHttpApp(ctx: ApiContext, parts: HttpParts): Promise<
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }) as unknown as FastifyInstance;
+  // A response finished while the server closes says `Connection: close`: otherwise Node keeps that keep-alive
+  // connection open for Fastify's 72 s keepAliveTimeout and close() waits for it (measured: 70 s).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   // Bodies stay text: the API answers malformed JSON with its own 400, the controls with Spokes' shape.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
