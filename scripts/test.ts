@@ -6,6 +6,8 @@
  * Extra arguments are passed on (e.g. a file path to run one file).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -30,6 +32,11 @@ const env = { ...process.env };
 // drizzle-orm's package.json for each of its modules (≈1.1 s of CPU per process).
 env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('../node_modules/.cache/spokes/compile-cache', import.meta.url));
 if (!env.TEST_DATABASE_URL && (await reachable(LOCAL_POSTGRES))) env.TEST_DATABASE_URL = LOCAL_POSTGRES;
+// Every test world unpacks a 42 MB embedded database (PGlite's files) into a fresh data directory. On this
+// project's 2-CPU machines that takes 3.6 s on the disk under the suite's load, and 1.6 s in memory: the tests'
+// temporary directories go to a RAM-backed /dev/shm when it has room (removed afterwards, strays included).
+const scratch = memoryScratch();
+if (scratch) env.TMPDIR = scratch;
 process.stdout.write(
   env.TEST_DATABASE_URL
     ? `PostgreSQL tests run at ${env.TEST_DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}\n`
@@ -52,4 +59,18 @@ const result = spawnSync(
   ],
   { stdio: 'inherit', env },
 );
+if (scratch) rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);
+
+/** A fresh directory under /dev/shm when it is a tmpfs with 4 GB free (not when TMPDIR is set: the caller chose). */
+function memoryScratch(): string | undefined {
+  if (env.TMPDIR) return undefined;
+  try {
+    const fs = statfsSync('/dev/shm');
+    const TMPFS_MAGIC = 0x01021994;
+    if (fs.type !== TMPFS_MAGIC || fs.bavail * fs.bsize < 4 * 1024 ** 3) return undefined;
+    return mkdtempSync(join('/dev/shm', 'spokes-tests-'));
+  } catch {
+    return undefined;
+  }
+}

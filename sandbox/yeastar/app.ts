@@ -66,8 +66,11 @@ export async function buildYeastarApp(input: YeastarSandboxOptions = {}): Promis
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style, not async: an async onSend hook defers the write, and a handler that calls reply.send()
+  // without returning it would then send twice.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // Bodies stay raw strings: the OpenAPI answers bad JSON with 40001 (routes/api-kit.ts),

@@ -46,8 +46,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style, not async: an async onSend hook defers the write, and a handler that calls reply.send()
+  // without returning it would then send twice.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   rejectUnstorableJson(app);
   // Cookies for everyone (admin sessions, OAuth state): registered once here, before any route.

@@ -67,8 +67,11 @@ export async function buildBookingApp(system: BookingSystem, input: BookingSandb
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style, not async: an async onSend hook defers the write, and a handler that calls reply.send()
+  // without returning it would then send twice.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   // Bodies stay raw strings: the controls answer bad JSON with a 400 naming the body, the API its own way.
   app.removeAllContentTypeParsers();

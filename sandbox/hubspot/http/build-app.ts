@@ -98,8 +98,11 @@ export async function createSandboxApp(input: BuildInput): Promise<AppParts> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style, not async: an async onSend hook defers the write, and a handler that calls reply.send()
+  // without returning it would then send twice.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);

@@ -45,8 +45,11 @@ export async function createHttpApp(ctx: ApiContext, parts: HttpParts): Promise<
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style, not async: an async onSend hook defers the write, and a handler that calls reply.send()
+  // without returning it would then send twice.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   // Bodies stay text: the API answers malformed JSON with its own 400, the controls with Spokes' shape.
   app.removeAllContentTypeParsers();
