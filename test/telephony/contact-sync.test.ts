@@ -7,6 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { syncRecord } from '../../src/connectors/telephony/contact-sync.ts';
+import { telephonyContext } from '../../src/connectors/telephony/context.ts';
+import type { PbxAdapter } from '../../src/connectors/telephony/pbx.ts';
 import { PbxClient } from '../support/yeastar-client.ts';
 import { freshNumber, QUICK, startTelephony, type Telephony } from './telephony-support.ts';
 
@@ -67,6 +70,48 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       // A second call does not copy it again.
       await callFrom(number);
       assert.equal(tagged('contact', contactId).length, 1);
+    });
+
+    it('copies a contact who calls several lines at once only once', async () => {
+      const number = freshNumber();
+      const { contactId } = await t.createContact({ firstname: 'Hedy', lastname: 'Lamarr', phone: number });
+      const calls = ['1001', '1001', '1002', '1001'].map(
+        (extension) => t.pbx.simulateCall({ direction: 'inbound', external: number, extension, ...QUICK }).call_id,
+      );
+      for (const id of calls) await t.loggedCall(id);
+      await t.settle();
+      assert.equal(tagged('contact', contactId).length, 1, JSON.stringify(tagged('contact', contactId)));
+    });
+
+    it('keeps one PBX contact when two processes sync the same record at the same moment', async () => {
+      const number = freshNumber();
+      const { contactId } = await t.createContact({ firstname: 'Katherine', lastname: 'Johnson', phone: number });
+      const telephony = telephonyContext(t.runtime.services.platform.context('telephony'));
+      const settings = (await telephony.store.get())!.settings;
+      // Two processes: no shared in-process queue of syncs, and both create before either links its contact.
+      const real = await telephony.jobDeps.sync.adapter();
+      let arrived = 0;
+      let release!: () => void;
+      const bothCreating = new Promise<void>((resolve) => (release = resolve));
+      const racing: PbxAdapter = {
+        ...real,
+        contacts: {
+          ...real.contacts,
+          async create(phonebook, input) {
+            if (++arrived === 2) release();
+            await bothCreating;
+            return real.contacts.create(phonebook, input);
+          },
+        },
+      };
+      const process = () => ({ ...telephony.jobDeps.sync, inflight: undefined, adapter: async () => racing });
+      const results = await Promise.all([syncRecord(process(), settings, 'contact', contactId), syncRecord(process(), settings, 'contact', contactId)]);
+      assert.equal(arrived, 2, 'both syncs created a PBX contact');
+      assert.deepEqual(results.sort(), ['created', 'unchanged']);
+      const copies = tagged('contact', contactId);
+      assert.equal(copies.length, 1, JSON.stringify(copies));
+      const link = await telephony.connector.links.byHubSpotId(await telephony.jobDeps.sync.connectionId(), 'contact', contactId);
+      assert.equal(link?.remoteId, String(copies[0]!.id));
     });
 
     it('copies a company that calls, when companies are among the modules', async () => {

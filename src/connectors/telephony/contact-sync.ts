@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
+import { NotFoundError, sqlState, ValidationError } from '../../errors.ts';
 import type { PbxAdapter, PbxContact, PbxContactInput } from './pbx.ts';
 import type { RecordLinks } from '../../sync/record-links.ts';
 import type { SyncErrors } from '../../sync/sync-errors.ts';
@@ -26,6 +26,8 @@ export interface ContactSyncDeps {
   /** Reads CRM records, sharing batch reads between syncs that run close together. */
   reader: CrmReader;
   adapter: () => Promise<PbxAdapter>;
+  /** Syncs of one record in this process, one after the other (keyed by connection, type and id). */
+  inflight?: Map<string, Promise<unknown>>;
 }
 
 export type SyncResult = 'created' | 'updated' | 'unchanged' | 'not_synced';
@@ -85,13 +87,40 @@ function hashOfPbx(c: PbxContact): string {
   return hashOf({ firstName: c.firstName, lastName: c.lastName, company: c.company, email: c.email, numbers: c.numbers, remark: c.remark });
 }
 
-/** Brings one record's PBX contact in line with the CRM (creating it if needed). */
+/**
+ * Brings one record's PBX contact in line with the CRM (creating it if needed). A record that calls
+ * several times at once gets one sync per call: in this process they run one after the other, so the
+ * second finds the first one's contact; a sync in another process that created a second contact
+ * meanwhile loses the race on the record link's unique HubSpot id, deletes the contact it created and
+ * syncs again onto the winner's.
+ */
 export async function syncRecord(
   deps: ContactSyncDeps,
   settings: TelephonySettings,
   type: SyncObjectType,
   id: string,
   crm?: Record<string, string | null>,
+): Promise<SyncResult> {
+  const inflight = deps.inflight;
+  if (!inflight) return syncOnce(deps, settings, type, id, crm);
+  const key = `${await deps.connectionId()}:${type}:${id}`;
+  const before = inflight.get(key) ?? Promise.resolve();
+  const run = before.catch(() => {}).then(() => syncOnce(deps, settings, type, id, crm));
+  inflight.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (inflight.get(key) === run) inflight.delete(key);
+  }
+}
+
+async function syncOnce(
+  deps: ContactSyncDeps,
+  settings: TelephonySettings,
+  type: SyncObjectType,
+  id: string,
+  crm: Record<string, string | null> | undefined,
+  retried = false,
 ): Promise<SyncResult> {
   const phonebookId = settings.contactSync.phonebookId;
   if (!phonebookId) throw new ValidationError('Choose the PBX phonebook for synced contacts on the Phone system page first.');
@@ -135,7 +164,15 @@ export async function syncRecord(
   }
   // A contact adopted or created anew replaces the entry that pointed to a lost one.
   if (entry && entry.remoteId !== pbxContactId) await deps.links.remove({ connectionId, objectType: type, remoteId: entry.remoteId });
-  await deps.links.markSynced({ connectionId, objectType: type, remoteId: pbxContactId }, { hubspotId: id, hashToRemote: hash });
+  try {
+    await deps.links.markSynced({ connectionId, objectType: type, remoteId: pbxContactId }, { hubspotId: id, hashToRemote: hash });
+  } catch (err) {
+    // Another process linked this record to its own PBX contact meanwhile: ours would be a duplicate.
+    if (sqlState(err) !== '23505' || result !== 'created' || retried) throw err;
+    await adapter.contacts.delete(pbxContactId);
+    deps.log.info({ type, id, pbxContactId }, 'PBX contact created twice by syncs running at once: the second one is deleted');
+    return syncOnce(deps, settings, type, id, crm, true);
+  }
   await deps.syncErrors.resolveRecord(connectionId, type, id);
   if (result !== 'unchanged') deps.log.info({ type, id, result }, 'PBX phonebook contact synced');
   return result;

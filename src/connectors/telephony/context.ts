@@ -162,6 +162,7 @@ function createTelephonyContext(connector: ConnectorContext): TelephonyContext {
       syncErrors: connector.syncErrors,
       reader: new CrmReader({ api: services.hubspot.api, properties: SYNC_PROPERTIES, purpose: 'reading CRM records to sync to the PBX' }),
       adapter: () => registry.adapter(),
+      inflight: new Map(),
     },
     logging: {
       db,
