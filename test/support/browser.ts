@@ -75,6 +75,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   // From the top: the sidebar's content is sticky, and a full-page capture of a scrolled page would show it mid-way.
   await page.evaluate(() => window.scrollTo(0, 0));
+  // In front: Chromium paints a page behind another tab (a popped-up record) about once a second, and a capture waits for it.
+  await page.bringToFront();
   await page.screenshot({ path, fullPage: true });
   return path;
 }

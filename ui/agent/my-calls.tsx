@@ -14,8 +14,8 @@ import { dial, fetchMyCalls, type MyCall } from '../shared/agent-api.ts';
 import type { CallRow } from './calls.ts';
 
 const REFRESH_MS = 30_000;
-/** After a call ends its record reaches Spokes and is logged within seconds. */
-const AFTER_CALL_MS = [4_000, 12_000];
+/** After a call ends its record reaches Spokes and is logged within seconds (most within 2 s). */
+const AFTER_CALL_MS = [1_500, 4_000, 12_000];
 
 function outcomeBadge(c: MyCall) {
   if (c.missed)
