@@ -12,7 +12,8 @@
  * PBX's WebSocket idle timeout (60 s as on a real PBX; 3000 drops Spokes' socket every few seconds).
  * A lost call is explained on stderr: its record at the PBX, its row in Spokes' call log, its job.
  */
-import { runCalls, startWorld } from './telephony-support.ts';
+import { runCalls } from './telephony-run.ts';
+import { startWorld } from './telephony-support.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);

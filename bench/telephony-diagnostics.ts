@@ -5,7 +5,8 @@
 import { sql } from 'drizzle-orm';
 import type { YeastarSandbox } from '../sandbox/yeastar/index.ts';
 import { openDatabase } from '../src/db/open.ts';
-import type { CallPlan, World } from './telephony-support.ts';
+import type { CallPlan } from './telephony-run.ts';
+import type { World } from './telephony-support.ts';
 
 /** The call_logs row id of a record whose uid another call's record holds (its external id is this without `uid:`). */
 export const uidKey = (cdr: { uid: string; call_from: string; call_to: string }) =>

@@ -7,7 +7,8 @@
  * logged twice. BENCH_CALLS / BENCH_RATE change the size and the rate.
  */
 import { report } from './support.ts';
-import { runCalls, startWorld } from './telephony-support.ts';
+import { runCalls } from './telephony-run.ts';
+import { startWorld } from './telephony-support.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);

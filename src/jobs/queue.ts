@@ -7,7 +7,6 @@
  */
 import { PgBoss, type Job, type JobResult } from 'pg-boss';
 import { fromPglite } from 'pg-boss/dist/adapters/pglite.js';
-import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '../db/open.ts';
 import type { Logger } from '../logger.ts';
@@ -18,10 +17,9 @@ import { jobIdFor } from './job-id.ts';
 import { jobLedger } from '../db/schema.ts';
 import { isConnectionError } from '../db/pg-connections.ts';
 import { findUnstorableText } from '../db/storable-text.ts';
+import { DEAD_LETTER_QUEUE, type DeadLetter, deadLetters, failedJobs, type QueueStatus, queueStatus, SCHEMA } from './dead-letters.ts';
 
-export const DEAD_LETTER_QUEUE = 'spokes.dead-letters';
-const SCHEMA = 'pgboss';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { DEAD_LETTER_QUEUE, type DeadLetter, type QueueStatus };
 
 export interface JobQueueOptions {
   database: Database;
@@ -42,24 +40,6 @@ export interface EnqueueResult {
   id: string;
   /** True when the same idempotency key was already queued, running or done (within retention). */
   duplicate: boolean;
-}
-
-export interface QueueStatus {
-  name: string;
-  queued: number;
-  active: number;
-  failed: number;
-  total: number;
-}
-
-export interface DeadLetter {
-  queue: string;
-  id: string;
-  /** ISO timestamp. */
-  failedAt: string | null;
-  attempts: number;
-  error: string;
-  payload: unknown;
 }
 
 export class JobQueue {
@@ -331,40 +311,13 @@ export class JobQueue {
   }
 
   /** Live counts per queue (pg-boss's own counts are refreshed only by its periodic monitor). */
-  async status(): Promise<QueueStatus[]> {
-    const rows = await this.#opts.database.query<{ name: string; queued: number; active: number; failed: number; total: number }>(sql`
-      select q.name,
-        count(j.id) filter (where j.state in ('created', 'retry'))::int as queued,
-        count(j.id) filter (where j.state = 'active')::int as active,
-        count(j.id) filter (where j.state = 'failed')::int as failed,
-        count(j.id)::int as total
-      from ${sql.raw(SCHEMA)}.queue q left join ${sql.raw(SCHEMA)}.job j on j.name = q.name
-      where q.name not like '\_\_pgboss%'
-      group by q.name order by q.name`);
-    return rows;
+  status(): Promise<QueueStatus[]> {
+    return queueStatus(this.#opts.database);
   }
 
   /** The most recent jobs that failed for good, with their last error. */
-  async deadLetters(limit = 20): Promise<DeadLetter[]> {
-    const rows = await this.#opts.database.query<{
-      name: string;
-      id: string;
-      completed_on: Date | string | null;
-      retry_count: number;
-      output: unknown;
-      data: StoredJob | null;
-    }>(sql`
-      select name, id, completed_on, retry_count, output, data from ${sql.raw(SCHEMA)}.job
-      where state = 'failed' and name <> ${DEAD_LETTER_QUEUE}
-      order by completed_on desc nulls last limit ${limit}`);
-    return rows.map((r) => ({
-      queue: r.name,
-      id: r.id,
-      failedAt: r.completed_on ? new Date(r.completed_on).toISOString() : null,
-      attempts: r.retry_count + 1,
-      error: describeOutput(r.output),
-      payload: r.data?.payload,
-    }));
+  deadLetters(limit = 20): Promise<DeadLetter[]> {
+    return deadLetters(this.#opts.database, limit);
   }
 
   /** The queues jobs can be retried in: every queue in the database but the dead-letter copies (and pg-boss's own). */
@@ -379,38 +332,7 @@ export class JobQueue {
    * jobs were put back; an id that is not a failed job is skipped.
    */
   async retryFailed(opts: { queue?: string; ids?: readonly string[] } = {}): Promise<number> {
-    const { queue, ids } = opts;
-    if (queue !== undefined) {
-      const known = await this.retryableQueues();
-      if (!known.includes(queue)) {
-        const message =
-          queue === DEAD_LETTER_QUEUE
-            ? `"${DEAD_LETTER_QUEUE}" only keeps copies of dead letters: retry the queue they failed in (${known.join(', ')})`
-            : `unknown queue "${queue}"; known queues: ${known.join(', ')}`;
-        throw new ValidationError(message, [{ field: 'queue', message }]);
-      }
-    }
-    const bad = ids?.filter((id) => !UUID.test(id)) ?? [];
-    if (bad.length) {
-      const message = `not a job id: ${bad.join(', ')}`;
-      throw new ValidationError(message, [{ field: 'ids', message }]);
-    }
-    if (ids && ids.length === 0) return 0;
-    const rows = await this.#opts.database.query<{ name: string; id: string }>(sql`
-      select name, id from ${sql.raw(SCHEMA)}.job
-      where state = 'failed' and name <> ${DEAD_LETTER_QUEUE} and name not like '\_\_pgboss%'
-      ${queue === undefined ? sql`` : sql`and name = ${queue}`}
-      ${
-        ids
-          ? sql`and id::text in (${sql.join(
-              ids.map((id) => sql`${id.toLowerCase()}`),
-              sql`, `,
-            )})`
-          : sql``
-      }
-      order by name, id`);
-    const byQueue = new Map<string, string[]>();
-    for (const r of rows) byQueue.set(r.name, [...(byQueue.get(r.name) ?? []), r.id]);
+    const byQueue = await failedJobs(this.#opts.database, opts, await this.retryableQueues());
     let retried = 0;
     for (const [name, queueIds] of byQueue) {
       for (let i = 0; i < queueIds.length; i += 1000) {
@@ -419,7 +341,7 @@ export class JobQueue {
         retried += result.affected ?? 0;
       }
     }
-    if (retried) this.#opts.log.info({ queue, ids: ids?.length, retried }, 'dead letters put back to work');
+    if (retried) this.#opts.log.info({ queue: opts.queue, ids: opts.ids?.length, retried }, 'dead letters put back to work');
     return retried;
   }
 
@@ -457,9 +379,4 @@ function isDuplicate(result: unknown): boolean {
 function errorOutput(err: unknown): { message: string; code?: string } {
   const code = sqlState(err) ?? (err instanceof Error ? (err as { code?: unknown }).code : undefined);
   return { message: safeErrorMessage(err), ...(typeof code === 'string' ? { code } : {}) };
-}
-
-function describeOutput(output: unknown): string {
-  if (output && typeof output === 'object' && 'message' in output) return String((output as { message: unknown }).message);
-  return output === null || output === undefined ? '' : JSON.stringify(output);
 }
