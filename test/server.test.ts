@@ -18,6 +18,9 @@ for (const engine of engines) {
     });
 
     async function start(env: Record<string, string> = {}): Promise<Runtime> {
+      // One runtime at a time: five left running hold some hundred PostgreSQL connections (pools, pg-boss,
+      // LISTEN), and the files running beside this one then meet 'too many clients already'.
+      for (const c of cleanup.splice(0).reverse()) await c();
       const t = await createTestDatabase(engine);
       const config = loadConfig({
         env: { ...t.env, SPOKES_PORT: '0', SPOKES_LOG_LEVEL: 'silent', SPOKES_SHUTDOWN_TIMEOUT_MS: '2000', SPOKES_SANDBOX: 'off', ...env },
