@@ -82,7 +82,7 @@ export function sandboxSummary(sandboxes: Sandboxes, dataDir: string): string {
 /** A port taken by something else: which one, and what to do, in one line. */
 export function portInUseMessage(command: string, port: number, config: Config): string {
   if (command === 'sandbox') {
-    return `port ${port} is already in use. \`npm start\` (sandbox mode) already runs the emulators, on the three ports after Spokes' own: stop it first, or set SPOKES_SANDBOX_PORT to free ports.`;
+    return `port ${port} is already in use. \`npm start\` (sandbox mode) already runs the emulators, on the ports after Spokes' own (one per emulator): stop it first, or set SPOKES_SANDBOX_PORT to free ports.`;
   }
   if (port === config.port) {
     return `port ${port} is already in use: another Spokes (\`npm start\`) or another program listens there. Stop it, or set SPOKES_PORT to a free port.`;

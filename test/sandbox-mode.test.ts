@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSpokes, signInOverHttp, freePort, type Spokes } from './support/world.ts';
+import { startSpokes, signInOverHttp, freePortRange, type Spokes } from './support/world.ts';
 import { runSpokes } from './support/processes.ts';
 import { request as httpRequest } from 'node:http';
 import type { HubSpotStatus } from '../src/hubspot/service.ts';
@@ -117,7 +117,8 @@ describe('sandbox mode', () => {
   it('`spokes sandbox` runs the emulators alone', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'spokes-sandbox-cli-'));
     cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
+    // One port per emulator: HubSpot, the PBX, Sansan, Cal.com, immedio.
+    const port = await freePortRange(5);
     const p = runSpokes(['sandbox'], { SPOKES_DATA_DIR: dataDir, SPOKES_SANDBOX_PORT: String(port) });
     cleanup.push(async () => {
       p.child.kill('SIGTERM');

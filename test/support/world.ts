@@ -104,6 +104,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The first of `count` consecutive ports nobody listens on right now (the sandbox's emulators take one each,
+ * from SPOKES_SANDBOX_PORT on). Chosen below Linux's ephemeral range (32768–60999), where the ports `freePort`
+ * and every outgoing connection get are: the ports after a free ephemeral one are often some client's.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  const listenable = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await listenable(base + i);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports between 20000 and 32000`);
+}
+
 export interface AdminHttp {
   cookie: string;
   csrfToken: string;
