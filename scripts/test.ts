@@ -52,7 +52,7 @@ const result = spawnSync(
     '--test',
     '--test-reporter=spec',
     // Three files at a time on this project's 2-CPU machines: a file often waits (a PBX call ringing, a retry
-    // delay, a child process starting), and a third one uses that time (the suite: 525–531 s with two, 443 s
+    // delay, a child process starting), and a third one uses that time (the suite: 525–531 s with two, 443–454 s
     // with three). More would exhaust PostgreSQL's 100 connections. TEST_CONCURRENCY overrides it.
     `--test-concurrency=${env.TEST_CONCURRENCY ?? '3'}`,
     '--test-timeout=120000',
