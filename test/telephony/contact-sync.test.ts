@@ -112,6 +112,21 @@ describe('Contact sync to the PBX phonebook (T4)', () => {
       assert.equal(copies.length, 1, JSON.stringify(copies));
       const link = await telephony.connector.links.byHubSpotId(await telephony.jobDeps.sync.connectionId(), 'contact', contactId);
       assert.equal(link?.remoteId, String(copies[0]!.id));
+
+      // A process that died between creating its copy and deleting it leaves a second tagged contact: the periodic pass deletes it.
+      const orphan = await real.contacts.create(phonebookId, {
+        firstName: 'Katherine',
+        lastName: 'Johnson',
+        numbers: [{ type: 'work', number }],
+        remark: `hubspot:contact:${contactId}`,
+      });
+      assert.equal(tagged('contact', contactId).length, 2);
+      await runRestore();
+      assert.deepEqual(
+        tagged('contact', contactId).map((c) => String(c.id)),
+        [link!.remoteId],
+        `the copy ${orphan.id} is gone, the linked one kept`,
+      );
     });
 
     it('copies a company that calls, when companies are among the modules', async () => {

@@ -178,9 +178,13 @@ async function syncOnce(
   return result;
 }
 
-/** The periodic pass: every synced record is re-read from the CRM and put back on the PBX if it drifted. */
-export async function restorePhonebook(deps: ContactSyncDeps, settings: TelephonySettings): Promise<Record<SyncResult, number>> {
-  const counts: Record<SyncResult, number> = { created: 0, updated: 0, unchanged: 0, not_synced: 0 };
+/**
+ * The periodic pass: every synced record is re-read from the CRM and put back on the PBX if it drifted.
+ * Then a second copy of a linked record in the phonebook (one Spokes created in a process that died before
+ * it could delete it: see syncRecord) is deleted.
+ */
+export async function restorePhonebook(deps: ContactSyncDeps, settings: TelephonySettings): Promise<Record<SyncResult | 'duplicates_removed', number>> {
+  const counts: Record<SyncResult | 'duplicates_removed', number> = { created: 0, updated: 0, unchanged: 0, not_synced: 0, duplicates_removed: 0 };
   const connectionId = await deps.connectionId();
   for (const type of ['contact', 'company'] as const) {
     const ids = (await allLinks(deps.links, connectionId, type)).flatMap((e) => (e.hubspotId ? [e.hubspotId] : []));
@@ -188,7 +192,30 @@ export async function restorePhonebook(deps: ContactSyncDeps, settings: Telephon
     const crm = await deps.reader.getMany(type, ids);
     for (const id of ids) counts[await syncRecord(deps, settings, type, id, crm.get(id) ?? undefined)]++;
   }
+  counts.duplicates_removed = await removeDuplicates(deps, settings, connectionId);
   return counts;
+}
+
+/** Deletes the phonebook's tagged contacts whose record is linked to another PBX contact; returns how many. */
+async function removeDuplicates(deps: ContactSyncDeps, settings: TelephonySettings, connectionId: string): Promise<number> {
+  const phonebookId = settings.contactSync.phonebookId;
+  if (!phonebookId) return 0;
+  const linked = new Map<string, string>();
+  for (const type of ['contact', 'company'] as const) {
+    for (const link of await allLinks(deps.links, connectionId, type)) if (link.hubspotId) linked.set(tagFor(type, link.hubspotId), link.remoteId);
+  }
+  if (!linked.size) return 0;
+  const adapter = await deps.adapter();
+  let removed = 0;
+  for (const contact of await adapter.contacts.list(phonebookId)) {
+    const keep = linked.get(contact.remark.trim());
+    // A tagged contact whose record has no link is left alone: the next sync of that record adopts it.
+    if (!keep || keep === contact.id) continue;
+    await adapter.contacts.delete(contact.id);
+    deps.log.info({ tag: contact.remark, pbxContactId: contact.id, kept: keep }, 'a second PBX contact of a synced record was deleted');
+    removed++;
+  }
+  return removed;
 }
 
 /**
