@@ -13,7 +13,7 @@ import { engines } from '../support/databases.ts';
 import { childEnv } from '../support/processes.ts';
 import { cardSync } from '../../src/connectors/sansan/cards.ts';
 import { SyncEngine } from '../../src/sync/engine/engine.ts';
-import { PASS_LOCK_NAMESPACE, PassRunningError } from '../../src/sync/engine/pass-lock.ts';
+import { PASS_LOCK_NAMESPACE, PassLockLostError, PassRunningError } from '../../src/sync/engine/pass-lock.ts';
 import { RecordLinks } from '../../src/sync/record-links.ts';
 import { Checkpoints } from '../../src/sync/checkpoints.ts';
 import { SyncErrors } from '../../src/sync/sync-errors.ts';
@@ -128,6 +128,35 @@ for (const engine of engines) {
           { timeoutMs: 30_000 },
         );
         assert.equal(result.initial, true, 'the killed pass resumes');
+      });
+
+      it('stops a pass whose lock went with its database connection, and the next pass resumes', { timeout: 120_000 }, async () => {
+        w.sansan.setFaults({ latencyMs: 1_500 });
+        // Initial again (a changed setting): long enough to cut its lock's connection mid-way.
+        const pass = w.pass({ conflict: 'hubspot' });
+        pass.catch(() => {});
+        const ofThisDatabase = sql`locktype = 'advisory' and classid = ${PASS_LOCK_NAMESPACE} and granted
+          and database = (select oid from pg_database where datname = current_database())`;
+        const [holder] = await eventually(
+          'the pass holding its lock',
+          async () => {
+            const rows = await w.h.database.query<{ pid: number }>(sql`select pid from pg_locks where ${ofThisDatabase}`);
+            return rows.length ? rows : undefined;
+          },
+          { timeoutMs: 60_000 },
+        );
+        // A database restart or a failover as this connection sees it: PostgreSQL ends the session, and the lock with it.
+        await w.h.database.query(sql`select pg_terminate_backend(${holder!.pid})`);
+        await assert.rejects(pass, (err: Error) => {
+          assert.ok(err instanceof PassLockLostError, `${err.name}: ${err.message}`);
+          assert.match(err.message, /connection holding the sync lock .* was lost .* resumes from its checkpoint/);
+          return true;
+        });
+        w.sansan.setFaults({});
+        const result = await w.pass({ conflict: 'hubspot' });
+        assert.equal(result.initial, true, 'the stopped pass resumes');
+        const [row] = await w.h.database.query<{ n: number }>(sql`select count(*)::int as n from pg_locks where ${ofThisDatabase}`);
+        assert.equal(row!.n, 0, 'no lock left behind');
       });
     }
   });

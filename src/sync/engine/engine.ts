@@ -85,7 +85,9 @@ export class SyncEngine {
 
   /** One pass: initial while the initial pass is not done (or the settings changed), else incremental. */
   async run<R, C>(connector: string, def: SyncDefinition<R, C>, opts: RunOptions<C>): Promise<PassResult> {
-    return this.#exclusive(opts.connectionId, def.name, async () => {
+    return this.#exclusive(opts.connectionId, def.name, async (lockLost) => {
+      // The pass stops when its lock goes (another process may take it); the caller's signal stops it too.
+      opts = { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, lockLost]) : lockLost };
       const hub = new HubSpotSide(this.#deps.hubspot(), this.#deps.log);
       const hash = settingsHash(opts.settings, opts.config);
       let cp = await this.#deps.checkpoints.get(opts.connectionId, def.checkpoint);
@@ -367,7 +369,7 @@ export class SyncEngine {
       .where(and(eq(recordLinks.connectionId, connectionId), eq(recordLinks.objectType, sync)));
   }
 
-  async #exclusive<T>(connectionId: string, sync: string, fn: () => Promise<T>): Promise<T> {
+  async #exclusive<T>(connectionId: string, sync: string, fn: (lockLost: AbortSignal) => Promise<T>): Promise<T> {
     const key = `${connectionId}:${sync}`;
     for (;;) {
       const busy = this.#running.get(key);
@@ -378,7 +380,7 @@ export class SyncEngine {
     const p = (async () => {
       const lock = await takePassLock(this.#deps.db, connectionId, sync);
       try {
-        return await fn();
+        return await fn(lock.lost);
       } finally {
         await lock.release();
       }

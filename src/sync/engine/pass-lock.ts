@@ -10,7 +10,7 @@
  * caller (an HTTP request, the poller) is better told at once (409).
  */
 import type pg from 'pg';
-import { ConflictError } from '../../errors.ts';
+import { ConflictError, SpokesError } from '../../errors.ts';
 import type { Db } from '../../db/open.ts';
 
 /** First half of the two-key advisory lock (the second is `hashtext(<connection>:<sync>)`): "passes". */
@@ -28,7 +28,23 @@ export class PassRunningError extends ConflictError {
 }
 
 export interface HeldPassLock {
+  /**
+   * Aborted when the lock is gone before `release` (PostgreSQL: its connection died, in a database restart
+   * or a failover, and the lock with it): the pass must stop, or it would run beside one that took the lock.
+   */
+  lost: AbortSignal;
   release(): Promise<void>;
+}
+
+/** The pass lock went with its database connection: the pass stops, and the next one resumes from the checkpoint. */
+export class PassLockLostError extends SpokesError {
+  constructor(connectionId: string, cause: Error) {
+    super(
+      'remote_unavailable',
+      `The database connection holding the sync lock of ${connectionId} was lost (${cause.message}): the pass stopped and the next one resumes from its checkpoint.`,
+      { status: 503, retryable: true, cause },
+    );
+  }
 }
 
 /** Held keys per embedded database (PGlite) of this process. */
@@ -46,7 +62,7 @@ export async function takePassLock(db: Db, connectionId: string, sync: string): 
     held.set(client, keys);
     if (keys.has(key)) throw new PassRunningError(connectionId);
     keys.add(key);
-    return { release: async () => void keys.delete(key) };
+    return { lost: new AbortController().signal, release: async () => void keys.delete(key) };
   }
   const conn = await client.connect();
   let ok = false;
@@ -61,8 +77,15 @@ export async function takePassLock(db: Db, connectionId: string, sync: string): 
     conn.release();
     throw new PassRunningError(connectionId);
   }
+  // The pool's own listener keeps the process up (src/db/pg-connections.ts); this one tells the pass.
+  const lost = new AbortController();
+  const onLost = (err: Error) => lost.abort(new PassLockLostError(connectionId, err));
+  conn.on('error', onLost);
   return {
+    lost: lost.signal,
     async release() {
+      conn.removeListener('error', onLost);
+      if (lost.signal.aborted) return void conn.release(lost.signal.reason as Error);
       try {
         await conn.query('select pg_advisory_unlock($1, hashtext($2))', [PASS_LOCK_NAMESPACE, key]);
         conn.release();
