@@ -152,22 +152,7 @@ describe('agent pop-up page in Chromium', () => {
     const agent = agents[2]!;
     const contactId = await knownContact('Blocked', 'Caller', '+1 646 555 0183');
     const { page, context } = await openPage(browser, spokes);
-    // Chromium under automation lets every pop-up through (and reports user activation on its own).
-    // This is the rule of a browser's pop-up blocker: window.open gets null unless the person clicked
-    // or typed in the last few seconds.
-    await context.addInitScript(() => {
-      const open = window.open.bind(window);
-      let gesture = -Infinity;
-      for (const type of ['pointerdown', 'keydown'])
-        window.addEventListener(
-          type,
-          () => {
-            gesture = performance.now();
-          },
-          true,
-        );
-      window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
-    });
+    await blockPopups(context);
     try {
       await page.goto(agent.signInUrl);
       await page.getByText('Connected', { exact: true }).waitFor();
@@ -275,19 +260,7 @@ describe('agent pop-up page in Chromium', () => {
     // test, window.open is refused more than 5 s after a click or key press.
     const refusing = async () => {
       const blocked = await openPage(browser, spokes);
-      await blocked.context.addInitScript(() => {
-        const open = window.open.bind(window);
-        let gesture = -Infinity;
-        for (const type of ['pointerdown', 'keydown'])
-          window.addEventListener(
-            type,
-            () => {
-              gesture = performance.now();
-            },
-            true,
-          );
-        window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
-      });
+      await blockPopups(blocked.context);
       try {
         await blocked.page.goto(agent.signInUrl);
         await blocked.page.getByText('Connected', { exact: true }).waitFor();
@@ -345,3 +318,24 @@ describe('agent pop-up page in Chromium', () => {
     for (const c of [targetPage.context, bystanderPage.context, admin.context]) await c.close();
   });
 });
+
+/**
+ * Chromium under automation lets every pop-up through (and reports user activation on its own). This is
+ * the rule of a browser's pop-up blocker: window.open gets null unless the person clicked or typed in the
+ * last few seconds.
+ */
+async function blockPopups(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const open = window.open.bind(window);
+    let gesture = -Infinity;
+    for (const type of ['pointerdown', 'keydown'])
+      window.addEventListener(
+        type,
+        () => {
+          gesture = performance.now();
+        },
+        true,
+      );
+    window.open = (...args: Parameters<typeof window.open>) => (performance.now() - gesture < 5_000 ? open(...args) : null);
+  });
+}
