@@ -22,7 +22,7 @@ import { Preview, type PreviewReport } from './preview.ts';
 import { saveRecords, type SaveEnv } from './save.ts';
 import { pushNewContacts } from './push.ts';
 import { PagePipeline } from './pipeline.ts';
-import { PassRunningError, takePassLock } from './pass-lock.ts';
+import { PassGate, PassRunningError } from './pass-lock.ts';
 import { readRows, timeSpan } from './rows.ts';
 import { syncRecords } from './schema.ts';
 import type { SyncSettings } from './settings.ts';
@@ -60,10 +60,11 @@ export type ConnectorSyncEngine = ReturnType<SyncEngine['forConnector']>;
 
 export class SyncEngine {
   readonly #deps: SyncEngineDeps;
-  readonly #running = new Map<string, Promise<unknown>>();
+  readonly #passes: PassGate;
 
   constructor(deps: SyncEngineDeps) {
     this.#deps = deps;
+    this.#passes = new PassGate(deps.db);
   }
 
   forConnector(connector: string) {
@@ -85,7 +86,7 @@ export class SyncEngine {
 
   /** One pass: initial while the initial pass is not done (or the settings changed), else incremental. */
   async run<R, C>(connector: string, def: SyncDefinition<R, C>, opts: RunOptions<C>): Promise<PassResult> {
-    return this.#exclusive(opts.connectionId, def.name, async (lockLost) => {
+    return this.#passes.exclusive(opts.connectionId, def.name, async (lockLost) => {
       // The pass stops when its lock goes (another process may take it); the caller's signal stops it too.
       opts = { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, lockLost]) : lockLost };
       const hub = new HubSpotSide(this.#deps.hubspot(), this.#deps.log);
@@ -211,7 +212,7 @@ export class SyncEngine {
 
   /** Reads the records again and writes them whatever their stored hash says (health's "Resync"). */
   async resync<R, C>(connector: string, def: SyncDefinition<R, C>, opts: RunOptions<C> & { remoteIds: readonly string[] }): Promise<SaveSummary> {
-    return this.#exclusive(opts.connectionId, def.name, async () => {
+    return this.#passes.exclusive(opts.connectionId, def.name, async () => {
       if (!def.fetchByIds) throw new Error(`sync ${def.name} cannot read records by id`);
       const hub = new HubSpotSide(this.#deps.hubspot(), this.#deps.log);
       const ctx = this.#context(connector, def, opts, hub, undefined, 'resync');
@@ -250,8 +251,8 @@ export class SyncEngine {
    * over the cleared one, so this is refused (409) while one runs, here or in another process.
    */
   async resyncAll(def: SyncDefinition<any, any>, connectionId: string): Promise<void> {
-    if (this.#running.has(`${connectionId}:${def.name}`)) throw new PassRunningError(connectionId, 'here');
-    await this.#exclusive(connectionId, def.name, async () => {
+    if (this.#passes.running(connectionId, def.name)) throw new PassRunningError(connectionId, 'here');
+    await this.#passes.exclusive(connectionId, def.name, async () => {
       await this.#forgetHashes(connectionId, def.name);
       await this.#deps.checkpoints.delete(connectionId, def.checkpoint);
     });
@@ -367,30 +368,6 @@ export class SyncEngine {
       .update(recordLinks)
       .set({ hashToHubspot: null })
       .where(and(eq(recordLinks.connectionId, connectionId), eq(recordLinks.objectType, sync)));
-  }
-
-  async #exclusive<T>(connectionId: string, sync: string, fn: (lockLost: AbortSignal) => Promise<T>): Promise<T> {
-    const key = `${connectionId}:${sync}`;
-    for (;;) {
-      const busy = this.#running.get(key);
-      if (!busy) break;
-      await busy.catch(() => {});
-    }
-    // In this process: wait for the pass before (as ever). Across processes: the pass lock, tried (409 when held).
-    const p = (async () => {
-      const lock = await takePassLock(this.#deps.db, connectionId, sync);
-      try {
-        return await fn(lock.lost);
-      } finally {
-        await lock.release();
-      }
-    })();
-    this.#running.set(key, p);
-    try {
-      return await p;
-    } finally {
-      if (this.#running.get(key) === p) this.#running.delete(key);
-    }
   }
 }
 

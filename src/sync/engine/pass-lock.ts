@@ -100,3 +100,44 @@ export async function takePassLock(db: Db, connectionId: string, sync: string): 
 function isPool(client: object): client is pg.Pool {
   return typeof (client as { connect?: unknown }).connect === 'function' && typeof (client as { totalCount?: unknown }).totalCount === 'number';
 }
+
+/**
+ * The engine's passes of each `<connection>:<sync>`: in this process one waits for the one before it; across
+ * processes the pass lock is tried (409 when another holds it). `fn` gets the lock's `lost` signal.
+ */
+export class PassGate {
+  readonly #db: Db;
+  readonly #running = new Map<string, Promise<unknown>>();
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** A pass of this connection's sync runs in this process now. */
+  running(connectionId: string, sync: string): boolean {
+    return this.#running.has(`${connectionId}:${sync}`);
+  }
+
+  async exclusive<T>(connectionId: string, sync: string, fn: (lockLost: AbortSignal) => Promise<T>): Promise<T> {
+    const key = `${connectionId}:${sync}`;
+    for (;;) {
+      const busy = this.#running.get(key);
+      if (!busy) break;
+      await busy.catch(() => {});
+    }
+    const p = (async () => {
+      const lock = await takePassLock(this.#db, connectionId, sync);
+      try {
+        return await fn(lock.lost);
+      } finally {
+        await lock.release();
+      }
+    })();
+    this.#running.set(key, p);
+    try {
+      return await p;
+    } finally {
+      if (this.#running.get(key) === p) this.#running.delete(key);
+    }
+  }
+}
