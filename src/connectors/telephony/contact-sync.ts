@@ -101,11 +101,12 @@ export async function syncRecord(
   id: string,
   crm?: Record<string, string | null>,
 ): Promise<SyncResult> {
+  const connectionId = await deps.connectionId();
   const inflight = deps.inflight;
-  if (!inflight) return syncOnce(deps, settings, type, id, crm);
-  const key = `${await deps.connectionId()}:${type}:${id}`;
+  if (!inflight) return syncOnce(deps, connectionId, settings, type, id, crm);
+  const key = `${connectionId}:${type}:${id}`;
   const before = inflight.get(key) ?? Promise.resolve();
-  const run = before.catch(() => {}).then(() => syncOnce(deps, settings, type, id, crm));
+  const run = before.catch(() => {}).then(() => syncOnce(deps, connectionId, settings, type, id, crm));
   inflight.set(key, run);
   try {
     return await run;
@@ -116,6 +117,7 @@ export async function syncRecord(
 
 async function syncOnce(
   deps: ContactSyncDeps,
+  connectionId: string,
   settings: TelephonySettings,
   type: SyncObjectType,
   id: string,
@@ -124,7 +126,6 @@ async function syncOnce(
 ): Promise<SyncResult> {
   const phonebookId = settings.contactSync.phonebookId;
   if (!phonebookId) throw new ValidationError('Choose the PBX phonebook for synced contacts on the Phone system page first.');
-  const connectionId = await deps.connectionId();
   const properties = crm ?? (await deps.reader.get(type, id));
   if (!properties) {
     await recordError(deps, connectionId, type, id, `the HubSpot ${type} no longer exists`);
@@ -171,7 +172,7 @@ async function syncOnce(
     if (sqlState(err) !== '23505' || result !== 'created' || retried) throw err;
     await adapter.contacts.delete(pbxContactId);
     deps.log.info({ type, id, pbxContactId }, 'PBX contact created twice by syncs running at once: the second one is deleted');
-    return syncOnce(deps, settings, type, id, crm, true);
+    return syncOnce(deps, connectionId, settings, type, id, crm, true);
   }
   await deps.syncErrors.resolveRecord(connectionId, type, id);
   if (result !== 'unchanged') deps.log.info({ type, id, result }, 'PBX phonebook contact synced');
