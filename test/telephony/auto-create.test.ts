@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { eventually } from '../support/world.ts';
 import { cdrFrame, freshNumber, postPbxWebhook, QUICK, startTelephony, type Telephony } from './telephony-support.ts';
 
 describe('Auto-created contacts (T5)', () => {
@@ -121,6 +123,48 @@ describe('Auto-created contacts (T5)', () => {
       const [en] = await t.engagementsOf(next.call_id);
       assert.deepEqual(en!.contacts, []);
       assert.equal((await contactsWith(quiet)).length, 0);
+    });
+  });
+
+  describe('when the database connection is lost mid-creation', () => {
+    it("uses the contact HubSpot created on the call's next attempt, in seconds, not a second contact a minute later", async () => {
+      const { database } = t.runtime.services;
+      // What a lost connection does to Spokes' writes (a restart, a failover): the update storing the new contact's id
+      // fails, so does the one releasing the claim, and so does the enqueue of HubSpot's webhook about the new contact,
+      // which HubSpot then delivers again a minute later. Each refusal is counted (a sequence outlives the rollback).
+      await database.query(sql`create sequence spokes_test_refused`);
+      await database.query(sql`create function spokes_test_refuse() returns trigger language plpgsql as $$
+        begin
+          perform nextval('spokes_test_refused');
+          raise exception 'terminating connection due to administrator command' using errcode = '57P01';
+        end $$`);
+      await database.query(sql`create trigger spokes_test_refuse before update on auto_created_contacts for each row execute function spokes_test_refuse()`);
+      await database.query(
+        sql`create trigger spokes_test_refuse before insert on pgboss.job for each row when (new.name = 'hubspot.webhook-events') execute function spokes_test_refuse()`,
+      );
+      const number = freshNumber();
+      const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
+      try {
+        await eventually('the contact in HubSpot, its id and its webhook refused by the database', async () => {
+          const [row] = await database.query<{ refused: number }>(
+            sql`select (case when is_called then last_value else 0 end)::int as refused from spokes_test_refused`,
+          );
+          return row!.refused >= 3 && (await contactsWith(number)).length === 1;
+        });
+      } finally {
+        await database.query(sql`drop trigger spokes_test_refuse on auto_created_contacts`);
+        await database.query(sql`drop trigger spokes_test_refuse on pgboss.job`);
+        await database.query(sql`drop function spokes_test_refuse`);
+        await database.query(sql`drop sequence spokes_test_refused`);
+      }
+      // A claim of another process's is waited for a minute; this one is the process's own, and taken over at once.
+      const [e, ...more] = await t.engagementsOf(call_id, 30_000);
+      assert.equal(more.length, 0);
+      const contacts = await contactsWith(number);
+      assert.equal(contacts.length, 1, JSON.stringify(contacts));
+      assert.deepEqual(e!.contacts, [contacts[0]!.id]);
+      const [claim] = await database.query<{ contact_id: string }>(sql`select contact_id from auto_created_contacts where e164 = ${number}`);
+      assert.equal(claim?.contact_id, contacts[0]!.id);
     });
   });
 });

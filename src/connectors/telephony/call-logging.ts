@@ -23,7 +23,7 @@ import { agentCalls, callLogs } from './schema.ts';
 import type { PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import { callAssociations, callProperties, externalIdOf, legacyExternalIdOf, partyKey, recordKey, type CdrPayload } from './call-record.ts';
-import { AUTO_CONTACT_PREFIX, findOrCreateContact } from './auto-create.ts';
+import { AUTO_CONTACT_PREFIX, type AutoCreatedContacts } from './auto-create.ts';
 import type { PortalInfo } from '../../hubspot/portal.ts';
 import type { EngagementFinder } from '../../hubspot/engagement-finder.ts';
 import { WaitingForWidgetError, withWrapUp, type AgentCallRow } from './agent-calls.ts';
@@ -42,6 +42,8 @@ export interface CallLoggingDeps {
   hubspot: HubSpotService;
   phone: PhoneIndexing;
   writer: BatchWriter;
+  /** T5: contacts for unknown numbers. */
+  autoCreate: AutoCreatedContacts;
   store: PbxStore;
   bindings: BindingStore;
   defaultRegion: string;
@@ -113,7 +115,7 @@ export async function logCall(deps: CallLoggingDeps, cdr: CdrPayload, signal?: A
   const { portalId } = await deps.portal();
 
   if (!match && normalized?.e164 && connection.settings.autoCreate[cdr.direction === 'inbound' ? 'inbound' : 'outbound']) {
-    contactId = await findOrCreateContact({ db, api: deps.hubspot.api, writer: deps.writer, index: deps.phone.index, log }, normalized.e164, portalId, signal);
+    contactId = await deps.autoCreate.findOrCreate(normalized.e164, portalId, signal);
     match = {
       portalId,
       objectType: 'contact',

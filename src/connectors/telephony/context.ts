@@ -23,7 +23,7 @@ import { EventRouter } from './router.ts';
 import { EventListener } from './event-listener.ts';
 import { applyWrapUpJob, syncContactJob, type TelephonyJobDeps } from './jobs.ts';
 import { AgentCalls } from './agent-calls.ts';
-import type { AutoCreateDeps } from './auto-create.ts';
+import { AutoCreatedContacts } from './auto-create.ts';
 import { CrmReader } from '../../hubspot/crm-reader.ts';
 import { portalCache } from '../../hubspot/portal.ts';
 import { EngagementFinder } from '../../hubspot/engagement-finder.ts';
@@ -118,7 +118,7 @@ function createTelephonyContext(connector: ConnectorContext): TelephonyContext {
   // Two requests in flight are plenty under HubSpot's ~10 requests/s; fewer small batches wait for the budget
   // after a 429, and more calls join the next (full) one.
   const writer = new BatchWriter({ api: services.hubspot.api, log, identity: { calls: 'hs_call_external_id', contacts: 'phone' }, maxInFlight: 2 });
-  const autoCreate: AutoCreateDeps = { db, api: services.hubspot.api, writer, index: services.phone.index, log };
+  const autoCreate = new AutoCreatedContacts({ db, api: services.hubspot.api, writer, index: services.phone.index, log });
   const portal = portalCache(services.hubspot);
   const router = new EventRouter({
     log,
@@ -170,6 +170,7 @@ function createTelephonyContext(connector: ConnectorContext): TelephonyContext {
       hubspot: services.hubspot,
       phone: services.phone,
       writer,
+      autoCreate,
       store,
       bindings,
       defaultRegion: services.config.defaultRegion,

@@ -16,7 +16,7 @@ import type { PbxConnectionRecord, PbxStore } from './pbx-store.ts';
 import type { BindingStore } from './bindings.ts';
 import type { LiveBus, LiveMatch } from './live.ts';
 import { toCdrPayload } from './call-record.ts';
-import { findOrCreateContact, type AutoCreateDeps } from './auto-create.ts';
+import type { AutoCreatedContacts } from './auto-create.ts';
 import type { PortalInfo } from '../../hubspot/portal.ts';
 
 export interface RouterDeps {
@@ -27,7 +27,7 @@ export interface RouterDeps {
   hubspot: HubSpotService;
   queue: () => ConnectorQueue;
   live: LiveBus;
-  autoCreate: AutoCreateDeps;
+  autoCreate: AutoCreatedContacts;
   defaultRegion: string;
   /** The connected HubSpot account (cached). */
   portal: () => Promise<PortalInfo>;
@@ -258,7 +258,7 @@ export class EventRouter {
     const e164 = normalizePhone(number, region)?.e164;
     // T5 + T7: an unknown inbound caller gets a contact at once, so the pop-up can open it.
     if (e164 && event.direction === 'inbound' && event.state === 'ringing' && connection.settings.autoCreate.inbound) {
-      const contactId = await findOrCreateContact(this.#deps.autoCreate, e164, portalId);
+      const contactId = await this.#deps.autoCreate.findOrCreate(e164, portalId);
       return {
         match: {
           objectType: 'contact',

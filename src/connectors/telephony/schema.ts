@@ -95,6 +95,8 @@ export const autoCreatedContacts = pgTable('auto_created_contacts', {
   e164: text('e164').primaryKey(),
   contactId: text('contact_id'),
   claimedAt: timestamp('claimed_at', { withTimezone: true }).defaultNow().notNull(),
+  /** The running Spokes process that holds the claim (a random id per start). */
+  claimedBy: text('claimed_by'),
   createdAt: timestamp('created_at', { withTimezone: true }),
 });
 
