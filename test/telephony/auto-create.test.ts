@@ -127,35 +127,55 @@ describe('Auto-created contacts (T5)', () => {
   });
 
   describe('when the database connection is lost mid-creation', () => {
-    it("uses the contact HubSpot created on the call's next attempt, in seconds, not a second contact a minute later", async () => {
+    /**
+     * What a lost connection does to Spokes' writes (a restart, a failover): updates of the number's claim fail (when
+     * `claims`), and so does the enqueue of HubSpot's webhook about a new contact, which HubSpot then delivers again a
+     * minute later. Returns how many writes were refused so far (a sequence outlives the rollback), and the way back.
+     */
+    async function refuseWrites({ claims }: { claims: boolean }) {
       const { database } = t.runtime.services;
-      // What a lost connection does to Spokes' writes (a restart, a failover): the update storing the new contact's id
-      // fails, so does the one releasing the claim, and so does the enqueue of HubSpot's webhook about the new contact,
-      // which HubSpot then delivers again a minute later. Each refusal is counted (a sequence outlives the rollback).
       await database.query(sql`create sequence spokes_test_refused`);
       await database.query(sql`create function spokes_test_refuse() returns trigger language plpgsql as $$
         begin
           perform nextval('spokes_test_refused');
           raise exception 'terminating connection due to administrator command' using errcode = '57P01';
         end $$`);
-      await database.query(sql`create trigger spokes_test_refuse before update on auto_created_contacts for each row execute function spokes_test_refuse()`);
+      if (claims)
+        await database.query(sql`create trigger spokes_test_refuse before update on auto_created_contacts for each row execute function spokes_test_refuse()`);
       await database.query(
         sql`create trigger spokes_test_refuse before insert on pgboss.job for each row when (new.name = 'hubspot.webhook-events') execute function spokes_test_refuse()`,
       );
+      return {
+        refused: async () =>
+          (await database.query<{ n: number }>(sql`select (case when is_called then last_value else 0 end)::int as n from spokes_test_refused`))[0]!.n,
+        async restore() {
+          await database.query(sql`drop trigger if exists spokes_test_refuse on auto_created_contacts`);
+          await database.query(sql`drop trigger spokes_test_refuse on pgboss.job`);
+          await database.query(sql`drop function spokes_test_refuse`);
+          await database.query(sql`drop sequence spokes_test_refused`);
+        },
+      };
+    }
+
+    const claimOf = async (number: string) =>
+      (
+        await t.runtime.services.database.query<{ contact_id: string | null; claimed_by: string | null }>(
+          sql`select contact_id, claimed_by from auto_created_contacts where e164 = ${number}`,
+        )
+      )[0];
+
+    it("uses the contact HubSpot created on the call's next attempt, in seconds, not a second contact a minute later", async () => {
+      // The update storing the new contact's id fails, the one releasing the claim too, and the webhook is refused.
+      const outage = await refuseWrites({ claims: true });
       const number = freshNumber();
       const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
       try {
-        await eventually('the contact in HubSpot, its id and its webhook refused by the database', async () => {
-          const [row] = await database.query<{ refused: number }>(
-            sql`select (case when is_called then last_value else 0 end)::int as refused from spokes_test_refused`,
-          );
-          return row!.refused >= 3 && (await contactsWith(number)).length === 1;
-        });
+        await eventually(
+          'the contact in HubSpot, its id and its webhook refused by the database',
+          async () => (await outage.refused()) >= 3 && (await contactsWith(number)).length === 1,
+        );
       } finally {
-        await database.query(sql`drop trigger spokes_test_refuse on auto_created_contacts`);
-        await database.query(sql`drop trigger spokes_test_refuse on pgboss.job`);
-        await database.query(sql`drop function spokes_test_refuse`);
-        await database.query(sql`drop sequence spokes_test_refused`);
+        await outage.restore();
       }
       // A claim of another process's is waited for a minute; this one is the process's own, and taken over at once.
       const [e, ...more] = await t.engagementsOf(call_id, 30_000);
@@ -163,8 +183,30 @@ describe('Auto-created contacts (T5)', () => {
       const contacts = await contactsWith(number);
       assert.equal(contacts.length, 1, JSON.stringify(contacts));
       assert.deepEqual(e!.contacts, [contacts[0]!.id]);
-      const [claim] = await database.query<{ contact_id: string }>(sql`select contact_id from auto_created_contacts where e164 = ${number}`);
-      assert.equal(claim?.contact_id, contacts[0]!.id);
+      assert.equal((await claimOf(number))?.contact_id, contacts[0]!.id);
+    });
+
+    it('takes over the minute-old claim of a process that died after creating the contact, and finds that contact in HubSpot', async () => {
+      const number = freshNumber();
+      // The dead process claimed the number, and HubSpot created its contact; the webhook about it was refused.
+      await t.runtime.services.database.query(
+        sql`insert into auto_created_contacts (e164, claimed_at, claimed_by) values (${number}, now() - interval '2 minutes', 'a-process-that-died')`,
+      );
+      const outage = await refuseWrites({ claims: false });
+      let created: { id: string };
+      try {
+        created = await t.crm('POST', '/crm/v3/objects/contacts', { properties: { firstname: `Automatic New Contact - ${number}`, phone: number } });
+        await eventually('the webhook about the contact refused', async () => (await outage.refused()) >= 1);
+      } finally {
+        await outage.restore();
+      }
+      const { call_id } = t.pbx.simulateCall({ direction: 'inbound', external: number, extension: '1001', ...QUICK });
+      const [e] = await t.engagementsOf(call_id);
+      assert.deepEqual(e!.contacts, [created.id]);
+      assert.equal((await contactsWith(number)).length, 1, 'no second contact');
+      const claim = await claimOf(number);
+      assert.equal(claim?.contact_id, created.id);
+      assert.notEqual(claim?.claimed_by, 'a-process-that-died', 'the claim is the running process now');
     });
   });
 });

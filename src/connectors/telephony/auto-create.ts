@@ -84,7 +84,11 @@ export class AutoCreatedContacts {
             ),
           )
           .returning({ e164: autoCreatedContacts.e164 });
-        if (taken.length) return this.#guarded(e164, async () => (await this.#existingInHubSpot(e164)) ?? (await this.#create(e164, portalId)));
+        if (taken.length)
+          return this.#guarded(e164, async () => {
+            const existing = await this.#existingInHubSpot(e164);
+            return existing ? this.#saved(e164, existing, portalId) : this.#create(e164, portalId);
+          });
       }
       // No number in the message: it is logged and kept with the job.
       if (waited > WAIT_FOR_CLAIM_MS) throw new RemoteUnavailableError("the contact for this caller's number is still being created; will retry");
@@ -151,8 +155,6 @@ export class AutoCreatedContacts {
         limit: 10,
       }),
     );
-    const mine = found.results.find((r) => r.properties.firstname === `${AUTO_CONTACT_PREFIX}${e164}`);
-    if (mine) await this.#deps.db.update(autoCreatedContacts).set({ contactId: mine.id, createdAt: new Date() }).where(eq(autoCreatedContacts.e164, e164));
-    return mine?.id;
+    return found.results.find((r) => r.properties.firstname === `${AUTO_CONTACT_PREFIX}${e164}`)?.id;
   }
 }
